@@ -1,0 +1,167 @@
+//! The `agent` kind's catalogue entry: config type, ports, template fields and docs.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use crate::catalog::{Catalog, Effect, FieldRole, KindSpec, Ports, PortDef, ScriptField, fields_at, in_port, no_body_refs, schema_of, unknown_tool};
+use crate::diagnostic::Diagnostic;
+use crate::document::ValueType;
+
+const DOCS: &str = r#"A model in a bounded tool-calling loop: it may call the listed tools, read their results and
+call again, until it answers or a limit is reached. Every turn and tool call is a run event.
+
+- **Inputs**: `in` (any) and any declared input ports.
+- **Outputs**: `text` (the final answer), `transcript` (array of turns and tool calls), `usage`.
+- **Config**: `model` (`provider:model`) and `fallbacks`; `system`, `prompt` (templates); `tools`, each
+  a built-in tool name or `{"workflow": "path.json"}` to use another blueprint as a tool;
+  `max_turns` (default 8), `max_tool_calls` (default 32), `turn_timeout`; `temperature`,
+  `max_tokens`; `memory` (namespace and whether to recall and remember).
+- **Fails with**: the `llm` classes, plus `tool` when a tool fails and the model cannot recover, and
+  `invalid_output` when `max_turns` runs out without an answer.
+- **Example**: `{"model": "anthropic:claude-sonnet-4-5", "prompt": "{{ run.question }}", "tools": ["http_request"]}`"#;
+
+/// Config of an `agent` node.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AgentConfig {
+    /// `provider:model`.
+    pub model: String,
+    /// Models tried in order when the previous one fails.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fallbacks: Vec<String>,
+    /// System prompt template.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system: Option<String>,
+    /// The task, as a template.
+    pub prompt: String,
+    /// Tools the agent may call.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tools: Vec<AgentTool>,
+    /// Most model turns (default 8).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 200))]
+    pub max_turns: Option<u32>,
+    /// Most tool calls over all turns (default 32).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 1000))]
+    pub max_tool_calls: Option<u32>,
+    /// Time limit for one model turn, e.g. `"60s"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub turn_timeout: Option<String>,
+    /// Sampling temperature, 0–2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0.0, max = 2.0))]
+    pub temperature: Option<f64>,
+    /// Most tokens per turn.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub max_tokens: Option<u32>,
+    /// Long-term memory use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory: Option<AgentMemory>,
+}
+
+/// A tool offered to an agent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum AgentTool {
+    /// A built-in tool by name.
+    Builtin(String),
+    /// Another blueprint, called with its inputs as the tool's arguments.
+    Workflow {
+        /// Path of the blueprint, relative to this one.
+        workflow: String,
+        /// Tool name shown to the model (default: the blueprint id).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+    },
+}
+
+/// How an agent uses memory.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AgentMemory {
+    /// Memory namespace (default: the node id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    /// Give the agent tools to search its memory.
+    #[serde(default)]
+    pub recall: bool,
+    /// Give the agent tools to write to its memory.
+    #[serde(default)]
+    pub remember: bool,
+}
+
+/// The `agent` kind.
+pub fn spec() -> KindSpec {
+    KindSpec {
+        name: "agent",
+        title: "Agent",
+        summary: "A model that calls tools in a bounded loop until it can answer",
+        docs: DOCS,
+        container: false,
+        body_vars: &[],
+        extra_inputs: true,
+        extra_outputs: false,
+        config_schema: schema_of::<AgentConfig>,
+        ports,
+        fields,
+        effect,
+        check,
+        body_refs: no_body_refs,
+        example: || {
+            json!({"model": "anthropic:claude-sonnet-4-5", "prompt": "{{ run.question }}", "tools": ["http_request"], "max_turns": 6})
+        },
+    }
+}
+
+fn ports(_: &Map<String, Value>, _: &Catalog) -> Ports {
+    Ports {
+        inputs: vec![in_port()],
+        outputs: vec![
+            PortDef::new("text", ValueType::String, "the final answer"),
+            PortDef::new("transcript", ValueType::Array, "every turn and tool call"),
+            PortDef::new("usage", ValueType::Object, "tokens and cost over all turns"),
+        ],
+    }
+}
+
+fn fields(config: &Map<String, Value>) -> Vec<ScriptField> {
+    fields_at(config, &["system", "prompt"], FieldRole::Template)
+}
+
+/// Built-in tool names an agent config lists, with their pointers.
+pub fn builtin_tools(config: &Map<String, Value>) -> Vec<(String, &str)> {
+    let Some(Value::Array(tools)) = config.get("tools") else { return Vec::new() };
+    tools.iter().enumerate().filter_map(|(i, t)| t.as_str().map(|name| (format!("/tools/{i}"), name))).collect()
+}
+
+fn effect(config: &Map<String, Value>, catalog: &Catalog) -> Effect {
+    // An agent may call any listed tool, so it has the strongest effect among them; blueprint
+    // tools may do anything.
+    let Some(Value::Array(tools)) = config.get("tools") else { return Effect::Pure };
+    let empty = Map::new();
+    tools
+        .iter()
+        .map(|tool| match tool.as_str() {
+            Some(name) => catalog.tool(name).map_or(Effect::Pure, |t| {
+                // Without args the tool's strongest effect applies (e.g. http_request may POST).
+                let any = (t.effect)(&empty);
+                if t.name == "http_request" { Effect::Write } else { any }
+            }),
+            None => Effect::Write,
+        })
+        .max()
+        .unwrap_or(Effect::Pure)
+}
+
+fn check(config: &Map<String, Value>, catalog: &Catalog) -> Vec<Diagnostic> {
+    let mut out = super::llm::check_models(config);
+    for (pointer, name) in builtin_tools(config) {
+        if catalog.tool(name).is_none() {
+            out.push(unknown_tool(name, pointer, catalog));
+        }
+    }
+    out
+}

@@ -1,0 +1,133 @@
+//! The `llm` kind's catalogue entry: config type, ports, template fields and docs.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use crate::catalog::{Catalog, FieldRole, KindSpec, Ports, PortDef, ScriptField, fields_at, in_port, no_body_refs, pure, schema_of};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::document::ValueType;
+use crate::policy::ErrorClass;
+
+const DOCS: &str = r#"One model call: a system prompt and a prompt rendered from templates, optional structured
+output, streamed token by token.
+
+- **Inputs**: `in` (any) and any declared input ports; templates also read `run.*` and
+  `nodes.<id>.<port>` of upstream nodes.
+- **Outputs**: `text` (string, the reply), `data` (the parsed reply when `output_schema` is set),
+  `usage` (object: input, output and cached tokens, cost).
+- **Config**: `model` as `provider:model` (e.g. `anthropic:claude-sonnet-4-5`, `ollama:llama3.2`);
+  `fallbacks`, further models tried in order on the classes in `fallback_on`; `system`, `prompt`
+  (templates); `temperature`, `max_tokens`, `top_p`, `stop`; `output_schema`, a JSON Schema the reply
+  must match.
+- **Fails with**: `auth`, `rate_limited` (with Retry-After), `overloaded`, `bad_request`,
+  `context_too_long`, `server`, `timeout`, `stream_broken`, `unparseable`, `invalid_output`.
+- **Example**: `{"model": "openai:gpt-4o-mini", "prompt": "Summarise: {{ inputs.in }}"}`"#;
+
+/// Config of an `llm` node.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LlmConfig {
+    /// `provider:model`.
+    pub model: String,
+    /// Models tried in order when the previous one fails with a class in `fallback_on`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fallbacks: Vec<String>,
+    /// Error classes that move to the next fallback (default: rate_limited, overloaded, server).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fallback_on: Option<Vec<ErrorClass>>,
+    /// System prompt template.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system: Option<String>,
+    /// User prompt template.
+    pub prompt: String,
+    /// Sampling temperature, 0–2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0.0, max = 2.0))]
+    pub temperature: Option<f64>,
+    /// Most tokens to generate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub max_tokens: Option<u32>,
+    /// Nucleus sampling, 0–1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0.0, max = 1.0))]
+    pub top_p: Option<f64>,
+    /// Stop sequences.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stop: Vec<String>,
+    /// JSON Schema the reply must match; the parsed reply goes to `data`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_schema: Option<Value>,
+}
+
+/// The `llm` kind.
+pub fn spec() -> KindSpec {
+    KindSpec {
+        name: "llm",
+        title: "LLM",
+        summary: "One model call with prompt templates, structured output and streaming",
+        docs: DOCS,
+        container: false,
+        body_vars: &[],
+        extra_inputs: true,
+        extra_outputs: false,
+        config_schema: schema_of::<LlmConfig>,
+        ports,
+        fields,
+        effect: pure,
+        check,
+        body_refs: no_body_refs,
+        example: || json!({"model": "openai:gpt-4o-mini", "prompt": "Summarise in three bullet points:\n\n{{ inputs.in }}"}),
+    }
+}
+
+fn ports(config: &Map<String, Value>, _: &Catalog) -> Ports {
+    let mut outputs = vec![PortDef::new("text", ValueType::String, "the model's reply")];
+    if config.contains_key("output_schema") {
+        outputs.push(PortDef::new("data", ValueType::Any, "the reply parsed and validated against output_schema"));
+    }
+    outputs.push(PortDef::new("usage", ValueType::Object, "tokens and cost of the call"));
+    Ports { inputs: vec![in_port()], outputs }
+}
+
+fn fields(config: &Map<String, Value>) -> Vec<ScriptField> {
+    fields_at(config, &["system", "prompt"], FieldRole::Template)
+}
+
+fn check(config: &Map<String, Value>, _: &Catalog) -> Vec<Diagnostic> {
+    check_models(config)
+}
+
+/// Checks `model` and `fallbacks` are written `provider:model` (shared with `agent`).
+pub fn check_models(config: &Map<String, Value>) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut names: Vec<(String, &str)> = Vec::new();
+    if let Some(Value::String(model)) = config.get("model") {
+        names.push(("/model".into(), model));
+    }
+    if let Some(Value::Array(fallbacks)) = config.get("fallbacks") {
+        names.extend(
+            fallbacks.iter().enumerate().filter_map(|(i, v)| v.as_str().map(|s| (format!("/fallbacks/{i}"), s))),
+        );
+    }
+    for (pointer, name) in names {
+        if !is_model_name(name) {
+            out.push(Diagnostic::new(
+                Code::InvalidModel,
+                pointer,
+                format!("model {name:?} is not written `provider:model`"),
+                "name the provider and the model, e.g. `openai:gpt-4o-mini`, `anthropic:claude-sonnet-4-5` or `ollama:llama3.2`",
+            ));
+        }
+    }
+    out
+}
+
+fn is_model_name(name: &str) -> bool {
+    name.split_once(':').is_some_and(|(provider, model)| {
+        !provider.is_empty()
+            && provider.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+            && !model.trim().is_empty()
+    })
+}

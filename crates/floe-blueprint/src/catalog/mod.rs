@@ -1,0 +1,325 @@
+//! The node catalogue: every kind and every built-in tool described once — config schema, ports,
+//! template fields, docs and an example — so the compiler, the canvas inspector and the drafter
+//! all read the same source. One file per kind under `kinds/`, one per tool under `tools/`.
+
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
+use schemars::generate::SchemaSettings;
+use schemars::{JsonSchema, Schema, SchemaGenerator};
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+
+use crate::document::ValueType;
+
+pub mod kinds;
+pub mod tools;
+
+/// One port a kind or tool offers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PortDef {
+    /// Port name.
+    pub name: Cow<'static, str>,
+    /// JSON type carried.
+    #[serde(rename = "type")]
+    pub ty: ValueType,
+    /// What it carries.
+    pub description: Cow<'static, str>,
+    /// An input that must be connected (or, for sub-workflows, given in config).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub required: bool,
+}
+
+impl PortDef {
+    /// An optional port.
+    pub fn new(name: impl Into<Cow<'static, str>>, ty: ValueType, description: impl Into<Cow<'static, str>>) -> Self {
+        Self { name: name.into(), ty, description: description.into(), required: false }
+    }
+
+    /// A required port.
+    pub fn required(name: impl Into<Cow<'static, str>>, ty: ValueType, description: impl Into<Cow<'static, str>>) -> Self {
+        Self { required: true, ..Self::new(name, ty, description) }
+    }
+}
+
+/// The ports of a node as its kind defines them for a given config.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Ports {
+    /// Input ports.
+    pub inputs: Vec<PortDef>,
+    /// Output ports.
+    pub outputs: Vec<PortDef>,
+}
+
+/// The standard optional `in` input most kinds have.
+pub fn in_port() -> PortDef {
+    PortDef::new("in", ValueType::Any, "the main input; read it in templates as `inputs.in`")
+}
+
+/// How a config string is interpreted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldRole {
+    /// A minijinja template rendered to text (or, when it is exactly one `{{ expr }}`, to that
+    /// expression's JSON value).
+    Template,
+    /// A minijinja expression evaluated to a value.
+    Expression,
+}
+
+/// A config field holding a template or an expression.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScriptField {
+    /// JSON pointer inside the node's `config`.
+    pub pointer: String,
+    /// Template or expression.
+    pub role: FieldRole,
+    /// Variables this field sees besides `inputs`, `run` and `nodes`.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub vars: &'static [&'static str],
+}
+
+impl ScriptField {
+    /// A field that sees the standard variables.
+    pub fn new(pointer: impl Into<String>, role: FieldRole) -> Self {
+        Self { pointer: pointer.into(), role, vars: &[] }
+    }
+}
+
+/// Whether running something changes the world outside the run (ordered by strength).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Effect {
+    /// Computes only.
+    Pure,
+    /// Reads the outside world (files, GET requests) but changes nothing.
+    Read,
+    /// Changes the outside world; after it completes, resume and replay never fire it again.
+    Write,
+}
+
+/// Everything Floe knows about one node kind.
+#[derive(Debug)]
+pub struct KindSpec {
+    /// The `kind` string.
+    pub name: &'static str,
+    /// Palette title.
+    pub title: &'static str,
+    /// One line for the palette.
+    pub summary: &'static str,
+    /// Markdown documentation: inputs, outputs, config, failure modes.
+    pub docs: &'static str,
+    /// A container holds a body sub-graph.
+    pub container: bool,
+    /// Template variables a container gives its body nodes (`item`, `state`, …).
+    pub body_vars: &'static [&'static str],
+    /// Nodes of this kind may declare extra input ports.
+    pub extra_inputs: bool,
+    /// Nodes of this kind may declare their own output ports.
+    pub extra_outputs: bool,
+    /// The config type's schema, registered in `generator`.
+    pub config_schema: fn(&mut SchemaGenerator) -> Schema,
+    /// The ports for a given config.
+    pub ports: fn(&Map<String, Value>, &Catalog) -> Ports,
+    /// The template and expression fields of a given config.
+    pub fields: fn(&Map<String, Value>) -> Vec<ScriptField>,
+    /// Whether a node of this kind with this config has effects.
+    pub effect: fn(&Map<String, Value>, &Catalog) -> Effect,
+    /// Kind-specific checks beyond the schema; pointers are relative to `config`.
+    pub check: fn(&Map<String, Value>, &Catalog) -> Vec<crate::Diagnostic>,
+    /// Ports inside the body that the container reads (`collect`, `next`, branches), as
+    /// (pointer inside `config`, `node.port`).
+    pub body_refs: fn(&Map<String, Value>) -> Vec<(String, String)>,
+    /// An example config.
+    pub example: fn() -> Value,
+}
+
+/// Everything Floe knows about one built-in tool.
+#[derive(Debug)]
+pub struct ToolSpec {
+    /// Name used in `config.tool`.
+    pub name: &'static str,
+    /// Palette title.
+    pub title: &'static str,
+    /// One line for the palette.
+    pub summary: &'static str,
+    /// Markdown documentation.
+    pub docs: &'static str,
+    /// The `args` schema, registered in `generator`.
+    pub args_schema: fn(&mut SchemaGenerator) -> Schema,
+    /// Output ports.
+    pub outputs: fn() -> Vec<PortDef>,
+    /// Whether a call with these args has effects.
+    pub effect: fn(&Map<String, Value>) -> Effect,
+    /// Example args.
+    pub example: fn() -> Value,
+}
+
+/// The catalogue of kinds and tools.
+#[derive(Debug)]
+pub struct Catalog {
+    kinds: Vec<KindSpec>,
+    tools: Vec<ToolSpec>,
+}
+
+impl Catalog {
+    /// The built-in catalogue (built once).
+    pub fn builtin() -> &'static Catalog {
+        static CATALOG: OnceLock<Catalog> = OnceLock::new();
+        CATALOG.get_or_init(|| Catalog { kinds: kinds::all(), tools: tools::all() })
+    }
+
+    /// Every kind, in palette order.
+    pub fn kinds(&self) -> &[KindSpec] {
+        &self.kinds
+    }
+
+    /// Every built-in tool, by name.
+    pub fn tools(&self) -> &[ToolSpec] {
+        &self.tools
+    }
+
+    /// A kind by name.
+    pub fn kind(&self, name: &str) -> Option<&KindSpec> {
+        self.kinds.iter().find(|k| k.name == name)
+    }
+
+    /// A tool by name.
+    pub fn tool(&self, name: &str) -> Option<&ToolSpec> {
+        self.tools.iter().find(|t| t.name == name)
+    }
+
+    /// The catalogue as JSON for `floe catalog --json`, the inspector and the drafter.
+    pub fn to_json(&self) -> Value {
+        let kinds: Vec<Value> = self
+            .kinds
+            .iter()
+            .map(|k| {
+                let example = (k.example)();
+                let config = example.as_object().cloned().unwrap_or_default();
+                json!({
+                    "kind": k.name,
+                    "title": k.title,
+                    "summary": k.summary,
+                    "docs": k.docs,
+                    "container": k.container,
+                    "body_vars": k.body_vars,
+                    "extra_inputs": k.extra_inputs,
+                    "extra_outputs": k.extra_outputs,
+                    "config_schema": standalone_schema(k.config_schema),
+                    "example": example,
+                    "example_ports": (k.ports)(&config, self),
+                    "example_fields": (k.fields)(&config),
+                })
+            })
+            .collect();
+        let tools: Vec<Value> = self
+            .tools
+            .iter()
+            .map(|t| {
+                let example = (t.example)();
+                let args = example.as_object().cloned().unwrap_or_default();
+                json!({
+                    "tool": t.name,
+                    "title": t.title,
+                    "summary": t.summary,
+                    "docs": t.docs,
+                    "args_schema": standalone_schema(t.args_schema),
+                    "outputs": (t.outputs)(),
+                    "example": example,
+                    "example_effect": (t.effect)(&args),
+                })
+            })
+            .collect();
+        json!({ "kinds": kinds, "tools": tools })
+    }
+}
+
+/// The schema generator settings used everywhere (JSON Schema 2020-12, `$defs`).
+pub fn generator() -> SchemaGenerator {
+    SchemaSettings::draft2020_12().into_generator()
+}
+
+/// Registers `T` in `generator` and returns a reference to it (for [`KindSpec::config_schema`]).
+pub fn schema_of<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {
+    generator.subschema_for::<T>()
+}
+
+/// A self-contained schema (with its own `$defs`) from a schema function.
+pub fn standalone_schema(schema: fn(&mut SchemaGenerator) -> Schema) -> Value {
+    let mut generator = generator();
+    let reference = schema(&mut generator);
+    let mut root = json!({ "$schema": "https://json-schema.org/draft/2020-12/schema" });
+    if let (Value::Object(root), Value::Object(reference)) = (&mut root, reference.to_value()) {
+        root.extend(reference);
+        let definitions = generator.take_definitions(true);
+        if !definitions.is_empty() {
+            root.insert("$defs".into(), Value::Object(definitions));
+        }
+    }
+    root
+}
+
+/// Reads a string field of a config.
+pub fn str_field<'a>(config: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
+    config.get(key).and_then(Value::as_str)
+}
+
+/// Every string leaf under `value`, as template fields with pointers under `base` (iterative).
+pub fn template_leaves(value: &Value, base: &str) -> Vec<ScriptField> {
+    let mut out = Vec::new();
+    let mut pending = vec![(value, base.to_owned())];
+    while let Some((value, pointer)) = pending.pop() {
+        match value {
+            Value::String(_) => out.push(ScriptField::new(pointer, FieldRole::Template)),
+            Value::Array(items) => pending
+                .extend(items.iter().enumerate().rev().map(|(i, v)| (v, crate::diagnostic::join_pointer(&pointer, i)))),
+            Value::Object(map) => {
+                pending.extend(map.iter().rev().map(|(k, v)| (v, crate::diagnostic::join_pointer(&pointer, k))));
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The listed config keys that hold strings, as fields of `role`.
+pub fn fields_at(config: &Map<String, Value>, keys: &[&str], role: FieldRole) -> Vec<ScriptField> {
+    keys.iter()
+        .filter(|k| config.get(**k).is_some_and(Value::is_string))
+        .map(|k| ScriptField::new(format!("/{k}"), role))
+        .collect()
+}
+
+/// A config with no effects.
+pub fn pure(_: &Map<String, Value>, _: &Catalog) -> Effect {
+    Effect::Pure
+}
+
+/// No kind-specific checks.
+pub fn no_checks(_: &Map<String, Value>, _: &Catalog) -> Vec<crate::Diagnostic> {
+    Vec::new()
+}
+
+/// No body references.
+pub fn no_body_refs(_: &Map<String, Value>) -> Vec<(String, String)> {
+    Vec::new()
+}
+
+/// The diagnostic for a tool name the catalogue does not know, with a did-you-mean fix.
+pub fn unknown_tool(name: &str, pointer: String, catalog: &Catalog) -> crate::Diagnostic {
+    let names: Vec<&str> = catalog.tools().iter().map(|t| t.name).collect();
+    let suggestion = crate::parse::closest(name, names.iter().copied());
+    let help = match suggestion {
+        Some(s) => format!("did you mean `{s}`? built-in tools: {}", names.join(", ")),
+        None => format!("use one of the built-in tools: {}", names.join(", ")),
+    };
+    let diagnostic = crate::Diagnostic::new(crate::Code::UnknownTool, pointer.clone(), format!("unknown tool `{name}`"), help);
+    match suggestion {
+        Some(s) => diagnostic.fix(crate::Fix {
+            title: format!("use `{s}`"),
+            patch: vec![crate::PatchOp::Replace { path: pointer, value: Value::String(s.to_owned()) }],
+        }),
+        None => diagnostic,
+    }
+}

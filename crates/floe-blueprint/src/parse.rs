@@ -1,0 +1,480 @@
+//! Reading a blueprint from bytes, text or JSON, collecting every problem instead of stopping
+//! at the first.
+//!
+//! A broken field is reported at its JSON pointer and left at its default; a broken node or edge
+//! stays in place as an empty stand-in (empty id) so later pointers keep their indices. The
+//! result is therefore usable by the compiler even when it has errors, and [`Parsed::is_clean`]
+//! says whether it may be written back (formatting a document with structural errors would lose
+//! what could not be read).
+
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+use crate::diagnostic::{Code, Diagnostic, Fix, PatchOp, Span, join_pointer};
+use crate::document::{Blueprint, Body, Edge, FormatTag, Node, is_identifier};
+use crate::layout::Layout;
+use crate::migrate::migrate;
+use crate::policy::{Policy, RunPolicy};
+use crate::source::{SourceMap, byte_position};
+
+/// Largest blueprint file read, in bytes.
+pub const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
+/// Longest single string value (a prompt, a code body), in bytes.
+pub const MAX_STRING_BYTES: usize = 1024 * 1024;
+
+/// What reading a document produced.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    /// The document, when it was at least an object with the right format tag.
+    pub blueprint: Option<Blueprint>,
+    /// Every problem found while reading.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The version the file declared, when it was older than the current one.
+    pub migrated_from: Option<u32>,
+}
+
+impl Parsed {
+    /// True when the document was read completely, with no errors.
+    pub fn is_clean(&self) -> bool {
+        self.blueprint.is_some() && !self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Reads raw file bytes: checks size and UTF-8, then parses.
+pub fn parse_bytes(bytes: &[u8]) -> Parsed {
+    if bytes.len() > MAX_FILE_BYTES {
+        return failed(Diagnostic::new(
+            Code::TooLarge,
+            "",
+            format!("the file is {} MiB; blueprints are limited to {} MiB", bytes.len() >> 20, MAX_FILE_BYTES >> 20),
+            "move large data into files the workflow reads at run time",
+        ));
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => parse_str(text),
+        Err(error) => failed(
+            Diagnostic::new(
+                Code::NotUtf8,
+                "",
+                format!("byte {} is not valid UTF-8", error.valid_up_to()),
+                "save the file as UTF-8 (blueprints are JSON, which must be UTF-8)",
+            )
+            .at(byte_position(bytes, error.valid_up_to())),
+        ),
+    }
+}
+
+/// Parses JSON text; every diagnostic gets a line and column where one can be found.
+pub fn parse_str(text: &str) -> Parsed {
+    let value: Value = match serde_json::from_str(text) {
+        Ok(value) => value,
+        Err(error) => return failed(json_error(&error)),
+    };
+    let mut parsed = parse_value(value);
+    locate(text, &mut parsed.diagnostics);
+    parsed
+}
+
+/// Fills in `span` for every diagnostic that has none, from its pointer.
+pub fn locate(text: &str, diagnostics: &mut [Diagnostic]) {
+    if diagnostics.iter().all(|d| d.span.is_some()) {
+        return;
+    }
+    let map = SourceMap::new(text);
+    for diagnostic in diagnostics.iter_mut().filter(|d| d.span.is_none()) {
+        diagnostic.span = map.span(&diagnostic.pointer);
+    }
+}
+
+fn json_error(error: &serde_json::Error) -> Diagnostic {
+    let span = Span { line: error.line().max(1), column: error.column().max(1) };
+    let text = error.to_string();
+    let message = text.rsplit_once(" at line ").map_or(text.as_str(), |(m, _)| m).to_owned();
+    let diagnostic = if message.starts_with("recursion limit exceeded") {
+        Diagnostic::new(
+            Code::TooDeep,
+            "",
+            "the JSON is nested more than 128 levels deep",
+            "flatten the document; blueprints never need this much nesting",
+        )
+    } else if error.is_eof() {
+        Diagnostic::new(
+            Code::JsonSyntax,
+            "",
+            format!("the file ends too early: {message}"),
+            "the file looks truncated; restore it from a backup or close the open brackets",
+        )
+    } else {
+        Diagnostic::new(Code::JsonSyntax, "", message, "fix the JSON syntax at this position")
+    };
+    diagnostic.at(span)
+}
+
+fn failed(diagnostic: Diagnostic) -> Parsed {
+    Parsed { blueprint: None, diagnostics: vec![diagnostic], migrated_from: None }
+}
+
+/// Reads a JSON value (already parsed) as a blueprint, migrating older versions first.
+pub fn parse_value(value: Value) -> Parsed {
+    let mut diagnostics = Vec::new();
+    check_sizes(&value, &mut diagnostics);
+    let migrated = match migrate(value) {
+        Ok(migrated) => migrated,
+        Err(diagnostic) => {
+            diagnostics.push(diagnostic);
+            return Parsed { blueprint: None, diagnostics, migrated_from: None };
+        }
+    };
+    let migrated_from = (migrated.from_version != crate::VERSION).then_some(migrated.from_version);
+    let mut reader = Reader { diagnostics };
+    let blueprint = reader.blueprint(&migrated.document);
+    Parsed { blueprint, diagnostics: reader.diagnostics, migrated_from }
+}
+
+/// Reports every string longer than [`MAX_STRING_BYTES`]; walks iteratively.
+fn check_sizes(value: &Value, diagnostics: &mut Vec<Diagnostic>) {
+    let mut pending = vec![(value, String::new())];
+    while let Some((value, pointer)) = pending.pop() {
+        match value {
+            Value::String(text) if text.len() > MAX_STRING_BYTES => diagnostics.push(Diagnostic::new(
+                Code::TooLarge,
+                pointer,
+                format!(
+                    "this string is {} KiB; strings in a blueprint are limited to {} KiB",
+                    text.len() >> 10,
+                    MAX_STRING_BYTES >> 10
+                ),
+                "keep large text in a file and read it with the read_file tool",
+            )),
+            Value::Array(items) => {
+                pending.extend(items.iter().enumerate().map(|(i, v)| (v, join_pointer(&pointer, i))));
+            }
+            Value::Object(map) => {
+                pending.extend(map.iter().map(|(k, v)| (v, join_pointer(&pointer, k))));
+            }
+            _ => {}
+        }
+    }
+}
+
+const BLUEPRINT_FIELDS: &[&str] = &[
+    "$schema", "format", "version", "id", "name", "description", "inputs", "outputs", "defaults", "run",
+    "nodes", "edges", "layout",
+];
+const NODE_FIELDS: &[&str] =
+    &["id", "kind", "title", "description", "config", "inputs", "outputs", "policy", "body"];
+const BODY_FIELDS: &[&str] = &["nodes", "edges"];
+
+struct Reader {
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Reader {
+    fn blueprint(&mut self, document: &Value) -> Option<Blueprint> {
+        let object = document.as_object()?;
+        self.unknown_fields(object, BLUEPRINT_FIELDS, "", None);
+        let id: String = self.field(object, "id", "", None, true).unwrap_or_default();
+        if !id.is_empty() && !is_blueprint_id(&id) {
+            self.diagnostics.push(Diagnostic::new(
+                Code::InvalidId,
+                "/id",
+                format!("blueprint id {id:?} is not a valid id"),
+                "use letters, digits, `_` and `-` only (at most 64 characters)",
+            ));
+        }
+        let mut blueprint = Blueprint {
+            schema: self.field(object, "$schema", "", None, false),
+            format: FormatTag::FloeBlueprint,
+            version: crate::VERSION,
+            id,
+            name: self.field(object, "name", "", None, true).unwrap_or_default(),
+            description: self.field(object, "description", "", None, false).unwrap_or_default(),
+            inputs: self.field(object, "inputs", "", None, false).unwrap_or_default(),
+            outputs: self.field(object, "outputs", "", None, false).unwrap_or_default(),
+            defaults: self.field::<Policy>(object, "defaults", "", None, false).unwrap_or_default(),
+            run: self.field::<RunPolicy>(object, "run", "", None, false).unwrap_or_default(),
+            nodes: Vec::new(),
+            edges: Vec::new(),
+            layout: self.field::<Layout>(object, "layout", "", None, false).unwrap_or_default(),
+        };
+        for name in blueprint.inputs.keys().filter(|name| !is_identifier(name)) {
+            self.invalid_identifier(&join_pointer("/inputs", name), None, "run input", name);
+        }
+        let (nodes, edges) = self.graph(object, "");
+        blueprint.nodes = nodes;
+        blueprint.edges = edges;
+        Some(blueprint)
+    }
+
+    /// Reads `nodes` and `edges` of an object (the document or a body).
+    fn graph(&mut self, object: &Map<String, Value>, pointer: &str) -> (Vec<Node>, Vec<Edge>) {
+        let nodes_pointer = join_pointer(pointer, "nodes");
+        let nodes = match object.get("nodes") {
+            None => Vec::new(),
+            Some(Value::Array(items)) => items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| self.node(item, &join_pointer(&nodes_pointer, i)))
+                .collect(),
+            Some(other) => {
+                self.wrong_type(&nodes_pointer, None, "an array of nodes", other);
+                Vec::new()
+            }
+        };
+        let edges_pointer = join_pointer(pointer, "edges");
+        let edges = match object.get("edges") {
+            None => Vec::new(),
+            Some(Value::Array(items)) => items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| {
+                    self.value::<Edge>(item, &join_pointer(&edges_pointer, i), None)
+                        .unwrap_or_else(|| Edge::new("", ""))
+                })
+                .collect(),
+            Some(other) => {
+                self.wrong_type(&edges_pointer, None, "an array of edges", other);
+                Vec::new()
+            }
+        };
+        (nodes, edges)
+    }
+
+    fn node(&mut self, value: &Value, pointer: &str) -> Node {
+        let Some(object) = value.as_object() else {
+            self.wrong_type(pointer, None, "a node object", value);
+            return Node::new("", "");
+        };
+        let id: String = self.field(object, "id", pointer, None, true).unwrap_or_default();
+        let node_id = (!id.is_empty()).then_some(id.as_str());
+        if !id.is_empty() && !is_identifier(&id) {
+            self.invalid_identifier(&join_pointer(pointer, "id"), None, "node id", &id);
+        }
+        self.unknown_fields(object, NODE_FIELDS, pointer, node_id);
+        let mut node = Node::new(id.clone(), "");
+        node.kind = self.field(object, "kind", pointer, node_id, true).unwrap_or_default();
+        node.title = self.field(object, "title", pointer, node_id, false).unwrap_or_default();
+        node.description = self.field(object, "description", pointer, node_id, false).unwrap_or_default();
+        node.config = self.field(object, "config", pointer, node_id, false).unwrap_or_default();
+        node.inputs = self.field(object, "inputs", pointer, node_id, false).unwrap_or_default();
+        node.outputs = self.field(object, "outputs", pointer, node_id, false).unwrap_or_default();
+        node.policy = self.field(object, "policy", pointer, node_id, false).unwrap_or_default();
+        for (field, ports) in [("inputs", &node.inputs), ("outputs", &node.outputs)] {
+            for (i, port) in ports.iter().enumerate() {
+                if !is_identifier(&port.name) {
+                    let at = format!("{pointer}/{field}/{i}/name");
+                    self.invalid_identifier(&at, node_id, "port name", &port.name);
+                }
+            }
+        }
+        let body_pointer = join_pointer(pointer, "body");
+        node.body = match object.get("body") {
+            None => None,
+            Some(Value::Object(body)) => {
+                self.unknown_fields(body, BODY_FIELDS, &body_pointer, node_id);
+                let (nodes, edges) = self.graph(body, &body_pointer);
+                Some(Body { nodes, edges })
+            }
+            Some(other) => {
+                self.wrong_type(&body_pointer, node_id, "an object with nodes and edges", other);
+                None
+            }
+        };
+        node
+    }
+
+    /// Reads one field of `object`; reports a missing required field, or a wrong one, and
+    /// returns `None` for both.
+    fn field<T: DeserializeOwned>(
+        &mut self,
+        object: &Map<String, Value>,
+        key: &str,
+        pointer: &str,
+        node: Option<&str>,
+        required: bool,
+    ) -> Option<T> {
+        let at = join_pointer(pointer, key);
+        match object.get(key) {
+            Some(value) => self.value(value, &at, node),
+            None if required => {
+                let mut diagnostic = Diagnostic::new(
+                    Code::MissingField,
+                    pointer,
+                    format!("required field `{key}` is missing"),
+                    format!("add `{key}`"),
+                );
+                if let Some(node) = node {
+                    diagnostic = diagnostic.node(node);
+                }
+                self.diagnostics.push(diagnostic);
+                None
+            }
+            None => None,
+        }
+    }
+
+    /// Deserialises `value`, reporting the exact failing path on error.
+    fn value<T: DeserializeOwned>(&mut self, value: &Value, pointer: &str, node: Option<&str>) -> Option<T> {
+        match serde_path_to_error::deserialize::<_, T>(value) {
+            Ok(parsed) => Some(parsed),
+            Err(error) => {
+                let mut at = pointer.to_owned();
+                for segment in error.path().iter() {
+                    match segment {
+                        serde_path_to_error::Segment::Seq { index } => at = join_pointer(&at, index),
+                        serde_path_to_error::Segment::Map { key } => at = join_pointer(&at, key),
+                        serde_path_to_error::Segment::Enum { .. } | serde_path_to_error::Segment::Unknown => {}
+                    }
+                }
+                let mut diagnostic = serde_diagnostic(&error.into_inner().to_string(), &at);
+                if let Some(node) = node {
+                    diagnostic = diagnostic.node(node);
+                }
+                self.diagnostics.push(diagnostic);
+                None
+            }
+        }
+    }
+
+    fn unknown_fields(&mut self, object: &Map<String, Value>, known: &[&str], pointer: &str, node: Option<&str>) {
+        for key in object.keys().filter(|k| !known.contains(&k.as_str())) {
+            let mut diagnostic = unknown_field(key, known, pointer);
+            if let Some(node) = node {
+                diagnostic = diagnostic.node(node);
+            }
+            self.diagnostics.push(diagnostic);
+        }
+    }
+
+    fn wrong_type(&mut self, pointer: &str, node: Option<&str>, expected: &str, found: &Value) {
+        let mut diagnostic = Diagnostic::new(
+            Code::WrongType,
+            pointer,
+            format!("expected {expected}, found {}", describe(found)),
+            format!("replace this value with {expected}"),
+        );
+        if let Some(node) = node {
+            diagnostic = diagnostic.node(node);
+        }
+        self.diagnostics.push(diagnostic);
+    }
+
+    fn invalid_identifier(&mut self, pointer: &str, node: Option<&str>, what: &str, value: &str) {
+        let shown: String = value.chars().take(80).collect();
+        let mut diagnostic = Diagnostic::new(
+            Code::InvalidId,
+            pointer,
+            format!("{what} {shown:?} is not an identifier"),
+            "use ASCII letters, digits and `_`, not starting with a digit, at most 64 characters",
+        );
+        if let Some(node) = node {
+            diagnostic = diagnostic.node(node);
+        }
+        self.diagnostics.push(diagnostic);
+    }
+}
+
+fn is_blueprint_id(id: &str) -> bool {
+    id.len() <= 64
+        && id.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// A diagnostic for an unknown key, with a rename fix when a known key is close.
+pub fn unknown_field(key: &str, known: &[&str], pointer: &str) -> Diagnostic {
+    let at = join_pointer(pointer, key);
+    let suggestion = closest(key, known.iter().copied());
+    let help = match suggestion {
+        Some(s) => format!("did you mean `{s}`? known fields: {}", known.join(", ")),
+        None => format!("remove it; known fields: {}", known.join(", ")),
+    };
+    let diagnostic = Diagnostic::new(Code::UnknownField, at.clone(), format!("unknown field `{key}`"), help);
+    match suggestion {
+        Some(s) => diagnostic.fix(Fix {
+            title: format!("rename `{key}` to `{s}`"),
+            patch: vec![PatchOp::Move { from: at, path: join_pointer(pointer, s) }],
+        }),
+        None => diagnostic,
+    }
+}
+
+/// The closest candidate by edit distance, when it is close enough to be a typo.
+pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::damerau_levenshtein(word, c), c))
+        .filter(|&(distance, c)| distance <= (c.len().max(word.len()) / 3).max(1))
+        .min_by_key(|&(distance, _)| distance)
+        .map(|(_, c)| c)
+}
+
+/// Turns a serde error message into a diagnostic with a code that names what went wrong.
+fn serde_diagnostic(message: &str, pointer: &str) -> Diagnostic {
+    if let Some(rest) = message.strip_prefix("missing field `") {
+        let field = rest.split('`').next().unwrap_or_default();
+        return Diagnostic::new(
+            Code::MissingField,
+            pointer,
+            format!("required field `{field}` is missing"),
+            format!("add `{field}`"),
+        );
+    }
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        let field = rest.split('`').next().unwrap_or_default();
+        let known = expected_names(rest);
+        let known: Vec<&str> = known.iter().map(String::as_str).collect();
+        return unknown_field(field, &known, pointer);
+    }
+    if let Some(rest) = message.strip_prefix("unknown variant `") {
+        let variant = rest.split('`').next().unwrap_or_default();
+        let known = expected_names(rest);
+        let suggestion = closest(variant, known.iter().map(String::as_str));
+        let help = match suggestion {
+            Some(s) => format!("did you mean `{s}`? allowed: {}", known.join(", ")),
+            None => format!("use one of: {}", known.join(", ")),
+        };
+        let diagnostic = Diagnostic::new(Code::WrongType, pointer, format!("`{variant}` is not allowed here"), help);
+        return match suggestion {
+            Some(s) => diagnostic.fix(Fix {
+                title: format!("replace with `{s}`"),
+                patch: vec![PatchOp::Replace { path: pointer.to_owned(), value: Value::String(s.to_owned()) }],
+            }),
+            None => diagnostic,
+        };
+    }
+    Diagnostic::new(Code::WrongType, pointer, message.to_owned(), "change this value to the expected type")
+}
+
+/// The backticked names after "expected one of" in a serde message.
+fn expected_names(message: &str) -> Vec<String> {
+    let Some((_, list)) = message.split_once("expected ") else { return Vec::new() };
+    list.split('`').skip(1).step_by(2).map(str::to_owned).collect()
+}
+
+fn describe(value: &Value) -> String {
+    match value {
+        Value::Null => "null".into(),
+        Value::Bool(b) => format!("boolean {b}"),
+        Value::Number(n) => format!("number {n}"),
+        Value::String(s) => format!("string {:?}", s.chars().take(40).collect::<String>()),
+        Value::Array(_) => "an array".into(),
+        Value::Object(_) => "an object".into(),
+    }
+}
+
+/// Every node of a blueprint with its JSON pointer and scope depth, bodies included, in document
+/// order. Iterative, so depth costs no stack.
+pub fn walk_nodes(blueprint: &Blueprint) -> Vec<(&Node, String)> {
+    let mut out = Vec::new();
+    let mut pending: Vec<(&Node, String)> =
+        blueprint.nodes.iter().enumerate().rev().map(|(i, n)| (n, format!("/nodes/{i}"))).collect();
+    while let Some((node, pointer)) = pending.pop() {
+        if let Some(body) = &node.body {
+            pending.extend(
+                body.nodes.iter().enumerate().rev().map(|(i, n)| (n, format!("{pointer}/body/nodes/{i}"))),
+            );
+        }
+        out.push((node, pointer));
+    }
+    out
+}
