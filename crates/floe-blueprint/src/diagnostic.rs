@@ -128,12 +128,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// A diagnostic with the code's own severity.
-    pub fn new(
-        code: Code,
-        pointer: impl Into<String>,
-        message: impl Into<String>,
-        help: impl Into<String>,
-    ) -> Self {
+    pub fn new(code: Code, pointer: impl Into<String>, message: impl Into<String>, help: impl Into<String>) -> Self {
         Self {
             code,
             severity: code.severity(),

@@ -157,6 +157,14 @@ pub struct Node {
 }
 
 impl Node {
+    /// The string at `pointer` inside `config`, if there is one.
+    pub fn config_pointer(&self, pointer: &str) -> Option<&str> {
+        let (first, rest) = pointer.strip_prefix('/')?.split_once('/').unwrap_or((pointer.trim_start_matches('/'), ""));
+        let first = first.replace("~1", "/").replace("~0", "~");
+        let value = self.config.get(&first)?;
+        if rest.is_empty() { value.as_str() } else { value.pointer(&format!("/{rest}"))?.as_str() }
+    }
+
     /// A node of `kind` with no config.
     pub fn new(id: impl Into<String>, kind: impl Into<String>) -> Self {
         Self {
@@ -218,9 +226,7 @@ impl<'a> PortRef<'a> {
     /// Splits `node.port` (or `node` when `allow_bare`); `None` when malformed.
     pub fn parse(text: &'a str, allow_bare: bool) -> Option<Self> {
         match text.split_once('.') {
-            Some((node, port)) if is_identifier(node) && is_identifier(port) => {
-                Some(Self { node, port: Some(port) })
-            }
+            Some((node, port)) if is_identifier(node) && is_identifier(port) => Some(Self { node, port: Some(port) }),
             None if allow_bare && is_identifier(text) => Some(Self { node: text, port: None }),
             _ => None,
         }

@@ -19,8 +19,13 @@ pub mod source;
 pub use canonical::to_canonical_string;
 pub use catalog::{Catalog, Effect, FieldRole, KindSpec, PortDef, Ports, ScriptField, ToolSpec};
 pub use diagnostic::{Code, Diagnostic, Fix, PatchOp, Severity, Span};
-pub use document::{Blueprint, Body, Edge, FORMAT, Node, PortRef, PortSpec, RunInput, RunOutput, SCHEMA_REF, VERSION, ValueType, is_identifier};
+pub use document::{
+    Blueprint, Body, Edge, FORMAT, Node, PortRef, PortSpec, RunInput, RunOutput, SCHEMA_REF, VERSION, ValueType,
+    is_identifier,
+};
 pub use layout::{Comment, Layout, NodeBox};
 pub use parse::{Parsed, locate, parse_bytes, parse_str, parse_value, walk_nodes};
-pub use policy::{Budget, ErrorClass, JoinRule, OnError, Policy, RetryPolicy, RunFailurePolicy, RunPolicy, parse_duration};
+pub use policy::{
+    Budget, ErrorClass, JoinRule, OnError, Policy, RetryPolicy, RunFailurePolicy, RunPolicy, parse_duration,
+};
 pub use schema::blueprint_schema;

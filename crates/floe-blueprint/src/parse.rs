@@ -158,11 +158,21 @@ fn check_sizes(value: &Value, diagnostics: &mut Vec<Diagnostic>) {
 }
 
 const BLUEPRINT_FIELDS: &[&str] = &[
-    "$schema", "format", "version", "id", "name", "description", "inputs", "outputs", "defaults", "run",
-    "nodes", "edges", "layout",
+    "$schema",
+    "format",
+    "version",
+    "id",
+    "name",
+    "description",
+    "inputs",
+    "outputs",
+    "defaults",
+    "run",
+    "nodes",
+    "edges",
+    "layout",
 ];
-const NODE_FIELDS: &[&str] =
-    &["id", "kind", "title", "description", "config", "inputs", "outputs", "policy", "body"];
+const NODE_FIELDS: &[&str] = &["id", "kind", "title", "description", "config", "inputs", "outputs", "policy", "body"];
 const BODY_FIELDS: &[&str] = &["nodes", "edges"];
 
 struct Reader {
@@ -211,11 +221,9 @@ impl Reader {
         let nodes_pointer = join_pointer(pointer, "nodes");
         let nodes = match object.get("nodes") {
             None => Vec::new(),
-            Some(Value::Array(items)) => items
-                .iter()
-                .enumerate()
-                .map(|(i, item)| self.node(item, &join_pointer(&nodes_pointer, i)))
-                .collect(),
+            Some(Value::Array(items)) => {
+                items.iter().enumerate().map(|(i, item)| self.node(item, &join_pointer(&nodes_pointer, i))).collect()
+            }
             Some(other) => {
                 self.wrong_type(&nodes_pointer, None, "an array of nodes", other);
                 Vec::new()
@@ -470,9 +478,7 @@ pub fn walk_nodes(blueprint: &Blueprint) -> Vec<(&Node, String)> {
         blueprint.nodes.iter().enumerate().rev().map(|(i, n)| (n, format!("/nodes/{i}"))).collect();
     while let Some((node, pointer)) = pending.pop() {
         if let Some(body) = &node.body {
-            pending.extend(
-                body.nodes.iter().enumerate().rev().map(|(i, n)| (n, format!("{pointer}/body/nodes/{i}"))),
-            );
+            pending.extend(body.nodes.iter().enumerate().rev().map(|(i, n)| (n, format!("{pointer}/body/nodes/{i}"))));
         }
         out.push((node, pointer));
     }

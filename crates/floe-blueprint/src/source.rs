@@ -35,16 +35,12 @@ impl<'a> SourceMap<'a> {
         for token in pointer.split('/').skip(1) {
             let token = token.replace("~1", "/").replace("~0", "~");
             let next = match node {
-                Ast::Object(object) => object
-                    .properties
-                    .iter()
-                    .find(|p| name(&p.name) == token)
-                    .map(|p| (&p.value, p.range.start)),
-                Ast::Array(array) => token
-                    .parse::<usize>()
-                    .ok()
-                    .and_then(|i| array.elements.get(i))
-                    .map(|v| (v, node_start(v))),
+                Ast::Object(object) => {
+                    object.properties.iter().find(|p| name(&p.name) == token).map(|p| (&p.value, p.range.start))
+                }
+                Ast::Array(array) => {
+                    token.parse::<usize>().ok().and_then(|i| array.elements.get(i)).map(|v| (v, node_start(v)))
+                }
                 _ => None,
             };
             match next {

@@ -37,7 +37,11 @@ impl PortDef {
     }
 
     /// A required port.
-    pub fn required(name: impl Into<Cow<'static, str>>, ty: ValueType, description: impl Into<Cow<'static, str>>) -> Self {
+    pub fn required(
+        name: impl Into<Cow<'static, str>>,
+        ty: ValueType,
+        description: impl Into<Cow<'static, str>>,
+    ) -> Self {
         Self { required: true, ..Self::new(name, ty, description) }
     }
 }
@@ -98,6 +102,9 @@ pub enum Effect {
     Write,
 }
 
+/// A body port a container reads: (pointer inside `config`, `node.port`).
+pub type BodyRef = (String, String);
+
 /// Everything Floe knows about one node kind.
 #[derive(Debug)]
 pub struct KindSpec {
@@ -129,7 +136,7 @@ pub struct KindSpec {
     pub check: fn(&Map<String, Value>, &Catalog) -> Vec<crate::Diagnostic>,
     /// Ports inside the body that the container reads (`collect`, `next`, branches), as
     /// (pointer inside `config`, `node.port`).
-    pub body_refs: fn(&Map<String, Value>) -> Vec<(String, String)>,
+    pub body_refs: fn(&Map<String, Value>) -> Vec<BodyRef>,
     /// An example config.
     pub example: fn() -> Value,
 }
@@ -302,7 +309,7 @@ pub fn no_checks(_: &Map<String, Value>, _: &Catalog) -> Vec<crate::Diagnostic> 
 }
 
 /// No body references.
-pub fn no_body_refs(_: &Map<String, Value>) -> Vec<(String, String)> {
+pub fn no_body_refs(_: &Map<String, Value>) -> Vec<BodyRef> {
     Vec::new()
 }
 
@@ -314,7 +321,8 @@ pub fn unknown_tool(name: &str, pointer: String, catalog: &Catalog) -> crate::Di
         Some(s) => format!("did you mean `{s}`? built-in tools: {}", names.join(", ")),
         None => format!("use one of the built-in tools: {}", names.join(", ")),
     };
-    let diagnostic = crate::Diagnostic::new(crate::Code::UnknownTool, pointer.clone(), format!("unknown tool `{name}`"), help);
+    let diagnostic =
+        crate::Diagnostic::new(crate::Code::UnknownTool, pointer.clone(), format!("unknown tool `{name}`"), help);
     match suggestion {
         Some(s) => diagnostic.fix(crate::Fix {
             title: format!("use `{s}`"),

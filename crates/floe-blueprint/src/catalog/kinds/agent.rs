@@ -4,7 +4,10 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use crate::catalog::{Catalog, Effect, FieldRole, KindSpec, Ports, PortDef, ScriptField, fields_at, in_port, no_body_refs, schema_of, unknown_tool};
+use crate::catalog::{
+    Catalog, Effect, FieldRole, KindSpec, PortDef, Ports, ScriptField, fields_at, in_port, no_body_refs, schema_of,
+    unknown_tool,
+};
 use crate::diagnostic::Diagnostic;
 use crate::document::ValueType;
 
@@ -110,9 +113,7 @@ pub fn spec() -> KindSpec {
         effect,
         check,
         body_refs: no_body_refs,
-        example: || {
-            json!({"model": "anthropic:claude-sonnet-4-5", "prompt": "{{ run.question }}", "tools": ["http_request"], "max_turns": 6})
-        },
+        example: || json!({"model": "anthropic:claude-sonnet-4-5", "prompt": "{{ run.question }}", "tools": ["http_request"], "max_turns": 6}),
     }
 }
 

@@ -4,7 +4,10 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use crate::catalog::{Catalog, FieldRole, KindSpec, Ports, PortDef, ScriptField, fields_at, in_port, no_body_refs, no_checks, pure, schema_of};
+use crate::catalog::{
+    Catalog, FieldRole, KindSpec, PortDef, Ports, ScriptField, fields_at, in_port, no_body_refs, no_checks, pure,
+    schema_of,
+};
 use crate::document::ValueType;
 
 const DOCS: &str = r#"Pauses the run until a person approves, rejects or edits its input. The waiting state is

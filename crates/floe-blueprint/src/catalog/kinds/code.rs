@@ -4,7 +4,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use crate::catalog::{Catalog, KindSpec, Ports, PortDef, ScriptField, in_port, no_body_refs, no_checks, pure, schema_of};
+use crate::catalog::{
+    Catalog, KindSpec, PortDef, Ports, ScriptField, in_port, no_body_refs, no_checks, pure, schema_of,
+};
 use crate::document::ValueType;
 
 const DOCS: &str = r#"JavaScript in an embedded sandbox with no file system or network, and limits on memory and
@@ -67,10 +69,7 @@ pub fn spec() -> KindSpec {
 }
 
 fn ports(_: &Map<String, Value>, _: &Catalog) -> Ports {
-    Ports {
-        inputs: vec![in_port()],
-        outputs: vec![PortDef::new("result", ValueType::Any, "the script's result")],
-    }
+    Ports { inputs: vec![in_port()], outputs: vec![PortDef::new("result", ValueType::Any, "the script's result")] }
 }
 
 fn fields(_: &Map<String, Value>) -> Vec<ScriptField> {

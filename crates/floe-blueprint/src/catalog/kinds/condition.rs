@@ -4,7 +4,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use crate::catalog::{Catalog, FieldRole, KindSpec, Ports, PortDef, ScriptField, in_port, no_body_refs, pure, schema_of};
+use crate::catalog::{
+    Catalog, FieldRole, KindSpec, PortDef, Ports, ScriptField, in_port, no_body_refs, pure, schema_of,
+};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::document::{ValueType, is_identifier};
 

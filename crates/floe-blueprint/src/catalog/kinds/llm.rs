@@ -4,7 +4,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use crate::catalog::{Catalog, FieldRole, KindSpec, Ports, PortDef, ScriptField, fields_at, in_port, no_body_refs, pure, schema_of};
+use crate::catalog::{
+    Catalog, FieldRole, KindSpec, PortDef, Ports, ScriptField, fields_at, in_port, no_body_refs, pure, schema_of,
+};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::document::ValueType;
 use crate::policy::ErrorClass;

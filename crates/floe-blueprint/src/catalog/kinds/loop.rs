@@ -4,7 +4,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use crate::catalog::{Catalog, KindSpec, Ports, PortDef, ScriptField, no_checks, pure, schema_of, str_field};
+use crate::catalog::{BodyRef, Catalog, KindSpec, PortDef, Ports, ScriptField, no_checks, pure, schema_of, str_field};
 use crate::document::ValueType;
 
 const DOCS: &str = r#"Maps its body over an array: the body runs once per item, up to `concurrency` at a time, and
@@ -82,6 +82,6 @@ fn fields(_: &Map<String, Value>) -> Vec<ScriptField> {
     Vec::new()
 }
 
-fn body_refs(config: &Map<String, Value>) -> Vec<(String, String)> {
+fn body_refs(config: &Map<String, Value>) -> Vec<BodyRef> {
     str_field(config, "collect").map(|c| vec![("/collect".to_owned(), c.to_owned())]).unwrap_or_default()
 }

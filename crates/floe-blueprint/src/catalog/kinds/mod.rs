@@ -6,9 +6,9 @@ pub mod agent;
 pub mod approval;
 pub mod code;
 pub mod condition;
+pub mod llm;
 #[path = "loop.rs"]
 pub mod loop_;
-pub mod llm;
 pub mod parallel;
 pub mod recursive;
 pub mod tool;

@@ -6,7 +6,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use crate::catalog::{Catalog, KindSpec, Ports, PortDef, ScriptField, in_port, pure, schema_of};
+use crate::catalog::{BodyRef, Catalog, KindSpec, PortDef, Ports, ScriptField, in_port, pure, schema_of};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::document::ValueType;
 
@@ -87,7 +87,7 @@ fn fields(_: &Map<String, Value>) -> Vec<ScriptField> {
     Vec::new()
 }
 
-fn body_refs(config: &Map<String, Value>) -> Vec<(String, String)> {
+fn body_refs(config: &Map<String, Value>) -> Vec<BodyRef> {
     let Some(Value::Object(branches)) = config.get("branches") else { return Vec::new() };
     branches
         .iter()

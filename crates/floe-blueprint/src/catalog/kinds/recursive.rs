@@ -4,7 +4,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use crate::catalog::{Catalog, FieldRole, KindSpec, Ports, PortDef, ScriptField, no_checks, pure, schema_of, str_field};
+use crate::catalog::{
+    BodyRef, Catalog, FieldRole, KindSpec, PortDef, Ports, ScriptField, no_checks, pure, schema_of, str_field,
+};
 use crate::document::ValueType;
 
 const DOCS: &str = r#"Repeats its body, carrying state, until a convergence expression holds or `max_iterations` is
@@ -72,6 +74,6 @@ fn fields(config: &Map<String, Value>) -> Vec<ScriptField> {
     }
 }
 
-fn body_refs(config: &Map<String, Value>) -> Vec<(String, String)> {
+fn body_refs(config: &Map<String, Value>) -> Vec<BodyRef> {
     str_field(config, "next").map(|c| vec![("/next".to_owned(), c.to_owned())]).unwrap_or_default()
 }

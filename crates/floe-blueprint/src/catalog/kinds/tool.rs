@@ -4,7 +4,10 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use crate::catalog::{Catalog, Effect, KindSpec, Ports, ScriptField, in_port, no_body_refs, schema_of, str_field, template_leaves, unknown_tool};
+use crate::catalog::{
+    Catalog, Effect, KindSpec, Ports, ScriptField, in_port, no_body_refs, schema_of, str_field, template_leaves,
+    unknown_tool,
+};
 
 const DOCS: &str = "\
 Calls one built-in tool with templated arguments.

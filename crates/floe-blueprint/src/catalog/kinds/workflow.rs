@@ -7,7 +7,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use crate::catalog::{Catalog, Effect, KindSpec, Ports, ScriptField, in_port, no_body_refs, no_checks, schema_of, template_leaves};
+use crate::catalog::{
+    Catalog, Effect, KindSpec, Ports, ScriptField, in_port, no_body_refs, no_checks, schema_of, template_leaves,
+};
 
 const DOCS: &str = r#"Runs another blueprint as one step. Its input ports are the child's run inputs and its output
 ports are the child's run outputs. The child run is linked to the parent run.

@@ -37,7 +37,12 @@ pub fn spec() -> ToolSpec {
         summary: "Read a CSV file into rows",
         docs: DOCS,
         args_schema: schema_of::<CsvReadArgs>,
-        outputs: || vec![PortDef::new("rows", ValueType::Array, "one entry per data row"), PortDef::new("columns", ValueType::Array, "header names")],
+        outputs: || {
+            vec![
+                PortDef::new("rows", ValueType::Array, "one entry per data row"),
+                PortDef::new("columns", ValueType::Array, "header names"),
+            ]
+        },
         effect: |_| Effect::Read,
         example: || json!({"path": "data/sales.csv"}),
     }

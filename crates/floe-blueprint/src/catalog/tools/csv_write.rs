@@ -35,7 +35,12 @@ pub fn spec() -> ToolSpec {
         summary: "Write rows to a CSV file",
         docs: DOCS,
         args_schema: schema_of::<CsvWriteArgs>,
-        outputs: || vec![PortDef::new("path", ValueType::String, "the path written"), PortDef::new("rows", ValueType::Integer, "rows written")],
+        outputs: || {
+            vec![
+                PortDef::new("path", ValueType::String, "the path written"),
+                PortDef::new("rows", ValueType::Integer, "rows written"),
+            ]
+        },
         effect: |_| Effect::Write,
         example: || json!({"path": "out/report.csv", "rows": "{{ inputs.in }}"}),
     }

@@ -39,7 +39,12 @@ pub fn spec() -> ToolSpec {
         summary: "Extract matches of a regular expression",
         docs: DOCS,
         args_schema: schema_of::<RegexExtractArgs>,
-        outputs: || vec![PortDef::new("matches", ValueType::Array, "the matches"), PortDef::new("first", ValueType::Any, "the first match or null")],
+        outputs: || {
+            vec![
+                PortDef::new("matches", ValueType::Array, "the matches"),
+                PortDef::new("first", ValueType::Any, "the first match or null"),
+            ]
+        },
         effect: |_| Effect::Pure,
         example: || json!({"pattern": "[A-Z]{3}-\\d+"}),
     }

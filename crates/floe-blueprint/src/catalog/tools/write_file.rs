@@ -37,7 +37,12 @@ pub fn spec() -> ToolSpec {
         summary: "Write a text file in the workspace folder",
         docs: DOCS,
         args_schema: schema_of::<WriteFileArgs>,
-        outputs: || vec![PortDef::new("path", ValueType::String, "the path written"), PortDef::new("bytes", ValueType::Integer, "bytes written")],
+        outputs: || {
+            vec![
+                PortDef::new("path", ValueType::String, "the path written"),
+                PortDef::new("bytes", ValueType::Integer, "bytes written"),
+            ]
+        },
         effect: |_| Effect::Write,
         example: || json!({"path": "out/summary.md", "content": "{{ inputs.in }}"}),
     }

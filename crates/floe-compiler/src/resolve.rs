@@ -1,0 +1,32 @@
+//! Sub-workflow resolution: the compiler asks a [`Resolver`] for the blueprint a `workflow` node
+//! names. The compiler does no I/O; the engine's resolver reads files, tests may use memory.
+
+use floe_blueprint::{Blueprint, Diagnostic};
+
+/// A blueprint found for a reference.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    /// A stable key for the blueprint (e.g. its canonical path), used to spot recursion.
+    pub key: String,
+    /// What reading it produced.
+    pub blueprint: Option<Blueprint>,
+    /// Problems found while reading it.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Finds blueprints named by `workflow` nodes.
+pub trait Resolver {
+    /// Resolves `reference` as written in the blueprint whose key is `from` (`None` for a
+    /// blueprint with no location). `Err` says why it could not be found.
+    fn resolve(&self, from: Option<&str>, reference: &str) -> Result<Resolved, String>;
+}
+
+/// A resolver that finds nothing: for compiling a lone document.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoResolver;
+
+impl Resolver for NoResolver {
+    fn resolve(&self, _: Option<&str>, reference: &str) -> Result<Resolved, String> {
+        Err(format!("no workspace to look for {reference:?} in"))
+    }
+}
