@@ -86,3 +86,14 @@ impl Serialize for Sorted<'_> {
         }
     }
 }
+
+/// Reformats a document into canonical form. Refuses (with the reasons) when the document could
+/// not be read completely, since writing it back would lose what could not be read. Older
+/// versions come out migrated to the current one.
+pub fn format_bytes(bytes: &[u8]) -> Result<String, Vec<crate::Diagnostic>> {
+    let parsed = crate::parse_bytes(bytes);
+    match parsed.blueprint {
+        Some(blueprint) if parsed.is_clean() => Ok(to_canonical_string(&blueprint)),
+        _ => Err(parsed.diagnostics.into_iter().filter(crate::Diagnostic::is_error).collect()),
+    }
+}

@@ -218,6 +218,28 @@ pub enum PatchOp {
     },
 }
 
+/// Orders JSON pointers the way a reader expects: token by token, array indices numerically.
+pub fn pointer_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    let mut left = a.split('/');
+    let mut right = b.split('/');
+    loop {
+        match (left.next(), right.next()) {
+            (None, None) => return std::cmp::Ordering::Equal,
+            (None, Some(_)) => return std::cmp::Ordering::Less,
+            (Some(_), None) => return std::cmp::Ordering::Greater,
+            (Some(x), Some(y)) => {
+                let order = match (x.parse::<u64>(), y.parse::<u64>()) {
+                    (Ok(x), Ok(y)) => x.cmp(&y),
+                    _ => x.cmp(y),
+                };
+                if order.is_ne() {
+                    return order;
+                }
+            }
+        }
+    }
+}
+
 /// Escapes one reference token for a JSON pointer (RFC 6901).
 pub fn escape_token(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
@@ -290,4 +312,11 @@ fn take(doc: &mut Value, path: &str) -> Result<Value, String> {
         }
         _ => Err(format!("no container at {parent}")),
     }
+}
+
+/// Applies a patch to JSON text and returns the result pretty-printed.
+pub fn apply_patch_to_text(text: &str, patch: &[PatchOp]) -> Result<String, String> {
+    let mut document: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    apply_patch(&mut document, patch)?;
+    serde_json::to_string_pretty(&document).map_err(|e| e.to_string())
 }

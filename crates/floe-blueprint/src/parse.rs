@@ -411,7 +411,7 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     candidates
         .into_iter()
         .map(|c| (strsim::damerau_levenshtein(word, c), c))
-        .filter(|&(distance, c)| distance <= (c.len().max(word.len()) / 3).max(1))
+        .filter(|&(distance, c)| distance < word.len().min(c.len()) && distance * 3 <= c.len().max(word.len()))
         .min_by_key(|&(distance, _)| distance)
         .map(|(_, c)| c)
 }
@@ -450,7 +450,11 @@ fn serde_diagnostic(message: &str, pointer: &str) -> Diagnostic {
             None => diagnostic,
         };
     }
-    Diagnostic::new(Code::WrongType, pointer, message.to_owned(), "change this value to the expected type")
+    let message = message
+        .replace("expected u32", "expected a whole number (0 or more)")
+        .replace("expected u64", "expected a whole number (0 or more)")
+        .replace("expected f64", "expected a number");
+    Diagnostic::new(Code::WrongType, pointer, message, "change this value to the expected type")
 }
 
 /// The backticked names after "expected one of" in a serde message.

@@ -11,7 +11,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 
-use floe_blueprint::diagnostic::join_pointer;
+use floe_blueprint::diagnostic::{join_pointer, pointer_cmp};
 use floe_blueprint::{
     Blueprint, Catalog, Code, Diagnostic, Edge, Effect, Fix, KindSpec, Node, OnError, PatchOp, PortDef, PortRef, Ports,
     Severity, ValueType, is_identifier, to_canonical_string,
@@ -147,7 +147,9 @@ impl<'a, 's> Compiler<'a, 's> {
         self.unused();
 
         let mut diagnostics = self.diagnostics;
-        diagnostics.sort_by(|a, b| (a.severity, &a.pointer, a.code).cmp(&(b.severity, &b.pointer, b.code)));
+        diagnostics.sort_by(|a, b| {
+            a.severity.cmp(&b.severity).then_with(|| pointer_cmp(&a.pointer, &b.pointer)).then(a.code.cmp(&b.code))
+        });
         diagnostics.dedup_by(|a, b| a.code == b.code && a.pointer == b.pointer && a.message == b.message);
         if diagnostics.iter().any(|d| d.severity == Severity::Error) {
             return (None, diagnostics);
@@ -285,7 +287,7 @@ impl<'a, 's> Compiler<'a, 's> {
                 Diagnostic::new(
                     Code::BodyMismatch,
                     pointer.clone(),
-                    format!("a {} node needs a body", spec.name),
+                    format!("`{}` nodes need a body", spec.name),
                     "add a `body` with the nodes to repeat or run in parallel",
                 )
                 .node(id)
@@ -298,7 +300,7 @@ impl<'a, 's> Compiler<'a, 's> {
                 Diagnostic::new(
                     Code::BodyMismatch,
                     format!("{pointer}/body"),
-                    format!("a {} node cannot have a body", spec.name),
+                    format!("`{}` nodes cannot have a body", spec.name),
                     "only loop, parallel and recursive nodes hold a body; move these nodes out or change the kind",
                 )
                 .node(id),
@@ -345,7 +347,7 @@ impl<'a, 's> Compiler<'a, 's> {
                     Diagnostic::new(
                         Code::InvalidConfig,
                         format!("{pointer}/{field}"),
-                        format!("a {} node cannot declare its own {field}", spec.name),
+                        format!("`{}` nodes cannot declare their own {field}", spec.name),
                         "remove the declared ports; this kind's ports come from its config",
                     )
                     .node(id),

@@ -4,17 +4,21 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use crate::catalog::{BodyRef, Catalog, KindSpec, PortDef, Ports, ScriptField, no_checks, pure, schema_of, str_field};
+use crate::catalog::{
+    BodyRef, Catalog, FieldRole, KindSpec, PortDef, Ports, ScriptField, fields_at, no_checks, pure, schema_of,
+    str_field,
+};
 use crate::document::ValueType;
 
 const DOCS: &str = r#"Maps its body over an array: the body runs once per item, up to `concurrency` at a time, and
 the value of the `collect` port is gathered for each item, in item order.
 
-- **Inputs**: `items` (array, required).
+- **Inputs**: `items` (array): required unless `items` is set in config.
 - **Outputs**: `results` (array, one entry per item, in order), `errors` (array of
   `{index, error}` for items that failed when `on_item_error` is `skip` or `collect`).
 - **Body**: body nodes read `item`, `index` and `parent` (the loop's inputs) in templates.
-- **Config**: `collect` (`node.port` inside the body), `concurrency` (default 4),
+- **Config**: `collect` (`node.port` inside the body); `items`, an expression giving the array
+  when the port is not connected (e.g. `run.urls`); `concurrency` (default 4);
   `on_item_error`: `fail` (default; the loop fails), `skip` (drop the item), `collect` (put
   `null` in `results` and the error in `errors`).
 - **Fails with**: the first item error under `fail`.
@@ -24,6 +28,9 @@ the value of the `collect` port is gathered for each item, in item order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoopConfig {
+    /// An expression giving the items when the `items` port is not connected, e.g. `run.urls`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub items: Option<String>,
     /// The body port whose value is collected per item, `node.port`.
     pub collect: String,
     /// Most items in flight at once, 1–256 (default 4).
@@ -68,9 +75,14 @@ pub fn spec() -> KindSpec {
     }
 }
 
-fn ports(_: &Map<String, Value>, _: &Catalog) -> Ports {
+fn ports(config: &Map<String, Value>, _: &Catalog) -> Ports {
+    let items = if config.contains_key("items") {
+        PortDef::new("items", ValueType::Array, "the items to map over (overrides config.items)")
+    } else {
+        PortDef::required("items", ValueType::Array, "the items to map over")
+    };
     Ports {
-        inputs: vec![PortDef::required("items", ValueType::Array, "the items to map over")],
+        inputs: vec![items],
         outputs: vec![
             PortDef::new("results", ValueType::Array, "one collected value per item, in order"),
             PortDef::new("errors", ValueType::Array, "errors of failed items, with their index"),
@@ -78,8 +90,8 @@ fn ports(_: &Map<String, Value>, _: &Catalog) -> Ports {
     }
 }
 
-fn fields(_: &Map<String, Value>) -> Vec<ScriptField> {
-    Vec::new()
+fn fields(config: &Map<String, Value>) -> Vec<ScriptField> {
+    fields_at(config, &["items"], FieldRole::Expression)
 }
 
 fn body_refs(config: &Map<String, Value>) -> Vec<BodyRef> {

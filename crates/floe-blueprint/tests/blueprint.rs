@@ -1,0 +1,150 @@
+//! Blueprint tests: canonical form is stable and diff-friendly, migrations upgrade v0, the error
+//! docs cover every code, and fixes apply as JSON Patch.
+
+use std::path::{Path, PathBuf};
+
+use floe_blueprint::{
+    Code, Edge, Node, PatchOp, apply_patch, format_bytes, parse_bytes, parse_str, to_canonical_string,
+};
+use serde_json::json;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn examples() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(repo().join("blueprints"))
+        .expect("blueprints/ exists")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn examples_are_canonical_and_round_trip_byte_for_byte() {
+    for path in examples() {
+        let bytes = std::fs::read(&path).expect("readable");
+        let canonical = format_bytes(&bytes).unwrap_or_else(|d| panic!("{}: {d:?}", path.display()));
+        assert_eq!(canonical.as_bytes(), bytes.as_slice(), "{} is not canonical; run `floe fmt`", path.display());
+        let again = format_bytes(canonical.as_bytes()).expect("canonical output parses");
+        assert_eq!(again, canonical, "formatting is idempotent");
+        let parsed = parse_bytes(&bytes).blueprint.expect("parses");
+        let reparsed = parse_str(&to_canonical_string(&parsed)).blueprint.expect("reparses");
+        assert_eq!(parsed, reparsed, "{}: parse then print is the identity", path.display());
+    }
+}
+
+#[test]
+fn canonical_form_sorts_nodes_edges_and_config_keys() {
+    let mut blueprint = floe_blueprint::Blueprint::new("order", "Order");
+    let mut b = Node::new("b", "llm");
+    b.config.insert("prompt".into(), json!("x"));
+    b.config.insert("model".into(), json!("openai:x"));
+    blueprint.nodes = vec![b, Node::new("a", "code")];
+    blueprint.edges = vec![Edge::new("b.text", "a.in"), Edge::new("a.result", "b.in")];
+    let text = to_canonical_string(&blueprint);
+    let a = text.find("\"id\": \"a\"").expect("a");
+    let b = text.find("\"id\": \"b\"").expect("b");
+    assert!(a < b, "nodes sorted by id");
+    assert!(text.find("a.result").expect("edge") < text.find("b.text").expect("edge"), "edges sorted");
+    assert!(text.find("\"model\"").expect("model") < text.find("\"prompt\"").expect("prompt"), "config keys sorted");
+    assert!(text.ends_with("}\n") && text.contains("\n  \"nodes\": ["), "2-space indent, trailing newline");
+}
+
+#[test]
+fn a_one_node_change_is_a_small_diff() {
+    let path = repo().join("blueprints/csv-report.json");
+    let before = std::fs::read_to_string(&path).expect("readable");
+    let mut blueprint = parse_str(&before).blueprint.expect("parses");
+    let node = blueprint.nodes.iter_mut().find(|n| n.id == "commentary").expect("node");
+    node.config.insert("temperature".into(), json!(0.7));
+    let moved = blueprint.layout.nodes.get_mut("load").expect("layout");
+    moved.x += 40.0;
+    let after = to_canonical_string(&blueprint);
+    let changed: Vec<(&str, &str)> = before.lines().zip(after.lines()).filter(|(a, b)| a != b).collect();
+    assert_eq!(before.lines().count(), after.lines().count());
+    assert_eq!(changed.len(), 2, "one config line and one layout line change: {changed:#?}");
+}
+
+#[test]
+fn version_0_migrates_to_version_1() {
+    let fixture = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/v0.json")).expect("fixture");
+    let parsed = parse_bytes(&fixture);
+    assert!(parsed.diagnostics.is_empty(), "{:#?}", parsed.diagnostics);
+    assert_eq!(parsed.migrated_from, Some(0));
+    let blueprint = parsed.blueprint.expect("migrated");
+    assert_eq!(blueprint.version, 1);
+    let fetch = blueprint.nodes.iter().find(|n| n.id == "fetch").expect("fetch");
+    assert_eq!(fetch.kind, "tool");
+    assert_eq!(fetch.config["tool"], json!("http_request"));
+    assert_eq!(blueprint.edges, vec![Edge::new("fetch.body", "summarise.in")]);
+    assert_eq!(blueprint.layout.nodes["summarise"].x, 300.0);
+    let formatted = format_bytes(&fixture).expect("formats");
+    assert!(formatted.contains("\"version\": 1") && !formatted.contains("\"params\""));
+}
+
+#[test]
+fn newer_and_missing_versions_are_refused_with_a_fix() {
+    let newer = parse_str(r#"{"format":"floe.blueprint","version":2,"id":"x","name":"x"}"#);
+    assert_eq!(newer.diagnostics[0].code, Code::UnsupportedVersion);
+    assert!(newer.blueprint.is_none());
+    let missing = parse_str(r#"{"format":"floe.blueprint","id":"x","name":"x"}"#);
+    let fix = missing.diagnostics[0].fix.as_ref().expect("fix offered");
+    let mut document = json!({"format":"floe.blueprint","id":"x","name":"x"});
+    apply_patch(&mut document, &fix.patch).expect("applies");
+    assert!(parse_str(&document.to_string()).is_clean());
+}
+
+#[test]
+fn formatting_refuses_documents_it_cannot_read_whole() {
+    let text = br#"{"format":"floe.blueprint","version":1,"id":"x","name":"x","nodes":[{"id":"a","kind":"llm","titel":"typo"}]}"#;
+    let errors = format_bytes(text).expect_err("unknown field would be lost");
+    assert_eq!(errors[0].code, Code::UnknownField);
+    assert_eq!(errors[0].pointer, "/nodes/0/titel");
+}
+
+#[test]
+fn every_code_has_exactly_one_entry_in_the_error_docs() {
+    let docs = std::fs::read_to_string(repo().join("docs/errors.md")).expect("docs/errors.md");
+    let headings: Vec<&str> = docs.lines().filter(|l| l.starts_with("## ") && l.contains(" — ")).collect();
+    for code in Code::ALL {
+        let heading = format!("## {} — {}", code.as_str(), code.title());
+        assert_eq!(headings.iter().filter(|h| **h == heading).count(), 1, "docs/errors.md needs `{heading}`");
+    }
+    assert_eq!(headings.len(), Code::ALL.len(), "docs/errors.md documents codes that do not exist");
+    for code in Code::ALL {
+        let prefix = if code.severity() == floe_blueprint::Severity::Error { 'E' } else { 'W' };
+        assert!(code.as_str().starts_with(prefix), "{code}: letter matches severity");
+    }
+}
+
+#[test]
+fn patches_add_replace_remove_and_move() {
+    let mut document = json!({"a": {"b": 1}, "list": [1, 2]});
+    let patch = vec![
+        PatchOp::Add { path: "/list/-".into(), value: json!(3) },
+        PatchOp::Add { path: "/list/0".into(), value: json!(0) },
+        PatchOp::Replace { path: "/a/b".into(), value: json!(2) },
+        PatchOp::Move { from: "/a/b".into(), path: "/a/c".into() },
+        PatchOp::Remove { path: "/list/1".into() },
+    ];
+    apply_patch(&mut document, &patch).expect("applies");
+    assert_eq!(document, json!({"a": {"c": 2}, "list": [0, 2, 3]}));
+    assert!(apply_patch(&mut document, &[PatchOp::Remove { path: "/nope".into() }]).is_err());
+}
+
+#[test]
+fn pointers_sort_numerically_and_locate_in_source() {
+    use floe_blueprint::diagnostic::pointer_cmp;
+    let mut pointers = vec!["/nodes/10", "/nodes/2/config", "/edges/0", "/nodes/2"];
+    pointers.sort_by(|a, b| pointer_cmp(a, b));
+    assert_eq!(pointers, vec!["/edges/0", "/nodes/2", "/nodes/2/config", "/nodes/10"]);
+    let text = "{\n  \"nodes\": [\n    {\"id\": \"é\", \"kind\": \"x\"}\n  ]\n}";
+    let map = floe_blueprint::source::SourceMap::new(text);
+    let span = map.span("/nodes/0/kind").expect("found");
+    assert_eq!((span.line, span.column), (3, 17), "columns count characters (bytes would give 18)");
+    let fallback = map.span("/nodes/0/missing/deeper").expect("nearest ancestor");
+    assert_eq!((fallback.line, fallback.column), (3, 5));
+}

@@ -1,0 +1,60 @@
+//! Generated blueprints for benchmarks and stress tests: chains, fan-outs and layered graphs of
+//! text_template tool nodes, each reading its predecessor both through an edge and a template.
+
+use floe_blueprint::{Blueprint, Edge, Node};
+use serde_json::json;
+
+/// The shapes the benchmarks measure.
+#[derive(Debug, Clone, Copy)]
+#[allow(dead_code)]
+pub enum Shape {
+    /// n0 → n1 → … → n(N-1).
+    Chain,
+    /// n0 → every other node.
+    FanOut,
+    /// Layers of `width` nodes; each node reads two nodes of the previous layer.
+    Layered { width: usize },
+}
+
+fn step(id: String, reads: Option<&str>) -> Node {
+    let template = match reads {
+        Some(previous) => format!("{{{{ inputs.in }}}} and {{{{ nodes.{previous}.text }}}} at {{{{ run.topic }}}}"),
+        None => "start {{ run.topic }}".to_owned(),
+    };
+    let mut node = Node::new(id, "tool");
+    node.config.insert("tool".into(), json!("text_template"));
+    node.config.insert("args".into(), json!({ "template": template }));
+    node
+}
+
+/// A blueprint of `count` nodes in `shape`.
+#[allow(dead_code)]
+pub fn blueprint(shape: Shape, count: usize) -> Blueprint {
+    let mut blueprint = Blueprint::new(format!("synthetic-{count}"), "synthetic");
+    blueprint.inputs.insert(
+        "topic".into(),
+        serde_json::from_value(json!({"type": "string", "default": "x"})).expect("static input spec"),
+    );
+    let id = |i: usize| format!("n{i}");
+    for i in 0..count {
+        let (reads, sources): (Option<String>, Vec<usize>) = match shape {
+            Shape::Chain => (i.checked_sub(1).map(id), i.checked_sub(1).into_iter().collect()),
+            Shape::FanOut => ((i > 0).then(|| id(0)), if i > 0 { vec![0] } else { vec![] }),
+            Shape::Layered { width } => {
+                if i < width {
+                    (None, vec![])
+                } else {
+                    let layer_start = (i / width - 1) * width;
+                    let a = layer_start + i % width;
+                    let b = layer_start + (i + 1) % width;
+                    (Some(id(a)), if a == b { vec![a] } else { vec![a, b] })
+                }
+            }
+        };
+        blueprint.nodes.push(step(id(i), reads.as_deref()));
+        for s in sources {
+            blueprint.edges.push(Edge::new(format!("{}.text", id(s)), format!("{}.in", id(i))));
+        }
+    }
+    blueprint
+}
