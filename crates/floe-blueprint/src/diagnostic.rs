@@ -242,12 +242,29 @@ pub fn pointer_cmp(a: &str, b: &str) -> std::cmp::Ordering {
 
 /// Escapes one reference token for a JSON pointer (RFC 6901).
 pub fn escape_token(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
+    let mut out = String::with_capacity(token.len());
+    push_token(&mut out, token);
+    out
+}
+
+fn push_token(out: &mut String, token: &str) {
+    if token.contains(['~', '/']) {
+        out.push_str(&token.replace('~', "~0").replace('/', "~1"));
+    } else {
+        out.push_str(token);
+    }
 }
 
 /// Appends a token to a pointer.
 pub fn join_pointer(base: &str, token: impl fmt::Display) -> String {
-    format!("{base}/{}", escape_token(&token.to_string()))
+    use fmt::Write;
+    let mut token_text = String::new();
+    let _ = write!(token_text, "{token}");
+    let mut out = String::with_capacity(base.len() + token_text.len() + 1);
+    out.push_str(base);
+    out.push('/');
+    push_token(&mut out, &token_text);
+    out
 }
 
 /// Applies a fix's patch to a document. Returns a message when an operation does not apply.

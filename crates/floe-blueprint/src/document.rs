@@ -13,7 +13,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::canonical::sorted;
+use crate::canonical::sorted_value;
 use crate::layout::Layout;
 use crate::policy::{Policy, RunPolicy};
 
@@ -138,10 +138,10 @@ pub struct Node {
     /// Free text notes.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
-    /// Kind-specific configuration, validated against the kind's config schema.
-    #[serde(default, skip_serializing_if = "Map::is_empty", serialize_with = "sorted")]
+    /// Kind-specific configuration (a JSON object), validated against the kind's config schema.
+    #[serde(default = "empty_object", skip_serializing_if = "is_empty_object", serialize_with = "sorted_value")]
     #[schemars(with = "Map<String, Value>")]
-    pub config: Map<String, Value>,
+    pub config: Value,
     /// Extra named input ports (their values are `inputs.<name>` in templates).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub inputs: Vec<PortSpec>,
@@ -156,13 +156,30 @@ pub struct Node {
     pub body: Option<Body>,
 }
 
+fn empty_object() -> Value {
+    Value::Object(Map::new())
+}
+
+fn is_empty_object(value: &Value) -> bool {
+    value.as_object().is_some_and(Map::is_empty)
+}
+
 impl Node {
-    /// The string at `pointer` inside `config`, if there is one.
-    pub fn config_pointer(&self, pointer: &str) -> Option<&str> {
-        let (first, rest) = pointer.strip_prefix('/')?.split_once('/').unwrap_or((pointer.trim_start_matches('/'), ""));
-        let first = first.replace("~1", "/").replace("~0", "~");
-        let value = self.config.get(&first)?;
-        if rest.is_empty() { value.as_str() } else { value.pointer(&format!("/{rest}"))?.as_str() }
+    /// The config as a map (empty when it is not an object, which the reader reports).
+    pub fn config_map(&self) -> &Map<String, Value> {
+        static EMPTY: std::sync::LazyLock<Map<String, Value>> = std::sync::LazyLock::new(Map::new);
+        self.config.as_object().unwrap_or(&EMPTY)
+    }
+
+    /// The config as a mutable map, replacing a non-object config with an empty one.
+    pub fn config_mut(&mut self) -> &mut Map<String, Value> {
+        if !self.config.is_object() {
+            self.config = empty_object();
+        }
+        match &mut self.config {
+            Value::Object(map) => map,
+            _ => unreachable!("config was just made an object"),
+        }
     }
 
     /// A node of `kind` with no config.
@@ -172,7 +189,7 @@ impl Node {
             kind: kind.into(),
             title: String::new(),
             description: String::new(),
-            config: Map::new(),
+            config: empty_object(),
             inputs: Vec::new(),
             outputs: Vec::new(),
             policy: Policy::default(),

@@ -127,12 +127,29 @@ pub fn parse_value(value: Value) -> Parsed {
     };
     let migrated_from = (migrated.from_version != crate::VERSION).then_some(migrated.from_version);
     let mut reader = Reader { diagnostics };
-    let blueprint = reader.blueprint(&migrated.document);
+    let blueprint = reader.blueprint(migrated.document);
     Parsed { blueprint, diagnostics: reader.diagnostics, migrated_from }
 }
 
-/// Reports every string longer than [`MAX_STRING_BYTES`]; walks iteratively.
+/// Reports every string longer than [`MAX_STRING_BYTES`]. A cheap pass first; pointers are only
+/// built when something is too long. Both passes walk iteratively.
 fn check_sizes(value: &Value, diagnostics: &mut Vec<Diagnostic>) {
+    let mut pending = vec![value];
+    let mut found = false;
+    while let Some(value) = pending.pop() {
+        match value {
+            Value::String(text) if text.len() > MAX_STRING_BYTES => {
+                found = true;
+                break;
+            }
+            Value::Array(items) => pending.extend(items),
+            Value::Object(map) => pending.extend(map.values()),
+            _ => {}
+        }
+    }
+    if !found {
+        return;
+    }
     let mut pending = vec![(value, String::new())];
     while let Some((value, pointer)) = pending.pop() {
         match value {
@@ -175,15 +192,17 @@ const BLUEPRINT_FIELDS: &[&str] = &[
 const NODE_FIELDS: &[&str] = &["id", "kind", "title", "description", "config", "inputs", "outputs", "policy", "body"];
 const BODY_FIELDS: &[&str] = &["nodes", "edges"];
 
+/// Reads the document by value, moving strings and config objects out of the JSON rather than
+/// copying them; pointers are built only when something is wrong.
 struct Reader {
     diagnostics: Vec<Diagnostic>,
 }
 
 impl Reader {
-    fn blueprint(&mut self, document: &Value) -> Option<Blueprint> {
-        let object = document.as_object()?;
-        self.unknown_fields(object, BLUEPRINT_FIELDS, "", None);
-        let id: String = self.field(object, "id", "", None, true).unwrap_or_default();
+    fn blueprint(&mut self, document: Value) -> Option<Blueprint> {
+        let Value::Object(mut object) = document else { return None };
+        self.unknown_fields(&object, BLUEPRINT_FIELDS, "", None);
+        let id: String = self.take_string(&mut object, "id", "", None, true).unwrap_or_default();
         if !id.is_empty() && !is_blueprint_id(&id) {
             self.diagnostics.push(Diagnostic::new(
                 Code::InvalidId,
@@ -192,81 +211,82 @@ impl Reader {
                 "use letters, digits, `_` and `-` only (at most 64 characters)",
             ));
         }
-        let mut blueprint = Blueprint {
-            schema: self.field(object, "$schema", "", None, false),
+        let (nodes, edges) = self.graph(&mut object, "");
+        let blueprint = Blueprint {
+            schema: self.take_string(&mut object, "$schema", "", None, false),
             format: FormatTag::FloeBlueprint,
             version: crate::VERSION,
             id,
-            name: self.field(object, "name", "", None, true).unwrap_or_default(),
-            description: self.field(object, "description", "", None, false).unwrap_or_default(),
-            inputs: self.field(object, "inputs", "", None, false).unwrap_or_default(),
-            outputs: self.field(object, "outputs", "", None, false).unwrap_or_default(),
-            defaults: self.field::<Policy>(object, "defaults", "", None, false).unwrap_or_default(),
-            run: self.field::<RunPolicy>(object, "run", "", None, false).unwrap_or_default(),
-            nodes: Vec::new(),
-            edges: Vec::new(),
-            layout: self.field::<Layout>(object, "layout", "", None, false).unwrap_or_default(),
+            name: self.take_string(&mut object, "name", "", None, true).unwrap_or_default(),
+            description: self.take_string(&mut object, "description", "", None, false).unwrap_or_default(),
+            inputs: self.take(&mut object, "inputs", "", None, false).unwrap_or_default(),
+            outputs: self.take(&mut object, "outputs", "", None, false).unwrap_or_default(),
+            defaults: self.take::<Policy>(&mut object, "defaults", "", None, false).unwrap_or_default(),
+            run: self.take::<RunPolicy>(&mut object, "run", "", None, false).unwrap_or_default(),
+            nodes,
+            edges,
+            layout: self.take::<Layout>(&mut object, "layout", "", None, false).unwrap_or_default(),
         };
         for name in blueprint.inputs.keys().filter(|name| !is_identifier(name)) {
             self.invalid_identifier(&join_pointer("/inputs", name), None, "run input", name);
         }
-        let (nodes, edges) = self.graph(object, "");
-        blueprint.nodes = nodes;
-        blueprint.edges = edges;
         Some(blueprint)
     }
 
     /// Reads `nodes` and `edges` of an object (the document or a body).
-    fn graph(&mut self, object: &Map<String, Value>, pointer: &str) -> (Vec<Node>, Vec<Edge>) {
-        let nodes_pointer = join_pointer(pointer, "nodes");
-        let nodes = match object.get("nodes") {
+    fn graph(&mut self, object: &mut Map<String, Value>, pointer: &str) -> (Vec<Node>, Vec<Edge>) {
+        let nodes = match object.remove("nodes") {
             None => Vec::new(),
-            Some(Value::Array(items)) => {
-                items.iter().enumerate().map(|(i, item)| self.node(item, &join_pointer(&nodes_pointer, i))).collect()
-            }
+            Some(Value::Array(items)) => items
+                .into_iter()
+                .enumerate()
+                .map(|(i, item)| self.node(item, &format!("{pointer}/nodes/{i}")))
+                .collect(),
             Some(other) => {
-                self.wrong_type(&nodes_pointer, None, "an array of nodes", other);
+                self.wrong_type(&join_pointer(pointer, "nodes"), None, "an array of nodes", &other);
                 Vec::new()
             }
         };
-        let edges_pointer = join_pointer(pointer, "edges");
-        let edges = match object.get("edges") {
+        let edges = match object.remove("edges") {
             None => Vec::new(),
             Some(Value::Array(items)) => items
-                .iter()
+                .into_iter()
                 .enumerate()
                 .map(|(i, item)| {
-                    self.value::<Edge>(item, &join_pointer(&edges_pointer, i), None)
-                        .unwrap_or_else(|| Edge::new("", ""))
+                    self.value::<Edge>(item, &format!("{pointer}/edges/{i}"), None).unwrap_or_else(|| Edge::new("", ""))
                 })
                 .collect(),
             Some(other) => {
-                self.wrong_type(&edges_pointer, None, "an array of edges", other);
+                self.wrong_type(&join_pointer(pointer, "edges"), None, "an array of edges", &other);
                 Vec::new()
             }
         };
         (nodes, edges)
     }
 
-    fn node(&mut self, value: &Value, pointer: &str) -> Node {
-        let Some(object) = value.as_object() else {
-            self.wrong_type(pointer, None, "a node object", value);
+    fn node(&mut self, value: Value, pointer: &str) -> Node {
+        let Value::Object(mut object) = value else {
+            self.wrong_type(pointer, None, "a node object", &value);
             return Node::new("", "");
         };
-        let id: String = self.field(object, "id", pointer, None, true).unwrap_or_default();
+        let id: String = self.take_string(&mut object, "id", pointer, None, true).unwrap_or_default();
         let node_id = (!id.is_empty()).then_some(id.as_str());
         if !id.is_empty() && !is_identifier(&id) {
             self.invalid_identifier(&join_pointer(pointer, "id"), None, "node id", &id);
         }
-        self.unknown_fields(object, NODE_FIELDS, pointer, node_id);
+        self.unknown_fields(&object, NODE_FIELDS, pointer, node_id);
         let mut node = Node::new(id.clone(), "");
-        node.kind = self.field(object, "kind", pointer, node_id, true).unwrap_or_default();
-        node.title = self.field(object, "title", pointer, node_id, false).unwrap_or_default();
-        node.description = self.field(object, "description", pointer, node_id, false).unwrap_or_default();
-        node.config = self.field(object, "config", pointer, node_id, false).unwrap_or_default();
-        node.inputs = self.field(object, "inputs", pointer, node_id, false).unwrap_or_default();
-        node.outputs = self.field(object, "outputs", pointer, node_id, false).unwrap_or_default();
-        node.policy = self.field(object, "policy", pointer, node_id, false).unwrap_or_default();
+        node.kind = self.take_string(&mut object, "kind", pointer, node_id, true).unwrap_or_default();
+        node.title = self.take_string(&mut object, "title", pointer, node_id, false).unwrap_or_default();
+        node.description = self.take_string(&mut object, "description", pointer, node_id, false).unwrap_or_default();
+        match object.remove("config") {
+            None => {}
+            Some(config @ Value::Object(_)) => node.config = config,
+            Some(other) => self.wrong_type(&join_pointer(pointer, "config"), node_id, "a config object", &other),
+        }
+        node.inputs = self.take(&mut object, "inputs", pointer, node_id, false).unwrap_or_default();
+        node.outputs = self.take(&mut object, "outputs", pointer, node_id, false).unwrap_or_default();
+        node.policy = self.take(&mut object, "policy", pointer, node_id, false).unwrap_or_default();
         for (field, ports) in [("inputs", &node.inputs), ("outputs", &node.outputs)] {
             for (i, port) in ports.iter().enumerate() {
                 if !is_identifier(&port.name) {
@@ -275,35 +295,35 @@ impl Reader {
                 }
             }
         }
-        let body_pointer = join_pointer(pointer, "body");
-        node.body = match object.get("body") {
+        node.body = match object.remove("body") {
             None => None,
-            Some(Value::Object(body)) => {
-                self.unknown_fields(body, BODY_FIELDS, &body_pointer, node_id);
-                let (nodes, edges) = self.graph(body, &body_pointer);
+            Some(Value::Object(mut body)) => {
+                let body_pointer = join_pointer(pointer, "body");
+                self.unknown_fields(&body, BODY_FIELDS, &body_pointer, node_id);
+                let (nodes, edges) = self.graph(&mut body, &body_pointer);
                 Some(Body { nodes, edges })
             }
             Some(other) => {
-                self.wrong_type(&body_pointer, node_id, "an object with nodes and edges", other);
+                let at = join_pointer(pointer, "body");
+                self.wrong_type(&at, node_id, "an object with nodes and edges", &other);
                 None
             }
         };
         node
     }
 
-    /// Reads one field of `object`; reports a missing required field, or a wrong one, and
+    /// Takes one field out of `object`; reports a missing required field, or a wrong one, and
     /// returns `None` for both.
-    fn field<T: DeserializeOwned>(
+    fn take<T: DeserializeOwned>(
         &mut self,
-        object: &Map<String, Value>,
+        object: &mut Map<String, Value>,
         key: &str,
         pointer: &str,
         node: Option<&str>,
         required: bool,
     ) -> Option<T> {
-        let at = join_pointer(pointer, key);
-        match object.get(key) {
-            Some(value) => self.value(value, &at, node),
+        match object.remove(key) {
+            Some(value) => self.value_at(value, pointer, key, node),
             None if required => {
                 let mut diagnostic = Diagnostic::new(
                     Code::MissingField,
@@ -321,27 +341,69 @@ impl Reader {
         }
     }
 
-    /// Deserialises `value`, reporting the exact failing path on error.
-    fn value<T: DeserializeOwned>(&mut self, value: &Value, pointer: &str, node: Option<&str>) -> Option<T> {
+    /// Takes a string field, moving it out of the JSON (the common case, kept off serde's path).
+    fn take_string(
+        &mut self,
+        object: &mut Map<String, Value>,
+        key: &str,
+        pointer: &str,
+        node: Option<&str>,
+        required: bool,
+    ) -> Option<String> {
+        match object.remove(key) {
+            Some(Value::String(text)) => Some(text),
+            Some(other) => {
+                let at = join_pointer(pointer, key);
+                self.wrong_type(&at, node, "a string", &other);
+                None
+            }
+            None if required => self.take(object, key, pointer, node, true),
+            None => None,
+        }
+    }
+
+    /// Deserialises the field `key` of the object at `pointer`.
+    fn value_at<T: DeserializeOwned>(
+        &mut self,
+        value: Value,
+        pointer: &str,
+        key: &str,
+        node: Option<&str>,
+    ) -> Option<T> {
         match serde_path_to_error::deserialize::<_, T>(value) {
             Ok(parsed) => Some(parsed),
             Err(error) => {
-                let mut at = pointer.to_owned();
-                for segment in error.path().iter() {
-                    match segment {
-                        serde_path_to_error::Segment::Seq { index } => at = join_pointer(&at, index),
-                        serde_path_to_error::Segment::Map { key } => at = join_pointer(&at, key),
-                        serde_path_to_error::Segment::Enum { .. } | serde_path_to_error::Segment::Unknown => {}
-                    }
-                }
-                let mut diagnostic = serde_diagnostic(&error.into_inner().to_string(), &at);
-                if let Some(node) = node {
-                    diagnostic = diagnostic.node(node);
-                }
-                self.diagnostics.push(diagnostic);
+                self.report(error, &join_pointer(pointer, key), node);
                 None
             }
         }
+    }
+
+    /// Deserialises `value`, reporting the exact failing path on error.
+    fn value<T: DeserializeOwned>(&mut self, value: Value, pointer: &str, node: Option<&str>) -> Option<T> {
+        match serde_path_to_error::deserialize::<_, T>(value) {
+            Ok(parsed) => Some(parsed),
+            Err(error) => {
+                self.report(error, pointer, node);
+                None
+            }
+        }
+    }
+
+    fn report(&mut self, error: serde_path_to_error::Error<serde_json::Error>, pointer: &str, node: Option<&str>) {
+        let mut at = pointer.to_owned();
+        for segment in error.path().iter() {
+            match segment {
+                serde_path_to_error::Segment::Seq { index } => at = join_pointer(&at, index),
+                serde_path_to_error::Segment::Map { key } => at = join_pointer(&at, key),
+                serde_path_to_error::Segment::Enum { .. } | serde_path_to_error::Segment::Unknown => {}
+            }
+        }
+        let mut diagnostic = serde_diagnostic(&error.into_inner().to_string(), &at);
+        if let Some(node) = node {
+            diagnostic = diagnostic.node(node);
+        }
+        self.diagnostics.push(diagnostic);
     }
 
     fn unknown_fields(&mut self, object: &Map<String, Value>, known: &[&str], pointer: &str, node: Option<&str>) {

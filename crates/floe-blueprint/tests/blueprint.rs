@@ -40,8 +40,8 @@ fn examples_are_canonical_and_round_trip_byte_for_byte() {
 fn canonical_form_sorts_nodes_edges_and_config_keys() {
     let mut blueprint = floe_blueprint::Blueprint::new("order", "Order");
     let mut b = Node::new("b", "llm");
-    b.config.insert("prompt".into(), json!("x"));
-    b.config.insert("model".into(), json!("openai:x"));
+    b.config_mut().insert("prompt".into(), json!("x"));
+    b.config_mut().insert("model".into(), json!("openai:x"));
     blueprint.nodes = vec![b, Node::new("a", "code")];
     blueprint.edges = vec![Edge::new("b.text", "a.in"), Edge::new("a.result", "b.in")];
     let text = to_canonical_string(&blueprint);
@@ -59,7 +59,7 @@ fn a_one_node_change_is_a_small_diff() {
     let before = std::fs::read_to_string(&path).expect("readable");
     let mut blueprint = parse_str(&before).blueprint.expect("parses");
     let node = blueprint.nodes.iter_mut().find(|n| n.id == "commentary").expect("node");
-    node.config.insert("temperature".into(), json!(0.7));
+    node.config_mut().insert("temperature".into(), json!(0.7));
     let moved = blueprint.layout.nodes.get_mut("load").expect("layout");
     moved.x += 40.0;
     let after = to_canonical_string(&blueprint);

@@ -14,6 +14,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+// Parsing and compiling make many small allocations; mimalloc is markedly faster at them than
+// the system allocator (see the compile benchmark).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Floe: local-first AI and automation workflows.
 #[derive(Debug, Parser)]
 #[command(name = "floe", version, about, propagate_version = true)]

@@ -9,15 +9,18 @@
 //! node which is not a direct predecessor, which walks that reader's ancestors once (memoised).
 //! Nothing recurses per node of depth: walks use explicit work lists.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use floe_blueprint::diagnostic::{join_pointer, pointer_cmp};
 use floe_blueprint::{
     Blueprint, Catalog, Code, Diagnostic, Edge, Effect, Fix, KindSpec, Node, OnError, PatchOp, PortDef, PortRef, Ports,
-    Severity, ValueType, is_identifier, to_canonical_string,
+    ScriptField, Severity, ValueType, is_identifier,
 };
 use petgraph::Direction;
 use petgraph::graph::{DiGraph, NodeIndex};
+use rayon::prelude::*;
 use serde_json::{Value, json};
 
 use crate::config::Validators;
@@ -42,7 +45,7 @@ pub fn compile_with(
     key: Option<&str>,
 ) -> (Option<Plan>, Vec<Diagnostic>) {
     let mut stack: Vec<String> = key.map(str::to_owned).into_iter().collect();
-    let mut children = HashMap::new();
+    let mut children = HashMap::default();
     Compiler::new(blueprint, catalog, resolver, key, &mut stack, &mut children).run()
 }
 
@@ -67,7 +70,7 @@ struct Info<'a> {
     ports_known: bool,
     policy: NodePolicy,
     effect: Effect,
-    reads: BTreeSet<String>,
+    reads: BTreeSet<usize>,
     workflow: Option<String>,
     body: Option<usize>,
 }
@@ -95,6 +98,7 @@ struct Compiler<'a, 's> {
     ids: HashMap<&'a str, usize>,
     ancestors: HashMap<(usize, NodeIndex), HashSet<NodeIndex>>,
     used: HashSet<usize>,
+    env: minijinja::Environment<'static>,
 }
 
 impl<'a, 's> Compiler<'a, 's> {
@@ -116,9 +120,10 @@ impl<'a, 's> Compiler<'a, 's> {
             diagnostics: Vec::new(),
             infos: Vec::new(),
             scopes: Vec::new(),
-            ids: HashMap::new(),
-            ancestors: HashMap::new(),
-            used: HashSet::new(),
+            ids: HashMap::default(),
+            ancestors: HashMap::default(),
+            used: HashSet::default(),
+            env: templates::environment(),
         }
     }
 
@@ -128,9 +133,7 @@ impl<'a, 's> Compiler<'a, 's> {
         let run = policy::run(&self.blueprint.run, &mut self.diagnostics);
         self.collect();
         self.assign_ids();
-        for i in 0..self.infos.len() {
-            self.node(i);
-        }
+        self.nodes();
         for s in 0..self.scopes.len() {
             self.edges(s);
         }
@@ -138,8 +141,8 @@ impl<'a, 's> Compiler<'a, 's> {
         for s in 0..self.scopes.len() {
             self.order(s);
         }
+        self.templates();
         for i in 0..self.infos.len() {
-            self.templates(i);
             self.body_refs(i);
         }
         let outputs = self.outputs();
@@ -248,150 +251,35 @@ impl<'a, 's> Compiler<'a, 's> {
         }
     }
 
-    /// Kind, body, config, ports, policy and effect of one node.
-    fn node(&mut self, i: usize) {
-        let node = self.infos[i].node;
-        let pointer = self.infos[i].pointer.clone();
-        let id = node.id.as_str();
-        policy::check(&node.policy, &format!("{pointer}/policy"), Some(id), &mut self.diagnostics);
-        if node.kind.is_empty() {
-            return;
-        }
-        let Some(spec) = self.catalog.kind(&node.kind) else {
-            let names: Vec<&str> = self.catalog.kinds().iter().map(|k| k.name).collect();
-            let suggestion = floe_blueprint::parse::closest(&node.kind, names.iter().copied());
-            let at = format!("{pointer}/kind");
-            let mut diagnostic = Diagnostic::new(
-                Code::UnknownKind,
-                at.clone(),
-                format!("unknown node kind `{}`", node.kind),
-                match suggestion {
-                    Some(s) => format!("did you mean `{s}`? kinds: {}", names.join(", ")),
-                    None => format!("use one of: {}", names.join(", ")),
-                },
-            )
-            .node(id);
-            if let Some(s) = suggestion {
-                diagnostic = diagnostic.fix(Fix {
-                    title: format!("use `{s}`"),
-                    patch: vec![PatchOp::Replace { path: at, value: json!(s) }],
-                });
-            }
-            self.push(diagnostic);
-            return;
-        };
-        self.infos[i].spec = Some(spec);
-
-        match (spec.container, node.body.is_some()) {
-            (true, false) => self.push(
-                Diagnostic::new(
-                    Code::BodyMismatch,
-                    pointer.clone(),
-                    format!("`{}` nodes need a body", spec.name),
-                    "add a `body` with the nodes to repeat or run in parallel",
-                )
-                .node(id)
-                .fix(Fix {
-                    title: "add an empty body".into(),
-                    patch: vec![PatchOp::Add { path: format!("{pointer}/body"), value: json!({"nodes": []}) }],
-                }),
-            ),
-            (false, true) => self.push(
-                Diagnostic::new(
-                    Code::BodyMismatch,
-                    format!("{pointer}/body"),
-                    format!("`{}` nodes cannot have a body", spec.name),
-                    "only loop, parallel and recursive nodes hold a body; move these nodes out or change the kind",
-                )
-                .node(id),
-            ),
-            _ => {}
-        }
-
-        let config = Value::Object(node.config.clone());
-        let config_pointer = format!("{pointer}/config");
-        let mut found = Vec::new();
-        Validators::builtin().config(spec.name, &config, &config_pointer, &mut found);
-        if spec.name == "tool"
-            && let (Some(tool), Some(args)) = (config.get("tool").and_then(Value::as_str), config.get("args"))
-        {
-            Validators::builtin().args(tool, args, &format!("{config_pointer}/args"), &mut found);
-        }
-        for mut d in (spec.check)(&node.config, self.catalog) {
-            d.pointer = format!("{config_pointer}{}", d.pointer);
-            if let Some(fix) = d.fix.as_mut() {
-                rebase(fix, &config_pointer);
-            }
-            found.push(d);
-        }
-        self.durations(&config, &config_pointer, spec.name == "tool", &mut found);
-        self.diagnostics.extend(found.into_iter().map(|d| d.node(id)));
-
-        let mut ports = (spec.ports)(&node.config, self.catalog);
-        let mut ports_known =
-            spec.name != "tool" || self.catalog.tool(config["tool"].as_str().unwrap_or_default()).is_some();
-        if spec.name == "workflow" {
-            ports_known = self.workflow_ports(i, &mut ports);
-        }
-        if spec.name == "agent" {
-            self.agent_workflows(i);
-        }
-        for (field, declared, allowed) in
-            [("inputs", &node.inputs, spec.extra_inputs), ("outputs", &node.outputs, spec.extra_outputs)]
-        {
-            if declared.is_empty() {
-                continue;
-            }
-            if !allowed {
-                self.push(
-                    Diagnostic::new(
-                        Code::InvalidConfig,
-                        format!("{pointer}/{field}"),
-                        format!("`{}` nodes cannot declare their own {field}", spec.name),
-                        "remove the declared ports; this kind's ports come from its config",
-                    )
-                    .node(id),
-                );
-                continue;
-            }
-            let list = if field == "inputs" { &mut ports.inputs } else { &mut ports.outputs };
-            for port in declared {
-                let def = PortDef::new(port.name.clone(), port.ty, port.description.clone());
-                match list.iter_mut().find(|p| p.name == port.name) {
-                    Some(existing) => {
-                        existing.ty = port.ty;
-                        if !port.description.is_empty() {
-                            existing.description = def.description;
-                        }
+    /// Checks every node (in parallel), then resolves sub-workflows one by one.
+    fn nodes(&mut self) {
+        let catalog = self.catalog;
+        let checks: Vec<NodeCheck<'a>> =
+            self.infos.par_iter().with_min_len(256).map(|info| check_node(info, catalog)).collect();
+        for (i, check) in checks.into_iter().enumerate() {
+            let info = &mut self.infos[i];
+            info.spec = check.spec;
+            info.ports = check.ports;
+            info.ports_known = check.ports_known;
+            info.effect = check.effect;
+            self.diagnostics.extend(check.diagnostics);
+            match self.infos[i].spec.map(|s| s.name) {
+                Some("workflow") => {
+                    let mut ports = Ports::default();
+                    let known = self.workflow_ports(i, &mut ports);
+                    if matches!(self.infos[i].policy.on_error, OnError::ErrorPort) {
+                        ports.outputs.push(error_port());
                     }
-                    None => list.push(def),
+                    self.infos[i].ports = ports;
+                    self.infos[i].ports_known = known;
                 }
+                Some("agent") => self.agent_workflows(i),
+                _ => {}
             }
         }
-        if matches!(self.infos[i].policy.on_error, OnError::ErrorPort) {
-            ports.outputs.push(PortDef::new("error", ValueType::Object, "the error, when the node failed"));
-        }
-        self.infos[i].ports = ports;
-        self.infos[i].ports_known = ports_known;
-        self.infos[i].effect = (spec.effect)(&node.config, self.catalog);
     }
 
     /// Duration-valued config fields (and tool args) must parse.
-    fn durations(&self, config: &Value, pointer: &str, tool: bool, out: &mut Vec<Diagnostic>) {
-        let mut push = |d: Diagnostic| out.push(d);
-        for key in ["timeout", "turn_timeout"] {
-            if let Some(text) = config.get(key).and_then(Value::as_str) {
-                policy::duration(Some(text), &format!("{pointer}/{key}"), &mut push);
-            }
-        }
-        if tool && let Some(args) = config.get("args") {
-            for key in ["timeout", "duration"] {
-                if let Some(text) = args.get(key).and_then(Value::as_str).filter(|t| !t.contains("{{")) {
-                    policy::duration(Some(text), &format!("{pointer}/args/{key}"), &mut push);
-                }
-            }
-        }
-    }
 
     /// Resolves a `workflow` node's child and takes its inputs and outputs as ports.
     fn workflow_ports(&mut self, i: usize, ports: &mut Ports) -> bool {
@@ -567,19 +455,21 @@ impl<'a, 's> Compiler<'a, 's> {
         }
         let edges = self.scopes[s].edges;
         let base = join_pointer(&self.scopes[s].pointer, "edges");
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         for (e, edge) in edges.iter().enumerate() {
-            let at = join_pointer(&base, e);
             if edge.from.is_empty() || edge.to.is_empty() {
                 continue;
             }
-            let Some((from, from_ref)) = self.endpoint(s, &edge.from, &format!("{at}/from"), false) else { continue };
-            let Some((to, to_ref)) = self.endpoint(s, &edge.to, &format!("{at}/to"), true) else { continue };
+            let at = || format!("{base}/{e}");
+            let at_from = || format!("{base}/{e}/from");
+            let at_to = || format!("{base}/{e}/to");
+            let Some((from, from_ref)) = self.endpoint(s, &edge.from, &at_from, false) else { continue };
+            let Some((to, to_ref)) = self.endpoint(s, &edge.to, &at_to, true) else { continue };
             let from_port = from_ref.port.unwrap_or_default().to_owned();
             let to_port = to_ref.port.map(str::to_owned);
-            let from_def = self.port(from, &from_port, false, &format!("{at}/from"), &edge.from);
+            let from_def = self.port(from, &from_port, false, &at_from);
             let to_def = match &to_port {
-                Some(port) => self.port(to, port, true, &format!("{at}/to"), &edge.to),
+                Some(port) => self.port(to, port, true, &at_to),
                 None => Some(None),
             };
             let (Some(from_def), Some(to_def)) = (from_def, to_def) else { continue };
@@ -590,7 +480,7 @@ impl<'a, 's> Compiler<'a, 's> {
                 self.push(
                     Diagnostic::new(
                         Code::PortTypeMismatch,
-                        at.clone(),
+                        at(),
                         format!("`{}` carries {} but `{}` takes {}", edge.from, a.ty, edge.to, b.ty),
                         "connect a port of a matching type, or convert the value with a code or json_query node",
                     )
@@ -601,13 +491,13 @@ impl<'a, 's> Compiler<'a, 's> {
                 self.push(
                     Diagnostic::new(
                         Code::DuplicateEdge,
-                        at.clone(),
+                        at(),
                         format!("edge {} → {} is listed twice", edge.from, edge.to),
                         "remove the copy",
                     )
                     .fix(Fix {
                         title: "remove the duplicate edge".into(),
-                        patch: vec![PatchOp::Remove { path: at.clone() }],
+                        patch: vec![PatchOp::Remove { path: at() }],
                     }),
                 );
                 continue;
@@ -619,11 +509,17 @@ impl<'a, 's> Compiler<'a, 's> {
     }
 
     /// Resolves one end of an edge to a live node in scope `s`.
-    fn endpoint<'t>(&mut self, s: usize, text: &'t str, at: &str, allow_bare: bool) -> Option<(usize, PortRef<'t>)> {
+    fn endpoint<'t>(
+        &mut self,
+        s: usize,
+        text: &'t str,
+        at: &dyn Fn() -> String,
+        allow_bare: bool,
+    ) -> Option<(usize, PortRef<'t>)> {
         let Some(reference) = PortRef::parse(text, allow_bare) else {
             self.push(Diagnostic::new(
                 Code::BadPortRef,
-                at,
+                at(),
                 format!("{text:?} is not a port reference"),
                 if allow_bare {
                     "write `node.port` (or just `node` for an ordering edge)"
@@ -643,7 +539,7 @@ impl<'a, 's> Compiler<'a, 's> {
                 };
                 self.push(Diagnostic::new(
                     Code::EdgeCrossesScope,
-                    at,
+                    at(),
                     format!("`{}` is in {}, but this edge is in {}", reference.node, container(self.infos[i].scope), container(s)),
                     "edges connect nodes of the same graph; pass values into a body through the container's inputs (`parent.*`) and out through its result ports",
                 ));
@@ -656,7 +552,7 @@ impl<'a, 's> Compiler<'a, 's> {
                 let suggestion = floe_blueprint::parse::closest(reference.node, candidates.iter().copied());
                 let mut diagnostic = Diagnostic::new(
                     Code::EdgeUnknownNode,
-                    at,
+                    at(),
                     format!("no node `{}` in this graph", reference.node),
                     match suggestion {
                         Some(s) => format!("did you mean `{s}`?"),
@@ -667,7 +563,7 @@ impl<'a, 's> Compiler<'a, 's> {
                     let fixed = PortRef { node: s, port: reference.port }.to_string();
                     diagnostic = diagnostic.fix(Fix {
                         title: format!("use `{fixed}`"),
-                        patch: vec![PatchOp::Replace { path: at.to_owned(), value: json!(fixed) }],
+                        patch: vec![PatchOp::Replace { path: at(), value: json!(fixed) }],
                     });
                 }
                 self.push(diagnostic);
@@ -677,7 +573,7 @@ impl<'a, 's> Compiler<'a, 's> {
     }
 
     /// Finds a port; `Some(None)` when the node's ports are unknown (its kind or tool is).
-    fn port(&mut self, i: usize, port: &str, input: bool, at: &str, written: &str) -> Option<Option<PortDef>> {
+    fn port(&mut self, i: usize, port: &str, input: bool, at: &dyn Fn() -> String) -> Option<Option<PortDef>> {
         let info = &self.infos[i];
         if !info.ports_known {
             return Some(None);
@@ -697,7 +593,7 @@ impl<'a, 's> Compiler<'a, 's> {
         };
         let mut diagnostic = Diagnostic::new(
             Code::EdgeUnknownPort,
-            at,
+            at(),
             format!("`{}` ({}) has no {side} port `{port}`", node.id, node.kind,),
             listing,
         )
@@ -707,7 +603,7 @@ impl<'a, 's> Compiler<'a, 's> {
             diagnostic.help = format!("did you mean `{fixed}`? {}", diagnostic.help);
             diagnostic = diagnostic.fix(Fix {
                 title: format!("use `{fixed}`"),
-                patch: vec![PatchOp::Replace { path: at.to_owned(), value: json!(fixed) }],
+                patch: vec![PatchOp::Replace { path: at(), value: json!(fixed) }],
             });
         } else if !input && port == "error" {
             diagnostic.help = "the `error` port exists only when the node's policy routes errors to it".into();
@@ -729,7 +625,6 @@ impl<'a, 's> Compiler<'a, 's> {
                 )],
             });
         }
-        let _ = written;
         self.push(diagnostic);
         None
     }
@@ -813,47 +708,70 @@ impl<'a, 's> Compiler<'a, 's> {
         }
     }
 
-    /// Syntax and references of every template and expression of node `i`.
-    fn templates(&mut self, i: usize) {
-        let Some(spec) = self.infos[i].spec else { return };
-        let node = self.infos[i].node;
-        let env = templates::environment();
-        let mut scope_vars: Vec<&str> = Vec::new();
-        let mut s = self.infos[i].scope;
-        while let Some(c) = self.scopes[s].container {
-            scope_vars.extend(self.infos[c].spec.map_or(&[][..], |k| k.body_vars));
-            s = self.infos[c].scope;
+    /// Syntax and references of every template and expression. Parsing runs in parallel; the
+    /// graph checks on what each one reads run in order afterwards.
+    fn templates(&mut self) {
+        let mut jobs: Vec<(usize, ScriptField)> = Vec::new();
+        for (i, info) in self.infos.iter().enumerate() {
+            if let Some(spec) = info.spec {
+                jobs.extend((spec.fields)(info.node.config_map()).into_iter().map(|field| (i, field)));
+            }
         }
-        for field in (spec.fields)(&node.config) {
-            let Some(source) = node.config_pointer(&field.pointer) else { continue };
-            let at = format!("{}/config{}", self.infos[i].pointer, field.pointer);
-            match templates::analyse(&env, source, field.role) {
+        let (env, infos) = (&self.env, &self.infos);
+        let results: Vec<Option<Result<templates::Reads, SyntaxError>>> = jobs
+            .par_iter()
+            .with_min_len(256)
+            .map(|(i, field)| {
+                let source = infos[*i].node.config.pointer(&field.pointer)?.as_str()?;
+                Some(templates::analyse(env, source, field.role))
+            })
+            .collect();
+        let mut scope_vars: Vec<&'static str> = Vec::new();
+        let mut vars_of = usize::MAX;
+        for ((i, field), result) in jobs.iter().zip(results) {
+            let Some(result) = result else { continue };
+            if vars_of != *i {
+                vars_of = *i;
+                scope_vars.clear();
+                let mut s = self.infos[*i].scope;
+                while let Some(c) = self.scopes[s].container {
+                    scope_vars.extend(self.infos[c].spec.map_or(&[][..], |k| k.body_vars));
+                    s = self.infos[c].scope;
+                }
+            }
+            let node = self.infos[*i].node;
+            let at = Site { node: *i, field: &field.pointer };
+            match result {
                 Err(SyntaxError { line, column, detail }) => {
                     let what = match field.role {
                         floe_blueprint::FieldRole::Template => "template",
                         floe_blueprint::FieldRole::Expression => "expression",
                     };
-                    self.push(
-                        Diagnostic::new(
-                            Code::TemplateSyntax,
-                            at,
-                            format!("{what} syntax error at line {line}, column {column}: {detail}"),
-                            "fix the Jinja syntax; values are written {{ run.name }}, statements {% if ... %}...{% endif %}",
-                        )
-                        .node(&node.id),
-                    );
+                    let diagnostic = Diagnostic::new(
+                        Code::TemplateSyntax,
+                        self.pointer_of(&at),
+                        format!("{what} syntax error at line {line}, column {column}: {detail}"),
+                        "fix the Jinja syntax; values are written {{ run.name }}, statements {% if ... %}...{% endif %}",
+                    )
+                    .node(&node.id);
+                    self.push(diagnostic);
                 }
                 Ok(reads) => {
                     for path in reads {
-                        self.read(i, &path, &at, &scope_vars, field.vars);
+                        self.read(*i, &path, &at, &scope_vars, field.vars);
                     }
                 }
             }
         }
     }
 
+    /// The JSON pointer of a template site.
+    fn pointer_of(&self, at: &Site<'_>) -> String {
+        format!("{}/config{}", self.infos[at.node].pointer, at.field)
+    }
+
     /// Checks one variable a template reads.
-    fn read(&mut self, i: usize, path: &[String], at: &str, scope_vars: &[&str], field_vars: &[&str]) {
+    fn read(&mut self, i: usize, path: &[String], at: &Site<'_>, scope_vars: &[&str], field_vars: &[&str]) {
         let node = self.infos[i].node;
         let root = path[0].as_str();
         let second = path.get(1).map(String::as_str);
@@ -867,7 +785,7 @@ impl<'a, 's> Compiler<'a, 's> {
                         .map(|s| format!("did you mean `run.{s}`? "));
                     let diagnostic = Diagnostic::new(
                         Code::UnknownVariable,
-                        at,
+                        self.pointer_of(at),
                         format!("`run.{name}` reads a run input that is not declared"),
                         format!("{}declare `{name}` under the blueprint's `inputs`", hint.unwrap_or_default()),
                     )
@@ -899,7 +817,7 @@ impl<'a, 's> Compiler<'a, 's> {
                     let names: Vec<&str> = info.ports.inputs.iter().map(|p| p.name.as_ref()).collect();
                     let mut diagnostic = Diagnostic::new(
                         Code::UnknownVariable,
-                        at,
+                        self.pointer_of(at),
                         format!("`inputs.{name}` reads an input port `{}` does not have", node.id),
                         format!(
                             "its input ports: {}; declare `{name}` in the node's `inputs` and connect it",
@@ -935,7 +853,7 @@ impl<'a, 's> Compiler<'a, 's> {
                 self.push(
                     Diagnostic::new(
                         Code::UnknownVariable,
-                        at,
+                        self.pointer_of(at),
                         format!("unknown variable `{name}`"),
                         format!("{}templates here can read: {}", hint.unwrap_or_default(), known.join(", ")),
                     )
@@ -946,8 +864,8 @@ impl<'a, 's> Compiler<'a, 's> {
     }
 
     /// `nodes.<target>.<port>` read by node `i`: the target must exist, be visible and upstream.
-    fn read_node(&mut self, i: usize, target: &str, port: Option<&str>, at: &str) {
-        let reader = self.infos[i].node.id.clone();
+    fn read_node(&mut self, i: usize, target: &str, port: Option<&str>, at: &Site<'_>) {
+        let reader = self.infos[i].node.id.as_str();
         let Some(&t) = self.ids.get(target) else {
             let names: Vec<&str> = self.ids.keys().copied().collect();
             let hint =
@@ -955,16 +873,16 @@ impl<'a, 's> Compiler<'a, 's> {
             self.push(
                 Diagnostic::new(
                     Code::UnknownVariable,
-                    at,
+                    self.pointer_of(at),
                     format!("`nodes.{target}` reads a node that does not exist"),
                     format!("{}use the id of an upstream node", hint.unwrap_or_default()),
                 )
-                .node(&reader),
+                .node(reader),
             );
             return;
         };
         self.used.insert(t);
-        self.infos[i].reads.insert(target.to_owned());
+        self.infos[i].reads.insert(t);
         if let Some(port) = port
             && self.infos[t].ports_known
             && !self.infos[t].ports.outputs.iter().any(|p| p.name == port)
@@ -973,22 +891,22 @@ impl<'a, 's> Compiler<'a, 's> {
             self.push(
                 Diagnostic::new(
                     Code::UnknownVariable,
-                    at,
+                    self.pointer_of(at),
                     format!("`nodes.{target}.{port}`: `{target}` has no output port `{port}`"),
                     format!("its output ports: {}", names.join(", ")),
                 )
-                .node(&reader),
+                .node(reader),
             );
         }
         if t == i {
             self.push(
                 Diagnostic::new(
                     Code::NotUpstream,
-                    at,
+                    self.pointer_of(at),
                     format!("`{reader}` reads its own output"),
                     "a node cannot read itself; read an upstream node instead",
                 )
-                .node(&reader),
+                .node(reader),
             );
             return;
         }
@@ -1002,11 +920,11 @@ impl<'a, 's> Compiler<'a, 's> {
                     self.push(
                         Diagnostic::new(
                             Code::NotUpstream,
-                            at,
+                            self.pointer_of(at),
                             format!("`{reader}` reads `{target}`, which is inside the body of another container"),
                             "a node can read nodes of its own graph and of the graphs around it, not inside other bodies; use that container's result ports",
                         )
-                        .node(&reader),
+                        .node(reader),
                     );
                     return;
                 }
@@ -1016,11 +934,11 @@ impl<'a, 's> Compiler<'a, 's> {
             self.push(
                 Diagnostic::new(
                     Code::NotUpstream,
-                    at,
+                    self.pointer_of(at),
                     format!("`{reader}` is inside `{target}` and reads its outputs"),
                     "body nodes cannot read their own container's outputs; read `parent.*` for its inputs",
                 )
-                .node(&reader),
+                .node(reader),
             );
             return;
         }
@@ -1028,7 +946,10 @@ impl<'a, 's> Compiler<'a, 's> {
         let (Some(&a), Some(&x)) = (self.scopes[scope].index.get(&t), self.scopes[scope].index.get(&at_level)) else {
             return;
         };
-        if self.scopes[scope].graph.find_edge(a, x).is_some() || self.ancestors_of(scope, x).contains(&a) {
+        // A direct predecessor is the common case; look from the reader's side, which has few
+        // incoming edges even when the source fans out to thousands.
+        let direct = self.scopes[scope].graph.neighbors_directed(x, Direction::Incoming).any(|p| p == a);
+        if direct || self.ancestors_of(scope, x).contains(&a) {
             return;
         }
         let via = &self.infos[at_level].node.id;
@@ -1039,11 +960,11 @@ impl<'a, 's> Compiler<'a, 's> {
         };
         let mut diagnostic = Diagnostic::new(
             Code::NotUpstream,
-            at,
+            self.pointer_of(at),
             message,
             format!("add an edge from `{target}` to `{via}` so it runs first"),
         )
-        .node(&reader);
+        .node(reader);
         let cycle = self.ancestors_of(scope, a).contains(&x);
         let from_port =
             port.map(str::to_owned).or_else(|| self.infos[t].ports.outputs.first().map(|p| p.name.to_string()));
@@ -1068,7 +989,7 @@ impl<'a, 's> Compiler<'a, 's> {
     fn ancestors_of(&mut self, scope: usize, node: NodeIndex) -> &HashSet<NodeIndex> {
         let graph = &self.scopes[scope].graph;
         self.ancestors.entry((scope, node)).or_insert_with(|| {
-            let mut seen = HashSet::new();
+            let mut seen = HashSet::default();
             let mut queue = VecDeque::from([node]);
             while let Some(n) = queue.pop_front() {
                 for p in graph.neighbors_directed(n, Direction::Incoming) {
@@ -1085,7 +1006,7 @@ impl<'a, 's> Compiler<'a, 's> {
     fn body_refs(&mut self, i: usize) {
         let (Some(spec), Some(body)) = (self.infos[i].spec, self.infos[i].body) else { return };
         let node = self.infos[i].node;
-        for (field, text) in (spec.body_refs)(&node.config) {
+        for (field, text) in (spec.body_refs)(node.config_map()) {
             let at = format!("{}/config{field}", self.infos[i].pointer);
             let Some(reference) = PortRef::parse(&text, false) else {
                 self.push(
@@ -1250,6 +1171,173 @@ impl<'a, 's> Compiler<'a, 's> {
     }
 }
 
+/// Kind, body, config, ports, policy and effect of one node: everything that needs no other
+/// node, so nodes are checked in parallel. Sub-workflow ports are filled in afterwards.
+fn check_node<'a>(info: &Info<'a>, catalog: &'a Catalog) -> NodeCheck<'a> {
+    let mut out = NodeCheck {
+        spec: None,
+        diagnostics: Vec::new(),
+        ports: Ports::default(),
+        ports_known: false,
+        effect: Effect::Pure,
+    };
+    let node = info.node;
+    let pointer = &info.pointer;
+    let id = node.id.as_str();
+    if !node.policy.is_empty() {
+        policy::check(&node.policy, &format!("{pointer}/policy"), Some(id), &mut out.diagnostics);
+    }
+    if node.kind.is_empty() {
+        return out;
+    }
+    let Some(spec) = catalog.kind(&node.kind) else {
+        let names: Vec<&str> = catalog.kinds().iter().map(|k| k.name).collect();
+        let suggestion = floe_blueprint::parse::closest(&node.kind, names.iter().copied());
+        let at = format!("{pointer}/kind");
+        let mut diagnostic = Diagnostic::new(
+            Code::UnknownKind,
+            at.clone(),
+            format!("unknown node kind `{}`", node.kind),
+            match suggestion {
+                Some(s) => format!("did you mean `{s}`? kinds: {}", names.join(", ")),
+                None => format!("use one of: {}", names.join(", ")),
+            },
+        )
+        .node(id);
+        if let Some(s) = suggestion {
+            diagnostic = diagnostic
+                .fix(Fix { title: format!("use `{s}`"), patch: vec![PatchOp::Replace { path: at, value: json!(s) }] });
+        }
+        out.diagnostics.push(diagnostic);
+        return out;
+    };
+    out.spec = Some(spec);
+
+    match (spec.container, node.body.is_some()) {
+        (true, false) => out.diagnostics.push(
+            Diagnostic::new(
+                Code::BodyMismatch,
+                pointer.clone(),
+                format!("`{}` nodes need a body", spec.name),
+                "add a `body` with the nodes to repeat or run in parallel",
+            )
+            .node(id)
+            .fix(Fix {
+                title: "add an empty body".into(),
+                patch: vec![PatchOp::Add { path: format!("{pointer}/body"), value: json!({"nodes": []}) }],
+            }),
+        ),
+        (false, true) => out.diagnostics.push(
+            Diagnostic::new(
+                Code::BodyMismatch,
+                format!("{pointer}/body"),
+                format!("`{}` nodes cannot have a body", spec.name),
+                "only loop, parallel and recursive nodes hold a body; move these nodes out or change the kind",
+            )
+            .node(id),
+        ),
+        _ => {}
+    }
+
+    let config = &node.config;
+    let config_pointer = format!("{pointer}/config");
+    let mut found = Vec::new();
+    Validators::builtin().config(spec.name, config, &config_pointer, &mut found);
+    if spec.name == "tool"
+        && let (Some(tool), Some(args)) = (config.get("tool").and_then(Value::as_str), config.get("args"))
+    {
+        Validators::builtin().args(tool, args, &format!("{config_pointer}/args"), &mut found);
+    }
+    for mut d in (spec.check)(node.config_map(), catalog) {
+        d.pointer = format!("{config_pointer}{}", d.pointer);
+        if let Some(fix) = d.fix.as_mut() {
+            rebase(fix, &config_pointer);
+        }
+        found.push(d);
+    }
+    durations(config, &config_pointer, spec.name == "tool", &mut found);
+    out.diagnostics.extend(found.into_iter().map(|d| d.node(id)));
+
+    let mut ports = (spec.ports)(node.config_map(), catalog);
+    let ports_known = spec.name != "tool" || catalog.tool(config["tool"].as_str().unwrap_or_default()).is_some();
+    for (field, declared, allowed) in
+        [("inputs", &node.inputs, spec.extra_inputs), ("outputs", &node.outputs, spec.extra_outputs)]
+    {
+        if declared.is_empty() {
+            continue;
+        }
+        if !allowed {
+            out.diagnostics.push(
+                Diagnostic::new(
+                    Code::InvalidConfig,
+                    format!("{pointer}/{field}"),
+                    format!("`{}` nodes cannot declare their own {field}", spec.name),
+                    "remove the declared ports; this kind's ports come from its config",
+                )
+                .node(id),
+            );
+            continue;
+        }
+        let list = if field == "inputs" { &mut ports.inputs } else { &mut ports.outputs };
+        for port in declared {
+            let def = PortDef::new(port.name.clone(), port.ty, port.description.clone());
+            match list.iter_mut().find(|p| p.name == port.name) {
+                Some(existing) => {
+                    existing.ty = port.ty;
+                    if !port.description.is_empty() {
+                        existing.description = def.description;
+                    }
+                }
+                None => list.push(def),
+            }
+        }
+    }
+    if matches!(info.policy.on_error, OnError::ErrorPort) {
+        ports.outputs.push(error_port());
+    }
+    out.ports = ports;
+    out.ports_known = ports_known;
+    out.effect = (spec.effect)(node.config_map(), catalog);
+    out
+}
+
+fn durations(config: &Value, pointer: &str, tool: bool, out: &mut Vec<Diagnostic>) {
+    let mut push = |d: Diagnostic| out.push(d);
+    for key in ["timeout", "turn_timeout"] {
+        if let Some(text) = config.get(key).and_then(Value::as_str) {
+            policy::duration(Some(text), &format!("{pointer}/{key}"), &mut push);
+        }
+    }
+    if tool && let Some(args) = config.get("args") {
+        for key in ["timeout", "duration"] {
+            if let Some(text) = args.get(key).and_then(Value::as_str).filter(|t| !t.contains("{{")) {
+                policy::duration(Some(text), &format!("{pointer}/args/{key}"), &mut push);
+            }
+        }
+    }
+}
+
+/// The `error` output port of a node whose policy routes errors to it.
+fn error_port() -> PortDef {
+    PortDef::new("error", ValueType::Object, "the error, when the node failed")
+}
+
+/// What checking one node on its own found.
+struct NodeCheck<'a> {
+    spec: Option<&'a KindSpec>,
+    diagnostics: Vec<Diagnostic>,
+    ports: Ports,
+    ports_known: bool,
+    effect: Effect,
+}
+
+/// Where a template sits: the node's pointer and the field's pointer inside `config`; the full
+/// pointer is only built when a diagnostic needs it.
+struct Site<'p> {
+    node: usize,
+    field: &'p str,
+}
+
 fn new_scope<'a>(container: Option<usize>, edges: &'a [Edge], pointer: String) -> ScopeInfo<'a> {
     ScopeInfo {
         container,
@@ -1257,7 +1345,7 @@ fn new_scope<'a>(container: Option<usize>, edges: &'a [Edge], pointer: String) -
         pointer,
         members: Vec::new(),
         graph: DiGraph::new(),
-        index: HashMap::new(),
+        index: HashMap::default(),
         order: Vec::new(),
     }
 }
@@ -1315,7 +1403,8 @@ fn cycle_path(graph: &DiGraph<usize, PlanEdge>, index: &HashMap<usize, NodeIndex
     let inside: HashSet<NodeIndex> = members.iter().map(|m| index[m]).collect();
     let start = index[&members[0]];
     let mut path = vec![start];
-    let mut seen = HashSet::from([start]);
+    let mut seen = HashSet::default();
+    seen.insert(start);
     let mut current = start;
     loop {
         let next = graph
@@ -1340,14 +1429,17 @@ fn cycle_path(graph: &DiGraph<usize, PlanEdge>, index: &HashMap<usize, NodeIndex
 
 /// Moves scope `s` (and, through a work list, every body below it) into plan scopes.
 fn build_scope(root: usize, scopes: &mut [ScopeInfo<'_>], infos: &mut [Info<'_>]) -> Scope {
+    let ids_by_index: Vec<String> = infos.iter().map(|info| info.node.id.clone()).collect();
+    // The plan owns its configs; copying them is the bulk of building it, and parallel.
+    let mut configs: Vec<Value> = infos.par_iter().with_min_len(256).map(|info| info.node.config.clone()).collect();
     // Bodies are built before their containers: process scopes deepest-first by creation order,
     // which always lists a body after the scope holding its container.
-    let mut built: HashMap<usize, Scope> = HashMap::new();
+    let mut built: HashMap<usize, Scope> = HashMap::default();
     for s in (root..scopes.len()).rev() {
         let scope = &mut scopes[s];
         let graph = std::mem::take(&mut scope.graph);
         let order = std::mem::take(&mut scope.order);
-        let mut ids = HashMap::new();
+        let mut ids = HashMap::default();
         let graph = graph.map(
             |index, &m| {
                 let info = &mut infos[m];
@@ -1356,11 +1448,11 @@ fn build_scope(root: usize, scopes: &mut [ScopeInfo<'_>], infos: &mut [Info<'_>]
                     id: info.node.id.clone(),
                     kind: info.node.kind.clone(),
                     title: if info.node.title.is_empty() { info.node.id.clone() } else { info.node.title.clone() },
-                    config: info.node.config.clone(),
+                    config: std::mem::take(&mut configs[m]),
                     ports: std::mem::take(&mut info.ports),
                     policy: info.policy.clone(),
                     effect: info.effect,
-                    reads: std::mem::take(&mut info.reads).into_iter().collect(),
+                    reads: std::mem::take(&mut info.reads).into_iter().map(|r| ids_by_index[r].clone()).collect(),
                     body: info.body.and_then(|b| built.remove(&b)),
                     workflow: info.workflow.take(),
                 }
@@ -1369,16 +1461,21 @@ fn build_scope(root: usize, scopes: &mut [ScopeInfo<'_>], infos: &mut [Info<'_>]
         );
         built.insert(s, Scope { graph, order, ids });
     }
-    built.remove(&root).unwrap_or_else(|| Scope { graph: DiGraph::new(), order: Vec::new(), ids: HashMap::new() })
+    built.remove(&root).unwrap_or_else(|| Scope { graph: DiGraph::new(), order: Vec::new(), ids: HashMap::default() })
 }
 
-/// `blake3:` over the canonical logic (layout and `$schema` left out) and the children's hashes.
+/// `blake3:` over the logic of the blueprint (layout and `$schema` left out) and the children's
+/// hashes. Order-insensitive where the canonical form sorts (nodes by id, edges), and streamed
+/// node by node so hashing a large graph allocates no copy of it.
 fn plan_hash(blueprint: &Blueprint, children: &HashMap<String, Child>, infos: &[Info<'_>]) -> String {
-    let mut logic = blueprint.clone();
-    logic.layout = Default::default();
-    logic.schema = None;
-    let mut hasher = blake3::Hasher::new();
-    hasher.update(to_canonical_string(&logic).as_bytes());
+    let mut hasher = Buffered::default();
+    let header = json!({
+        "format": blueprint.format, "version": blueprint.version, "id": blueprint.id, "name": blueprint.name,
+        "description": blueprint.description, "inputs": blueprint.inputs, "outputs": blueprint.outputs,
+        "defaults": blueprint.defaults, "run": blueprint.run,
+    });
+    hash_json(&mut hasher, &header);
+    hash_graph(&mut hasher, &blueprint.nodes, &blueprint.edges);
     let keys: BTreeSet<&String> = infos.iter().filter_map(|i| i.workflow.as_ref()).collect();
     for key in keys {
         if let Some(hash) = children.get(key).and_then(|c| c.hash.as_ref()) {
@@ -1387,4 +1484,118 @@ fn plan_hash(blueprint: &Blueprint, children: &HashMap<String, Child>, infos: &[
         }
     }
     format!("blake3:{}", hasher.finalize().to_hex())
+}
+
+/// A blake3 hasher fed through a buffer: the hash walk makes many tiny updates.
+#[derive(Default)]
+struct Buffered {
+    hasher: blake3::Hasher,
+    buffer: Vec<u8>,
+}
+
+impl Buffered {
+    fn update(&mut self, bytes: &[u8]) {
+        self.buffer.extend_from_slice(bytes);
+        if self.buffer.len() >= 1 << 16 {
+            self.hasher.update(&self.buffer);
+            self.buffer.clear();
+        }
+    }
+
+    fn finalize(mut self) -> blake3::Hash {
+        self.hasher.update(&self.buffer);
+        self.hasher.finalize()
+    }
+}
+
+impl std::io::Write for Buffered {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.update(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Hashes nodes sorted by id (each without its body, then its body as a graph) and sorted edges.
+/// Bodies nest only as deep as the JSON reader allows, so recursing per body level is bounded.
+fn hash_graph(hasher: &mut Buffered, nodes: &[Node], edges: &[Edge]) {
+    let mut sorted: Vec<&Node> = nodes.iter().collect();
+    sorted.sort_by(|a, b| a.id.cmp(&b.id));
+    for node in sorted {
+        for text in [&node.id, &node.kind, &node.title, &node.description] {
+            hash_str(hasher, text);
+        }
+        hash_value(hasher, &node.config);
+        if !node.inputs.is_empty() || !node.outputs.is_empty() || !node.policy.is_empty() {
+            hash_json(hasher, &(&node.inputs, &node.outputs, &node.policy));
+        }
+        if let Some(body) = &node.body {
+            hasher.update(b"{body");
+            hash_graph(hasher, &body.nodes, &body.edges);
+            hasher.update(b"}");
+        }
+        hasher.update(b";");
+    }
+    let mut sorted: Vec<&Edge> = edges.iter().collect();
+    sorted.sort();
+    for edge in sorted {
+        hash_str(hasher, &edge.from);
+        hash_str(hasher, &edge.to);
+    }
+}
+
+fn hash_str(hasher: &mut Buffered, text: &str) {
+    hasher.update(&(text.len() as u64).to_le_bytes());
+    hasher.update(text.as_bytes());
+}
+
+/// Feeds a JSON value into the hash structurally (type tags, length-prefixed strings, object keys
+/// in sorted order), without serialising it; iterative.
+fn hash_value(hasher: &mut Buffered, value: &Value) {
+    let mut pending = vec![value];
+    while let Some(value) = pending.pop() {
+        match value {
+            Value::Null => {
+                hasher.update(b"n");
+            }
+            Value::Bool(b) => {
+                hasher.update(if *b { b"t" } else { b"f" });
+            }
+            Value::Number(n) => {
+                hasher.update(b"#");
+                hash_str(hasher, &n.to_string());
+            }
+            Value::String(text) => {
+                hasher.update(b"s");
+                hash_str(hasher, text);
+            }
+            Value::Array(items) => {
+                hasher.update(b"[");
+                hasher.update(&(items.len() as u64).to_le_bytes());
+                pending.extend(items.iter().rev());
+            }
+            Value::Object(map) => {
+                hasher.update(b"{");
+                hasher.update(&(map.len() as u64).to_le_bytes());
+                let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+                if !entries.is_sorted_by(|a, b| a.0 <= b.0) {
+                    entries.sort_by(|a, b| a.0.cmp(b.0));
+                }
+                // Keys are hashed now, values as they come off the stack, in the same order.
+                for (key, _) in &entries {
+                    hash_str(hasher, key);
+                }
+                pending.extend(entries.iter().rev().map(|(_, v)| *v));
+            }
+        }
+    }
+}
+
+fn hash_json(hasher: &mut Buffered, value: &impl serde::Serialize) {
+    // Writing plain data into a hasher cannot fail.
+    let _ = serde_json::to_writer(&mut *hasher, value);
+    hasher.update(b"\n");
 }

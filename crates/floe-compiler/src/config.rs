@@ -61,6 +61,9 @@ fn report(
     templates_ok: bool,
     out: &mut Vec<Diagnostic>,
 ) {
+    if validator.is_valid(value) {
+        return;
+    }
     for error in validator.iter_errors(value) {
         let at = format!("{pointer}{}", error.instance_path().as_str());
         if templates_ok && error.instance().as_str().is_some_and(|s| s.contains("{{")) {

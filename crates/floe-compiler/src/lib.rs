@@ -48,5 +48,8 @@ pub fn check_parsed(parsed: Parsed, catalog: &Catalog, resolver: &dyn Resolver, 
         diagnostics.extend(found);
         plan = compiled.filter(|_| clean);
     }
+    diagnostics.sort_by(|a, b| {
+        a.severity.cmp(&b.severity).then_with(|| floe_blueprint::diagnostic::pointer_cmp(&a.pointer, &b.pointer))
+    });
     Checked { plan, diagnostics, migrated_from }
 }

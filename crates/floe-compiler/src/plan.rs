@@ -2,12 +2,15 @@
 //! top level and each container body), nodes in topological order, policies resolved, and a
 //! content hash that ignores layout.
 
-use std::collections::{BTreeMap, HashMap};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap as HashMap;
 use std::time::Duration;
 
 use floe_blueprint::{Effect, ErrorClass, JoinRule, OnError, Ports, RunFailurePolicy, RunInput, ValueType};
 use petgraph::graph::{DiGraph, NodeIndex};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// A compiled blueprint. Built only by the compiler; read-only afterwards.
 #[derive(Debug, Clone)]
@@ -140,8 +143,8 @@ pub struct PlanNode {
     pub kind: String,
     /// Title (the id when none was given).
     pub title: String,
-    /// Validated config.
-    pub config: Map<String, Value>,
+    /// Validated config (a JSON object).
+    pub config: Value,
     /// Resolved ports: the kind's, declared extras, and `error` under `on_error: error_port`.
     pub ports: Ports,
     /// Policy with defaults applied.
@@ -192,7 +195,7 @@ pub struct RetrySettings {
     /// Spread as a fraction.
     pub jitter: f64,
     /// Classes retried.
-    pub on: Vec<ErrorClass>,
+    pub on: Cow<'static, [ErrorClass]>,
 }
 
 impl Default for RetrySettings {
@@ -203,7 +206,7 @@ impl Default for RetrySettings {
             multiplier: 2.0,
             max_delay: Duration::from_secs(30),
             jitter: 0.2,
-            on: ErrorClass::transient().to_vec(),
+            on: Cow::Borrowed(ErrorClass::transient()),
         }
     }
 }

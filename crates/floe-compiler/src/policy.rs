@@ -12,6 +12,9 @@ const MAX_DURATION: Duration = Duration::from_secs(7 * 24 * 3600);
 
 /// Checks the values of one policy block at `pointer` (e.g. `/nodes/3/policy` or `/defaults`).
 pub(crate) fn check(policy: &Policy, pointer: &str, node: Option<&str>, out: &mut Vec<Diagnostic>) {
+    if policy.is_empty() {
+        return;
+    }
     let mut push = |d: Diagnostic| {
         out.push(match node {
             Some(id) => d.node(id),
@@ -121,7 +124,7 @@ pub(crate) fn resolve(node: &Policy, defaults: &Policy) -> NodePolicy {
             multiplier: r.multiplier.filter(|m| (1.0..=10.0).contains(m)).unwrap_or(builtin.multiplier),
             max_delay: r.max_delay.as_deref().and_then(|t| parse_duration(t).ok()).unwrap_or(builtin.max_delay),
             jitter: r.jitter.filter(|j| (0.0..=1.0).contains(j)).unwrap_or(builtin.jitter),
-            on: r.on.clone().unwrap_or_else(|| builtin.on.clone()),
+            on: r.on.clone().map_or(builtin.on.clone(), std::borrow::Cow::Owned),
         });
     NodePolicy {
         retry,

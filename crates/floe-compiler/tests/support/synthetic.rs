@@ -16,14 +16,19 @@ pub enum Shape {
     Layered { width: usize },
 }
 
-fn step(id: String, reads: Option<&str>) -> Node {
+/// Every fourth template uses statements and filters, so the measured mix includes full
+/// minijinja parses and not only the simple-lookup fast path.
+fn step(index: usize, id: String, reads: Option<&str>) -> Node {
     let template = match reads {
+        Some(previous) if index % 4 == 0 => format!(
+            "{{% for line in inputs.in | trim | split('\\n') %}}{{{{ loop.index }}}}: {{{{ line | upper }}}}\n{{% endfor %}}{{{{ nodes.{previous}.text | default('') }}}}"
+        ),
         Some(previous) => format!("{{{{ inputs.in }}}} and {{{{ nodes.{previous}.text }}}} at {{{{ run.topic }}}}"),
         None => "start {{ run.topic }}".to_owned(),
     };
     let mut node = Node::new(id, "tool");
-    node.config.insert("tool".into(), json!("text_template"));
-    node.config.insert("args".into(), json!({ "template": template }));
+    node.config_mut().insert("tool".into(), json!("text_template"));
+    node.config_mut().insert("args".into(), json!({ "template": template }));
     node
 }
 
@@ -51,7 +56,7 @@ pub fn blueprint(shape: Shape, count: usize) -> Blueprint {
                 }
             }
         };
-        blueprint.nodes.push(step(id(i), reads.as_deref()));
+        blueprint.nodes.push(step(i, id(i), reads.as_deref()));
         for s in sources {
             blueprint.edges.push(Edge::new(format!("{}.text", id(s)), format!("{}.in", id(i))));
         }

@@ -1,0 +1,41 @@
+# The two commands a new user needs: `make app` and `make test`. Both set everything up first.
+.PHONY: setup app test check codegen bench fuzz clean
+
+CARGO ?= cargo
+
+setup:
+	@scripts/setup.sh
+
+# Until the desktop app lands, "the app" is the floe CLI: build it and check the examples.
+app: setup
+	$(CARGO) build --release -p floe-cli
+	$(CARGO) run -q --release -p floe-cli -- --help
+	$(CARGO) run -q --release -p floe-cli -- validate blueprints
+
+# Every test: unit, integration (bad corpus, examples, CLI end to end), then the examples
+# through the real binary.
+test: setup
+	$(CARGO) build --workspace --all-targets
+	$(CARGO) test --workspace --no-fail-fast
+	$(CARGO) run -q -p floe-cli -- validate blueprints
+
+# The verify gate: formatting, lints as errors, generated files up to date, examples canonical.
+check: setup
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) xtask codegen --check
+	$(CARGO) run -q -p floe-cli -- fmt --check blueprints
+
+codegen:
+	$(CARGO) xtask codegen
+
+bench:
+	$(CARGO) bench -p floe-compiler
+
+fuzz:
+	mkdir -p fuzz/corpus/parse_compile
+	cp blueprints/*.json tests/bad/*.json fuzz/corpus/parse_compile/
+	cd fuzz && RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run parse_compile -- -max_total_time=600 -max_len=65536
+
+clean:
+	$(CARGO) clean

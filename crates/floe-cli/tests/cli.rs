@@ -1,0 +1,132 @@
+//! The `floe` binary end to end: exit codes, human and JSON output, fmt in place and --check,
+//! schema and catalogue output.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn floe(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_floe")).args(args).current_dir(repo()).output().expect("floe runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("floe-cli-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+#[test]
+fn validate_passes_every_example_with_exit_0() {
+    let output = floe(&["validate", "blueprints"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    let text = stdout(&output);
+    assert!(text.contains("ok  blueprints/csv-report.json"), "{text}");
+    assert!(text.contains("0 error(s), 0 warning(s)"), "{text}");
+}
+
+#[test]
+fn validate_reports_file_line_column_code_and_help() {
+    let output = floe(&["validate", "tests/bad/cycle.json"]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    assert!(text.contains("error[E0206]: nodes a, b, c form a cycle (a → b → c → a)"), "{text}");
+    assert!(text.contains("--> tests/bad/cycle.json:7:5 (node `a`, /nodes/0)"), "{text}");
+    assert!(text.contains("= help: cycles are allowed only inside a loop or recursive body"), "{text}");
+    assert!(text.contains("FAIL tests/bad/cycle.json (1 error(s), 0 warning(s))"), "{text}");
+}
+
+#[test]
+fn validate_json_is_machine_readable() {
+    let output = floe(&["validate", "--json", "tests/bad/unknown-kind-typo.json", "blueprints/log-triage.json"]);
+    assert_eq!(output.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("stdout is one JSON document");
+    assert_eq!(report["errors"], 1);
+    let bad = &report["files"][0];
+    assert_eq!(bad["ok"], false);
+    assert_eq!(bad["diagnostics"][0]["code"], "E0202");
+    assert_eq!(bad["diagnostics"][0]["pointer"], "/nodes/0/kind");
+    assert_eq!(bad["diagnostics"][0]["span"]["line"], 9);
+    assert_eq!(bad["diagnostics"][0]["fix"]["patch"][0]["value"], "llm");
+    assert_eq!(bad["diagnostics"][0]["fix"]["patch"][0]["op"], "replace");
+    let good = &report["files"][1];
+    assert_eq!(good["ok"], true);
+    assert!(good["plan"]["hash"].as_str().is_some_and(|h| h.starts_with("blake3:")));
+    assert!(output.stderr.is_empty(), "logs stay off stderr unless asked: {}", String::from_utf8_lossy(&output.stderr));
+}
+
+#[test]
+fn validate_missing_file_exits_3_with_a_message_on_stderr() {
+    let output = floe(&["validate", "no/such/file.json"]);
+    assert_eq!(output.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("cannot read no/such/file.json"));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(floe(&["validate"]).status.code(), Some(2));
+    assert_eq!(floe(&["frobnicate"]).status.code(), Some(2));
+}
+
+#[test]
+fn fmt_rewrites_in_place_and_check_detects_drift() {
+    let dir = scratch("fmt");
+    let file = dir.join("messy.json");
+    let source = std::fs::read_to_string(repo().join("blueprints/fetch-and-summarise.json")).expect("example");
+    let value: serde_json::Value = serde_json::from_str(&source).expect("json");
+    std::fs::write(&file, serde_json::to_string(&value).expect("compact")).expect("write");
+    let path = file.to_str().expect("utf-8 path");
+
+    let check = floe(&["fmt", "--check", path]);
+    assert_eq!(check.status.code(), Some(1));
+    assert!(stdout(&check).contains("would reformat"));
+
+    let format = floe(&["fmt", path]);
+    assert_eq!(format.status.code(), Some(0));
+    assert_eq!(std::fs::read_to_string(&file).expect("read back"), source, "canonical output equals the example");
+    assert_eq!(floe(&["fmt", "--check", path]).status.code(), Some(0));
+    let leftovers: Vec<_> = std::fs::read_dir(&dir).expect("dir").collect();
+    assert_eq!(leftovers.len(), 1, "no temporary files left behind");
+}
+
+#[test]
+fn fmt_leaves_unreadable_documents_untouched() {
+    let dir = scratch("fmt-bad");
+    let file = dir.join("typo.json");
+    let text = r#"{"format":"floe.blueprint","version":1,"id":"x","name":"x","nodez":[]}"#;
+    std::fs::write(&file, text).expect("write");
+    let output = floe(&["fmt", file.to_str().expect("utf-8")]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stdout(&output).contains("error[E0106]: unknown field `nodez`"));
+    assert_eq!(std::fs::read_to_string(&file).expect("read"), text, "the file is not rewritten");
+}
+
+#[test]
+fn schema_prints_the_committed_schema() {
+    let output = floe(&["schema"]);
+    assert_eq!(output.status.code(), Some(0));
+    let committed = std::fs::read_to_string(repo().join("schemas/blueprint.v1.schema.json")).expect("committed");
+    assert_eq!(stdout(&output), committed);
+}
+
+#[test]
+fn catalog_lists_kinds_and_tools() {
+    let text = stdout(&floe(&["catalog"]));
+    for name in ["tool", "llm", "agent", "code", "condition", "loop", "parallel", "recursive", "workflow", "approval"] {
+        assert!(text.contains(&format!("  {name} ")), "{name} missing from:\n{text}");
+    }
+    assert!(text.contains("http_request"));
+    let json: serde_json::Value = serde_json::from_slice(&floe(&["catalog", "--json"]).stdout).expect("json");
+    assert_eq!(json["kinds"].as_array().map(Vec::len), Some(10));
+    assert!(
+        json["kinds"][1]["config_schema"]["properties"]["prompt"].is_object()
+            || json["kinds"][1]["config_schema"]["$ref"].is_string()
+    );
+}
