@@ -141,7 +141,18 @@ impl<'a, 's> Compiler<'a, 's> {
         for s in 0..self.scopes.len() {
             self.order(s);
         }
-        self.templates();
+        // The hash needs only the document and the sub-workflow hashes (known now); compute it
+        // on another core while the templates are checked.
+        let children: BTreeMap<String, String> = self
+            .infos
+            .iter()
+            .filter_map(|info| {
+                let key = info.workflow.as_ref()?;
+                Some((key.clone(), self.children.get(key)?.hash.clone()?))
+            })
+            .collect();
+        let blueprint = self.blueprint;
+        let (hash, ()) = rayon::join(|| plan_hash(blueprint, &children), || self.templates());
         for i in 0..self.infos.len() {
             self.body_refs(i);
         }
@@ -157,15 +168,7 @@ impl<'a, 's> Compiler<'a, 's> {
         if diagnostics.iter().any(|d| d.severity == Severity::Error) {
             return (None, diagnostics);
         }
-        let hash = plan_hash(self.blueprint, self.children, &self.infos);
-        let workflows = self
-            .infos
-            .iter()
-            .filter_map(|info| {
-                let key = info.workflow.as_ref()?;
-                Some((key.clone(), self.children.get(key)?.hash.clone()?))
-            })
-            .collect();
+        let workflows = children;
         let root = build_scope(0, &mut self.scopes, &mut self.infos);
         let plan = Plan {
             id: self.blueprint.id.clone(),
@@ -278,8 +281,6 @@ impl<'a, 's> Compiler<'a, 's> {
             }
         }
     }
-
-    /// Duration-valued config fields (and tool args) must parse.
 
     /// Resolves a `workflow` node's child and takes its inputs and outputs as ports.
     fn workflow_ports(&mut self, i: usize, ports: &mut Ports) -> bool {
@@ -1301,6 +1302,7 @@ fn check_node<'a>(info: &Info<'a>, catalog: &'a Catalog) -> NodeCheck<'a> {
     out
 }
 
+/// Duration-valued config fields (and tool args) must parse.
 fn durations(config: &Value, pointer: &str, tool: bool, out: &mut Vec<Diagnostic>) {
     let mut push = |d: Diagnostic| out.push(d);
     for key in ["timeout", "turn_timeout"] {
@@ -1467,7 +1469,7 @@ fn build_scope(root: usize, scopes: &mut [ScopeInfo<'_>], infos: &mut [Info<'_>]
 /// `blake3:` over the logic of the blueprint (layout and `$schema` left out) and the children's
 /// hashes. Order-insensitive where the canonical form sorts (nodes by id, edges), and streamed
 /// node by node so hashing a large graph allocates no copy of it.
-fn plan_hash(blueprint: &Blueprint, children: &HashMap<String, Child>, infos: &[Info<'_>]) -> String {
+fn plan_hash(blueprint: &Blueprint, children: &BTreeMap<String, String>) -> String {
     let mut hasher = Buffered::default();
     let header = json!({
         "format": blueprint.format, "version": blueprint.version, "id": blueprint.id, "name": blueprint.name,
@@ -1476,12 +1478,9 @@ fn plan_hash(blueprint: &Blueprint, children: &HashMap<String, Child>, infos: &[
     });
     hash_json(&mut hasher, &header);
     hash_graph(&mut hasher, &blueprint.nodes, &blueprint.edges);
-    let keys: BTreeSet<&String> = infos.iter().filter_map(|i| i.workflow.as_ref()).collect();
-    for key in keys {
-        if let Some(hash) = children.get(key).and_then(|c| c.hash.as_ref()) {
-            hasher.update(key.as_bytes());
-            hasher.update(hash.as_bytes());
-        }
+    for (key, hash) in children {
+        hasher.update(key.as_bytes());
+        hasher.update(hash.as_bytes());
     }
     format!("blake3:{}", hasher.finalize().to_hex())
 }

@@ -47,6 +47,9 @@ pub fn check_parsed(parsed: Parsed, catalog: &Catalog, resolver: &dyn Resolver, 
         let (compiled, found) = compile_with(&blueprint, catalog, resolver, key);
         diagnostics.extend(found);
         plan = compiled.filter(|_| clean);
+        // The plan owns what it needs; freeing a large document is left to a worker thread so
+        // callers (live validation in the app) get their answer without waiting for it.
+        rayon::spawn(move || drop(blueprint));
     }
     diagnostics.sort_by(|a, b| {
         a.severity.cmp(&b.severity).then_with(|| floe_blueprint::diagnostic::pointer_cmp(&a.pointer, &b.pointer))

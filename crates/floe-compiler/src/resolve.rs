@@ -14,8 +14,9 @@ pub struct Resolved {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Finds blueprints named by `workflow` nodes.
-pub trait Resolver {
+/// Finds blueprints named by `workflow` nodes. `Sync` because the compiler works on several
+/// threads.
+pub trait Resolver: Sync {
     /// Resolves `reference` as written in the blueprint whose key is `from` (`None` for a
     /// blueprint with no location). `Err` says why it could not be found.
     fn resolve(&self, from: Option<&str>, reference: &str) -> Result<Resolved, String>;

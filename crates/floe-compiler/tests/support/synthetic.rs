@@ -20,7 +20,7 @@ pub enum Shape {
 /// minijinja parses and not only the simple-lookup fast path.
 fn step(index: usize, id: String, reads: Option<&str>) -> Node {
     let template = match reads {
-        Some(previous) if index % 4 == 0 => format!(
+        Some(previous) if index.is_multiple_of(4) => format!(
             "{{% for line in inputs.in | trim | split('\\n') %}}{{{{ loop.index }}}}: {{{{ line | upper }}}}\n{{% endfor %}}{{{{ nodes.{previous}.text | default('') }}}}"
         ),
         Some(previous) => format!("{{{{ inputs.in }}}} and {{{{ nodes.{previous}.text }}}} at {{{{ run.topic }}}}"),
