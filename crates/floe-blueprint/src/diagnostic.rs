@@ -148,6 +148,15 @@ impl Diagnostic {
         self
     }
 
+    /// Sets the node concerned, when there is one.
+    #[must_use]
+    pub fn node_opt(self, id: Option<&str>) -> Self {
+        match id {
+            Some(id) => self.node(id),
+            None => self,
+        }
+    }
+
     /// Attaches a fix.
     #[must_use]
     pub fn fix(mut self, fix: Fix) -> Self {

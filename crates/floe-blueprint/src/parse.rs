@@ -325,16 +325,15 @@ impl Reader {
         match object.remove(key) {
             Some(value) => self.value_at(value, pointer, key, node),
             None if required => {
-                let mut diagnostic = Diagnostic::new(
-                    Code::MissingField,
-                    pointer,
-                    format!("required field `{key}` is missing"),
-                    format!("add `{key}`"),
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        Code::MissingField,
+                        pointer,
+                        format!("required field `{key}` is missing"),
+                        format!("add `{key}`"),
+                    )
+                    .node_opt(node),
                 );
-                if let Some(node) = node {
-                    diagnostic = diagnostic.node(node);
-                }
-                self.diagnostics.push(diagnostic);
                 None
             }
             None => None,
@@ -399,48 +398,38 @@ impl Reader {
                 serde_path_to_error::Segment::Enum { .. } | serde_path_to_error::Segment::Unknown => {}
             }
         }
-        let mut diagnostic = serde_diagnostic(&error.into_inner().to_string(), &at);
-        if let Some(node) = node {
-            diagnostic = diagnostic.node(node);
-        }
-        self.diagnostics.push(diagnostic);
+        self.diagnostics.push(serde_diagnostic(&error.into_inner().to_string(), &at).node_opt(node));
     }
 
     fn unknown_fields(&mut self, object: &Map<String, Value>, known: &[&str], pointer: &str, node: Option<&str>) {
         for key in object.keys().filter(|k| !known.contains(&k.as_str())) {
-            let mut diagnostic = unknown_field(key, known, pointer);
-            if let Some(node) = node {
-                diagnostic = diagnostic.node(node);
-            }
-            self.diagnostics.push(diagnostic);
+            self.diagnostics.push(unknown_field(key, known, pointer).node_opt(node));
         }
     }
 
     fn wrong_type(&mut self, pointer: &str, node: Option<&str>, expected: &str, found: &Value) {
-        let mut diagnostic = Diagnostic::new(
-            Code::WrongType,
-            pointer,
-            format!("expected {expected}, found {}", describe(found)),
-            format!("replace this value with {expected}"),
+        self.diagnostics.push(
+            Diagnostic::new(
+                Code::WrongType,
+                pointer,
+                format!("expected {expected}, found {}", describe(found)),
+                format!("replace this value with {expected}"),
+            )
+            .node_opt(node),
         );
-        if let Some(node) = node {
-            diagnostic = diagnostic.node(node);
-        }
-        self.diagnostics.push(diagnostic);
     }
 
     fn invalid_identifier(&mut self, pointer: &str, node: Option<&str>, what: &str, value: &str) {
         let shown: String = value.chars().take(80).collect();
-        let mut diagnostic = Diagnostic::new(
-            Code::InvalidId,
-            pointer,
-            format!("{what} {shown:?} is not an identifier"),
-            "use ASCII letters, digits and `_`, not starting with a digit, at most 64 characters",
+        self.diagnostics.push(
+            Diagnostic::new(
+                Code::InvalidId,
+                pointer,
+                format!("{what} {shown:?} is not an identifier"),
+                "use ASCII letters, digits and `_`, not starting with a digit, at most 64 characters",
+            )
+            .node_opt(node),
         );
-        if let Some(node) = node {
-            diagnostic = diagnostic.node(node);
-        }
-        self.diagnostics.push(diagnostic);
     }
 }
 

@@ -617,14 +617,7 @@ impl<'a, 's> Compiler<'a, 's> {
             });
         } else if input && info.spec.is_some_and(|s| s.extra_inputs) {
             diagnostic.help = format!("{}; or declare `{port}` in the node's `inputs`", diagnostic.help);
-            diagnostic = diagnostic.fix(Fix {
-                title: format!("declare input port `{port}`"),
-                patch: vec![append(
-                    &format!("{}/inputs", info.pointer),
-                    node.inputs.is_empty(),
-                    json!({"name": port, "type": "any"}),
-                )],
-            });
+            diagnostic = diagnostic.fix(declare_input(info, port));
         }
         self.push(diagnostic);
         None
@@ -827,14 +820,7 @@ impl<'a, 's> Compiler<'a, 's> {
                     )
                     .node(&node.id);
                     if info.spec.is_some_and(|s| s.extra_inputs) {
-                        diagnostic = diagnostic.fix(Fix {
-                            title: format!("declare input port `{name}`"),
-                            patch: vec![append(
-                                &format!("{}/inputs", info.pointer),
-                                node.inputs.is_empty(),
-                                json!({"name": name, "type": "any"}),
-                            )],
-                        });
+                        diagnostic = diagnostic.fix(declare_input(info, name));
                     }
                     self.push(diagnostic);
                 }
@@ -1390,6 +1376,18 @@ fn append(pointer: &str, missing: bool, value: Value) -> PatchOp {
         PatchOp::Add { path: pointer.to_owned(), value: Value::Array(vec![value]) }
     } else {
         PatchOp::Add { path: format!("{pointer}/-"), value }
+    }
+}
+
+/// A fix declaring an extra input port `port` (type any) on the node of `info`.
+fn declare_input(info: &Info<'_>, port: &str) -> Fix {
+    Fix {
+        title: format!("declare input port `{port}`"),
+        patch: vec![append(
+            &format!("{}/inputs", info.pointer),
+            info.node.inputs.is_empty(),
+            json!({"name": port, "type": "any"}),
+        )],
     }
 }
 

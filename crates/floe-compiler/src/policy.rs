@@ -15,12 +15,7 @@ pub(crate) fn check(policy: &Policy, pointer: &str, node: Option<&str>, out: &mu
     if policy.is_empty() {
         return;
     }
-    let mut push = |d: Diagnostic| {
-        out.push(match node {
-            Some(id) => d.node(id),
-            None => d,
-        })
-    };
+    let mut push = |d: Diagnostic| out.push(d.node_opt(node));
     if let Some(retry) = &policy.retry {
         let at = format!("{pointer}/retry");
         if !(1..=100).contains(&retry.attempts) {
