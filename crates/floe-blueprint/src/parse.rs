@@ -66,6 +66,9 @@ pub fn parse_bytes(bytes: &[u8]) -> Parsed {
 
 /// Parses JSON text; every diagnostic gets a line and column where one can be found.
 pub fn parse_str(text: &str) -> Parsed {
+    if let Some(blueprint) = read_clean(text) {
+        return Parsed { blueprint: Some(blueprint), diagnostics: Vec::new(), migrated_from: None };
+    }
     let value: Value = match serde_json::from_str(text) {
         Ok(value) => value,
         Err(error) => return failed(json_error(&error)),
@@ -73,6 +76,52 @@ pub fn parse_str(text: &str) -> Parsed {
     let mut parsed = parse_value(value);
     locate(text, &mut parsed.diagnostics);
     parsed
+}
+
+/// The fast path for the common case, a current-version document with nothing wrong: one strict
+/// pass straight into the typed model, no intermediate JSON tree. `None` whenever anything would
+/// need a diagnostic (a type error, an unknown field, an old version, a bad identifier, an
+/// oversized string); the lenient reader then finds and reports it. A test checks that both paths
+/// agree on every example and every broken blueprint.
+fn read_clean(text: &str) -> Option<Blueprint> {
+    let blueprint: Blueprint = serde_json::from_str(text).ok()?;
+    let ids_ok = is_blueprint_id(&blueprint.id) && blueprint.inputs.keys().all(|name| is_identifier(name));
+    let nodes_ok = walk_nodes(&blueprint).into_iter().all(|(node, _)| {
+        is_identifier(&node.id)
+            && node.config.is_object()
+            && node.inputs.iter().chain(&node.outputs).all(|port| is_identifier(&port.name))
+    });
+    let sizes_ok = !has_long_literal(text);
+    (blueprint.version == crate::VERSION && ids_ok && nodes_ok && sizes_ok).then_some(blueprint)
+}
+
+/// Whether some string literal in (valid) JSON text is longer than [`MAX_STRING_BYTES`] as
+/// written. Escapes only shorten a string when decoded, so `false` proves every string fits; a
+/// `true` sends the document to the exact check of the lenient reader.
+fn has_long_literal(text: &str) -> bool {
+    if text.len() <= MAX_STRING_BYTES {
+        return false;
+    }
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while let Some(open) = bytes[i..].iter().position(|&b| b == b'"').map(|p| i + p) {
+        let mut end = open + 1;
+        loop {
+            match bytes[end..].iter().position(|&b| b == b'"' || b == b'\\') {
+                Some(p) if bytes[end + p] == b'\\' => end += p + 2,
+                Some(p) => {
+                    end += p;
+                    break;
+                }
+                None => return false,
+            }
+        }
+        if end - open - 1 > MAX_STRING_BYTES {
+            return true;
+        }
+        i = end + 1;
+    }
+    false
 }
 
 /// Fills in `span` for every diagnostic that has none, from its pointer.

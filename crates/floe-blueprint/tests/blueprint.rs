@@ -148,3 +148,29 @@ fn pointers_sort_numerically_and_locate_in_source() {
     let fallback = map.span("/nodes/0/missing/deeper").expect("nearest ancestor");
     assert_eq!((fallback.line, fallback.column), (3, 5));
 }
+
+#[test]
+fn the_fast_reader_and_the_lenient_reader_agree() {
+    let mut files = examples();
+    let bad = repo().join("tests/bad");
+    files.extend(std::fs::read_dir(&bad).expect("tests/bad").map(|e| e.expect("entry").path()));
+    files.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/v0.json"));
+    let mut compared = 0;
+    for path in files {
+        let text = std::fs::read_to_string(&path).expect("utf-8");
+        let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) else { continue };
+        let fast = parse_str(&text);
+        let slow = floe_blueprint::parse_value(value);
+        assert_eq!(fast.blueprint, slow.blueprint, "{}", path.display());
+        let strip = |d: &floe_blueprint::Diagnostic| (d.code, d.pointer.clone(), d.message.clone());
+        assert_eq!(
+            fast.diagnostics.iter().map(strip).collect::<Vec<_>>(),
+            slow.diagnostics.iter().map(strip).collect::<Vec<_>>(),
+            "{}",
+            path.display()
+        );
+        assert_eq!(fast.migrated_from, slow.migrated_from);
+        compared += 1;
+    }
+    assert!(compared > 60, "compared {compared} documents");
+}
