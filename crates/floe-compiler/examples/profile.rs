@@ -28,21 +28,8 @@ fn main() {
         assert!(checked.plan.is_some());
         return;
     }
-    for _ in 0..5 {
-        let start = Instant::now();
-        let parsed = floe_blueprint::parse_bytes(text.as_bytes());
-        let read = start.elapsed();
-        let blueprint = parsed.blueprint.expect("parses");
-        let (plan, diagnostics) = floe_compiler::compile(&blueprint, floe_blueprint::Catalog::builtin());
-        let compiled = start.elapsed();
-        assert!(plan.is_some(), "{:?}", diagnostics.first());
-        drop((plan, blueprint));
-        eprintln!(
-            "read {read:?}  compile {:?}  drop {:?}  diagnostics {}",
-            compiled - read,
-            start.elapsed() - compiled,
-            diagnostics.len()
-        );
+    let mut times = Vec::new();
+    for _ in 0..15 {
         let start = Instant::now();
         let checked = floe_compiler::check_bytes(
             text.as_bytes(),
@@ -50,7 +37,10 @@ fn main() {
             &floe_compiler::NoResolver,
             None,
         );
+        times.push(start.elapsed());
+        assert!(checked.plan.is_some(), "{:?}", checked.diagnostics.first());
         drop(checked);
-        eprintln!("check_bytes {:?}", start.elapsed());
     }
+    times.sort();
+    eprintln!("check_bytes over 15 runs: min {:?}  median {:?}  max {:?}", times[0], times[7], times[14]);
 }

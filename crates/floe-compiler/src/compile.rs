@@ -20,6 +20,7 @@ use floe_blueprint::{
 };
 use petgraph::Direction;
 use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::EdgeRef;
 use rayon::prelude::*;
 use serde_json::{Value, json};
 
@@ -456,7 +457,6 @@ impl<'a, 's> Compiler<'a, 's> {
         }
         let edges = self.scopes[s].edges;
         let base = join_pointer(&self.scopes[s].pointer, "edges");
-        let mut seen = HashSet::default();
         for (e, edge) in edges.iter().enumerate() {
             if edge.from.is_empty() || edge.to.is_empty() {
                 continue;
@@ -488,7 +488,13 @@ impl<'a, 's> Compiler<'a, 's> {
                     .node(to_id),
                 );
             }
-            if !seen.insert((edge.from.as_str(), edge.to.as_str())) {
+            let scope = &self.scopes[s];
+            let (a, b) = (scope.index[&from], scope.index[&to]);
+            let weight = PlanEdge { from_port, to_port };
+            // A target has few incoming edges, so scanning them finds duplicates without hashing.
+            let duplicate =
+                scope.graph.edges_directed(b, Direction::Incoming).any(|e| e.source() == a && *e.weight() == weight);
+            if duplicate {
                 self.push(
                     Diagnostic::new(
                         Code::DuplicateEdge,
@@ -503,9 +509,7 @@ impl<'a, 's> Compiler<'a, 's> {
                 );
                 continue;
             }
-            let scope = &mut self.scopes[s];
-            let (a, b) = (scope.index[&from], scope.index[&to]);
-            scope.graph.add_edge(a, b, PlanEdge { from_port, to_port });
+            self.scopes[s].graph.add_edge(a, b, weight);
         }
     }
 
@@ -627,7 +631,7 @@ impl<'a, 's> Compiler<'a, 's> {
     fn required_inputs(&mut self) {
         for i in 0..self.infos.len() {
             let info = &self.infos[i];
-            if !info.live || !info.ports_known {
+            if !info.live || !info.ports_known || !info.ports.inputs.iter().any(|p| p.required) {
                 continue;
             }
             let scope = &self.scopes[info.scope];
@@ -705,25 +709,31 @@ impl<'a, 's> Compiler<'a, 's> {
     /// Syntax and references of every template and expression. Parsing runs in parallel; the
     /// graph checks on what each one reads run in order afterwards.
     fn templates(&mut self) {
-        let mut jobs: Vec<(usize, ScriptField)> = Vec::new();
-        for (i, info) in self.infos.iter().enumerate() {
-            if let Some(spec) = info.spec {
-                jobs.extend((spec.fields)(info.node.config_map()).into_iter().map(|field| (i, field)));
-            }
-        }
+        // Per node, in parallel: which fields hold templates, and what each one reads.
         let (env, infos) = (&self.env, &self.infos);
-        let results: Vec<Option<Result<templates::Reads, SyntaxError>>> = jobs
+        let analysed: Vec<(usize, Analysed<'a>)> = infos
             .par_iter()
+            .enumerate()
             .with_min_len(256)
-            .map(|(i, field)| {
-                let source = infos[*i].node.config.pointer(&field.pointer)?.as_str()?;
-                Some(templates::analyse(env, source, field.role))
+            .filter_map(|(i, info)| {
+                let spec = info.spec?;
+                let fields = (spec.fields)(info.node.config_map());
+                let results = fields
+                    .into_iter()
+                    .filter_map(|field| {
+                        let source = info.node.config.pointer(&field.pointer)?.as_str()?;
+                        let result = templates::analyse(env, source, field.role);
+                        Some((field, result))
+                    })
+                    .collect::<Analysed<'a>>();
+                (!results.is_empty()).then_some((i, results))
             })
             .collect();
+        let jobs =
+            analysed.iter().flat_map(|(i, results)| results.iter().map(move |(field, result)| (i, field, result)));
         let mut scope_vars: Vec<&'static str> = Vec::new();
         let mut vars_of = usize::MAX;
-        for ((i, field), result) in jobs.iter().zip(results) {
-            let Some(result) = result else { continue };
+        for (i, field, result) in jobs {
             if vars_of != *i {
                 vars_of = *i;
                 scope_vars.clear();
@@ -752,7 +762,7 @@ impl<'a, 's> Compiler<'a, 's> {
                 }
                 Ok(reads) => {
                     for path in reads {
-                        self.read(*i, &path, &at, &scope_vars, field.vars);
+                        self.read(*i, path, &at, &scope_vars, field.vars);
                     }
                 }
             }
@@ -765,10 +775,12 @@ impl<'a, 's> Compiler<'a, 's> {
     }
 
     /// Checks one variable a template reads.
-    fn read(&mut self, i: usize, path: &[String], at: &Site<'_>, scope_vars: &[&str], field_vars: &[&str]) {
+    fn read(&mut self, i: usize, path: &str, at: &Site<'_>, scope_vars: &[&str], field_vars: &[&str]) {
         let node = self.infos[i].node;
-        let root = path[0].as_str();
-        let second = path.get(1).map(String::as_str);
+        let mut parts = path.split('.');
+        let root = parts.next().unwrap_or_default();
+        let second = parts.next();
+        let third = parts.next();
         match root {
             "run" => {
                 if let Some(name) = second
@@ -827,7 +839,7 @@ impl<'a, 's> Compiler<'a, 's> {
             }
             "nodes" => {
                 if let Some(target) = second {
-                    self.read_node(i, target, path.get(2).map(String::as_str), at);
+                    self.read_node(i, target, third, at);
                 }
             }
             name if scope_vars.contains(&name) || field_vars.contains(&name) => {}
@@ -1318,6 +1330,9 @@ struct NodeCheck<'a> {
     ports_known: bool,
     effect: Effect,
 }
+
+/// The templates of one node with what each one reads (or its syntax error).
+type Analysed<'s> = Vec<(ScriptField, Result<templates::Reads<'s>, SyntaxError>)>;
 
 /// Where a template sits: the node's pointer and the field's pointer inside `config`; the full
 /// pointer is only built when a diagnostic needs it.

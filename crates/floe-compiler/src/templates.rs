@@ -2,6 +2,8 @@
 //! one reads, so the compiler can check `run.*`, `inputs.*` and `nodes.<id>.<port>` against the
 //! graph.
 
+use std::borrow::Cow;
+
 use floe_blueprint::FieldRole;
 use minijinja::Environment;
 
@@ -16,16 +18,20 @@ pub(crate) struct SyntaxError {
     pub detail: String,
 }
 
-/// Variables a template reads that it does not declare itself, each split on `.`
-/// (`nodes.fetch.body` → `["nodes", "fetch", "body"]`), sorted.
-pub(crate) type Reads = Vec<Vec<String>>;
+/// Variables a template reads that it does not declare itself, as dotted paths
+/// (`nodes.fetch.body`), sorted; borrowed from the template when it was scanned directly.
+pub(crate) type Reads<'s> = Vec<Cow<'s, str>>;
 
 /// Names minijinja provides, which templates may read without declaring.
 const GLOBALS: &[&str] =
     &["range", "dict", "debug", "namespace", "loop", "self", "super", "caller", "varargs", "kwargs"];
 
 /// Parses `source` as a template or an expression and lists what it reads.
-pub(crate) fn analyse(env: &Environment<'static>, source: &str, role: FieldRole) -> Result<Reads, SyntaxError> {
+pub(crate) fn analyse<'s>(
+    env: &Environment<'static>,
+    source: &'s str,
+    role: FieldRole,
+) -> Result<Reads<'s>, SyntaxError> {
     if role == FieldRole::Template
         && let Some(reads) = simple_reads(source)
     {
@@ -41,10 +47,10 @@ pub(crate) fn analyse(env: &Environment<'static>, source: &str, role: FieldRole)
             expression.undeclared_variables(true)
         }
     };
-    let mut reads: Reads = names
+    let mut reads: Reads<'s> = names
         .into_iter()
-        .map(|name| name.split('.').map(str::to_owned).collect::<Vec<_>>())
-        .filter(|path| !path.first().is_some_and(|root| GLOBALS.contains(&root.as_str())))
+        .filter(|name| !GLOBALS.contains(&name.split('.').next().unwrap_or_default()))
+        .map(Cow::Owned)
         .collect();
     reads.sort();
     Ok(reads)
@@ -54,9 +60,9 @@ pub(crate) fn analyse(env: &Environment<'static>, source: &str, role: FieldRole)
 /// prompts have; `None` for anything else (statements, comments, filters, literals, calls), which
 /// minijinja then parses. For the shapes it accepts, the answer is exactly minijinja's (a test
 /// compares them), at a fraction of the cost of parsing twice and generating code.
-fn simple_reads(source: &str) -> Option<Reads> {
+fn simple_reads(source: &str) -> Option<Reads<'_>> {
     let bytes = source.as_bytes();
-    let mut reads: Reads = Vec::new();
+    let mut reads: Reads<'_> = Vec::new();
     let mut i = 0;
     while i + 1 < bytes.len() {
         if bytes[i] != b'{' {
@@ -74,7 +80,6 @@ fn simple_reads(source: &str) -> Option<Reads> {
         let start = i + 2;
         let end = start + bytes[start..].windows(2).position(|w| w == b"}}")?;
         let inner = source[start..end].trim_matches(|c: char| c == ' ' || c == '\t');
-        let mut path = Vec::new();
         for segment in inner.split('.') {
             let mut chars = segment.bytes();
             let valid = matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == b'_')
@@ -82,13 +87,13 @@ fn simple_reads(source: &str) -> Option<Reads> {
             if !valid {
                 return None;
             }
-            path.push(segment);
         }
-        if KEYWORDS.contains(&path[0]) {
+        let root = inner.split('.').next().unwrap_or_default();
+        if KEYWORDS.contains(&root) {
             return None;
         }
-        if !GLOBALS.contains(&path[0]) {
-            reads.push(path.into_iter().map(str::to_owned).collect());
+        if !GLOBALS.contains(&root) {
+            reads.push(Cow::Borrowed(inner));
         }
         i = end + 2;
     }
@@ -137,10 +142,7 @@ mod tests {
             FieldRole::Template,
         )
         .map_err(|e| e.detail);
-        assert_eq!(
-            reads,
-            Ok(vec![vec!["nodes".to_owned(), "fetch".into(), "body".into()], vec!["run".into(), "rows".into()]])
-        );
+        assert_eq!(reads, Ok(vec![Cow::Borrowed("nodes.fetch.body"), Cow::Borrowed("run.rows")]));
     }
 
     #[test]
@@ -165,16 +167,16 @@ mod tests {
             let slow = {
                 let names = env.template_from_str(source).map(|t| t.undeclared_variables(true));
                 names.map(|names| {
-                    let mut reads: Reads = names
+                    let mut reads: Vec<String> = names
                         .into_iter()
-                        .map(|n| n.split('.').map(str::to_owned).collect::<Vec<_>>())
-                        .filter(|p| !GLOBALS.contains(&p[0].as_str()))
+                        .filter(|n| !GLOBALS.contains(&n.split('.').next().unwrap_or_default()))
                         .collect();
                     reads.sort();
                     reads
                 })
             };
             if let Some(fast) = simple_reads(source) {
+                let fast: Vec<String> = fast.into_iter().map(Cow::into_owned).collect();
                 assert_eq!(slow.ok(), Some(fast), "{source:?}");
             }
         }
