@@ -86,11 +86,14 @@ pub fn parse_str(text: &str) -> Parsed {
 fn read_clean(text: &str) -> Option<Blueprint> {
     let blueprint: Blueprint = serde_json::from_str(text).ok()?;
     let ids_ok = is_blueprint_id(&blueprint.id) && blueprint.inputs.keys().all(|name| is_identifier(name));
-    let nodes_ok = walk_nodes(&blueprint).into_iter().all(|(node, _)| {
-        is_identifier(&node.id)
+    let mut pending: Vec<&Node> = blueprint.nodes.iter().collect();
+    let mut nodes_ok = true;
+    while let Some(node) = pending.pop() {
+        nodes_ok &= is_identifier(&node.id)
             && node.config.is_object()
-            && node.inputs.iter().chain(&node.outputs).all(|port| is_identifier(&port.name))
-    });
+            && node.inputs.iter().chain(&node.outputs).all(|port| is_identifier(&port.name));
+        pending.extend(node.body.iter().flat_map(|body| &body.nodes));
+    }
     let sizes_ok = !has_long_literal(text);
     (blueprint.version == crate::VERSION && ids_ok && nodes_ok && sizes_ok).then_some(blueprint)
 }
@@ -104,10 +107,10 @@ fn has_long_literal(text: &str) -> bool {
     }
     let bytes = text.as_bytes();
     let mut i = 0;
-    while let Some(open) = bytes[i..].iter().position(|&b| b == b'"').map(|p| i + p) {
+    while let Some(open) = memchr::memchr(b'"', &bytes[i..]).map(|p| i + p) {
         let mut end = open + 1;
         loop {
-            match bytes[end..].iter().position(|&b| b == b'"' || b == b'\\') {
+            match memchr::memchr2(b'"', b'\\', &bytes[end..]) {
                 Some(p) if bytes[end + p] == b'\\' => end += p + 2,
                 Some(p) => {
                     end += p;

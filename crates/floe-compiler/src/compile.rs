@@ -1238,23 +1238,27 @@ fn check_node<'a>(info: &Info<'a>, catalog: &'a Catalog) -> NodeCheck<'a> {
         _ => {}
     }
 
+    // Config problems are found with pointers relative to `config`, which are made absolute only
+    // when there are any (most nodes have none, and building strings for each one adds up).
     let config = &node.config;
-    let config_pointer = format!("{pointer}/config");
     let mut found = Vec::new();
-    Validators::builtin().config(spec.name, config, &config_pointer, &mut found);
+    Validators::builtin().config(spec.name, config, "", &mut found);
     if spec.name == "tool"
         && let (Some(tool), Some(args)) = (config.get("tool").and_then(Value::as_str), config.get("args"))
     {
-        Validators::builtin().args(tool, args, &format!("{config_pointer}/args"), &mut found);
+        Validators::builtin().args(tool, args, "/args", &mut found);
     }
-    for mut d in (spec.check)(node.config_map(), catalog) {
-        d.pointer = format!("{config_pointer}{}", d.pointer);
-        if let Some(fix) = d.fix.as_mut() {
-            rebase(fix, &config_pointer);
+    found.extend((spec.check)(node.config_map(), catalog));
+    durations(config, spec.name == "tool", &mut found);
+    if !found.is_empty() {
+        let config_pointer = format!("{pointer}/config");
+        for d in &mut found {
+            d.pointer = format!("{config_pointer}{}", d.pointer);
+            if let Some(fix) = d.fix.as_mut() {
+                rebase(fix, &config_pointer);
+            }
         }
-        found.push(d);
     }
-    durations(config, &config_pointer, spec.name == "tool", &mut found);
     out.diagnostics.extend(found.into_iter().map(|d| d.node(id)));
 
     let mut ports = (spec.ports)(node.config_map(), catalog);
@@ -1301,17 +1305,17 @@ fn check_node<'a>(info: &Info<'a>, catalog: &'a Catalog) -> NodeCheck<'a> {
 }
 
 /// Duration-valued config fields (and tool args) must parse.
-fn durations(config: &Value, pointer: &str, tool: bool, out: &mut Vec<Diagnostic>) {
+fn durations(config: &Value, tool: bool, out: &mut Vec<Diagnostic>) {
     let mut push = |d: Diagnostic| out.push(d);
     for key in ["timeout", "turn_timeout"] {
         if let Some(text) = config.get(key).and_then(Value::as_str) {
-            policy::duration(Some(text), &format!("{pointer}/{key}"), &mut push);
+            policy::duration(Some(text), &format!("/{key}"), &mut push);
         }
     }
     if tool && let Some(args) = config.get("args") {
         for key in ["timeout", "duration"] {
             if let Some(text) = args.get(key).and_then(Value::as_str).filter(|t| !t.contains("{{")) {
-                policy::duration(Some(text), &format!("{pointer}/args/{key}"), &mut push);
+                policy::duration(Some(text), &format!("/args/{key}"), &mut push);
             }
         }
     }
