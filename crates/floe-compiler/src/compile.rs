@@ -788,12 +788,13 @@ impl<'a, 's> Compiler<'a, 's> {
                 {
                     let names: Vec<&str> = self.blueprint.inputs.keys().map(String::as_str).collect();
                     let hint = floe_blueprint::parse::closest(name, names.iter().copied())
-                        .map(|s| format!("did you mean `run.{s}`? "));
+                        .map(|s| format!("did you mean `run.{s}`? "))
+                        .unwrap_or_default();
                     let diagnostic = Diagnostic::new(
                         Code::UnknownVariable,
                         self.pointer_of(at),
                         format!("`run.{name}` reads a run input that is not declared"),
-                        format!("{}declare `{name}` under the blueprint's `inputs`", hint.unwrap_or_default()),
+                        format!("{}declare `{name}` under the blueprint's `inputs`", hint),
                     )
                     .node(&node.id)
                     .fix(Fix {
@@ -847,14 +848,13 @@ impl<'a, 's> Compiler<'a, 's> {
                 let mut known = vec!["run", "inputs", "nodes"];
                 known.extend(scope_vars);
                 known.extend(field_vars);
-                let hint = floe_blueprint::parse::closest(name, known.iter().copied())
-                    .map(|s| format!("did you mean `{s}`? "));
+                let hint = did_you_mean(name, known.iter().copied());
                 self.push(
                     Diagnostic::new(
                         Code::UnknownVariable,
                         self.pointer_of(at),
                         format!("unknown variable `{name}`"),
-                        format!("{}templates here can read: {}", hint.unwrap_or_default(), known.join(", ")),
+                        format!("{}templates here can read: {}", hint, known.join(", ")),
                     )
                     .node(&node.id),
                 );
@@ -867,14 +867,13 @@ impl<'a, 's> Compiler<'a, 's> {
         let reader = self.infos[i].node.id.as_str();
         let Some(&t) = self.ids.get(target) else {
             let names: Vec<&str> = self.ids.keys().copied().collect();
-            let hint =
-                floe_blueprint::parse::closest(target, names.iter().copied()).map(|s| format!("did you mean `{s}`? "));
+            let hint = did_you_mean(target, names.iter().copied());
             self.push(
                 Diagnostic::new(
                     Code::UnknownVariable,
                     self.pointer_of(at),
                     format!("`nodes.{target}` reads a node that does not exist"),
-                    format!("{}use the id of an upstream node", hint.unwrap_or_default()),
+                    format!("{}use the id of an upstream node", hint),
                 )
                 .node(reader),
             );
@@ -1023,8 +1022,7 @@ impl<'a, 's> Compiler<'a, 's> {
             let Some(m) = member else {
                 let names: Vec<&str> =
                     self.scopes[body].members.iter().map(|&m| self.infos[m].node.id.as_str()).collect();
-                let hint = floe_blueprint::parse::closest(reference.node, names.iter().copied())
-                    .map(|s| format!("did you mean `{s}`? "));
+                let hint = did_you_mean(reference.node, names.iter().copied());
                 self.push(
                     Diagnostic::new(
                         Code::BodyRefInvalid,
@@ -1032,7 +1030,7 @@ impl<'a, 's> Compiler<'a, 's> {
                         format!("`{text}` does not name a node of `{}`'s body", node.id),
                         format!(
                             "{}body nodes: {}",
-                            hint.unwrap_or_default(),
+                            hint,
                             if names.is_empty() { "(none)".into() } else { names.join(", ") }
                         ),
                     )
@@ -1073,13 +1071,12 @@ impl<'a, 's> Compiler<'a, 's> {
             };
             let Some(&t) = self.ids.get(reference.node) else {
                 let names: Vec<&str> = self.scopes[0].members.iter().map(|&m| self.infos[m].node.id.as_str()).collect();
-                let hint = floe_blueprint::parse::closest(reference.node, names.iter().copied())
-                    .map(|s| format!("did you mean `{s}`? "));
+                let hint = did_you_mean(reference.node, names.iter().copied());
                 self.push(Diagnostic::new(
                     Code::OutputSourceMissing,
                     at,
                     format!("run output `{name}` reads `{}`, which does not exist", output.from),
-                    format!("{}point it at an output port of a top-level node", hint.unwrap_or_default()),
+                    format!("{}point it at an output port of a top-level node", hint),
                 ));
                 continue;
             };
@@ -1396,6 +1393,12 @@ fn append(pointer: &str, missing: bool, value: Value) -> PatchOp {
     } else {
         PatchOp::Add { path: format!("{pointer}/-"), value }
     }
+}
+
+/// `"did you mean `x`? "` when a candidate is a likely typo of `word`, else `""`; meant to be
+/// put in front of a help line.
+fn did_you_mean<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> String {
+    floe_blueprint::parse::closest(word, candidates).map(|s| format!("did you mean `{s}`? ")).unwrap_or_default()
 }
 
 /// A fix declaring an extra input port `port` (type any) on the node of `info`.
