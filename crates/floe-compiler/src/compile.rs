@@ -9,7 +9,7 @@
 //! node which is not a direct predecessor, which walks that reader's ancestors once (memoised).
 //! Nothing recurses per node of depth: walks use explicit work lists.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
@@ -71,7 +71,7 @@ struct Info<'a> {
     ports_known: bool,
     policy: NodePolicy,
     effect: Effect,
-    reads: BTreeSet<usize>,
+    reads: Vec<usize>,
     workflow: Option<String>,
     body: Option<usize>,
 }
@@ -98,7 +98,7 @@ struct Compiler<'a, 's> {
     scopes: Vec<ScopeInfo<'a>>,
     ids: HashMap<&'a str, usize>,
     ancestors: HashMap<(usize, NodeIndex), HashSet<NodeIndex>>,
-    used: HashSet<usize>,
+    used: Vec<bool>,
     env: minijinja::Environment<'static>,
 }
 
@@ -123,7 +123,7 @@ impl<'a, 's> Compiler<'a, 's> {
             scopes: Vec::new(),
             ids: HashMap::default(),
             ancestors: HashMap::default(),
-            used: HashSet::default(),
+            used: Vec::new(),
             env: templates::environment(),
         }
     }
@@ -133,6 +133,7 @@ impl<'a, 's> Compiler<'a, 's> {
         policy::check(defaults, "/defaults", None, &mut self.diagnostics);
         let run = policy::run(&self.blueprint.run, &mut self.diagnostics);
         self.collect();
+        self.used = vec![false; self.infos.len()];
         self.assign_ids();
         self.nodes();
         for s in 0..self.scopes.len() {
@@ -215,7 +216,7 @@ impl<'a, 's> Compiler<'a, 's> {
                     ports_known: false,
                     policy: policy::resolve(&node.policy, &blueprint.defaults),
                     effect: Effect::Pure,
-                    reads: BTreeSet::new(),
+                    reads: Vec::new(),
                     workflow: None,
                     body,
                 });
@@ -879,8 +880,8 @@ impl<'a, 's> Compiler<'a, 's> {
             );
             return;
         };
-        self.used.insert(t);
-        self.infos[i].reads.insert(t);
+        self.used[t] = true;
+        self.infos[i].reads.push(t);
         if let Some(port) = port
             && self.infos[t].ports_known
             && !self.infos[t].ports.outputs.iter().any(|p| p.name == port)
@@ -1038,7 +1039,7 @@ impl<'a, 's> Compiler<'a, 's> {
                 );
                 continue;
             };
-            self.used.insert(m);
+            self.used[m] = true;
             let port = reference.port.unwrap_or_default();
             if self.infos[m].ports_known && !self.infos[m].ports.outputs.iter().any(|p| p.name == port) {
                 let names: Vec<&str> = self.infos[m].ports.outputs.iter().map(|p| p.name.as_ref()).collect();
@@ -1089,7 +1090,7 @@ impl<'a, 's> Compiler<'a, 's> {
                 ));
                 continue;
             }
-            self.used.insert(t);
+            self.used[t] = true;
             let port = reference.port.unwrap_or_default();
             let info = &self.infos[t];
             let ty = match info.ports.outputs.iter().find(|p| p.name == port) {
@@ -1152,7 +1153,7 @@ impl<'a, 's> Compiler<'a, 's> {
                 );
             }
             let judged = scope.container.is_some() || top_has_outputs;
-            if judged && outgoing.is_empty() && !self.used.contains(&i) && info.effect != Effect::Write {
+            if judged && outgoing.is_empty() && !self.used[i] && info.effect != Effect::Write {
                 self.diagnostics.push(
                     Diagnostic::new(
                         Code::UnusedNode,
@@ -1474,7 +1475,12 @@ fn build_scope(root: usize, scopes: &mut [ScopeInfo<'_>], infos: &mut [Info<'_>]
                     ports: std::mem::take(&mut info.ports),
                     policy: info.policy.clone(),
                     effect: info.effect,
-                    reads: std::mem::take(&mut info.reads).into_iter().map(|r| ids_by_index[r].clone()).collect(),
+                    reads: {
+                        let mut reads = std::mem::take(&mut info.reads);
+                        reads.sort_unstable();
+                        reads.dedup();
+                        reads.into_iter().map(|r| ids_by_index[r].clone()).collect()
+                    },
                     body: info.body.and_then(|b| built.remove(&b)),
                     workflow: info.workflow.take(),
                 }
