@@ -174,3 +174,37 @@ fn the_fast_reader_and_the_lenient_reader_agree() {
     }
     assert!(compared > 60, "compared {compared} documents");
 }
+
+/// A document over the parallel-read size whose first node's config nests `depth` arrays and holds
+/// a string of `literal` bytes written with escapes.
+fn large_document(depth: usize, literal: usize) -> String {
+    let nested = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+    let escaped = "\\\"".repeat(literal / 2);
+    let mut nodes =
+        vec![format!(r#"{{"id":"n0","kind":"code","config":{{"source":"1","deep":{nested},"text":"{escaped}"}}}}"#)];
+    nodes.extend((1..6000).map(|i| format!(r#"{{"id":"n{i}","kind":"code","config":{{"source":"{i}"}}}}"#)));
+    format!(r#"{{"format":"floe.blueprint","version":1,"id":"big","name":"big","nodes":[{}]}}"#, nodes.join(","))
+}
+
+#[test]
+fn large_documents_read_the_same_on_both_paths() {
+    for (depth, literal) in
+        [(10, 10), (95, 10), (96, 10), (97, 10), (120, 10), (124, 10), (125, 10), (126, 10), (127, 10), (10, 1_100_000)]
+    {
+        let text = large_document(depth, literal);
+        assert!(text.len() > 256 * 1024);
+        let fast = parse_str(&text);
+        match serde_json::from_str::<serde_json::Value>(&text) {
+            Ok(value) => {
+                let slow = floe_blueprint::parse_value(value);
+                assert_eq!(fast.blueprint, slow.blueprint, "depth {depth}, literal {literal}");
+                let codes = |p: &floe_blueprint::Parsed| p.diagnostics.iter().map(|d| d.code).collect::<Vec<_>>();
+                assert_eq!(codes(&fast), codes(&slow), "depth {depth}, literal {literal}");
+            }
+            Err(_) => {
+                assert!(fast.blueprint.is_none(), "depth {depth}: the fast path read what JSON refuses");
+                assert_eq!(fast.diagnostics[0].code, Code::TooDeep, "depth {depth}");
+            }
+        }
+    }
+}
