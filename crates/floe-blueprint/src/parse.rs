@@ -78,23 +78,13 @@ pub fn parse_str(text: &str) -> Parsed {
     parsed
 }
 
-/// The fast path for the common case, a current-version document with nothing wrong: strict
-/// passes straight into the typed model, no intermediate JSON tree (large documents parse their
-/// nodes in parallel). `None` whenever anything would
+/// The fast path for the common case, a current-version document with nothing wrong: one strict
+/// pass straight into the typed model, no intermediate JSON tree. `None` whenever anything would
 /// need a diagnostic (a type error, an unknown field, an old version, a bad identifier, an
 /// oversized string); the lenient reader then finds and reports it. A test checks that both paths
 /// agree on every example and every broken blueprint.
 fn read_clean(text: &str) -> Option<Blueprint> {
-    let blueprint = if text.len() < PARALLEL_FROM_BYTES {
-        // Short: no string can be over the limit, and one strict pass is cheapest.
-        serde_json::from_str::<Blueprint>(text).ok()?
-    } else {
-        let shape = shape(text);
-        if shape.longest_literal > MAX_STRING_BYTES {
-            return None;
-        }
-        if shape.depth < PARALLEL_MAX_DEPTH { read_outline(text)? } else { serde_json::from_str(text).ok()? }
-    };
+    let blueprint: Blueprint = serde_json::from_str(text).ok()?;
     let ids_ok = is_blueprint_id(&blueprint.id) && blueprint.inputs.keys().all(|name| is_identifier(name));
     let mut pending: Vec<&Node> = blueprint.nodes.iter().collect();
     let mut nodes_ok = true;
@@ -104,117 +94,37 @@ fn read_clean(text: &str) -> Option<Blueprint> {
             && node.inputs.iter().chain(&node.outputs).all(|port| is_identifier(&port.name));
         pending.extend(node.body.iter().flat_map(|body| &body.nodes));
     }
-    (blueprint.version == crate::VERSION && ids_ok && nodes_ok).then_some(blueprint)
+    let sizes_ok = !has_long_literal(text);
+    (blueprint.version == crate::VERSION && ids_ok && nodes_ok && sizes_ok).then_some(blueprint)
 }
 
-/// Documents this large parse their nodes in parallel.
-const PARALLEL_FROM_BYTES: usize = 256 * 1024;
-/// ... when nested less deeply than this. Each node is parsed on its own, so serde_json's depth
-/// limit would count from the node; keeping well under the limit keeps both readers identical.
-const PARALLEL_MAX_DEPTH: usize = 100;
-
-/// The top level of a clean document with its nodes left as raw JSON text. The fields are
-/// those of [`Blueprint`]; a field missing here would only send documents using it to the
-/// lenient reader (unknown fields are refused), never change what is read.
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Outline<'a> {
-    #[serde(rename = "$schema", default)]
-    schema: Option<String>,
-    format: FormatTag,
-    version: u32,
-    id: String,
-    name: String,
-    #[serde(default)]
-    description: String,
-    #[serde(default)]
-    inputs: std::collections::BTreeMap<String, crate::RunInput>,
-    #[serde(default)]
-    outputs: std::collections::BTreeMap<String, crate::RunOutput>,
-    #[serde(default)]
-    defaults: Policy,
-    #[serde(default)]
-    run: RunPolicy,
-    #[serde(default, borrow)]
-    nodes: Vec<&'a serde_json::value::RawValue>,
-    #[serde(default)]
-    edges: Vec<Edge>,
-    #[serde(default)]
-    layout: Layout,
-}
-
-/// Reads a large clean document: the top level in one pass, its nodes in parallel.
-fn read_outline(text: &str) -> Option<Blueprint> {
-    use rayon::prelude::*;
-    let outline: Outline<'_> = serde_json::from_str(text).ok()?;
-    let nodes: Vec<Node> = outline
-        .nodes
-        .par_iter()
-        .with_min_len(64)
-        .map(|raw| serde_json::from_str::<Node>(raw.get()))
-        .collect::<Result<_, _>>()
-        .ok()?;
-    Some(Blueprint {
-        schema: outline.schema,
-        format: outline.format,
-        version: outline.version,
-        id: outline.id,
-        name: outline.name,
-        description: outline.description,
-        inputs: outline.inputs,
-        outputs: outline.outputs,
-        defaults: outline.defaults,
-        run: outline.run,
-        nodes,
-        edges: outline.edges,
-        layout: outline.layout,
-    })
-}
-
-/// What a scan of (valid) JSON text tells without parsing it.
-struct Shape {
-    /// The longest string literal as written; escapes only shorten a string when decoded, so a
-    /// literal within the limit proves the string is.
-    longest_literal: usize,
-    /// The deepest nesting of arrays and objects.
-    depth: usize,
-}
-
-fn shape(text: &str) -> Shape {
-    let bytes = text.as_bytes();
-    let mut shape = Shape { longest_literal: 0, depth: 0 };
-    let (mut i, mut depth) = (0, 0usize);
-    while i < bytes.len() {
-        match bytes[i] {
-            b'"' => {
-                let start = i + 1;
-                let mut end = start;
-                loop {
-                    match memchr::memchr2(b'"', b'\\', &bytes[end..]) {
-                        Some(p) if bytes[end + p] == b'\\' => end += p + 2,
-                        Some(p) => {
-                            end += p;
-                            break;
-                        }
-                        None => return Shape { longest_literal: usize::MAX, depth: usize::MAX },
-                    }
-                }
-                shape.longest_literal = shape.longest_literal.max(end - start);
-                i = end + 1;
-            }
-            b'[' | b'{' => {
-                depth += 1;
-                shape.depth = shape.depth.max(depth);
-                i += 1;
-            }
-            b']' | b'}' => {
-                depth = depth.saturating_sub(1);
-                i += 1;
-            }
-            _ => i += 1,
-        }
+/// Whether some string literal in (valid) JSON text is longer than [`MAX_STRING_BYTES`] as
+/// written. Escapes only shorten a string when decoded, so `false` proves every string fits; a
+/// `true` sends the document to the exact check of the lenient reader.
+fn has_long_literal(text: &str) -> bool {
+    if text.len() <= MAX_STRING_BYTES {
+        return false;
     }
-    shape
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while let Some(open) = memchr::memchr(b'"', &bytes[i..]).map(|p| i + p) {
+        let mut end = open + 1;
+        loop {
+            match memchr::memchr2(b'"', b'\\', &bytes[end..]) {
+                Some(p) if bytes[end + p] == b'\\' => end += p + 2,
+                Some(p) => {
+                    end += p;
+                    break;
+                }
+                None => return false,
+            }
+        }
+        if end - open - 1 > MAX_STRING_BYTES {
+            return true;
+        }
+        i = end + 1;
+    }
+    false
 }
 
 /// Fills in `span` for every diagnostic that has none, from its pointer.
