@@ -40,11 +40,6 @@ fn sort_graph(nodes: &mut [Node], edges: &mut [crate::document::Edge]) {
     }
 }
 
-/// Serialises a JSON object with its keys (and every nested object's keys) sorted.
-pub fn sorted<S: Serializer>(map: &Map<String, Value>, serializer: S) -> Result<S::Ok, S::Error> {
-    SortedMap(map).serialize(serializer)
-}
-
 /// Serialises a JSON value with sorted keys.
 pub fn sorted_value<S: Serializer>(value: &Value, serializer: S) -> Result<S::Ok, S::Error> {
     Sorted(value).serialize(serializer)
