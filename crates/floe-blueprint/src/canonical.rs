@@ -5,6 +5,8 @@
 //! Struct fields serialise in declaration order; free-form JSON (node config, default values)
 //! serialises with its object keys sorted, whatever map type serde_json was built with.
 
+use std::borrow::Borrow;
+
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::{Map, Value};
 
@@ -40,9 +42,9 @@ fn sort_graph(nodes: &mut [Node], edges: &mut [crate::document::Edge]) {
     }
 }
 
-/// Serialises a JSON value with sorted keys.
-pub fn sorted_value<S: Serializer>(value: &Value, serializer: S) -> Result<S::Ok, S::Error> {
-    Sorted(value).serialize(serializer)
+/// Serialises a JSON value (owned or shared) with sorted keys.
+pub fn sorted_value<V: Borrow<Value>, S: Serializer>(value: &V, serializer: S) -> Result<S::Ok, S::Error> {
+    Sorted(value.borrow()).serialize(serializer)
 }
 
 /// Serialises an optional JSON value with sorted keys.

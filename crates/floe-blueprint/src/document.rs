@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -139,9 +140,10 @@ pub struct Node {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
     /// Kind-specific configuration (a JSON object), validated against the kind's config schema.
+    // Shared, so the compiled plan holds the same config without copying it.
     #[serde(default = "empty_object", skip_serializing_if = "is_empty_object", serialize_with = "sorted_value")]
     #[schemars(with = "Map<String, Value>")]
-    pub config: Value,
+    pub config: Arc<Value>,
     /// Extra named input ports (their values are `inputs.<name>` in templates).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub inputs: Vec<PortSpec>,
@@ -156,11 +158,11 @@ pub struct Node {
     pub body: Option<Body>,
 }
 
-fn empty_object() -> Value {
-    Value::Object(Map::new())
+fn empty_object() -> Arc<Value> {
+    Arc::new(Value::Object(Map::new()))
 }
 
-fn is_empty_object(value: &Value) -> bool {
+fn is_empty_object(value: &Arc<Value>) -> bool {
     value.as_object().is_some_and(Map::is_empty)
 }
 
@@ -176,7 +178,7 @@ impl Node {
         if !self.config.is_object() {
             self.config = empty_object();
         }
-        match &mut self.config {
+        match Arc::make_mut(&mut self.config) {
             Value::Object(map) => map,
             _ => unreachable!("config was just made an object"),
         }

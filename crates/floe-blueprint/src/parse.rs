@@ -7,6 +7,8 @@
 //! says whether it may be written back (formatting a document with structural errors would lose
 //! what could not be read).
 
+use std::sync::Arc;
+
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
@@ -333,7 +335,7 @@ impl Reader {
         node.description = self.take_string(&mut object, "description", pointer, node_id, false).unwrap_or_default();
         match object.remove("config") {
             None => {}
-            Some(config @ Value::Object(_)) => node.config = config,
+            Some(config @ Value::Object(_)) => node.config = Arc::new(config),
             Some(other) => self.wrong_type(&join_pointer(pointer, "config"), node_id, "a config object", &other),
         }
         node.inputs = self.take(&mut object, "inputs", pointer, node_id, false).unwrap_or_default();

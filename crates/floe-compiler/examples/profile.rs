@@ -17,8 +17,16 @@ fn main() {
         _ => synthetic::Shape::Chain,
     };
     let text = floe_blueprint::to_canonical_string(&synthetic::blueprint(shape, 10_000));
-    if std::env::args().any(|a| a == "--once") {
-        // For `valgrind --tool=callgrind`: one parse + compile, nothing else.
+    // For `valgrind --tool=callgrind`: `--once` is one parse + compile and nothing else; the
+    // difference to `--twice` is the cost of a warm run, without the one-time catalogue setup.
+    let calls = if std::env::args().any(|a| a == "--once") {
+        1
+    } else if std::env::args().any(|a| a == "--twice") {
+        2
+    } else {
+        0
+    };
+    for _ in 0..calls {
         let checked = floe_compiler::check_bytes(
             text.as_bytes(),
             floe_blueprint::Catalog::builtin(),
@@ -26,6 +34,8 @@ fn main() {
             None,
         );
         assert!(checked.plan.is_some());
+    }
+    if calls > 0 {
         return;
     }
     let mut times = Vec::new();

@@ -10,6 +10,7 @@
 //! Nothing recurses per node of depth: walks use explicit work lists.
 
 use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
@@ -1453,8 +1454,6 @@ fn cycle_path(graph: &DiGraph<usize, PlanEdge>, index: &HashMap<usize, NodeIndex
 /// Moves scope `s` (and, through a work list, every body below it) into plan scopes.
 fn build_scope(root: usize, scopes: &mut [ScopeInfo<'_>], infos: &mut [Info<'_>]) -> Scope {
     let ids_by_index: Vec<String> = infos.iter().map(|info| info.node.id.clone()).collect();
-    // The plan owns its configs; copying them is the bulk of building it, and parallel.
-    let mut configs: Vec<Value> = infos.par_iter().with_min_len(256).map(|info| info.node.config.clone()).collect();
     // Bodies are built before their containers: process scopes deepest-first by creation order,
     // which always lists a body after the scope holding its container.
     let mut built: HashMap<usize, Scope> = HashMap::default();
@@ -1471,7 +1470,7 @@ fn build_scope(root: usize, scopes: &mut [ScopeInfo<'_>], infos: &mut [Info<'_>]
                     id: info.node.id.clone(),
                     kind: info.node.kind.clone(),
                     title: if info.node.title.is_empty() { info.node.id.clone() } else { info.node.title.clone() },
-                    config: std::mem::take(&mut configs[m]),
+                    config: Arc::clone(&info.node.config),
                     ports: std::mem::take(&mut info.ports),
                     policy: info.policy.clone(),
                     effect: info.effect,

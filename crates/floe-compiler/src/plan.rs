@@ -4,9 +4,10 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
 
 use rustc_hash::FxHashMap as HashMap;
-use std::time::Duration;
 
 use floe_blueprint::{Effect, ErrorClass, JoinRule, OnError, Ports, RunFailurePolicy, RunInput, ValueType};
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -144,7 +145,7 @@ pub struct PlanNode {
     /// Title (the id when none was given).
     pub title: String,
     /// Validated config (a JSON object).
-    pub config: Value,
+    pub config: Arc<Value>,
     /// Resolved ports: the kind's, declared extras, and `error` under `on_error: error_port`.
     pub ports: Ports,
     /// Policy with defaults applied.
