@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-use floe_blueprint::diagnostic::{join_pointer, pointer_cmp};
+use floe_blueprint::diagnostic::{join_pointer, pointer_cmp, value_at};
 use floe_blueprint::{
     Blueprint, Catalog, Code, Diagnostic, Edge, Effect, Fix, KindSpec, Node, OnError, PatchOp, PortDef, PortRef, Ports,
     ScriptField, Severity, ValueType, is_identifier,
@@ -723,7 +723,7 @@ impl<'a, 's> Compiler<'a, 's> {
                 let results = fields
                     .into_iter()
                     .filter_map(|field| {
-                        let source = info.node.config.pointer(&field.pointer)?.as_str()?;
+                        let source = value_at(&info.node.config, &field.pointer)?.as_str()?;
                         let result = templates::analyse(env, source, field.role);
                         Some((field, result))
                     })
