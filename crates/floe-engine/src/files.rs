@@ -55,7 +55,10 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), FileError> {
     let error = |source| FileError::Write { path: path.to_owned(), source };
     let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let temporary = folder.join(format!(".{name}.floe-tmp-{}", std::process::id()));
+    // Unique per process and per call, so concurrent writers never share a temporary file.
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let temporary = folder.join(format!(".{name}.floe-tmp-{}-{n}", std::process::id()));
     let result = (|| {
         let mut file = fs::File::create(&temporary)?;
         file.write_all(contents)?;

@@ -1,10 +1,17 @@
 //! The Floe engine façade: the one API every client (CLI, desktop app, `floe serve`) uses.
 //!
-//! Today it loads blueprints from disk, resolves sub-workflows, compiles and formats; the run
-//! scheduler, store and providers join it in later issues. Clients never reach past this crate
-//! into the compiler's resolver or the file layout.
+//! It loads blueprints from disk, resolves sub-workflows, compiles and formats them, and runs
+//! compiled plans: the ready-set scheduler ([`run`]), the executors of each node kind
+//! ([`exec`]) and the built-in tools ([`tools`]), with events ([`events`]) journaled before
+//! they are announced. Clients never reach past this crate into the compiler's resolver or the
+//! file layout.
 
+pub mod events;
+pub mod exec;
 pub mod files;
+pub mod run;
+pub mod template;
+pub mod tools;
 
 use std::path::{Path, PathBuf};
 

@@ -1,0 +1,379 @@
+//! Run events: the closed set of things a run announces, in order, once they are journaled.
+//!
+//! Every event carries the run id, a sequence number (dense, from 1, per run) and a timestamp
+//! from the run's [`Clock`]. Sinks receive events in batches, after the journal has stored them
+//! ("journaled before announced"), so what a sink has seen survives a crash.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use floe_blueprint::ErrorClass;
+
+/// One announced event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Event {
+    /// The run it belongs to.
+    pub run: String,
+    /// Position in the run's event log, from 1, without gaps.
+    pub seq: u64,
+    /// Milliseconds since the Unix epoch, from the run's clock.
+    pub at: u64,
+    /// What happened.
+    #[serde(flatten)]
+    pub kind: RunEvent,
+}
+
+/// Where a node sits: its id, prefixed by the containers and iterations above it
+/// (`map/3/summarise` is `summarise` in item 3 of loop `map`).
+pub type NodePath = String;
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RunStatus {
+    /// Still going (or interrupted, when the process died).
+    Running,
+    /// Paused by a person; no new nodes start.
+    Paused,
+    /// Waiting for an approval.
+    Waiting,
+    /// Every output was produced and no node failed (or the policy was `always`).
+    Succeeded,
+    /// A node failed and the run policy let the failure fail the run.
+    Failed,
+    /// Cancelled by a person, a timeout or a budget.
+    Cancelled,
+}
+
+impl RunStatus {
+    /// Whether the run is over.
+    pub fn is_final(self) -> bool {
+        matches!(self, RunStatus::Succeeded | RunStatus::Failed | RunStatus::Cancelled)
+    }
+
+    /// The lowercase name used in the store and the CLI.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Running => "running",
+            RunStatus::Paused => "paused",
+            RunStatus::Waiting => "waiting",
+            RunStatus::Succeeded => "succeeded",
+            RunStatus::Failed => "failed",
+            RunStatus::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// A node failure as events and the store record it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ErrorInfo {
+    /// Which class of failure (decides retries).
+    pub class: ErrorClass,
+    /// What went wrong and, where possible, what to do about it.
+    pub message: String,
+    /// The delay the remote side asked for, in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_ms: Option<u64>,
+}
+
+/// Why a node was skipped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SkipReason {
+    /// An upstream condition took the other branch (or an upstream node was skipped) and the
+    /// node's join rule needs that input.
+    Branch,
+    /// An upstream node failed and the node's join rule does not run after failures.
+    UpstreamFailed,
+    /// The run was halted or cancelled before the node could start.
+    Halted,
+}
+
+/// What happened. Tagged by `type` in JSON.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum RunEvent {
+    /// The run began.
+    RunStarted {
+        /// Blueprint id.
+        blueprint: String,
+        /// Plan hash that ran.
+        hash: String,
+        /// Nodes at the top level (bodies run per item/iteration).
+        nodes: usize,
+        /// Run inputs after defaults.
+        inputs: Map<String, Value>,
+    },
+    /// No new nodes will start until resumed; running ones finish.
+    RunPaused,
+    /// Nodes start again.
+    RunResumed,
+    /// The run was cancelled; running nodes were told to stop.
+    RunCancelled {
+        /// Who or what cancelled it.
+        reason: String,
+    },
+    /// The run is over.
+    RunFinished {
+        /// How it ended.
+        status: RunStatus,
+        /// Run outputs that were produced.
+        outputs: Map<String, Value>,
+        /// Why it failed, when it did.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        error: Option<String>,
+    },
+    /// A node's inputs resolved; it waits for a concurrency slot.
+    NodeQueued {
+        /// The node.
+        node: NodePath,
+    },
+    /// An attempt began.
+    NodeStarted {
+        /// The node.
+        node: NodePath,
+        /// Attempt number, from 1.
+        attempt: u32,
+        /// The values on its input ports.
+        inputs: Map<String, Value>,
+    },
+    /// A long-running node reports how far it got.
+    NodeProgress {
+        /// The node.
+        node: NodePath,
+        /// What it is doing.
+        message: String,
+        /// Completed fraction, 0–1, when known.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        fraction: Option<f64>,
+    },
+    /// Part of an output as it streams (model tokens).
+    NodeOutputDelta {
+        /// The node.
+        node: NodePath,
+        /// Output port.
+        port: String,
+        /// The new text.
+        delta: String,
+    },
+    /// An attempt failed and another follows after `delay_ms`.
+    NodeRetrying {
+        /// The node.
+        node: NodePath,
+        /// The attempt that failed.
+        attempt: u32,
+        /// Wait before the next attempt.
+        delay_ms: u64,
+        /// Why it failed.
+        error: ErrorInfo,
+    },
+    /// The node produced its outputs.
+    NodeSucceeded {
+        /// The node.
+        node: NodePath,
+        /// The attempt that succeeded.
+        attempt: u32,
+        /// Output port → value.
+        outputs: Arc<Map<String, Value>>,
+        /// How long the attempt took.
+        duration_ms: u64,
+    },
+    /// The node failed for good (after its retries). Under `on_error: default` or
+    /// `error_port` a `node_succeeded` with the substitute outputs follows.
+    NodeFailed {
+        /// The node.
+        node: NodePath,
+        /// The last attempt.
+        attempt: u32,
+        /// Why.
+        error: ErrorInfo,
+    },
+    /// The node will not run.
+    NodeSkipped {
+        /// The node.
+        node: NodePath,
+        /// Why.
+        reason: SkipReason,
+    },
+    /// The node's result was reused from an earlier run instead of executing.
+    NodeCached {
+        /// The node.
+        node: NodePath,
+        /// The run the result came from.
+        from_run: String,
+        /// The reused outputs.
+        outputs: Arc<Map<String, Value>>,
+    },
+    /// The node waits for a person (approval).
+    NodeWaiting {
+        /// The node.
+        node: NodePath,
+        /// What the person is asked.
+        prompt: String,
+    },
+    /// One item of a loop or one iteration of a recursive node settled.
+    LoopIteration {
+        /// The container node.
+        node: NodePath,
+        /// Item index or iteration number, from 0.
+        index: u64,
+        /// Whether it produced its value.
+        ok: bool,
+    },
+}
+
+impl RunEvent {
+    /// The node the event is about, if any.
+    pub fn node(&self) -> Option<&str> {
+        match self {
+            RunEvent::NodeQueued { node }
+            | RunEvent::NodeStarted { node, .. }
+            | RunEvent::NodeProgress { node, .. }
+            | RunEvent::NodeOutputDelta { node, .. }
+            | RunEvent::NodeRetrying { node, .. }
+            | RunEvent::NodeSucceeded { node, .. }
+            | RunEvent::NodeFailed { node, .. }
+            | RunEvent::NodeSkipped { node, .. }
+            | RunEvent::NodeCached { node, .. }
+            | RunEvent::NodeWaiting { node, .. }
+            | RunEvent::LoopIteration { node, .. } => Some(node),
+            RunEvent::RunStarted { .. }
+            | RunEvent::RunPaused
+            | RunEvent::RunResumed
+            | RunEvent::RunCancelled { .. }
+            | RunEvent::RunFinished { .. } => None,
+        }
+    }
+}
+
+/// Receives events, in order, in batches, after they were journaled.
+pub trait EventSink: Send + Sync {
+    /// Called with consecutive events of one run; never with an empty batch.
+    fn emit(&self, events: &[Event]);
+}
+
+/// Discards events.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NullSink;
+
+impl EventSink for NullSink {
+    fn emit(&self, _: &[Event]) {}
+}
+
+/// Keeps every event in memory, for tests and for callers that want the trace afterwards.
+#[derive(Debug, Default, Clone)]
+pub struct Recorder {
+    events: Arc<Mutex<Vec<Event>>>,
+}
+
+impl Recorder {
+    /// A new, empty recorder.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Everything recorded so far.
+    pub fn events(&self) -> Vec<Event> {
+        self.events.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+}
+
+impl EventSink for Recorder {
+    fn emit(&self, events: &[Event]) {
+        self.events.lock().unwrap_or_else(PoisonError::into_inner).extend_from_slice(events);
+    }
+}
+
+/// Writes one JSON object per line (`--json`), flushing after each batch.
+#[derive(Debug)]
+pub struct JsonLines<W> {
+    out: Mutex<W>,
+}
+
+impl<W: Write + Send> JsonLines<W> {
+    /// Events go to `out`.
+    pub fn new(out: W) -> Self {
+        Self { out: Mutex::new(out) }
+    }
+}
+
+impl<W: Write + Send> EventSink for JsonLines<W> {
+    fn emit(&self, events: &[Event]) {
+        let mut out = self.out.lock().unwrap_or_else(PoisonError::into_inner);
+        for event in events {
+            // A closed pipe (`floe run --json | head`) must not stop the run.
+            if serde_json::to_writer(&mut *out, event).is_err() || out.write_all(b"\n").is_err() {
+                return;
+            }
+        }
+        let _ = out.flush();
+    }
+}
+
+/// Sends every batch to several sinks, in order.
+#[derive(Default)]
+pub struct Fanout {
+    sinks: Vec<Arc<dyn EventSink>>,
+}
+
+impl std::fmt::Debug for Fanout {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Fanout").field("sinks", &self.sinks.len()).finish()
+    }
+}
+
+impl Fanout {
+    /// A fan-out to `sinks`.
+    pub fn new(sinks: Vec<Arc<dyn EventSink>>) -> Self {
+        Self { sinks }
+    }
+}
+
+impl EventSink for Fanout {
+    fn emit(&self, events: &[Event]) {
+        for sink in &self.sinks {
+            sink.emit(events);
+        }
+    }
+}
+
+/// Where event timestamps come from; injected so tests get stable times.
+pub trait Clock: Send + Sync + std::fmt::Debug {
+    /// Milliseconds since the Unix epoch.
+    fn now_ms(&self) -> u64;
+}
+
+/// The system clock.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now_ms(&self) -> u64 {
+        SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+    }
+}
+
+/// A clock that starts at a fixed instant and advances by a fixed step on every reading.
+#[derive(Debug)]
+pub struct SteppingClock {
+    next: std::sync::atomic::AtomicU64,
+    step: u64,
+}
+
+impl SteppingClock {
+    /// Starts at `start_ms`, adding `step` per reading.
+    pub fn new(start_ms: u64, step: Duration) -> Self {
+        Self { next: std::sync::atomic::AtomicU64::new(start_ms), step: step.as_millis() as u64 }
+    }
+}
+
+impl Clock for SteppingClock {
+    fn now_ms(&self) -> u64 {
+        self.next.fetch_add(self.step, std::sync::atomic::Ordering::Relaxed)
+    }
+}

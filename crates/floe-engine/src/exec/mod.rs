@@ -1,0 +1,163 @@
+//! Node executors: one file per kind. An executor turns a node's config and input values into
+//! output values; the scheduler around it owns retries, timeouts, concurrency, events and the
+//! journal, so executors stay small and know nothing of them.
+//!
+//! Outputs are a map from port to value. A port left out of the map is *not taken*: its edges
+//! settle as skipped. That is how `condition` routes and how `error_port` diverts a failure.
+
+pub mod condition;
+pub mod container;
+pub mod tool;
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use floe_blueprint::ErrorClass;
+use futures::future::BoxFuture;
+use serde_json::{Map, Value};
+use tokio_util::sync::CancellationToken;
+
+use crate::events::{ErrorInfo, NodePath, RunEvent};
+use crate::run::{RunEnv, RuntimeNode};
+use crate::template::{Context, Outputs};
+
+/// Why an attempt failed: a class (which decides retries), a message that says what to do, and
+/// the wait the remote side asked for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NodeError {
+    /// The class of failure.
+    pub class: ErrorClass,
+    /// What went wrong and what to do about it.
+    pub message: String,
+    /// `Retry-After`, when the failure carried one.
+    pub retry_after: Option<Duration>,
+}
+
+impl NodeError {
+    /// An error of `class`.
+    pub fn new(class: ErrorClass, message: impl Into<String>) -> Self {
+        Self { class, message: message.into(), retry_after: None }
+    }
+
+    /// A tool failure (not retried by default).
+    pub fn tool(message: impl Into<String>) -> Self {
+        Self::new(ErrorClass::Tool, message)
+    }
+
+    /// Adds the delay the remote side asked for.
+    pub fn retry_after(mut self, delay: Option<Duration>) -> Self {
+        self.retry_after = delay;
+        self
+    }
+
+    /// The form events and the store record.
+    pub fn info(&self) -> ErrorInfo {
+        ErrorInfo {
+            class: self.class,
+            message: self.message.clone(),
+            retry_after_ms: self.retry_after.map(|d| d.as_millis() as u64),
+        }
+    }
+}
+
+impl fmt::Display for NodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}: {}", self.class, self.message)
+    }
+}
+
+impl std::error::Error for NodeError {}
+
+/// What an executor gets for one attempt.
+#[derive(Clone)]
+pub struct NodeCtx {
+    /// The node.
+    pub node: Arc<RuntimeNode>,
+    /// Where it sits (`map/3/summarise`).
+    pub path: NodePath,
+    /// Attempt number, from 1.
+    pub attempt: u32,
+    /// What its templates can read (input ports, run inputs, upstream outputs, body variables).
+    pub context: Context,
+    /// The run it belongs to.
+    pub env: Arc<RunEnv>,
+    /// Fires when the run is cancelled or the attempt timed out; long work must watch it.
+    pub cancel: CancellationToken,
+}
+
+impl fmt::Debug for NodeCtx {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NodeCtx").field("path", &self.path).field("attempt", &self.attempt).finish_non_exhaustive()
+    }
+}
+
+impl NodeCtx {
+    /// The node's config object.
+    pub fn config(&self) -> &Map<String, Value> {
+        static EMPTY: std::sync::LazyLock<Map<String, Value>> = std::sync::LazyLock::new(Map::new);
+        self.node.plan.config.as_object().unwrap_or(&EMPTY)
+    }
+
+    /// The value on an input port (null when nothing arrived).
+    pub fn input(&self, port: &str) -> Value {
+        self.context.inputs.get(port).cloned().unwrap_or(Value::Null)
+    }
+
+    /// Reports progress (shown on the canvas and the CLI).
+    pub fn progress(&self, message: impl Into<String>, fraction: Option<f64>) {
+        self.env.emitter.push(RunEvent::NodeProgress { node: self.path.clone(), message: message.into(), fraction });
+    }
+
+    /// Streams part of an output (model tokens).
+    pub fn delta(&self, port: &str, delta: impl Into<String>) {
+        self.env.emitter.push(RunEvent::NodeOutputDelta {
+            node: self.path.clone(),
+            port: port.to_owned(),
+            delta: delta.into(),
+        });
+    }
+
+    /// A key that is the same for every attempt of this node in this run, resumed or not; sent
+    /// with effects (`Idempotency-Key`) so a receiver can drop a repeat.
+    pub fn idempotency_key(&self) -> String {
+        format!("{}/{}", self.env.run_id, self.path)
+    }
+}
+
+/// Executes one kind of node.
+pub trait Executor: Send + Sync {
+    /// Runs one attempt.
+    fn execute(&self, ctx: NodeCtx) -> BoxFuture<'static, Result<Outputs, NodeError>>;
+
+    /// The named concurrency pool the node draws from, if any (e.g. `tool:http_request`).
+    fn pool(&self, _node: &RuntimeNode) -> Option<String> {
+        None
+    }
+}
+
+/// The executor for each kind, looked up once per node when a plan is prepared.
+pub fn executor_for(kind: &str) -> Option<Arc<dyn Executor>> {
+    let executor: Arc<dyn Executor> = match kind {
+        "tool" => Arc::new(tool::ToolExecutor),
+        "condition" => Arc::new(condition::ConditionExecutor),
+        "loop" => Arc::new(container::LoopExecutor),
+        "parallel" => Arc::new(container::ParallelExecutor),
+        "recursive" => Arc::new(container::RecursiveExecutor),
+        _ => return None,
+    };
+    Some(executor)
+}
+
+/// A one-port output map.
+pub fn output(port: &str, value: Value) -> Outputs {
+    let mut map = Map::new();
+    map.insert(port.to_owned(), value);
+    map
+}
+
+/// Reads a config field as `T`, naming the field when it has the wrong shape.
+pub fn field<T: serde::de::DeserializeOwned>(value: &Value, pointer: &str) -> Result<T, NodeError> {
+    serde_json::from_value(value.clone())
+        .map_err(|e| NodeError::new(ErrorClass::BadRequest, format!("`{pointer}` has the wrong shape: {e}")))
+}

@@ -1,0 +1,406 @@
+//! Runs: preparing a plan for execution, the run environment, and the entry point that starts,
+//! journals and finishes a run. The ready-set scheduler itself is in [`scope`].
+
+pub mod emitter;
+pub mod retry;
+pub mod scope;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use floe_compiler::{Plan, PlanNode, Scope};
+use serde_json::{Map, Value};
+use tokio::sync::{Semaphore, watch};
+use tokio_util::sync::CancellationToken;
+
+use crate::events::{Clock, EventSink, NullSink, RunEvent, RunStatus, SystemClock};
+use crate::exec::{Executor, executor_for};
+use crate::template::Outputs;
+pub use emitter::{Emitter, Journal, JournalError, NoJournal};
+use scope::{ScopeResult, ScopeRun};
+
+/// A node ready to execute: its compiled form, its edges as indices, and its executor.
+pub struct RuntimeNode {
+    /// The compiled node.
+    pub plan: PlanNode,
+    /// Edges (indices into the scope's edge list) arriving at it.
+    pub(crate) inbound: Vec<usize>,
+    /// Edges leaving it.
+    pub(crate) outbound: Vec<usize>,
+    /// The body, for containers.
+    pub body: Option<Arc<RuntimeScope>>,
+    /// `None` for kinds this build cannot execute yet (llm, agent): the node fails with a clear error.
+    pub(crate) executor: Option<Arc<dyn Executor>>,
+}
+
+impl std::fmt::Debug for RuntimeNode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RuntimeNode").field("id", &self.plan.id).field("kind", &self.plan.kind).finish_non_exhaustive()
+    }
+}
+
+/// An edge between nodes of one scope.
+#[derive(Debug, Clone)]
+pub(crate) struct RuntimeEdge {
+    pub from: usize,
+    pub to: usize,
+    pub from_port: String,
+    pub to_port: Option<String>,
+}
+
+/// A scope (top level or a body) laid out as flat vectors for the scheduler.
+#[derive(Debug)]
+pub struct RuntimeScope {
+    pub(crate) nodes: Vec<Arc<RuntimeNode>>,
+    pub(crate) edges: Vec<RuntimeEdge>,
+    pub(crate) ids: HashMap<String, usize>,
+}
+
+impl RuntimeScope {
+    fn build(scope: &Scope) -> Self {
+        let graph = scope.graph();
+        let mut inbound = vec![Vec::new(); graph.node_count()];
+        let mut outbound = vec![Vec::new(); graph.node_count()];
+        let mut edges = Vec::with_capacity(graph.edge_count());
+        for edge in graph.raw_edges() {
+            let (from, to) = (edge.source().index(), edge.target().index());
+            outbound[from].push(edges.len());
+            inbound[to].push(edges.len());
+            edges.push(RuntimeEdge {
+                from,
+                to,
+                from_port: edge.weight.from_port.clone(),
+                to_port: edge.weight.to_port.clone(),
+            });
+        }
+        let nodes = graph
+            .node_weights()
+            .zip(inbound.into_iter().zip(outbound))
+            .map(|(node, (inbound, outbound))| {
+                Arc::new(RuntimeNode {
+                    body: node.body.as_ref().map(|body| Arc::new(RuntimeScope::build(body))),
+                    executor: executor_for(&node.kind),
+                    plan: node.clone(),
+                    inbound,
+                    outbound,
+                })
+            })
+            .collect::<Vec<_>>();
+        let ids = nodes.iter().enumerate().map(|(i, n)| (n.plan.id.clone(), i)).collect();
+        Self { nodes, edges, ids }
+    }
+
+    /// Node count of this scope (bodies not included).
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// Whether the scope has no nodes.
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+}
+
+/// A plan laid out for execution; prepare once, run many times.
+#[derive(Debug)]
+pub struct Prepared {
+    /// The compiled plan.
+    pub plan: Arc<Plan>,
+    /// Its top-level scope.
+    pub root: Arc<RuntimeScope>,
+}
+
+impl Prepared {
+    /// Lays out `plan` for the scheduler.
+    pub fn new(plan: Plan) -> Self {
+        let root = Arc::new(RuntimeScope::build(plan.root()));
+        Self { plan: Arc::new(plan), root }
+    }
+}
+
+/// Pause and cancel a run from outside (CLI signal handler, app, API).
+#[derive(Debug, Clone)]
+pub struct RunControl {
+    cancel: CancellationToken,
+    reason: Arc<std::sync::Mutex<Option<String>>>,
+    paused: Arc<watch::Sender<bool>>,
+}
+
+impl Default for RunControl {
+    fn default() -> Self {
+        Self {
+            cancel: CancellationToken::new(),
+            reason: Arc::default(),
+            paused: Arc::new(watch::channel(false).0),
+        }
+    }
+}
+
+impl RunControl {
+    /// A control for one run.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Stops the run: running nodes are told to stop, nothing new starts.
+    pub fn cancel(&self, reason: impl Into<String>) {
+        let mut slot = self.reason.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        slot.get_or_insert_with(|| reason.into());
+        self.cancel.cancel();
+    }
+
+    /// No new nodes start until [`RunControl::resume`]; running ones finish.
+    pub fn pause(&self) {
+        self.paused.send_replace(true);
+    }
+
+    /// Lets nodes start again.
+    pub fn resume(&self) {
+        self.paused.send_replace(false);
+    }
+
+    /// Whether the run is paused.
+    pub fn is_paused(&self) -> bool {
+        *self.paused.borrow()
+    }
+
+    fn reason(&self) -> String {
+        self.reason.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone().unwrap_or_else(|| "cancelled".into())
+    }
+}
+
+/// Results recorded before a resume, by node path: such nodes are settled, never re-run.
+#[derive(Debug, Default, Clone)]
+pub struct Prior {
+    /// Succeeded nodes and their outputs.
+    pub succeeded: HashMap<String, Arc<Outputs>>,
+}
+
+/// What every node of one run shares.
+pub struct RunEnv {
+    /// The run id.
+    pub run_id: String,
+    /// Folder that file tools are confined to.
+    pub workspace: PathBuf,
+    /// Run inputs after defaults.
+    pub run_inputs: Arc<Map<String, Value>>,
+    /// Events go through here.
+    pub emitter: Arc<Emitter>,
+    pub(crate) control: RunControl,
+    pub(crate) slots: Arc<Semaphore>,
+    pub(crate) pools: Arc<HashMap<String, Arc<Semaphore>>>,
+    pub(crate) prior: Prior,
+}
+
+impl std::fmt::Debug for RunEnv {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunEnv").field("run_id", &self.run_id).finish_non_exhaustive()
+    }
+}
+
+/// How to run.
+pub struct RunOptions {
+    /// Run id; generated when absent.
+    pub run_id: Option<String>,
+    /// Run input values (defaults fill the rest).
+    pub inputs: Map<String, Value>,
+    /// Folder file tools are confined to.
+    pub workspace: PathBuf,
+    /// Most nodes executing at once (the blueprint's `run.max_concurrency` wins when lower).
+    pub concurrency: usize,
+    /// Named pools and their sizes (e.g. `tool:http_request` → 8).
+    pub pools: HashMap<String, usize>,
+    /// Where events go once journaled.
+    pub sink: Arc<dyn EventSink>,
+    /// Where they are journaled.
+    pub journal: Arc<dyn Journal>,
+    /// Event timestamps.
+    pub clock: Arc<dyn Clock>,
+    /// Pause and cancel.
+    pub control: RunControl,
+    /// Results of an interrupted attempt at this run (resume).
+    pub prior: Prior,
+    /// Number of the first event (above the events already journaled, on resume).
+    pub next_seq: u64,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        Self {
+            run_id: None,
+            inputs: Map::new(),
+            workspace: PathBuf::from("."),
+            concurrency: 64,
+            pools: HashMap::from([("tool:http_request".to_owned(), 16)]),
+            sink: Arc::new(NullSink),
+            journal: Arc::new(NoJournal),
+            clock: Arc::new(SystemClock),
+            control: RunControl::new(),
+            prior: Prior::default(),
+            next_seq: 1,
+        }
+    }
+}
+
+impl std::fmt::Debug for RunOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunOptions").field("run_id", &self.run_id).field("inputs", &self.inputs).finish_non_exhaustive()
+    }
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunReport {
+    /// The run id.
+    pub run_id: String,
+    /// Final status.
+    pub status: RunStatus,
+    /// Run outputs that were produced.
+    pub outputs: Map<String, Value>,
+    /// Why it failed or was cancelled.
+    pub error: Option<String>,
+    /// Wall time.
+    pub elapsed: Duration,
+}
+
+/// A run could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// A run input is missing or has the wrong type.
+    #[error("run input `{name}`: {message}")]
+    Input {
+        /// The input.
+        name: String,
+        /// What is wrong and what to do.
+        message: String,
+    },
+    /// The journal refused the run.
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+}
+
+/// A fresh run id: time-ordered, so ids sort by start.
+pub fn new_run_id() -> String {
+    let millis = SystemClock.now_ms();
+    format!("r{millis:012x}{:06x}", fastrand::u32(..0x0100_0000))
+}
+
+/// Applies defaults and checks types of run inputs against the plan.
+pub fn resolve_inputs(plan: &Plan, given: &Map<String, Value>) -> Result<Map<String, Value>, StartError> {
+    if let Some(unknown) = given.keys().find(|k| !plan.inputs().contains_key(*k)) {
+        let known: Vec<&str> = plan.inputs().keys().map(String::as_str).collect();
+        return Err(StartError::Input {
+            name: unknown.clone(),
+            message: format!("the blueprint has no such input; it takes: {}", known.join(", ")),
+        });
+    }
+    let mut resolved = Map::new();
+    for (name, spec) in plan.inputs() {
+        let value = match (given.get(name), &spec.default) {
+            (Some(value), _) => value.clone(),
+            (None, Some(default)) => default.clone(),
+            (None, None) => {
+                return Err(StartError::Input {
+                    name: name.clone(),
+                    message: format!("required; give it with `--input {name}=...` or in `--inputs FILE`"),
+                });
+            }
+        };
+        if !spec.ty.accepts(&value) {
+            return Err(StartError::Input {
+                name: name.clone(),
+                message: format!("expected {}, got {}", spec.ty.as_str(), json_type(&value)),
+            });
+        }
+        resolved.insert(name.clone(), value);
+    }
+    Ok(resolved)
+}
+
+/// The JSON type name of a value, for messages.
+pub fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(n) if n.is_i64() || n.is_u64() => "an integer",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Runs a prepared plan to the end (or until cancelled) and reports how it went.
+pub async fn run(prepared: &Prepared, options: RunOptions) -> Result<RunReport, StartError> {
+    let started = Instant::now();
+    let plan = &prepared.plan;
+    let inputs = resolve_inputs(plan, &options.inputs)?;
+    let run_id = options.run_id.unwrap_or_else(new_run_id);
+    let emitter =
+        Arc::new(Emitter::new(run_id.clone(), options.next_seq, options.clock, options.journal, options.sink));
+    let limit = plan.run().max_concurrency.map_or(options.concurrency, |m| (m as usize).min(options.concurrency));
+    let env = Arc::new(RunEnv {
+        run_id: run_id.clone(),
+        workspace: options.workspace,
+        run_inputs: Arc::new(inputs.clone()),
+        emitter: emitter.clone(),
+        control: options.control.clone(),
+        slots: Arc::new(Semaphore::new(limit.max(1))),
+        pools: Arc::new(options.pools.into_iter().map(|(name, size)| (name, Arc::new(Semaphore::new(size.max(1))))).collect()),
+        prior: options.prior,
+    });
+    let span = tracing::info_span!("run", run = %run_id, blueprint = plan.id());
+    let _guard = span.enter();
+    emitter.push(RunEvent::RunStarted {
+        blueprint: plan.id().to_owned(),
+        hash: plan.hash().to_owned(),
+        nodes: prepared.root.len(),
+        inputs,
+    });
+    emitter.flush().await?;
+
+    let policy = plan.run().on_failure;
+    let scope = ScopeRun::new(prepared.root.clone(), env.clone(), String::new(), Vec::new(), Vec::new(), policy);
+    let timeout = plan.run().timeout;
+    let control = options.control.clone();
+    let watchdog = async move {
+        if let Some(limit) = timeout {
+            tokio::time::sleep(limit).await;
+            control.cancel(format!("the run took longer than its {} limit", humantime::format_duration(limit)));
+        }
+        std::future::pending::<std::convert::Infallible>().await
+    };
+    // The watchdog never finishes; cancelling makes the scope return.
+    let result = tokio::select! {
+        result = scope.run() => result,
+        never = watchdog => match never {},
+    };
+    let ScopeResult { failure, cancelled, .. } = &result;
+    let outputs = collect_outputs(plan, &result);
+    let (status, error) = if *cancelled {
+        let reason = options.control.reason();
+        emitter.push(RunEvent::RunCancelled { reason: reason.clone() });
+        (RunStatus::Cancelled, Some(reason))
+    } else if let Some((node, error)) = failure {
+        (RunStatus::Failed, Some(format!("node `{node}` failed: {}", error.message)))
+    } else {
+        (RunStatus::Succeeded, None)
+    };
+    emitter.push(RunEvent::RunFinished { status, outputs: outputs.clone(), error: error.clone() });
+    emitter.flush().await?;
+    Ok(RunReport { run_id, status, outputs, error, elapsed: started.elapsed() })
+}
+
+fn collect_outputs(plan: &Plan, result: &ScopeResult) -> Map<String, Value> {
+    let mut outputs = Map::new();
+    for (name, source) in plan.outputs() {
+        let value = plan
+            .root()
+            .index(&source.node)
+            .and_then(|i| result.outputs.get(i.index())?.as_ref()?.get(&source.port).cloned());
+        outputs.insert(name.clone(), value.unwrap_or(Value::Null));
+    }
+    outputs
+}

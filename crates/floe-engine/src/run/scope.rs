@@ -1,0 +1,443 @@
+//! The ready-set scheduler for one scope (the top level, or one item/iteration of a body).
+//!
+//! Each node counts its unsettled inbound edges. When an edge settles (delivered, skipped or
+//! failed) the target's join rule decides, at once, whether it runs, is skipped, or keeps
+//! waiting; a node starts the moment that decision is "run". There are no levels and no
+//! recursion: settling walks a work list, so a 100,000-node chain needs no stack.
+//!
+//! Node futures (the attempt loop: pause gate, concurrency slot, pool, timeout, retries, panic
+//! capture) are polled by this task; executors that do blocking or CPU-heavy work move it off
+//! the async threads themselves.
+
+use std::collections::VecDeque;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use floe_blueprint::{JoinRule, OnError, RunFailurePolicy};
+use futures::future::BoxFuture;
+use futures::stream::FuturesUnordered;
+use futures::{FutureExt, StreamExt};
+use serde_json::{Map, Value, json};
+
+use super::{RunEnv, RuntimeNode, RuntimeScope, retry};
+use crate::events::{ErrorInfo, NodePath, RunEvent, SkipReason};
+use crate::exec::{NodeCtx, NodeError};
+use crate::template::{Context, Outputs};
+
+/// How a scope ended.
+#[derive(Debug)]
+pub struct ScopeResult {
+    /// Outputs of each node (by index) that succeeded.
+    pub outputs: Vec<Option<Arc<Outputs>>>,
+    /// The failure that failed the scope, if any (first one, under `on_error: fail`).
+    pub failure: Option<(NodePath, ErrorInfo)>,
+    /// Whether the run was cancelled while the scope ran.
+    pub cancelled: bool,
+    /// Watched nodes (see [`ScopeRun::stop_after`]) in the order they succeeded.
+    pub finished: Vec<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Pending,
+    Running,
+    Succeeded,
+    Failed,
+    Skipped,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Settle {
+    Delivered,
+    Skipped,
+    Failed,
+}
+
+enum Outcome {
+    Succeeded { outputs: Outputs, attempt: u32, elapsed: Duration },
+    Failed { error: NodeError, attempt: u32 },
+}
+
+type Running = FuturesUnordered<BoxFuture<'static, (usize, Outcome)>>;
+
+/// One scope being run.
+pub struct ScopeRun {
+    scope: Arc<RuntimeScope>,
+    env: Arc<RunEnv>,
+    prefix: String,
+    vars: Vec<(&'static str, Value)>,
+    outer: Vec<(String, Arc<Outputs>)>,
+    policy: RunFailurePolicy,
+    state: Vec<State>,
+    waiting: Vec<u32>,
+    delivered: Vec<u32>,
+    failed: Vec<u32>,
+    outputs: Vec<Option<Arc<Outputs>>>,
+    failure: Option<(NodePath, ErrorInfo)>,
+    halted: bool,
+    ready: VecDeque<usize>,
+    watched: Vec<bool>,
+    finished: Vec<usize>,
+    stop_after: usize,
+}
+
+impl std::fmt::Debug for ScopeRun {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ScopeRun").field("prefix", &self.prefix).finish_non_exhaustive()
+    }
+}
+
+impl ScopeRun {
+    /// A run of `scope`. `prefix` goes before node ids in paths (`map/3/`), `vars` are the body
+    /// variables templates see, `outer` the outputs of enclosing nodes that templates may read.
+    pub fn new(
+        scope: Arc<RuntimeScope>,
+        env: Arc<RunEnv>,
+        prefix: String,
+        vars: Vec<(&'static str, Value)>,
+        outer: Vec<(String, Arc<Outputs>)>,
+        policy: RunFailurePolicy,
+    ) -> Self {
+        let n = scope.nodes.len();
+        let waiting = scope.nodes.iter().map(|node| node.inbound.len() as u32).collect();
+        Self {
+            scope,
+            env,
+            prefix,
+            vars,
+            outer,
+            policy,
+            state: vec![State::Pending; n],
+            waiting,
+            delivered: vec![0; n],
+            failed: vec![0; n],
+            outputs: vec![None; n],
+            failure: None,
+            halted: false,
+            ready: VecDeque::new(),
+            watched: Vec::new(),
+            finished: Vec::new(),
+            stop_after: usize::MAX,
+        }
+    }
+
+    /// Ends the scope early, cancelling what still runs, once `count` of the `nodes` succeeded
+    /// (parallel `first` and `quorum`).
+    pub fn stop_after(mut self, nodes: &[usize], count: usize) -> Self {
+        self.watched = vec![false; self.scope.nodes.len()];
+        for &i in nodes {
+            self.watched[i] = true;
+        }
+        self.stop_after = count;
+        self
+    }
+
+    fn enough_finished(&self) -> bool {
+        self.finished.len() >= self.stop_after
+    }
+
+    /// Runs every node that can run; returns when all have settled, the scope halted, or the
+    /// run was cancelled.
+    pub async fn run(mut self) -> ScopeResult {
+        let mut running: Running = FuturesUnordered::new();
+        self.ready.extend((0..self.scope.nodes.len()).filter(|&i| self.scope.nodes[i].inbound.is_empty()));
+        let cancel = self.env.control.cancel.clone();
+        let mut cancelled = false;
+        loop {
+            while let Some(i) = self.ready.pop_front() {
+                self.start(i, &mut running);
+            }
+            if let Err(error) = self.env.emitter.flush().await {
+                // Nothing may be announced that is not journaled: stop here, resumable.
+                tracing::error!(%error, "journal failed; stopping the run");
+                self.env.control.cancel(error.to_string());
+                cancelled = true;
+                break;
+            }
+            if running.is_empty() || self.halted || self.enough_finished() {
+                break;
+            }
+            tokio::select! {
+                biased;
+                () = cancel.cancelled() => {
+                    cancelled = true;
+                    break;
+                }
+                Some((i, outcome)) = running.next() => {
+                    self.finish(i, outcome);
+                    // Take every other completion that is already there before flushing.
+                    while let Some(Some((i, outcome))) = running.next().now_or_never() {
+                        self.finish(i, outcome);
+                    }
+                }
+                () = self.env.emitter.pushed() => {}
+            }
+        }
+        let stopped = std::mem::take(&mut running);
+        drop(stopped);
+        if (self.halted || self.enough_finished()) && !cancelled {
+            self.skip_remaining();
+            let _ = self.env.emitter.flush().await;
+        }
+        ScopeResult { outputs: self.outputs, failure: self.failure, cancelled, finished: self.finished }
+    }
+
+    fn path(&self, i: usize) -> NodePath {
+        format!("{}{}", self.prefix, self.scope.nodes[i].plan.id)
+    }
+
+    fn start(&mut self, i: usize, running: &mut Running) {
+        let node = self.scope.nodes[i].clone();
+        let path = self.path(i);
+        if let Some(outputs) = self.env.prior.succeeded.get(&path) {
+            // Finished before the process stopped: settle it from the journal, never re-run.
+            let outputs = outputs.clone();
+            self.settle_outputs(i, outputs);
+            return;
+        }
+        self.state[i] = State::Running;
+        self.env.emitter.push(RunEvent::NodeQueued { node: path.clone() });
+        let mut inputs = Map::new();
+        for &e in &node.inbound {
+            let edge = &self.scope.edges[e];
+            let Some(port) = &edge.to_port else { continue };
+            if inputs.contains_key(port) {
+                continue;
+            }
+            if let Some(value) = self.outputs[edge.from].as_ref().and_then(|o| o.get(&edge.from_port)) {
+                inputs.insert(port.clone(), value.clone());
+            }
+        }
+        let nodes = node
+            .plan
+            .reads
+            .iter()
+            .filter_map(|id| {
+                let local = self.scope.ids.get(id).and_then(|&j| self.outputs[j].clone());
+                let outputs = local.or_else(|| self.outer.iter().find(|(o, _)| o == id).map(|(_, out)| out.clone()))?;
+                Some((id.clone(), outputs))
+            })
+            .collect();
+        let context = Context {
+            inputs: Arc::new(inputs),
+            run: self.env.run_inputs.clone(),
+            nodes,
+            vars: self.vars.clone(),
+        };
+        running.push(Box::pin(attempts(i, node, path, context, self.env.clone())));
+    }
+
+    fn finish(&mut self, i: usize, outcome: Outcome) {
+        let path = self.path(i);
+        match outcome {
+            Outcome::Succeeded { outputs, attempt, elapsed } => {
+                let outputs = Arc::new(outputs);
+                self.env.emitter.push(RunEvent::NodeSucceeded {
+                    node: path,
+                    attempt,
+                    outputs: outputs.clone(),
+                    duration_ms: elapsed.as_millis() as u64,
+                });
+                self.settle_outputs(i, outputs);
+            }
+            Outcome::Failed { error, attempt } => {
+                let info = error.info();
+                self.env.emitter.push(RunEvent::NodeFailed { node: path.clone(), attempt, error: info.clone() });
+                let node = self.scope.nodes[i].clone();
+                match &node.plan.policy.on_error {
+                    OnError::Fail => {
+                        if self.policy != RunFailurePolicy::Always && self.failure.is_none() {
+                            self.failure = Some((path, info));
+                        }
+                        if self.policy == RunFailurePolicy::Halt {
+                            self.state[i] = State::Failed;
+                            self.halted = true;
+                        } else {
+                            self.settle_failed(i);
+                        }
+                    }
+                    OnError::Skip => self.settle_failed(i),
+                    OnError::Default { value } => {
+                        let outputs: Outputs =
+                            node.plan.ports.outputs.iter().map(|p| (p.name.to_string(), value.clone())).collect();
+                        self.substitute(i, path, attempt, outputs);
+                    }
+                    OnError::ErrorPort => {
+                        let error = json!({"class": info.class, "message": info.message, "node": path});
+                        self.substitute(i, path, attempt, crate::exec::output("error", error));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Succeeds a failed node with stand-in outputs (`default`, `error_port`).
+    fn substitute(&mut self, i: usize, path: NodePath, attempt: u32, outputs: Outputs) {
+        let outputs = Arc::new(outputs);
+        self.env.emitter.push(RunEvent::NodeSucceeded { node: path, attempt, outputs: outputs.clone(), duration_ms: 0 });
+        self.settle_outputs(i, outputs);
+    }
+
+    fn settle_outputs(&mut self, i: usize, outputs: Arc<Outputs>) {
+        self.state[i] = State::Succeeded;
+        if self.watched.get(i).copied().unwrap_or(false) {
+            self.finished.push(i);
+        }
+        let scope = self.scope.clone();
+        let work = scope.nodes[i]
+            .outbound
+            .iter()
+            .map(|&e| {
+                let taken = outputs.contains_key(&scope.edges[e].from_port);
+                (e, if taken { Settle::Delivered } else { Settle::Skipped })
+            })
+            .collect();
+        self.outputs[i] = Some(outputs);
+        self.settle(work);
+    }
+
+    fn settle_failed(&mut self, i: usize) {
+        self.state[i] = State::Failed;
+        let work = self.scope.nodes[i].outbound.iter().map(|&e| (e, Settle::Failed)).collect();
+        self.settle(work);
+    }
+
+    /// Settles edges and applies join rules, following skips downstream through a work list.
+    fn settle(&mut self, mut work: Vec<(usize, Settle)>) {
+        let scope = self.scope.clone();
+        while let Some((e, kind)) = work.pop() {
+            let t = scope.edges[e].to;
+            if self.state[t] != State::Pending {
+                continue;
+            }
+            self.waiting[t] -= 1;
+            match kind {
+                Settle::Delivered => self.delivered[t] += 1,
+                Settle::Failed => self.failed[t] += 1,
+                Settle::Skipped => {}
+            }
+            let settled = self.waiting[t] == 0;
+            let failed_reason = if self.failed[t] > 0 { SkipReason::UpstreamFailed } else { SkipReason::Branch };
+            let decision = match scope.nodes[t].plan.policy.join {
+                JoinRule::All if kind == Settle::Failed => Some(Err(SkipReason::UpstreamFailed)),
+                JoinRule::All if kind == Settle::Skipped => Some(Err(SkipReason::Branch)),
+                JoinRule::NoneFailed if kind == Settle::Failed => Some(Err(SkipReason::UpstreamFailed)),
+                JoinRule::Any if settled && self.delivered[t] == 0 => Some(Err(failed_reason)),
+                _ if settled => Some(Ok(())),
+                _ => None,
+            };
+            match decision {
+                Some(Ok(())) => self.ready.push_back(t),
+                Some(Err(reason)) => {
+                    self.state[t] = State::Skipped;
+                    self.env.emitter.push(RunEvent::NodeSkipped { node: self.path(t), reason });
+                    let next = if reason == SkipReason::UpstreamFailed { Settle::Failed } else { Settle::Skipped };
+                    work.extend(scope.nodes[t].outbound.iter().map(|&e| (e, next)));
+                }
+                None => {}
+            }
+        }
+    }
+
+    /// After a halt: everything that had not finished is marked skipped.
+    fn skip_remaining(&mut self) {
+        for i in 0..self.state.len() {
+            if matches!(self.state[i], State::Pending | State::Running) {
+                self.state[i] = State::Skipped;
+                self.env.emitter.push(RunEvent::NodeSkipped { node: self.path(i), reason: SkipReason::Halted });
+            }
+        }
+    }
+}
+
+/// One node's attempts: wait while paused, take a concurrency slot (and pool permit), run the
+/// executor under the timeout with panics caught, and retry what the policy retries.
+async fn attempts(i: usize, node: Arc<RuntimeNode>, path: NodePath, context: Context, env: Arc<RunEnv>) -> (usize, Outcome) {
+    let Some(executor) = node.executor.clone() else {
+        let error = NodeError::tool(format!(
+            "`{}` nodes cannot run in this build yet; remove the node or replace it with a supported kind",
+            node.plan.kind
+        ));
+        return (i, Outcome::Failed { error, attempt: 1 });
+    };
+    let policy = &node.plan.policy;
+    let pool = executor.pool(&node).and_then(|name| env.pools.get(&name).cloned());
+    let mut attempt = 1;
+    loop {
+        let mut paused = env.control.paused.subscribe();
+        let _ = paused.wait_for(|p| !*p).await;
+        let slot = env.slots.clone().acquire_owned().await;
+        let pool_permit = match &pool {
+            Some(pool) => Some(pool.clone().acquire_owned().await),
+            None => None,
+        };
+        env.emitter.push(RunEvent::NodeStarted {
+            node: path.clone(),
+            attempt,
+            inputs: context.inputs.as_ref().clone(),
+        });
+        let cancel = env.control.cancel.child_token();
+        let ctx = NodeCtx {
+            node: node.clone(),
+            path: path.clone(),
+            attempt,
+            context: context.clone(),
+            env: env.clone(),
+            cancel: cancel.clone(),
+        };
+        let started = Instant::now();
+        let work = AssertUnwindSafe(executor.execute(ctx)).catch_unwind();
+        let result = match policy.timeout {
+            Some(limit) => match tokio::time::timeout(limit, work).await {
+                Ok(result) => result,
+                Err(_) => {
+                    cancel.cancel();
+                    Ok(Err(NodeError::new(
+                        floe_blueprint::ErrorClass::Timeout,
+                        format!(
+                            "the attempt took longer than its {} timeout; raise `policy.timeout` or give it less work",
+                            humantime::format_duration(limit)
+                        ),
+                    )))
+                }
+            },
+            None => work.await,
+        };
+        let result = result.unwrap_or_else(|panic| {
+            Err(NodeError::tool(format!(
+                "the `{}` executor crashed ({}); this is a bug in Floe, please report it",
+                node.plan.kind,
+                panic_message(panic.as_ref())
+            )))
+        });
+        drop((slot, pool_permit));
+        match result {
+            Ok(outputs) => return (i, Outcome::Succeeded { outputs, attempt, elapsed: started.elapsed() }),
+            Err(error) => {
+                let retry = &policy.retry;
+                if attempt < retry.attempts && retry.on.contains(&error.class) && !env.control.cancel.is_cancelled() {
+                    let delay = retry::delay(retry, attempt, error.retry_after, fastrand::f64());
+                    env.emitter.push(RunEvent::NodeRetrying {
+                        node: path.clone(),
+                        attempt,
+                        delay_ms: delay.as_millis() as u64,
+                        error: error.info(),
+                    });
+                    tokio::time::sleep(delay).await;
+                    attempt += 1;
+                    continue;
+                }
+                return (i, Outcome::Failed { error, attempt });
+            }
+        }
+    }
+}
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "no message".into())
+}
