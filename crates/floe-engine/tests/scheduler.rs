@@ -1,0 +1,451 @@
+//! The execution semantics of docs/semantics.md, one test per rule, on real blueprints run by
+//! the real scheduler (HTTP faults come from a loopback server).
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use floe_engine::events::{RunEvent, RunStatus, SkipReason};
+use floe_engine::run::RunControl;
+use serde_json::{Value, json};
+use support::*;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+#[tokio::test]
+async fn a_node_starts_as_soon_as_its_inputs_resolve_without_waiting_for_a_level() {
+    // slow runs beside the chain a → b → c; c must finish long before slow does.
+    let (report, events) = run_plain(json!({
+        "nodes": [wait("slow", "400ms"), wait("a", "0s"), wait("b", "10ms"), wait("c", "10ms")],
+        "edges": [edge("a.out", "b.in"), edge("b.out", "c.in")],
+    }))
+    .await;
+    assert_eq!(report.status, RunStatus::Succeeded);
+    assert!(succeeded_at(&events, "c") < succeeded_at(&events, "slow"), "{:?}", kinds(&events));
+}
+
+#[tokio::test]
+async fn events_are_numbered_densely_and_bracketed_by_run_started_and_finished() {
+    let (_, events) = run_plain(json!({"nodes": [wait("a", "0s")]})).await;
+    let seqs: Vec<u64> = events.iter().map(|e| e.seq).collect();
+    assert_eq!(seqs, (1..=events.len() as u64).collect::<Vec<_>>());
+    assert_eq!(kinds(&events), ["run_started", "node_queued", "node_started", "node_succeeded", "run_finished"]);
+}
+
+#[tokio::test]
+async fn values_flow_along_edges_and_templates_read_run_inputs_and_upstream_nodes() {
+    let prepared = prepare(json!({
+        "inputs": {"name": {"type": "string"}},
+        "outputs": {"greeting": {"from": "greet.text"}},
+        "nodes": [
+            tool("upper", "text_template", json!({"template": "{{ run.name | upper }}"})),
+            tool("greet", "text_template", json!({"template": "Hello {{ inputs.in }} ({{ nodes.upper.text | length }})"})),
+        ],
+        "edges": [edge("upper.text", "greet.in")],
+    }));
+    let (report, _) = run_with(&prepared, json!({"name": "ada"}), RunControl::new()).await;
+    assert_eq!(report.outputs["greeting"], json!("Hello ADA (3)"));
+}
+
+#[tokio::test]
+async fn missing_and_mistyped_run_inputs_are_refused_before_the_run_starts() {
+    let prepared = prepare(json!({
+        "inputs": {"n": {"type": "integer"}},
+        "nodes": [wait("a", "0s")],
+    }));
+    let options = |inputs: Value| floe_engine::run::RunOptions {
+        inputs: inputs.as_object().cloned().unwrap_or_default(),
+        ..Default::default()
+    };
+    let missing = floe_engine::run::run(&prepared, options(json!({}))).await.err().map(|e| e.to_string());
+    assert!(missing.is_some_and(|m| m.contains("`n`") && m.contains("--input n=")));
+    let wrong = floe_engine::run::run(&prepared, options(json!({"n": "x"}))).await.err().map(|e| e.to_string());
+    assert!(wrong.is_some_and(|m| m.contains("expected integer")), "typed");
+}
+
+#[tokio::test]
+async fn a_condition_skips_the_untaken_branch_and_the_skip_spreads_by_join_rule() {
+    let (report, events) = run_plain(json!({
+        "inputs": {"score": {"type": "number", "default": 0.9}},
+        "nodes": [
+            {"id": "check", "kind": "condition", "config": {"expression": "run.score > 0.5"}},
+            wait("high", "0s"),
+            wait("low", "0s"),
+            wait("after_low", "0s"),
+            // `any` runs when at least one source delivered; `all` needs both.
+            {"id": "any", "kind": "tool", "config": {"tool": "sleep", "args": {"duration": "0s"}}, "policy": {"join": "any"}},
+            wait("all", "0s"),
+        ],
+        "edges": [
+            edge("check.true", "high.in"), edge("check.false", "low.in"), edge("low.out", "after_low.in"),
+            edge("high.out", "any.in"), edge("after_low.out", "any.in"),
+            edge("high.out", "all.in"), edge("after_low.out", "all.in"),
+        ],
+    }))
+    .await;
+    assert_eq!(report.status, RunStatus::Succeeded);
+    assert_eq!(skipped(&events), ["after_low", "all", "low"]);
+    assert!(outputs_of(&events, "any").is_some());
+    assert!(events.iter().any(|e| matches!(&e.kind, RunEvent::NodeSkipped { node, reason: SkipReason::Branch } if node == "low")));
+}
+
+#[tokio::test]
+async fn cases_route_to_the_first_that_holds_or_to_default() {
+    let document = |n: i64| {
+        json!({
+            "inputs": {"n": {"type": "integer", "default": n}},
+            "nodes": [
+                {"id": "route", "kind": "condition", "config": {"cases": [
+                    {"name": "small", "when": "run.n < 10"}, {"name": "medium", "when": "run.n < 100"}
+                ]}},
+                wait("s", "0s"), wait("m", "0s"), wait("d", "0s"),
+            ],
+            "edges": [edge("route.small", "s.in"), edge("route.medium", "m.in"), edge("route.default", "d.in")],
+        })
+    };
+    for (n, ran) in [(5, "s"), (50, "m"), (500, "d")] {
+        let (_, events) = run_plain(document(n)).await;
+        let mut expected: Vec<String> = ["s", "m", "d"].iter().filter(|x| **x != ran).map(|x| x.to_string()).collect();
+        expected.sort();
+        assert_eq!(skipped(&events), expected, "n = {n}");
+    }
+}
+
+async fn flaky_server(failures: u64, status: u16, retry_after: Option<&str>) -> MockServer {
+    let server = MockServer::start().await;
+    let mut failing = ResponseTemplate::new(status).set_body_string("busy");
+    if let Some(after) = retry_after {
+        failing = failing.insert_header("retry-after", after);
+    }
+    Mock::given(method("GET")).and(path("/flaky")).respond_with(failing).up_to_n_times(failures).mount(&server).await;
+    Mock::given(method("GET"))
+        .and(path("/flaky"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"ok": true})))
+        .mount(&server)
+        .await;
+    server
+}
+
+fn fetch(server: &MockServer, policy: Value) -> Value {
+    json!({
+        "outputs": {"body": {"from": "fetch.body"}},
+        "nodes": [{"id": "fetch", "kind": "tool", "config": {"tool": "http_request", "args": {"url": format!("{}/flaky", server.uri())}}, "policy": policy}],
+    })
+}
+
+#[tokio::test]
+async fn transient_failures_are_retried_with_backoff_until_an_attempt_succeeds() {
+    let server = flaky_server(2, 503, None).await;
+    let policy = json!({"retry": {"attempts": 3, "initial": "20ms", "multiplier": 2.0, "jitter": 0.0}});
+    let started = Instant::now();
+    let (report, events) = run_plain(fetch(&server, policy)).await;
+    assert_eq!(report.status, RunStatus::Succeeded, "{:?}", report.error);
+    assert_eq!(report.outputs["body"], json!({"ok": true}));
+    let delays: Vec<u64> = events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            RunEvent::NodeRetrying { delay_ms, error, .. } => Some((*delay_ms, error.class)),
+            _ => None,
+        })
+        .map(|(d, class)| {
+            assert_eq!(class, floe_blueprint::ErrorClass::Overloaded);
+            d
+        })
+        .collect();
+    assert_eq!(delays, [20, 40]);
+    assert!(started.elapsed() >= Duration::from_millis(60));
+    assert_eq!(server.received_requests().await.map(|r| r.len()), Some(3));
+}
+
+#[tokio::test]
+async fn retry_after_from_the_server_wins_over_a_shorter_backoff() {
+    let server = flaky_server(1, 429, Some("1")).await;
+    let policy = json!({"retry": {"attempts": 2, "initial": "10ms", "jitter": 0.0}});
+    let (report, events) = run_plain(fetch(&server, policy)).await;
+    assert_eq!(report.status, RunStatus::Succeeded);
+    let retry = events.iter().find_map(|e| match &e.kind {
+        RunEvent::NodeRetrying { delay_ms, error, .. } => Some((*delay_ms, error.retry_after_ms)),
+        _ => None,
+    });
+    assert_eq!(retry, Some((1000, Some(1000))));
+}
+
+#[tokio::test]
+async fn classes_outside_the_retry_list_fail_at_once() {
+    let server = flaky_server(5, 404, None).await;
+    let policy = json!({"retry": {"attempts": 5, "initial": "10ms"}});
+    let (report, events) = run_plain(fetch(&server, policy)).await;
+    assert_eq!(report.status, RunStatus::Failed);
+    assert!(report.error.as_deref().is_some_and(|e| e.contains("fetch") && e.contains("HTTP 404")));
+    assert!(!kinds(&events).contains(&"node_retrying".to_owned()));
+}
+
+#[tokio::test]
+async fn an_attempt_past_its_timeout_fails_with_the_timeout_class() {
+    let (report, events) = run_plain(json!({
+        "nodes": [{"id": "slow", "kind": "tool", "config": {"tool": "sleep", "args": {"duration": "5s"}}, "policy": {"timeout": "50ms"}}],
+    }))
+    .await;
+    assert_eq!(report.status, RunStatus::Failed);
+    let class = events.iter().find_map(|e| match &e.kind {
+        RunEvent::NodeFailed { error, .. } => Some(error.class),
+        _ => None,
+    });
+    assert_eq!(class, Some(floe_blueprint::ErrorClass::Timeout));
+    assert!(report.elapsed < Duration::from_secs(2));
+}
+
+fn failing(id: &str, on_error: Value) -> Value {
+    json!({"id": id, "kind": "tool", "config": {"tool": "regex_extract", "args": {"pattern": "(", "text": "x"}}, "policy": {"on_error": on_error}})
+}
+
+#[tokio::test]
+async fn on_error_skip_fails_the_node_skips_its_dependents_and_the_rest_carries_on() {
+    let (report, events) = run_plain(json!({
+        "nodes": [failing("bad", json!({"action": "skip"})), wait("after", "0s"), wait("other", "0s")],
+        "edges": [edge("bad.matches", "after.in")],
+    }))
+    .await;
+    assert_eq!(report.status, RunStatus::Succeeded);
+    assert_eq!(skipped(&events), ["after"]);
+    assert!(outputs_of(&events, "other").is_some());
+    assert!(events.iter().any(|e| matches!(&e.kind, RunEvent::NodeSkipped { reason: SkipReason::UpstreamFailed, .. })));
+}
+
+#[tokio::test]
+async fn on_error_default_substitutes_a_value_on_every_output_port() {
+    let (report, events) = run_plain(json!({
+        "outputs": {"first": {"from": "bad.first"}},
+        "nodes": [failing("bad", json!({"action": "default", "value": "fallback"})), wait("after", "0s")],
+        "edges": [edge("bad.first", "after.in")],
+    }))
+    .await;
+    assert_eq!(report.status, RunStatus::Succeeded);
+    assert_eq!(report.outputs["first"], json!("fallback"));
+    assert_eq!(outputs_of(&events, "after").map(|o| o["out"].clone()), Some(json!("fallback")));
+}
+
+#[tokio::test]
+async fn on_error_error_port_routes_the_error_and_skips_the_normal_ports() {
+    let (report, events) = run_plain(json!({
+        "nodes": [failing("bad", json!({"action": "error_port"})), wait("normal", "0s"), wait("handler", "0s")],
+        "edges": [edge("bad.matches", "normal.in"), edge("bad.error", "handler.in")],
+    }))
+    .await;
+    assert_eq!(report.status, RunStatus::Succeeded);
+    assert_eq!(skipped(&events), ["normal"]);
+    let error = outputs_of(&events, "handler").map(|o| o["out"].clone()).unwrap_or_default();
+    assert_eq!(error["class"], json!("tool"));
+    assert!(error["message"].as_str().is_some_and(|m| m.contains("pattern")));
+}
+
+#[tokio::test]
+async fn run_policy_halt_stops_everything_and_continue_possible_finishes_independent_work() {
+    let nodes = json!([failing("bad", json!({"action": "fail"})), wait("after", "0s"), wait("slow", "200ms")]);
+    let edges = json!([edge("bad.matches", "after.in")]);
+    let (halted, events) = run_plain(json!({"nodes": nodes, "edges": edges})).await;
+    assert_eq!(halted.status, RunStatus::Failed);
+    assert!(outputs_of(&events, "slow").is_none(), "halt cancels running nodes");
+    assert_eq!(skipped(&events), ["after", "slow"]);
+
+    let (continued, events) =
+        run_plain(json!({"run": {"on_failure": "continue_possible"}, "nodes": nodes, "edges": edges})).await;
+    assert_eq!(continued.status, RunStatus::Failed);
+    assert!(outputs_of(&events, "slow").is_some(), "independent work finishes");
+    assert_eq!(skipped(&events), ["after"]);
+
+    let (always, _) = run_plain(json!({"run": {"on_failure": "always"}, "nodes": nodes, "edges": edges})).await;
+    assert_eq!(always.status, RunStatus::Succeeded);
+}
+
+#[tokio::test]
+async fn join_none_failed_runs_after_skips_but_not_after_failures_and_always_runs_regardless() {
+    let (_, events) = run_plain(json!({
+        "nodes": [
+            failing("bad", json!({"action": "skip"})),
+            {"id": "check", "kind": "condition", "config": {"expression": "false"}},
+            wait("branch", "0s"),
+            {"id": "nf_skip", "kind": "tool", "config": {"tool": "sleep", "args": {"duration": "0s"}}, "policy": {"join": "none_failed"}},
+            {"id": "nf_fail", "kind": "tool", "config": {"tool": "sleep", "args": {"duration": "0s"}}, "policy": {"join": "none_failed"}},
+            {"id": "always", "kind": "tool", "config": {"tool": "sleep", "args": {"duration": "0s"}}, "policy": {"join": "always"}},
+        ],
+        "edges": [
+            edge("check.true", "branch.in"), edge("branch.out", "nf_skip.in"),
+            edge("bad.matches", "nf_fail.in"), edge("bad.matches", "always.in"),
+        ],
+    }))
+    .await;
+    assert_eq!(skipped(&events), ["branch", "nf_fail"]);
+    assert!(outputs_of(&events, "nf_skip").is_some() && outputs_of(&events, "always").is_some());
+}
+
+#[tokio::test]
+async fn cancelling_stops_running_nodes_promptly_and_reports_the_reason() {
+    let prepared = prepare(json!({"nodes": [wait("a", "10s"), wait("b", "10s")]}));
+    let control = RunControl::new();
+    let canceller = control.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        canceller.cancel("stopped by test");
+    });
+    let started = Instant::now();
+    let (report, events) = run_with(&prepared, json!({}), control).await;
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert_eq!(report.status, RunStatus::Cancelled);
+    assert_eq!(report.error.as_deref(), Some("stopped by test"));
+    assert!(kinds(&events).contains(&"run_cancelled".to_owned()));
+}
+
+#[tokio::test]
+async fn a_run_timeout_cancels_the_run() {
+    let (report, _) = run_plain(json!({"run": {"timeout": "100ms"}, "nodes": [wait("a", "10s")]})).await;
+    assert_eq!(report.status, RunStatus::Cancelled);
+    assert!(report.error.as_deref().is_some_and(|e| e.contains("100ms")), "{:?}", report.error);
+}
+
+#[tokio::test]
+async fn pausing_holds_new_nodes_until_resumed() {
+    let prepared = prepare(json!({
+        "nodes": [wait("a", "100ms"), wait("b", "0s")],
+        "edges": [edge("a.out", "b.in")],
+    }));
+    let control = RunControl::new();
+    control.pause();
+    let resumer = control.clone();
+    let held = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        resumer.resume();
+        Instant::now()
+    });
+    let (report, events) = run_with(&prepared, json!({}), control).await;
+    let resumed_at = held.await.expect("resumer");
+    assert_eq!(report.status, RunStatus::Succeeded);
+    assert!(Instant::now() >= resumed_at);
+    assert!(report.elapsed >= Duration::from_millis(380), "nothing ran while paused: {:?}", report.elapsed);
+    assert!(succeeded_at(&events, "b").is_some());
+}
+
+#[tokio::test]
+async fn global_concurrency_bounds_how_many_nodes_run_at_once() {
+    let nodes: Vec<Value> = (0..8).map(|i| wait(&format!("n{i}"), "100ms")).collect();
+    let (report, _) = run_plain(json!({"run": {"max_concurrency": 2}, "nodes": nodes})).await;
+    assert_eq!(report.status, RunStatus::Succeeded);
+    assert!(report.elapsed >= Duration::from_millis(400), "8 nodes of 100ms, 2 at a time: {:?}", report.elapsed);
+}
+
+#[tokio::test]
+async fn a_loop_maps_its_body_over_items_in_order_with_per_item_paths() {
+    let (report, events) = run_plain(json!({
+        "inputs": {"words": {"type": "array", "default": ["a", "bb", "ccc", "dddd"]}},
+        "outputs": {"results": {"from": "map.results"}},
+        "nodes": [{
+            "id": "map", "kind": "loop",
+            "config": {"items": "run.words", "collect": "shout.text", "concurrency": 2},
+            "body": {"nodes": [tool("shout", "text_template", json!({"template": "{{ index }}:{{ item | upper }}"}))]}
+        }],
+    }))
+    .await;
+    assert_eq!(report.status, RunStatus::Succeeded, "{:?}", report.error);
+    assert_eq!(report.outputs["results"], json!(["0:A", "1:BB", "2:CCC", "3:DDDD"]));
+    assert!(succeeded_at(&events, "map/2/shout").is_some());
+    let iterations = events.iter().filter(|e| matches!(e.kind, RunEvent::LoopIteration { .. })).count();
+    assert_eq!(iterations, 4);
+}
+
+#[tokio::test]
+async fn loop_item_failures_follow_on_item_error() {
+    let document = |policy: &str| {
+        json!({
+            "inputs": {"patterns": {"type": "array", "default": ["a+", "(", "b"]}},
+            "outputs": {"results": {"from": "map.results"}, "errors": {"from": "map.errors"}},
+            "nodes": [{
+                "id": "map", "kind": "loop",
+                "config": {"items": "run.patterns", "collect": "find.first", "on_item_error": policy},
+                "body": {"nodes": [tool("find", "regex_extract", json!({"pattern": "{{ item }}", "text": "aab"}))]}
+            }],
+        })
+    };
+    let (collected, _) = run_plain(document("collect")).await;
+    assert_eq!(collected.outputs["results"], json!(["aa", null, "b"]));
+    assert_eq!(collected.outputs["errors"][0]["index"], json!(1));
+    let (skipped_items, _) = run_plain(document("skip")).await;
+    assert_eq!(skipped_items.outputs["results"], json!(["aa", "b"]));
+    let (failed, _) = run_plain(document("fail")).await;
+    assert_eq!(failed.status, RunStatus::Failed);
+    assert!(failed.error.as_deref().is_some_and(|e| e.contains("item 1")), "{:?}", failed.error);
+}
+
+#[tokio::test]
+async fn parallel_first_takes_the_fastest_branch_and_cancels_the_rest() {
+    let (report, events) = run_plain(json!({
+        "outputs": {"winner": {"from": "race.winner"}},
+        "nodes": [{
+            "id": "race", "kind": "parallel",
+            "config": {"branches": {"slow": "slow.out", "fast": "fast.out"}, "mode": "first"},
+            "body": {"nodes": [wait("slow", "5s"), wait("fast", "20ms")]}
+        }],
+    }))
+    .await;
+    assert_eq!(report.status, RunStatus::Succeeded, "{:?}", report.error);
+    assert_eq!(report.outputs["winner"], json!("fast"));
+    assert!(report.elapsed < Duration::from_secs(2));
+    assert!(skipped(&events).contains(&"race/0/slow".to_owned()));
+}
+
+#[tokio::test]
+async fn parallel_all_waits_for_every_branch() {
+    let (report, _) = run_plain(json!({
+        "outputs": {"results": {"from": "both.results"}},
+        "nodes": [{
+            "id": "both", "kind": "parallel",
+            "config": {"branches": {"x": "x.text", "y": "y.text"}},
+            "body": {"nodes": [
+                tool("x", "text_template", json!({"template": "X"})),
+                tool("y", "text_template", json!({"template": "Y"})),
+            ]}
+        }],
+    }))
+    .await;
+    assert_eq!(report.outputs["results"], json!({"x": "X", "y": "Y"}));
+}
+
+#[tokio::test]
+async fn recursive_carries_state_until_it_converges_or_hits_the_limit() {
+    let document = |max: u32| {
+        json!({
+            "outputs": {"state": {"from": "grow.state"}, "converged": {"from": "grow.converged"}, "n": {"from": "grow.iterations"}},
+            "nodes": [
+                tool("seed", "text_template", json!({"template": "x"})),
+                {
+                    "id": "grow", "kind": "recursive",
+                    "config": {"next": "more.text", "until": "state | length >= 4", "max_iterations": max},
+                    "body": {"nodes": [tool("more", "text_template", json!({"template": "{{ state }}x"}))]}
+                }
+            ],
+            "edges": [edge("seed.text", "grow.initial")],
+        })
+    };
+    let (converged, events) = run_plain(document(10)).await;
+    assert_eq!(converged.outputs["state"], json!("xxxx"));
+    assert_eq!((converged.outputs["converged"].clone(), converged.outputs["n"].clone()), (json!(true), json!(3)));
+    assert!(succeeded_at(&events, "grow/2/more").is_some(), "every iteration is visible");
+    let (limited, _) = run_plain(document(2)).await;
+    assert_eq!((limited.outputs["state"].clone(), limited.outputs["converged"].clone()), (json!("xxx"), json!(false)));
+}
+
+#[tokio::test]
+async fn a_100k_node_chain_runs_with_default_stack_sizes() {
+    let n = 100_000;
+    let nodes: Vec<Value> = (0..n).map(|i| wait(&format!("n{i}"), "0s")).collect();
+    let edges: Vec<Value> = (1..n).map(|i| edge(&format!("n{}.out", i - 1), &format!("n{i}.in"))).collect();
+    let prepared = prepare(json!({"nodes": nodes, "edges": edges}));
+    // A plain thread with the default 2 MiB stack drives the run.
+    let report = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+        runtime.block_on(floe_engine::run::run(&prepared, Default::default())).map(|r| r.status).ok()
+    })
+    .join()
+    .ok()
+    .flatten();
+    assert_eq!(report, Some(RunStatus::Succeeded));
+}

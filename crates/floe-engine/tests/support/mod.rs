@@ -1,0 +1,106 @@
+//! Shared helpers for engine tests: compile a blueprint written as JSON and run it with a
+//! recorder, and look at the trace.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use floe_blueprint::Catalog;
+use floe_engine::events::{Event, Recorder, RunEvent};
+use floe_engine::run::{Prepared, RunControl, RunOptions, RunReport, run};
+use serde_json::{Map, Value, json};
+
+/// Compiles a blueprint document (panics with the diagnostics if it does not compile).
+pub fn prepare(document: Value) -> Prepared {
+    let mut document = document;
+    if let Some(object) = document.as_object_mut() {
+        object.entry("format").or_insert(json!("floe.blueprint"));
+        object.entry("version").or_insert(json!(1));
+        object.entry("id").or_insert(json!("test"));
+        object.entry("name").or_insert(json!("test"));
+    }
+    let checked = floe_compiler::check_parsed(
+        floe_blueprint::parse_value(document),
+        Catalog::builtin(),
+        &floe_compiler::NoResolver,
+        None,
+    );
+    let errors: Vec<String> =
+        checked.diagnostics.iter().filter(|d| d.is_error()).map(|d| format!("{} {} {}", d.code, d.pointer, d.message)).collect();
+    match checked.plan {
+        Some(plan) if errors.is_empty() => Prepared::new(plan),
+        _ => panic!("blueprint does not compile: {errors:#?}"),
+    }
+}
+
+/// A run with a recorder; returns the report and the events.
+pub async fn run_with(prepared: &Prepared, inputs: Value, control: RunControl) -> (RunReport, Vec<Event>) {
+    let recorder = Recorder::new();
+    let options = RunOptions {
+        inputs: inputs.as_object().cloned().unwrap_or_default(),
+        sink: Arc::new(recorder.clone()),
+        control,
+        workspace: std::env::temp_dir(),
+        ..RunOptions::default()
+    };
+    let report = run(prepared, options).await.expect("run starts");
+    (report, recorder.events())
+}
+
+/// Runs with no inputs.
+pub async fn run_plain(document: Value) -> (RunReport, Vec<Event>) {
+    run_with(&prepare(document), json!({}), RunControl::new()).await
+}
+
+/// A `tool` node.
+pub fn tool(id: &str, tool: &str, args: Value) -> Value {
+    json!({"id": id, "kind": "tool", "config": {"tool": tool, "args": args}})
+}
+
+/// A pass-through node: `sleep` for `duration`.
+pub fn wait(id: &str, duration: &str) -> Value {
+    tool(id, "sleep", json!({"duration": duration}))
+}
+
+/// An edge.
+pub fn edge(from: &str, to: &str) -> Value {
+    json!({"from": from, "to": to})
+}
+
+/// Position of the first event matching.
+pub fn position(events: &[Event], f: impl Fn(&RunEvent) -> bool) -> Option<usize> {
+    events.iter().position(|e| f(&e.kind))
+}
+
+/// Position of `node_succeeded` for `node`.
+pub fn succeeded_at(events: &[Event], node: &str) -> Option<usize> {
+    position(events, |e| matches!(e, RunEvent::NodeSucceeded { node: n, .. } if n == node))
+}
+
+/// Outputs of `node` in the trace.
+pub fn outputs_of(events: &[Event], node: &str) -> Option<Map<String, Value>> {
+    events.iter().rev().find_map(|e| match &e.kind {
+        RunEvent::NodeSucceeded { node: n, outputs, .. } if n == node => Some(outputs.as_ref().clone()),
+        _ => None,
+    })
+}
+
+/// Nodes skipped in the trace.
+pub fn skipped(events: &[Event]) -> Vec<String> {
+    let mut out: Vec<String> = events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            RunEvent::NodeSkipped { node, .. } => Some(node.clone()),
+            _ => None,
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// The `type` tag of every event, in order.
+pub fn kinds(events: &[Event]) -> Vec<String> {
+    events
+        .iter()
+        .map(|e| serde_json::to_value(e).ok().and_then(|v| v["type"].as_str().map(str::to_owned)).unwrap_or_default())
+        .collect()
+}
