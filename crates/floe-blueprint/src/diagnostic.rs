@@ -388,8 +388,20 @@ mod tests {
     #[test]
     fn value_at_agrees_with_serde_json() {
         let doc = json!({"a": {"b/c": [10, {"~d": true}], "": 1}, "e": null});
-        let pointers =
-            ["", "/a", "/a/b~1c", "/a/b~1c/0", "/a/b~1c/1/~0d", "/a/", "/e", "/a/b~1c/01", "/a/b~1c/+1", "/x", "a", "/e/0"];
+        let pointers = [
+            "",
+            "/a",
+            "/a/b~1c",
+            "/a/b~1c/0",
+            "/a/b~1c/1/~0d",
+            "/a/",
+            "/e",
+            "/a/b~1c/01",
+            "/a/b~1c/+1",
+            "/x",
+            "a",
+            "/e/0",
+        ];
         for pointer in pointers {
             assert_eq!(value_at(&doc, pointer), doc.pointer(pointer), "{pointer:?}");
         }

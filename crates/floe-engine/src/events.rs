@@ -18,7 +18,7 @@ use floe_blueprint::ErrorClass;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Event {
     /// The run it belongs to.
-    pub run: String,
+    pub run: Arc<str>,
     /// Position in the run's event log, from 1, without gaps.
     pub seq: u64,
     /// Milliseconds since the Unix epoch, from the run's clock.
@@ -30,7 +30,7 @@ pub struct Event {
 
 /// Where a node sits: its id, prefixed by the containers and iterations above it
 /// (`map/3/summarise` is `summarise` in item 3 of loop `map`).
-pub type NodePath = String;
+pub type NodePath = Arc<str>;
 
 /// How a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -140,7 +140,7 @@ pub enum RunEvent {
         /// Attempt number, from 1.
         attempt: u32,
         /// The values on its input ports.
-        inputs: Map<String, Value>,
+        inputs: Arc<Map<String, Value>>,
     },
     /// A long-running node reports how far it got.
     NodeProgress {

@@ -86,7 +86,11 @@ async fn a_condition_skips_the_untaken_branch_and_the_skip_spreads_by_join_rule(
     assert_eq!(report.status, RunStatus::Succeeded);
     assert_eq!(skipped(&events), ["after_low", "all", "low"]);
     assert!(outputs_of(&events, "any").is_some());
-    assert!(events.iter().any(|e| matches!(&e.kind, RunEvent::NodeSkipped { node, reason: SkipReason::Branch } if node == "low")));
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(&e.kind, RunEvent::NodeSkipped { node, reason: SkipReason::Branch } if &**node == "low"))
+    );
 }
 
 #[tokio::test]

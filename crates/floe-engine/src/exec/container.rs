@@ -31,7 +31,10 @@ fn body_port(body: &RuntimeScope, reference: &str, field: &str) -> Result<(usize
 }
 
 fn body_of(ctx: &NodeCtx) -> Result<Arc<RuntimeScope>, NodeError> {
-    ctx.node.body.clone().ok_or_else(|| NodeError::new(ErrorClass::BadRequest, "the container has no body; add nodes to it"))
+    ctx.node
+        .body
+        .clone()
+        .ok_or_else(|| NodeError::new(ErrorClass::BadRequest, "the container has no body; add nodes to it"))
 }
 
 fn config<T: serde::de::DeserializeOwned>(ctx: &NodeCtx) -> Result<T, NodeError> {
@@ -39,7 +42,12 @@ fn config<T: serde::de::DeserializeOwned>(ctx: &NodeCtx) -> Result<T, NodeError>
 }
 
 /// Runs one item or iteration of a body.
-async fn run_body(ctx: &NodeCtx, body: &Arc<RuntimeScope>, index: u64, vars: Vec<(&'static str, Value)>) -> ScopeResult {
+async fn run_body(
+    ctx: &NodeCtx,
+    body: &Arc<RuntimeScope>,
+    index: u64,
+    vars: Vec<(&'static str, Value)>,
+) -> ScopeResult {
     let prefix = format!("{}/{index}/", ctx.path);
     let mut vars = vars;
     vars.push(("parent", Value::Object(ctx.context.inputs.as_ref().clone())));
@@ -140,7 +148,9 @@ impl Executor for ParallelExecutor {
             let branches: BTreeMap<String, (usize, String)> = config
                 .branches
                 .iter()
-                .map(|(name, reference)| Ok((name.clone(), body_port(&body, reference, &format!("/config/branches/{name}"))?)))
+                .map(|(name, reference)| {
+                    Ok((name.clone(), body_port(&body, reference, &format!("/config/branches/{name}"))?))
+                })
                 .collect::<Result<_, NodeError>>()?;
             let mode = config.mode.unwrap_or(ParallelMode::All);
             let needed = match mode {
@@ -151,7 +161,8 @@ impl Executor for ParallelExecutor {
             let watched: Vec<usize> = branches.values().map(|(node, _)| *node).collect();
             let vars = vec![("parent", Value::Object(ctx.context.inputs.as_ref().clone()))];
             // Under `first`/`quorum` a failed branch does not stop the others.
-            let policy = if mode == ParallelMode::All { RunFailurePolicy::Halt } else { RunFailurePolicy::ContinuePossible };
+            let policy =
+                if mode == ParallelMode::All { RunFailurePolicy::Halt } else { RunFailurePolicy::ContinuePossible };
             let prefix = format!("{}/0/", ctx.path);
             let result = ScopeRun::new(body.clone(), ctx.env.clone(), prefix, vars, ctx.context.nodes.clone(), policy)
                 .stop_after(&watched, needed)

@@ -5,7 +5,17 @@ use serde_json::{Value, json};
 
 use super::{Executor, NodeCtx, NodeError};
 use crate::run::RuntimeNode;
-use crate::template::{Outputs, render_value};
+use crate::template::{Outputs, is_template, render_value};
+
+/// Whether any string in `value` is a template.
+fn has_template(value: &Value) -> bool {
+    match value {
+        Value::String(text) => is_template(text),
+        Value::Array(items) => items.iter().any(has_template),
+        Value::Object(map) => map.values().any(has_template),
+        _ => false,
+    }
+}
 
 /// Executes `tool` nodes.
 #[derive(Debug, Clone, Copy)]
@@ -19,11 +29,15 @@ impl Executor for ToolExecutor {
     fn execute(&self, ctx: NodeCtx) -> BoxFuture<'static, Result<Outputs, NodeError>> {
         Box::pin(async move {
             let tool = tool_name(&ctx.node).to_owned();
-            let raw = ctx.config().get("args").cloned().unwrap_or_else(|| json!({}));
+            let empty = json!({});
+            let raw = ctx.config().get("args").unwrap_or(&empty);
             // `text_template` renders its template itself: its output is text, whatever the
-            // template evaluates to.
-            let args = if tool == "text_template" { raw } else { render_value(&raw, &ctx.context, "/config/args")? };
-            crate::tools::call(&tool, args, &ctx).await
+            // template evaluates to. Args without templates are used as they are.
+            if tool == "text_template" || !has_template(raw) {
+                return crate::tools::call(&tool, raw, &ctx).await;
+            }
+            let rendered = render_value(raw, &ctx.context, "/config/args")?;
+            crate::tools::call(&tool, &rendered, &ctx).await
         })
     }
 

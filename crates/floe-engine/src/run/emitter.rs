@@ -37,7 +37,7 @@ struct Pending {
 
 /// Numbers, batches, journals and announces a run's events.
 pub struct Emitter {
-    run: String,
+    run: Arc<str>,
     clock: Arc<dyn Clock>,
     pending: Mutex<Pending>,
     /// Held across journal + sinks so batches reach both in order, whichever scope flushes.
@@ -64,7 +64,7 @@ impl Emitter {
         sink: Arc<dyn EventSink>,
     ) -> Self {
         Self {
-            run,
+            run: run.into(),
             clock,
             pending: Mutex::new(Pending { seq: next_seq, events: Vec::new() }),
             flushing: tokio::sync::Mutex::new(()),

@@ -33,6 +33,8 @@ pub struct RuntimeNode {
     pub body: Option<Arc<RuntimeScope>>,
     /// `None` for kinds this build cannot execute yet (llm, agent): the node fails with a clear error.
     pub(crate) executor: Option<Arc<dyn Executor>>,
+    /// The named concurrency pool it draws from.
+    pub(crate) pool: Option<String>,
 }
 
 impl std::fmt::Debug for RuntimeNode {
@@ -79,13 +81,16 @@ impl RuntimeScope {
             .node_weights()
             .zip(inbound.into_iter().zip(outbound))
             .map(|(node, (inbound, outbound))| {
-                Arc::new(RuntimeNode {
+                let mut runtime = RuntimeNode {
                     body: node.body.as_ref().map(|body| Arc::new(RuntimeScope::build(body))),
                     executor: executor_for(&node.kind),
                     plan: node.clone(),
                     inbound,
                     outbound,
-                })
+                    pool: None,
+                };
+                runtime.pool = runtime.executor.as_ref().and_then(|e| e.pool(&runtime));
+                Arc::new(runtime)
             })
             .collect::<Vec<_>>();
         let ids = nodes.iter().enumerate().map(|(i, n)| (n.plan.id.clone(), i)).collect();
@@ -130,11 +135,7 @@ pub struct RunControl {
 
 impl Default for RunControl {
     fn default() -> Self {
-        Self {
-            cancel: CancellationToken::new(),
-            reason: Arc::default(),
-            paused: Arc::new(watch::channel(false).0),
-        }
+        Self { cancel: CancellationToken::new(), reason: Arc::default(), paused: Arc::new(watch::channel(false).0) }
     }
 }
 
@@ -167,7 +168,11 @@ impl RunControl {
     }
 
     fn reason(&self) -> String {
-        self.reason.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone().unwrap_or_else(|| "cancelled".into())
+        self.reason
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+            .unwrap_or_else(|| "cancelled".into())
     }
 }
 
@@ -348,7 +353,9 @@ pub async fn run(prepared: &Prepared, options: RunOptions) -> Result<RunReport, 
         emitter: emitter.clone(),
         control: options.control.clone(),
         slots: Arc::new(Semaphore::new(limit.max(1))),
-        pools: Arc::new(options.pools.into_iter().map(|(name, size)| (name, Arc::new(Semaphore::new(size.max(1))))).collect()),
+        pools: Arc::new(
+            options.pools.into_iter().map(|(name, size)| (name, Arc::new(Semaphore::new(size.max(1))))).collect(),
+        ),
         prior: options.prior,
     });
     let span = tracing::info_span!("run", run = %run_id, blueprint = plan.id());

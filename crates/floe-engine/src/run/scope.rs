@@ -5,8 +5,8 @@
 //! waiting; a node starts the moment that decision is "run". There are no levels and no
 //! recursion: settling walks a work list, so a 100,000-node chain needs no stack.
 //!
-//! Node futures (the attempt loop: pause gate, concurrency slot, pool, timeout, retries, panic
-//! capture) are polled by this task; executors that do blocking or CPU-heavy work move it off
+//! Ready nodes queue for a concurrency slot; only admitted nodes get a future (the attempt loop:
+//! pool permit, timeout, retries, panic capture), polled by this task; executors that do blocking or CPU-heavy work move it off
 //! the async threads themselves.
 
 use std::collections::VecDeque;
@@ -19,6 +19,7 @@ use futures::future::BoxFuture;
 use futures::stream::FuturesUnordered;
 use futures::{FutureExt, StreamExt};
 use serde_json::{Map, Value, json};
+use tokio::sync::OwnedSemaphorePermit;
 
 use super::{RunEnv, RuntimeNode, RuntimeScope, retry};
 use crate::events::{ErrorInfo, NodePath, RunEvent, SkipReason};
@@ -76,7 +77,12 @@ pub struct ScopeRun {
     outputs: Vec<Option<Arc<Outputs>>>,
     failure: Option<(NodePath, ErrorInfo)>,
     halted: bool,
+    /// Each node's path, made once.
+    paths: Vec<NodePath>,
+    /// Nodes whose inputs resolved, in the order they did.
     ready: VecDeque<usize>,
+    /// Queued nodes waiting for a concurrency slot (only admitted nodes get a future).
+    queued: VecDeque<usize>,
     watched: Vec<bool>,
     finished: Vec<usize>,
     stop_after: usize,
@@ -100,6 +106,7 @@ impl ScopeRun {
         policy: RunFailurePolicy,
     ) -> Self {
         let n = scope.nodes.len();
+        let paths = scope.nodes.iter().map(|node| NodePath::from(format!("{prefix}{}", node.plan.id))).collect();
         let waiting = scope.nodes.iter().map(|node| node.inbound.len() as u32).collect();
         Self {
             scope,
@@ -115,7 +122,9 @@ impl ScopeRun {
             outputs: vec![None; n],
             failure: None,
             halted: false,
+            paths,
             ready: VecDeque::new(),
+            queued: VecDeque::new(),
             watched: Vec::new(),
             finished: Vec::new(),
             stop_after: usize::MAX,
@@ -143,11 +152,13 @@ impl ScopeRun {
         let mut running: Running = FuturesUnordered::new();
         self.ready.extend((0..self.scope.nodes.len()).filter(|&i| self.scope.nodes[i].inbound.is_empty()));
         let cancel = self.env.control.cancel.clone();
+        let mut paused = self.env.control.paused.subscribe();
         let mut cancelled = false;
         loop {
             while let Some(i) = self.ready.pop_front() {
-                self.start(i, &mut running);
+                self.enqueue(i, &mut running);
             }
+            self.admit(&mut running, None);
             if let Err(error) = self.env.emitter.flush().await {
                 // Nothing may be announced that is not journaled: stop here, resumable.
                 tracing::error!(%error, "journal failed; stopping the run");
@@ -155,9 +166,11 @@ impl ScopeRun {
                 cancelled = true;
                 break;
             }
-            if running.is_empty() || self.halted || self.enough_finished() {
+            if (running.is_empty() && self.queued.is_empty()) || self.halted || self.enough_finished() {
                 break;
             }
+            let waiting_for_slot = !self.queued.is_empty() && !*paused.borrow();
+            let slots = self.env.slots.clone();
             tokio::select! {
                 biased;
                 () = cancel.cancelled() => {
@@ -171,6 +184,8 @@ impl ScopeRun {
                         self.finish(i, outcome);
                     }
                 }
+                Ok(slot) = slots.acquire_owned(), if waiting_for_slot => self.admit(&mut running, Some(slot)),
+                Ok(()) = paused.changed() => {}
                 () = self.env.emitter.pushed() => {}
             }
         }
@@ -184,20 +199,43 @@ impl ScopeRun {
     }
 
     fn path(&self, i: usize) -> NodePath {
-        format!("{}{}", self.prefix, self.scope.nodes[i].plan.id)
+        self.paths[i].clone()
     }
 
-    fn start(&mut self, i: usize, running: &mut Running) {
-        let node = self.scope.nodes[i].clone();
+    /// A node whose inputs resolved: settle it from the journal when it finished before a
+    /// resume, else queue it for a slot. Containers take no slot (their body nodes do), so a
+    /// body can always run whatever the limit.
+    fn enqueue(&mut self, i: usize, running: &mut Running) {
         let path = self.path(i);
-        if let Some(outputs) = self.env.prior.succeeded.get(&path) {
-            // Finished before the process stopped: settle it from the journal, never re-run.
+        if let Some(outputs) = self.env.prior.succeeded.get(path.as_ref()) {
+            // Finished before the process stopped: never re-run.
             let outputs = outputs.clone();
             self.settle_outputs(i, outputs);
             return;
         }
         self.state[i] = State::Running;
-        self.env.emitter.push(RunEvent::NodeQueued { node: path.clone() });
+        self.env.emitter.push(RunEvent::NodeQueued { node: path });
+        if self.scope.nodes[i].body.is_some() {
+            self.launch(i, None, running);
+        } else {
+            self.queued.push_back(i);
+        }
+    }
+
+    /// Starts queued nodes while slots are free (`slot` is one already taken), unless paused.
+    fn admit(&mut self, running: &mut Running, mut slot: Option<OwnedSemaphorePermit>) {
+        if self.env.control.is_paused() {
+            return;
+        }
+        while let Some(&i) = self.queued.front() {
+            let Some(permit) = slot.take().or_else(|| self.env.slots.clone().try_acquire_owned().ok()) else { break };
+            self.queued.pop_front();
+            self.launch(i, Some(permit), running);
+        }
+    }
+
+    fn launch(&mut self, i: usize, slot: Option<OwnedSemaphorePermit>, running: &mut Running) {
+        let node = self.scope.nodes[i].clone();
         let mut inputs = Map::new();
         for &e in &node.inbound {
             let edge = &self.scope.edges[e];
@@ -219,13 +257,10 @@ impl ScopeRun {
                 Some((id.clone(), outputs))
             })
             .collect();
-        let context = Context {
-            inputs: Arc::new(inputs),
-            run: self.env.run_inputs.clone(),
-            nodes,
-            vars: self.vars.clone(),
-        };
-        running.push(Box::pin(attempts(i, node, path, context, self.env.clone())));
+        let context =
+            Context { inputs: Arc::new(inputs), run: self.env.run_inputs.clone(), nodes, vars: self.vars.clone() };
+        let path = self.path(i);
+        running.push(Box::pin(attempts(i, node, path, context, self.env.clone(), slot)));
     }
 
     fn finish(&mut self, i: usize, outcome: Outcome) {
@@ -264,7 +299,7 @@ impl ScopeRun {
                         self.substitute(i, path, attempt, outputs);
                     }
                     OnError::ErrorPort => {
-                        let error = json!({"class": info.class, "message": info.message, "node": path});
+                        let error = json!({"class": info.class, "message": info.message, "node": path.as_ref()});
                         self.substitute(i, path, attempt, crate::exec::output("error", error));
                     }
                 }
@@ -275,7 +310,12 @@ impl ScopeRun {
     /// Succeeds a failed node with stand-in outputs (`default`, `error_port`).
     fn substitute(&mut self, i: usize, path: NodePath, attempt: u32, outputs: Outputs) {
         let outputs = Arc::new(outputs);
-        self.env.emitter.push(RunEvent::NodeSucceeded { node: path, attempt, outputs: outputs.clone(), duration_ms: 0 });
+        self.env.emitter.push(RunEvent::NodeSucceeded {
+            node: path,
+            attempt,
+            outputs: outputs.clone(),
+            duration_ms: 0,
+        });
         self.settle_outputs(i, outputs);
     }
 
@@ -353,7 +393,14 @@ impl ScopeRun {
 
 /// One node's attempts: wait while paused, take a concurrency slot (and pool permit), run the
 /// executor under the timeout with panics caught, and retry what the policy retries.
-async fn attempts(i: usize, node: Arc<RuntimeNode>, path: NodePath, context: Context, env: Arc<RunEnv>) -> (usize, Outcome) {
+async fn attempts(
+    i: usize,
+    node: Arc<RuntimeNode>,
+    path: NodePath,
+    context: Context,
+    env: Arc<RunEnv>,
+    first_slot: Option<OwnedSemaphorePermit>,
+) -> (usize, Outcome) {
     let Some(executor) = node.executor.clone() else {
         let error = NodeError::tool(format!(
             "`{}` nodes cannot run in this build yet; remove the node or replace it with a supported kind",
@@ -362,21 +409,25 @@ async fn attempts(i: usize, node: Arc<RuntimeNode>, path: NodePath, context: Con
         return (i, Outcome::Failed { error, attempt: 1 });
     };
     let policy = &node.plan.policy;
-    let pool = executor.pool(&node).and_then(|name| env.pools.get(&name).cloned());
+    let pool = node.pool.as_ref().and_then(|name| env.pools.get(name).cloned());
     let mut attempt = 1;
+    let mut first_slot = first_slot;
     loop {
-        let mut paused = env.control.paused.subscribe();
-        let _ = paused.wait_for(|p| !*p).await;
-        let slot = env.slots.clone().acquire_owned().await;
+        // Retries wait for a resume and take a slot again; the first attempt was admitted.
+        let slot = match first_slot.take() {
+            Some(slot) => Some(slot),
+            None if node.body.is_some() => None,
+            None => {
+                let mut paused = env.control.paused.subscribe();
+                let _ = paused.wait_for(|p| !*p).await;
+                env.slots.clone().acquire_owned().await.ok()
+            }
+        };
         let pool_permit = match &pool {
             Some(pool) => Some(pool.clone().acquire_owned().await),
             None => None,
         };
-        env.emitter.push(RunEvent::NodeStarted {
-            node: path.clone(),
-            attempt,
-            inputs: context.inputs.as_ref().clone(),
-        });
+        env.emitter.push(RunEvent::NodeStarted { node: path.clone(), attempt, inputs: context.inputs.clone() });
         let cancel = env.control.cancel.child_token();
         let ctx = NodeCtx {
             node: node.clone(),

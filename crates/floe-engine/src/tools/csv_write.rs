@@ -42,7 +42,8 @@ pub(super) async fn run(args: CsvWriteArgs, ctx: &NodeCtx) -> Result<Outputs, No
     let name = args.path.clone();
     tokio::task::spawn_blocking(move || {
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| NodeError::tool(format!("cannot create the folder of `{name}`: {e}")))?;
+            std::fs::create_dir_all(parent)
+                .map_err(|e| NodeError::tool(format!("cannot create the folder of `{name}`: {e}")))?;
         }
         crate::files::write_atomic(&path, &bytes).map_err(|e| NodeError::tool(e.to_string()))
     })

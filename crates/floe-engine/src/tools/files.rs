@@ -77,8 +77,9 @@ pub(super) async fn read(args: ReadFileArgs, ctx: &NodeCtx) -> Result<Outputs, N
         )));
     }
     let bytes = tokio::fs::read(&path).await.map_err(|e| io_error("read", &args.path, &e))?;
-    let text = String::from_utf8(bytes)
-        .map_err(|e| NodeError::tool(format!("`{}` is not UTF-8 text (byte {})", args.path, e.utf8_error().valid_up_to())))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        NodeError::tool(format!("`{}` is not UTF-8 text (byte {})", args.path, e.utf8_error().valid_up_to()))
+    })?;
     Ok(output("text", Value::String(text)))
 }
 

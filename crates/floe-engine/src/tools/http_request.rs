@@ -36,7 +36,10 @@ pub(super) async fn run(args: HttpRequestArgs, ctx: &NodeCtx) -> Result<Outputs,
     let url = reqwest::Url::parse(&args.url)
         .map_err(|e| NodeError::new(ErrorClass::BadRequest, format!("`url` {:?} is not a valid URL: {e}", args.url)))?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(NodeError::new(ErrorClass::BadRequest, format!("`url` must be http or https, not {}", url.scheme())));
+        return Err(NodeError::new(
+            ErrorClass::BadRequest,
+            format!("`url` must be http or https, not {}", url.scheme()),
+        ));
     }
     let timeout = match &args.timeout {
         Some(text) => floe_blueprint::policy::parse_duration(text)
@@ -85,10 +88,8 @@ pub(super) async fn run(args: HttpRequestArgs, ctx: &NodeCtx) -> Result<Outputs,
         result = exchange => result?,
         () = ctx.cancel.cancelled() => return Err(NodeError::new(ErrorClass::Timeout, "cancelled during the request")),
     };
-    let is_json = headers
-        .get(reqwest::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("json"));
+    let is_json =
+        headers.get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("json"));
     let text = String::from_utf8_lossy(&bytes).into_owned();
     if !status.is_success() {
         return Err(status_error(status, &headers, &text));
@@ -124,10 +125,16 @@ fn transport_error(error: &reqwest::Error, timeout: Duration) -> NodeError {
     if error.is_timeout() {
         NodeError::new(
             ErrorClass::Timeout,
-            format!("no response within {}; raise `timeout` if the service is slow", humantime::format_duration(timeout)),
+            format!(
+                "no response within {}; raise `timeout` if the service is slow",
+                humantime::format_duration(timeout)
+            ),
         )
     } else {
-        NodeError::new(ErrorClass::Network, format!("could not reach the server: {error}; check the URL and the network"))
+        NodeError::new(
+            ErrorClass::Network,
+            format!("could not reach the server: {error}; check the URL and the network"),
+        )
     }
 }
 

@@ -24,22 +24,15 @@ pub(crate) fn query(filter: &str, input: Value) -> Result<Vec<Value>, NodeError>
     let loader = Loader::new(jaq_std::defs().chain(jaq_json::defs()));
     let arena = Arena::default();
     let modules = loader.load(&arena, File { code: filter, path: () }).map_err(|errors| {
-        let detail = errors
-            .iter()
-            .map(|(_, error)| format!("{error:?}"))
-            .collect::<Vec<_>>()
-            .join("; ");
+        let detail = errors.iter().map(|(_, error)| format!("{error:?}")).collect::<Vec<_>>().join("; ");
         NodeError::tool(format!("`query` does not parse as a jq filter: {detail}"))
     })?;
-    let compiled = Compiler::default().with_funs(jaq_std::funs().chain(jaq_json::funs())).compile(modules).map_err(
-        |errors| {
-            let names: Vec<String> = errors
-                .iter()
-                .flat_map(|(_, list)| list.iter().map(|(name, _)| name.to_string()))
-                .collect();
+    let compiled =
+        Compiler::default().with_funs(jaq_std::funs().chain(jaq_json::funs())).compile(modules).map_err(|errors| {
+            let names: Vec<String> =
+                errors.iter().flat_map(|(_, list)| list.iter().map(|(name, _)| name.to_string())).collect();
             NodeError::tool(format!("`query` uses undefined names: {}", names.join(", ")))
-        },
-    )?;
+        })?;
     let inputs = RcIter::new(core::iter::empty());
     compiled
         .run((Ctx::new([], &inputs), Val::from(input)))

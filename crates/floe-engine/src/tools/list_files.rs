@@ -27,7 +27,8 @@ pub(super) async fn run(args: ListFilesArgs, ctx: &NodeCtx) -> Result<Outputs, N
         let mut found = Vec::new();
         let mut pending = vec![start];
         while let Some(folder) = pending.pop() {
-            let entries = std::fs::read_dir(&folder).map_err(|e| NodeError::tool(format!("cannot list `{dir}`: {e}")))?;
+            let entries =
+                std::fs::read_dir(&folder).map_err(|e| NodeError::tool(format!("cannot list `{dir}`: {e}")))?;
             for entry in entries.flatten() {
                 let path = entry.path();
                 let Ok(kind) = entry.file_type() else { continue };

@@ -21,7 +21,7 @@ use crate::template::Outputs;
 pub use files::confine;
 
 /// Calls built-in tool `name`.
-pub async fn call(name: &str, args: Value, ctx: &NodeCtx) -> Result<Outputs, NodeError> {
+pub async fn call(name: &str, args: &Value, ctx: &NodeCtx) -> Result<Outputs, NodeError> {
     match name {
         "csv_read" => csv_read::run(parse(args)?, ctx).await,
         "csv_write" => csv_write::run(parse(args)?, ctx).await,
@@ -39,7 +39,7 @@ pub async fn call(name: &str, args: Value, ctx: &NodeCtx) -> Result<Outputs, Nod
 }
 
 /// Reads rendered args into the tool's args type (the same type the compiler validated).
-fn parse<T: DeserializeOwned>(args: Value) -> Result<T, NodeError> {
+fn parse<T: DeserializeOwned>(args: &Value) -> Result<T, NodeError> {
     serde_path_to_error::deserialize(args).map_err(|e| {
         let at = e.path().to_string();
         NodeError::new(

@@ -6,8 +6,9 @@ use crate::exec::{NodeCtx, NodeError, output};
 use crate::template::Outputs;
 
 pub(super) async fn run(args: SleepArgs, ctx: &NodeCtx) -> Result<Outputs, NodeError> {
-    let duration = floe_blueprint::policy::parse_duration(&args.duration)
-        .map_err(|e| NodeError::tool(format!("`duration` {:?}: {e}; write it like \"500ms\" or \"2s\"", args.duration)))?;
+    let duration = floe_blueprint::policy::parse_duration(&args.duration).map_err(|e| {
+        NodeError::tool(format!("`duration` {:?}: {e}; write it like \"500ms\" or \"2s\"", args.duration))
+    })?;
     if !duration.is_zero() {
         tokio::select! {
             () = tokio::time::sleep(duration) => {}

@@ -26,9 +26,11 @@ pub(super) fn run(args: TextSplitArgs, ctx: &NodeCtx) -> Result<Outputs, NodeErr
             group(&paragraphs, size, overlap, "\n\n")
         }
         SplitMode::Separator => {
-            let separator = args.separator.as_deref().filter(|s| !s.is_empty()).ok_or_else(|| {
-                NodeError::tool("`mode: separator` needs a non-empty `separator`")
-            })?;
+            let separator = args
+                .separator
+                .as_deref()
+                .filter(|s| !s.is_empty())
+                .ok_or_else(|| NodeError::tool("`mode: separator` needs a non-empty `separator`"))?;
             let parts: Vec<&str> = text.split(separator).filter(|p| !p.is_empty()).collect();
             group(&parts, size, overlap, separator)
         }

@@ -24,8 +24,12 @@ pub fn prepare(document: Value) -> Prepared {
         &floe_compiler::NoResolver,
         None,
     );
-    let errors: Vec<String> =
-        checked.diagnostics.iter().filter(|d| d.is_error()).map(|d| format!("{} {} {}", d.code, d.pointer, d.message)).collect();
+    let errors: Vec<String> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| format!("{} {} {}", d.code, d.pointer, d.message))
+        .collect();
     match checked.plan {
         Some(plan) if errors.is_empty() => Prepared::new(plan),
         _ => panic!("blueprint does not compile: {errors:#?}"),
@@ -73,13 +77,13 @@ pub fn position(events: &[Event], f: impl Fn(&RunEvent) -> bool) -> Option<usize
 
 /// Position of `node_succeeded` for `node`.
 pub fn succeeded_at(events: &[Event], node: &str) -> Option<usize> {
-    position(events, |e| matches!(e, RunEvent::NodeSucceeded { node: n, .. } if n == node))
+    position(events, |e| matches!(e, RunEvent::NodeSucceeded { node: n, .. } if &**n == node))
 }
 
 /// Outputs of `node` in the trace.
 pub fn outputs_of(events: &[Event], node: &str) -> Option<Map<String, Value>> {
     events.iter().rev().find_map(|e| match &e.kind {
-        RunEvent::NodeSucceeded { node: n, outputs, .. } if n == node => Some(outputs.as_ref().clone()),
+        RunEvent::NodeSucceeded { node: n, outputs, .. } if &**n == node => Some(outputs.as_ref().clone()),
         _ => None,
     })
 }
@@ -89,7 +93,7 @@ pub fn skipped(events: &[Event]) -> Vec<String> {
     let mut out: Vec<String> = events
         .iter()
         .filter_map(|e| match &e.kind {
-            RunEvent::NodeSkipped { node, .. } => Some(node.clone()),
+            RunEvent::NodeSkipped { node, .. } => Some(node.to_string()),
             _ => None,
         })
         .collect();
