@@ -1,11 +1,13 @@
 //! The `floe` command line: glue over the engine façade. Data goes to stdout, logs to stderr.
 //!
-//! Exit codes: 0 success (warnings allowed), 1 problems found (validation errors, or files that
-//! `fmt --check` would change), 2 usage error, 3 a file could not be read or written.
+//! Exit codes: 0 success (warnings allowed), 1 problems found (validation errors, files that
+//! `fmt --check` would change, a run that failed or could not start), 2 usage error, 3 a file or
+//! the run store could not be read or written, 4 a run was cancelled (it can be resumed).
 
 mod catalog;
 mod fmt;
 mod report;
+mod run;
 mod validate;
 
 use std::io::Write;
@@ -40,6 +42,14 @@ enum Command {
     Schema,
     /// List node kinds and built-in tools.
     Catalog(catalog::Args),
+    /// Run a blueprint, journaling it in the run store.
+    Run(run::RunArgs),
+    /// Finish an interrupted or cancelled run; finished nodes are not run again.
+    Resume(run::ResumeArgs),
+    /// List runs, or show one run or its events.
+    Runs(run::RunsArgs),
+    /// Cancel a run (it stays resumable).
+    Cancel(run::CancelArgs),
 }
 
 /// How a command ended, as the process exit code.
@@ -49,8 +59,10 @@ pub enum Outcome {
     Ok = 0,
     /// The command worked and found problems.
     Problems = 1,
-    /// A file could not be read or written.
+    /// A file or the store could not be read or written.
     Io = 3,
+    /// The run was cancelled; `floe resume` finishes it.
+    Cancelled = 4,
 }
 
 fn main() -> ExitCode {
@@ -61,6 +73,10 @@ fn main() -> ExitCode {
         Command::Fmt(args) => fmt::run(&args),
         Command::Schema => print_json(&floe_blueprint::blueprint_schema(floe_blueprint::Catalog::builtin())),
         Command::Catalog(args) => catalog::run(&args),
+        Command::Run(args) => run::run(&args),
+        Command::Resume(args) => run::resume_run(&args),
+        Command::Runs(args) => run::runs(&args),
+        Command::Cancel(args) => run::cancel(&args),
     };
     match result {
         Ok(outcome) => ExitCode::from(outcome as u8),

@@ -108,6 +108,9 @@ pub enum RunEvent {
         nodes: usize,
         /// Run inputs after defaults.
         inputs: Map<String, Value>,
+        /// Whether this continues an interrupted run (finished nodes are not run again).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        resumed: bool,
     },
     /// No new nodes will start until resumed; running ones finish.
     RunPaused,

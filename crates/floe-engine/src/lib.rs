@@ -10,6 +10,8 @@ pub mod events;
 pub mod exec;
 pub mod files;
 pub mod run;
+pub mod runs;
+pub mod store;
 pub mod template;
 pub mod tools;
 

@@ -324,6 +324,24 @@ pub fn resolve_inputs(plan: &Plan, given: &Map<String, Value>) -> Result<Map<Str
     Ok(resolved)
 }
 
+/// Reads a run input given as text (`--input name=text`): strings are taken as they are,
+/// other types are parsed as JSON.
+pub fn input_from_text(plan: &Plan, name: &str, text: &str) -> Result<Value, StartError> {
+    let error = |message: String| StartError::Input { name: name.to_owned(), message };
+    let Some(spec) = plan.inputs().get(name) else {
+        let known: Vec<&str> = plan.inputs().keys().map(String::as_str).collect();
+        return Err(error(format!("the blueprint has no such input; it takes: {}", known.join(", "))));
+    };
+    if spec.ty == floe_blueprint::ValueType::String {
+        return Ok(Value::String(text.to_owned()));
+    }
+    match serde_json::from_str::<Value>(text) {
+        Ok(value) => Ok(value),
+        Err(_) if spec.ty == floe_blueprint::ValueType::Any => Ok(Value::String(text.to_owned())),
+        Err(e) => Err(error(format!("expected {} written as JSON: {e}", spec.ty.as_str()))),
+    }
+}
+
 /// The JSON type name of a value, for messages.
 pub fn json_type(value: &Value) -> &'static str {
     match value {
@@ -365,7 +383,11 @@ pub async fn run(prepared: &Prepared, options: RunOptions) -> Result<RunReport, 
         hash: plan.hash().to_owned(),
         nodes: prepared.root.len(),
         inputs,
+        resumed: options.next_seq > 1,
     });
+    if options.control.is_paused() {
+        emitter.push(RunEvent::RunPaused);
+    }
     emitter.flush().await?;
 
     let policy = plan.run().on_failure;
@@ -379,10 +401,21 @@ pub async fn run(prepared: &Prepared, options: RunOptions) -> Result<RunReport, 
         }
         std::future::pending::<std::convert::Infallible>().await
     };
-    // The watchdog never finishes; cancelling makes the scope return.
+    // Pausing is announced here, once for the run, whichever scopes are running.
+    let mut paused = options.control.paused.subscribe();
+    let announcer = emitter.clone();
+    let pauses = async move {
+        while paused.changed().await.is_ok() {
+            let now = *paused.borrow_and_update();
+            announcer.push(if now { RunEvent::RunPaused } else { RunEvent::RunResumed });
+        }
+        std::future::pending::<std::convert::Infallible>().await
+    };
+    // Neither side task finishes; cancelling makes the scope return.
     let result = tokio::select! {
         result = scope.run() => result,
         never = watchdog => match never {},
+        never = pauses => match never {},
     };
     let ScopeResult { failure, cancelled, .. } = &result;
     let outputs = collect_outputs(plan, &result);

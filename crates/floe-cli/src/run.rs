@@ -1,0 +1,408 @@
+//! `floe run`, `floe resume`, `floe runs`, `floe cancel`: running blueprints with the store as
+//! journal. Results go to stdout (JSON); progress and logs to stderr. With `--json`, stdout is
+//! one event per line (JSONL), ending with `run_finished`.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::Context as _;
+use floe_engine::events::{Event, EventSink, JsonLines, RunEvent, RunStatus, SystemClock};
+use floe_engine::run::{RunControl, RunReport};
+use floe_engine::runs::{FileRun, RunError, resume, run_file};
+use floe_engine::store::Store;
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::{Map, Value};
+
+use crate::Outcome;
+
+/// Where the run store is.
+#[derive(Debug, clap::Args)]
+pub struct StoreArgs {
+    /// The run database (default: floe.db in the platform data folder).
+    #[arg(long, global = true, value_name = "PATH", env = "FLOE_DB")]
+    db: Option<PathBuf>,
+}
+
+impl StoreArgs {
+    async fn open(&self) -> anyhow::Result<Store> {
+        let path = match &self.db {
+            Some(path) => path.clone(),
+            None => Store::default_path().context("no data folder for this user; pass --db PATH")?,
+        };
+        Ok(Store::open(&path).await?)
+    }
+}
+
+/// `floe run`.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// The blueprint to run.
+    file: PathBuf,
+    /// A run input, `name=value` (strings as is, other types as JSON); repeatable.
+    #[arg(short, long = "input", value_name = "NAME=VALUE", value_parser = parse_pair)]
+    inputs: Vec<(String, String)>,
+    /// Run inputs from a JSON file (an object); `--input` wins.
+    #[arg(long = "inputs", value_name = "FILE")]
+    inputs_file: Option<PathBuf>,
+    /// Print events as JSON lines on stdout instead of a progress display.
+    #[arg(long)]
+    json: bool,
+    /// Most nodes running at once.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    concurrency: Option<u16>,
+    /// Folder that file tools may use (default: the blueprint's folder).
+    #[arg(long, value_name = "DIR")]
+    workspace: Option<PathBuf>,
+    #[command(flatten)]
+    store: StoreArgs,
+}
+
+fn parse_pair(text: &str) -> Result<(String, String), String> {
+    text.split_once('=')
+        .map(|(k, v)| (k.trim().to_owned(), v.to_owned()))
+        .filter(|(k, _)| !k.is_empty())
+        .ok_or_else(|| format!("expected NAME=VALUE, got {text:?}"))
+}
+
+/// `floe resume`.
+#[derive(Debug, clap::Args)]
+pub struct ResumeArgs {
+    /// The run to finish (see `floe runs --interrupted`).
+    id: String,
+    /// Print events as JSON lines.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    store: StoreArgs,
+}
+
+/// `floe runs`.
+#[derive(Debug, clap::Args)]
+pub struct RunsArgs {
+    #[command(subcommand)]
+    command: Option<RunsCommand>,
+    /// Only runs whose process stopped before they finished (resumable).
+    #[arg(long)]
+    interrupted: bool,
+    /// How many runs to list.
+    #[arg(long, default_value_t = 20)]
+    limit: u32,
+    /// JSON output.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(flatten)]
+    store: StoreArgs,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum RunsCommand {
+    /// List recent runs (the default).
+    List,
+    /// One run: status, inputs, outputs and each node attempt.
+    Show {
+        /// Run id.
+        id: String,
+    },
+    /// The journaled events of a run, as JSON lines.
+    Events {
+        /// Run id.
+        id: String,
+    },
+}
+
+/// `floe cancel`.
+#[derive(Debug, clap::Args)]
+pub struct CancelArgs {
+    /// The run to cancel.
+    id: String,
+    #[command(flatten)]
+    store: StoreArgs,
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
+}
+
+/// Cancels the run on the first Ctrl-C (it stays resumable); a second one exits at once.
+fn cancel_on_ctrl_c(control: &RunControl) {
+    let control = control.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            control.cancel("interrupted (Ctrl-C)");
+            tracing::warn!("cancelling; press Ctrl-C again to exit at once");
+            if tokio::signal::ctrl_c().await.is_ok() {
+                std::process::exit(130);
+            }
+        }
+    });
+}
+
+pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
+    let mut inputs = Map::new();
+    if let Some(path) = &args.inputs_file {
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        match serde_json::from_str::<Value>(&text) {
+            Ok(Value::Object(map)) => inputs = map,
+            Ok(_) => anyhow::bail!("{}: the inputs file must hold a JSON object", path.display()),
+            Err(e) => anyhow::bail!("{}: not JSON: {e}", path.display()),
+        }
+    }
+    runtime()?.block_on(async {
+        let store = args.store.open().await?;
+        let control = RunControl::new();
+        cancel_on_ctrl_c(&control);
+        let display = Display::new(args.json);
+        let request = FileRun {
+            path: args.file.clone(),
+            inputs,
+            text_inputs: args.inputs.clone(),
+            workspace: args.workspace.clone(),
+            concurrency: args.concurrency.map(usize::from),
+            sink: display.sink(),
+            control,
+            clock: Arc::new(SystemClock),
+        };
+        let result = run_file(&store, request).await;
+        display.finish(result, &args.file.display().to_string())
+    })
+}
+
+pub fn resume_run(args: &ResumeArgs) -> anyhow::Result<Outcome> {
+    runtime()?.block_on(async {
+        let store = args.store.open().await?;
+        let control = RunControl::new();
+        cancel_on_ctrl_c(&control);
+        let display = Display::new(args.json);
+        let result = resume(&store, &args.id, display.sink(), control).await;
+        display.finish(result, &args.id)
+    })
+}
+
+pub fn runs(args: &RunsArgs) -> anyhow::Result<Outcome> {
+    runtime()?.block_on(async {
+        let store = args.store.open().await?;
+        match &args.command {
+            None | Some(RunsCommand::List) => {
+                let runs = if args.interrupted { store.interrupted().await? } else { store.runs(args.limit).await? };
+                if args.json {
+                    return crate::print_json(&runs);
+                }
+                let mut out = std::io::stdout().lock();
+                if runs.is_empty() {
+                    writeln!(out, "no runs")?;
+                }
+                for run in runs {
+                    let status = if run.interrupted { "interrupted".to_owned() } else { run.status.clone() };
+                    writeln!(
+                        out,
+                        "{}  {:<11}  {:<24}  {} ok, {} failed, {} skipped",
+                        run.id, status, run.blueprint, run.nodes_succeeded, run.nodes_failed, run.nodes_skipped
+                    )?;
+                }
+                Ok(Outcome::Ok)
+            }
+            Some(RunsCommand::Show { id }) => {
+                let record = store.run(id).await?;
+                if args.json {
+                    return crate::print_json(&record);
+                }
+                let mut out = std::io::stdout().lock();
+                writeln!(out, "run {}  {}  ({})", record.summary.id, record.summary.status, record.summary.blueprint)?;
+                if let Some(error) = &record.summary.error {
+                    writeln!(out, "error: {error}")?;
+                }
+                writeln!(out, "inputs: {}", Value::Object(record.inputs.clone()))?;
+                if let Some(outputs) = &record.outputs {
+                    writeln!(out, "outputs: {}", Value::Object(outputs.clone()))?;
+                }
+                for node in &record.nodes {
+                    let error = node.error.as_deref().map(|e| format!("  {e}")).unwrap_or_default();
+                    writeln!(out, "  {:<32} #{} {}{error}", node.node, node.attempt, node.status)?;
+                }
+                Ok(Outcome::Ok)
+            }
+            Some(RunsCommand::Events { id }) => {
+                let events = store.events(id).await?;
+                let mut out = std::io::stdout().lock();
+                for event in events {
+                    serde_json::to_writer(&mut out, &event)?;
+                    writeln!(out)?;
+                }
+                Ok(Outcome::Ok)
+            }
+        }
+    })
+}
+
+pub fn cancel(args: &CancelArgs) -> anyhow::Result<Outcome> {
+    runtime()?.block_on(async {
+        let store = args.store.open().await?;
+        let record = store.run(&args.id).await?;
+        if matches!(record.summary.status.as_str(), "succeeded" | "failed" | "cancelled") {
+            eprintln!("run {} is already {}", args.id, record.summary.status);
+            return Ok(Outcome::Problems);
+        }
+        match owner(&store, &args.id).await? {
+            Some(pid) if !record.summary.interrupted => {
+                // The owning `floe` process cancels cleanly on SIGINT, like Ctrl-C.
+                let status = std::process::Command::new("kill").args(["-INT", &pid.to_string()]).status()?;
+                anyhow::ensure!(status.success(), "could not signal process {pid}");
+                eprintln!("asked process {pid} to cancel run {}", args.id);
+            }
+            _ => {
+                store.finish_orphan(&args.id, RunStatus::Cancelled, "cancelled while interrupted").await?;
+                eprintln!("run {} was not running; marked cancelled (still resumable)", args.id);
+            }
+        }
+        Ok(Outcome::Ok)
+    })
+}
+
+async fn owner(store: &Store, id: &str) -> anyhow::Result<Option<u32>> {
+    Ok(store.owner(id).await?)
+}
+
+/// Progress on stderr (TTY) or JSON lines on stdout, and the final report.
+struct Display {
+    json: bool,
+    progress: Option<Arc<Progress>>,
+}
+
+impl Display {
+    fn new(json: bool) -> Self {
+        let progress = (!json && std::io::stderr().is_terminal()).then(|| Arc::new(Progress::new()));
+        Self { json, progress }
+    }
+
+    fn sink(&self) -> Arc<dyn EventSink> {
+        match (&self.progress, self.json) {
+            (_, true) => Arc::new(JsonLines::new(std::io::stdout())),
+            (Some(progress), false) => progress.clone(),
+            (None, false) => Arc::new(Quiet),
+        }
+    }
+
+    fn finish(&self, result: Result<RunReport, RunError>, what: &str) -> anyhow::Result<Outcome> {
+        if let Some(progress) = &self.progress {
+            progress.bar.finish_and_clear();
+        }
+        let report = match result {
+            Ok(report) => report,
+            Err(RunError::Invalid { diagnostics, path }) => {
+                let mut err = std::io::stderr().lock();
+                for diagnostic in diagnostics.iter().filter(|d| d.is_error()) {
+                    crate::report::print(&mut err, std::path::Path::new(&path), diagnostic)?;
+                }
+                writeln!(err, "{path} does not compile; fix the errors above and run again")?;
+                return Ok(Outcome::Problems);
+            }
+            Err(error) => {
+                eprintln!("error: {error}");
+                return Ok(match error {
+                    RunError::Start(_) | RunError::NotResumable { .. } => Outcome::Problems,
+                    _ => Outcome::Io,
+                });
+            }
+        };
+        if !self.json {
+            crate::print_json(&Value::Object(report.outputs.clone()))?;
+        }
+        let elapsed = humantime::format_duration(Duration::from_millis(report.elapsed.as_millis() as u64));
+        match report.status {
+            RunStatus::Succeeded => {
+                eprintln!("run {} of {what} succeeded in {elapsed}", report.run_id);
+                Ok(Outcome::Ok)
+            }
+            RunStatus::Cancelled => {
+                eprintln!(
+                    "run {} cancelled: {}; finish it with `floe resume {}`",
+                    report.run_id,
+                    report.error.as_deref().unwrap_or("cancelled"),
+                    report.run_id
+                );
+                Ok(Outcome::Cancelled)
+            }
+            _ => {
+                eprintln!(
+                    "run {} failed: {}; see `floe runs show {}`",
+                    report.run_id,
+                    report.error.as_deref().unwrap_or("unknown error"),
+                    report.run_id
+                );
+                Ok(Outcome::Problems)
+            }
+        }
+    }
+}
+
+/// Events go nowhere when stderr is not a terminal and `--json` was not asked for.
+struct Quiet;
+
+impl EventSink for Quiet {
+    fn emit(&self, _: &[Event]) {}
+}
+
+/// A live line: nodes done, running, failed, skipped, and elapsed time.
+struct Progress {
+    bar: ProgressBar,
+    counts: Mutex<Counts>,
+}
+
+#[derive(Default)]
+struct Counts {
+    total: u64,
+    running: i64,
+    done: u64,
+    failed: u64,
+    skipped: u64,
+}
+
+impl Progress {
+    fn new() -> Self {
+        let bar = ProgressBar::new_spinner();
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} [{elapsed}] {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        bar.enable_steady_tick(Duration::from_millis(120));
+        Self { bar, counts: Mutex::new(Counts::default()) }
+    }
+}
+
+impl EventSink for Progress {
+    fn emit(&self, events: &[Event]) {
+        let mut c = self.counts.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        for event in events {
+            match &event.kind {
+                RunEvent::RunStarted { nodes, .. } => c.total = *nodes as u64,
+                RunEvent::NodeStarted { .. } => c.running += 1,
+                RunEvent::NodeSucceeded { node, .. } => {
+                    c.running -= 1;
+                    if !node.contains('/') {
+                        c.done += 1;
+                    }
+                }
+                RunEvent::NodeFailed { node, error, .. } => {
+                    c.running -= 1;
+                    c.failed += 1;
+                    self.bar.println(format!("✗ {node}: {}", error.message));
+                }
+                RunEvent::NodeRetrying { node, delay_ms, error, .. } => {
+                    c.running -= 1;
+                    self.bar.println(format!("↻ {node}: {} (retrying in {delay_ms} ms)", error.message));
+                }
+                RunEvent::NodeSkipped { .. } => c.skipped += 1,
+                _ => {}
+            }
+        }
+        self.bar.set_message(format!(
+            "{}/{} nodes done, {} running, {} failed, {} skipped",
+            c.done,
+            c.total,
+            c.running.max(0),
+            c.failed,
+            c.skipped
+        ));
+    }
+}

@@ -1,0 +1,186 @@
+//! Running blueprint files with the store as journal, and resuming interrupted runs: what the
+//! CLI, the app and `floe serve` call.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use floe_blueprint::{Catalog, Diagnostic};
+use serde_json::{Map, Value};
+
+use crate::events::{Clock, EventSink, RunStatus, SystemClock};
+use crate::files::{self, FileError, FileResolver};
+use crate::run::{
+    Prepared, RunControl, RunOptions, RunReport, StartError, input_from_text, new_run_id, resolve_inputs, run,
+};
+use crate::store::{NewRun, Store, StoreError};
+
+/// Why a run could not be started or resumed.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The blueprint file could not be read.
+    #[error(transparent)]
+    File(#[from] FileError),
+    /// The blueprint does not compile.
+    #[error("{path} does not compile ({} errors); run `floe validate {path}` to see them", .diagnostics.iter().filter(|d| d.is_error()).count())]
+    Invalid {
+        /// The file.
+        path: String,
+        /// What the compiler found.
+        diagnostics: Vec<Diagnostic>,
+    },
+    /// Inputs or journal refused the start.
+    #[error(transparent)]
+    Start(#[from] StartError),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The run cannot be resumed.
+    #[error("run `{id}` {why}")]
+    NotResumable {
+        /// The run.
+        id: String,
+        /// Why not.
+        why: String,
+    },
+}
+
+/// What to run and how.
+pub struct FileRun {
+    /// The blueprint file.
+    pub path: PathBuf,
+    /// Run inputs.
+    pub inputs: Map<String, Value>,
+    /// Run inputs given as text (`--input name=text`), read by the input's declared type; they
+    /// win over `inputs`.
+    pub text_inputs: Vec<(String, String)>,
+    /// Folder file tools are confined to (default: the blueprint's folder).
+    pub workspace: Option<PathBuf>,
+    /// Most nodes at once.
+    pub concurrency: Option<usize>,
+    /// Where events go once journaled.
+    pub sink: Arc<dyn EventSink>,
+    /// Pause and cancel.
+    pub control: RunControl,
+    /// Event timestamps.
+    pub clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for FileRun {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FileRun").field("path", &self.path).field("inputs", &self.inputs).finish_non_exhaustive()
+    }
+}
+
+impl FileRun {
+    /// A run of `path` with no inputs, events discarded.
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        Self {
+            path: path.into(),
+            inputs: Map::new(),
+            text_inputs: Vec::new(),
+            workspace: None,
+            concurrency: None,
+            sink: Arc::new(crate::events::NullSink),
+            control: RunControl::new(),
+            clock: Arc::new(SystemClock),
+        }
+    }
+}
+
+/// Compiles a document's exact text, resolving sub-workflows relative to `path`.
+fn compile(path: &Path, bytes: &[u8]) -> Result<Prepared, RunError> {
+    let key = files::key_of(path);
+    let checked = floe_compiler::check_bytes(bytes, Catalog::builtin(), &FileResolver, Some(&key));
+    match checked.plan {
+        Some(plan) => Ok(Prepared::new(plan)),
+        None => Err(RunError::Invalid { path: path.display().to_string(), diagnostics: checked.diagnostics }),
+    }
+}
+
+fn workspace_of(path: &Path) -> PathBuf {
+    path.parent().filter(|p| !p.as_os_str().is_empty()).map_or_else(|| PathBuf::from("."), Path::to_owned)
+}
+
+/// Runs a blueprint file to the end, journaling it in `store`. The run id is known (and the run
+/// listed in the store) as soon as the run starts; it is in the report.
+pub async fn run_file(store: &Store, request: FileRun) -> Result<RunReport, RunError> {
+    let bytes = files::read(&request.path)?;
+    let prepared = compile(&request.path, &bytes)?;
+    let mut given = request.inputs.clone();
+    for (name, text) in &request.text_inputs {
+        given.insert(name.clone(), input_from_text(&prepared.plan, name, text)?);
+    }
+    let inputs = resolve_inputs(&prepared.plan, &given)?;
+    let id = new_run_id();
+    let workspace = request.workspace.clone().unwrap_or_else(|| workspace_of(&request.path));
+    store
+        .create_run(&NewRun {
+            id: id.clone(),
+            blueprint_id: prepared.plan.id().to_owned(),
+            blueprint_name: prepared.plan.name().to_owned(),
+            blueprint_path: Some(std::fs::canonicalize(&request.path).unwrap_or_else(|_| request.path.clone())),
+            blueprint_json: String::from_utf8_lossy(&bytes).into_owned(),
+            hash: prepared.plan.hash().to_owned(),
+            inputs: inputs.clone(),
+            workspace: workspace.clone(),
+            parent: None,
+            started_at: request.clock.now_ms(),
+        })
+        .await?;
+    let mut options = RunOptions {
+        run_id: Some(id.clone()),
+        inputs,
+        workspace,
+        sink: request.sink,
+        journal: Arc::new(store.journal(&id)),
+        clock: request.clock,
+        control: request.control,
+        ..RunOptions::default()
+    };
+    if let Some(concurrency) = request.concurrency {
+        options.concurrency = concurrency;
+    }
+    Ok(run(&prepared, options).await?)
+}
+
+/// Finishes an interrupted (or cancelled) run: nodes that completed are settled from the
+/// journal and never re-run; the rest run under their policies.
+pub async fn resume(
+    store: &Store,
+    id: &str,
+    sink: Arc<dyn EventSink>,
+    control: RunControl,
+) -> Result<RunReport, RunError> {
+    let record = store.run(id).await?;
+    let not = |why: String| RunError::NotResumable { id: id.to_owned(), why };
+    match record.summary.status.as_str() {
+        "succeeded" | "failed" => return Err(not(format!("already {}; start a new run instead", record.summary.status))),
+        _ if !record.summary.interrupted && record.summary.status != RunStatus::Cancelled.as_str() => {
+            return Err(not("is still running in another process; cancel it first (`floe cancel`)".into()));
+        }
+        _ => {}
+    }
+    let path = record.blueprint_path.as_ref().map_or_else(|| PathBuf::from("resumed.json"), PathBuf::from);
+    let prepared = compile(&path, record.blueprint_json.as_bytes())?;
+    if prepared.plan.hash() != record.hash {
+        return Err(not(format!(
+            "ran a plan with hash {} but its sub-workflows now compile to {}; restore them or start a new run",
+            record.hash,
+            prepared.plan.hash()
+        )));
+    }
+    let prior = store.prior(id).await?;
+    store.claim(id).await?;
+    let options = RunOptions {
+        run_id: Some(id.to_owned()),
+        inputs: record.inputs.clone(),
+        workspace: PathBuf::from(&record.workspace),
+        sink,
+        journal: Arc::new(store.journal(id)),
+        control,
+        prior,
+        next_seq: record.last_seq + 1,
+        ..RunOptions::default()
+    };
+    Ok(run(&prepared, options).await?)
+}

@@ -1,0 +1,210 @@
+//! The store as a run journal: each batch of events goes in with the node-attempt rows and run
+//! totals it implies, in one transaction, using multi-row statements so that journaling keeps
+//! up with the scheduler.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use futures::future::BoxFuture;
+use serde_json::Value;
+use sqlx::{QueryBuilder, Sqlite};
+
+use super::{Store, StoreError, blobs};
+use crate::events::{Event, RunEvent};
+use crate::run::{Journal, JournalError};
+
+/// Rows per multi-row statement (SQLite allows 32,766 bound values).
+const ROWS_PER_STATEMENT: usize = 500;
+
+/// Journals one run into the store.
+#[derive(Debug, Clone)]
+pub struct StoreJournal {
+    store: Store,
+    run: Arc<str>,
+}
+
+impl StoreJournal {
+    pub(super) fn new(store: Store, run: &str) -> Self {
+        Self { store, run: run.into() }
+    }
+}
+
+impl Journal for StoreJournal {
+    fn append<'a>(&'a self, events: &'a [Event]) -> BoxFuture<'a, Result<(), JournalError>> {
+        Box::pin(async move { self.write(events).await.map_err(|e| JournalError(e.to_string())) })
+    }
+}
+
+struct EventRow {
+    seq: i64,
+    at: i64,
+    kind: String,
+    node: Option<String>,
+    data: String,
+}
+
+#[derive(Default)]
+struct NodeRow {
+    status: Option<&'static str>,
+    inputs: Option<String>,
+    outputs: Option<String>,
+    error: Option<String>,
+    started_at: Option<i64>,
+    finished_at: Option<i64>,
+}
+
+#[derive(Default)]
+struct RunUpdate {
+    status: Option<&'static str>,
+    outputs: Option<String>,
+    error: Option<String>,
+    finished_at: Option<i64>,
+    succeeded: i64,
+    failed: i64,
+    skipped: i64,
+}
+
+impl StoreJournal {
+    async fn write(&self, events: &[Event]) -> Result<(), StoreError> {
+        let folder = self.store.blobs.as_ref();
+        let mut rows = Vec::with_capacity(events.len());
+        let mut nodes: BTreeMap<(String, u32), NodeRow> = BTreeMap::new();
+        let mut run = RunUpdate::default();
+        for event in events {
+            let mut data = serde_json::to_value(event).map_err(|e| StoreError::Damaged(e.to_string()))?;
+            for field in ["outputs", "inputs"] {
+                if let Some(Value::Object(map)) = data.get_mut(field) {
+                    for value in map.values_mut() {
+                        *value = blobs::spill_value(folder, value)?;
+                    }
+                }
+            }
+            let kind = data["type"].as_str().unwrap_or_default().to_owned();
+            let at = event.at as i64;
+            let field_text = |name: &str| data.get(name).map(Value::to_string);
+            match &event.kind {
+                RunEvent::NodeStarted { node, attempt, .. } => {
+                    let row = nodes.entry((node.to_string(), *attempt)).or_default();
+                    row.status = Some("running");
+                    row.inputs = field_text("inputs");
+                    row.started_at = Some(at);
+                }
+                RunEvent::NodeSucceeded { node, attempt, .. } => {
+                    let row = nodes.entry((node.to_string(), *attempt)).or_default();
+                    row.status = Some("succeeded");
+                    row.outputs = field_text("outputs");
+                    row.finished_at = Some(at);
+                    run.succeeded += 1;
+                }
+                RunEvent::NodeFailed { node, attempt, error } => {
+                    let row = nodes.entry((node.to_string(), *attempt)).or_default();
+                    row.status = Some("failed");
+                    row.error = Some(error.message.clone());
+                    row.finished_at = Some(at);
+                    run.failed += 1;
+                }
+                RunEvent::NodeRetrying { node, attempt, error, .. } => {
+                    let row = nodes.entry((node.to_string(), *attempt)).or_default();
+                    row.status = Some("failed");
+                    row.error = Some(error.message.clone());
+                    row.finished_at = Some(at);
+                }
+                RunEvent::NodeSkipped { node, .. } => {
+                    let row = nodes.entry((node.to_string(), 0)).or_default();
+                    row.status = Some("skipped");
+                    row.finished_at = Some(at);
+                    run.skipped += 1;
+                }
+                RunEvent::NodeCached { node, .. } => {
+                    let row = nodes.entry((node.to_string(), 0)).or_default();
+                    row.status = Some("cached");
+                    row.outputs = field_text("outputs");
+                    row.finished_at = Some(at);
+                    run.succeeded += 1;
+                }
+                RunEvent::RunStarted { .. } | RunEvent::RunResumed => run.status = Some("running"),
+                RunEvent::RunPaused => run.status = Some("paused"),
+                RunEvent::NodeWaiting { .. } => run.status = Some("waiting"),
+                RunEvent::RunFinished { status, error, .. } => {
+                    run.status = Some(status.as_str());
+                    run.outputs = field_text("outputs");
+                    run.error = error.clone();
+                    run.finished_at = Some(at);
+                }
+                RunEvent::RunCancelled { .. }
+                | RunEvent::NodeQueued { .. }
+                | RunEvent::NodeProgress { .. }
+                | RunEvent::NodeOutputDelta { .. }
+                | RunEvent::LoopIteration { .. } => {}
+            }
+            rows.push(EventRow {
+                seq: event.seq as i64,
+                at,
+                kind,
+                node: event.kind.node().map(str::to_owned),
+                data: data.to_string(),
+            });
+        }
+        let last_seq = events.last().map_or(0, |e| e.seq as i64);
+        let error = |e| self.store.error(e);
+        let mut tx = self.store.pool.begin().await.map_err(error)?;
+        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+            let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO events (run_id, seq, at, type, node, data) ");
+            insert.push_values(chunk, |mut b, row| {
+                b.push_bind(self.run.as_ref())
+                    .push_bind(row.seq)
+                    .push_bind(row.at)
+                    .push_bind(row.kind.as_str())
+                    .push_bind(row.node.as_deref())
+                    .push_bind(row.data.as_str());
+            });
+            insert.build().execute(&mut *tx).await.map_err(error)?;
+        }
+        let nodes: Vec<_> = nodes.into_iter().collect();
+        for chunk in nodes.chunks(ROWS_PER_STATEMENT) {
+            let mut upsert = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO node_runs (run_id, node, attempt, status, inputs, outputs, error, started_at, finished_at) ",
+            );
+            upsert.push_values(chunk, |mut b, ((node, attempt), row)| {
+                b.push_bind(self.run.as_ref())
+                    .push_bind(node.as_str())
+                    .push_bind(i64::from(*attempt))
+                    .push_bind(row.status.unwrap_or("running"))
+                    .push_bind(row.inputs.as_deref())
+                    .push_bind(row.outputs.as_deref())
+                    .push_bind(row.error.as_deref())
+                    .push_bind(row.started_at)
+                    .push_bind(row.finished_at);
+            });
+            upsert.push(
+                " ON CONFLICT (run_id, node, attempt) DO UPDATE SET status = excluded.status, \
+                 inputs = coalesce(excluded.inputs, inputs), outputs = coalesce(excluded.outputs, outputs), \
+                 error = coalesce(excluded.error, error), started_at = coalesce(excluded.started_at, started_at), \
+                 finished_at = coalesce(excluded.finished_at, finished_at)",
+            );
+            upsert.build().execute(&mut *tx).await.map_err(error)?;
+        }
+        let over = run.finished_at.is_some();
+        sqlx::query(
+            "UPDATE runs SET last_seq = max(last_seq, ?), status = coalesce(?, status), outputs = coalesce(?, outputs), \
+             error = coalesce(?, error), finished_at = coalesce(?, finished_at), \
+             nodes_succeeded = nodes_succeeded + ?, nodes_failed = nodes_failed + ?, nodes_skipped = nodes_skipped + ?, \
+             pid = CASE WHEN ? THEN NULL ELSE pid END WHERE id = ?",
+        )
+        .bind(last_seq)
+        .bind(run.status)
+        .bind(run.outputs)
+        .bind(run.error)
+        .bind(run.finished_at)
+        .bind(run.succeeded)
+        .bind(run.failed)
+        .bind(run.skipped)
+        .bind(over)
+        .bind(self.run.as_ref())
+        .execute(&mut *tx)
+        .await
+        .map_err(error)?;
+        tx.commit().await.map_err(error)?;
+        Ok(())
+    }
+}

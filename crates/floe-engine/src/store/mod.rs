@@ -1,0 +1,420 @@
+//! The run store: one SQLite file (WAL) holding runs, their event log, one row per node attempt,
+//! approvals and cached results, plus a folder of content-addressed blob files for large
+//! values. Queries are built at run time (no database is needed to compile), and the schema is
+//! applied by embedded migrations.
+//!
+//! The store is the run journal: [`StoreJournal::append`] writes a batch of events and the rows
+//! they imply in one transaction, so after a crash the store holds exactly what was announced.
+
+mod blobs;
+mod journal;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+use sqlx::Row;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+
+use crate::events::{Event, RunStatus};
+use crate::run::Prior;
+pub use blobs::SPILL_BYTES;
+pub use journal::StoreJournal;
+
+/// The columns of a [`RunSummary`] (a macro, so queries stay literal strings).
+macro_rules! summary_columns {
+    () => {
+        "SELECT id, blueprint_id, blueprint_name, status, started_at, finished_at, nodes_succeeded, nodes_failed, \
+         nodes_skipped, error, pid"
+    };
+}
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// The store could not do what was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// SQLite refused.
+    #[error("the run store ({path}) failed: {source}; check the disk and the file's permissions")]
+    Database {
+        /// The database file.
+        path: PathBuf,
+        /// The cause.
+        source: sqlx::Error,
+    },
+    /// The schema could not be brought up to date.
+    #[error("the run store ({path}) could not be upgraded: {source}")]
+    Migrate {
+        /// The database file.
+        path: PathBuf,
+        /// The cause.
+        source: sqlx::migrate::MigrateError,
+    },
+    /// A blob file could not be read or written.
+    #[error("blob {path}: {source}")]
+    Blob {
+        /// The blob file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// No run has this id.
+    #[error("no run `{0}` in the store; `floe runs` lists them")]
+    NoRun(String),
+    /// A stored row did not read back.
+    #[error("the run store holds a damaged row: {0}")]
+    Damaged(String),
+}
+
+/// A run about to start.
+#[derive(Debug, Clone)]
+pub struct NewRun {
+    /// Run id.
+    pub id: String,
+    /// Blueprint id and name.
+    pub blueprint_id: String,
+    /// Blueprint name.
+    pub blueprint_name: String,
+    /// Where the blueprint was read from.
+    pub blueprint_path: Option<PathBuf>,
+    /// The exact document.
+    pub blueprint_json: String,
+    /// Its plan hash.
+    pub hash: String,
+    /// Inputs after defaults.
+    pub inputs: Map<String, Value>,
+    /// Workspace folder.
+    pub workspace: PathBuf,
+    /// Parent run and node, for sub-workflows.
+    pub parent: Option<(String, String)>,
+    /// Start time, ms since the epoch.
+    pub started_at: u64,
+}
+
+/// One row of `floe runs`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct RunSummary {
+    /// Run id.
+    pub id: String,
+    /// Blueprint id.
+    pub blueprint: String,
+    /// Blueprint name.
+    pub name: String,
+    /// Status.
+    pub status: String,
+    /// Start, ms since the epoch.
+    pub started_at: u64,
+    /// End, when over.
+    pub finished_at: Option<u64>,
+    /// Node counts.
+    pub nodes_succeeded: u64,
+    /// Node counts.
+    pub nodes_failed: u64,
+    /// Node counts.
+    pub nodes_skipped: u64,
+    /// Why it failed.
+    pub error: Option<String>,
+    /// Whether the process running it is gone while it was not finished.
+    pub interrupted: bool,
+}
+
+/// Everything stored about one run.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RunRecord {
+    /// The summary.
+    #[serde(flatten)]
+    pub summary: RunSummary,
+    /// Where the blueprint came from.
+    pub blueprint_path: Option<String>,
+    /// The exact document that ran.
+    #[serde(skip)]
+    pub blueprint_json: String,
+    /// Plan hash.
+    pub hash: String,
+    /// Inputs.
+    pub inputs: Map<String, Value>,
+    /// Outputs, when finished.
+    pub outputs: Option<Map<String, Value>>,
+    /// Workspace folder.
+    pub workspace: String,
+    /// Last journaled event number.
+    pub last_seq: u64,
+    /// Node attempts.
+    pub nodes: Vec<NodeRunRow>,
+}
+
+/// One node attempt.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct NodeRunRow {
+    /// Node path.
+    pub node: String,
+    /// Attempt (0 for skipped nodes).
+    pub attempt: u32,
+    /// running | succeeded | failed | skipped | cached.
+    pub status: String,
+    /// Error message, when failed.
+    pub error: Option<String>,
+    /// Start and end, ms since the epoch.
+    pub started_at: Option<u64>,
+    /// End.
+    pub finished_at: Option<u64>,
+}
+
+/// The SQLite run store.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: SqlitePool,
+    path: Arc<PathBuf>,
+    blobs: Arc<PathBuf>,
+}
+
+impl Store {
+    /// The default database file: `floe.db` in the platform data folder.
+    pub fn default_path() -> Option<PathBuf> {
+        directories::ProjectDirs::from("dev", "floe", "floe").map(|dirs| dirs.data_dir().join("floe.db"))
+    }
+
+    /// Opens (creating when needed) the store at `path`, with its blob folder beside it.
+    pub async fn open(path: &Path) -> Result<Self, StoreError> {
+        let database = |source| StoreError::Database { path: path.to_owned(), source };
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| database(sqlx::Error::Io(e)))?;
+        }
+        let options = SqliteConnectOptions::from_str("sqlite:")
+            .map_err(database)?
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // In WAL mode, NORMAL loses nothing when the process is killed; only a power cut
+            // can drop the last transactions.
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(std::time::Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await.map_err(database)?;
+        MIGRATOR.run(&pool).await.map_err(|source| StoreError::Migrate { path: path.to_owned(), source })?;
+        let blobs = path.with_file_name(format!(
+            "{}.blobs",
+            path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "floe.db".into())
+        ));
+        Ok(Self { pool, path: Arc::new(path.to_owned()), blobs: Arc::new(blobs) })
+    }
+
+    /// Where the database file is.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn error(&self, source: sqlx::Error) -> StoreError {
+        StoreError::Database { path: self.path.as_ref().clone(), source }
+    }
+
+    /// Records a run about to start (status `running`, owned by this process).
+    pub async fn create_run(&self, run: &NewRun) -> Result<(), StoreError> {
+        let inputs = blobs::spill_map(&self.blobs, &run.inputs)?;
+        sqlx::query(
+            "INSERT INTO runs (id, blueprint_id, blueprint_name, blueprint_path, blueprint_json, hash, inputs, status, \
+             workspace, parent_run, parent_node, pid, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?)",
+        )
+        .bind(&run.id)
+        .bind(&run.blueprint_id)
+        .bind(&run.blueprint_name)
+        .bind(run.blueprint_path.as_ref().map(|p| p.to_string_lossy().into_owned()))
+        .bind(&run.blueprint_json)
+        .bind(&run.hash)
+        .bind(inputs)
+        .bind(run.workspace.to_string_lossy().into_owned())
+        .bind(run.parent.as_ref().map(|(r, _)| r.clone()))
+        .bind(run.parent.as_ref().map(|(_, n)| n.clone()))
+        .bind(i64::from(std::process::id()))
+        .bind(run.started_at as i64)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| self.error(e))?;
+        Ok(())
+    }
+
+    /// Marks this process as the one running `id` (on resume).
+    pub async fn claim(&self, id: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE runs SET pid = ?, status = 'running', finished_at = NULL WHERE id = ?")
+            .bind(i64::from(std::process::id()))
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(|e| self.error(e))?;
+        Ok(())
+    }
+
+    /// The journal of run `id`.
+    pub fn journal(&self, id: &str) -> StoreJournal {
+        StoreJournal::new(self.clone(), id)
+    }
+
+    /// The most recent runs, newest first.
+    pub async fn runs(&self, limit: u32) -> Result<Vec<RunSummary>, StoreError> {
+        let rows = sqlx::query(concat!(summary_columns!(), " FROM runs ORDER BY started_at DESC, id DESC LIMIT ?"))
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|e| self.error(e))?;
+        Ok(rows.iter().map(summary).collect())
+    }
+
+    /// Runs that did not finish and whose process is gone: `floe resume` picks them up.
+    pub async fn interrupted(&self) -> Result<Vec<RunSummary>, StoreError> {
+        let rows = sqlx::query(concat!(
+            summary_columns!(),
+            " FROM runs WHERE status NOT IN ('succeeded', 'failed', 'cancelled') ORDER BY started_at DESC"
+        ))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.error(e))?;
+        Ok(rows.iter().map(summary).filter(|s| s.interrupted).collect())
+    }
+
+    /// One run with its node attempts.
+    pub async fn run(&self, id: &str) -> Result<RunRecord, StoreError> {
+        let row = sqlx::query(concat!(
+            summary_columns!(),
+            ", blueprint_path, blueprint_json, hash, inputs, outputs, workspace, last_seq FROM runs WHERE id = ?"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|e| self.error(e))?
+        .ok_or_else(|| StoreError::NoRun(id.to_owned()))?;
+        let nodes = sqlx::query(
+            "SELECT node, attempt, status, error, started_at, finished_at FROM node_runs WHERE run_id = ? \
+             ORDER BY coalesce(started_at, finished_at), node, attempt",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.error(e))?
+        .iter()
+        .map(|r| NodeRunRow {
+            node: r.get("node"),
+            attempt: r.get::<i64, _>("attempt") as u32,
+            status: r.get("status"),
+            error: r.get("error"),
+            started_at: r.get::<Option<i64>, _>("started_at").map(|v| v as u64),
+            finished_at: r.get::<Option<i64>, _>("finished_at").map(|v| v as u64),
+        })
+        .collect();
+        let object = |text: Option<String>| -> Result<Option<Map<String, Value>>, StoreError> {
+            let Some(text) = text else { return Ok(None) };
+            let value: Value = serde_json::from_str(&text).map_err(|e| StoreError::Damaged(e.to_string()))?;
+            match blobs::resolve(&self.blobs, value)? {
+                Value::Object(map) => Ok(Some(map)),
+                _ => Err(StoreError::Damaged("a JSON column is not an object".into())),
+            }
+        };
+        Ok(RunRecord {
+            summary: summary(&row),
+            blueprint_path: row.get("blueprint_path"),
+            blueprint_json: row.get("blueprint_json"),
+            hash: row.get("hash"),
+            inputs: object(row.get("inputs"))?.unwrap_or_default(),
+            outputs: object(row.get("outputs"))?,
+            workspace: row.get("workspace"),
+            last_seq: row.get::<i64, _>("last_seq") as u64,
+            nodes,
+        })
+    }
+
+    /// The journaled events of a run, in order (large values read back from their blobs).
+    pub async fn events(&self, id: &str) -> Result<Vec<Event>, StoreError> {
+        let rows = sqlx::query("SELECT data FROM events WHERE run_id = ? ORDER BY seq")
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|e| self.error(e))?;
+        rows.iter().map(|row| self.event(row.get("data"))).collect()
+    }
+
+    fn event(&self, data: String) -> Result<Event, StoreError> {
+        let value: Value = serde_json::from_str(&data).map_err(|e| StoreError::Damaged(e.to_string()))?;
+        serde_json::from_value(blobs::resolve(&self.blobs, value)?).map_err(|e| StoreError::Damaged(e.to_string()))
+    }
+
+    /// What an interrupted run already finished (node path → outputs), for resuming it.
+    pub async fn prior(&self, id: &str) -> Result<Prior, StoreError> {
+        let rows = sqlx::query(
+            "SELECT data FROM events WHERE run_id = ? AND type IN ('node_succeeded', 'node_cached') ORDER BY seq",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.error(e))?;
+        let mut succeeded = HashMap::new();
+        for row in &rows {
+            let event = self.event(row.get("data"))?;
+            if let crate::events::RunEvent::NodeSucceeded { node, outputs, .. }
+            | crate::events::RunEvent::NodeCached { node, outputs, .. } = event.kind
+            {
+                succeeded.insert(node.to_string(), outputs);
+            }
+        }
+        Ok(Prior { succeeded })
+    }
+
+    /// The process that owns a run, while one does.
+    pub async fn owner(&self, id: &str) -> Result<Option<u32>, StoreError> {
+        let pid: Option<i64> = sqlx::query_scalar("SELECT pid FROM runs WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(|e| self.error(e))?
+            .flatten();
+        Ok(pid.and_then(|p| u32::try_from(p).ok()))
+    }
+
+    /// Sets a run's final status without running it (a cancel of a run no process owns).
+    pub async fn finish_orphan(&self, id: &str, status: RunStatus, error: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE runs SET status = ?, error = ?, pid = NULL WHERE id = ?")
+            .bind(status.as_str())
+            .bind(error)
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(|e| self.error(e))?;
+        Ok(())
+    }
+}
+
+fn summary(row: &sqlx::sqlite::SqliteRow) -> RunSummary {
+    let status: String = row.get("status");
+    let pid: Option<i64> = row.get("pid");
+    let over = matches!(status.as_str(), "succeeded" | "failed" | "cancelled");
+    RunSummary {
+        id: row.get("id"),
+        blueprint: row.get("blueprint_id"),
+        name: row.get("blueprint_name"),
+        started_at: row.get::<i64, _>("started_at") as u64,
+        finished_at: row.get::<Option<i64>, _>("finished_at").map(|v| v as u64),
+        nodes_succeeded: row.get::<i64, _>("nodes_succeeded") as u64,
+        nodes_failed: row.get::<i64, _>("nodes_failed") as u64,
+        nodes_skipped: row.get::<i64, _>("nodes_skipped") as u64,
+        error: row.get("error"),
+        interrupted: !over && !pid.is_some_and(process_alive),
+        status,
+    }
+}
+
+/// Whether a process with this id is alive (Linux: `/proc`); elsewhere a run is only called
+/// interrupted once its owner cleared the pid.
+fn process_alive(pid: i64) -> bool {
+    if pid == i64::from(std::process::id()) {
+        return true;
+    }
+    let proc = Path::new("/proc");
+    if !proc.is_dir() {
+        return true;
+    }
+    // A killed process that was not reaped yet is a zombie: gone for our purposes.
+    match std::fs::read_to_string(proc.join(pid.to_string()).join("stat")) {
+        Ok(stat) => stat.rsplit_once(')').is_some_and(|(_, rest)| !rest.trim_start().starts_with('Z')),
+        Err(_) => false,
+    }
+}
