@@ -17,6 +17,13 @@ use serde_json::{Map, Value};
 
 use crate::Outcome;
 
+/// A line for the person at the terminal, on stderr (stdout carries data only).
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 /// Where the run store is.
 #[derive(Debug, clap::Args)]
 pub struct StoreArgs {
@@ -241,7 +248,7 @@ pub fn cancel(args: &CancelArgs) -> anyhow::Result<Outcome> {
         let store = args.store.open().await?;
         let record = store.run(&args.id).await?;
         if matches!(record.summary.status.as_str(), "succeeded" | "failed" | "cancelled") {
-            eprintln!("run {} is already {}", args.id, record.summary.status);
+            note!("run {} is already {}", args.id, record.summary.status);
             return Ok(Outcome::Problems);
         }
         match owner(&store, &args.id).await? {
@@ -249,11 +256,11 @@ pub fn cancel(args: &CancelArgs) -> anyhow::Result<Outcome> {
                 // The owning `floe` process cancels cleanly on SIGINT, like Ctrl-C.
                 let status = std::process::Command::new("kill").args(["-INT", &pid.to_string()]).status()?;
                 anyhow::ensure!(status.success(), "could not signal process {pid}");
-                eprintln!("asked process {pid} to cancel run {}", args.id);
+                note!("asked process {pid} to cancel run {}", args.id);
             }
             _ => {
                 store.finish_orphan(&args.id, RunStatus::Cancelled, "cancelled while interrupted").await?;
-                eprintln!("run {} was not running; marked cancelled (still resumable)", args.id);
+                note!("run {} was not running; marked cancelled (still resumable)", args.id);
             }
         }
         Ok(Outcome::Ok)
@@ -299,7 +306,7 @@ impl Display {
                 return Ok(Outcome::Problems);
             }
             Err(error) => {
-                eprintln!("error: {error}");
+                note!("error: {error}");
                 return Ok(match error {
                     RunError::Start(_) | RunError::NotResumable { .. } => Outcome::Problems,
                     _ => Outcome::Io,
@@ -312,11 +319,11 @@ impl Display {
         let elapsed = humantime::format_duration(Duration::from_millis(report.elapsed.as_millis() as u64));
         match report.status {
             RunStatus::Succeeded => {
-                eprintln!("run {} of {what} succeeded in {elapsed}", report.run_id);
+                note!("run {} of {what} succeeded in {elapsed}", report.run_id);
                 Ok(Outcome::Ok)
             }
             RunStatus::Cancelled => {
-                eprintln!(
+                note!(
                     "run {} cancelled: {}; finish it with `floe resume {}`",
                     report.run_id,
                     report.error.as_deref().unwrap_or("cancelled"),
@@ -325,7 +332,7 @@ impl Display {
                 Ok(Outcome::Cancelled)
             }
             _ => {
-                eprintln!(
+                note!(
                     "run {} failed: {}; see `floe runs show {}`",
                     report.run_id,
                     report.error.as_deref().unwrap_or("unknown error"),
@@ -363,7 +370,8 @@ impl Progress {
     fn new() -> Self {
         let bar = ProgressBar::new_spinner();
         bar.set_style(
-            ProgressStyle::with_template("{spinner} [{elapsed}] {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            ProgressStyle::with_template("{spinner} [{elapsed}] {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
         );
         bar.enable_steady_tick(Duration::from_millis(120));
         Self { bar, counts: Mutex::new(Counts::default()) }

@@ -154,7 +154,9 @@ pub async fn resume(
     let record = store.run(id).await?;
     let not = |why: String| RunError::NotResumable { id: id.to_owned(), why };
     match record.summary.status.as_str() {
-        "succeeded" | "failed" => return Err(not(format!("already {}; start a new run instead", record.summary.status))),
+        "succeeded" | "failed" => {
+            return Err(not(format!("already {}; start a new run instead", record.summary.status)));
+        }
         _ if !record.summary.interrupted && record.summary.status != RunStatus::Cancelled.as_str() => {
             return Err(not("is still running in another process; cancel it first (`floe cancel`)".into()));
         }

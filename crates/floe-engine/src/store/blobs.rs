@@ -52,10 +52,13 @@ pub(super) fn resolve(folder: &Path, value: Value) -> Result<Value, StoreError> 
         Value::Object(map) => {
             if let (Some(Value::String(hash)), 2) = (map.get("$blob"), map.len()) {
                 let path = folder.join(format!("{hash}.json"));
-                let text = std::fs::read_to_string(&path).map_err(|source| StoreError::Blob { path: path.clone(), source })?;
+                let text =
+                    std::fs::read_to_string(&path).map_err(|source| StoreError::Blob { path: path.clone(), source })?;
                 return serde_json::from_str(&text).map_err(|e| StoreError::Damaged(format!("blob {hash}: {e}")));
             }
-            Value::Object(map.into_iter().map(|(k, v)| Ok((k, resolve(folder, v)?))).collect::<Result<_, StoreError>>()?)
+            Value::Object(
+                map.into_iter().map(|(k, v)| Ok((k, resolve(folder, v)?))).collect::<Result<_, StoreError>>()?,
+            )
         }
         Value::Array(items) => Value::Array(items.into_iter().map(|v| resolve(folder, v)).collect::<Result<_, _>>()?),
         other => other,

@@ -180,8 +180,7 @@ impl Store {
     pub async fn open(path: &Path) -> Result<Self, StoreError> {
         let database = |source| StoreError::Database { path: path.to_owned(), source };
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| database(sqlx::Error::Io(e)))?;
+            std::fs::create_dir_all(parent).map_err(|e| database(sqlx::Error::Io(e)))?;
         }
         let options = SqliteConnectOptions::from_str("sqlite:")
             .map_err(database)?

@@ -1,0 +1,177 @@
+//! Durability for real: a 200-node blueprint whose effects POST to a loopback counter is run by
+//! the `floe` binary, killed with SIGKILL at several points, and resumed each time. After the
+//! last resume the run has succeeded, every node succeeded exactly once in the journal, every
+//! effect reached the counter, and no effect that was journaled as done was ever sent again.
+
+use std::collections::{BTreeMap, HashSet};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use floe_engine::events::RunEvent;
+use floe_engine::store::Store;
+use serde_json::{Value, json};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const NODES: usize = 200;
+const CHAIN: usize = 20;
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("floe-durability-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+/// Ten chains of twenty; along each chain, even nodes POST an effect and odd nodes render text
+/// from the response, so the run advances as effects complete.
+fn blueprint(url: &str) -> Value {
+    let nodes: Vec<Value> = (0..NODES)
+        .map(|i| {
+            if i % 2 == 0 {
+                json!({"id": format!("n{i}"), "kind": "tool", "config": {"tool": "http_request", "args": {
+                    "url": url, "method": "POST", "body": {"node": i, "before": "{{ inputs.in | default('') }}"}
+                }}})
+            } else {
+                json!({"id": format!("n{i}"), "kind": "tool", "config": {"tool": "text_template", "args": {
+                    "template": "after {{ inputs.in | default('start') }}"
+                }}})
+            }
+        })
+        .collect();
+    let edges: Vec<Value> = (0..NODES)
+        .filter(|i| i % CHAIN != 0)
+        .map(|i| {
+            let from = i - 1;
+            let port = if from % 2 == 0 { "body" } else { "text" };
+            json!({"from": format!("n{from}.{port}"), "to": format!("n{i}.in")})
+        })
+        .collect();
+    json!({"format": "floe.blueprint", "version": 1, "id": "effects", "name": "Effects", "nodes": nodes, "edges": edges})
+}
+
+fn floe() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_floe"))
+}
+
+/// Runs `args` with `--json`, SIGKILLs the process once `kill_after` events were printed, and
+/// returns the run id (from the first event).
+fn run_and_kill(args: &[&str], db: &Path, kill_after: usize) -> String {
+    let mut child = floe()
+        .args(args)
+        .args(["--json", "--db"])
+        .arg(db)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("floe starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut run = String::new();
+    for (seen, line) in BufReader::new(stdout).lines().map_while(Result::ok).enumerate() {
+        if run.is_empty() {
+            let event: Value = serde_json::from_str(&line).expect("JSON line");
+            run = event["run"].as_str().unwrap_or_default().to_owned();
+        }
+        if seen + 1 >= kill_after {
+            break;
+        }
+    }
+    child.kill().expect("SIGKILL");
+    child.wait().expect("reaped");
+    run
+}
+
+/// Requests the counter received so far, per idempotency key.
+async fn sent(server: &MockServer) -> BTreeMap<String, usize> {
+    let mut per_key = BTreeMap::new();
+    for request in server.received_requests().await.unwrap_or_default() {
+        let key = request.headers.get("idempotency-key").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+        *per_key.entry(key).or_default() += 1;
+    }
+    per_key
+}
+
+/// Keys (node ids) whose POST the journal records as done.
+async fn journaled_effects(store: &Store, run: &str) -> HashSet<String> {
+    store
+        .events(run)
+        .await
+        .expect("events")
+        .into_iter()
+        .filter_map(|e| match e.kind {
+            RunEvent::NodeSucceeded { node, .. } => Some(node.to_string()),
+            _ => None,
+        })
+        .filter(|node| node[1..].parse::<usize>().is_ok_and(|i| i % 2 == 0))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_runs_resume_without_repeating_finished_work_or_effects() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/effect"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"node": 0, "stored": true}))
+                .set_delay(std::time::Duration::from_millis(15)),
+        )
+        .mount(&server)
+        .await;
+    let dir = scratch("kill");
+    let file = dir.join("effects.json");
+    std::fs::write(&file, blueprint(&format!("{}/effect", server.uri())).to_string()).expect("blueprint written");
+    let db = dir.join("runs.db");
+    let file_arg = file.to_string_lossy().into_owned();
+
+    // Kill the first run early, then kill each resume at a later point, then let one finish.
+    // After each kill: which effects the journal holds as done, and what the counter had seen.
+    let run = run_and_kill(&["run", &file_arg], &db, 60);
+    assert!(!run.is_empty());
+    let store = Store::open(&db).await.expect("store");
+    let mut checkpoints = vec![(journaled_effects(&store, &run).await, sent(&server).await)];
+    for kill_after in [30, 45, 60, 80, 100, 130] {
+        let interrupted = floe().args(["runs", "--interrupted", "--json", "--db"]).arg(&db).output().expect("runs");
+        let listed: Value = serde_json::from_slice(&interrupted.stdout).expect("JSON");
+        assert!(listed.as_array().is_some_and(|runs| runs.iter().any(|r| r["id"] == json!(run))), "{listed}");
+        run_and_kill(&["resume", &run], &db, kill_after);
+        checkpoints.push((journaled_effects(&store, &run).await, sent(&server).await));
+    }
+    // The last kill may have come after the run finished; otherwise one more resume ends it.
+    if store.run(&run).await.expect("record").summary.status != "succeeded" {
+        let finished = floe().args(["resume", &run, "--json", "--db"]).arg(&db).output().expect("resume");
+        assert_eq!(finished.status.code(), Some(0), "{}", String::from_utf8_lossy(&finished.stderr));
+    }
+
+    // The journal: succeeded, each node exactly once.
+    let record = store.run(&run).await.expect("record");
+    assert_eq!(record.summary.status, "succeeded");
+    let events = store.events(&run).await.expect("events");
+    let mut successes: BTreeMap<String, usize> = BTreeMap::new();
+    for event in &events {
+        if let RunEvent::NodeSucceeded { node, .. } = &event.kind {
+            *successes.entry(node.to_string()).or_default() += 1;
+        }
+    }
+    assert_eq!(successes.len(), NODES);
+    assert!(successes.values().all(|&n| n == 1), "a node succeeded twice: {successes:?}");
+    let seqs: Vec<u64> = events.iter().map(|e| e.seq).collect();
+    assert_eq!(seqs, (1..=events.len() as u64).collect::<Vec<_>>(), "one gap-free log across resumes");
+
+    // The counter: every effect arrived under its own key, and no effect journaled as done at a
+    // kill was sent again afterwards (in-flight ones may repeat, with the same key).
+    let per_key = sent(&server).await;
+    assert_eq!(per_key.len(), NODES / 2, "one idempotency key per effect node");
+    assert!(per_key.keys().all(|k| k.starts_with(&format!("{run}/n"))));
+    for (done, sent_then) in &checkpoints {
+        for node in done {
+            let key = format!("{run}/{node}");
+            assert_eq!(per_key.get(&key), sent_then.get(&key), "{node} was journaled as done, then sent again");
+        }
+    }
+    let done: Vec<usize> = checkpoints.iter().map(|(d, _)| d.len()).collect();
+    assert!(done.windows(2).all(|w| w[0] <= w[1]), "{done:?}");
+    assert!(done[0] > 0 && done[0] < NODES / 2, "the first kill landed mid-run: {done:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
