@@ -38,17 +38,27 @@ CREATE TABLE events (
 ) WITHOUT ROWID;
 
 CREATE TABLE node_runs (
-    run_id      TEXT NOT NULL,
-    node        TEXT NOT NULL,        -- node path (map/3/summarise)
-    attempt     INTEGER NOT NULL,
-    status      TEXT NOT NULL,        -- running | succeeded | failed | skipped | cached
-    inputs      TEXT,
-    outputs     TEXT,
-    error       TEXT,
-    started_at  INTEGER,
-    finished_at INTEGER,
+    run_id       TEXT NOT NULL,
+    node         TEXT NOT NULL,       -- node path (map/3/summarise)
+    attempt      INTEGER NOT NULL,    -- from 1; 0 for skipped and cached nodes
+    status       TEXT NOT NULL,       -- running | succeeded | failed | skipped | cached
+    error        TEXT,
+    started_at   INTEGER,
+    finished_at  INTEGER,
+    started_seq  INTEGER,             -- the node_started event (holds the inputs)
+    finished_seq INTEGER,             -- the event that settled it (holds outputs or error)
     PRIMARY KEY (run_id, node, attempt)
 ) WITHOUT ROWID;
+
+-- Node attempts with their input and output values, read from the events that carry them (the
+-- values are stored once, in the event log).
+CREATE VIEW node_run_values AS
+SELECT n.run_id, n.node, n.attempt, n.status, n.error, n.started_at, n.finished_at,
+       json_extract(s.data, '$.inputs') AS inputs,
+       json_extract(f.data, '$.outputs') AS outputs
+FROM node_runs n
+LEFT JOIN events s ON s.run_id = n.run_id AND s.seq = n.started_seq
+LEFT JOIN events f ON f.run_id = n.run_id AND f.seq = n.finished_seq;
 
 CREATE TABLE approvals (
     run_id     TEXT NOT NULL,

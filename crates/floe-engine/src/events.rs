@@ -231,6 +231,28 @@ pub enum RunEvent {
 }
 
 impl RunEvent {
+    /// The `type` tag.
+    pub fn name(&self) -> &'static str {
+        match self {
+            RunEvent::RunStarted { .. } => "run_started",
+            RunEvent::RunPaused => "run_paused",
+            RunEvent::RunResumed => "run_resumed",
+            RunEvent::RunCancelled { .. } => "run_cancelled",
+            RunEvent::RunFinished { .. } => "run_finished",
+            RunEvent::NodeQueued { .. } => "node_queued",
+            RunEvent::NodeStarted { .. } => "node_started",
+            RunEvent::NodeProgress { .. } => "node_progress",
+            RunEvent::NodeOutputDelta { .. } => "node_output_delta",
+            RunEvent::NodeRetrying { .. } => "node_retrying",
+            RunEvent::NodeSucceeded { .. } => "node_succeeded",
+            RunEvent::NodeFailed { .. } => "node_failed",
+            RunEvent::NodeSkipped { .. } => "node_skipped",
+            RunEvent::NodeCached { .. } => "node_cached",
+            RunEvent::NodeWaiting { .. } => "node_waiting",
+            RunEvent::LoopIteration { .. } => "loop_iteration",
+        }
+    }
+
     /// The node the event is about, if any.
     pub fn node(&self) -> Option<&str> {
         match self {

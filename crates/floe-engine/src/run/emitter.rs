@@ -1,11 +1,16 @@
-//! The emitter numbers events, collects them into batches, and on `flush` writes a batch to the
-//! journal *before* handing it to the sinks: nothing is announced that a crash could lose.
+//! The emitter numbers events and batches them. With a durable journal, a writer task takes the
+//! batches in order, writes everything waiting in one transaction (group commit), and only then
+//! hands them to the sinks: nothing is announced that a crash could lose, and the scheduler never
+//! waits for the disk. Nodes with effects wait until their own start is journaled
+//! ([`Emitter::journaled`]), so an effect is never fired for state a crash would forget.
 
 use std::sync::{Arc, Mutex, PoisonError};
 
 use futures::future::BoxFuture;
-use tokio::sync::Notify;
+use tokio::sync::{Notify, mpsc, watch};
+use tokio::task::JoinHandle;
 
+use super::RunControl;
 use crate::events::{Clock, Event, EventSink, RunEvent};
 
 /// Durable storage for a run's events, in order. Implemented by the SQLite store; runs without
@@ -13,6 +18,11 @@ use crate::events::{Clock, Event, EventSink, RunEvent};
 pub trait Journal: Send + Sync {
     /// Stores a batch of consecutive events atomically (all or none).
     fn append<'a>(&'a self, events: &'a [Event]) -> BoxFuture<'a, Result<(), JournalError>>;
+
+    /// Whether it stores anything (if not, events go straight to the sinks).
+    fn is_durable(&self) -> bool {
+        true
+    }
 }
 
 /// The journal could not store events; the run stops rather than announce unjournaled state.
@@ -20,7 +30,7 @@ pub trait Journal: Send + Sync {
 #[error("could not journal the run: {0}")]
 pub struct JournalError(pub String);
 
-/// Keeps nothing: for in-memory runs (tests, benchmarks, `--no-store`).
+/// Keeps nothing: for in-memory runs (tests, benchmarks).
 #[derive(Debug, Default, Clone, Copy)]
 pub struct NoJournal;
 
@@ -28,11 +38,29 @@ impl Journal for NoJournal {
     fn append<'a>(&'a self, _: &'a [Event]) -> BoxFuture<'a, Result<(), JournalError>> {
         Box::pin(std::future::ready(Ok(())))
     }
+
+    fn is_durable(&self) -> bool {
+        false
+    }
 }
+
+/// Most batches waiting for the writer before `flush` waits (back-pressure).
+const QUEUED_BATCHES: usize = 256;
 
 struct Pending {
     seq: u64,
     events: Vec<Event>,
+}
+
+enum Mode {
+    /// No durable journal: batches go straight to the sink.
+    Direct(Arc<dyn EventSink>),
+    /// Batches go to the writer task.
+    Journaled {
+        batches: Mutex<Option<mpsc::Sender<Vec<Event>>>>,
+        journaled: watch::Receiver<u64>,
+        writer: Mutex<Option<JoinHandle<Result<(), JournalError>>>>,
+    },
 }
 
 /// Numbers, batches, journals and announces a run's events.
@@ -40,12 +68,9 @@ pub struct Emitter {
     run: Arc<str>,
     clock: Arc<dyn Clock>,
     pending: Mutex<Pending>,
-    /// Held across journal + sinks so batches reach both in order, whichever scope flushes.
-    flushing: tokio::sync::Mutex<()>,
-    journal: Arc<dyn Journal>,
-    sink: Arc<dyn EventSink>,
     /// Wakes the scheduler when an executor pushed events (progress, deltas) between turns.
     pushed: Notify,
+    mode: Mode,
 }
 
 impl std::fmt::Debug for Emitter {
@@ -55,27 +80,35 @@ impl std::fmt::Debug for Emitter {
 }
 
 impl Emitter {
-    /// An emitter for run `run` whose next event gets number `next_seq`.
+    /// An emitter for run `run` whose next event gets number `next_seq`. A journal failure
+    /// cancels the run through `control`. Must be created inside a tokio runtime.
     pub fn new(
         run: String,
         next_seq: u64,
         clock: Arc<dyn Clock>,
         journal: Arc<dyn Journal>,
         sink: Arc<dyn EventSink>,
+        control: RunControl,
     ) -> Self {
+        let mode = if journal.is_durable() {
+            let (batches, receiver) = mpsc::channel(QUEUED_BATCHES);
+            let (journaled_tx, journaled) = watch::channel(next_seq.saturating_sub(1));
+            let writer = tokio::spawn(write_batches(receiver, journal, sink, journaled_tx, control));
+            Mode::Journaled { batches: Mutex::new(Some(batches)), journaled, writer: Mutex::new(Some(writer)) }
+        } else {
+            Mode::Direct(sink)
+        };
         Self {
             run: run.into(),
             clock,
             pending: Mutex::new(Pending { seq: next_seq, events: Vec::new() }),
-            flushing: tokio::sync::Mutex::new(()),
-            journal,
-            sink,
             pushed: Notify::new(),
+            mode,
         }
     }
 
-    /// Queues an event; it is journaled and announced at the next flush.
-    pub fn push(&self, kind: RunEvent) {
+    /// Queues an event and returns its number; it is journaled and announced after a flush.
+    pub fn push(&self, kind: RunEvent) -> u64 {
         let at = self.clock.now_ms();
         let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
         let seq = pending.seq;
@@ -83,17 +116,46 @@ impl Emitter {
         pending.events.push(Event { run: self.run.clone(), seq, at, kind });
         drop(pending);
         self.pushed.notify_one();
+        seq
     }
 
-    /// Journals what is queued, then announces it.
-    pub async fn flush(&self) -> Result<(), JournalError> {
-        let _turn = self.flushing.lock().await;
+    /// Hands what is queued to the journal (or, without one, to the sinks).
+    pub async fn flush(&self) {
         let batch = std::mem::take(&mut self.pending.lock().unwrap_or_else(PoisonError::into_inner).events);
         if batch.is_empty() {
-            return Ok(());
+            return;
         }
-        self.journal.append(&batch).await?;
-        self.sink.emit(&batch);
+        match &self.mode {
+            Mode::Direct(sink) => sink.emit(&batch),
+            Mode::Journaled { batches, .. } => {
+                let sender = batches.lock().unwrap_or_else(PoisonError::into_inner).clone();
+                if let Some(sender) = sender {
+                    // Fails only once the writer stopped on a journal error (the run is being
+                    // cancelled); the batch is then dropped, unannounced.
+                    let _ = sender.send(batch).await;
+                }
+            }
+        }
+    }
+
+    /// Resolves once every event up to `seq` is journaled (at once without a journal).
+    pub async fn journaled(&self, seq: u64) {
+        if let Mode::Journaled { journaled, .. } = &self.mode {
+            let mut journaled = journaled.clone();
+            let _ = journaled.wait_for(|&done| done >= seq).await;
+        }
+    }
+
+    /// Flushes, then waits until the writer has journaled and announced everything.
+    pub async fn close(&self) -> Result<(), JournalError> {
+        self.flush().await;
+        if let Mode::Journaled { batches, writer, .. } = &self.mode {
+            drop(batches.lock().unwrap_or_else(PoisonError::into_inner).take());
+            let handle = writer.lock().unwrap_or_else(PoisonError::into_inner).take();
+            if let Some(handle) = handle {
+                return handle.await.map_err(|e| JournalError(format!("the journal writer stopped: {e}")))?;
+            }
+        }
         Ok(())
     }
 
@@ -101,4 +163,29 @@ impl Emitter {
     pub async fn pushed(&self) {
         self.pushed.notified().await;
     }
+}
+
+/// The writer: journals every batch waiting in one transaction, then announces them.
+async fn write_batches(
+    mut receiver: mpsc::Receiver<Vec<Event>>,
+    journal: Arc<dyn Journal>,
+    sink: Arc<dyn EventSink>,
+    journaled: watch::Sender<u64>,
+    control: RunControl,
+) -> Result<(), JournalError> {
+    while let Some(mut batch) = receiver.recv().await {
+        while let Ok(more) = receiver.try_recv() {
+            batch.extend(more);
+        }
+        if let Err(error) = journal.append(&batch).await {
+            tracing::error!(%error, "journal failed; stopping the run");
+            control.cancel(error.to_string());
+            return Err(error);
+        }
+        sink.emit(&batch);
+        if let Some(last) = batch.last() {
+            journaled.send_replace(last.seq);
+        }
+    }
+    Ok(())
 }

@@ -361,8 +361,14 @@ pub async fn run(prepared: &Prepared, options: RunOptions) -> Result<RunReport, 
     let plan = &prepared.plan;
     let inputs = resolve_inputs(plan, &options.inputs)?;
     let run_id = options.run_id.unwrap_or_else(new_run_id);
-    let emitter =
-        Arc::new(Emitter::new(run_id.clone(), options.next_seq, options.clock, options.journal, options.sink));
+    let emitter = Arc::new(Emitter::new(
+        run_id.clone(),
+        options.next_seq,
+        options.clock,
+        options.journal,
+        options.sink,
+        options.control.clone(),
+    ));
     let limit = plan.run().max_concurrency.map_or(options.concurrency, |m| (m as usize).min(options.concurrency));
     let env = Arc::new(RunEnv {
         run_id: run_id.clone(),
@@ -388,7 +394,7 @@ pub async fn run(prepared: &Prepared, options: RunOptions) -> Result<RunReport, 
     if options.control.is_paused() {
         emitter.push(RunEvent::RunPaused);
     }
-    emitter.flush().await?;
+    emitter.flush().await;
 
     let policy = plan.run().on_failure;
     let scope = ScopeRun::new(prepared.root.clone(), env.clone(), String::new(), Vec::new(), Vec::new(), policy);
@@ -429,7 +435,7 @@ pub async fn run(prepared: &Prepared, options: RunOptions) -> Result<RunReport, 
         (RunStatus::Succeeded, None)
     };
     emitter.push(RunEvent::RunFinished { status, outputs: outputs.clone(), error: error.clone() });
-    emitter.flush().await?;
+    emitter.close().await?;
     Ok(RunReport { run_id, status, outputs, error, elapsed: started.elapsed() })
 }
 

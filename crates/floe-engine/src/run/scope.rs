@@ -159,13 +159,8 @@ impl ScopeRun {
                 self.enqueue(i, &mut running);
             }
             self.admit(&mut running, None);
-            if let Err(error) = self.env.emitter.flush().await {
-                // Nothing may be announced that is not journaled: stop here, resumable.
-                tracing::error!(%error, "journal failed; stopping the run");
-                self.env.control.cancel(error.to_string());
-                cancelled = true;
-                break;
-            }
+            // A journal failure cancels the run (from the writer), which ends this loop.
+            self.env.emitter.flush().await;
             if (running.is_empty() && self.queued.is_empty()) || self.halted || self.enough_finished() {
                 break;
             }
@@ -193,7 +188,7 @@ impl ScopeRun {
         drop(stopped);
         if (self.halted || self.enough_finished()) && !cancelled {
             self.skip_remaining();
-            let _ = self.env.emitter.flush().await;
+            self.env.emitter.flush().await;
         }
         ScopeResult { outputs: self.outputs, failure: self.failure, cancelled, finished: self.finished }
     }
@@ -427,7 +422,12 @@ async fn attempts(
             Some(pool) => Some(pool.clone().acquire_owned().await),
             None => None,
         };
-        env.emitter.push(RunEvent::NodeStarted { node: path.clone(), attempt, inputs: context.inputs.clone() });
+        let started_seq =
+            env.emitter.push(RunEvent::NodeStarted { node: path.clone(), attempt, inputs: context.inputs.clone() });
+        if node.plan.effect == floe_blueprint::Effect::Write {
+            // An effect fires only once its start (and everything before it) is journaled.
+            env.emitter.journaled(started_seq).await;
+        }
         let cancel = env.control.cancel.child_token();
         let ctx = NodeCtx {
             node: node.clone(),

@@ -38,7 +38,7 @@ impl Journal for StoreJournal {
 struct EventRow {
     seq: i64,
     at: i64,
-    kind: String,
+    kind: &'static str,
     node: Option<String>,
     data: String,
 }
@@ -46,11 +46,11 @@ struct EventRow {
 #[derive(Default)]
 struct NodeRow {
     status: Option<&'static str>,
-    inputs: Option<String>,
-    outputs: Option<String>,
     error: Option<String>,
     started_at: Option<i64>,
     finished_at: Option<i64>,
+    started_seq: Option<i64>,
+    finished_seq: Option<i64>,
 }
 
 #[derive(Default)]
@@ -64,70 +64,85 @@ struct RunUpdate {
     skipped: i64,
 }
 
+/// Node-attempt rows touched by a batch, by (node path, attempt).
+type Nodes = BTreeMap<(String, u32), NodeRow>;
+
+/// Records that a node attempt settled.
+fn settle<'n>(
+    nodes: &'n mut Nodes,
+    node: &str,
+    attempt: u32,
+    status: &'static str,
+    at: i64,
+    seq: i64,
+) -> &'n mut NodeRow {
+    let row = nodes.entry((node.to_owned(), attempt)).or_default();
+    row.status = Some(status);
+    row.finished_at = Some(at);
+    row.finished_seq = Some(seq);
+    row
+}
+
+/// An event as stored: its JSON, with values too large for a row moved to blob files. Most
+/// events are small, and are serialised once, straight to text.
+fn serialize(folder: &std::path::Path, event: &Event) -> Result<String, StoreError> {
+    let text = serde_json::to_string(event).map_err(|e| StoreError::Damaged(e.to_string()))?;
+    if text.len() < blobs::SPILL_BYTES {
+        return Ok(text);
+    }
+    let mut data = serde_json::to_value(event).map_err(|e| StoreError::Damaged(e.to_string()))?;
+    for field in ["outputs", "inputs"] {
+        if let Some(Value::Object(map)) = data.get_mut(field) {
+            for value in map.values_mut() {
+                *value = blobs::spill_value(folder, value)?;
+            }
+        }
+    }
+    Ok(data.to_string())
+}
+
 impl StoreJournal {
     async fn write(&self, events: &[Event]) -> Result<(), StoreError> {
         let folder = self.store.blobs.as_ref();
         let mut rows = Vec::with_capacity(events.len());
-        let mut nodes: BTreeMap<(String, u32), NodeRow> = BTreeMap::new();
+        let mut nodes: Nodes = BTreeMap::new();
         let mut run = RunUpdate::default();
         for event in events {
-            let mut data = serde_json::to_value(event).map_err(|e| StoreError::Damaged(e.to_string()))?;
-            for field in ["outputs", "inputs"] {
-                if let Some(Value::Object(map)) = data.get_mut(field) {
-                    for value in map.values_mut() {
-                        *value = blobs::spill_value(folder, value)?;
-                    }
-                }
-            }
-            let kind = data["type"].as_str().unwrap_or_default().to_owned();
+            let data = serialize(folder, event)?;
             let at = event.at as i64;
-            let field_text = |name: &str| data.get(name).map(Value::to_string);
+            let seq = event.seq as i64;
             match &event.kind {
                 RunEvent::NodeStarted { node, attempt, .. } => {
                     let row = nodes.entry((node.to_string(), *attempt)).or_default();
                     row.status = Some("running");
-                    row.inputs = field_text("inputs");
                     row.started_at = Some(at);
+                    row.started_seq = Some(seq);
                 }
                 RunEvent::NodeSucceeded { node, attempt, .. } => {
-                    let row = nodes.entry((node.to_string(), *attempt)).or_default();
-                    row.status = Some("succeeded");
-                    row.outputs = field_text("outputs");
-                    row.finished_at = Some(at);
+                    settle(&mut nodes, node, *attempt, "succeeded", at, seq);
                     run.succeeded += 1;
                 }
                 RunEvent::NodeFailed { node, attempt, error } => {
-                    let row = nodes.entry((node.to_string(), *attempt)).or_default();
-                    row.status = Some("failed");
-                    row.error = Some(error.message.clone());
-                    row.finished_at = Some(at);
+                    settle(&mut nodes, node, *attempt, "failed", at, seq).error = Some(error.message.clone());
                     run.failed += 1;
                 }
                 RunEvent::NodeRetrying { node, attempt, error, .. } => {
-                    let row = nodes.entry((node.to_string(), *attempt)).or_default();
-                    row.status = Some("failed");
-                    row.error = Some(error.message.clone());
-                    row.finished_at = Some(at);
+                    settle(&mut nodes, node, *attempt, "failed", at, seq).error = Some(error.message.clone());
                 }
                 RunEvent::NodeSkipped { node, .. } => {
-                    let row = nodes.entry((node.to_string(), 0)).or_default();
-                    row.status = Some("skipped");
-                    row.finished_at = Some(at);
+                    settle(&mut nodes, node, 0, "skipped", at, seq);
                     run.skipped += 1;
                 }
                 RunEvent::NodeCached { node, .. } => {
-                    let row = nodes.entry((node.to_string(), 0)).or_default();
-                    row.status = Some("cached");
-                    row.outputs = field_text("outputs");
-                    row.finished_at = Some(at);
+                    settle(&mut nodes, node, 0, "cached", at, seq);
                     run.succeeded += 1;
                 }
                 RunEvent::RunStarted { .. } | RunEvent::RunResumed => run.status = Some("running"),
                 RunEvent::RunPaused => run.status = Some("paused"),
                 RunEvent::NodeWaiting { .. } => run.status = Some("waiting"),
-                RunEvent::RunFinished { status, error, .. } => {
+                RunEvent::RunFinished { status, outputs, error } => {
                     run.status = Some(status.as_str());
-                    run.outputs = field_text("outputs");
+                    run.outputs = Some(blobs::spill_map(folder, outputs)?);
                     run.error = error.clone();
                     run.finished_at = Some(at);
                 }
@@ -137,13 +152,7 @@ impl StoreJournal {
                 | RunEvent::NodeOutputDelta { .. }
                 | RunEvent::LoopIteration { .. } => {}
             }
-            rows.push(EventRow {
-                seq: event.seq as i64,
-                at,
-                kind,
-                node: event.kind.node().map(str::to_owned),
-                data: data.to_string(),
-            });
+            rows.push(EventRow { seq, at, kind: event.kind.name(), node: event.kind.node().map(str::to_owned), data });
         }
         let last_seq = events.last().map_or(0, |e| e.seq as i64);
         let error = |e| self.store.error(e);
@@ -154,7 +163,7 @@ impl StoreJournal {
                 b.push_bind(self.run.as_ref())
                     .push_bind(row.seq)
                     .push_bind(row.at)
-                    .push_bind(row.kind.as_str())
+                    .push_bind(row.kind)
                     .push_bind(row.node.as_deref())
                     .push_bind(row.data.as_str());
             });
@@ -163,24 +172,26 @@ impl StoreJournal {
         let nodes: Vec<_> = nodes.into_iter().collect();
         for chunk in nodes.chunks(ROWS_PER_STATEMENT) {
             let mut upsert = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO node_runs (run_id, node, attempt, status, inputs, outputs, error, started_at, finished_at) ",
+                "INSERT INTO node_runs (run_id, node, attempt, status, error, started_at, finished_at, started_seq, \
+                 finished_seq) ",
             );
             upsert.push_values(chunk, |mut b, ((node, attempt), row)| {
                 b.push_bind(self.run.as_ref())
                     .push_bind(node.as_str())
                     .push_bind(i64::from(*attempt))
                     .push_bind(row.status.unwrap_or("running"))
-                    .push_bind(row.inputs.as_deref())
-                    .push_bind(row.outputs.as_deref())
                     .push_bind(row.error.as_deref())
                     .push_bind(row.started_at)
-                    .push_bind(row.finished_at);
+                    .push_bind(row.finished_at)
+                    .push_bind(row.started_seq)
+                    .push_bind(row.finished_seq);
             });
             upsert.push(
                 " ON CONFLICT (run_id, node, attempt) DO UPDATE SET status = excluded.status, \
-                 inputs = coalesce(excluded.inputs, inputs), outputs = coalesce(excluded.outputs, outputs), \
                  error = coalesce(excluded.error, error), started_at = coalesce(excluded.started_at, started_at), \
-                 finished_at = coalesce(excluded.finished_at, finished_at)",
+                 finished_at = coalesce(excluded.finished_at, finished_at), \
+                 started_seq = coalesce(excluded.started_seq, started_seq), \
+                 finished_seq = coalesce(excluded.finished_seq, finished_seq)",
             );
             upsert.build().execute(&mut *tx).await.map_err(error)?;
         }
