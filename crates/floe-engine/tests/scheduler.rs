@@ -453,3 +453,89 @@ async fn a_100k_node_chain_runs_with_default_stack_sizes() {
     .flatten();
     assert_eq!(report, Some(RunStatus::Succeeded));
 }
+
+fn code(id: &str, source: &str, extra: Value) -> Value {
+    let mut config = json!({"source": source});
+    if let (Some(config), Some(extra)) = (config.as_object_mut(), extra.as_object()) {
+        config.extend(extra.clone());
+    }
+    json!({"id": id, "kind": "code", "config": config})
+}
+
+async fn run_code(source: &str, extra: Value) -> (floe_engine::run::RunReport, Vec<floe_engine::events::Event>) {
+    run_plain(json!({
+        "inputs": {"rows": {"type": "array", "default": [{"amount": 50}, {"amount": 150}, {"amount": 300}]}},
+        "outputs": {"result": {"from": "js.result"}},
+        "nodes": [code("js", source, extra)],
+    }))
+    .await
+}
+
+fn sandbox_error(events: &[floe_engine::events::Event]) -> String {
+    events
+        .iter()
+        .find_map(|e| match &e.kind {
+            RunEvent::NodeFailed { error, .. } => {
+                assert_eq!(error.class, floe_blueprint::ErrorClass::Sandbox);
+                Some(error.message.clone())
+            }
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn code_returns_its_last_expression_or_top_level_return_as_json() {
+    let (report, _) = run_code("run.rows.filter(r => r.amount > 100).length", json!({})).await;
+    assert_eq!(report.outputs["result"], json!(2));
+    let (report, _) = run_code("const big = run.rows.filter(r => r.amount > 100);\nreturn {count: big.length};", json!({})).await;
+    assert_eq!(report.outputs["result"], json!({"count": 2}));
+}
+
+#[tokio::test]
+async fn code_exceptions_name_the_message_and_line() {
+    let (report, events) = run_code("const a = 1;\nthrow new Error('bad row');", json!({})).await;
+    assert_eq!(report.status, RunStatus::Failed);
+    let message = sandbox_error(&events);
+    assert!(message.contains("bad row") && message.contains("line 2"), "{message}");
+}
+
+#[tokio::test]
+async fn code_past_its_time_limit_is_interrupted() {
+    let started = Instant::now();
+    let (report, events) = run_code("while (true) {}", json!({"timeout": "200ms"})).await;
+    assert_eq!(report.status, RunStatus::Failed);
+    assert!(sandbox_error(&events).contains("time limit"), "{}", sandbox_error(&events));
+    assert!(started.elapsed() < Duration::from_secs(3));
+}
+
+#[tokio::test]
+async fn code_over_its_memory_limit_fails_clearly() {
+    let (report, events) =
+        run_code("const a = []; while (true) { a.push(new Array(100000).fill(1)); }", json!({"memory_mb": 8})).await;
+    assert_eq!(report.status, RunStatus::Failed);
+    assert!(sandbox_error(&events).contains("memory"), "{}", sandbox_error(&events));
+}
+
+#[tokio::test]
+async fn code_has_no_file_system_or_network() {
+    for probe in ["typeof require", "typeof fetch", "typeof std", "typeof os", "typeof XMLHttpRequest"] {
+        let (report, _) = run_code(probe, json!({})).await;
+        assert_eq!(report.outputs["result"], json!("undefined"), "{probe}");
+    }
+}
+
+#[tokio::test]
+async fn cancelling_interrupts_a_running_script() {
+    let prepared = prepare(json!({"nodes": [code("spin", "while (true) {}", json!({"timeout": "60s"}))]}));
+    let control = RunControl::new();
+    let canceller = control.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        canceller.cancel("stop");
+    });
+    let started = Instant::now();
+    let (report, _) = run_with(&prepared, json!({}), control).await;
+    assert_eq!(report.status, RunStatus::Cancelled);
+    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+}

@@ -429,6 +429,8 @@ async fn attempts(
             env.emitter.journaled(started_seq).await;
         }
         let cancel = env.control.cancel.child_token();
+        // Dropping this attempt (halt, a parallel race won, cancel) stops its blocking work too.
+        let _stop_on_drop = cancel.clone().drop_guard();
         let ctx = NodeCtx {
             node: node.clone(),
             path: path.clone(),
