@@ -50,6 +50,10 @@ enum Command {
     Runs(run::RunsArgs),
     /// Cancel a run (it stays resumable).
     Cancel(run::CancelArgs),
+    /// Approve a waiting approval node, optionally with an edited value.
+    Approve(run::DecideArgs),
+    /// Reject a waiting approval node.
+    Reject(run::DecideArgs),
 }
 
 /// How a command ended, as the process exit code.
@@ -77,6 +81,8 @@ fn main() -> ExitCode {
         Command::Resume(args) => run::resume_run(&args),
         Command::Runs(args) => run::runs(&args),
         Command::Cancel(args) => run::cancel(&args),
+        Command::Approve(args) => run::decide(&args, true),
+        Command::Reject(args) => run::decide(&args, false),
     };
     match result {
         Ok(outcome) => ExitCode::from(outcome as u8),

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use floe_engine::events::{Event, EventSink, JsonLines, RunEvent, RunStatus, SystemClock};
+use floe_engine::run::approvals::Decision;
 use floe_engine::run::{RunControl, RunReport};
 use floe_engine::runs::{FileRun, RunError, resume, run_file};
 use floe_engine::store::Store;
@@ -117,6 +118,53 @@ enum RunsCommand {
         /// Run id.
         id: String,
     },
+}
+
+/// `floe approve` and `floe reject`.
+#[derive(Debug, clap::Args)]
+pub struct DecideArgs {
+    /// The run.
+    id: String,
+    /// The waiting approval node (its path, e.g. `review` or `map/2/review`).
+    node: String,
+    /// Approve with this value instead of the one under review (JSON; strings may be bare).
+    #[arg(long, value_name = "JSON")]
+    value: Option<String>,
+    /// A note for the record.
+    #[arg(long)]
+    comment: Option<String>,
+    #[command(flatten)]
+    store: StoreArgs,
+}
+
+/// Records an approval decision; the waiting run (or its resume) picks it up.
+pub fn decide(args: &DecideArgs, approve: bool) -> anyhow::Result<Outcome> {
+    runtime()?.block_on(async {
+        let store = args.store.open().await?;
+        let pending = store.pending_approvals(Some(&args.id)).await?;
+        let decision = if approve {
+            let value = match (&args.value, pending.iter().find(|p| p.node == args.node)) {
+                (Some(text), _) => serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.clone())),
+                (None, Some(request)) => request.value.clone(),
+                (None, None) => Value::Null,
+            };
+            Decision::Approved { value, comment: args.comment.clone() }
+        } else {
+            Decision::Rejected { comment: args.comment.clone() }
+        };
+        if let Err(error) = store.decide(&args.id, &args.node, &decision).await {
+            note!("error: {error}");
+            return Ok(Outcome::Problems);
+        }
+        let verb = if approve { "approved" } else { "rejected" };
+        let record = store.run(&args.id).await?;
+        if record.summary.interrupted {
+            note!("{verb} `{}`; run {} is not running: continue it with `floe resume {}`", args.node, args.id, args.id);
+        } else {
+            note!("{verb} `{}` in run {}", args.node, args.id);
+        }
+        Ok(Outcome::Ok)
+    })
 }
 
 /// `floe cancel`.

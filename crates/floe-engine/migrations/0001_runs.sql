@@ -64,8 +64,9 @@ CREATE TABLE approvals (
     run_id     TEXT NOT NULL,
     node       TEXT NOT NULL,
     prompt     TEXT NOT NULL,
-    status     TEXT NOT NULL,         -- pending | approved | rejected | timed_out
-    value      TEXT,                  -- the (possibly edited) value passed on
+    status     TEXT NOT NULL,         -- pending | approved | rejected
+    allow_edit INTEGER NOT NULL,      -- whether an approval may change the value
+    value      TEXT,                  -- the value under review, then the (possibly edited) value passed on
     comment    TEXT,
     asked_at   INTEGER NOT NULL,
     decided_at INTEGER,

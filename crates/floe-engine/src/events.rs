@@ -383,6 +383,13 @@ impl Clock for SystemClock {
     }
 }
 
+impl SystemClock {
+    /// Milliseconds since the epoch as SQLite stores them.
+    pub fn now_ms_i64(&self) -> i64 {
+        i64::try_from(self.now_ms()).unwrap_or(i64::MAX)
+    }
+}
+
 /// A clock that starts at a fixed instant and advances by a fixed step on every reading.
 #[derive(Debug)]
 pub struct SteppingClock {

@@ -12,7 +12,7 @@ use crate::files::{self, FileError, FileResolver};
 use crate::run::{
     Prepared, RunControl, RunOptions, RunReport, StartError, input_from_text, new_run_id, resolve_inputs, run,
 };
-use crate::store::{NewRun, Store, StoreError};
+use crate::store::{NewRun, Store, StoreApprovals, StoreError};
 
 /// Why a run could not be started or resumed.
 #[derive(Debug, thiserror::Error)]
@@ -133,6 +133,7 @@ pub async fn run_file(store: &Store, request: FileRun) -> Result<RunReport, RunE
         workspace,
         sink: request.sink,
         journal: Arc::new(store.journal(&id)),
+        approvals: Arc::new(StoreApprovals(store.clone())),
         clock: request.clock,
         control: request.control,
         ..RunOptions::default()
@@ -179,6 +180,7 @@ pub async fn resume(
         workspace: PathBuf::from(&record.workspace),
         sink,
         journal: Arc::new(store.journal(id)),
+        approvals: Arc::new(StoreApprovals(store.clone())),
         control,
         prior,
         next_seq: record.last_seq + 1,

@@ -488,7 +488,8 @@ fn sandbox_error(events: &[floe_engine::events::Event]) -> String {
 async fn code_returns_its_last_expression_or_top_level_return_as_json() {
     let (report, _) = run_code("run.rows.filter(r => r.amount > 100).length", json!({})).await;
     assert_eq!(report.outputs["result"], json!(2));
-    let (report, _) = run_code("const big = run.rows.filter(r => r.amount > 100);\nreturn {count: big.length};", json!({})).await;
+    let (report, _) =
+        run_code("const big = run.rows.filter(r => r.amount > 100);\nreturn {count: big.length};", json!({})).await;
     assert_eq!(report.outputs["result"], json!({"count": 2}));
 }
 
@@ -538,4 +539,76 @@ async fn cancelling_interrupts_a_running_script() {
     let (report, _) = run_with(&prepared, json!({}), control).await;
     assert_eq!(report.status, RunStatus::Cancelled);
     assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+}
+
+fn approval_gate(extra: Value) -> Value {
+    let mut config = json!({"message": "Ship {{ inputs.in }}?"});
+    if let (Some(config), Some(extra)) = (config.as_object_mut(), extra.as_object()) {
+        config.extend(extra.clone());
+    }
+    json!({
+        "outputs": {"shipped": {"from": "ship.text"}, "archived": {"from": "archive.text"}},
+        "nodes": [
+            tool("draft", "text_template", json!({"template": "v1"})),
+            {"id": "review", "kind": "approval", "config": config},
+            tool("ship", "text_template", json!({"template": "shipped {{ inputs.in }}"})),
+            tool("archive", "text_template", json!({"template": "archived {{ inputs.in.value }}: {{ inputs.in.comment }}"})),
+        ],
+        "edges": [edge("draft.text", "review.in"), edge("review.approved", "ship.in"), edge("review.rejected", "archive.in")],
+    })
+}
+
+async fn run_with_approvals(
+    document: Value,
+    decide: impl FnOnce(floe_engine::run::approvals::MemoryApprovals) + Send + 'static,
+) -> (floe_engine::run::RunReport, Vec<floe_engine::events::Event>) {
+    let approvals = floe_engine::run::approvals::MemoryApprovals::new();
+    let reviewer = approvals.clone();
+    tokio::spawn(async move {
+        while reviewer.pending().is_empty() {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        decide(reviewer);
+    });
+    let recorder = floe_engine::events::Recorder::new();
+    let options = floe_engine::run::RunOptions {
+        sink: std::sync::Arc::new(recorder.clone()),
+        approvals: std::sync::Arc::new(approvals),
+        ..Default::default()
+    };
+    let report = floe_engine::run::run(&prepare(document), options).await.expect("runs");
+    (report, recorder.events())
+}
+
+#[tokio::test]
+async fn an_approval_waits_for_a_person_and_routes_the_edited_value() {
+    use floe_engine::run::approvals::Decision;
+    let (report, events) = run_with_approvals(approval_gate(json!({})), |approvals| {
+        assert_eq!(approvals.pending()[0].prompt, "Ship v1?");
+        approvals.decide("review", Decision::Approved { value: json!("v2"), comment: None });
+    })
+    .await;
+    assert_eq!(report.outputs["shipped"], json!("shipped v2"));
+    assert_eq!(skipped(&events), ["archive"]);
+    assert!(kinds(&events).contains(&"node_waiting".to_owned()));
+}
+
+#[tokio::test]
+async fn a_rejection_takes_the_rejected_port_with_the_comment() {
+    use floe_engine::run::approvals::Decision;
+    let (report, events) = run_with_approvals(approval_gate(json!({})), |approvals| {
+        approvals.decide("review", Decision::Rejected { comment: Some("too early".into()) });
+    })
+    .await;
+    assert_eq!(report.outputs["archived"], json!("archived v1: too early"));
+    assert_eq!(skipped(&events), ["ship"]);
+}
+
+#[tokio::test]
+async fn an_unanswered_approval_follows_on_timeout() {
+    let (rejected, _) = run_plain(approval_gate(json!({"timeout": "100ms", "on_timeout": "reject"}))).await;
+    assert_eq!(rejected.outputs["archived"], json!("archived v1: no answer before the timeout"));
+    let (failed, _) = run_plain(approval_gate(json!({"timeout": "100ms"}))).await;
+    assert_eq!(failed.status, RunStatus::Failed);
+    assert!(failed.error.as_deref().is_some_and(|e| e.contains("on_timeout")), "{:?}", failed.error);
 }

@@ -43,7 +43,8 @@ impl Executor for CodeExecutor {
             let source = config.source.clone();
             let result = tokio::task::spawn_blocking(move || evaluate(&source, &inputs, &run, limits, &stop)).await;
             watcher.abort();
-            let result = result.map_err(|e| NodeError::new(ErrorClass::Sandbox, format!("the sandbox crashed: {e}")))??;
+            let result =
+                result.map_err(|e| NodeError::new(ErrorClass::Sandbox, format!("the sandbox crashed: {e}")))??;
             Ok(split_outputs(&ctx, result))
         })
     }
@@ -92,7 +93,8 @@ fn evaluate(source: &str, inputs: &str, run: &str, limits: Limits, stop: &Arc<At
     let outcome = context.with(|ctx| -> Result<Option<String>, NodeError> {
         let globals = ctx.globals();
         for (name, json) in [("inputs", inputs), ("run", run)] {
-            let value = ctx.json_parse(json).map_err(|e| sandbox_error(format!("`{name}` could not be passed in: {e}")))?;
+            let value =
+                ctx.json_parse(json).map_err(|e| sandbox_error(format!("`{name}` could not be passed in: {e}")))?;
             globals.set(name, value).map_err(|e| sandbox_error(e.to_string()))?;
         }
         let mut options = EvalOptions::default();
@@ -106,7 +108,9 @@ fn evaluate(source: &str, inputs: &str, run: &str, limits: Limits, stop: &Arc<At
             let mut options = EvalOptions::default();
             options.global = true;
             options.strict = false;
-            result = ctx.eval_with_options::<rquickjs::Value, _>(format!("(function () {{\n{source}\n}})()"), options).catch(&ctx);
+            result = ctx
+                .eval_with_options::<rquickjs::Value, _>(format!("(function () {{\n{source}\n}})()"), options)
+                .catch(&ctx);
         }
         let value = result.map_err(|e| describe(&e))?;
         let text = ctx.json_stringify(value).catch(&ctx).map_err(|e| describe(&e))?;
@@ -138,7 +142,11 @@ fn describe(error: &CaughtError<'_>) -> NodeError {
             }
             let line = exception
                 .stack()
-                .and_then(|stack| stack.lines().find_map(|l| l.rsplit_once(':').and_then(|(rest, _)| rest.rsplit_once(':')).map(|(_, n)| n.to_owned())))
+                .and_then(|stack| {
+                    stack.lines().find_map(|l| {
+                        l.rsplit_once(':').and_then(|(rest, _)| rest.rsplit_once(':')).map(|(_, n)| n.to_owned())
+                    })
+                })
                 .map(|n| format!(" (line {n})"))
                 .unwrap_or_default();
             sandbox_error(format!("the script threw: {message}{line}"))

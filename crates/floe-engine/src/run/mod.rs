@@ -1,6 +1,7 @@
 //! Runs: preparing a plan for execution, the run environment, and the entry point that starts,
 //! journals and finishes a run. The ready-set scheduler itself is in [`scope`].
 
+pub mod approvals;
 pub mod emitter;
 pub mod retry;
 pub mod scope;
@@ -197,6 +198,8 @@ pub struct RunEnv {
     pub(crate) slots: Arc<Semaphore>,
     pub(crate) pools: Arc<HashMap<String, Arc<Semaphore>>>,
     pub(crate) prior: Prior,
+    /// Where approval decisions come from.
+    pub approvals: Arc<dyn approvals::Approvals>,
 }
 
 impl std::fmt::Debug for RunEnv {
@@ -229,6 +232,8 @@ pub struct RunOptions {
     pub prior: Prior,
     /// Number of the first event (above the events already journaled, on resume).
     pub next_seq: u64,
+    /// Where approval decisions come from.
+    pub approvals: Arc<dyn approvals::Approvals>,
 }
 
 impl Default for RunOptions {
@@ -245,6 +250,7 @@ impl Default for RunOptions {
             control: RunControl::new(),
             prior: Prior::default(),
             next_seq: 1,
+            approvals: Arc::new(approvals::MemoryApprovals::new()),
         }
     }
 }
@@ -381,6 +387,7 @@ pub async fn run(prepared: &Prepared, options: RunOptions) -> Result<RunReport, 
             options.pools.into_iter().map(|(name, size)| (name, Arc::new(Semaphore::new(size.max(1))))).collect(),
         ),
         prior: options.prior,
+        approvals: options.approvals,
     });
     let span = tracing::info_span!("run", run = %run_id, blueprint = plan.id());
     let _guard = span.enter();

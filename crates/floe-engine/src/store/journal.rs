@@ -197,13 +197,17 @@ impl StoreJournal {
         }
         let over = run.finished_at.is_some();
         sqlx::query(
-            "UPDATE runs SET last_seq = max(last_seq, ?), status = coalesce(?, status), outputs = coalesce(?, outputs), \
+            "UPDATE runs SET last_seq = max(last_seq, ?), \
+             status = coalesce(?, CASE WHEN status = 'waiting' AND ? THEN 'running' ELSE status END), \
+             outputs = coalesce(?, outputs), \
              error = coalesce(?, error), finished_at = coalesce(?, finished_at), \
              nodes_succeeded = nodes_succeeded + ?, nodes_failed = nodes_failed + ?, nodes_skipped = nodes_skipped + ?, \
              pid = CASE WHEN ? THEN NULL ELSE pid END WHERE id = ?",
         )
         .bind(last_seq)
         .bind(run.status)
+        // A node that finished after a wait (a decided approval) means the run moves again.
+        .bind(run.succeeded + run.failed > 0)
         .bind(run.outputs)
         .bind(run.error)
         .bind(run.finished_at)

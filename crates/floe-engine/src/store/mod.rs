@@ -6,6 +6,7 @@
 //! The store is the run journal: [`StoreJournal::append`] writes a batch of events and the rows
 //! they imply in one transaction, so after a crash the store holds exactly what was announced.
 
+mod approvals;
 mod blobs;
 mod journal;
 
@@ -20,6 +21,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 
 use crate::events::{Event, RunStatus};
 use crate::run::Prior;
+pub use approvals::{PendingApproval, StoreApprovals};
 pub use blobs::SPILL_BYTES;
 pub use journal::StoreJournal;
 
@@ -63,6 +65,9 @@ pub enum StoreError {
     /// No run has this id.
     #[error("no run `{0}` in the store; `floe runs` lists them")]
     NoRun(String),
+    /// The request does not fit the stored state.
+    #[error("{0}")]
+    Refused(String),
     /// A stored row did not read back.
     #[error("the run store holds a damaged row: {0}")]
     Damaged(String),

@@ -1,0 +1,68 @@
+//! `approval` nodes: announce that the run waits, ask the run's approvals (durable with a store),
+//! and route the value to `approved` or `rejected`; a timeout follows `on_timeout`.
+
+use floe_blueprint::ErrorClass;
+use floe_blueprint::catalog::kinds::approval::{ApprovalConfig, TimeoutAction};
+use futures::future::BoxFuture;
+use serde_json::{Value, json};
+
+use super::{Executor, NodeCtx, NodeError, field, output};
+use crate::events::RunEvent;
+use crate::run::approvals::{ApprovalRequest, Decision};
+use crate::template::{Outputs, render_str};
+
+/// Executes `approval` nodes.
+#[derive(Debug, Clone, Copy)]
+pub struct ApprovalExecutor;
+
+impl Executor for ApprovalExecutor {
+    fn execute(&self, ctx: NodeCtx) -> BoxFuture<'static, Result<Outputs, NodeError>> {
+        Box::pin(async move {
+            let config: ApprovalConfig = field(&Value::Object(ctx.config().clone()), "/config")?;
+            let prompt = match render_str(&config.message, &ctx.context, "/config/message")? {
+                Value::String(text) => text,
+                other => other.to_string(),
+            };
+            let timeout =
+                match &config.timeout {
+                    Some(text) => Some(floe_blueprint::policy::parse_duration(text).map_err(|e| {
+                        NodeError::new(ErrorClass::BadRequest, format!("`/config/timeout` {text:?}: {e}"))
+                    })?),
+                    None => None,
+                };
+            let value = ctx.input("in");
+            let request = ApprovalRequest {
+                run: ctx.env.run_id.clone(),
+                node: ctx.path.to_string(),
+                prompt: prompt.clone(),
+                value: value.clone(),
+                allow_edit: config.allow_edit.unwrap_or(true),
+                timeout,
+            };
+            ctx.env.emitter.push(RunEvent::NodeWaiting { node: ctx.path.clone(), prompt });
+            let decision = ctx
+                .env
+                .approvals
+                .wait(&request)
+                .await
+                .map_err(|e| NodeError::tool(format!("the approval could not be recorded: {e}")))?;
+            match decision {
+                Decision::Approved { value, .. } => Ok(output("approved", value)),
+                Decision::Rejected { comment } => Ok(output("rejected", json!({"value": value, "comment": comment}))),
+                Decision::TimedOut => match config.on_timeout.unwrap_or(TimeoutAction::Fail) {
+                    TimeoutAction::Approve => Ok(output("approved", value)),
+                    TimeoutAction::Reject => {
+                        Ok(output("rejected", json!({"value": value, "comment": "no answer before the timeout"})))
+                    }
+                    TimeoutAction::Fail => Err(NodeError::new(
+                        ErrorClass::Timeout,
+                        format!(
+                            "nobody answered within {}; set `on_timeout` to approve or reject instead of failing",
+                            config.timeout.as_deref().unwrap_or("the timeout")
+                        ),
+                    )),
+                },
+            }
+        })
+    }
+}
