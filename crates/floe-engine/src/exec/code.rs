@@ -114,7 +114,7 @@ fn evaluate(source: &str, inputs: &str, run: &str, limits: Limits, stop: &Arc<At
         }
         let value = result.map_err(|e| describe(&e))?;
         let text = ctx.json_stringify(value).catch(&ctx).map_err(|e| describe(&e))?;
-        Ok(text.map(|s| s.to_string()).transpose().map_err(|e| sandbox_error(e.to_string()))?)
+        text.map(|s| s.to_string()).transpose().map_err(|e| sandbox_error(e.to_string()))
     });
     match outcome {
         Err(error) if timed_out.load(Ordering::Relaxed) => Err(sandbox_error(format!(
