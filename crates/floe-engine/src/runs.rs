@@ -10,7 +10,8 @@ use serde_json::{Map, Value};
 use crate::events::{Clock, EventSink, RunStatus, SystemClock};
 use crate::files::{self, FileError, FileResolver};
 use crate::run::{
-    Prepared, RunControl, RunOptions, RunReport, StartError, input_from_text, new_run_id, resolve_inputs, run,
+    Prepared, RunControl, RunEnv, RunOptions, RunReport, StartError, Subflows, child_run_id, input_from_text,
+    new_run_id, resolve_inputs, run,
 };
 use crate::store::{NewRun, Store, StoreApprovals, StoreError};
 
@@ -134,6 +135,7 @@ pub async fn run_file(store: &Store, request: FileRun) -> Result<RunReport, RunE
         sink: request.sink,
         journal: Arc::new(store.journal(&id)),
         approvals: Arc::new(StoreApprovals(store.clone())),
+        subflows: Arc::new(FileSubflows::with_store(store.clone())),
         clock: request.clock,
         control: request.control,
         ..RunOptions::default()
@@ -181,10 +183,110 @@ pub async fn resume(
         sink,
         journal: Arc::new(store.journal(id)),
         approvals: Arc::new(StoreApprovals(store.clone())),
+        subflows: Arc::new(FileSubflows::with_store(store.clone())),
         control,
         prior,
         next_seq: record.last_seq + 1,
         ..RunOptions::default()
     };
     Ok(run(&prepared, options).await?)
+}
+
+/// Sub-workflows from blueprint files, journaled in the store when there is one.
+#[derive(Debug, Clone, Default)]
+pub struct FileSubflows {
+    store: Option<Store>,
+}
+
+impl FileSubflows {
+    /// Child runs are journaled in `store`, linked to their parent.
+    pub fn with_store(store: Store) -> Self {
+        Self { store: Some(store) }
+    }
+
+    async fn run_child(
+        &self,
+        parent: &RunEnv,
+        node: &str,
+        key: &str,
+        inputs: Map<String, Value>,
+    ) -> Result<RunReport, RunError> {
+        let path = PathBuf::from(key);
+        let bytes = files::read(&path)?;
+        let prepared = compile(&path, &bytes)?;
+        let not = |why: String| RunError::NotResumable { id: key.to_owned(), why };
+        if let Some(expected) = parent.workflows.get(key)
+            && expected != prepared.plan.hash()
+        {
+            return Err(not(format!(
+                "changed since the parent run started (plan hash {expected}, now {}); restore it or start a new run",
+                prepared.plan.hash()
+            )));
+        }
+        let id = child_run_id(&parent.run_id, node);
+        let mut options = RunOptions {
+            run_id: Some(id.clone()),
+            inputs: inputs.clone(),
+            workspace: parent.workspace.clone(),
+            sink: parent.sink.clone(),
+            clock: parent.clock.clone(),
+            control: parent.control.clone(),
+            approvals: parent.approvals.clone(),
+            subflows: Arc::new(self.clone()),
+            ..RunOptions::default()
+        };
+        if let Some(store) = &self.store {
+            match store.run(&id).await {
+                Ok(record) if record.summary.status == RunStatus::Succeeded.as_str() => {
+                    // The parent was interrupted after its child finished: reuse the result.
+                    return Ok(RunReport {
+                        run_id: id,
+                        status: RunStatus::Succeeded,
+                        outputs: record.outputs.unwrap_or_default(),
+                        error: None,
+                        elapsed: std::time::Duration::ZERO,
+                    });
+                }
+                Ok(record) => {
+                    options.prior = store.prior(&id).await?;
+                    options.next_seq = record.last_seq + 1;
+                    options.inputs = record.inputs;
+                    store.claim(&id).await?;
+                }
+                Err(StoreError::NoRun(_)) => {
+                    let resolved = resolve_inputs(&prepared.plan, &inputs)?;
+                    store
+                        .create_run(&NewRun {
+                            id: id.clone(),
+                            blueprint_id: prepared.plan.id().to_owned(),
+                            blueprint_name: prepared.plan.name().to_owned(),
+                            blueprint_path: Some(path.clone()),
+                            blueprint_json: String::from_utf8_lossy(&bytes).into_owned(),
+                            hash: prepared.plan.hash().to_owned(),
+                            inputs: resolved,
+                            workspace: parent.workspace.clone(),
+                            parent: Some((parent.run_id.clone(), node.to_owned())),
+                            started_at: parent.clock.now_ms(),
+                        })
+                        .await?;
+                }
+                Err(error) => return Err(error.into()),
+            }
+            options.journal = Arc::new(store.journal(&id));
+            options.approvals = Arc::new(StoreApprovals(store.clone()));
+        }
+        Ok(run(&prepared, options).await?)
+    }
+}
+
+impl Subflows for FileSubflows {
+    fn run<'a>(
+        &'a self,
+        parent: &'a RunEnv,
+        node: &'a str,
+        key: &'a str,
+        inputs: Map<String, Value>,
+    ) -> futures::future::BoxFuture<'a, Result<RunReport, String>> {
+        Box::pin(async move { self.run_child(parent, node, key, inputs).await.map_err(|e| e.to_string()) })
+    }
 }

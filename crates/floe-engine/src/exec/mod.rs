@@ -10,6 +10,7 @@ pub mod code;
 pub mod condition;
 pub mod container;
 pub mod tool;
+pub mod workflow;
 
 use std::fmt;
 use std::sync::Arc;
@@ -148,6 +149,7 @@ pub fn executor_for(kind: &str) -> Option<Arc<dyn Executor>> {
         "loop" => Arc::new(container::LoopExecutor),
         "parallel" => Arc::new(container::ParallelExecutor),
         "recursive" => Arc::new(container::RecursiveExecutor),
+        "workflow" => Arc::new(workflow::WorkflowExecutor),
         _ => return None,
     };
     Some(executor)

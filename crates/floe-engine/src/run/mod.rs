@@ -200,6 +200,33 @@ pub struct RunEnv {
     pub(crate) prior: Prior,
     /// Where approval decisions come from.
     pub approvals: Arc<dyn approvals::Approvals>,
+    /// Runs sub-workflows.
+    pub subflows: Arc<dyn Subflows>,
+    /// Sub-workflow resolver key → the plan hash it had when this run's plan was compiled.
+    pub workflows: Arc<std::collections::BTreeMap<String, String>>,
+    /// Where this run's events go (child runs announce to the same place).
+    pub sink: Arc<dyn EventSink>,
+    /// This run's clock.
+    pub clock: Arc<dyn Clock>,
+}
+
+/// Runs a sub-workflow for a `workflow` node.
+pub trait Subflows: Send + Sync {
+    /// Runs (or resumes, or reuses the finished run of) the child blueprint at resolver key
+    /// `key` for node `node` of the run `parent`, with `inputs`.
+    fn run<'a>(
+        &'a self,
+        parent: &'a RunEnv,
+        node: &'a str,
+        key: &'a str,
+        inputs: Map<String, Value>,
+    ) -> futures::future::BoxFuture<'a, Result<RunReport, String>>;
+}
+
+/// The run id of the child run of `node` in run `parent`: stable, so a resumed parent finds it.
+pub fn child_run_id(parent: &str, node: &str) -> String {
+    let node: String = node.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '-' }).collect();
+    format!("{parent}.{node}")
 }
 
 impl std::fmt::Debug for RunEnv {
@@ -234,6 +261,8 @@ pub struct RunOptions {
     pub next_seq: u64,
     /// Where approval decisions come from.
     pub approvals: Arc<dyn approvals::Approvals>,
+    /// Runs sub-workflows (default: from files, in memory).
+    pub subflows: Arc<dyn Subflows>,
 }
 
 impl Default for RunOptions {
@@ -251,6 +280,7 @@ impl Default for RunOptions {
             prior: Prior::default(),
             next_seq: 1,
             approvals: Arc::new(approvals::MemoryApprovals::new()),
+            subflows: Arc::new(crate::runs::FileSubflows::default()),
         }
     }
 }
@@ -370,9 +400,9 @@ pub async fn run(prepared: &Prepared, options: RunOptions) -> Result<RunReport, 
     let emitter = Arc::new(Emitter::new(
         run_id.clone(),
         options.next_seq,
-        options.clock,
+        options.clock.clone(),
         options.journal,
-        options.sink,
+        options.sink.clone(),
         options.control.clone(),
     ));
     let limit = plan.run().max_concurrency.map_or(options.concurrency, |m| (m as usize).min(options.concurrency));
@@ -388,6 +418,10 @@ pub async fn run(prepared: &Prepared, options: RunOptions) -> Result<RunReport, 
         ),
         prior: options.prior,
         approvals: options.approvals,
+        subflows: options.subflows,
+        workflows: Arc::new(plan.workflows().clone()),
+        sink: options.sink,
+        clock: options.clock,
     });
     let span = tracing::info_span!("run", run = %run_id, blueprint = plan.id());
     let _guard = span.enter();

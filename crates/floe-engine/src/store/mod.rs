@@ -363,6 +363,27 @@ impl Store {
         Ok(Prior { succeeded })
     }
 
+    /// The input and output values of a node's last attempt (read from the events that hold them).
+    pub async fn node_values(&self, id: &str, node: &str) -> Result<Option<(Value, Value)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT inputs, outputs FROM node_run_values WHERE run_id = ? AND node = ? ORDER BY attempt DESC LIMIT 1",
+        )
+        .bind(id)
+        .bind(node)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|e| self.error(e))?;
+        let Some(row) = row else { return Ok(None) };
+        let read = |column: &str| -> Result<Value, StoreError> {
+            let text: Option<String> = row.get(column);
+            let value = text
+                .map_or(Ok(Value::Null), |t| serde_json::from_str(&t))
+                .map_err(|e| StoreError::Damaged(e.to_string()))?;
+            blobs::resolve(&self.blobs, value)
+        };
+        Ok(Some((read("inputs")?, read("outputs")?)))
+    }
+
     /// The process that owns a run, while one does.
     pub async fn owner(&self, id: &str) -> Result<Option<u32>, StoreError> {
         let pid: Option<i64> = sqlx::query_scalar("SELECT pid FROM runs WHERE id = ?")

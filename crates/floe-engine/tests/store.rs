@@ -1,0 +1,148 @@
+//! The run store on a real SQLite file: what a run leaves behind (run row, event log, node
+//! attempts with their values, blobs for large values) and sub-workflow runs linked to parents.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use floe_engine::events::{Recorder, RunEvent, RunStatus};
+use floe_engine::runs::{FileRun, run_file};
+use floe_engine::store::{SPILL_BYTES, Store};
+use serde_json::{Value, json};
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("floe-store-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+fn write(dir: &Path, name: &str, document: Value) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, serde_json::to_string_pretty(&document).expect("JSON")).expect("written");
+    path
+}
+
+fn doc(id: &str, body: Value) -> Value {
+    let mut document = json!({"format": "floe.blueprint", "version": 1, "id": id, "name": id});
+    if let (Some(d), Some(b)) = (document.as_object_mut(), body.as_object()) {
+        d.extend(b.clone());
+    }
+    document
+}
+
+#[tokio::test]
+async fn a_run_leaves_its_row_events_and_node_attempts_with_values() {
+    let dir = scratch("rows");
+    let store = Store::open(&dir.join("runs.db")).await.expect("store");
+    let file = write(
+        &dir,
+        "two.json",
+        doc(
+            "two",
+            json!({
+                "inputs": {"who": {"type": "string", "default": "Ada"}},
+                "outputs": {"text": {"from": "b.text"}},
+                "nodes": [
+                    {"id": "a", "kind": "tool", "config": {"tool": "text_template", "args": {"template": "hi {{ run.who }}"}}},
+                    {"id": "b", "kind": "tool", "config": {"tool": "text_template", "args": {"template": "{{ inputs.in }}!"}}}
+                ],
+                "edges": [{"from": "a.text", "to": "b.in"}]
+            }),
+        ),
+    );
+    let recorder = Recorder::new();
+    let mut request = FileRun::new(&file);
+    request.sink = Arc::new(recorder.clone());
+    let report = run_file(&store, request).await.expect("runs");
+    assert_eq!(report.outputs["text"], json!("hi Ada!"));
+
+    let record = store.run(&report.run_id).await.expect("record");
+    assert_eq!(record.summary.status, "succeeded");
+    assert_eq!((record.summary.nodes_succeeded, record.summary.nodes_failed), (2, 0));
+    assert_eq!(record.inputs["who"], json!("Ada"));
+    assert_eq!(record.outputs.as_ref().map(|o| o["text"].clone()), Some(json!("hi Ada!")));
+    assert_eq!(record.blueprint_json, std::fs::read_to_string(&file).expect("file"), "the exact document is kept");
+    let attempts: Vec<(String, u32, String)> =
+        record.nodes.iter().map(|n| (n.node.clone(), n.attempt, n.status.clone())).collect();
+    assert_eq!(attempts, [("a".into(), 1, "succeeded".into()), ("b".into(), 1, "succeeded".into())]);
+    // What was announced is exactly what was journaled.
+    assert_eq!(store.events(&report.run_id).await.expect("events"), recorder.events());
+    let values = store.node_values(&report.run_id, "b").await.expect("values");
+    assert_eq!(values, Some((json!({"in": "hi Ada"}), json!({"text": "hi Ada!"}))));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn large_values_live_in_blob_files_and_read_back_whole() {
+    let dir = scratch("blobs");
+    let store = Store::open(&dir.join("runs.db")).await.expect("store");
+    let big = "x".repeat(SPILL_BYTES * 2);
+    std::fs::write(dir.join("big.txt"), &big).expect("big file");
+    let file = write(
+        &dir,
+        "big.json",
+        doc(
+            "big",
+            json!({
+                "outputs": {"text": {"from": "read.text"}},
+                "nodes": [{"id": "read", "kind": "tool", "config": {"tool": "read_file", "args": {"path": "big.txt"}}}]
+            }),
+        ),
+    );
+    let report = run_file(&store, FileRun::new(&file)).await.expect("runs");
+    assert_eq!(report.status, RunStatus::Succeeded);
+    let blobs: Vec<_> = std::fs::read_dir(dir.join("runs.db.blobs")).expect("blob folder").collect();
+    assert_eq!(blobs.len(), 1, "one blob, shared by the node output and the run output");
+    let database = std::fs::metadata(dir.join("runs.db")).map(|m| m.len()).unwrap_or(0)
+        + std::fs::metadata(dir.join("runs.db-wal")).map(|m| m.len()).unwrap_or(0);
+    assert!(database < big.len() as u64, "the database stays small: {database} bytes");
+    let events = store.events(&report.run_id).await.expect("events");
+    let read_back = events.iter().find_map(|e| match &e.kind {
+        RunEvent::NodeSucceeded { outputs, .. } => outputs["text"].as_str().map(str::len),
+        _ => None,
+    });
+    assert_eq!(read_back, Some(big.len()));
+    assert_eq!(store.run(&report.run_id).await.expect("record").outputs.map(|o| o["text"] == json!(big)), Some(true));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn a_sub_workflow_runs_as_a_linked_child_run() {
+    let dir = scratch("child");
+    let store = Store::open(&dir.join("runs.db")).await.expect("store");
+    write(
+        &dir,
+        "shout.json",
+        doc(
+            "shout",
+            json!({
+                "inputs": {"text": {"type": "string"}, "mark": {"type": "string", "default": "!"}},
+                "outputs": {"loud": {"from": "up.text"}},
+                "nodes": [{"id": "up", "kind": "tool", "config": {"tool": "text_template", "args": {"template": "{{ run.text | upper }}{{ run.mark }}"}}}]
+            }),
+        ),
+    );
+    let parent = write(
+        &dir,
+        "parent.json",
+        doc(
+            "parent",
+            json!({
+                "outputs": {"result": {"from": "child.loud"}},
+                "nodes": [
+                    {"id": "word", "kind": "tool", "config": {"tool": "text_template", "args": {"template": "hey"}}},
+                    {"id": "child", "kind": "workflow", "config": {"blueprint": "shout.json", "inputs": {"mark": "?!"}}}
+                ],
+                "edges": [{"from": "word.text", "to": "child.text"}]
+            }),
+        ),
+    );
+    let report = run_file(&store, FileRun::new(&parent)).await.expect("runs");
+    assert_eq!(report.status, RunStatus::Succeeded, "{:?}", report.error);
+    assert_eq!(report.outputs["result"], json!("HEY?!"));
+    let child = store.run(&floe_engine::run::child_run_id(&report.run_id, "child")).await.expect("child run");
+    assert_eq!(child.summary.status, "succeeded");
+    assert_eq!(child.summary.blueprint, "shout");
+    assert_eq!(child.inputs, json!({"text": "hey", "mark": "?!"}).as_object().cloned().unwrap_or_default());
+    let _ = std::fs::remove_dir_all(&dir);
+}
