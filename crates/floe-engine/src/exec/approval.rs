@@ -39,13 +39,10 @@ impl Executor for ApprovalExecutor {
                 allow_edit: config.allow_edit.unwrap_or(true),
                 timeout,
             };
+            let unrecorded = |e: String| NodeError::tool(format!("the approval could not be recorded: {e}"));
+            ctx.env.approvals.record(&request).await.map_err(unrecorded)?;
             ctx.env.emitter.push(RunEvent::NodeWaiting { node: ctx.path.clone(), prompt });
-            let decision = ctx
-                .env
-                .approvals
-                .wait(&request)
-                .await
-                .map_err(|e| NodeError::tool(format!("the approval could not be recorded: {e}")))?;
+            let decision = ctx.env.approvals.wait(&request).await.map_err(unrecorded)?;
             match decision {
                 Decision::Approved { value, .. } => Ok(output("approved", value)),
                 Decision::Rejected { comment } => Ok(output("rejected", json!({"value": value, "comment": comment}))),

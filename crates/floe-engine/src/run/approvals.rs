@@ -48,7 +48,11 @@ pub enum Decision {
 
 /// Answers approval requests.
 pub trait Approvals: Send + Sync {
-    /// Records the request (once) and resolves with its decision.
+    /// Records the request (once; again after a resume is a no-op), before the run announces
+    /// that it waits, so a reviewer who sees the announcement finds the request.
+    fn record<'a>(&'a self, request: &'a ApprovalRequest) -> BoxFuture<'a, Result<(), String>>;
+
+    /// Resolves with the decision on a recorded request.
     fn wait<'a>(&'a self, request: &'a ApprovalRequest) -> BoxFuture<'a, Result<Decision, String>>;
 }
 
@@ -86,9 +90,13 @@ impl MemoryApprovals {
 }
 
 impl Approvals for MemoryApprovals {
+    fn record<'a>(&'a self, request: &'a ApprovalRequest) -> BoxFuture<'a, Result<(), String>> {
+        self.pending.lock().unwrap_or_else(PoisonError::into_inner).push(request.clone());
+        Box::pin(std::future::ready(Ok(())))
+    }
+
     fn wait<'a>(&'a self, request: &'a ApprovalRequest) -> BoxFuture<'a, Result<Decision, String>> {
         Box::pin(async move {
-            self.pending.lock().unwrap_or_else(PoisonError::into_inner).push(request.clone());
             let mut decisions = self.decisions.subscribe();
             let decided = decisions.wait_for(|map| map.contains_key(&request.node));
             let decision = match request.timeout {

@@ -131,6 +131,10 @@ impl Store {
 pub struct StoreApprovals(pub Store);
 
 impl Approvals for StoreApprovals {
+    fn record<'a>(&'a self, request: &'a ApprovalRequest) -> BoxFuture<'a, Result<(), String>> {
+        Box::pin(async move { self.0.request(request).await.map(|_| ()).map_err(|e| e.to_string()) })
+    }
+
     fn wait<'a>(&'a self, request: &'a ApprovalRequest) -> BoxFuture<'a, Result<Decision, String>> {
         Box::pin(async move {
             loop {
