@@ -612,3 +612,40 @@ async fn an_unanswered_approval_follows_on_timeout() {
     assert_eq!(failed.status, RunStatus::Failed);
     assert!(failed.error.as_deref().is_some_and(|e| e.contains("on_timeout")), "{:?}", failed.error);
 }
+
+/// An executor that panics, standing in for a bug in any executor.
+struct Panics;
+
+impl floe_engine::exec::Executor for Panics {
+    fn execute(
+        &self,
+        _: floe_engine::exec::NodeCtx,
+    ) -> futures::future::BoxFuture<'static, Result<floe_engine::template::Outputs, floe_engine::exec::NodeError>> {
+        Box::pin(async { panic!("index out of bounds in a broken executor") })
+    }
+}
+
+#[tokio::test]
+async fn a_panicking_node_becomes_a_failed_node_and_the_run_goes_on() {
+    let document = json!({
+        "run": {"on_failure": "continue_possible"},
+        "nodes": [{"id": "boom", "kind": "code", "config": {"source": "1"}}, wait("fine", "10ms")],
+    });
+    let plan = prepare(document).plan.as_ref().clone();
+    let executors = floe_engine::run::Executors::from([(
+        "code".to_owned(),
+        std::sync::Arc::new(Panics) as std::sync::Arc<dyn floe_engine::exec::Executor>,
+    )]);
+    let prepared = floe_engine::run::Prepared::with_executors(plan, &executors);
+    let (report, events) = run_with(&prepared, json!({}), RunControl::new()).await;
+    assert_eq!(report.status, RunStatus::Failed);
+    let message = events
+        .iter()
+        .find_map(|e| match &e.kind {
+            RunEvent::NodeFailed { error, .. } => Some(error.message.clone()),
+            _ => None,
+        })
+        .unwrap_or_default();
+    assert!(message.contains("crashed") && message.contains("index out of bounds"), "{message}");
+    assert!(outputs_of(&events, "fine").is_some(), "the rest of the run went on");
+}

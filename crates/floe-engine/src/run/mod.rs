@@ -62,7 +62,7 @@ pub struct RuntimeScope {
 }
 
 impl RuntimeScope {
-    fn build(scope: &Scope) -> Self {
+    fn build(scope: &Scope, executors: &Executors) -> Self {
         let graph = scope.graph();
         let mut inbound = vec![Vec::new(); graph.node_count()];
         let mut outbound = vec![Vec::new(); graph.node_count()];
@@ -83,8 +83,8 @@ impl RuntimeScope {
             .zip(inbound.into_iter().zip(outbound))
             .map(|(node, (inbound, outbound))| {
                 let mut runtime = RuntimeNode {
-                    body: node.body.as_ref().map(|body| Arc::new(RuntimeScope::build(body))),
-                    executor: executor_for(&node.kind),
+                    body: node.body.as_ref().map(|body| Arc::new(RuntimeScope::build(body, executors))),
+                    executor: executors.get(&node.kind).cloned().or_else(|| executor_for(&node.kind)),
                     plan: node.clone(),
                     inbound,
                     outbound,
@@ -118,10 +118,19 @@ pub struct Prepared {
     pub root: Arc<RuntimeScope>,
 }
 
+/// Executors by kind name, replacing or adding to the built-in ones.
+pub type Executors = HashMap<String, Arc<dyn Executor>>;
+
 impl Prepared {
-    /// Lays out `plan` for the scheduler.
+    /// Lays out `plan` for the scheduler with the built-in executors.
     pub fn new(plan: Plan) -> Self {
-        let root = Arc::new(RuntimeScope::build(plan.root()));
+        Self::with_executors(plan, &Executors::new())
+    }
+
+    /// Lays out `plan`, executing the kinds in `executors` with those executors (embedders,
+    /// and the providers of kinds this crate does not execute itself).
+    pub fn with_executors(plan: Plan, executors: &Executors) -> Self {
+        let root = Arc::new(RuntimeScope::build(plan.root(), executors));
         Self { plan: Arc::new(plan), root }
     }
 }
