@@ -1,5 +1,5 @@
-//! `code` nodes: JavaScript in an embedded QuickJS sandbox (rquickjs). The script gets `inputs`
-//! and `run` as globals and nothing else: no file system, network, timers or modules. It runs on
+//! `code` nodes: JavaScript in an embedded QuickJS sandbox (rquickjs). The script gets `inputs`,
+//! `run` and, inside a container body, its variables as globals, and nothing else: no file system, network, timers or modules. It runs on
 //! a blocking thread with a memory limit, a stack limit, and an interrupt handler that stops it
 //! at its time limit or when the run is cancelled. Each limit has its own clear error.
 
@@ -31,8 +31,12 @@ impl Executor for CodeExecutor {
                 None => Duration::from_secs(5),
             };
             let limits = Limits { timeout, memory_mb: config.memory_mb.unwrap_or(64) };
-            let inputs = Value::Object(ctx.context.inputs.as_ref().clone()).to_string();
-            let run = Value::Object(ctx.context.run.as_ref().clone()).to_string();
+            // Globals: `inputs`, `run`, and inside a body its variables (`item`, `state`, `parent`…).
+            let mut globals = vec![
+                ("inputs", Value::Object(ctx.context.inputs.as_ref().clone()).to_string()),
+                ("run", Value::Object(ctx.context.run.as_ref().clone()).to_string()),
+            ];
+            globals.extend(ctx.context.vars.iter().map(|(name, value)| (*name, value.to_string())));
             let stop = Arc::new(AtomicBool::new(false));
             let stopper = stop.clone();
             let cancel = ctx.cancel.clone();
@@ -41,7 +45,7 @@ impl Executor for CodeExecutor {
                 stopper.store(true, Ordering::Relaxed);
             });
             let source = config.source.clone();
-            let result = tokio::task::spawn_blocking(move || evaluate(&source, &inputs, &run, limits, &stop)).await;
+            let result = tokio::task::spawn_blocking(move || evaluate(&source, &globals, limits, &stop)).await;
             watcher.abort();
             let result =
                 result.map_err(|e| NodeError::new(ErrorClass::Sandbox, format!("the sandbox crashed: {e}")))??;
@@ -76,8 +80,13 @@ fn sandbox_error(message: impl Into<String>) -> NodeError {
     NodeError::new(ErrorClass::Sandbox, message)
 }
 
-/// Runs `source` with `inputs` and `run` (JSON text) as globals; returns its JSON result.
-fn evaluate(source: &str, inputs: &str, run: &str, limits: Limits, stop: &Arc<AtomicBool>) -> Result<Value, NodeError> {
+/// Runs `source` with `globals` (name, JSON text); returns its JSON result.
+fn evaluate(
+    source: &str,
+    globals: &[(&str, String)],
+    limits: Limits,
+    stop: &Arc<AtomicBool>,
+) -> Result<Value, NodeError> {
     let runtime = Runtime::new().map_err(|e| sandbox_error(format!("the sandbox could not start: {e}")))?;
     runtime.set_memory_limit(limits.memory_mb as usize * 1024 * 1024);
     runtime.set_max_stack_size(1024 * 1024);
@@ -91,11 +100,12 @@ fn evaluate(source: &str, inputs: &str, run: &str, limits: Limits, stop: &Arc<At
     })));
     let context = Context::full(&runtime).map_err(|e| sandbox_error(format!("the sandbox could not start: {e}")))?;
     let outcome = context.with(|ctx| -> Result<Option<String>, NodeError> {
-        let globals = ctx.globals();
-        for (name, json) in [("inputs", inputs), ("run", run)] {
-            let value =
-                ctx.json_parse(json).map_err(|e| sandbox_error(format!("`{name}` could not be passed in: {e}")))?;
-            globals.set(name, value).map_err(|e| sandbox_error(e.to_string()))?;
+        let scope = ctx.globals();
+        for (name, json) in globals {
+            let value = ctx
+                .json_parse(json.as_str())
+                .map_err(|e| sandbox_error(format!("`{name}` could not be passed in: {e}")))?;
+            scope.set(*name, value).map_err(|e| sandbox_error(e.to_string()))?;
         }
         let mut options = EvalOptions::default();
         options.global = true;
