@@ -63,6 +63,13 @@ pub struct RunArgs {
     /// Folder that file tools may use (default: the blueprint's folder).
     #[arg(long, value_name = "DIR")]
     workspace: Option<PathBuf>,
+    /// Reuse this earlier run's results wherever a node would get exactly the same work.
+    #[arg(long, value_name = "RUN_ID")]
+    reuse: Option<String>,
+    /// Run this node and everything after it again, reusing the results before it (from
+    /// `--reuse`, or the blueprint's latest run).
+    #[arg(long, value_name = "NODE")]
+    from: Option<String>,
     #[command(flatten)]
     store: StoreArgs,
 }
@@ -218,6 +225,8 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
             sink: display.sink(),
             control,
             clock: Arc::new(SystemClock),
+            reuse: args.reuse.clone(),
+            from: args.from.clone(),
         };
         let result = run_file(&store, request).await;
         display.finish(result, &args.file.display().to_string())
@@ -449,6 +458,7 @@ impl EventSink for Progress {
                     self.bar.println(format!("↻ {node}: {} (retrying in {delay_ms} ms)", error.message));
                 }
                 RunEvent::NodeSkipped { .. } => c.skipped += 1,
+                RunEvent::NodeCached { node, .. } if !node.contains('/') => c.done += 1,
                 _ => {}
             }
         }

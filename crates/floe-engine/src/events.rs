@@ -185,6 +185,10 @@ pub enum RunEvent {
         outputs: Arc<Map<String, Value>>,
         /// How long the attempt took.
         duration_ms: u64,
+        /// The result's key (kind, engine version, config and every value the node read), for
+        /// reuse by later runs (`--reuse`); journaled runs only.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        key: Option<String>,
     },
     /// The node failed for good (after its retries). Under `on_error: default` or
     /// `error_port` a `node_succeeded` with the substitute outputs follows.
@@ -211,6 +215,9 @@ pub enum RunEvent {
         from_run: String,
         /// The reused outputs.
         outputs: Arc<Map<String, Value>>,
+        /// The key they were produced under.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        key: Option<String>,
     },
     /// The node waits for a person (approval).
     NodeWaiting {

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use crate::events::{Clock, EventSink, RunStatus, SystemClock};
 use crate::files::{self, FileError, FileResolver};
 use crate::run::{
-    Prepared, RunControl, RunEnv, RunOptions, RunReport, StartError, Subflows, child_run_id, input_from_text,
+    Prepared, Reuse, RunControl, RunEnv, RunOptions, RunReport, StartError, Subflows, child_run_id, input_from_text,
     new_run_id, resolve_inputs, run,
 };
 use crate::store::{NewRun, Store, StoreApprovals, StoreError};
@@ -64,6 +64,11 @@ pub struct FileRun {
     pub control: RunControl,
     /// Event timestamps.
     pub clock: Arc<dyn Clock>,
+    /// Reuse the results of this earlier run wherever a node would get exactly the same work.
+    pub reuse: Option<String>,
+    /// Run this top-level node and everything downstream of it again; reuse the rest (from
+    /// `reuse`, or the blueprint's latest run).
+    pub from: Option<String>,
 }
 
 impl std::fmt::Debug for FileRun {
@@ -84,8 +89,45 @@ impl FileRun {
             sink: Arc::new(crate::events::NullSink),
             control: RunControl::new(),
             clock: Arc::new(SystemClock),
+            reuse: None,
+            from: None,
         }
     }
+}
+
+/// What `--reuse` / `--from` offer the new run.
+async fn reuse_for(
+    store: &Store,
+    prepared: &Prepared,
+    reuse: Option<&str>,
+    from: Option<&str>,
+) -> Result<Option<Reuse>, RunError> {
+    if reuse.is_none() && from.is_none() {
+        return Ok(None);
+    }
+    let not = |id: &str, why: String| RunError::NotResumable { id: id.to_owned(), why };
+    let source = match reuse {
+        Some(id) => id.to_owned(),
+        None => store.latest_run(prepared.plan.id()).await?.ok_or_else(|| {
+            not(prepared.plan.id(), "has no earlier run to reuse; run it once first, or name one with --reuse".into())
+        })?,
+    };
+    let mut rerun = std::collections::HashSet::new();
+    if let Some(from) = from {
+        let root = prepared.plan.root();
+        let Some(start) = root.index(from) else {
+            let ids: Vec<&str> = root.graph().node_weights().map(|n| n.id.as_str()).collect();
+            return Err(RunError::Start(StartError::Input {
+                name: "--from".into(),
+                message: format!("`{from}` is not a top-level node; nodes: {}", ids.join(", ")),
+            }));
+        };
+        let mut walk = petgraph::visit::Dfs::new(root.graph(), start);
+        while let Some(index) = walk.next(root.graph()) {
+            rerun.insert(root.graph()[index].id.clone());
+        }
+    }
+    Ok(Some(Reuse { results: store.reusable(&source).await?, from_run: source, rerun }))
 }
 
 /// Compiles a document's exact text, resolving sub-workflows relative to `path`.
@@ -112,6 +154,7 @@ pub async fn run_file(store: &Store, request: FileRun) -> Result<RunReport, RunE
         given.insert(name.clone(), input_from_text(&prepared.plan, name, text)?);
     }
     let inputs = resolve_inputs(&prepared.plan, &given)?;
+    let reuse = reuse_for(store, &prepared, request.reuse.as_deref(), request.from.as_deref()).await?;
     let id = new_run_id();
     let workspace = request.workspace.clone().unwrap_or_else(|| workspace_of(&request.path));
     store
@@ -136,6 +179,8 @@ pub async fn run_file(store: &Store, request: FileRun) -> Result<RunReport, RunE
         journal: Arc::new(store.journal(&id)),
         approvals: Arc::new(StoreApprovals(store.clone())),
         subflows: Arc::new(FileSubflows::with_store(store.clone())),
+        keys: true,
+        reuse,
         clock: request.clock,
         control: request.control,
         ..RunOptions::default()
@@ -184,6 +229,7 @@ pub async fn resume(
         journal: Arc::new(store.journal(id)),
         approvals: Arc::new(StoreApprovals(store.clone())),
         subflows: Arc::new(FileSubflows::with_store(store.clone())),
+        keys: true,
         control,
         prior,
         next_seq: record.last_seq + 1,
@@ -273,6 +319,7 @@ impl FileSubflows {
                 Err(error) => return Err(error.into()),
             }
             options.journal = Arc::new(store.journal(&id));
+            options.keys = true;
             options.approvals = Arc::new(StoreApprovals(store.clone()));
         }
         Ok(run(&prepared, options).await?)

@@ -55,7 +55,7 @@ fn kinds(document: &Value) -> BTreeSet<String> {
     kinds
 }
 
-/// The trace without what differs between runs: ids, times, durations, hashes, the loopback
+/// The trace without what differs between runs: ids, times, durations, hashes and keys, the loopback
 /// server's address. Events are grouped per node (each node's own events keep their order);
 /// the interleaving of independent nodes is left out, as it depends on timing.
 fn trace(events: &[Event], server: Option<&str>) -> Value {
@@ -64,7 +64,7 @@ fn trace(events: &[Event], server: Option<&str>) -> Value {
     for event in events {
         let mut value = serde_json::to_value(event).expect("event JSON");
         let Some(object) = value.as_object_mut() else { continue };
-        for key in ["run", "at", "duration_ms", "hash", "seq", "node"] {
+        for key in ["run", "at", "duration_ms", "hash", "seq", "node", "key"] {
             object.remove(key);
         }
         if let Some(Value::Object(outputs)) = object.get_mut("outputs")

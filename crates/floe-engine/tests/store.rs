@@ -146,3 +146,80 @@ async fn a_sub_workflow_runs_as_a_linked_child_run() {
     assert_eq!(child.inputs, json!({"text": "hey", "mark": "?!"}).as_object().cloned().unwrap_or_default());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn run_from_here_reuses_matching_upstream_results_and_reruns_the_rest() {
+    use wiremock::matchers::method;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"n": 1})))
+        .mount(&server)
+        .await;
+    let dir = scratch("reuse");
+    let store = Store::open(&dir.join("runs.db")).await.expect("store");
+    let file = write(
+        &dir,
+        "pipeline.json",
+        doc(
+            "pipeline",
+            json!({
+                "inputs": {"url": {"type": "string"}, "suffix": {"type": "string", "default": "!"}},
+                "outputs": {"text": {"from": "shout.text"}},
+                "nodes": [
+                    {"id": "post", "kind": "tool", "config": {"tool": "http_request", "args": {"url": "{{ run.url }}", "method": "POST"}}},
+                    {"id": "shape", "kind": "tool", "config": {"tool": "text_template", "args": {"template": "n={{ inputs.in.n }}"}}},
+                    {"id": "shout", "kind": "tool", "config": {"tool": "text_template", "args": {"template": "{{ inputs.in | upper }}{{ run.suffix }}"}}}
+                ],
+                "edges": [{"from": "post.body", "to": "shape.in"}, {"from": "shape.text", "to": "shout.in"}]
+            }),
+        ),
+    );
+    let run = |reuse: Option<String>, from: Option<&str>, suffix: &str| {
+        let mut request = FileRun::new(&file);
+        request.inputs = json!({"url": server.uri(), "suffix": suffix}).as_object().cloned().unwrap_or_default();
+        request.reuse = reuse;
+        request.from = from.map(str::to_owned);
+        let recorder = Recorder::new();
+        request.sink = Arc::new(recorder.clone());
+        let store = store.clone();
+        async move { (run_file(&store, request).await.expect("runs"), recorder.events()) }
+    };
+    let cached = |events: &[floe_engine::events::Event]| -> Vec<String> {
+        events
+            .iter()
+            .filter_map(|e| match &e.kind {
+                RunEvent::NodeCached { node, .. } => Some(node.to_string()),
+                _ => None,
+            })
+            .collect()
+    };
+    let (first, _) = run(None, None, "!").await;
+    assert_eq!(first.outputs["text"], json!("N=1!"));
+
+    // From `shout`: the POST and `shape` are reused (no second request); `shout` runs again.
+    let (second, events) = run(Some(first.run_id.clone()), Some("shout"), "?").await;
+    assert_eq!(second.outputs["text"], json!("N=1?"));
+    assert_eq!(cached(&events), ["post", "shape"]);
+    assert_eq!(server.received_requests().await.map(|r| r.len()), Some(1), "the effect was not sent again");
+
+    // From `shape` (latest run by default): only the POST is reused.
+    let (_, events) = run(None, Some("shape"), "?").await;
+    assert_eq!(cached(&events), ["post"]);
+
+    // A changed input changes the keys of what reads it: `shout` is not reused under --reuse.
+    let (_, events) = run(Some(second.run_id.clone()), None, "!!").await;
+    assert_eq!(cached(&events), ["post", "shape"]);
+
+    let wrong = run_file(&store, {
+        let mut request = FileRun::new(&file);
+        request.inputs = json!({"url": server.uri()}).as_object().cloned().unwrap_or_default();
+        request.from = Some("nope".into());
+        request
+    })
+    .await
+    .err()
+    .map(|e| e.to_string());
+    assert!(wrong.is_some_and(|m| m.contains("`nope` is not a top-level node") && m.contains("shape")));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -36,6 +36,8 @@ pub struct RuntimeNode {
     pub(crate) executor: Option<Arc<dyn Executor>>,
     /// The named concurrency pool it draws from.
     pub(crate) pool: Option<String>,
+    /// The run inputs its config reads (`None`: possibly any of them), for its result key.
+    pub(crate) run_reads: Option<Vec<String>>,
 }
 
 impl std::fmt::Debug for RuntimeNode {
@@ -89,6 +91,7 @@ impl RuntimeScope {
                     inbound,
                     outbound,
                     pool: None,
+                    run_reads: run_reads(&node.kind, &node.config),
                 };
                 runtime.pool = runtime.executor.as_ref().and_then(|e| e.pool(&runtime));
                 Arc::new(runtime)
@@ -107,6 +110,24 @@ impl RuntimeScope {
     pub fn is_empty(&self) -> bool {
         self.nodes.is_empty()
     }
+}
+
+/// The run inputs a node's config reads through `run.<name>`; `None` when it may read any
+/// (scripts get the whole `run` object; templates may index it dynamically).
+fn run_reads(kind: &str, config: &Value) -> Option<Vec<String>> {
+    let text = config.to_string();
+    if kind == "code" || text.contains("run[") {
+        return None;
+    }
+    let mut names: Vec<String> = text
+        .match_indices("run.")
+        .filter(|(at, _)| !text[..*at].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+        .map(|(at, _)| text[at + 4..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect())
+        .filter(|name: &String| !name.is_empty())
+        .collect();
+    names.sort();
+    names.dedup();
+    Some(names)
 }
 
 /// A plan laid out for execution; prepare once, run many times.
@@ -193,6 +214,28 @@ pub struct Prior {
     pub succeeded: HashMap<String, Arc<Outputs>>,
 }
 
+/// Results of an earlier run offered for reuse (`floe run --reuse RUN [--from NODE]`).
+#[derive(Debug, Default, Clone)]
+pub struct Reuse {
+    /// The earlier run.
+    pub from_run: String,
+    /// Its results by node path: (key, outputs).
+    pub results: HashMap<String, (String, Arc<Outputs>)>,
+    /// Top-level node ids that must run again (`--from` and everything downstream of it).
+    pub rerun: std::collections::HashSet<String>,
+}
+
+impl Reuse {
+    /// The earlier result for `path`, if its key matches and the node is not to be re-run.
+    pub fn matching(&self, path: &str, key: &str) -> Option<Arc<Outputs>> {
+        let top = path.split('/').next().unwrap_or(path);
+        if self.rerun.contains(top) {
+            return None;
+        }
+        self.results.get(path).filter(|(old, _)| old == key).map(|(_, outputs)| outputs.clone())
+    }
+}
+
 /// What every node of one run shares.
 pub struct RunEnv {
     /// The run id.
@@ -217,6 +260,10 @@ pub struct RunEnv {
     pub sink: Arc<dyn EventSink>,
     /// This run's clock.
     pub clock: Arc<dyn Clock>,
+    /// Whether results get keys (journaled runs; needed for reuse).
+    pub(crate) keys: bool,
+    /// Results offered for reuse.
+    pub(crate) reuse: Option<Reuse>,
 }
 
 /// Runs a sub-workflow for a `workflow` node.
@@ -272,6 +319,10 @@ pub struct RunOptions {
     pub approvals: Arc<dyn approvals::Approvals>,
     /// Runs sub-workflows (default: from files, in memory).
     pub subflows: Arc<dyn Subflows>,
+    /// Give results keys (so later runs can reuse them); on for journaled runs.
+    pub keys: bool,
+    /// Results of an earlier run to reuse where keys match.
+    pub reuse: Option<Reuse>,
 }
 
 impl Default for RunOptions {
@@ -290,6 +341,8 @@ impl Default for RunOptions {
             next_seq: 1,
             approvals: Arc::new(approvals::MemoryApprovals::new()),
             subflows: Arc::new(crate::runs::FileSubflows::default()),
+            keys: false,
+            reuse: None,
         }
     }
 }
@@ -431,6 +484,8 @@ pub async fn run(prepared: &Prepared, options: RunOptions) -> Result<RunReport, 
         workflows: Arc::new(plan.workflows().clone()),
         sink: options.sink,
         clock: options.clock,
+        keys: options.keys || options.reuse.is_some(),
+        reuse: options.reuse,
     });
     let span = tracing::info_span!("run", run = %run_id, blueprint = plan.id());
     let _guard = span.enter();

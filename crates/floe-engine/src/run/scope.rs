@@ -85,6 +85,8 @@ pub struct ScopeRun {
     queued: VecDeque<usize>,
     watched: Vec<bool>,
     finished: Vec<usize>,
+    /// Result keys of running nodes (journaled runs), carried into `node_succeeded`.
+    keys: Vec<Option<String>>,
     stop_after: usize,
 }
 
@@ -127,6 +129,7 @@ impl ScopeRun {
             queued: VecDeque::new(),
             watched: Vec::new(),
             finished: Vec::new(),
+            keys: vec![None; n],
             stop_after: usize::MAX,
         }
     }
@@ -161,7 +164,14 @@ impl ScopeRun {
             self.admit(&mut running, None);
             // A journal failure cancels the run (from the writer), which ends this loop.
             self.env.emitter.flush().await;
-            if (running.is_empty() && self.queued.is_empty()) || self.halted || self.enough_finished() {
+            if self.halted || self.enough_finished() {
+                break;
+            }
+            if !self.ready.is_empty() {
+                // Nodes settled while admitting (reused results): schedule what they unblocked.
+                continue;
+            }
+            if running.is_empty() && self.queued.is_empty() {
                 break;
             }
             let waiting_for_slot = !self.queued.is_empty() && !*paused.borrow();
@@ -255,6 +265,23 @@ impl ScopeRun {
         let context =
             Context { inputs: Arc::new(inputs), run: self.env.run_inputs.clone(), nodes, vars: self.vars.clone() };
         let path = self.path(i);
+        if self.env.keys {
+            let key = cache_key(&node, &context);
+            if let Some(outputs) = self.env.reuse.as_ref().and_then(|reuse| reuse.matching(&path, &key)) {
+                // `--reuse`: the earlier run produced this exact result; take it instead.
+                drop(slot);
+                let from_run = self.env.reuse.as_ref().map(|r| r.from_run.clone()).unwrap_or_default();
+                self.env.emitter.push(RunEvent::NodeCached {
+                    node: path,
+                    from_run,
+                    outputs: outputs.clone(),
+                    key: Some(key),
+                });
+                self.settle_outputs(i, outputs);
+                return;
+            }
+            self.keys[i] = Some(key);
+        }
         running.push(Box::pin(attempts(i, node, path, context, self.env.clone(), slot)));
     }
 
@@ -268,6 +295,7 @@ impl ScopeRun {
                     attempt,
                     outputs: outputs.clone(),
                     duration_ms: elapsed.as_millis() as u64,
+                    key: self.keys.get_mut(i).and_then(Option::take),
                 });
                 self.settle_outputs(i, outputs);
             }
@@ -305,11 +333,14 @@ impl ScopeRun {
     /// Succeeds a failed node with stand-in outputs (`default`, `error_port`).
     fn substitute(&mut self, i: usize, path: NodePath, attempt: u32, outputs: Outputs) {
         let outputs = Arc::new(outputs);
+        // A stand-in result is not the node's work: it gets no key, so it is never reused.
+        self.keys[i] = None;
         self.env.emitter.push(RunEvent::NodeSucceeded {
             node: path,
             attempt,
             outputs: outputs.clone(),
             duration_ms: 0,
+            key: None,
         });
         self.settle_outputs(i, outputs);
     }
@@ -493,4 +524,30 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
         .map(|s| (*s).to_owned())
         .or_else(|| panic.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "no message".into())
+}
+
+/// What identifies a node's result: the engine version (standing for every kind's version), the
+/// kind, its config and every value it reads (input ports, upstream outputs, the run inputs its
+/// config names, body variables). Equal keys mean the node would be handed exactly
+/// the same work.
+fn cache_key(node: &RuntimeNode, context: &Context) -> String {
+    let nodes: std::collections::BTreeMap<&str, &Outputs> =
+        context.nodes.iter().map(|(id, outputs)| (id.as_str(), outputs.as_ref())).collect();
+    let vars: std::collections::BTreeMap<&str, &Value> =
+        context.vars.iter().map(|(name, value)| (*name, value)).collect();
+    // Only the run inputs the config reads, so changing another input does not invalidate it.
+    let run: std::collections::BTreeMap<&str, &Value> = match &node.run_reads {
+        Some(names) => names.iter().filter_map(|n| Some((n.as_str(), context.run.get(n)?))).collect(),
+        None => context.run.iter().map(|(k, v)| (k.as_str(), v)).collect(),
+    };
+    let material = json!({
+        "engine": env!("CARGO_PKG_VERSION"),
+        "kind": node.plan.kind,
+        "config": node.plan.config.as_ref(),
+        "inputs": context.inputs.as_ref(),
+        "nodes": nodes,
+        "run": run,
+        "vars": vars,
+    });
+    format!("blake3:{}", blake3::hash(material.to_string().as_bytes()).to_hex())
 }

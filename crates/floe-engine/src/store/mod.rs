@@ -395,6 +395,41 @@ impl Store {
         Ok(pid.and_then(|p| u32::try_from(p).ok()))
     }
 
+    /// Results of a run that carry a key (node path → (key, outputs)), for `--reuse`.
+    pub async fn reusable(
+        &self,
+        id: &str,
+    ) -> Result<HashMap<String, (String, Arc<crate::template::Outputs>)>, StoreError> {
+        let _ = self.run(id).await?;
+        let rows = sqlx::query(
+            "SELECT data FROM events WHERE run_id = ? AND type IN ('node_succeeded', 'node_cached') ORDER BY seq",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.error(e))?;
+        let mut results = HashMap::new();
+        for row in &rows {
+            match self.event(row.get("data"))?.kind {
+                crate::events::RunEvent::NodeSucceeded { node, outputs, key: Some(key), .. }
+                | crate::events::RunEvent::NodeCached { node, outputs, key: Some(key), .. } => {
+                    results.insert(node.to_string(), (key, outputs));
+                }
+                _ => {}
+            }
+        }
+        Ok(results)
+    }
+
+    /// The most recent run of a blueprint, if any.
+    pub async fn latest_run(&self, blueprint: &str) -> Result<Option<String>, StoreError> {
+        sqlx::query_scalar("SELECT id FROM runs WHERE blueprint_id = ? AND parent_run IS NULL ORDER BY started_at DESC, id DESC LIMIT 1")
+            .bind(blueprint)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(|e| self.error(e))
+    }
+
     /// Sets a run's final status without running it (a cancel of a run no process owns).
     pub async fn finish_orphan(&self, id: &str, status: RunStatus, error: &str) -> Result<(), StoreError> {
         sqlx::query("UPDATE runs SET status = ?, error = ?, pid = NULL WHERE id = ?")
