@@ -30,7 +30,7 @@ codegen:
 	$(CARGO) xtask codegen
 
 bench:
-	$(CARGO) bench -p floe-compiler
+	$(CARGO) bench -p floe-compiler -p floe-engine
 
 fuzz:
 	mkdir -p fuzz/corpus/parse_compile

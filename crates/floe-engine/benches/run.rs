@@ -129,6 +129,7 @@ fn throughput(c: &mut Criterion) {
                     let options = RunOptions {
                         run_id: Some(id.clone()),
                         journal: Arc::new(store.journal(&id)),
+                        keys: true,
                         ..RunOptions::default()
                     };
                     black_box(run(prepared, options).await.expect("runs"))

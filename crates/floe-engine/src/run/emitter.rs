@@ -47,6 +47,9 @@ impl Journal for NoJournal {
 /// Most batches waiting for the writer before `flush` waits (back-pressure).
 const QUEUED_BATCHES: usize = 256;
 
+/// Events per transaction beyond which the writer stops taking more batches.
+const GROUP_COMMIT_EVENTS: usize = 2048;
+
 struct Pending {
     seq: u64,
     events: Vec<Event>,
@@ -174,7 +177,11 @@ async fn write_batches(
     control: RunControl,
 ) -> Result<(), JournalError> {
     while let Some(mut batch) = receiver.recv().await {
-        while let Ok(more) = receiver.try_recv() {
+        // Group commit: take what else waits, up to a bound that keeps transactions (and the
+        // memory their statements need) small.
+        while batch.len() < GROUP_COMMIT_EVENTS
+            && let Ok(more) = receiver.try_recv()
+        {
             batch.extend(more);
         }
         if let Err(error) = journal.append(&batch).await {

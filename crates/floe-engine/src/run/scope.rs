@@ -212,7 +212,9 @@ impl ScopeRun {
     /// body can always run whatever the limit.
     fn enqueue(&mut self, i: usize, running: &mut Running) {
         let path = self.path(i);
-        if let Some(outputs) = self.env.prior.succeeded.get(path.as_ref()) {
+        if let Some(outputs) =
+            (!self.env.prior.succeeded.is_empty()).then(|| self.env.prior.succeeded.get(path.as_ref())).flatten()
+        {
             // Finished before the process stopped: never re-run.
             let outputs = outputs.clone();
             self.settle_outputs(i, outputs);

@@ -1,0 +1,87 @@
+//! Heap use of a 10,000-node run, phase by phase (dhat's counting allocator):
+//! `cargo run --release -p floe-engine --example memory_run [chain|fanout|layered] [nodes]`
+#![allow(clippy::print_stderr)]
+
+use floe_blueprint::Catalog;
+use floe_engine::run::{Prepared, RunOptions, run};
+use serde_json::{Value, json};
+
+#[global_allocator]
+static ALLOC: dhat::Alloc = dhat::Alloc;
+
+fn report(phase: &str) {
+    let stats = dhat::HeapStats::get();
+    eprintln!(
+        "{phase:<10} now {:>7.1} MB   peak so far {:>7.1} MB   blocks {:>8}",
+        stats.curr_bytes as f64 / 1e6,
+        stats.max_bytes as f64 / 1e6,
+        stats.curr_blocks
+    );
+}
+
+fn main() {
+    let _profiler = dhat::Profiler::builder().testing().build();
+    let args: Vec<String> = std::env::args().collect();
+    let shape = args.get(1).map_or("chain", String::as_str);
+    let n: usize = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(10_000);
+    let edges: Vec<(usize, usize)> = match shape {
+        "fanout" => (1..n - 1).flat_map(|i| [(0, i), (i, n - 1)]).collect(),
+        "layered" => (100..n)
+            .flat_map(|i| [((i / 100 - 1) * 100 + i % 100, i), ((i / 100 - 1) * 100 + (i + 1) % 100, i)])
+            .collect(),
+        _ => (1..n).map(|i| (i - 1, i)).collect(),
+    };
+    let nodes: Vec<Value> = (0..n)
+        .map(
+            |i| json!({"id": format!("n{i}"), "kind": "tool", "config": {"tool": "sleep", "args": {"duration": "0s"}}}),
+        )
+        .collect();
+    let edges: Vec<Value> =
+        edges.iter().map(|(a, b)| json!({"from": format!("n{a}.out"), "to": format!("n{b}.in")})).collect();
+    let text =
+        json!({"format": "floe.blueprint", "version": 1, "id": "m", "name": "m", "nodes": nodes, "edges": edges})
+            .to_string();
+    report("text");
+    let checked = floe_compiler::check_bytes(text.as_bytes(), Catalog::builtin(), &floe_compiler::NoResolver, None);
+    drop(text);
+    report("compiled");
+    let prepared = Prepared::new(checked.plan.expect("compiles"));
+    report("prepared");
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let report_run = runtime.block_on(run(&prepared, RunOptions::default())).expect("runs");
+    assert_eq!(report_run.status, floe_engine::events::RunStatus::Succeeded);
+    report("ran");
+    // The same run journaled in a SQLite file, as `floe run` does.
+    let folder = std::env::temp_dir().join(format!("floe-memory-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&folder);
+    runtime.block_on(async {
+        let store = floe_engine::store::Store::open(&folder.join("m.db")).await.expect("store");
+        report("store");
+        let id = floe_engine::run::new_run_id();
+        store
+            .create_run(&floe_engine::store::NewRun {
+                id: id.clone(),
+                blueprint_id: "m".into(),
+                blueprint_name: "m".into(),
+                blueprint_path: None,
+                blueprint_json: "{}".into(),
+                hash: prepared.plan.hash().to_owned(),
+                inputs: Default::default(),
+                workspace: folder.clone(),
+                parent: None,
+                started_at: 0,
+            })
+            .await
+            .expect("run row");
+        let options = RunOptions {
+            run_id: Some(id.clone()),
+            journal: std::sync::Arc::new(store.journal(&id)),
+            keys: true,
+            ..RunOptions::default()
+        };
+        let journaled = run(&prepared, options).await.expect("runs");
+        assert_eq!(journaled.status, floe_engine::events::RunStatus::Succeeded);
+    });
+    report("journaled");
+    let _ = std::fs::remove_dir_all(&folder);
+}
