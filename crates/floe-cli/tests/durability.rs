@@ -175,3 +175,60 @@ async fn killed_runs_resume_without_repeating_finished_work_or_effects() {
     assert!(done[0] > 0 && done[0] < NODES / 2, "the first kill landed mid-run: {done:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn floe_cancel_stops_a_running_run_cleanly_and_resume_finishes_it() {
+    let dir = scratch("cancel");
+    let db = dir.join("runs.db");
+    let file = dir.join("slow.json");
+    let document = json!({
+        "format": "floe.blueprint", "version": 1, "id": "slow", "name": "Slow",
+        "outputs": {"done": {"from": "after.text"}},
+        "nodes": [
+            {"id": "first", "kind": "tool", "config": {"tool": "text_template", "args": {"template": "one"}}},
+            {"id": "wait", "kind": "tool", "config": {"tool": "sleep", "args": {"duration": "1500ms"}}},
+            {"id": "after", "kind": "tool", "config": {"tool": "text_template", "args": {"template": "{{ inputs.in }} done"}}}
+        ],
+        "edges": [{"from": "first.text", "to": "wait.in"}, {"from": "wait.out", "to": "after.in"}]
+    });
+    std::fs::write(&file, document.to_string()).expect("written");
+    let mut child = floe()
+        .arg("run")
+        .arg(&file)
+        .args(["--json", "--db"])
+        .arg(&db)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("floe starts");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines().map_while(Result::ok);
+    let mut run = String::new();
+    for line in lines.by_ref() {
+        let event: Value = serde_json::from_str(&line).expect("JSON line");
+        run = event["run"].as_str().unwrap_or_default().to_owned();
+        if event["type"] == "node_started" && event["node"] == "wait" {
+            break;
+        }
+    }
+    let started = std::time::Instant::now();
+    let cancel = floe().args(["cancel", &run, "--db"]).arg(&db).output().expect("cancel");
+    assert_eq!(cancel.status.code(), Some(0), "{}", String::from_utf8_lossy(&cancel.stderr));
+    let rest: Vec<Value> = lines.filter_map(|l| serde_json::from_str(&l).ok()).collect();
+    let output = child.wait_with_output().expect("exits");
+    assert_eq!(output.status.code(), Some(4), "cancelled runs exit with 4");
+    assert!(started.elapsed() < std::time::Duration::from_millis(1400), "the sleep was cut short");
+    assert_eq!(rest.last().map(|e| e["status"].clone()), Some(json!("cancelled")));
+    assert!(String::from_utf8_lossy(&output.stderr).contains(&format!("floe resume {run}")));
+
+    let resumed = floe().args(["resume", &run, "--db"]).arg(&db).output().expect("resume");
+    assert_eq!(resumed.status.code(), Some(0), "{}", String::from_utf8_lossy(&resumed.stderr));
+    let outputs: Value = serde_json::from_slice(&resumed.stdout).expect("outputs");
+    assert_eq!(outputs["done"], json!("one done"));
+    let events = floe().args(["runs", "events", &run, "--db"]).arg(&db).output().expect("events");
+    let firsts = String::from_utf8_lossy(&events.stdout)
+        .lines()
+        .filter(|l| l.contains("\"node_started\"") && l.contains("\"node\":\"first\""))
+        .count();
+    assert_eq!(firsts, 1, "`first` finished before the cancel and did not run again");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -649,3 +649,82 @@ async fn a_panicking_node_becomes_a_failed_node_and_the_run_goes_on() {
     assert!(message.contains("crashed") && message.contains("index out of bounds"), "{message}");
     assert!(outputs_of(&events, "fine").is_some(), "the rest of the run went on");
 }
+
+#[tokio::test]
+async fn parallel_quorum_finishes_once_enough_branches_succeeded() {
+    let (report, events) = run_plain(json!({
+        "outputs": {"results": {"from": "vote.results"}},
+        "nodes": [{
+            "id": "vote", "kind": "parallel",
+            "config": {"branches": {"a": "a.out", "b": "b.out", "c": "c.out"}, "mode": "quorum", "quorum": 2},
+            "body": {"nodes": [wait("a", "10ms"), wait("b", "30ms"), wait("c", "5s")]}
+        }],
+    }))
+    .await;
+    assert_eq!(report.status, RunStatus::Succeeded, "{:?}", report.error);
+    let results = report.outputs["results"].as_object().map(|r| r.keys().cloned().collect::<Vec<_>>());
+    assert_eq!(results, Some(vec!["a".to_owned(), "b".to_owned()]));
+    assert!(report.elapsed < Duration::from_secs(2));
+    assert!(skipped(&events).contains(&"vote/0/c".to_owned()));
+}
+
+#[tokio::test]
+async fn a_named_pool_bounds_its_nodes_across_the_run() {
+    // Eight sleeps, run concurrency 64, but the `tool:sleep` pool allows two at a time.
+    let prepared = prepare(json!({"nodes": (0..8).map(|i| wait(&format!("n{i}"), "100ms")).collect::<Vec<_>>()}));
+    let options = floe_engine::run::RunOptions {
+        pools: std::collections::HashMap::from([("tool:sleep".to_owned(), 2)]),
+        ..Default::default()
+    };
+    let report = floe_engine::run::run(&prepared, options).await.expect("runs");
+    assert_eq!(report.status, RunStatus::Succeeded);
+    assert!(report.elapsed >= Duration::from_millis(400), "{:?}", report.elapsed);
+}
+
+#[tokio::test]
+async fn cancelling_aborts_an_http_request_in_flight() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(10)))
+        .mount(&server)
+        .await;
+    let prepared =
+        prepare(json!({"nodes": [tool("slow", "http_request", json!({"url": server.uri(), "timeout": "60s"}))]}));
+    let control = RunControl::new();
+    let canceller = control.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        canceller.cancel("stop");
+    });
+    let started = Instant::now();
+    let (report, _) = run_with(&prepared, json!({}), control).await;
+    assert_eq!(report.status, RunStatus::Cancelled);
+    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    assert_eq!(server.received_requests().await.map(|r| r.len()), Some(1), "the request was in flight");
+}
+
+#[tokio::test]
+async fn list_files_finds_workspace_files_by_glob_sorted() {
+    let dir = std::env::temp_dir().join(format!("floe-list-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    for file in ["b.csv", "a.csv", "notes.txt", "sub/c.csv"] {
+        let path = dir.join(file);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("folder");
+        std::fs::write(path, "x").expect("file");
+    }
+    let prepared = prepare(json!({
+        "run": {"on_failure": "continue_possible"},
+        "outputs": {"top": {"from": "top.files"}, "all": {"from": "all.files"}},
+        "nodes": [
+            tool("top", "list_files", json!({"glob": "*.csv"})),
+            tool("all", "list_files", json!({"glob": "*.csv", "recursive": true})),
+            tool("out", "list_files", json!({"dir": ".."})),
+        ],
+    }));
+    let options = floe_engine::run::RunOptions { workspace: dir.clone(), ..Default::default() };
+    let report = floe_engine::run::run(&prepared, options).await.expect("runs");
+    assert_eq!(report.outputs["top"], json!(["a.csv", "b.csv"]));
+    assert_eq!(report.outputs["all"], json!(["a.csv", "b.csv", "sub/c.csv"]));
+    assert_eq!(report.status, RunStatus::Failed, "`..` leaves the workspace");
+    let _ = std::fs::remove_dir_all(&dir);
+}
