@@ -1,6 +1,8 @@
 //! Approvals across processes: a run waits durably; `floe approve` / `floe reject` from another
 //! process answers it, whether the waiting process is alive or was closed (then `floe resume`).
 
+mod support;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -8,10 +10,7 @@ use std::process::{Child, Command, Output, Stdio};
 use serde_json::{Value, json};
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("floe-approvals-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
+    support::scratch("approvals", name)
 }
 
 fn blueprint(dir: &Path) -> PathBuf {

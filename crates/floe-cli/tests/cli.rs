@@ -1,6 +1,8 @@
 //! The `floe` binary end to end: exit codes, human and JSON output, fmt in place and --check,
 //! schema and catalogue output.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -17,10 +19,7 @@ fn stdout(output: &Output) -> String {
 }
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("floe-cli-test-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
+    support::scratch("cli-test", name)
 }
 
 #[test]

@@ -3,6 +3,8 @@
 //! last resume the run has succeeded, every node succeeded exactly once in the journal, every
 //! effect reached the counter, and no effect that was journaled as done was ever sent again.
 
+mod support;
+
 use std::collections::{BTreeMap, HashSet};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -18,10 +20,7 @@ const NODES: usize = 200;
 const CHAIN: usize = 20;
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("floe-durability-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
+    support::scratch("durability", name)
 }
 
 /// Ten chains of twenty; along each chain, even nodes POST an effect and odd nodes render text

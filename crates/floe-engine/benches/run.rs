@@ -8,56 +8,16 @@
 use std::hint::black_box;
 use std::sync::Arc;
 
+#[path = "support/graphs.rs"]
+mod graphs;
+
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use floe_blueprint::Catalog;
 use floe_engine::run::{Prepared, RunOptions, run};
 use floe_engine::store::{NewRun, Store};
 use serde_json::{Value, json};
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-/// Node count and edges (by index) of a shape.
-fn shape(name: &str, n: usize) -> (usize, Vec<(usize, usize)>) {
-    match name {
-        "chain" => (n, (1..n).map(|i| (i - 1, i)).collect()),
-        "fanout" => {
-            // 0 → 1..=n-2 → n-1
-            let edges = (1..n - 1).flat_map(|i| [(0, i), (i, n - 1)]).collect();
-            (n, edges)
-        }
-        _ => {
-            // 100 layers of 100; each node reads two of the layer before.
-            let width = 100;
-            let edges = (width..n)
-                .flat_map(|i| {
-                    let base = (i / width - 1) * width;
-                    [(base + i % width, i), (base + (i + 1) % width, i)]
-                })
-                .collect();
-            (n, edges)
-        }
-    }
-}
-
-fn prepare(nodes: usize, edges: &[(usize, usize)]) -> Prepared {
-    // n0 makes the value every other node passes on.
-    let source =
-        json!({"id": "n0", "kind": "tool", "config": {"tool": "text_template", "args": {"template": "payload"}}});
-    let pass = |i: usize| json!({"id": format!("n{i}"), "kind": "tool", "config": {"tool": "sleep", "args": {"duration": "0s"}}});
-    let nodes: Vec<Value> = std::iter::once(source).chain((1..nodes).map(pass)).collect();
-    let port = |a: usize| if a == 0 { "text" } else { "out" };
-    let edges: Vec<Value> =
-        edges.iter().map(|&(a, b)| json!({"from": format!("n{a}.{}", port(a)), "to": format!("n{b}.in")})).collect();
-    let document = json!({"format": "floe.blueprint", "version": 1, "id": "bench", "name": "bench", "nodes": nodes, "edges": edges});
-    let checked = floe_compiler::check_parsed(
-        floe_blueprint::parse_value(document),
-        Catalog::builtin(),
-        &floe_compiler::NoResolver,
-        None,
-    );
-    Prepared::new(checked.plan.expect("bench blueprint compiles"))
-}
 
 /// The floor: a tokio task per node that waits for its inputs and passes a value on.
 async fn floor(nodes: usize, edges: &[(usize, usize)]) {
@@ -110,8 +70,8 @@ fn throughput(c: &mut Criterion) {
     group.sample_size(10);
     for name in ["chain", "fanout", "layered"] {
         for n in [1_000, 10_000] {
-            let (count, edges) = shape(name, n);
-            let prepared = prepare(count, &edges);
+            let (count, edges) = (n, graphs::edges(name, n));
+            let prepared = graphs::prepare(count, &edges);
             group.throughput(Throughput::Elements(count as u64));
             group.bench_with_input(BenchmarkId::new(format!("{name}/engine"), n), &prepared, |b, prepared| {
                 b.to_async(&runtime).iter(|| async {

@@ -2,9 +2,11 @@
 //! `cargo run --release -p floe-engine --example memory_run [chain|fanout|layered] [nodes]`
 #![allow(clippy::print_stderr)]
 
+#[path = "../benches/support/graphs.rs"]
+mod graphs;
+
 use floe_blueprint::Catalog;
 use floe_engine::run::{Prepared, RunOptions, run};
-use serde_json::{Value, json};
 
 #[global_allocator]
 static ALLOC: dhat::Alloc = dhat::Alloc;
@@ -24,23 +26,7 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let shape = args.get(1).map_or("chain", String::as_str);
     let n: usize = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(10_000);
-    let edges: Vec<(usize, usize)> = match shape {
-        "fanout" => (1..n - 1).flat_map(|i| [(0, i), (i, n - 1)]).collect(),
-        "layered" => (100..n)
-            .flat_map(|i| [((i / 100 - 1) * 100 + i % 100, i), ((i / 100 - 1) * 100 + (i + 1) % 100, i)])
-            .collect(),
-        _ => (1..n).map(|i| (i - 1, i)).collect(),
-    };
-    let nodes: Vec<Value> = (0..n)
-        .map(
-            |i| json!({"id": format!("n{i}"), "kind": "tool", "config": {"tool": "sleep", "args": {"duration": "0s"}}}),
-        )
-        .collect();
-    let edges: Vec<Value> =
-        edges.iter().map(|(a, b)| json!({"from": format!("n{a}.out"), "to": format!("n{b}.in")})).collect();
-    let text =
-        json!({"format": "floe.blueprint", "version": 1, "id": "m", "name": "m", "nodes": nodes, "edges": edges})
-            .to_string();
+    let text = graphs::document(n, &graphs::edges(shape, n)).to_string();
     report("text");
     let checked = floe_compiler::check_bytes(text.as_bytes(), Catalog::builtin(), &floe_compiler::NoResolver, None);
     drop(text);

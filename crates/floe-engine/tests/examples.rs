@@ -3,6 +3,8 @@
 //! are snapshot-tested (run ids, times, durations and the server address left out; events grouped
 //! per node). One node runs at a time (`concurrency` 1).
 
+mod support;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -20,10 +22,7 @@ fn repo() -> PathBuf {
 }
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("floe-examples-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
+    support::scratch("examples", name)
 }
 
 /// A workspace holding copies of the examples' fixture folders.

@@ -12,6 +12,17 @@ use support::*;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+/// A control that cancels the run after `delay`.
+fn cancel_after(delay: Duration, reason: &'static str) -> RunControl {
+    let control = RunControl::new();
+    let canceller = control.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(delay).await;
+        canceller.cancel(reason);
+    });
+    control
+}
+
 #[tokio::test]
 async fn a_node_starts_as_soon_as_its_inputs_resolve_without_waiting_for_a_level() {
     // slow runs beside the chain a → b → c; c must finish long before slow does.
@@ -286,12 +297,7 @@ async fn join_none_failed_runs_after_skips_but_not_after_failures_and_always_run
 #[tokio::test]
 async fn cancelling_stops_running_nodes_promptly_and_reports_the_reason() {
     let prepared = prepare(json!({"nodes": [wait("a", "10s"), wait("b", "10s")]}));
-    let control = RunControl::new();
-    let canceller = control.clone();
-    tokio::spawn(async move {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        canceller.cancel("stopped by test");
-    });
+    let control = cancel_after(Duration::from_millis(100), "stopped by test");
     let started = Instant::now();
     let (report, events) = run_with(&prepared, json!({}), control).await;
     assert!(started.elapsed() < Duration::from_secs(2));
@@ -529,12 +535,7 @@ async fn code_has_no_file_system_or_network() {
 #[tokio::test]
 async fn cancelling_interrupts_a_running_script() {
     let prepared = prepare(json!({"nodes": [code("spin", "while (true) {}", json!({"timeout": "60s"}))]}));
-    let control = RunControl::new();
-    let canceller = control.clone();
-    tokio::spawn(async move {
-        tokio::time::sleep(Duration::from_millis(200)).await;
-        canceller.cancel("stop");
-    });
+    let control = cancel_after(Duration::from_millis(200), "stop");
     let started = Instant::now();
     let (report, _) = run_with(&prepared, json!({}), control).await;
     assert_eq!(report.status, RunStatus::Cancelled);
@@ -690,12 +691,7 @@ async fn cancelling_aborts_an_http_request_in_flight() {
         .await;
     let prepared =
         prepare(json!({"nodes": [tool("slow", "http_request", json!({"url": server.uri(), "timeout": "60s"}))]}));
-    let control = RunControl::new();
-    let canceller = control.clone();
-    tokio::spawn(async move {
-        tokio::time::sleep(Duration::from_millis(200)).await;
-        canceller.cancel("stop");
-    });
+    let control = cancel_after(Duration::from_millis(200), "stop");
     let started = Instant::now();
     let (report, _) = run_with(&prepared, json!({}), control).await;
     assert_eq!(report.status, RunStatus::Cancelled);

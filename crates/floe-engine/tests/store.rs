@@ -1,6 +1,8 @@
 //! The run store on a real SQLite file: what a run leaves behind (run row, event log, node
 //! attempts with their values, blobs for large values) and sub-workflow runs linked to parents.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -10,10 +12,7 @@ use floe_engine::store::{SPILL_BYTES, Store};
 use serde_json::{Value, json};
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("floe-store-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
+    support::scratch("store", name)
 }
 
 fn write(dir: &Path, name: &str, document: Value) -> PathBuf {

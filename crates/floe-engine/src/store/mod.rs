@@ -342,8 +342,11 @@ impl Store {
         serde_json::from_value(blobs::resolve(&self.blobs, value)?).map_err(|e| StoreError::Damaged(e.to_string()))
     }
 
-    /// What an interrupted run already finished (node path → outputs), for resuming it.
-    pub async fn prior(&self, id: &str) -> Result<Prior, StoreError> {
+    /// The results a run journaled (node path, outputs, key), in order.
+    async fn results(
+        &self,
+        id: &str,
+    ) -> Result<Vec<(String, Arc<crate::template::Outputs>, Option<String>)>, StoreError> {
         let rows = sqlx::query(
             "SELECT data FROM events WHERE run_id = ? AND type IN ('node_succeeded', 'node_cached') ORDER BY seq",
         )
@@ -351,15 +354,22 @@ impl Store {
         .fetch_all(&self.pool)
         .await
         .map_err(|e| self.error(e))?;
-        let mut succeeded = HashMap::new();
+        let mut results = Vec::with_capacity(rows.len());
         for row in &rows {
-            let event = self.event(row.get("data"))?;
-            if let crate::events::RunEvent::NodeSucceeded { node, outputs, .. }
-            | crate::events::RunEvent::NodeCached { node, outputs, .. } = event.kind
-            {
-                succeeded.insert(node.to_string(), outputs);
+            match self.event(row.get("data"))?.kind {
+                crate::events::RunEvent::NodeSucceeded { node, outputs, key, .. }
+                | crate::events::RunEvent::NodeCached { node, outputs, key, .. } => {
+                    results.push((node.to_string(), outputs, key));
+                }
+                _ => {}
             }
         }
+        Ok(results)
+    }
+
+    /// What an interrupted run already finished (node path → outputs), for resuming it.
+    pub async fn prior(&self, id: &str) -> Result<Prior, StoreError> {
+        let succeeded = self.results(id).await?.into_iter().map(|(node, outputs, _)| (node, outputs)).collect();
         Ok(Prior { succeeded })
     }
 
@@ -401,24 +411,12 @@ impl Store {
         id: &str,
     ) -> Result<HashMap<String, (String, Arc<crate::template::Outputs>)>, StoreError> {
         let _ = self.run(id).await?;
-        let rows = sqlx::query(
-            "SELECT data FROM events WHERE run_id = ? AND type IN ('node_succeeded', 'node_cached') ORDER BY seq",
-        )
-        .bind(id)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(|e| self.error(e))?;
-        let mut results = HashMap::new();
-        for row in &rows {
-            match self.event(row.get("data"))?.kind {
-                crate::events::RunEvent::NodeSucceeded { node, outputs, key: Some(key), .. }
-                | crate::events::RunEvent::NodeCached { node, outputs, key: Some(key), .. } => {
-                    results.insert(node.to_string(), (key, outputs));
-                }
-                _ => {}
-            }
-        }
-        Ok(results)
+        Ok(self
+            .results(id)
+            .await?
+            .into_iter()
+            .filter_map(|(node, outputs, key)| Some((node, (key?, outputs))))
+            .collect())
     }
 
     /// The most recent run of a blueprint, if any.

@@ -108,3 +108,11 @@ pub fn kinds(events: &[Event]) -> Vec<String> {
         .map(|e| serde_json::to_value(e).ok().and_then(|v| v["type"].as_str().map(str::to_owned)).unwrap_or_default())
         .collect()
 }
+
+/// An empty folder of its own under the system temp folder (`floe-<suite>-<pid>-<name>`).
+pub fn scratch(suite: &str, name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("floe-{suite}-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
