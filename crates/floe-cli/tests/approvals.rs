@@ -5,7 +5,7 @@ mod support;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Output};
 
 use serde_json::{Value, json};
 
@@ -35,16 +35,8 @@ fn floe(args: &[&str], db: &Path) -> Output {
 
 /// Starts `floe run --json` and reads events until the approval waits; returns the run id.
 fn start_until_waiting(file: &Path, db: &Path) -> (Child, String, BufReader<std::process::ChildStdout>) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_floe"))
-        .arg("run")
-        .arg(file)
-        .args(["--json", "--db"])
-        .arg(db)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("floe starts");
-    let mut reader = BufReader::new(child.stdout.take().expect("stdout"));
+    let (child, stdout) = support::spawn_json(&["run".as_ref(), file.as_os_str()], db);
+    let mut reader = BufReader::new(stdout);
     let mut run = String::new();
     let mut line = String::new();
     while reader.read_line(&mut line).is_ok_and(|n| n > 0) {

@@ -57,15 +57,8 @@ fn floe() -> Command {
 /// Runs `args` with `--json`, SIGKILLs the process once `kill_after` events were printed, and
 /// returns the run id (from the first event).
 fn run_and_kill(args: &[&str], db: &Path, kill_after: usize) -> String {
-    let mut child = floe()
-        .args(args)
-        .args(["--json", "--db"])
-        .arg(db)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("floe starts");
-    let stdout = child.stdout.take().expect("stdout");
+    let args: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_ref()).collect();
+    let (mut child, stdout) = support::spawn_json(&args, db);
     let mut run = String::new();
     for (seen, line) in BufReader::new(stdout).lines().map_while(Result::ok).enumerate() {
         if run.is_empty() {

@@ -9,3 +9,17 @@ pub fn scratch(suite: &str, name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir
 }
+
+/// Starts `floe ARGS --json --db DB` with its event stream (stdout) piped back.
+pub fn spawn_json(args: &[&std::ffi::OsStr], db: &std::path::Path) -> (std::process::Child, std::process::ChildStdout) {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_floe"))
+        .args(args)
+        .args(["--json", "--db"])
+        .arg(db)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("floe starts");
+    let stdout = child.stdout.take().expect("stdout");
+    (child, stdout)
+}
