@@ -1,4 +1,5 @@
-//! Helpers shared by the CLI's end-to-end tests.
+//! Helpers shared by the CLI's end-to-end tests (each test file uses some of them).
+#![allow(dead_code)]
 
 use std::path::PathBuf;
 
