@@ -131,7 +131,8 @@ pub enum RunEvent {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         error: Option<String>,
     },
-    /// A node's inputs resolved; it waits for a concurrency slot.
+    /// A node's inputs resolved but it has to wait for a concurrency slot (or a resume); a node
+    /// that can start at once goes straight to `node_started`.
     NodeQueued {
         /// The node.
         node: NodePath,

@@ -51,8 +51,8 @@ impl std::fmt::Debug for RuntimeNode {
 pub(crate) struct RuntimeEdge {
     pub from: usize,
     pub to: usize,
-    pub from_port: String,
-    pub to_port: Option<String>,
+    pub from_port: Arc<str>,
+    pub to_port: Option<Arc<str>>,
 }
 
 /// A scope (top level or a body) laid out as flat vectors for the scheduler.
@@ -61,14 +61,23 @@ pub struct RuntimeScope {
     pub(crate) nodes: Vec<Arc<RuntimeNode>>,
     pub(crate) edges: Vec<RuntimeEdge>,
     pub(crate) ids: HashMap<String, usize>,
+    /// For each node, the nodes of this scope that read its outputs when they start (one entry
+    /// per edge or template read); once all of them started, its outputs can be let go.
+    pub(crate) sources: Vec<Vec<usize>>,
+    /// Nodes whose outputs are read after the scope ends (run outputs, a container's results).
+    pub(crate) keep: Vec<bool>,
 }
 
 impl RuntimeScope {
-    fn build(scope: &Scope, executors: &Executors) -> Self {
+    fn build(scope: &Scope, executors: &Executors, keep: &[&str]) -> Self {
         let graph = scope.graph();
         let mut inbound = vec![Vec::new(); graph.node_count()];
         let mut outbound = vec![Vec::new(); graph.node_count()];
         let mut edges = Vec::with_capacity(graph.edge_count());
+        // Port names repeat on every edge ("out", "in", "text"): one shared copy of each keeps
+        // the edge list compact and hot in cache.
+        let mut names: HashMap<String, Arc<str>> = HashMap::new();
+        let mut intern = |name: &str| names.entry(name.to_owned()).or_insert_with(|| Arc::from(name)).clone();
         for edge in graph.raw_edges() {
             let (from, to) = (edge.source().index(), edge.target().index());
             outbound[from].push(edges.len());
@@ -76,8 +85,8 @@ impl RuntimeScope {
             edges.push(RuntimeEdge {
                 from,
                 to,
-                from_port: edge.weight.from_port.clone(),
-                to_port: edge.weight.to_port.clone(),
+                from_port: intern(&edge.weight.from_port),
+                to_port: edge.weight.to_port.as_deref().map(&mut intern),
             });
         }
         let nodes = graph
@@ -85,7 +94,10 @@ impl RuntimeScope {
             .zip(inbound.into_iter().zip(outbound))
             .map(|(node, (inbound, outbound))| {
                 let mut runtime = RuntimeNode {
-                    body: node.body.as_ref().map(|body| Arc::new(RuntimeScope::build(body, executors))),
+                    body: node
+                        .body
+                        .as_ref()
+                        .map(|body| Arc::new(RuntimeScope::build(body, executors, &body_results(&node.config)))),
                     executor: executors.get(&node.kind).cloned().or_else(|| executor_for(&node.kind)),
                     plan: node.clone(),
                     inbound,
@@ -97,8 +109,19 @@ impl RuntimeScope {
                 Arc::new(runtime)
             })
             .collect::<Vec<_>>();
-        let ids = nodes.iter().enumerate().map(|(i, n)| (n.plan.id.clone(), i)).collect();
-        Self { nodes, edges, ids }
+        let ids: HashMap<String, usize> = nodes.iter().enumerate().map(|(i, n)| (n.plan.id.clone(), i)).collect();
+        // What each node reads when it starts: its inbound edges' sources and the nodes of this
+        // scope its templates read.
+        let sources = nodes
+            .iter()
+            .map(|node| {
+                let from_edges = node.inbound.iter().map(|&e| edges[e].from);
+                let from_reads = node.plan.reads.iter().filter_map(|id| ids.get(id).copied());
+                from_edges.chain(from_reads).collect()
+            })
+            .collect();
+        let keep = nodes.iter().map(|n| keep.contains(&n.plan.id.as_str())).collect();
+        Self { nodes, edges, ids, sources, keep }
     }
 
     /// Node count of this scope (bodies not included).
@@ -110,6 +133,18 @@ impl RuntimeScope {
     pub fn is_empty(&self) -> bool {
         self.nodes.is_empty()
     }
+}
+
+/// The body nodes a container reads when its body ends (`collect`, `next`, branch results).
+fn body_results(config: &Value) -> Vec<&str> {
+    fn node_of(reference: &Value) -> Option<&str> {
+        reference.as_str().map(|r| r.split_once('.').map_or(r, |(node, _)| node))
+    }
+    let mut nodes: Vec<&str> = ["collect", "next"].iter().filter_map(|key| node_of(config.get(*key)?)).collect();
+    if let Some(Value::Object(branches)) = config.get("branches") {
+        nodes.extend(branches.values().filter_map(node_of));
+    }
+    nodes
 }
 
 /// The run inputs a node's config reads through `run.<name>`; `None` when it may read any
@@ -151,7 +186,8 @@ impl Prepared {
     /// Lays out `plan`, executing the kinds in `executors` with those executors (embedders,
     /// and the providers of kinds this crate does not execute itself).
     pub fn with_executors(plan: Plan, executors: &Executors) -> Self {
-        let root = Arc::new(RuntimeScope::build(plan.root(), executors));
+        let outputs: Vec<&str> = plan.outputs().values().map(|o| o.node.as_str()).collect();
+        let root = Arc::new(RuntimeScope::build(plan.root(), executors, &outputs));
         Self { plan: Arc::new(plan), root }
     }
 }

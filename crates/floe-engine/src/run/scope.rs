@@ -87,6 +87,9 @@ pub struct ScopeRun {
     finished: Vec<usize>,
     /// Result keys of running nodes (journaled runs), carried into `node_succeeded`.
     keys: Vec<Option<String>>,
+    /// For each node, how many readers have not started yet; at 0 its outputs are let go
+    /// (unless kept), so a long run holds only the outputs still ahead of someone.
+    readers: Vec<u32>,
     stop_after: usize,
 }
 
@@ -110,6 +113,10 @@ impl ScopeRun {
         let n = scope.nodes.len();
         let paths = scope.nodes.iter().map(|node| NodePath::from(format!("{prefix}{}", node.plan.id))).collect();
         let waiting = scope.nodes.iter().map(|node| node.inbound.len() as u32).collect();
+        let mut readers = vec![0u32; n];
+        for &source in scope.sources.iter().flatten() {
+            readers[source] += 1;
+        }
         Self {
             scope,
             env,
@@ -130,6 +137,7 @@ impl ScopeRun {
             watched: Vec::new(),
             finished: Vec::new(),
             keys: vec![None; n],
+            readers,
             stop_after: usize::MAX,
         }
     }
@@ -217,16 +225,26 @@ impl ScopeRun {
         {
             // Finished before the process stopped: never re-run.
             let outputs = outputs.clone();
+            self.release_sources(i);
             self.settle_outputs(i, outputs);
             return;
         }
         self.state[i] = State::Running;
-        self.env.emitter.push(RunEvent::NodeQueued { node: path });
         if self.scope.nodes[i].body.is_some() {
             self.launch(i, None, running);
-        } else {
-            self.queued.push_back(i);
+            return;
         }
+        // Start at once when a slot is free and nobody is ahead; only a node that has to wait
+        // is announced as queued.
+        if self.queued.is_empty()
+            && !self.env.control.is_paused()
+            && let Ok(slot) = self.env.slots.clone().try_acquire_owned()
+        {
+            self.launch(i, Some(slot), running);
+            return;
+        }
+        self.env.emitter.push(RunEvent::NodeQueued { node: path });
+        self.queued.push_back(i);
     }
 
     /// Starts queued nodes while slots are free (`slot` is one already taken), unless paused.
@@ -247,11 +265,11 @@ impl ScopeRun {
         for &e in &node.inbound {
             let edge = &self.scope.edges[e];
             let Some(port) = &edge.to_port else { continue };
-            if inputs.contains_key(port) {
+            if inputs.contains_key(port.as_ref()) {
                 continue;
             }
-            if let Some(value) = self.outputs[edge.from].as_ref().and_then(|o| o.get(&edge.from_port)) {
-                inputs.insert(port.clone(), value.clone());
+            if let Some(value) = self.outputs[edge.from].as_ref().and_then(|o| o.get(edge.from_port.as_ref())) {
+                inputs.insert(port.to_string(), value.clone());
             }
         }
         let nodes = node
@@ -266,6 +284,7 @@ impl ScopeRun {
             .collect();
         let context =
             Context { inputs: Arc::new(inputs), run: self.env.run_inputs.clone(), nodes, vars: self.vars.clone() };
+        self.release_sources(i);
         let path = self.path(i);
         if self.env.keys {
             let key = cache_key(&node, &context);
@@ -357,7 +376,7 @@ impl ScopeRun {
             .outbound
             .iter()
             .map(|&e| {
-                let taken = outputs.contains_key(&scope.edges[e].from_port);
+                let taken = outputs.contains_key(scope.edges[e].from_port.as_ref());
                 (e, if taken { Settle::Delivered } else { Settle::Skipped })
             })
             .collect();
@@ -399,11 +418,24 @@ impl ScopeRun {
                 Some(Ok(())) => self.ready.push_back(t),
                 Some(Err(reason)) => {
                     self.state[t] = State::Skipped;
+                    self.release_sources(t);
                     self.env.emitter.push(RunEvent::NodeSkipped { node: self.path(t), reason });
                     let next = if reason == SkipReason::UpstreamFailed { Settle::Failed } else { Settle::Skipped };
                     work.extend(scope.nodes[t].outbound.iter().map(|&e| (e, next)));
                 }
                 None => {}
+            }
+        }
+    }
+
+    /// Node `t` has read what it needs (it started, or will never start): each of its sources
+    /// has one reader fewer, and a source nobody else will read lets go of its outputs.
+    fn release_sources(&mut self, t: usize) {
+        let scope = self.scope.clone();
+        for &source in &scope.sources[t] {
+            self.readers[source] = self.readers[source].saturating_sub(1);
+            if self.readers[source] == 0 && !scope.keep[source] {
+                self.outputs[source] = None;
             }
         }
     }
