@@ -119,11 +119,11 @@ async fn killed_runs_resume_without_repeating_finished_work_or_effects() {
 
     // Kill the first run early, then kill each resume at a later point, then let one finish.
     // After each kill: which effects the journal holds as done, and what the counter had seen.
-    let run = run_and_kill(&["run", &file_arg], &db, 60);
+    let run = run_and_kill(&["run", &file_arg], &db, 45);
     assert!(!run.is_empty());
     let store = Store::open(&db).await.expect("store");
     let mut checkpoints = vec![(journaled_effects(&store, &run).await, sent(&server).await)];
-    for kill_after in [30, 45, 60, 80, 100, 130] {
+    for kill_after in [20, 30, 40, 50, 60, 80] {
         let interrupted = floe().args(["runs", "--interrupted", "--json", "--db"]).arg(&db).output().expect("runs");
         let listed: Value = serde_json::from_slice(&interrupted.stdout).expect("JSON");
         assert!(listed.as_array().is_some_and(|runs| runs.iter().any(|r| r["id"] == json!(run))), "{listed}");
