@@ -726,3 +726,19 @@ async fn list_files_finds_workspace_files_by_glob_sorted() {
     assert_eq!(report.status, RunStatus::Failed, "`..` leaves the workspace");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn a_port_fed_by_several_edges_takes_the_first_edge_in_document_order() {
+    let (report, _) = run_plain(json!({
+        "outputs": {"got": {"from": "t.out"}},
+        "nodes": [
+            tool("slow_src", "text_template", json!({"template": "from the first edge"})),
+            {"id": "slow", "kind": "tool", "config": {"tool": "sleep", "args": {"duration": "80ms"}}},
+            tool("fast", "text_template", json!({"template": "from the second edge"})),
+            wait("t", "0s"),
+        ],
+        "edges": [edge("slow_src.text", "slow.in"), edge("slow.out", "t.in"), edge("fast.text", "t.in")],
+    }))
+    .await;
+    assert_eq!(report.outputs["got"], json!("from the first edge"), "document order, not arrival order");
+}

@@ -49,7 +49,6 @@ impl std::fmt::Debug for RuntimeNode {
 /// An edge between nodes of one scope.
 #[derive(Debug, Clone)]
 pub(crate) struct RuntimeEdge {
-    pub from: usize,
     pub to: usize,
     pub from_port: Arc<str>,
     pub to_port: Option<Arc<str>>,
@@ -61,8 +60,8 @@ pub struct RuntimeScope {
     pub(crate) nodes: Vec<Arc<RuntimeNode>>,
     pub(crate) edges: Vec<RuntimeEdge>,
     pub(crate) ids: HashMap<String, usize>,
-    /// For each node, the nodes of this scope that read its outputs when they start (one entry
-    /// per edge or template read); once all of them started, its outputs can be let go.
+    /// For each node, the nodes of this scope whose outputs its templates read when it starts;
+    /// once all readers of a node started, its outputs can be let go.
     pub(crate) sources: Vec<Vec<usize>>,
     /// Nodes whose outputs are read after the scope ends (run outputs, a container's results).
     pub(crate) keep: Vec<bool>,
@@ -83,7 +82,6 @@ impl RuntimeScope {
             outbound[from].push(edges.len());
             inbound[to].push(edges.len());
             edges.push(RuntimeEdge {
-                from,
                 to,
                 from_port: intern(&edge.weight.from_port),
                 to_port: edge.weight.to_port.as_deref().map(&mut intern),
@@ -110,16 +108,10 @@ impl RuntimeScope {
             })
             .collect::<Vec<_>>();
         let ids: HashMap<String, usize> = nodes.iter().enumerate().map(|(i, n)| (n.plan.id.clone(), i)).collect();
-        // What each node reads when it starts: its inbound edges' sources and the nodes of this
-        // scope its templates read.
-        let sources = nodes
-            .iter()
-            .map(|node| {
-                let from_edges = node.inbound.iter().map(|&e| edges[e].from);
-                let from_reads = node.plan.reads.iter().filter_map(|id| ids.get(id).copied());
-                from_edges.chain(from_reads).collect()
-            })
-            .collect();
+        // The nodes of this scope each node's templates read when it starts (values on edges are
+        // handed over when they are delivered, so they need no keeping).
+        let sources =
+            nodes.iter().map(|node| node.plan.reads.iter().filter_map(|id| ids.get(id).copied()).collect()).collect();
         let keep = nodes.iter().map(|n| keep.contains(&n.plan.id.as_str())).collect();
         Self { nodes, edges, ids, sources, keep }
     }

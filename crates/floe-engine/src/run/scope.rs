@@ -87,9 +87,12 @@ pub struct ScopeRun {
     finished: Vec<usize>,
     /// Result keys of running nodes (journaled runs), carried into `node_succeeded`.
     keys: Vec<Option<String>>,
-    /// For each node, how many readers have not started yet; at 0 its outputs are let go
-    /// (unless kept), so a long run holds only the outputs still ahead of someone.
+    /// For each node, how many template readers have not started yet; at 0 its outputs are let
+    /// go (unless kept), so a long run holds only the outputs still ahead of someone.
     readers: Vec<u32>,
+    /// Values delivered to each waiting node's ports: (port, edge index, value). A port fed by
+    /// several edges keeps the value of the first edge in document order that delivered.
+    delivered_values: Vec<Vec<(Arc<str>, usize, Value)>>,
     stop_after: usize,
 }
 
@@ -138,6 +141,7 @@ impl ScopeRun {
             finished: Vec::new(),
             keys: vec![None; n],
             readers,
+            delivered_values: vec![Vec::new(); n],
             stop_after: usize::MAX,
         }
     }
@@ -261,17 +265,10 @@ impl ScopeRun {
 
     fn launch(&mut self, i: usize, slot: Option<OwnedSemaphorePermit>, running: &mut Running) {
         let node = self.scope.nodes[i].clone();
-        let mut inputs = Map::new();
-        for &e in &node.inbound {
-            let edge = &self.scope.edges[e];
-            let Some(port) = &edge.to_port else { continue };
-            if inputs.contains_key(port.as_ref()) {
-                continue;
-            }
-            if let Some(value) = self.outputs[edge.from].as_ref().and_then(|o| o.get(edge.from_port.as_ref())) {
-                inputs.insert(port.to_string(), value.clone());
-            }
-        }
+        let inputs: Map<String, Value> = std::mem::take(&mut self.delivered_values[i])
+            .into_iter()
+            .map(|(port, _, value)| (port.to_string(), value))
+            .collect();
         let nodes = node
             .plan
             .reads
@@ -372,15 +369,29 @@ impl ScopeRun {
             self.finished.push(i);
         }
         let scope = self.scope.clone();
-        let work = scope.nodes[i]
-            .outbound
-            .iter()
-            .map(|&e| {
-                let taken = outputs.contains_key(scope.edges[e].from_port.as_ref());
-                (e, if taken { Settle::Delivered } else { Settle::Skipped })
-            })
-            .collect();
-        self.outputs[i] = Some(outputs);
+        let mut work = Vec::with_capacity(scope.nodes[i].outbound.len());
+        for &e in &scope.nodes[i].outbound {
+            let edge = &scope.edges[e];
+            let Some(value) = outputs.get(edge.from_port.as_ref()) else {
+                work.push((e, Settle::Skipped));
+                continue;
+            };
+            if let Some(port) = &edge.to_port
+                && self.state[edge.to] == State::Pending
+            {
+                let values = &mut self.delivered_values[edge.to];
+                match values.iter_mut().find(|(p, _, _)| p == port) {
+                    Some(slot) if slot.1 > e => *slot = (port.clone(), e, value.clone()),
+                    Some(_) => {}
+                    None => values.push((port.clone(), e, value.clone())),
+                }
+            }
+            work.push((e, Settle::Delivered));
+        }
+        // Kept only while a template will read it (or the scope's caller will).
+        if self.readers[i] > 0 || scope.keep[i] {
+            self.outputs[i] = Some(outputs);
+        }
         self.settle(work);
     }
 
@@ -418,6 +429,7 @@ impl ScopeRun {
                 Some(Ok(())) => self.ready.push_back(t),
                 Some(Err(reason)) => {
                     self.state[t] = State::Skipped;
+                    self.delivered_values[t] = Vec::new();
                     self.release_sources(t);
                     self.env.emitter.push(RunEvent::NodeSkipped { node: self.path(t), reason });
                     let next = if reason == SkipReason::UpstreamFailed { Settle::Failed } else { Settle::Skipped };
