@@ -38,6 +38,8 @@ pub struct RuntimeNode {
     pub(crate) pool: Option<String>,
     /// The run inputs its config reads (`None`: possibly any of them), for its result key.
     pub(crate) run_reads: Option<Vec<String>>,
+    /// Its id as a node path, shared by every top-level run of the plan.
+    pub(crate) id_path: Arc<str>,
 }
 
 impl std::fmt::Debug for RuntimeNode {
@@ -102,6 +104,7 @@ impl RuntimeScope {
                     outbound,
                     pool: None,
                     run_reads: run_reads(&node.kind, &node.config),
+                    id_path: Arc::from(node.id.as_str()),
                 };
                 runtime.pool = runtime.executor.as_ref().and_then(|e| e.pool(&runtime));
                 Arc::new(runtime)

@@ -114,7 +114,17 @@ impl ScopeRun {
         policy: RunFailurePolicy,
     ) -> Self {
         let n = scope.nodes.len();
-        let paths = scope.nodes.iter().map(|node| NodePath::from(format!("{prefix}{}", node.plan.id))).collect();
+        let paths = scope
+            .nodes
+            .iter()
+            .map(|node| {
+                if prefix.is_empty() {
+                    node.id_path.clone()
+                } else {
+                    NodePath::from(format!("{prefix}{}", node.plan.id))
+                }
+            })
+            .collect();
         let waiting = scope.nodes.iter().map(|node| node.inbound.len() as u32).collect();
         let mut readers = vec![0u32; n];
         for &source in scope.sources.iter().flatten() {

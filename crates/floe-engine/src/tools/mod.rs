@@ -40,6 +40,10 @@ pub async fn call(name: &str, args: &Value, ctx: &NodeCtx) -> Result<Outputs, No
 
 /// Reads rendered args into the tool's args type (the same type the compiler validated).
 fn parse<T: DeserializeOwned>(args: &Value) -> Result<T, NodeError> {
+    // The plain read is the common case; only a failure pays for tracking the failing path.
+    if let Ok(parsed) = T::deserialize(args) {
+        return Ok(parsed);
+    }
     serde_path_to_error::deserialize(args).map_err(|e| {
         let at = e.path().to_string();
         NodeError::new(
