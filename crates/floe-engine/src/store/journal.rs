@@ -167,7 +167,9 @@ impl StoreJournal {
                     .push_bind(row.node.as_deref())
                     .push_bind(row.data.as_str());
             });
-            insert.build().execute(&mut *tx).await.map_err(error)?;
+            // Multi-row statements differ in length from batch to batch: caching each prepared
+            // form would keep dozens of large SQLite programs alive for nothing.
+            insert.build().persistent(false).execute(&mut *tx).await.map_err(error)?;
         }
         let nodes: Vec<_> = nodes.into_iter().collect();
         for chunk in nodes.chunks(ROWS_PER_STATEMENT) {
@@ -193,7 +195,7 @@ impl StoreJournal {
                  started_seq = coalesce(excluded.started_seq, started_seq), \
                  finished_seq = coalesce(excluded.finished_seq, finished_seq)",
             );
-            upsert.build().execute(&mut *tx).await.map_err(error)?;
+            upsert.build().persistent(false).execute(&mut *tx).await.map_err(error)?;
         }
         let over = run.finished_at.is_some();
         sqlx::query(
