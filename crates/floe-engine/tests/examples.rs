@@ -91,21 +91,32 @@ async fn run_example(file: &str, workspace: &Path, inputs: Value) -> (floe_engin
     request.inputs = inputs.as_object().cloned().unwrap_or_default();
     request.workspace = Some(workspace.to_owned());
     request.concurrency = Some(1);
-    request.sink = Arc::new(recorder.clone());
-    // Sign off any approval as soon as it waits.
-    let reviewer = store.clone();
-    let approver = tokio::spawn(async move {
-        loop {
-            for pending in reviewer.pending_approvals(None).await.unwrap_or_default() {
-                let decision = Decision::Approved { value: pending.value.clone(), comment: Some("looks right".into()) };
-                let _ = reviewer.decide(&pending.run, &pending.node, &decision).await;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        }
-    });
+    // Sign off any approval as soon as the run announces that it waits.
+    request.sink = Arc::new(floe_engine::events::Fanout::new(vec![
+        Arc::new(recorder.clone()),
+        Arc::new(Reviewer(store.clone(), tokio::runtime::Handle::current())),
+    ]));
     let report = run_file(&store, request).await.expect("example runs");
-    approver.abort();
     (report, recorder.events(), store)
+}
+
+/// Approves, as it is, every approval the run announces (`node_waiting`), through the store.
+struct Reviewer(Store, tokio::runtime::Handle);
+
+impl floe_engine::events::EventSink for Reviewer {
+    fn emit(&self, events: &[Event]) {
+        for event in events {
+            if let RunEvent::NodeWaiting { node, .. } = &event.kind {
+                let (store, run, node) = (self.0.clone(), event.run.to_string(), node.to_string());
+                self.1.spawn(async move {
+                    let pending = store.pending_approvals(Some(&run)).await.unwrap_or_default();
+                    let value = pending.iter().find(|p| p.node == node).map(|p| p.value.clone()).unwrap_or_default();
+                    let decision = Decision::Approved { value, comment: Some("looks right".into()) };
+                    store.decide(&run, &node, &decision).await.expect("decision recorded");
+                });
+            }
+        }
+    }
 }
 
 #[test]

@@ -568,9 +568,7 @@ async fn run_with_approvals(
     let approvals = floe_engine::run::approvals::MemoryApprovals::new();
     let reviewer = approvals.clone();
     tokio::spawn(async move {
-        while reviewer.pending().is_empty() {
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+        reviewer.requested().await;
         decide(reviewer);
     });
     let recorder = floe_engine::events::Recorder::new();

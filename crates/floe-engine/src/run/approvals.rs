@@ -3,7 +3,7 @@
 //! finds its earlier request, and its decision if one was made while no process ran it.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures::future::BoxFuture;
@@ -61,12 +61,12 @@ pub trait Approvals: Send + Sync {
 #[derive(Debug, Clone)]
 pub struct MemoryApprovals {
     decisions: Arc<watch::Sender<HashMap<String, Decision>>>,
-    pending: Arc<Mutex<Vec<ApprovalRequest>>>,
+    pending: Arc<watch::Sender<Vec<ApprovalRequest>>>,
 }
 
 impl Default for MemoryApprovals {
     fn default() -> Self {
-        Self { decisions: Arc::new(watch::channel(HashMap::new()).0), pending: Arc::default() }
+        Self { decisions: Arc::new(watch::channel(HashMap::new()).0), pending: Arc::new(watch::channel(Vec::new()).0) }
     }
 }
 
@@ -85,13 +85,19 @@ impl MemoryApprovals {
 
     /// Requests waiting for an answer.
     pub fn pending(&self) -> Vec<ApprovalRequest> {
-        self.pending.lock().unwrap_or_else(PoisonError::into_inner).clone()
+        self.pending.borrow().clone()
+    }
+
+    /// Resolves with the requests waiting, as soon as there is at least one.
+    pub async fn requested(&self) -> Vec<ApprovalRequest> {
+        let mut pending = self.pending.subscribe();
+        pending.wait_for(|requests| !requests.is_empty()).await.map(|r| r.clone()).unwrap_or_default()
     }
 }
 
 impl Approvals for MemoryApprovals {
     fn record<'a>(&'a self, request: &'a ApprovalRequest) -> BoxFuture<'a, Result<(), String>> {
-        self.pending.lock().unwrap_or_else(PoisonError::into_inner).push(request.clone());
+        self.pending.send_modify(|requests| requests.push(request.clone()));
         Box::pin(std::future::ready(Ok(())))
     }
 
@@ -107,7 +113,7 @@ impl Approvals for MemoryApprovals {
                 },
                 None => decided.await.ok().and_then(|map| map.get(&request.node).cloned()),
             };
-            self.pending.lock().unwrap_or_else(PoisonError::into_inner).retain(|r| r.node != request.node);
+            self.pending.send_modify(|requests| requests.retain(|r| r.node != request.node));
             decision.ok_or_else(|| "the approval channel closed".to_owned())
         })
     }
