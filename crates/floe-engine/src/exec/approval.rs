@@ -6,7 +6,7 @@ use floe_blueprint::catalog::kinds::approval::{ApprovalConfig, TimeoutAction};
 use futures::future::BoxFuture;
 use serde_json::{Value, json};
 
-use super::{Executor, NodeCtx, NodeError, field, output};
+use super::{Executor, NodeCtx, NodeError, config_as, output};
 use crate::events::RunEvent;
 use crate::run::approvals::{ApprovalRequest, Decision};
 use crate::template::{Outputs, render_str};
@@ -18,7 +18,7 @@ pub struct ApprovalExecutor;
 impl Executor for ApprovalExecutor {
     fn execute(&self, ctx: NodeCtx) -> BoxFuture<'static, Result<Outputs, NodeError>> {
         Box::pin(async move {
-            let config: ApprovalConfig = field(&Value::Object(ctx.config().clone()), "/config")?;
+            let config: ApprovalConfig = config_as(&ctx)?;
             let prompt = match render_str(&config.message, &ctx.context, "/config/message")? {
                 Value::String(text) => text,
                 other => other.to_string(),

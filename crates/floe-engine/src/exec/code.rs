@@ -14,7 +14,7 @@ use rquickjs::context::EvalOptions;
 use rquickjs::{CatchResultExt, CaughtError, Context, Runtime};
 use serde_json::{Map, Value};
 
-use super::{Executor, NodeCtx, NodeError, field};
+use super::{Executor, NodeCtx, NodeError, config_as};
 use crate::template::Outputs;
 
 /// Executes `code` nodes.
@@ -24,7 +24,7 @@ pub struct CodeExecutor;
 impl Executor for CodeExecutor {
     fn execute(&self, ctx: NodeCtx) -> BoxFuture<'static, Result<Outputs, NodeError>> {
         Box::pin(async move {
-            let config: CodeConfig = field(&Value::Object(ctx.config().clone()), "/config")?;
+            let config: CodeConfig = config_as(&ctx)?;
             let timeout = match &config.timeout {
                 Some(text) => floe_blueprint::policy::parse_duration(text)
                     .map_err(|e| NodeError::new(ErrorClass::BadRequest, format!("`/config/timeout` {text:?}: {e}")))?,

@@ -3,9 +3,8 @@
 
 use floe_blueprint::catalog::kinds::condition::ConditionConfig;
 use futures::future::BoxFuture;
-use serde_json::Value;
 
-use super::{Executor, NodeCtx, NodeError, field, output};
+use super::{Executor, NodeCtx, NodeError, config_as, output};
 use crate::template::{Outputs, eval, truthy};
 
 /// Executes `condition` nodes.
@@ -19,7 +18,7 @@ impl Executor for ConditionExecutor {
 }
 
 fn route(ctx: &NodeCtx) -> Result<Outputs, NodeError> {
-    let config: ConditionConfig = field(&Value::Object(ctx.config().clone()), "/config")?;
+    let config: ConditionConfig = config_as(ctx)?;
     let value = ctx.input("in");
     if let Some(expression) = &config.expression {
         let holds = truthy(&eval(expression, &ctx.context, "/config/expression")?);

@@ -15,7 +15,7 @@ use futures::future::BoxFuture;
 use futures::{StreamExt, stream};
 use serde_json::{Map, Value, json};
 
-use super::{Executor, NodeCtx, NodeError, field};
+use super::{Executor, NodeCtx, NodeError, config_as};
 use crate::events::RunEvent;
 use crate::run::RuntimeScope;
 use crate::run::scope::{ScopeResult, ScopeRun};
@@ -35,10 +35,6 @@ fn body_of(ctx: &NodeCtx) -> Result<Arc<RuntimeScope>, NodeError> {
         .body
         .clone()
         .ok_or_else(|| NodeError::new(ErrorClass::BadRequest, "the container has no body; add nodes to it"))
-}
-
-fn config<T: serde::de::DeserializeOwned>(ctx: &NodeCtx) -> Result<T, NodeError> {
-    field(&Value::Object(ctx.config().clone()), "/config")
 }
 
 /// Runs one item or iteration of a body.
@@ -77,7 +73,7 @@ pub struct LoopExecutor;
 impl Executor for LoopExecutor {
     fn execute(&self, ctx: NodeCtx) -> BoxFuture<'static, Result<Outputs, NodeError>> {
         Box::pin(async move {
-            let config: LoopConfig = config(&ctx)?;
+            let config: LoopConfig = config_as(&ctx)?;
             let body = body_of(&ctx)?;
             let collect = body_port(&body, &config.collect, "/config/collect")?;
             let items = match (ctx.context.inputs.get("items"), &config.items) {
@@ -143,7 +139,7 @@ pub struct ParallelExecutor;
 impl Executor for ParallelExecutor {
     fn execute(&self, ctx: NodeCtx) -> BoxFuture<'static, Result<Outputs, NodeError>> {
         Box::pin(async move {
-            let config: ParallelConfig = config(&ctx)?;
+            let config: ParallelConfig = config_as(&ctx)?;
             let body = body_of(&ctx)?;
             let branches: BTreeMap<String, (usize, String)> = config
                 .branches
@@ -208,7 +204,7 @@ pub struct RecursiveExecutor;
 impl Executor for RecursiveExecutor {
     fn execute(&self, ctx: NodeCtx) -> BoxFuture<'static, Result<Outputs, NodeError>> {
         Box::pin(async move {
-            let config: RecursiveConfig = config(&ctx)?;
+            let config: RecursiveConfig = config_as(&ctx)?;
             let body = body_of(&ctx)?;
             let next = body_port(&body, &config.next, "/config/next")?;
             let mut state = ctx.input("initial");

@@ -162,8 +162,13 @@ pub fn output(port: &str, value: Value) -> Outputs {
     map
 }
 
-/// Reads a config field as `T`, naming the field when it has the wrong shape.
-pub fn field<T: serde::de::DeserializeOwned>(value: &Value, pointer: &str) -> Result<T, NodeError> {
-    serde_json::from_value(value.clone())
-        .map_err(|e| NodeError::new(ErrorClass::BadRequest, format!("`{pointer}` has the wrong shape: {e}")))
+/// Reads a node's config as its kind's config type (the one the compiler validated it against),
+/// in place, naming the field when it has the wrong shape.
+pub fn config_as<T: serde::de::DeserializeOwned>(ctx: &NodeCtx) -> Result<T, NodeError> {
+    serde_path_to_error::deserialize(ctx.node.plan.config.as_ref()).map_err(|e| {
+        NodeError::new(
+            ErrorClass::BadRequest,
+            format!("`/config/{}` has the wrong shape: {}", e.path().to_string().replace('.', "/"), e.inner()),
+        )
+    })
 }
