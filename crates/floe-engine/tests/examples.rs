@@ -84,6 +84,18 @@ fn trace(events: &[Event], server: Option<&str>) -> Value {
     serde_json::from_str(&text).expect("JSON")
 }
 
+/// Every event conforms to the committed `schemas/event.schema.json` (what the UI is typed from).
+fn assert_events_match_schema(events: &[Event]) {
+    let schema: Value =
+        serde_json::from_str(&std::fs::read_to_string(repo().join("schemas/event.schema.json")).expect("event schema"))
+            .expect("schema JSON");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    for event in events {
+        let value = serde_json::to_value(event).expect("event JSON");
+        assert!(validator.is_valid(&value), "{value} does not match schemas/event.schema.json");
+    }
+}
+
 async fn run_example(file: &str, workspace: &Path, inputs: Value) -> (floe_engine::run::RunReport, Vec<Event>, Store) {
     let store = Store::open(&workspace.join("runs.db")).await.expect("store");
     let recorder = Recorder::new();
@@ -97,6 +109,7 @@ async fn run_example(file: &str, workspace: &Path, inputs: Value) -> (floe_engin
         Arc::new(Reviewer(store.clone(), tokio::runtime::Handle::current())),
     ]));
     let report = run_file(&store, request).await.expect("example runs");
+    assert_events_match_schema(&recorder.events());
     (report, recorder.events(), store)
 }
 
