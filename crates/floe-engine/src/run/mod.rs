@@ -67,6 +67,19 @@ pub struct RuntimeScope {
     pub(crate) sources: Vec<Vec<usize>>,
     /// Nodes whose outputs are read after the scope ends (run outputs, a container's results).
     pub(crate) keep: Vec<bool>,
+    /// Per node, what settling edges needs, side by side so a large graph settles without
+    /// visiting each node's own allocation: its join rule, and its outbound edges
+    /// (`outbound[out_start[i]..out_start[i + 1]]`).
+    pub(crate) joins: Vec<floe_blueprint::JoinRule>,
+    pub(crate) out_start: Vec<u32>,
+    pub(crate) outbound: Vec<u32>,
+}
+
+impl RuntimeScope {
+    /// The edges leaving node `i`.
+    pub(crate) fn outbound(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
+        self.outbound[self.out_start[i] as usize..self.out_start[i + 1] as usize].iter().map(|&e| e as usize)
+    }
 }
 
 impl RuntimeScope {
@@ -116,7 +129,15 @@ impl RuntimeScope {
         let sources =
             nodes.iter().map(|node| node.plan.reads.iter().filter_map(|id| ids.get(id).copied()).collect()).collect();
         let keep = nodes.iter().map(|n| keep.contains(&n.plan.id.as_str())).collect();
-        Self { nodes, edges, ids, sources, keep }
+        let joins = nodes.iter().map(|n| n.plan.policy.join).collect();
+        let mut out_start = Vec::with_capacity(nodes.len() + 1);
+        let mut flat = Vec::with_capacity(edges.len());
+        for node in &nodes {
+            out_start.push(flat.len() as u32);
+            flat.extend(node.outbound.iter().map(|&e| e as u32));
+        }
+        out_start.push(flat.len() as u32);
+        Self { nodes, edges, ids, sources, keep, joins, out_start, outbound: flat }
     }
 
     /// Node count of this scope (bodies not included).

@@ -379,8 +379,8 @@ impl ScopeRun {
             self.finished.push(i);
         }
         let scope = self.scope.clone();
-        let mut work = Vec::with_capacity(scope.nodes[i].outbound.len());
-        for &e in &scope.nodes[i].outbound {
+        let mut work = Vec::new();
+        for e in scope.outbound(i) {
             let edge = &scope.edges[e];
             let Some(value) = outputs.get(edge.from_port.as_ref()) else {
                 work.push((e, Settle::Skipped));
@@ -407,7 +407,7 @@ impl ScopeRun {
 
     fn settle_failed(&mut self, i: usize) {
         self.state[i] = State::Failed;
-        let work = self.scope.nodes[i].outbound.iter().map(|&e| (e, Settle::Failed)).collect();
+        let work = self.scope.outbound(i).map(|e| (e, Settle::Failed)).collect();
         self.settle(work);
     }
 
@@ -427,7 +427,7 @@ impl ScopeRun {
             }
             let settled = self.waiting[t] == 0;
             let failed_reason = if self.failed[t] > 0 { SkipReason::UpstreamFailed } else { SkipReason::Branch };
-            let decision = match scope.nodes[t].plan.policy.join {
+            let decision = match scope.joins[t] {
                 JoinRule::All if kind == Settle::Failed => Some(Err(SkipReason::UpstreamFailed)),
                 JoinRule::All if kind == Settle::Skipped => Some(Err(SkipReason::Branch)),
                 JoinRule::NoneFailed if kind == Settle::Failed => Some(Err(SkipReason::UpstreamFailed)),
@@ -443,7 +443,7 @@ impl ScopeRun {
                     self.release_sources(t);
                     self.env.emitter.push(RunEvent::NodeSkipped { node: self.path(t), reason });
                     let next = if reason == SkipReason::UpstreamFailed { Settle::Failed } else { Settle::Skipped };
-                    work.extend(scope.nodes[t].outbound.iter().map(|&e| (e, next)));
+                    work.extend(scope.outbound(t).map(|e| (e, next)));
                 }
                 None => {}
             }
