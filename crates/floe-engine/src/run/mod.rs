@@ -76,13 +76,6 @@ pub struct RuntimeScope {
 }
 
 impl RuntimeScope {
-    /// The edges leaving node `i`.
-    pub(crate) fn outbound(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
-        self.outbound[self.out_start[i] as usize..self.out_start[i + 1] as usize].iter().map(|&e| e as usize)
-    }
-}
-
-impl RuntimeScope {
     fn build(scope: &Scope, executors: &Executors, keep: &[&str]) -> Self {
         let graph = scope.graph();
         let mut inbound = vec![Vec::new(); graph.node_count()];
@@ -138,6 +131,11 @@ impl RuntimeScope {
         }
         out_start.push(flat.len() as u32);
         Self { nodes, edges, ids, sources, keep, joins, out_start, outbound: flat }
+    }
+
+    /// The edges leaving node `i`.
+    pub(crate) fn outbound(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
+        self.outbound[self.out_start[i] as usize..self.out_start[i + 1] as usize].iter().map(|&e| e as usize)
     }
 
     /// Node count of this scope (bodies not included).
