@@ -22,11 +22,20 @@ fn report(phase: &str) {
 }
 
 fn main() {
-    let _profiler = dhat::Profiler::builder().testing().build();
+    // With FLOE_DHAT_FILE set, the allocation sites at the peak are written there (dh_view.html).
+    let _profiler = match std::env::var("FLOE_DHAT_FILE") {
+        Ok(file) => dhat::Profiler::builder().file_name(file).build(),
+        Err(_) => dhat::Profiler::builder().testing().build(),
+    };
     let args: Vec<String> = std::env::args().collect();
     let shape = args.get(1).map_or("chain", String::as_str);
-    let n: usize = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(10_000);
-    let text = graphs::document(n, &graphs::edges(shape, n)).to_string();
+    // A blueprint file instead of a generated shape: measures what `floe run FILE` holds.
+    let text = if std::path::Path::new(shape).is_file() {
+        std::fs::read_to_string(shape).expect("readable blueprint")
+    } else {
+        let n: usize = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(10_000);
+        graphs::document(n, &graphs::edges(shape, n)).to_string()
+    };
     report("text");
     let checked = floe_compiler::check_bytes(text.as_bytes(), Catalog::builtin(), &floe_compiler::NoResolver, None);
     drop(text);

@@ -163,7 +163,9 @@ pub async fn run_file(store: &Store, request: FileRun) -> Result<RunReport, RunE
             blueprint_id: prepared.plan.id().to_owned(),
             blueprint_name: prepared.plan.name().to_owned(),
             blueprint_path: Some(std::fs::canonicalize(&request.path).unwrap_or_else(|_| request.path.clone())),
-            blueprint_json: String::from_utf8_lossy(&bytes).into_owned(),
+            // Moved, not copied: the text is not held while the run executes.
+            blueprint_json: String::from_utf8(bytes)
+                .unwrap_or_else(|invalid| String::from_utf8_lossy(invalid.as_bytes()).into_owned()),
             hash: prepared.plan.hash().to_owned(),
             inputs: inputs.clone(),
             workspace: workspace.clone(),
