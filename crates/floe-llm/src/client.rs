@@ -1,0 +1,397 @@
+//! [`Llm`]: the provider registry. It resolves `provider:model` names, holds one HTTP client and
+//! one concurrency limit per provider, finds keys, streams calls, walks fallback chains and
+//! enforces output schemas.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use floe_blueprint::ErrorClass;
+use serde_json::Value;
+use tokio::sync::Semaphore;
+
+use crate::error::LlmError;
+use crate::prices::Prices;
+use crate::secrets::{self, Secret};
+use crate::settings::{Provider, Settings, SettingsError};
+use crate::stream::decode;
+use crate::types::{ChatRequest, ChatResponse, Message, Usage};
+
+/// A model named `provider:model`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ModelRef {
+    /// The provider (`openai`).
+    pub provider: String,
+    /// The model as the provider names it (`gpt-4o-mini`).
+    pub model: String,
+}
+
+impl ModelRef {
+    /// Parses `provider:model`.
+    pub fn parse(name: &str) -> Result<Self, LlmError> {
+        match name.split_once(':') {
+            Some((provider, model)) if !provider.is_empty() && !model.trim().is_empty() => {
+                Ok(Self { provider: provider.to_owned(), model: model.to_owned() })
+            }
+            _ => Err(LlmError::new(
+                ErrorClass::BadRequest,
+                format!(
+                    "model {name:?} is not written `provider:model`, e.g. `openai:gpt-4o-mini` or `ollama:llama3.2`"
+                ),
+            )),
+        }
+    }
+}
+
+impl std::fmt::Display for ModelRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.provider, self.model)
+    }
+}
+
+/// Finds a provider's key.
+pub type KeyLookup = Arc<dyn Fn(&str) -> Option<Secret> + Send + Sync>;
+
+/// Something that happened during a call that the caller may want to show (a fallback, a
+/// re-ask).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Note {
+    /// `from` failed with `error`; `to` is tried next.
+    FallingBack {
+        /// The model that failed.
+        from: String,
+        /// The next one.
+        to: String,
+        /// Why.
+        error: LlmError,
+    },
+    /// The reply did not match the output schema; the model is asked again.
+    Reasking {
+        /// Re-ask number, from 1.
+        attempt: u32,
+        /// What was wrong.
+        problem: String,
+    },
+}
+
+/// One logical call: a model and its fallbacks, the request, and an optional output schema.
+#[derive(Debug, Clone)]
+pub struct Call {
+    /// Models in order; the first is the primary.
+    pub models: Vec<ModelRef>,
+    /// Classes that move on to the next model.
+    pub fallback_on: Vec<ErrorClass>,
+    /// The request (its `model` is filled per attempt; `output_schema` is set from `schema`).
+    pub request: ChatRequest,
+    /// JSON Schema the reply must match.
+    pub schema: Option<Value>,
+    /// How many times a non-matching reply is sent back with the problem (default 2).
+    pub reasks: u32,
+}
+
+/// A finished call.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Completion {
+    /// The model that answered.
+    pub model: ModelRef,
+    /// The reply (its usage is this model's last call).
+    pub response: ChatResponse,
+    /// The reply parsed and validated, when a schema was given.
+    pub data: Option<Value>,
+    /// Tokens over every call made (fallbacks and re-asks included).
+    pub usage: Usage,
+    /// Their cost in USD, when every model used has a price.
+    pub cost_usd: Option<f64>,
+}
+
+/// The registry.
+pub struct Llm {
+    settings: Settings,
+    prices: Prices,
+    http: reqwest::Client,
+    limits: Mutex<HashMap<String, Arc<Semaphore>>>,
+    keys: KeyLookup,
+    cached_keys: Mutex<HashMap<String, Option<Secret>>>,
+}
+
+impl std::fmt::Debug for Llm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Llm").field("settings", &self.settings).finish_non_exhaustive()
+    }
+}
+
+impl Llm {
+    /// A registry over `settings` and `prices`, finding keys in the environment and the keychain.
+    pub fn new(settings: Settings, prices: Prices) -> Self {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http = reqwest::Client::builder()
+            .connect_timeout(std::time::Duration::from_secs(10))
+            .user_agent(concat!("floe/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .unwrap_or_default();
+        Self {
+            settings,
+            prices,
+            http,
+            limits: Mutex::default(),
+            keys: Arc::new(|provider| secrets::lookup(provider).map(|(secret, _)| secret)),
+            cached_keys: Mutex::default(),
+        }
+    }
+
+    /// Reads the default settings file and the price table it names.
+    pub fn from_default_settings() -> Result<Self, SettingsError> {
+        let settings = match Settings::default_path() {
+            Some(path) => Settings::load(&path)?,
+            None => Settings::default(),
+        };
+        let prices = match &settings.prices {
+            Some(path) => Prices::with_overrides(path)
+                .map_err(|message| SettingsError::Provider { name: "prices".into(), message })?,
+            None => Prices::builtin(),
+        };
+        Ok(Self::new(settings, prices))
+    }
+
+    /// Uses `keys` to find API keys instead of the environment and the keychain.
+    pub fn with_keys(mut self, keys: KeyLookup) -> Self {
+        self.keys = keys;
+        self
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// The price table.
+    pub fn prices(&self) -> &Prices {
+        &self.prices
+    }
+
+    /// A provider with its settings resolved.
+    pub fn provider(&self, name: &str) -> Result<Provider, LlmError> {
+        self.settings.provider(name).map_err(|e| LlmError::new(ErrorClass::BadRequest, e.to_string()))
+    }
+
+    fn key(&self, provider: &Provider) -> Result<Option<Secret>, LlmError> {
+        let mut cached = self.cached_keys.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let key = cached.entry(provider.name.clone()).or_insert_with(|| (self.keys)(&provider.name)).clone();
+        if key.is_none() && provider.needs_key {
+            return Err(LlmError::new(
+                ErrorClass::Auth,
+                format!(
+                    "no API key for {0}: run `floe keys set {0}` or set {1}",
+                    provider.name,
+                    secrets::env_var(&provider.name)
+                ),
+            ));
+        }
+        Ok(key)
+    }
+
+    fn limit(&self, provider: &Provider) -> Arc<Semaphore> {
+        let mut limits = self.limits.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        limits
+            .entry(provider.name.clone())
+            .or_insert_with(|| Arc::new(Semaphore::new(provider.concurrency as usize)))
+            .clone()
+    }
+
+    /// One streamed call to one model; `on_delta` gets reply text as it arrives. Waits for a
+    /// free place under the provider's concurrency limit first.
+    pub async fn chat(
+        &self,
+        model: &ModelRef,
+        request: &ChatRequest,
+        on_delta: &mut (dyn FnMut(&str) + Send),
+    ) -> Result<ChatResponse, LlmError> {
+        let provider = self.provider(&model.provider)?;
+        let key = self.key(&provider)?;
+        let limit = self.limit(&provider);
+        let _permit =
+            limit.acquire().await.map_err(|_| LlmError::new(ErrorClass::Server, "the provider limit closed"))?;
+        let mut request = request.clone();
+        request.model.clone_from(&model.model);
+        let name = provider.name.as_str();
+        let builder =
+            provider.api.chat(&self.http, &provider.base_url, key.as_ref(), provider.organization.as_deref(), &request);
+        let response = tokio::time::timeout(provider.timeout, builder.send())
+            .await
+            .map_err(|_| LlmError::timeout(name, provider.timeout, "reply"))?
+            .map_err(|e| LlmError::transport(name, &e))?;
+        let status = response.status();
+        if !status.is_success() {
+            let headers = response.headers().clone();
+            let body = tokio::time::timeout(provider.timeout, response.text()).await.ok().and_then(Result::ok);
+            return Err(LlmError::from_status(name, status, &headers, &body.unwrap_or_default()));
+        }
+        let framing = provider.api.framing();
+        let decoder = provider.api.decoder(name);
+        decode(name, Box::pin(response.bytes_stream()), framing, provider.timeout, decoder, on_delta).await
+    }
+
+    /// The cheapest authenticated request (listing models), to check a key and a base URL.
+    pub async fn check(&self, provider: &str) -> Result<(), LlmError> {
+        let provider = self.provider(provider)?;
+        let key = self.key(&provider)?;
+        let builder = provider.api.list_models(&self.http, &provider.base_url, key.as_ref());
+        let response = tokio::time::timeout(provider.timeout, builder.send())
+            .await
+            .map_err(|_| LlmError::timeout(&provider.name, provider.timeout, "reply"))?
+            .map_err(|e| LlmError::transport(&provider.name, &e))?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(());
+        }
+        let headers = response.headers().clone();
+        let body = response.text().await.unwrap_or_default();
+        Err(LlmError::from_status(&provider.name, status, &headers, &body))
+    }
+
+    /// The cost of `usage` on `model`, when it has a price.
+    pub fn cost(&self, model: &ModelRef, usage: Usage) -> Option<f64> {
+        self.prices.price(&model.provider, &model.model).map(|p| p.cost(usage))
+    }
+
+    /// A whole call: the models in order (moving on when a failure's class is in
+    /// `fallback_on`), and with a schema, the reply parsed and validated, re-asking with the
+    /// problem up to `reasks` times. `on_delta` streams text; `on_note` hears of fallbacks and
+    /// re-asks.
+    pub async fn complete(
+        &self,
+        call: &Call,
+        on_delta: &mut (dyn FnMut(&str) + Send),
+        on_note: &mut (dyn FnMut(Note) + Send),
+    ) -> Result<Completion, LlmError> {
+        let mut usage = Usage::default();
+        let mut cost = Some(0.0);
+        let mut last_error = None;
+        for (i, model) in call.models.iter().enumerate() {
+            match self.complete_one(model, call, on_delta, on_note, &mut usage, &mut cost).await {
+                Ok((response, data)) => {
+                    return Ok(Completion { model: model.clone(), response, data, usage, cost_usd: cost });
+                }
+                Err(error) => {
+                    let next = call.models.get(i + 1);
+                    match next {
+                        Some(next) if call.fallback_on.contains(&error.class) => {
+                            on_note(Note::FallingBack {
+                                from: model.to_string(),
+                                to: next.to_string(),
+                                error: error.clone(),
+                            });
+                            last_error = Some(error);
+                        }
+                        _ => return Err(error),
+                    }
+                }
+            }
+        }
+        Err(last_error.unwrap_or_else(|| LlmError::new(ErrorClass::BadRequest, "the node names no model")))
+    }
+
+    async fn complete_one(
+        &self,
+        model: &ModelRef,
+        call: &Call,
+        on_delta: &mut (dyn FnMut(&str) + Send),
+        on_note: &mut (dyn FnMut(Note) + Send),
+        usage: &mut Usage,
+        cost: &mut Option<f64>,
+    ) -> Result<(ChatResponse, Option<Value>), LlmError> {
+        let mut request = call.request.clone();
+        let Some(schema) = &call.schema else {
+            let response = self.chat(model, &request, on_delta).await?;
+            self.account(model, response.usage, usage, cost);
+            return Ok((response, None));
+        };
+        let validator = jsonschema::validator_for(schema).map_err(|e| {
+            LlmError::new(ErrorClass::BadRequest, format!("`output_schema` is not a valid JSON Schema: {e}"))
+        })?;
+        let provider = self.provider(&model.provider)?;
+        if provider.api.native_schema() {
+            request.output_schema = Some(schema.clone());
+        } else {
+            request.messages.insert(0, Message::system(schema_instruction(schema)));
+        }
+        let mut attempt = 0;
+        loop {
+            let response = self.chat(model, &request, on_delta).await?;
+            self.account(model, response.usage, usage, cost);
+            let problem = match parse_json_reply(&response.text) {
+                Ok(value) => {
+                    let errors: Vec<String> = validator
+                        .iter_errors(&value)
+                        .take(5)
+                        .map(|e| format!("at `{}`: {e}", e.instance_path().as_str()))
+                        .collect();
+                    if errors.is_empty() {
+                        return Ok((response, Some(value)));
+                    }
+                    format!("the reply does not match the output schema: {}", errors.join("; "))
+                }
+                Err(error) => format!("the reply is not JSON ({error})"),
+            };
+            if attempt >= call.reasks {
+                return Err(LlmError::new(
+                    ErrorClass::InvalidOutput,
+                    format!(
+                        "{model}: {problem} (after {attempt} re-ask{}); simplify the schema, raise max_tokens or retry on invalid_output",
+                        if attempt == 1 { "" } else { "s" }
+                    ),
+                ));
+            }
+            attempt += 1;
+            on_note(Note::Reasking { attempt, problem: problem.clone() });
+            request.messages.push(Message::assistant(response.text, Vec::new()));
+            request.messages.push(Message::user(format!(
+                "{problem}. Reply again with only the corrected JSON value, no prose and no code fences."
+            )));
+        }
+    }
+
+    fn account(&self, model: &ModelRef, add: Usage, usage: &mut Usage, cost: &mut Option<f64>) {
+        usage.add(add);
+        *cost = match (*cost, self.cost(model, add)) {
+            (Some(total), Some(more)) => Some(total + more),
+            _ => None,
+        };
+    }
+}
+
+/// The instruction given to models without native structured output.
+fn schema_instruction(schema: &Value) -> String {
+    format!(
+        "Reply with only a JSON value that matches this JSON Schema, with no prose and no code fences:\n{}",
+        serde_json::to_string_pretty(schema).unwrap_or_default()
+    )
+}
+
+/// A reply as JSON, tolerating a Markdown code fence around it.
+fn parse_json_reply(text: &str) -> Result<Value, serde_json::Error> {
+    let trimmed = text.trim();
+    let unfenced = trimmed
+        .strip_prefix("```json")
+        .or_else(|| trimmed.strip_prefix("```"))
+        .and_then(|rest| rest.trim_end().strip_suffix("```"))
+        .unwrap_or(trimmed);
+    serde_json::from_str(unfenced.trim())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn model_names_parse() {
+        let m = ModelRef::parse("openrouter:meta-llama/llama-3.1-8b:free").expect("parses");
+        assert_eq!((m.provider.as_str(), m.model.as_str()), ("openrouter", "meta-llama/llama-3.1-8b:free"));
+        assert_eq!(ModelRef::parse("gpt-4o").expect_err("no provider").class, ErrorClass::BadRequest);
+    }
+
+    #[test]
+    fn fenced_json_replies_parse() {
+        assert_eq!(parse_json_reply("```json\n{\"a\": 1}\n```").expect("fenced"), serde_json::json!({"a": 1}));
+        assert!(parse_json_reply("Sure! {\"a\": 1}").is_err());
+    }
+}

@@ -1,0 +1,188 @@
+//! Provider failures, classified into the engine's error classes so retry policies and fallback
+//! chains can act on them.
+
+use std::time::{Duration, SystemTime};
+
+use floe_blueprint::ErrorClass;
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+
+/// A failed model call: its class, a message that names the provider and says what to do, and
+/// the wait the provider asked for.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{message}")]
+pub struct LlmError {
+    /// The class (decides retries and fallbacks).
+    pub class: ErrorClass,
+    /// What happened and what to do.
+    pub message: String,
+    /// `Retry-After` (or `retry-after-ms`), when given.
+    pub retry_after: Option<Duration>,
+}
+
+impl LlmError {
+    /// An error of `class`.
+    pub fn new(class: ErrorClass, message: impl Into<String>) -> Self {
+        Self { class, message: message.into(), retry_after: None }
+    }
+
+    /// A reply that could not be understood.
+    pub fn unparseable(provider: &str, what: impl std::fmt::Display) -> Self {
+        Self::new(ErrorClass::Unparseable, format!("{provider} sent a reply Floe could not read: {what}"))
+    }
+
+    /// The stream ended before the reply was complete.
+    pub fn stream_broken(provider: &str, what: impl std::fmt::Display) -> Self {
+        Self::new(
+            ErrorClass::StreamBroken,
+            format!("{provider}'s stream broke off before the reply was complete ({what}); the call can be retried"),
+        )
+    }
+
+    /// A transport failure (connection, timeout, body read).
+    pub fn transport(provider: &str, error: &reqwest::Error) -> Self {
+        let class = if error.is_timeout() {
+            ErrorClass::Timeout
+        } else if error.is_connect() {
+            ErrorClass::Network
+        } else if error.is_body() || error.is_decode() {
+            ErrorClass::StreamBroken
+        } else {
+            ErrorClass::Network
+        };
+        let hint = match class {
+            ErrorClass::Network => "; check the provider's base_url in the settings and that it is reachable",
+            ErrorClass::Timeout => "; raise the provider's timeout in the settings if the model is slow",
+            _ => "",
+        };
+        // reqwest's message names the URL; keep the chain for the cause.
+        let mut message = format!("{provider}: {error}");
+        let mut source = std::error::Error::source(error);
+        while let Some(cause) = source {
+            message.push_str(&format!(": {cause}"));
+            source = cause.source();
+        }
+        Self::new(class, format!("{message}{hint}"))
+    }
+
+    /// Nothing arrived within `limit`.
+    pub fn timeout(provider: &str, limit: Duration, waiting_for: &str) -> Self {
+        Self::new(
+            ErrorClass::Timeout,
+            format!(
+                "{provider} sent no {waiting_for} within {}; raise the provider's timeout in the settings if the model is slow",
+                humantime::format_duration(limit)
+            ),
+        )
+    }
+
+    /// Classifies an HTTP error reply from its status, headers and body.
+    pub fn from_status(provider: &str, status: StatusCode, headers: &HeaderMap, body: &str) -> Self {
+        let detail = error_detail(body);
+        let lowered = detail.to_ascii_lowercase();
+        let context = [
+            "context_length",
+            "context length",
+            "too long",
+            "maximum context",
+            "exceeds the maximum",
+            "too many tokens",
+        ];
+        let class = match status.as_u16() {
+            401 | 403 => ErrorClass::Auth,
+            429 if lowered.contains("quota") && lowered.contains("billing") => ErrorClass::Auth,
+            429 => ErrorClass::RateLimited,
+            503 | 529 => ErrorClass::Overloaded,
+            400 | 413 | 422 if context.iter().any(|c| lowered.contains(c)) => ErrorClass::ContextTooLong,
+            500..=599 => ErrorClass::Server,
+            _ => ErrorClass::BadRequest,
+        };
+        let hint = match class {
+            ErrorClass::Auth => format!(
+                "; set a valid key with `floe keys set {provider}` or the {} environment variable",
+                crate::secrets::env_var(provider)
+            ),
+            ErrorClass::RateLimited => "; Floe waits and retries when the node's retry policy allows".to_owned(),
+            ErrorClass::Overloaded => "; retry later or add a fallback model".to_owned(),
+            ErrorClass::ContextTooLong => {
+                "; shorten the prompt (e.g. chunk the input) or pick a model with a larger context".to_owned()
+            }
+            ErrorClass::BadRequest => "; check the node's model name and parameters".to_owned(),
+            _ => String::new(),
+        };
+        let detail = if detail.is_empty() { String::new() } else { format!(": {detail}") };
+        Self {
+            class,
+            message: format!("{provider} answered HTTP {status}{detail}{hint}"),
+            retry_after: retry_after(headers),
+        }
+    }
+}
+
+/// The provider's own error message out of a JSON error body (every vendor nests it under
+/// `error`), or the start of the body.
+pub(crate) fn error_detail(body: &str) -> String {
+    let parsed: Option<serde_json::Value> = serde_json::from_str(body).ok();
+    let message = parsed.as_ref().and_then(|v| {
+        let error = v.get("error")?;
+        error.get("message").and_then(|m| m.as_str()).or_else(|| error.as_str()).map(str::to_owned)
+    });
+    message.unwrap_or_else(|| body.chars().take(300).collect::<String>().trim().to_owned())
+}
+
+/// `retry-after-ms`, or `Retry-After` as seconds or an HTTP date.
+pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+    if let Some(ms) = text("retry-after-ms").and_then(|v| v.parse::<f64>().ok()) {
+        return Some(Duration::from_secs_f64(ms.max(0.0) / 1000.0));
+    }
+    let value = text("retry-after")?;
+    if let Ok(seconds) = value.parse::<f64>() {
+        return Some(Duration::from_secs_f64(seconds.max(0.0)));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn classify(status: u16, body: &str) -> ErrorClass {
+        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        LlmError::from_status("openai", status, &HeaderMap::new(), body).class
+    }
+
+    #[test]
+    fn statuses_map_to_classes() {
+        assert_eq!(classify(401, "{}"), ErrorClass::Auth);
+        assert_eq!(classify(429, r#"{"error":{"message":"Rate limit reached"}}"#), ErrorClass::RateLimited);
+        assert_eq!(
+            classify(529, r#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#),
+            ErrorClass::Overloaded
+        );
+        assert_eq!(
+            classify(
+                400,
+                r#"{"error":{"message":"This model's maximum context length is 8192 tokens","code":"context_length_exceeded"}}"#
+            ),
+            ErrorClass::ContextTooLong
+        );
+        assert_eq!(classify(400, r#"{"error":{"message":"Unknown parameter"}}"#), ErrorClass::BadRequest);
+        assert_eq!(classify(502, "bad gateway"), ErrorClass::Server);
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_milliseconds_and_dates() {
+        let mut headers = HeaderMap::new();
+        headers.insert("retry-after", "7".parse().expect("header"));
+        assert_eq!(retry_after(&headers), Some(Duration::from_secs(7)));
+        headers.insert("retry-after-ms", "250".parse().expect("header"));
+        assert_eq!(retry_after(&headers), Some(Duration::from_millis(250)));
+        let mut dated = HeaderMap::new();
+        let later = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(30));
+        dated.insert("retry-after", later.parse().expect("header"));
+        let wait = retry_after(&dated).expect("a date parses");
+        assert!(wait <= Duration::from_secs(30) && wait >= Duration::from_secs(28), "{wait:?}");
+    }
+}

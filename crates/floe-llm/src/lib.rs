@@ -1,0 +1,25 @@
+//! Floe's model providers behind one interface.
+//!
+//! - [`types`]: the normalised conversation (messages, tools, usage, stop reasons).
+//! - [`providers`]: each vendor's wire format: OpenAI, OpenAI-compatible, Anthropic, Gemini, Ollama.
+//! - [`stream`]: incremental SSE / NDJSON decoding under an idle timeout.
+//! - [`error`]: failures classified into the engine's error classes (with `Retry-After`).
+//! - [`client`]: the registry ([`Llm`]): settings, keys, per-provider limits, fallbacks, output schemas.
+//! - [`settings`], [`secrets`], [`prices`]: the provider settings file, API keys, the price table.
+
+pub mod client;
+pub mod error;
+pub mod prices;
+pub mod providers;
+pub mod secrets;
+pub mod settings;
+mod stream;
+pub mod types;
+
+pub use client::{Call, Completion, KeyLookup, Llm, ModelRef, Note};
+pub use error::LlmError;
+pub use prices::{Price, Prices};
+pub use providers::Api;
+pub use secrets::Secret;
+pub use settings::{Provider, Settings};
+pub use types::{ChatRequest, ChatResponse, Message, Role, StopReason, ToolCall, ToolDef, Usage};

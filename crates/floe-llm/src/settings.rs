@@ -1,0 +1,213 @@
+//! The provider registry's settings: base URLs, organisation ids, timeouts and concurrency limits
+//! per provider, read from `settings.json` in the platform config folder (or `FLOE_SETTINGS`).
+//! Built-in providers need no entry; a settings entry overrides them field by field or adds a
+//! new OpenAI-compatible endpoint.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::providers::Api;
+
+/// The settings file.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Provider name → its settings.
+    #[serde(default)]
+    pub providers: BTreeMap<String, ProviderSettings>,
+    /// A price table overriding (entry by entry) the built-in one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prices: Option<PathBuf>,
+}
+
+/// One provider's settings; unset fields keep the built-in value.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderSettings {
+    /// The API it speaks (required for a provider Floe does not know).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api: Option<Api>,
+    /// Where it is served.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_url: Option<String>,
+    /// Organisation id (OpenAI).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization: Option<String>,
+    /// Longest wait for the first byte of a reply and between stream chunks, e.g. `"120s"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<String>,
+    /// Most calls in flight at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub concurrency: Option<u32>,
+    /// Whether it needs an API key (local servers do not).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub needs_key: Option<bool>,
+}
+
+/// A provider with every setting resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Provider {
+    /// Its name (`openai`, `ollama`, `groq`…).
+    pub name: String,
+    /// The API it speaks.
+    pub api: Api,
+    /// Where it is served.
+    pub base_url: String,
+    /// Organisation id.
+    pub organization: Option<String>,
+    /// Longest wait for the first byte and between chunks.
+    pub timeout: Duration,
+    /// Most calls in flight.
+    pub concurrency: u32,
+    /// Whether a key is required.
+    pub needs_key: bool,
+}
+
+/// Default wait for a reply's first byte and between chunks.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
+/// Default calls in flight per provider.
+pub const DEFAULT_CONCURRENCY: u32 = 8;
+
+/// The providers Floe knows without settings: name, API, base URL, whether a key is needed.
+pub const BUILTIN: &[(&str, Api, &str, bool)] = &[
+    ("openai", Api::Openai, "https://api.openai.com/v1", true),
+    ("anthropic", Api::Anthropic, "https://api.anthropic.com", true),
+    ("gemini", Api::Gemini, "https://generativelanguage.googleapis.com", true),
+    ("ollama", Api::Ollama, "http://127.0.0.1:11434", false),
+    ("deepseek", Api::OpenaiCompatible, "https://api.deepseek.com/v1", true),
+    ("groq", Api::OpenaiCompatible, "https://api.groq.com/openai/v1", true),
+    ("mistral", Api::OpenaiCompatible, "https://api.mistral.ai/v1", true),
+    ("openrouter", Api::OpenaiCompatible, "https://openrouter.ai/api/v1", true),
+    ("together", Api::OpenaiCompatible, "https://api.together.xyz/v1", true),
+    ("lmstudio", Api::OpenaiCompatible, "http://127.0.0.1:1234/v1", false),
+    ("vllm", Api::OpenaiCompatible, "http://127.0.0.1:8000/v1", false),
+];
+
+/// Why the settings could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    /// The file could not be read.
+    #[error("cannot read the settings file {path}: {error}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        error: std::io::Error,
+    },
+    /// The file is not valid settings JSON.
+    #[error("the settings file {path} is invalid at line {line}, column {column}: {message}")]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// Where.
+        line: usize,
+        /// Where.
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// A provider entry cannot be resolved.
+    #[error("provider `{name}` in the settings: {message}")]
+    Provider {
+        /// The provider.
+        name: String,
+        /// What is wrong and what to do.
+        message: String,
+    },
+}
+
+impl Settings {
+    /// The default settings file: `FLOE_SETTINGS`, else `settings.json` in the platform config folder.
+    pub fn default_path() -> Option<PathBuf> {
+        if let Some(path) = std::env::var_os("FLOE_SETTINGS") {
+            return Some(PathBuf::from(path));
+        }
+        directories::ProjectDirs::from("dev", "floe", "floe").map(|d| d.config_dir().join("settings.json"))
+    }
+
+    /// Reads `path`; a missing file is empty settings.
+    pub fn load(path: &Path) -> Result<Self, SettingsError> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
+            Err(error) => return Err(SettingsError::Read { path: path.to_owned(), error }),
+        };
+        serde_json::from_str(&text).map_err(|e| SettingsError::Invalid {
+            path: path.to_owned(),
+            line: e.line(),
+            column: e.column(),
+            message: e.to_string(),
+        })
+    }
+
+    /// Every provider, built-in ones first, with settings applied.
+    pub fn providers(&self) -> Result<Vec<Provider>, SettingsError> {
+        let mut names: Vec<&str> = BUILTIN.iter().map(|b| b.0).collect();
+        names.extend(self.providers.keys().map(String::as_str).filter(|n| !BUILTIN.iter().any(|b| b.0 == *n)));
+        names.into_iter().map(|name| self.provider(name)).collect()
+    }
+
+    /// One provider with settings applied; `FLOE_<NAME>_BASE_URL` overrides its base URL.
+    pub fn provider(&self, name: &str) -> Result<Provider, SettingsError> {
+        let builtin = BUILTIN.iter().find(|b| b.0 == name);
+        let set = self.providers.get(name).cloned().unwrap_or_default();
+        let err = |message: String| SettingsError::Provider { name: name.to_owned(), message };
+        let api = match (set.api, builtin) {
+            (Some(api), _) => api,
+            (None, Some(b)) => b.1,
+            (None, None) => {
+                let known: Vec<&str> = BUILTIN.iter().map(|b| b.0).collect();
+                return Err(err(format!(
+                    "Floe does not know this provider; known ones are {}. To add an endpoint, give it \"api\" \
+                     (e.g. \"openai_compatible\") and \"base_url\" in the settings file",
+                    known.join(", ")
+                )));
+            }
+        };
+        let env_base = std::env::var(format!("FLOE_{}_BASE_URL", name.to_ascii_uppercase().replace('-', "_"))).ok();
+        let base_url = match env_base.or(set.base_url).or_else(|| builtin.map(|b| b.2.to_owned())) {
+            Some(url) => url,
+            None => return Err(err("needs a \"base_url\"".into())),
+        };
+        let timeout = match set.timeout {
+            Some(text) => humantime::parse_duration(&text)
+                .map_err(|e| err(format!("\"timeout\": {text:?} is not a duration ({e}); write e.g. \"90s\"")))?,
+            None => DEFAULT_TIMEOUT,
+        };
+        Ok(Provider {
+            name: name.to_owned(),
+            api,
+            base_url,
+            organization: set.organization,
+            timeout,
+            concurrency: set.concurrency.unwrap_or(DEFAULT_CONCURRENCY).max(1),
+            needs_key: set.needs_key.unwrap_or_else(|| builtin.is_none_or(|b| b.3)),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_override_builtins_and_add_endpoints() {
+        let settings: Settings = serde_json::from_str(
+            r#"{"providers": {"openai": {"organization": "org-1", "concurrency": 2, "timeout": "30s"},
+                              "office": {"api": "openai_compatible", "base_url": "http://10.0.0.2:8080/v1"}}}"#,
+        )
+        .expect("valid settings");
+        let openai = settings.provider("openai").expect("known");
+        assert_eq!((openai.concurrency, openai.timeout), (2, Duration::from_secs(30)));
+        assert_eq!(openai.organization.as_deref(), Some("org-1"));
+        let office = settings.provider("office").expect("added");
+        assert_eq!(office.api, Api::OpenaiCompatible);
+        assert!(office.needs_key);
+        assert!(!settings.provider("ollama").expect("known").needs_key);
+        let unknown = settings.provider("nope").expect_err("unknown").to_string();
+        assert!(unknown.contains("openai_compatible"), "{unknown}");
+    }
+}

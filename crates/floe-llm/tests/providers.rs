@@ -1,0 +1,341 @@
+//! Every provider against a loopback server speaking its wire format: streaming, tool calls,
+//! usage, structured output, fallbacks, and the fault matrix (each fault's class).
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use floe_blueprint::ErrorClass;
+use floe_fakes::{FakeServer, Fault, Reply, Vendor};
+use floe_llm::settings::ProviderSettings;
+use floe_llm::{Api, Call, ChatRequest, Llm, Message, ModelRef, Note, Prices, Secret, Settings, StopReason, ToolDef};
+use serde_json::{Value, json};
+
+const VENDORS: [(Vendor, &str, &str); 4] = [
+    (Vendor::Openai, "openai", "gpt-4o-mini"),
+    (Vendor::Anthropic, "anthropic", "claude-sonnet-4-5"),
+    (Vendor::Gemini, "gemini", "gemini-2.5-flash"),
+    (Vendor::Ollama, "ollama", "llama3.2"),
+];
+
+/// A registry whose providers point at the given fakes, with a short timeout.
+fn registry(servers: &[(&str, &FakeServer)]) -> Llm {
+    let mut settings = Settings::default();
+    for (name, server) in servers {
+        settings.providers.insert(
+            (*name).to_owned(),
+            ProviderSettings { base_url: Some(server.base_url()), timeout: Some("700ms".into()), ..Default::default() },
+        );
+    }
+    Llm::new(settings, Prices::builtin()).with_keys(Arc::new(|_| Some(Secret::new("sk-test-key"))))
+}
+
+fn request(prompt: &str) -> ChatRequest {
+    ChatRequest { messages: vec![Message::system("Be brief."), Message::user(prompt)], ..Default::default() }
+}
+
+async fn chat(
+    llm: &Llm,
+    model: &str,
+    request: &ChatRequest,
+) -> (Result<floe_llm::ChatResponse, floe_llm::LlmError>, Vec<String>) {
+    let mut deltas = Vec::new();
+    let result = llm.chat(&ModelRef::parse(model).expect("model"), request, &mut |d| deltas.push(d.to_owned())).await;
+    (result, deltas)
+}
+
+#[tokio::test]
+async fn every_vendor_streams_text_with_usage() {
+    for (vendor, name, model) in VENDORS {
+        let server = FakeServer::start(vendor).await.expect("fake starts");
+        server.push([Reply::Text { text: "Hello there, streaming world".into(), usage: (42, 5, 12) }]);
+        let llm = registry(&[(name, &server)]);
+        let (result, deltas) = chat(&llm, &format!("{name}:{model}"), &request("Say hello")).await;
+        let response = result.unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(response.text, "Hello there, streaming world", "{name}");
+        assert!(deltas.len() >= 4, "{name}: text arrives in pieces, got {deltas:?}");
+        assert_eq!(deltas.concat(), response.text, "{name}");
+        assert_eq!(response.stop, StopReason::EndTurn, "{name}");
+        assert_eq!(response.usage.input_tokens, 42, "{name}");
+        assert_eq!(response.usage.output_tokens, 5, "{name}");
+        if vendor != Vendor::Ollama {
+            assert_eq!(response.usage.cached_tokens, 12, "{name}");
+        }
+        let sent = &server.requests()[0];
+        match vendor {
+            Vendor::Openai => {
+                assert_eq!(sent.uri, "/v1/chat/completions");
+                assert_eq!(sent.header("authorization"), Some("Bearer sk-test-key"));
+                assert_eq!(sent.body["messages"][0], json!({"role": "system", "content": "Be brief."}));
+                assert_eq!(sent.body["stream_options"]["include_usage"], json!(true));
+            }
+            Vendor::Anthropic => {
+                assert_eq!(sent.uri, "/v1/messages");
+                assert_eq!(sent.header("x-api-key"), Some("sk-test-key"));
+                assert_eq!(sent.header("anthropic-version"), Some("2023-06-01"));
+                assert_eq!(sent.body["system"], json!("Be brief."));
+                assert_eq!(sent.body["messages"][0]["content"][0], json!({"type": "text", "text": "Say hello"}));
+            }
+            Vendor::Gemini => {
+                assert_eq!(sent.uri, "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse");
+                assert_eq!(sent.header("x-goog-api-key"), Some("sk-test-key"));
+                assert_eq!(sent.body["systemInstruction"]["parts"][0]["text"], json!("Be brief."));
+            }
+            Vendor::Ollama => {
+                assert_eq!(sent.uri, "/api/chat");
+                assert_eq!(sent.body["model"], json!("llama3.2"));
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_vendor_returns_parallel_tool_calls() {
+    let tools = vec![ToolDef {
+        name: "read_file".into(),
+        description: "Reads a file".into(),
+        parameters: json!({"type": "object", "properties": {"path": {"type": "string"}}, "required": ["path"]}),
+    }];
+    for (vendor, name, model) in VENDORS {
+        let server = FakeServer::start(vendor).await.expect("fake starts");
+        server.push([Reply::ToolCalls(vec![
+            ("read_file".into(), r#"{"path": "a.txt"}"#.into()),
+            ("read_file".into(), r#"{"path": "b.txt"}"#.into()),
+        ])]);
+        let llm = registry(&[(name, &server)]);
+        let mut request = request("Read both files");
+        request.tools = tools.clone();
+        let (result, _) = chat(&llm, &format!("{name}:{model}"), &request).await;
+        let response = result.unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(response.stop, StopReason::ToolUse, "{name}");
+        let paths: Vec<&Value> = response.tool_calls.iter().map(|c| &c.arguments["path"]).collect();
+        assert_eq!(paths, [&json!("a.txt"), &json!("b.txt")], "{name}");
+        let ids: std::collections::BTreeSet<&str> = response.tool_calls.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids.len(), 2, "{name}: each call has its own id");
+        let sent = &server.requests()[0].body;
+        let declared = match vendor {
+            Vendor::Openai | Vendor::Ollama => &sent["tools"][0]["function"]["name"],
+            Vendor::Anthropic => &sent["tools"][0]["name"],
+            Vendor::Gemini => &sent["tools"][0]["functionDeclarations"][0]["name"],
+        };
+        assert_eq!(declared, &json!("read_file"), "{name}");
+    }
+}
+
+#[tokio::test]
+async fn a_tool_result_goes_back_in_each_vendors_shape() {
+    for (vendor, name, model) in VENDORS {
+        let server = FakeServer::start(vendor).await.expect("fake starts");
+        server.push([Reply::tool("read_file", json!({"path": "a.txt"})), Reply::text("It says hi.")]);
+        let llm = registry(&[(name, &server)]);
+        let mut conversation = request("What does a.txt say?");
+        let (first, _) = chat(&llm, &format!("{name}:{model}"), &conversation).await;
+        let first = first.unwrap_or_else(|e| panic!("{name}: {e}"));
+        conversation.messages.push(Message::assistant(first.text.clone(), first.tool_calls.clone()));
+        conversation.messages.push(Message::tool_result(&first.tool_calls[0], "hi"));
+        let (second, _) = chat(&llm, &format!("{name}:{model}"), &conversation).await;
+        assert_eq!(second.unwrap_or_else(|e| panic!("{name}: {e}")).text, "It says hi.");
+        let body = &server.requests()[1].body;
+        let last = match vendor {
+            Vendor::Openai => body["messages"][3].clone(),
+            Vendor::Anthropic => body["messages"][2]["content"][0].clone(),
+            Vendor::Gemini => body["contents"][2]["parts"][0].clone(),
+            Vendor::Ollama => body["messages"][3].clone(),
+        };
+        let expected = match vendor {
+            Vendor::Openai => json!({"role": "tool", "content": "hi", "tool_call_id": first.tool_calls[0].id}),
+            Vendor::Anthropic => json!({"type": "tool_result", "tool_use_id": first.tool_calls[0].id, "content": "hi"}),
+            Vendor::Gemini => json!({"functionResponse": {"name": "read_file", "response": {"result": "hi"}}}),
+            Vendor::Ollama => json!({"role": "tool", "content": "hi", "tool_name": "read_file"}),
+        };
+        assert_eq!(last, expected, "{name}");
+    }
+}
+
+#[tokio::test]
+async fn the_fault_matrix_classifies_every_failure() {
+    let faults: Vec<(Fault, ErrorClass)> = vec![
+        (Fault::RateLimited(7), ErrorClass::RateLimited),
+        (Fault::Server(500), ErrorClass::Server),
+        (Fault::Overloaded, ErrorClass::Overloaded),
+        (Fault::Unauthorized, ErrorClass::Auth),
+        (Fault::ContextTooLong, ErrorClass::ContextTooLong),
+        (Fault::CutMidStream("This reply will be cut in half".into()), ErrorClass::StreamBroken),
+        (Fault::SlowFirstByte(Duration::from_secs(3)), ErrorClass::Timeout),
+        (Fault::MalformedJson, ErrorClass::Unparseable),
+    ];
+    for (vendor, name, model) in VENDORS {
+        let server = FakeServer::start(vendor).await.expect("fake starts");
+        let llm = registry(&[(name, &server)]);
+        for (fault, class) in &faults {
+            server.push([Reply::Fault(fault.clone())]);
+            let (result, _) = chat(&llm, &format!("{name}:{model}"), &request("hi")).await;
+            let error = result.expect_err(&format!("{name}: {fault:?} fails"));
+            assert_eq!(&error.class, class, "{name}: {fault:?} → {error}");
+            assert!(error.message.contains(name), "{name}: the message names the provider: {error}");
+            if let Fault::RateLimited(seconds) = fault {
+                assert_eq!(error.retry_after, Some(Duration::from_secs(*seconds)), "{name}");
+            }
+        }
+        // An error sent inside a 200 stream.
+        server.push([Reply::Fault(Fault::MidStreamError)]);
+        let (result, _) = chat(&llm, &format!("{name}:{model}"), &request("hi")).await;
+        let error = result.expect_err("mid-stream error");
+        let expected = match vendor {
+            Vendor::Openai => ErrorClass::RateLimited,
+            Vendor::Anthropic | Vendor::Gemini => ErrorClass::Overloaded,
+            Vendor::Ollama => ErrorClass::Server,
+        };
+        assert_eq!(error.class, expected, "{name}: {error}");
+    }
+}
+
+#[tokio::test]
+async fn an_unreachable_provider_is_a_network_error_naming_the_fix() {
+    let server = FakeServer::start(Vendor::Openai).await.expect("fake starts");
+    let url = server.base_url();
+    drop(server);
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let mut settings = Settings::default();
+    settings.providers.insert("openai".into(), ProviderSettings { base_url: Some(url), ..Default::default() });
+    let llm = Llm::new(settings, Prices::builtin()).with_keys(Arc::new(|_| Some(Secret::new("k"))));
+    let (result, _) = chat(&llm, "openai:gpt-4o-mini", &request("hi")).await;
+    let error = result.expect_err("nothing listens");
+    assert_eq!(error.class, ErrorClass::Network, "{error}");
+    assert!(error.message.contains("base_url"), "{error}");
+}
+
+#[tokio::test]
+async fn a_missing_key_says_how_to_set_one() {
+    let server = FakeServer::start(Vendor::Anthropic).await.expect("fake starts");
+    let mut settings = Settings::default();
+    settings
+        .providers
+        .insert("anthropic".into(), ProviderSettings { base_url: Some(server.base_url()), ..Default::default() });
+    let llm = Llm::new(settings, Prices::builtin()).with_keys(Arc::new(|_| None));
+    let (result, _) = chat(&llm, "anthropic:claude-sonnet-4-5", &request("hi")).await;
+    let error = result.expect_err("no key");
+    assert_eq!(error.class, ErrorClass::Auth);
+    assert!(
+        error.message.contains("floe keys set anthropic") && error.message.contains("ANTHROPIC_API_KEY"),
+        "{error}"
+    );
+    assert!(server.requests().is_empty(), "nothing is sent without a key");
+}
+
+fn call(models: &[&str], schema: Option<Value>) -> Call {
+    Call {
+        models: models.iter().map(|m| ModelRef::parse(m).expect("model")).collect(),
+        fallback_on: vec![ErrorClass::RateLimited, ErrorClass::Overloaded, ErrorClass::Server],
+        request: request("Classify: the app crashes"),
+        schema,
+        reasks: 2,
+    }
+}
+
+#[tokio::test]
+async fn fallbacks_move_on_only_for_the_listed_classes() {
+    let openai = FakeServer::start(Vendor::Openai).await.expect("fake starts");
+    let ollama = FakeServer::start(Vendor::Ollama).await.expect("fake starts");
+    let llm = registry(&[("openai", &openai), ("ollama", &ollama)]);
+    openai.push([Reply::Fault(Fault::RateLimited(1))]);
+    ollama.push([Reply::text("local answer")]);
+    let notes = Mutex::new(Vec::new());
+    let done = llm
+        .complete(&call(&["openai:gpt-4o-mini", "ollama:llama3.2"], None), &mut |_| {}, &mut |n| {
+            notes.lock().expect("notes").push(n)
+        })
+        .await
+        .expect("the fallback answers");
+    assert_eq!(done.model.to_string(), "ollama:llama3.2");
+    assert_eq!(done.response.text, "local answer");
+    let notes = notes.into_inner().expect("notes");
+    assert!(matches!(&notes[..], [Note::FallingBack { from, to, error }]
+        if from == "openai:gpt-4o-mini" && to == "ollama:llama3.2" && error.class == ErrorClass::RateLimited));
+
+    // Auth is not in fallback_on: the chain stops at the first model.
+    openai.push([Reply::Fault(Fault::Unauthorized)]);
+    let error = llm
+        .complete(&call(&["openai:gpt-4o-mini", "ollama:llama3.2"], None), &mut |_| {}, &mut |_| {})
+        .await
+        .expect_err("auth stops the chain");
+    assert_eq!(error.class, ErrorClass::Auth);
+    assert_eq!(ollama.requests().len(), 1, "the fallback was not called again");
+}
+
+#[tokio::test]
+async fn structured_output_is_native_where_supported_and_reasked_where_not() {
+    let schema =
+        json!({"type": "object", "properties": {"category": {"enum": ["bug", "feature"]}}, "required": ["category"]});
+    // OpenAI: the schema goes in response_format.
+    let openai = FakeServer::start(Vendor::Openai).await.expect("fake starts");
+    openai.push([Reply::text(r#"{"category": "bug"}"#)]);
+    let llm = registry(&[("openai", &openai)]);
+    let done = llm
+        .complete(&call(&["openai:gpt-4o-mini"], Some(schema.clone())), &mut |_| {}, &mut |_| {})
+        .await
+        .expect("valid");
+    assert_eq!(done.data, Some(json!({"category": "bug"})));
+    assert_eq!(openai.requests()[0].body["response_format"]["json_schema"]["schema"], schema);
+
+    // Anthropic: an instruction, then validation; a wrong reply is sent back once.
+    let anthropic = FakeServer::start(Vendor::Anthropic).await.expect("fake starts");
+    anthropic
+        .push([Reply::text(r#"{"category": "question"}"#), Reply::text("```json\n{\"category\": \"feature\"}\n```")]);
+    let llm = registry(&[("anthropic", &anthropic)]);
+    let mut notes = Vec::new();
+    let done = llm
+        .complete(&call(&["anthropic:claude-sonnet-4-5"], Some(schema.clone())), &mut |_| {}, &mut |n| notes.push(n))
+        .await
+        .expect("the re-ask fixes it");
+    assert_eq!(done.data, Some(json!({"category": "feature"})));
+    assert_eq!(done.usage.input_tokens, 20, "usage adds up over the re-ask");
+    assert!(
+        matches!(&notes[..], [Note::Reasking { attempt: 1, problem }] if problem.contains("category")),
+        "{notes:?}"
+    );
+    let requests = anthropic.requests();
+    assert!(requests[0].body["system"].as_str().is_some_and(|s| s.contains("JSON Schema")));
+    let resent = requests[1].body["messages"].as_array().expect("messages");
+    assert_eq!(resent.len(), 3, "the wrong reply and the problem are sent back");
+
+    // Still wrong after the re-asks: invalid_output.
+    anthropic.push([Reply::text("no"), Reply::text("still no"), Reply::text("nope")]);
+    let error = llm
+        .complete(&call(&["anthropic:claude-sonnet-4-5"], Some(schema)), &mut |_| {}, &mut |_| {})
+        .await
+        .expect_err("never valid");
+    assert_eq!(error.class, ErrorClass::InvalidOutput);
+    assert!(error.message.contains("2 re-asks"), "{error}");
+}
+
+#[tokio::test]
+async fn invalid_tool_arguments_are_reported_not_dropped() {
+    let server = FakeServer::start(Vendor::Openai).await.expect("fake starts");
+    server.push([Reply::ToolCalls(vec![("read_file".into(), r#"{"path": "a.txt""#.into())])]);
+    let llm = registry(&[("openai", &server)]);
+    let (result, _) = chat(&llm, "openai:gpt-4o-mini", &request("read")).await;
+    let call = &result.expect("the reply itself is fine").tool_calls[0];
+    assert!(call.arguments_error.as_deref().is_some_and(|e| e.contains("not valid JSON")), "{call:?}");
+    assert_eq!(call.arguments, json!(r#"{"path": "a.txt""#));
+}
+
+#[tokio::test]
+async fn cost_follows_the_price_table() {
+    let server = FakeServer::start(Vendor::Openai).await.expect("fake starts");
+    server.push([Reply::Text { text: "x".into(), usage: (1_000_000, 1_000_000, 0) }]);
+    let llm = registry(&[("openai", &server)]);
+    let done = llm.complete(&call(&["openai:gpt-4o-mini"], None), &mut |_| {}, &mut |_| {}).await.expect("answers");
+    let cost = done.cost_usd.expect("gpt-4o-mini has a price");
+    assert!((cost - 0.75).abs() < 1e-9, "0.15 + 0.60 per million: {cost}");
+    assert!(llm.provider("openai").expect("known").api == Api::Openai);
+}
+
+#[tokio::test]
+async fn check_lists_models_with_the_key() {
+    for (vendor, name, _) in VENDORS {
+        let server = FakeServer::start(vendor).await.expect("fake starts");
+        let llm = registry(&[(name, &server)]);
+        llm.check(name).await.unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(server.requests()[0].method, "GET", "{name}");
+    }
+}
