@@ -26,7 +26,7 @@ use rayon::prelude::*;
 use serde_json::{Value, json};
 
 use crate::config::Validators;
-use crate::plan::{NodePolicy, Plan, PlanEdge, PlanNode, PlanOutput, Scope};
+use crate::plan::{NodePolicy, Plan, PlanEdge, PlanNode, PlanOutput, Scope, WorkflowTool};
 use crate::policy;
 use crate::resolve::{NoResolver, Resolver};
 use crate::templates::{self, SyntaxError};
@@ -55,6 +55,8 @@ pub fn compile_with(
 #[derive(Debug, Clone)]
 struct Child {
     hash: Option<String>,
+    /// The child blueprint's id and description (an agent's tool name and description).
+    about: (String, String),
     inputs: Vec<PortDef>,
     outputs: Option<Vec<PortDef>>,
     errors: usize,
@@ -74,6 +76,7 @@ struct Info<'a> {
     effect: Effect,
     reads: Vec<usize>,
     workflow: Option<String>,
+    tools: Vec<WorkflowTool>,
     body: Option<usize>,
 }
 
@@ -153,6 +156,12 @@ impl<'a, 's> Compiler<'a, 's> {
                 let key = info.workflow.as_ref()?;
                 Some((key.clone(), self.children.get(key)?.hash.clone()?))
             })
+            .chain(
+                self.infos
+                    .iter()
+                    .flat_map(|info| &info.tools)
+                    .filter_map(|tool| Some((tool.key.clone(), self.children.get(&tool.key)?.hash.clone()?))),
+            )
             .collect();
         let blueprint = self.blueprint;
         let (hash, ()) = rayon::join(|| plan_hash(blueprint, &children), || self.templates());
@@ -219,6 +228,7 @@ impl<'a, 's> Compiler<'a, 's> {
                     effect: Effect::Pure,
                     reads: Vec::new(),
                     workflow: None,
+                    tools: Vec::new(),
                     body,
                 });
             }
@@ -332,7 +342,11 @@ impl<'a, 's> Compiler<'a, 's> {
         for (t, tool) in tools.iter().enumerate() {
             if let Some(reference) = tool.get("workflow").and_then(Value::as_str) {
                 let pointer = format!("{}/config/tools/{t}/workflow", self.infos[i].pointer);
-                self.child(reference, &pointer, &node.id);
+                if let Some((key, child)) = self.child(reference, &pointer, &node.id) {
+                    let (id, description) = child.about.clone();
+                    let name = tool.get("name").and_then(Value::as_str).map_or(id, str::to_owned);
+                    self.infos[i].tools.push(WorkflowTool { name, description, key, inputs: child.inputs.clone() });
+                }
             }
         }
     }
@@ -445,7 +459,9 @@ impl<'a, 's> Compiler<'a, 's> {
                 .map(|(name, out)| PortDef::new(name.clone(), out.ty, format!("from {}.{}", out.node, out.port)))
                 .collect()
         });
-        summarize(plan.map(|p| p.hash().to_owned()), inputs, outputs, errors)
+        let mut child = summarize(plan.map(|p| p.hash().to_owned()), inputs, outputs, errors);
+        child.about = (blueprint.id.clone(), blueprint.description.clone());
+        child
     }
 
     /// Edges of one scope: syntax, endpoints, ports, types, duplicates; builds the scope graph.
@@ -1365,6 +1381,7 @@ fn summarize(
     let recursion = errors.iter().find(|d| d.code == Code::WorkflowRecursion).map(|d| d.message.clone());
     Child {
         hash,
+        about: Default::default(),
         inputs,
         outputs,
         errors: errors.len(),
@@ -1482,6 +1499,7 @@ fn build_scope(root: usize, scopes: &mut [ScopeInfo<'_>], infos: &mut [Info<'_>]
                     },
                     body: info.body.and_then(|b| built.remove(&b)),
                     workflow: info.workflow.take(),
+                    tools: std::mem::take(&mut info.tools),
                 }
             },
             |_, edge| edge.clone(),

@@ -12,7 +12,7 @@ pub mod resolve;
 mod templates;
 
 pub use compile::{compile, compile_with};
-pub use plan::{NodePolicy, Plan, PlanEdge, PlanNode, PlanOutput, RetrySettings, RunSettings, Scope};
+pub use plan::{NodePolicy, Plan, PlanEdge, PlanNode, PlanOutput, RetrySettings, RunSettings, Scope, WorkflowTool};
 pub use resolve::{NoResolver, Resolved, Resolver};
 
 use floe_blueprint::{Catalog, Diagnostic, Parsed};

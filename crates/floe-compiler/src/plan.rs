@@ -158,6 +158,21 @@ pub struct PlanNode {
     pub body: Option<Scope>,
     /// For `workflow` nodes: the resolver key of the child blueprint.
     pub workflow: Option<String>,
+    /// For `agent` nodes: the blueprints it may call as tools.
+    pub tools: Vec<WorkflowTool>,
+}
+
+/// A blueprint an agent may call as a tool.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkflowTool {
+    /// The name the model calls it by (the config's `name`, else the blueprint id).
+    pub name: String,
+    /// The blueprint's description.
+    pub description: String,
+    /// The resolver key of the blueprint.
+    pub key: String,
+    /// Its run inputs, which are the tool's arguments.
+    pub inputs: Vec<floe_blueprint::PortDef>,
 }
 
 /// An edge between two ports; `to_port` is `None` for an ordering edge.

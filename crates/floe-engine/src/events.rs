@@ -94,6 +94,31 @@ pub enum SkipReason {
     Halted,
 }
 
+/// Tokens a model call used and what they cost.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct UsageInfo {
+    /// Prompt tokens (cached ones included).
+    pub input_tokens: u64,
+    /// Generated tokens.
+    pub output_tokens: u64,
+    /// Prompt tokens served from the provider's cache.
+    pub cached_tokens: u64,
+    /// USD, when the model has a price in the price table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_usd: Option<f64>,
+}
+
+/// A tool call an agent made.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct AgentCall {
+    /// The call's id.
+    pub id: String,
+    /// The tool.
+    pub tool: String,
+    /// Its arguments as the model sent them.
+    pub arguments: Value,
+}
+
 /// What happened. Tagged by `type` in JSON.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -227,6 +252,50 @@ pub enum RunEvent {
         /// What the person is asked.
         prompt: String,
     },
+    /// A model call finished: the tokens it used and what they cost.
+    NodeUsage {
+        /// The node.
+        node: NodePath,
+        /// The model that answered (`provider:model`).
+        model: String,
+        /// Tokens and cost.
+        usage: UsageInfo,
+    },
+    /// An agent's model turn ended: what it said and which tools it called.
+    AgentTurn {
+        /// The agent node.
+        node: NodePath,
+        /// Turn number, from 1.
+        turn: u32,
+        /// The text of the turn.
+        text: String,
+        /// Tool calls it made, in order.
+        calls: Vec<AgentCall>,
+    },
+    /// A tool an agent called returned (or failed; the failure goes back to the model).
+    AgentToolResult {
+        /// The agent node.
+        node: NodePath,
+        /// The turn whose call this answers.
+        turn: u32,
+        /// The call's id.
+        call: String,
+        /// The tool.
+        tool: String,
+        /// Whether it succeeded.
+        ok: bool,
+        /// Its result, or the error the model was shown.
+        result: Value,
+    },
+    /// The run's spending limit was crossed; the run is cancelled next.
+    BudgetExceeded {
+        /// Tokens used so far.
+        tokens: u64,
+        /// USD spent so far.
+        cost_usd: f64,
+        /// Which limit, e.g. `max_usd 0.50`.
+        limit: String,
+    },
     /// One item of a loop or one iteration of a recursive node settled.
     LoopIteration {
         /// The container node.
@@ -258,6 +327,10 @@ impl RunEvent {
             RunEvent::NodeCached { .. } => "node_cached",
             RunEvent::NodeWaiting { .. } => "node_waiting",
             RunEvent::LoopIteration { .. } => "loop_iteration",
+            RunEvent::NodeUsage { .. } => "node_usage",
+            RunEvent::AgentTurn { .. } => "agent_turn",
+            RunEvent::AgentToolResult { .. } => "agent_tool_result",
+            RunEvent::BudgetExceeded { .. } => "budget_exceeded",
         }
     }
 
@@ -274,8 +347,12 @@ impl RunEvent {
             | RunEvent::NodeSkipped { node, .. }
             | RunEvent::NodeCached { node, .. }
             | RunEvent::NodeWaiting { node, .. }
-            | RunEvent::LoopIteration { node, .. } => Some(node),
-            RunEvent::RunStarted { .. }
+            | RunEvent::LoopIteration { node, .. }
+            | RunEvent::NodeUsage { node, .. }
+            | RunEvent::AgentTurn { node, .. }
+            | RunEvent::AgentToolResult { node, .. } => Some(node),
+            RunEvent::BudgetExceeded { .. }
+            | RunEvent::RunStarted { .. }
             | RunEvent::RunPaused
             | RunEvent::RunResumed
             | RunEvent::RunCancelled { .. }

@@ -281,6 +281,8 @@ impl FileSubflows {
             control: parent.control.clone(),
             approvals: parent.approvals.clone(),
             subflows: Arc::new(self.clone()),
+            // Children call models through the parent's providers (settings, keys, limits).
+            llm: parent.llm.get().and_then(|made| made.as_ref().ok()).cloned(),
             ..RunOptions::default()
         };
         if let Some(store) = &self.store {

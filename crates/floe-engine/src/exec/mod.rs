@@ -5,10 +5,12 @@
 //! Outputs are a map from port to value. A port left out of the map is *not taken*: its edges
 //! settle as skipped. That is how `condition` routes and how `error_port` diverts a failure.
 
+pub mod agent;
 pub mod approval;
 pub mod code;
 pub mod condition;
 pub mod container;
+pub mod llm;
 pub mod tool;
 pub mod workflow;
 
@@ -143,6 +145,8 @@ pub trait Executor: Send + Sync {
 pub fn executor_for(kind: &str) -> Option<Arc<dyn Executor>> {
     let executor: Arc<dyn Executor> = match kind {
         "tool" => Arc::new(tool::ToolExecutor),
+        "llm" => Arc::new(llm::LlmExecutor),
+        "agent" => Arc::new(agent::AgentExecutor),
         "approval" => Arc::new(approval::ApprovalExecutor),
         "code" => Arc::new(code::CodeExecutor),
         "condition" => Arc::new(condition::ConditionExecutor),

@@ -16,8 +16,8 @@ use serde_json::{Map, Value};
 use tokio::sync::{Semaphore, watch};
 use tokio_util::sync::CancellationToken;
 
-use crate::events::{Clock, EventSink, NullSink, RunEvent, RunStatus, SystemClock};
-use crate::exec::{Executor, executor_for};
+use crate::events::{Clock, EventSink, NodePath, NullSink, RunEvent, RunStatus, SystemClock, UsageInfo};
+use crate::exec::{Executor, NodeError, executor_for};
 use crate::template::Outputs;
 pub use emitter::{Emitter, Journal, JournalError, NoJournal};
 use scope::{ScopeResult, ScopeRun};
@@ -314,6 +314,59 @@ pub struct RunEnv {
     pub(crate) keys: bool,
     /// Results offered for reuse.
     pub(crate) reuse: Option<Reuse>,
+    /// Model providers (built from the default settings the first time a model is called).
+    pub(crate) llm: std::sync::OnceLock<Result<Arc<floe_llm::Llm>, String>>,
+    /// Tokens and USD spent on models, against the run's budget.
+    pub(crate) spend: std::sync::Mutex<Spend>,
+}
+
+/// What a run spent on models, and its budget.
+#[derive(Debug, Default)]
+pub(crate) struct Spend {
+    tokens: u64,
+    cost_usd: f64,
+    max_tokens: Option<u64>,
+    max_usd: Option<f64>,
+    exceeded: bool,
+}
+
+impl RunEnv {
+    /// The model providers.
+    pub fn llm(&self) -> Result<Arc<floe_llm::Llm>, NodeError> {
+        self.llm
+            .get_or_init(|| floe_llm::Llm::from_default_settings().map(Arc::new).map_err(|e| e.to_string()))
+            .clone()
+            .map_err(|e| NodeError::new(floe_blueprint::ErrorClass::BadRequest, e))
+    }
+
+    /// Records a model call's usage: announces it, adds it to the run's spending, and when that
+    /// crosses the run's budget, announces so and cancels the run.
+    pub fn record_usage(&self, node: &NodePath, model: &str, usage: UsageInfo) {
+        self.emitter.push(RunEvent::NodeUsage { node: node.clone(), model: model.to_owned(), usage });
+        let crossed = {
+            let mut spend = self.spend.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            spend.tokens += usage.input_tokens + usage.output_tokens;
+            spend.cost_usd += usage.cost_usd.unwrap_or(0.0);
+            let limit = match (spend.max_usd, spend.max_tokens) {
+                (Some(max), _) if spend.cost_usd > max => Some(format!("max_usd {max:.2}")),
+                (_, Some(max)) if spend.tokens > max => Some(format!("max_tokens {max}")),
+                _ => None,
+            };
+            match limit {
+                Some(limit) if !spend.exceeded => {
+                    spend.exceeded = true;
+                    Some((limit, spend.tokens, spend.cost_usd))
+                }
+                _ => None,
+            }
+        };
+        if let Some((limit, tokens, cost_usd)) = crossed {
+            self.emitter.push(RunEvent::BudgetExceeded { tokens, cost_usd, limit: limit.clone() });
+            self.control.cancel(format!(
+                "budget exceeded: {limit} (spent ${cost_usd:.4}, {tokens} tokens); raise `run.budget` in the blueprint to allow more"
+            ));
+        }
+    }
 }
 
 /// Runs a sub-workflow for a `workflow` node.
@@ -373,6 +426,8 @@ pub struct RunOptions {
     pub keys: bool,
     /// Results of an earlier run to reuse where keys match.
     pub reuse: Option<Reuse>,
+    /// Model providers (default: built from the settings file when a model is first called).
+    pub llm: Option<Arc<floe_llm::Llm>>,
 }
 
 impl Default for RunOptions {
@@ -393,6 +448,7 @@ impl Default for RunOptions {
             subflows: Arc::new(crate::runs::FileSubflows::default()),
             keys: false,
             reuse: None,
+            llm: None,
         }
     }
 }
@@ -536,6 +592,12 @@ pub async fn run(prepared: &Prepared, options: RunOptions) -> Result<RunReport, 
         clock: options.clock,
         keys: options.keys || options.reuse.is_some(),
         reuse: options.reuse,
+        llm: options.llm.map(Ok).map(std::sync::OnceLock::from).unwrap_or_default(),
+        spend: std::sync::Mutex::new(Spend {
+            max_tokens: plan.run().max_tokens,
+            max_usd: plan.run().max_usd,
+            ..Spend::default()
+        }),
     });
     let span = tracing::info_span!("run", run = %run_id, blueprint = plan.id());
     let _guard = span.enter();

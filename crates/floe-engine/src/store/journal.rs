@@ -62,6 +62,9 @@ struct RunUpdate {
     succeeded: i64,
     failed: i64,
     skipped: i64,
+    tokens_in: i64,
+    tokens_out: i64,
+    cost_usd: f64,
 }
 
 /// Node-attempt rows touched by a batch, by (node path, attempt).
@@ -146,7 +149,15 @@ impl StoreJournal {
                     run.error = error.clone();
                     run.finished_at = Some(at);
                 }
+                RunEvent::NodeUsage { usage, .. } => {
+                    run.tokens_in += usage.input_tokens as i64;
+                    run.tokens_out += usage.output_tokens as i64;
+                    run.cost_usd += usage.cost_usd.unwrap_or(0.0);
+                }
                 RunEvent::RunCancelled { .. }
+                | RunEvent::AgentTurn { .. }
+                | RunEvent::AgentToolResult { .. }
+                | RunEvent::BudgetExceeded { .. }
                 | RunEvent::NodeQueued { .. }
                 | RunEvent::NodeProgress { .. }
                 | RunEvent::NodeOutputDelta { .. }
@@ -204,6 +215,7 @@ impl StoreJournal {
              outputs = coalesce(?, outputs), \
              error = coalesce(?, error), finished_at = coalesce(?, finished_at), \
              nodes_succeeded = nodes_succeeded + ?, nodes_failed = nodes_failed + ?, nodes_skipped = nodes_skipped + ?, \
+             tokens_in = tokens_in + ?, tokens_out = tokens_out + ?, cost_usd = cost_usd + ?, \
              pid = CASE WHEN ? THEN NULL ELSE pid END WHERE id = ?",
         )
         .bind(last_seq)
@@ -216,6 +228,9 @@ impl StoreJournal {
         .bind(run.succeeded)
         .bind(run.failed)
         .bind(run.skipped)
+        .bind(run.tokens_in)
+        .bind(run.tokens_out)
+        .bind(run.cost_usd)
         .bind(over)
         .bind(self.run.as_ref())
         .execute(&mut *tx)

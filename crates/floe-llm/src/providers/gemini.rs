@@ -57,7 +57,8 @@ pub(crate) fn body(request: &ChatRequest) -> Value {
         let declarations: Vec<Value> = request
             .tools
             .iter()
-            .map(|t| json!({"name": t.name, "description": t.description, "parameters": t.parameters}))
+            // Full JSON Schema (the `parameters` field takes only an OpenAPI subset).
+            .map(|t| json!({"name": t.name, "description": t.description, "parametersJsonSchema": t.parameters}))
             .collect();
         body["tools"] = json!([{"functionDeclarations": declarations}]);
     }

@@ -1,0 +1,317 @@
+//! `agent` nodes: a model in a bounded tool-calling loop. Each turn streams its text, then the
+//! tools it called run (concurrently, results in call order) and go back to the model, until
+//! it answers without calling a tool or a limit is reached. Every turn and every tool result is
+//! a run event, so the canvas can show the agent's reasoning as it happens.
+//!
+//! Tools are built-in tools (arguments checked against the tool's schema) and other blueprints
+//! (run as linked child runs, arguments as their inputs). A failing tool does not fail the node:
+//! the error goes back to the model, which may try again or answer.
+
+use floe_blueprint::catalog::kinds::agent::{AgentConfig, AgentTool};
+use floe_blueprint::catalog::standalone_schema;
+use floe_blueprint::{Catalog, ErrorClass, ValueType};
+use floe_compiler::WorkflowTool;
+use floe_llm::{Call, ChatRequest, Message, ToolCall, ToolDef, Usage};
+use futures::future::BoxFuture;
+use serde_json::{Map, Value, json};
+
+use super::llm::{DEFAULT_FALLBACK_ON, describe, models, node_error, render_text, usage_value};
+use super::{Executor, NodeCtx, NodeError, config_as};
+use crate::events::{AgentCall, RunEvent, RunStatus, UsageInfo};
+use crate::template::Outputs;
+
+/// Turns when the config sets none.
+const DEFAULT_MAX_TURNS: u32 = 8;
+/// Tool calls when the config sets none.
+const DEFAULT_MAX_TOOL_CALLS: u32 = 32;
+/// Longest tool result handed back to the model, in characters.
+const MAX_RESULT_CHARS: usize = 20_000;
+
+/// Executes `agent` nodes.
+#[derive(Debug, Clone, Copy)]
+pub struct AgentExecutor;
+
+/// What a tool the model may call runs.
+enum Target {
+    Builtin(&'static str),
+    Workflow(String),
+}
+
+struct Tool {
+    def: ToolDef,
+    target: Target,
+    validator: Option<jsonschema::Validator>,
+}
+
+impl Executor for AgentExecutor {
+    fn execute(&self, ctx: NodeCtx) -> BoxFuture<'static, Result<Outputs, NodeError>> {
+        Box::pin(async move {
+            let config: AgentConfig = config_as(&ctx)?;
+            if config.memory.is_some() {
+                return Err(NodeError::new(
+                    ErrorClass::BadRequest,
+                    "`/config/memory`: memory tools arrive with Floe's memory store and cannot run yet; remove `memory` from this agent",
+                ));
+            }
+            let llm = ctx.env.llm()?;
+            let tools = tools(&config, &ctx.node.plan.tools)?;
+            let turn_timeout = match &config.turn_timeout {
+                Some(text) => Some(floe_blueprint::policy::parse_duration(text).map_err(|e| {
+                    NodeError::new(ErrorClass::BadRequest, format!("`/config/turn_timeout` {text:?}: {e}"))
+                })?),
+                None => None,
+            };
+            let max_turns = config.max_turns.unwrap_or(DEFAULT_MAX_TURNS);
+            let max_calls = config.max_tool_calls.unwrap_or(DEFAULT_MAX_TOOL_CALLS);
+            let mut messages = Vec::new();
+            if let Some(system) = &config.system {
+                messages.push(Message::system(render_text(&ctx, system, "/config/system")?));
+            }
+            messages.push(Message::user(render_text(&ctx, &config.prompt, "/config/prompt")?));
+            let mut call = Call {
+                models: models(&config.model, &config.fallbacks)?,
+                fallback_on: DEFAULT_FALLBACK_ON.to_vec(),
+                request: ChatRequest {
+                    tools: tools.iter().map(|t| t.def.clone()).collect(),
+                    temperature: config.temperature,
+                    max_tokens: config.max_tokens,
+                    ..ChatRequest::default()
+                },
+                schema: None,
+                reasks: 0,
+            };
+            let mut transcript = Vec::new();
+            let mut usage = Usage::default();
+            let mut cost = Some(0.0);
+            let mut calls_made = 0u32;
+            for turn in 1..=max_turns {
+                call.request.messages.clone_from(&messages);
+                let mut on_delta = |delta: &str| ctx.delta("text", delta);
+                let mut on_note = |note: floe_llm::Note| ctx.progress(describe(&note), None);
+                let answer = llm.complete(&call, &mut on_delta, &mut on_note);
+                let done = match turn_timeout {
+                    Some(limit) => tokio::time::timeout(limit, answer).await.map_err(|_| {
+                        NodeError::new(
+                            ErrorClass::Timeout,
+                            format!("turn {turn} took longer than turn_timeout {}", humantime::format_duration(limit)),
+                        )
+                    })?,
+                    None => answer.await,
+                }
+                .map_err(node_error)?;
+                usage.add(done.usage);
+                cost = cost.zip(done.cost_usd).map(|(a, b)| a + b);
+                ctx.env.record_usage(
+                    &ctx.path,
+                    &done.model.to_string(),
+                    UsageInfo {
+                        input_tokens: done.usage.input_tokens,
+                        output_tokens: done.usage.output_tokens,
+                        cached_tokens: done.usage.cached_tokens,
+                        cost_usd: done.cost_usd,
+                    },
+                );
+                let response = done.response;
+                ctx.env.emitter.push(RunEvent::AgentTurn {
+                    node: ctx.path.clone(),
+                    turn,
+                    text: response.text.clone(),
+                    calls: response
+                        .tool_calls
+                        .iter()
+                        .map(|c| AgentCall { id: c.id.clone(), tool: c.name.clone(), arguments: c.arguments.clone() })
+                        .collect(),
+                });
+                let mut entry = json!({"turn": turn, "model": done.model.to_string(), "text": response.text});
+                if response.tool_calls.is_empty() {
+                    transcript.push(entry);
+                    let info = UsageInfo {
+                        input_tokens: usage.input_tokens,
+                        output_tokens: usage.output_tokens,
+                        cached_tokens: usage.cached_tokens,
+                        cost_usd: cost,
+                    };
+                    let mut outputs = Map::new();
+                    outputs.insert("text".into(), Value::String(response.text));
+                    outputs.insert("transcript".into(), Value::Array(transcript));
+                    outputs.insert("usage".into(), usage_value(&done.model, info));
+                    return Ok(outputs);
+                }
+                messages.push(Message::assistant(response.text.clone(), response.tool_calls.clone()));
+                let mut runs = Vec::new();
+                for (index, tool_call) in response.tool_calls.iter().enumerate() {
+                    calls_made += 1;
+                    let allowed = calls_made <= max_calls;
+                    runs.push(run_tool(&ctx, &tools, tool_call, turn, index, allowed));
+                }
+                let results = futures::future::join_all(runs).await;
+                let mut calls = Vec::new();
+                for (tool_call, result) in response.tool_calls.iter().zip(results) {
+                    let (ok, value) = match result {
+                        Ok(value) => (true, value),
+                        Err(message) => (false, json!({"error": message})),
+                    };
+                    ctx.env.emitter.push(RunEvent::AgentToolResult {
+                        node: ctx.path.clone(),
+                        turn,
+                        call: tool_call.id.clone(),
+                        tool: tool_call.name.clone(),
+                        ok,
+                        result: value.clone(),
+                    });
+                    messages.push(Message::tool_result(tool_call, result_text(&value)));
+                    calls.push(json!({"id": tool_call.id, "tool": tool_call.name, "arguments": tool_call.arguments, "ok": ok, "result": value}));
+                }
+                entry["calls"] = Value::Array(calls);
+                transcript.push(entry);
+                if calls_made >= max_calls {
+                    // No tools are offered any more: the next turn has to answer.
+                    call.request.tools.clear();
+                }
+            }
+            Err(NodeError::new(
+                ErrorClass::InvalidOutput,
+                format!(
+                    "the agent used all {max_turns} turns without a final answer; raise `max_turns` or narrow the task"
+                ),
+            ))
+        })
+    }
+}
+
+/// The tools offered: built-in tools with their argument schemas, blueprints with their inputs.
+fn tools(config: &AgentConfig, workflows: &[WorkflowTool]) -> Result<Vec<Tool>, NodeError> {
+    let catalog = Catalog::builtin();
+    let mut out = Vec::new();
+    for tool in &config.tools {
+        match tool {
+            AgentTool::Builtin(name) => {
+                let spec = catalog.tool(name).ok_or_else(|| {
+                    NodeError::new(
+                        ErrorClass::BadRequest,
+                        format!("`/config/tools`: there is no built-in tool `{name}`"),
+                    )
+                })?;
+                let mut parameters = standalone_schema(spec.args_schema);
+                if let Some(map) = parameters.as_object_mut() {
+                    map.remove("$schema");
+                }
+                let validator = jsonschema::validator_for(&parameters).ok();
+                out.push(Tool {
+                    def: ToolDef { name: spec.name.to_owned(), description: spec.summary.to_owned(), parameters },
+                    target: Target::Builtin(spec.name),
+                    validator,
+                });
+            }
+            AgentTool::Workflow { .. } => {}
+        }
+    }
+    for workflow in workflows {
+        let properties: Map<String, Value> = workflow
+            .inputs
+            .iter()
+            .map(|input| {
+                let mut schema = json!({"description": input.description});
+                if let Some(ty) = json_type(input.ty) {
+                    schema["type"] = json!(ty);
+                }
+                (input.name.to_string(), schema)
+            })
+            .collect();
+        let required: Vec<&str> = workflow.inputs.iter().filter(|i| i.required).map(|i| i.name.as_ref()).collect();
+        let parameters = json!({"type": "object", "properties": properties, "required": required});
+        let description = if workflow.description.is_empty() {
+            format!("Runs the {} blueprint", workflow.name)
+        } else {
+            workflow.description.clone()
+        };
+        out.push(Tool {
+            validator: jsonschema::validator_for(&parameters).ok(),
+            def: ToolDef { name: workflow.name.clone(), description, parameters },
+            target: Target::Workflow(workflow.key.clone()),
+        });
+    }
+    Ok(out)
+}
+
+fn json_type(ty: ValueType) -> Option<&'static str> {
+    Some(match ty {
+        ValueType::Any => return None,
+        ValueType::String => "string",
+        ValueType::Number => "number",
+        ValueType::Integer => "integer",
+        ValueType::Boolean => "boolean",
+        ValueType::Object => "object",
+        ValueType::Array => "array",
+    })
+}
+
+/// Runs one tool call; an `Err` is the message the model is shown.
+async fn run_tool(
+    ctx: &NodeCtx,
+    tools: &[Tool],
+    call: &ToolCall,
+    turn: u32,
+    index: usize,
+    allowed: bool,
+) -> Result<Value, String> {
+    if !allowed {
+        return Err("the tool-call limit of this agent is reached; answer with what you have".into());
+    }
+    let Some(tool) = tools.iter().find(|t| t.def.name == call.name) else {
+        let names: Vec<&str> = tools.iter().map(|t| t.def.name.as_str()).collect();
+        return Err(format!("there is no tool `{}`; the tools are: {}", call.name, names.join(", ")));
+    };
+    if let Some(problem) = &call.arguments_error {
+        return Err(format!("{problem}; send the arguments as a JSON object"));
+    }
+    if let Some(validator) = &tool.validator {
+        let problems: Vec<String> = validator
+            .iter_errors(&call.arguments)
+            .take(5)
+            .map(|e| format!("at `{}`: {e}", e.instance_path().as_str()))
+            .collect();
+        if !problems.is_empty() {
+            return Err(format!("invalid arguments for `{}`: {}", call.name, problems.join("; ")));
+        }
+    }
+    match &tool.target {
+        Target::Builtin(name) => {
+            let outputs = crate::tools::call(name, &call.arguments, ctx).await.map_err(|e| e.message)?;
+            Ok(if outputs.len() == 1 {
+                outputs.into_iter().next().map(|(_, v)| v).unwrap_or_default()
+            } else {
+                Value::Object(outputs)
+            })
+        }
+        Target::Workflow(key) => {
+            let inputs = call.arguments.as_object().cloned().unwrap_or_default();
+            // One child run per call, named after the turn and call so a resumed parent finds it.
+            let label = format!("{}/tool/{turn}.{index}", ctx.path);
+            let child = ctx.env.subflows.run(&ctx.env, &label, key, inputs).await?;
+            match child.status {
+                RunStatus::Succeeded => Ok(Value::Object(child.outputs)),
+                status => Err(format!(
+                    "the {} blueprint run {} {}: {}",
+                    call.name,
+                    child.run_id,
+                    status.as_str(),
+                    child.error.as_deref().unwrap_or("no error recorded")
+                )),
+            }
+        }
+    }
+}
+
+/// A tool result as text for the model, cut to a bounded length.
+fn result_text(value: &Value) -> String {
+    let text = match value {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    };
+    if text.chars().count() <= MAX_RESULT_CHARS {
+        return text;
+    }
+    let cut: String = text.chars().take(MAX_RESULT_CHARS).collect();
+    format!("{cut}… [cut at {MAX_RESULT_CHARS} characters]")
+}
