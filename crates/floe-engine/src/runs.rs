@@ -69,6 +69,8 @@ pub struct FileRun {
     /// Run this top-level node and everything downstream of it again; reuse the rest (from
     /// `reuse`, or the blueprint's latest run).
     pub from: Option<String>,
+    /// Model providers (default: from the settings file).
+    pub llm: Option<Arc<floe_llm::Llm>>,
 }
 
 impl std::fmt::Debug for FileRun {
@@ -91,6 +93,7 @@ impl FileRun {
             clock: Arc::new(SystemClock),
             reuse: None,
             from: None,
+            llm: None,
         }
     }
 }
@@ -185,6 +188,7 @@ pub async fn run_file(store: &Store, request: FileRun) -> Result<RunReport, RunE
         reuse,
         clock: request.clock,
         control: request.control,
+        llm: request.llm,
         ..RunOptions::default()
     };
     if let Some(concurrency) = request.concurrency {

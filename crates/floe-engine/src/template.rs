@@ -95,11 +95,14 @@ impl Object for Nodes {
     }
 }
 
-/// The environment templates run in: strict about undefined values, like the compiler.
+/// The environment templates run in: strict about undefined values, like the compiler, and
+/// with Python's string, list and dict methods (`.strip()`, `.startswith()`, `.items()`…) that
+/// Jinja users write out of habit.
 pub fn environment() -> &'static Environment<'static> {
     static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_unknown_method_callback(minijinja_contrib::pycompat::unknown_method_callback);
         env
     });
     &ENV

@@ -1,7 +1,9 @@
-//! Every example in `blueprints/` that needs no model runs here, against loopback servers and the
-//! fixture files beside it, journaled in a real SQLite store. Its outputs and its event trace
-//! are snapshot-tested (run ids, times, durations and the server address left out; events grouped
-//! per node). One node runs at a time (`concurrency` 1).
+//! Every example in `blueprints/` runs here, against loopback servers (HTTP, and model vendors
+//! speaking their wire formats) and the fixture files beside it, journaled in a real SQLite
+//! store. The outputs and event traces of the examples that need no model are snapshot-tested
+//! (run ids, times, durations and the server address left out; events grouped per node); the
+//! model examples assert what their scripted models lead to. One node runs at a time
+//! (`concurrency` 1) unless an example is about parallelism.
 
 mod support;
 
@@ -13,6 +15,9 @@ use floe_engine::events::{Event, Recorder, RunEvent, RunStatus};
 use floe_engine::run::approvals::Decision;
 use floe_engine::runs::{FileRun, run_file};
 use floe_engine::store::Store;
+use floe_fakes::{FakeServer, Reply, Vendor};
+use floe_llm::settings::ProviderSettings;
+use floe_llm::{Llm, Prices, Secret, Settings};
 use serde_json::{Map, Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -28,7 +33,7 @@ fn scratch(name: &str) -> PathBuf {
 /// A workspace holding copies of the examples' fixture folders.
 fn workspace(name: &str) -> PathBuf {
     let dir = scratch(name);
-    for folder in ["data", "logs"] {
+    for folder in ["data", "logs", "docs", "notes"] {
         let from = repo().join("blueprints").join(folder);
         std::fs::create_dir_all(dir.join(folder)).expect("fixture folder");
         for entry in std::fs::read_dir(&from).expect("fixtures").flatten() {
@@ -97,9 +102,19 @@ fn assert_events_match_schema(events: &[Event]) {
 }
 
 async fn run_example(file: &str, workspace: &Path, inputs: Value) -> (floe_engine::run::RunReport, Vec<Event>, Store) {
+    run_example_with(file, workspace, inputs, None).await
+}
+
+async fn run_example_with(
+    file: &str,
+    workspace: &Path,
+    inputs: Value,
+    llm: Option<Arc<Llm>>,
+) -> (floe_engine::run::RunReport, Vec<Event>, Store) {
     let store = Store::open(&workspace.join("runs.db")).await.expect("store");
     let recorder = Recorder::new();
     let mut request = FileRun::new(repo().join("blueprints").join(file));
+    request.llm = llm;
     request.inputs = inputs.as_object().cloned().unwrap_or_default();
     request.workspace = Some(workspace.to_owned());
     request.concurrency = Some(1);
@@ -220,5 +235,273 @@ async fn uptime_report() {
     outputs.insert("report".into(), json!("out/uptime.json"));
     insta::assert_json_snapshot!("uptime_report_outputs", outputs);
     insta::assert_json_snapshot!("uptime_report_trace", trace(&events, Some(&uri)));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Loopback model servers for the vendors the examples use, and a registry pointing at them.
+struct Models {
+    openai: FakeServer,
+    anthropic: FakeServer,
+    ollama: FakeServer,
+}
+
+impl Models {
+    async fn start() -> Self {
+        Self {
+            openai: FakeServer::start(Vendor::Openai).await.expect("fake"),
+            anthropic: FakeServer::start(Vendor::Anthropic).await.expect("fake"),
+            ollama: FakeServer::start(Vendor::Ollama).await.expect("fake"),
+        }
+    }
+
+    fn llm(&self) -> Arc<Llm> {
+        let mut settings = Settings::default();
+        for (name, server) in [("openai", &self.openai), ("anthropic", &self.anthropic), ("ollama", &self.ollama)] {
+            let provider = ProviderSettings { base_url: Some(server.base_url()), ..Default::default() };
+            settings.providers.insert(name.into(), provider);
+        }
+        Arc::new(Llm::new(settings, Prices::builtin()).with_keys(Arc::new(|_| Some(Secret::new("sk-example")))))
+    }
+}
+
+const MODEL_EXAMPLES: [&str; 11] = [
+    "agent-research.json",
+    "approval-gate.json",
+    "chunked-summary.json",
+    "classify-and-route.json",
+    "critic-refine.json",
+    "csv-report.json",
+    "fetch-and-summarise.json",
+    "map-reduce-notes.json",
+    "pages-digest.json",
+    "parallel-race.json",
+    "summarise-text.json",
+];
+
+#[test]
+fn every_model_example_is_covered_here() {
+    let mut all: Vec<String> = std::fs::read_dir(repo().join("blueprints"))
+        .expect("examples")
+        .flatten()
+        .filter_map(|e| e.file_name().to_str().filter(|n| n.ends_with(".json")).map(str::to_owned))
+        .collect();
+    all.sort();
+    let offline = ["log-triage.json", "order-alerts.json", "uptime-report.json"];
+    let expected: Vec<&str> = {
+        let mut both: Vec<&str> = MODEL_EXAMPLES.iter().chain(offline.iter()).copied().collect();
+        both.sort_unstable();
+        both
+    };
+    assert_eq!(all, expected, "a new example needs a test here");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn summarise_text_with_a_local_model() {
+    let models = Models::start().await;
+    models.ollama.set_fallback(Reply::text("- one\n- two\n- three"));
+    let dir = workspace("summarise-text");
+    let inputs = json!({"text": "Floe runs workflows locally."});
+    let (report, events, _) = run_example_with("summarise-text.json", &dir, inputs, Some(models.llm())).await;
+    assert_eq!(report.status, RunStatus::Succeeded, "{:?}", report.error);
+    assert_eq!(report.outputs["summary"], json!("- one\n- two\n- three"));
+    assert!(events.iter().any(|e| matches!(e.kind, RunEvent::NodeOutputDelta { .. })));
+    let prompt = &models.ollama.requests()[0].body["messages"];
+    assert!(prompt.to_string().contains("Floe runs workflows locally."), "{prompt}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fetch_and_summarise() {
+    let models = Models::start().await;
+    models.ollama.set_fallback(Reply::text("A page about rivers."));
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/article.html"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("<html><body><p>Rivers flow.</p></body></html>"))
+        .mount(&server)
+        .await;
+    let dir = workspace("fetch-and-summarise");
+    let inputs = json!({"url": format!("{}/article.html", server.uri())});
+    let (report, _, _) = run_example_with("fetch-and-summarise.json", &dir, inputs, Some(models.llm())).await;
+    assert_eq!(report.status, RunStatus::Succeeded, "{:?}", report.error);
+    let saved = std::fs::read_to_string(dir.join("out/summary.md")).expect("summary saved");
+    assert!(saved.contains("A page about rivers."), "{saved}");
+    assert!(models.ollama.requests()[0].body.to_string().contains("Rivers flow."));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chunked_summary() {
+    let models = Models::start().await;
+    models.ollama.set_fallback(Reply::text("Part summary."));
+    let dir = workspace("chunked-summary");
+    let (report, _, _) = run_example_with("chunked-summary.json", &dir, json!({}), Some(models.llm())).await;
+    assert_eq!(report.status, RunStatus::Succeeded, "{:?}", report.error);
+    let calls = models.ollama.requests().len();
+    assert!(calls >= 1, "one call per chunk");
+    assert_eq!(report.outputs["summary"].as_str().map(|s| s.matches("Part summary.").count()), Some(calls));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn classify_and_route_files_a_bug() {
+    let models = Models::start().await;
+    models.anthropic.rule("Classify this support ticket", Reply::text(r#"{"category": "bug", "urgency": "high"}"#));
+    models.anthropic.rule("Answer this customer question", Reply::text("Thanks, we are on it."));
+    let tracker = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/issues"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"id": 7})))
+        .mount(&tracker)
+        .await;
+    let dir = workspace("classify-and-route");
+    let inputs =
+        json!({"ticket": "The app crashes when I export a CSV.", "tracker_url": format!("{}/issues", tracker.uri())});
+    let (report, events, _) = run_example_with("classify-and-route.json", &dir, inputs, Some(models.llm())).await;
+    assert_eq!(report.status, RunStatus::Succeeded, "{:?}", report.error);
+    let filed = tracker.received_requests().await.unwrap_or_default();
+    assert_eq!(filed.len(), 1, "the bug branch ran");
+    let body: Value = serde_json::from_slice(&filed[0].body).expect("JSON");
+    assert_eq!(body["urgency"], json!("high"));
+    assert!(support::skipped(&events).contains(&"file_feature".to_owned()));
+    let log = std::fs::read_to_string(dir.join("out/triage.log")).expect("logged");
+    assert!(log.starts_with("bug: The app crashes"), "{log}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn critic_refine_loops_until_approved() {
+    let models = Models::start().await;
+    models.openai.rule("blog intro", Reply::text("Local-first software keeps data close."));
+    models.openai.rule("Revise the draft", Reply::text("Local-first software keeps your data on your machine."));
+    models
+        .openai
+        .rule(r#""content":"APPROVED"#, Reply::text("APPROVED\nLocal-first software keeps your data on your machine."));
+    models.anthropic.rule("round 1", Reply::text("1. Too vague."));
+    models.anthropic.rule("round 2", Reply::text("APPROVED"));
+    let dir = workspace("critic-refine");
+    let (report, events, _) = run_example_with("critic-refine.json", &dir, json!({}), Some(models.llm())).await;
+    assert_eq!(report.status, RunStatus::Succeeded, "{:?}", report.error);
+    assert_eq!(report.outputs["post"], json!("Local-first software keeps your data on your machine."));
+    assert_eq!(report.outputs["rounds"], json!(2));
+    let iterations = events.iter().filter(|e| matches!(e.kind, RunEvent::LoopIteration { .. })).count();
+    assert_eq!(iterations, 2);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn csv_report() {
+    let models = Models::start().await;
+    models.openai.set_fallback(Reply::text("Mixers fell sharply. Toasters rose. Kettles dipped."));
+    let dir = workspace("csv-report");
+    let (report, _, _) = run_example_with("csv-report.json", &dir, json!({}), Some(models.llm())).await;
+    assert_eq!(report.status, RunStatus::Succeeded, "{:?}", report.error);
+    let table = std::fs::read_to_string(dir.join("out/changes.csv")).expect("table written");
+    assert_eq!(table, "product,change\ntoaster,52\nmixer,-42\nkettle,-25\n");
+    let prompt = models.openai.requests()[0].body.to_string();
+    assert!(prompt.contains("toaster") && prompt.contains("52"), "{prompt}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn map_reduce_notes() {
+    let models = Models::start().await;
+    models.ollama.rule("standup.md", Reply::text("Importer blocked on auth."));
+    models.ollama.rule("retro.md", Reply::text("Code freeze before releases."));
+    models.openai.set_fallback(Reply::text("# Digest"));
+    let dir = workspace("map-reduce-notes");
+    let (report, _, _) = run_example_with("map-reduce-notes.json", &dir, json!({}), Some(models.llm())).await;
+    assert_eq!(report.status, RunStatus::Succeeded, "{:?}", report.error);
+    assert_eq!(report.outputs["digest"], json!("# Digest"));
+    let combined = models.openai.requests()[0].body.to_string();
+    assert!(combined.contains("Importer blocked on auth.") && combined.contains("Code freeze before releases."));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_digest_runs_a_sub_workflow_per_page() {
+    let models = Models::start().await;
+    models.ollama.rule("Page A", Reply::text("About A."));
+    models.ollama.rule("Page B", Reply::text("About B."));
+    let server = MockServer::start().await;
+    for (route, body) in [("/a.html", "Page A"), ("/b.html", "Page B")] {
+        Mock::given(method("GET"))
+            .and(path(route))
+            .respond_with(ResponseTemplate::new(200).set_body_string(body))
+            .mount(&server)
+            .await;
+    }
+    let dir = workspace("pages-digest");
+    let inputs = json!({"urls": [format!("{}/a.html", server.uri()), format!("{}/b.html", server.uri())]});
+    let (report, _, _) = run_example_with("pages-digest.json", &dir, inputs, Some(models.llm())).await;
+    assert_eq!(report.status, RunStatus::Succeeded, "{:?}", report.error);
+    assert_eq!(report.outputs["summaries"], json!(["About A.", "About B."]));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parallel_race_takes_the_first_answer() {
+    let models = Models::start().await;
+    models.openai.set_fallback(Reply::text("Cloud answer."));
+    models.ollama.set_fallback(Reply::text("Local answer."));
+    models.ollama.set_latency(std::time::Duration::from_millis(400));
+    let dir = workspace("parallel-race");
+    let (report, _, _) = run_example_with("parallel-race.json", &dir, json!({}), Some(models.llm())).await;
+    assert_eq!(report.status, RunStatus::Succeeded, "{:?}", report.error);
+    let saved = std::fs::read_to_string(dir.join("out/answer.txt")).expect("saved");
+    // Like Jinja, a template drops one trailing newline.
+    assert_eq!(saved, "Cloud answer.\n(answered by cloud)");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn approval_gate_sends_the_approved_reply() {
+    let models = Models::start().await;
+    models.anthropic.set_fallback(Reply::text("Your order ships tomorrow."));
+    let mail = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/send"))
+        .respond_with(ResponseTemplate::new(202).set_body_json(json!({"queued": true})))
+        .mount(&mail)
+        .await;
+    let dir = workspace("approval-gate");
+    let inputs =
+        json!({"order_id": "A-17", "customer_email": "Where is my order?", "mail_api": format!("{}/send", mail.uri())});
+    let (report, _, _) = run_example_with("approval-gate.json", &dir, inputs, Some(models.llm())).await;
+    assert_eq!(report.status, RunStatus::Succeeded, "{:?}", report.error);
+    assert_eq!(report.outputs["sent_status"], json!(202));
+    let sent = mail.received_requests().await.unwrap_or_default();
+    let body: Value = serde_json::from_slice(&sent[0].body).expect("JSON");
+    assert_eq!(body["text"], json!("Your order ships tomorrow."));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn agent_research_reads_a_file_calls_a_blueprint_and_answers() {
+    let models = Models::start().await;
+    models.anthropic.push([
+        Reply::tool("read_file", json!({"path": "docs/release-notes.md"})),
+        Reply::tool("summarise", json!({"text": "Runs resume after a crash.", "style": "one line"})),
+        Reply::text("Release 2.4 lets runs resume after a crash (docs/release-notes.md)."),
+    ]);
+    models.ollama.set_fallback(Reply::text("Crash-safe resume."));
+    let dir = workspace("agent-research");
+    let (report, events, store) = run_example_with("agent-research.json", &dir, json!({}), Some(models.llm())).await;
+    assert_eq!(report.status, RunStatus::Succeeded, "{:?}", report.error);
+    let answer = std::fs::read_to_string(dir.join("out/answer.md")).expect("saved");
+    assert!(answer.contains("Release 2.4 lets runs resume"), "{answer}");
+    let results: Vec<(String, bool)> = events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            RunEvent::AgentToolResult { tool, ok, .. } => Some((tool.clone(), *ok)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(results, [("read_file".to_owned(), true), ("summarise".to_owned(), true)]);
+    // The second turn saw the file; the blueprint tool ran as a linked child run.
+    assert!(models.anthropic.requests()[1].body.to_string().contains("Runs can be resumed after a crash"));
+    assert!(models.ollama.requests()[0].body.to_string().contains("one line"));
+    let children = store.runs(50).await.expect("runs").into_iter().filter(|r| r.id.contains(".research")).count();
+    assert_eq!(children, 1, "the blueprint tool's run is linked to the agent's run");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -106,6 +106,7 @@ impl Recorded {
 struct Shared {
     vendor: Vendor,
     script: Mutex<VecDeque<Reply>>,
+    rules: Mutex<Vec<(String, Reply)>>,
     fallback: Mutex<Reply>,
     latency: Mutex<Duration>,
     pieces: AtomicUsize,
@@ -137,6 +138,7 @@ impl FakeServer {
         let shared = Arc::new(Shared {
             vendor,
             script: Mutex::default(),
+            rules: Mutex::default(),
             fallback: Mutex::new(Reply::text("ok")),
             latency: Mutex::new(Duration::ZERO),
             pieces: AtomicUsize::new(4),
@@ -165,7 +167,13 @@ impl FakeServer {
         lock(&self.shared.script).extend(replies);
     }
 
-    /// The reply given when the script is empty.
+    /// Answers every request whose body contains `text` with `reply` (before the script; the
+    /// first matching rule wins).
+    pub fn rule(&self, text: &str, reply: Reply) {
+        lock(&self.shared.rules).push((text.to_owned(), reply));
+    }
+
+    /// The reply given when no rule matches and the script is empty.
     pub fn set_fallback(&self, reply: Reply) {
         *lock(&self.shared.fallback) = reply;
     }
@@ -234,7 +242,12 @@ async fn handle(
     if method == Method::GET {
         return json_response(StatusCode::OK, models(shared.vendor));
     }
-    let mut reply = next(&shared);
+    let text = String::from_utf8_lossy(&body);
+    let ruled = lock(&shared.rules).iter().find(|(needle, _)| text.contains(needle.as_str())).map(|(_, r)| r.clone());
+    let mut reply = match ruled {
+        Some(reply) => reply,
+        None => next(&shared),
+    };
     while let Reply::Fault(Fault::SlowFirstByte(wait)) = reply {
         tokio::time::sleep(wait).await;
         reply = next(&shared);
