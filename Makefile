@@ -12,11 +12,12 @@ app: setup
 	$(CARGO) run -q --release -p floe-cli -- --help
 	$(CARGO) run -q --release -p floe-cli -- validate blueprints
 
-# Every test: unit, integration (bad corpus, examples, CLI end to end), then the examples
+# Every test: unit, integration (bad corpus, examples, model providers against loopback vendor
+# servers, CLI end to end, the keychain against a real Secret Service), then the examples
 # through the real binary.
 test: setup
 	$(CARGO) build --workspace --all-targets
-	$(CARGO) test --workspace --no-fail-fast
+	scripts/with-keyring.sh $(CARGO) test --workspace --no-fail-fast
 	$(CARGO) run -q -p floe-cli -- validate blueprints
 
 # The verify gate: formatting, lints as errors, generated files up to date, examples canonical.

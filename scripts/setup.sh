@@ -3,8 +3,9 @@
 # system packages itself; otherwise it prints the exact apt-get line to run. Idempotent.
 set -euo pipefail
 
-# System packages: a C toolchain (blake3's assembly, bundled SQLite later) and pkg-config.
-packages=(build-essential pkg-config)
+# System packages: a C toolchain (blake3's assembly, bundled SQLite) and pkg-config; D-Bus and
+# gnome-keyring, the real Secret Service the keychain tests run against.
+packages=(build-essential pkg-config dbus gnome-keyring)
 
 missing=()
 for package in "${packages[@]}"; do

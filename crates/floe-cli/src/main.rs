@@ -6,6 +6,7 @@
 
 mod catalog;
 mod fmt;
+mod keys;
 mod report;
 mod run;
 mod validate;
@@ -54,6 +55,8 @@ enum Command {
     Approve(run::DecideArgs),
     /// Reject a waiting approval node.
     Reject(run::DecideArgs),
+    /// Manage model provider API keys in the OS keychain.
+    Keys(keys::Args),
 }
 
 /// How a command ended, as the process exit code.
@@ -83,6 +86,7 @@ fn main() -> ExitCode {
         Command::Cancel(args) => run::cancel(&args),
         Command::Approve(args) => run::decide(&args, true),
         Command::Reject(args) => run::decide(&args, false),
+        Command::Keys(args) => keys::run(&args),
     };
     match result {
         Ok(outcome) => ExitCode::from(outcome as u8),

@@ -227,6 +227,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
             clock: Arc::new(SystemClock),
             reuse: args.reuse.clone(),
             from: args.from.clone(),
+            llm: None,
         };
         let result = run_file(&store, request).await;
         display.finish(result, &args.file.display().to_string())
