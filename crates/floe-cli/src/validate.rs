@@ -16,6 +16,9 @@ pub struct Args {
     /// Print one JSON document (files, diagnostics, plan hashes) instead of text.
     #[arg(long)]
     json: bool,
+    /// Also estimate model tokens and cost per node from prompt sizes and max_tokens.
+    #[arg(long)]
+    estimate: bool,
 }
 
 /// Runs the command.
@@ -28,18 +31,23 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
             Err(error) => unreadable.push((path, error.to_string())),
         }
     }
+    let prices = if args.estimate { Some(floe_llm::Llm::from_default_settings()?.prices().clone()) } else { None };
+    let estimates: Vec<Option<floe_engine::estimate::Estimate>> =
+        reports.iter().map(|r| Some(floe_engine::estimate::estimate(r.plan.as_ref()?, prices.as_ref()?))).collect();
     let errors: usize = reports.iter().map(floe_engine::FileReport::errors).sum();
     let warnings: usize = reports.iter().map(floe_engine::FileReport::warnings).sum();
     if args.json {
         let files: Vec<_> = reports
             .iter()
-            .map(|r| {
+            .zip(&estimates)
+            .map(|(r, estimate)| {
                 json!({
                     "file": r.path,
                     "ok": r.errors() == 0,
                     "plan": r.plan.as_ref().map(|p| json!({"hash": p.hash(), "nodes": p.node_count()})),
                     "migrated_from": r.migrated_from,
                     "diagnostics": r.diagnostics,
+                    "estimate": estimate,
                 })
             })
             .chain(unreadable.iter().map(|(path, error)| json!({"file": path, "ok": false, "io_error": error})))
@@ -47,7 +55,7 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         crate::print_json(&json!({"files": files, "errors": errors, "warnings": warnings}))?;
     } else {
         let mut out = std::io::stdout().lock();
-        for r in &reports {
+        for (r, estimate) in reports.iter().zip(&estimates) {
             for diagnostic in &r.diagnostics {
                 report::print(&mut out, &r.path, diagnostic)?;
             }
@@ -66,6 +74,9 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
                     writeln!(out, "FAIL {} ({} error(s), {} warning(s))", r.path.display(), r.errors(), r.warnings())?
                 }
             }
+            if let Some(estimate) = estimate {
+                print_estimate(&mut out, estimate)?;
+            }
         }
         for (_, error) in &unreadable {
             tracing::error!("{error}");
@@ -81,4 +92,31 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     } else {
         Outcome::Ok
     })
+}
+
+fn print_estimate(out: &mut impl Write, estimate: &floe_engine::estimate::Estimate) -> std::io::Result<()> {
+    use floe_engine::estimate::Calls;
+    if estimate.nodes.is_empty() {
+        return writeln!(out, "    no model calls");
+    }
+    for node in &estimate.nodes {
+        let calls = match node.calls {
+            Calls::Exactly(1) => "1 call".to_owned(),
+            Calls::Exactly(n) => format!("{n} calls"),
+            Calls::UpTo(n) => format!("up to {n} calls"),
+            Calls::PerItem => "1 call per loop item".to_owned(),
+        };
+        let cost = node.cost_usd.map_or_else(|| "no price for this model".to_owned(), |c| format!("≤ ${c:.4}"));
+        writeln!(
+            out,
+            "    {:<24} {:<32} ~{} in, ≤{} out, {calls}: {cost}",
+            node.node, node.model, node.input_tokens, node.output_tokens
+        )?;
+    }
+    match estimate.total_usd {
+        Some(total) => writeln!(out, "    total ≤ ${total:.4} (loop items counted once; upstream values not counted)"),
+        None => {
+            writeln!(out, "    total unknown: a model has no price (add it to a prices file named in settings.json)")
+        }
+    }
 }

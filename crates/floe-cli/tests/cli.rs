@@ -129,3 +129,20 @@ fn catalog_lists_kinds_and_tools() {
             || json["kinds"][1]["config_schema"]["$ref"].is_string()
     );
 }
+
+#[test]
+fn validate_estimate_prices_each_model_node() {
+    let output = floe(&["validate", "--estimate", "--json", "blueprints/critic-refine.json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("JSON");
+    let estimate = &report["files"][0]["estimate"];
+    let critique =
+        estimate["nodes"].as_array().and_then(|n| n.iter().find(|n| n["node"] == "refine/critique")).cloned();
+    let critique = critique.expect("the critique inside the recursive body is estimated");
+    assert_eq!(critique["model"], "anthropic:claude-sonnet-4-5");
+    assert_eq!(critique["calls"], serde_json::json!({"kind": "up_to", "n": 5}));
+    // Five calls of at most 1024 output tokens at $15 per million, plus the prompt.
+    let cost = critique["cost_usd"].as_f64().expect("priced");
+    assert!(cost > 5.0 * 1024.0 * 15.0 / 1e6 && cost < 0.08, "{cost}");
+    assert!(estimate["total_usd"].as_f64().is_some_and(|t| t >= cost));
+}

@@ -6,6 +6,7 @@
 //! they are announced. Clients never reach past this crate into the compiler's resolver or the
 //! file layout.
 
+pub mod estimate;
 pub mod events;
 pub mod exec;
 pub mod files;
