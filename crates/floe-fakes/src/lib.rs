@@ -110,6 +110,7 @@ struct Shared {
     fallback: Mutex<Reply>,
     latency: Mutex<Duration>,
     pieces: AtomicUsize,
+    piece_delay: Mutex<Duration>,
     requests: Mutex<Vec<Recorded>>,
     in_flight: AtomicUsize,
     max_in_flight: AtomicUsize,
@@ -142,12 +143,17 @@ impl FakeServer {
             fallback: Mutex::new(Reply::text("ok")),
             latency: Mutex::new(Duration::ZERO),
             pieces: AtomicUsize::new(4),
+            piece_delay: Mutex::new(Duration::ZERO),
             requests: Mutex::default(),
             in_flight: AtomicUsize::new(0),
             max_in_flight: AtomicUsize::new(0),
             sent: Mutex::default(),
         });
         let app = axum::Router::new().fallback(handle).with_state(shared.clone());
+        // Frames go out as they are written, as from a vendor's edge: no Nagle delay on loopback.
+        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp: &mut tokio::net::TcpStream| {
+            let _ = tcp.set_nodelay(true);
+        });
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
@@ -186,6 +192,11 @@ impl FakeServer {
     /// Into how many deltas text is split (at least 1).
     pub fn set_pieces(&self, pieces: usize) {
         self.shared.pieces.store(pieces.max(1), Ordering::Relaxed);
+    }
+
+    /// A pause before each text delta, as a model generating tokens.
+    pub fn set_piece_delay(&self, delay: Duration) {
+        *lock(&self.shared.piece_delay) = delay;
     }
 
     /// Every request so far.
@@ -384,11 +395,15 @@ fn respond(shared: Arc<Shared>, reply: Reply, model: &str, guard: InFlight) -> R
         Reply::ToolCalls(calls) => tool_frames(vendor, model, calls),
     };
     let content_type = if vendor == Vendor::Ollama { "application/x-ndjson" } else { "text/event-stream" };
+    let delay = *lock(&shared.piece_delay);
     let stream = futures::stream::iter(frames).then(move |piece| {
         let shared = shared.clone();
         async move {
-            // A frame per scheduler turn, as a real server's writes arrive.
-            tokio::task::yield_now().await;
+            // A frame per scheduler turn (or per `piece_delay`), as a real server's writes arrive.
+            match (&piece, delay.is_zero()) {
+                (Piece::Delta(_), false) => tokio::time::sleep(delay).await,
+                _ => tokio::task::yield_now().await,
+            }
             match piece {
                 Piece::Frame(text) => Ok(Bytes::from(text)),
                 Piece::Delta(text) => {
