@@ -49,9 +49,9 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         KeysCommand::Delete { provider } => {
             known(provider)?;
             if secrets::delete(provider)? {
-                eprintln!("deleted the {provider} key from the keychain");
+                note!("deleted the {provider} key from the keychain");
             } else {
-                eprintln!("no {provider} key was stored in the keychain");
+                note!("no {provider} key was stored in the keychain");
             }
             Ok(Outcome::Ok)
         }
@@ -85,9 +85,9 @@ fn set(provider: &str) -> anyhow::Result<Outcome> {
         anyhow::bail!("no key given; type or pipe the key, e.g. `printenv OPENAI_API_KEY | floe keys set openai`");
     }
     secrets::store(provider, &Secret::new(value))?;
-    eprintln!("stored the {provider} key in the keychain (service {})", secrets::SERVICE);
+    note!("stored the {provider} key in the keychain (service {})", secrets::SERVICE);
     if std::env::var_os(secrets::env_var(provider)).is_some() {
-        eprintln!("note: {} is set and wins over the keychain", secrets::env_var(provider));
+        note!("note: {} is set and wins over the keychain", secrets::env_var(provider));
     }
     Ok(Outcome::Ok)
 }
@@ -138,11 +138,11 @@ fn test(provider: &str) -> anyhow::Result<Outcome> {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     match runtime.block_on(llm.check(provider)) {
         Ok(()) => {
-            eprintln!("{provider}: the key works");
+            note!("{provider}: the key works");
             Ok(Outcome::Ok)
         }
         Err(error) => {
-            eprintln!("{provider}: {error}");
+            note!("{provider}: {error}");
             Ok(Outcome::Problems)
         }
     }

@@ -4,6 +4,14 @@
 //! `fmt --check` would change, a run that failed or could not start), 2 usage error, 3 a file or
 //! the run store could not be read or written, 4 a run was cancelled (it can be resumed).
 
+/// A line for the person at the terminal, on stderr (stdout carries data only).
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod catalog;
 mod fmt;
 mod keys;

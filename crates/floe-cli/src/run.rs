@@ -18,13 +18,6 @@ use serde_json::{Map, Value};
 
 use crate::Outcome;
 
-/// A line for the person at the terminal, on stderr (stdout carries data only).
-macro_rules! note {
-    ($($arg:tt)*) => {{
-        let _ = writeln!(std::io::stderr(), $($arg)*);
-    }};
-}
-
 /// Where the run store is.
 #[derive(Debug, clap::Args)]
 pub struct StoreArgs {

@@ -64,7 +64,10 @@ fn contains(haystack: &[u8], needle: &str) -> bool {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_keychain_key_is_used_by_a_run_and_appears_nowhere_floe_writes() {
     if std::env::var_os("FLOE_KEYRING_TEST").is_none() {
-        eprintln!("skipped: needs a Secret Service; `make test` provides one (FLOE_KEYRING_TEST=1)");
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!("skipped: needs a Secret Service; `make test` provides one (FLOE_KEYRING_TEST=1)");
+        }
         return;
     }
     let dir = support::scratch("secrets", "redaction");
