@@ -255,8 +255,14 @@ pub fn runs(args: &RunsArgs) -> anyhow::Result<Outcome> {
                     let status = if run.interrupted { "interrupted".to_owned() } else { run.status.clone() };
                     writeln!(
                         out,
-                        "{}  {:<11}  {:<24}  {} ok, {} failed, {} skipped",
-                        run.id, status, run.blueprint, run.nodes_succeeded, run.nodes_failed, run.nodes_skipped
+                        "{}  {:<11}  {:<24}  {} ok, {} failed, {} skipped{}",
+                        run.id,
+                        status,
+                        run.blueprint,
+                        run.nodes_succeeded,
+                        run.nodes_failed,
+                        run.nodes_skipped,
+                        spend(&run)
                     )?;
                 }
                 Ok(Outcome::Ok)
@@ -267,7 +273,8 @@ pub fn runs(args: &RunsArgs) -> anyhow::Result<Outcome> {
                     return crate::print_json(&record);
                 }
                 let mut out = std::io::stdout().lock();
-                writeln!(out, "run {}  {}  ({})", record.summary.id, record.summary.status, record.summary.blueprint)?;
+                let summary = &record.summary;
+                writeln!(out, "run {}  {}  ({}){}", summary.id, summary.status, summary.blueprint, spend(summary))?;
                 if let Some(error) = &record.summary.error {
                     writeln!(out, "error: {error}")?;
                 }
@@ -292,6 +299,14 @@ pub fn runs(args: &RunsArgs) -> anyhow::Result<Outcome> {
             }
         }
     })
+}
+
+/// `, 1200 tokens, $0.0042` for runs that called models.
+fn spend(run: &floe_engine::store::RunSummary) -> String {
+    if run.tokens_in + run.tokens_out == 0 {
+        return String::new();
+    }
+    format!(", {} tokens, ${:.4}", run.tokens_in + run.tokens_out, run.cost_usd)
 }
 
 pub fn cancel(args: &CancelArgs) -> anyhow::Result<Outcome> {

@@ -141,7 +141,11 @@ async fn a_keychain_key_is_used_by_a_run_and_appears_nowhere_floe_writes() {
         let bytes = std::fs::read(file).expect("readable");
         assert!(!contains(&bytes, &key), "leaked in {}", file.display());
     }
-    assert!(!text(show).is_empty());
+    // The run's totals come from its node_usage events.
+    let shown: serde_json::Value = serde_json::from_slice(&show.stdout).expect("show JSON");
+    assert_eq!(shown["tokens_in"], serde_json::json!(10), "{shown}");
+    assert_eq!(shown["tokens_out"], serde_json::json!(20_000));
+    assert!(shown["cost_usd"].as_f64().is_some_and(|c| c > 0.0));
     let _ = std::fs::remove_dir_all(&dir);
 }
 

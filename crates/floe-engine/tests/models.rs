@@ -282,3 +282,33 @@ async fn two_hundred_llm_nodes_never_exceed_the_provider_limit() {
     assert_eq!(server.requests().len(), 200);
     assert_eq!(server.max_in_flight(), 8, "the limit is reached and never exceeded");
 }
+
+#[tokio::test]
+async fn transient_faults_are_retried_and_the_rest_fail_with_their_class() {
+    use floe_blueprint::ErrorClass;
+    let cases = [
+        (Fault::Server(500), Some(ErrorClass::Server)),
+        (Fault::Overloaded, Some(ErrorClass::Overloaded)),
+        (Fault::CutMidStream("half of this is lost".into()), Some(ErrorClass::StreamBroken)),
+        (Fault::SlowFirstByte(Duration::from_secs(4)), Some(ErrorClass::Timeout)),
+        (Fault::MalformedJson, None),
+        (Fault::ContextTooLong, None),
+    ];
+    for (fault, retried) in cases {
+        let server = FakeServer::start(Vendor::Ollama).await.expect("fake");
+        server.push([Reply::Fault(fault.clone()), Reply::text("recovered")]);
+        // The default retry policy: transient classes only.
+        let prepared = prepare(json!({
+            "nodes": [{"id": "ask", "kind": "llm", "config": {"model": "ollama:llama3.2", "prompt": "hi"},
+                       "policy": {"retry": {"attempts": 2, "initial": "10ms"}}}],
+        }));
+        let (report, events) = run_models(&prepared, llm_for(&[("ollama", &server, None)]), std::env::temp_dir()).await;
+        let retry = events.iter().find_map(|e| match &e.kind {
+            RunEvent::NodeRetrying { error, .. } => Some(error.class),
+            _ => None,
+        });
+        assert_eq!(retry, retried, "{fault:?}");
+        let expected = if retried.is_some() { RunStatus::Succeeded } else { RunStatus::Failed };
+        assert_eq!(report.status, expected, "{fault:?}: {:?}", report.error);
+    }
+}

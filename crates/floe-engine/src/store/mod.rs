@@ -29,7 +29,7 @@ pub use journal::StoreJournal;
 macro_rules! summary_columns {
     () => {
         "SELECT id, blueprint_id, blueprint_name, status, started_at, finished_at, nodes_succeeded, nodes_failed, \
-         nodes_skipped, error, pid"
+         nodes_skipped, error, pid, tokens_in, tokens_out, cost_usd"
     };
 }
 
@@ -123,6 +123,12 @@ pub struct RunSummary {
     pub error: Option<String>,
     /// Whether the process running it is gone while it was not finished.
     pub interrupted: bool,
+    /// Model prompt tokens over every call.
+    pub tokens_in: u64,
+    /// Model output tokens over every call.
+    pub tokens_out: u64,
+    /// USD spent on priced models.
+    pub cost_usd: f64,
 }
 
 /// Everything stored about one run.
@@ -456,6 +462,9 @@ fn summary(row: &sqlx::sqlite::SqliteRow) -> RunSummary {
         nodes_skipped: row.get::<i64, _>("nodes_skipped") as u64,
         error: row.get("error"),
         interrupted: !over && !pid.is_some_and(process_alive),
+        tokens_in: row.get::<i64, _>("tokens_in") as u64,
+        tokens_out: row.get::<i64, _>("tokens_out") as u64,
+        cost_usd: row.get("cost_usd"),
         status,
     }
 }
