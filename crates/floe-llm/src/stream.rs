@@ -9,7 +9,7 @@ use eventsource_stream::Eventsource;
 use futures::{Stream, StreamExt};
 
 use crate::error::LlmError;
-use crate::types::ChatResponse;
+use crate::types::{ChatResponse, Usage};
 
 /// How a provider frames its stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,6 +18,28 @@ pub(crate) enum Framing {
     Sse,
     /// One JSON object per line.
     Ndjson,
+}
+
+/// What every decoder gathers: the provider's name (for messages), the reply text and the usage.
+#[derive(Debug)]
+pub(crate) struct Partial {
+    pub provider: String,
+    pub text: String,
+    pub usage: Usage,
+}
+
+impl Partial {
+    pub(crate) fn new(provider: &str) -> Self {
+        Self { provider: provider.to_owned(), text: String::new(), usage: Usage::default() }
+    }
+
+    /// Hands a piece of reply text on and keeps it.
+    pub(crate) fn text(&mut self, piece: &str, on_delta: &mut (dyn FnMut(&str) + Send)) {
+        if !piece.is_empty() {
+            on_delta(piece);
+            self.text.push_str(piece);
+        }
+    }
 }
 
 /// A provider's stream decoder.

@@ -235,15 +235,7 @@ fn tools(config: &AgentConfig, workflows: &[WorkflowTool]) -> Result<Vec<Tool>, 
 }
 
 fn json_type(ty: ValueType) -> Option<&'static str> {
-    Some(match ty {
-        ValueType::Any => return None,
-        ValueType::String => "string",
-        ValueType::Number => "number",
-        ValueType::Integer => "integer",
-        ValueType::Boolean => "boolean",
-        ValueType::Object => "object",
-        ValueType::Array => "array",
-    })
+    (ty != ValueType::Any).then(|| ty.as_str())
 }
 
 /// Runs one tool call; an `Err` is the message the model is shown.

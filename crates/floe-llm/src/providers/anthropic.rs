@@ -6,8 +6,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::error::LlmError;
-use crate::stream::{Decoder, json};
-use crate::types::{ChatRequest, ChatResponse, Role, StopReason, ToolCall, Usage};
+use crate::stream::{Decoder, Partial, json};
+use crate::types::{ChatRequest, ChatResponse, Role, StopReason, ToolCall};
 
 /// The API version header Floe speaks.
 pub(crate) const VERSION: &str = "2023-06-01";
@@ -158,43 +158,34 @@ struct WireUsage {
 
 /// Accumulates a streamed message.
 pub(crate) struct AnthropicDecoder {
-    provider: String,
-    text: String,
+    reply: Partial,
     /// Tool-use blocks by content index: id, name, input JSON text.
     calls: BTreeMap<usize, (String, String, String)>,
-    usage: Usage,
     stop: Option<String>,
     stopped: bool,
 }
 
 impl AnthropicDecoder {
     pub(crate) fn new(provider: &str) -> Self {
-        Self {
-            provider: provider.to_owned(),
-            text: String::new(),
-            calls: BTreeMap::new(),
-            usage: Usage::default(),
-            stop: None,
-            stopped: false,
-        }
+        Self { reply: Partial::new(provider), calls: BTreeMap::new(), stop: None, stopped: false }
     }
 
     fn add_usage(&mut self, usage: WireUsage) {
         // Input counts arrive in message_start; message_delta carries the running output count.
         let cached = usage.cache_read_input_tokens.unwrap_or(0);
         if let Some(input) = usage.input_tokens {
-            self.usage.input_tokens = input + cached + usage.cache_creation_input_tokens.unwrap_or(0);
-            self.usage.cached_tokens = cached;
+            self.reply.usage.input_tokens = input + cached + usage.cache_creation_input_tokens.unwrap_or(0);
+            self.reply.usage.cached_tokens = cached;
         }
         if let Some(output) = usage.output_tokens {
-            self.usage.output_tokens = output;
+            self.reply.usage.output_tokens = output;
         }
     }
 }
 
 impl Decoder for AnthropicDecoder {
     fn frame(&mut self, data: &str, on_delta: &mut (dyn FnMut(&str) + Send)) -> Result<(), LlmError> {
-        let event: Event = json(&self.provider, data)?;
+        let event: Event = json(&self.reply.provider, data)?;
         match event {
             Event::MessageStart { message } => {
                 if let Some(usage) = message.usage {
@@ -202,20 +193,14 @@ impl Decoder for AnthropicDecoder {
                 }
             }
             Event::ContentBlockStart { index, content_block } => match content_block {
-                Block::Text { text } if !text.is_empty() => {
-                    on_delta(&text);
-                    self.text.push_str(&text);
-                }
+                Block::Text { text } => self.reply.text(&text, on_delta),
                 Block::ToolUse { id, name } => {
                     self.calls.insert(index, (id, name, String::new()));
                 }
                 _ => {}
             },
             Event::ContentBlockDelta { index, delta } => match delta {
-                BlockDelta::TextDelta { text } => {
-                    on_delta(&text);
-                    self.text.push_str(&text);
-                }
+                BlockDelta::TextDelta { text } => self.reply.text(&text, on_delta),
                 BlockDelta::InputJsonDelta { partial_json } => {
                     if let Some(call) = self.calls.get_mut(&index) {
                         call.2.push_str(&partial_json);
@@ -233,14 +218,14 @@ impl Decoder for AnthropicDecoder {
             }
             Event::MessageStop => self.stopped = true,
             Event::ContentBlockStop {} | Event::Ping => {}
-            Event::Error { error } => return Err(super::openai::mid_stream_error(&self.provider, &error)),
+            Event::Error { error } => return Err(super::openai::mid_stream_error(&self.reply.provider, &error)),
         }
         Ok(())
     }
 
     fn finish(self: Box<Self>) -> Result<ChatResponse, LlmError> {
         if !self.stopped {
-            return Err(LlmError::stream_broken(&self.provider, "no message_stop event"));
+            return Err(LlmError::stream_broken(&self.reply.provider, "no message_stop event"));
         }
         let stop = match self.stop.as_deref() {
             Some("end_turn") | None => StopReason::EndTurn,
@@ -252,6 +237,6 @@ impl Decoder for AnthropicDecoder {
         };
         let tool_calls =
             self.calls.into_values().map(|(id, name, input)| ToolCall::from_text(id, name, &input)).collect();
-        Ok(ChatResponse { text: self.text, tool_calls, usage: self.usage, stop })
+        Ok(ChatResponse { text: self.reply.text, tool_calls, usage: self.reply.usage, stop })
     }
 }

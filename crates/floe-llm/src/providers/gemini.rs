@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::error::LlmError;
-use crate::stream::{Decoder, json};
+use crate::stream::{Decoder, Partial, json};
 use crate::types::{ChatRequest, ChatResponse, Role, StopReason, ToolCall, Usage};
 
 /// The request body: `contents` with `user`/`model` roles, tool results as `functionResponse`
@@ -146,33 +146,25 @@ struct WireUsage {
 
 /// Accumulates streamed `GenerateContentResponse`s.
 pub(crate) struct GeminiDecoder {
-    provider: String,
-    text: String,
+    reply: Partial,
     calls: Vec<ToolCall>,
-    usage: Usage,
     finish: Option<String>,
 }
 
 impl GeminiDecoder {
     pub(crate) fn new(provider: &str) -> Self {
-        Self {
-            provider: provider.to_owned(),
-            text: String::new(),
-            calls: Vec::new(),
-            usage: Usage::default(),
-            finish: None,
-        }
+        Self { reply: Partial::new(provider), calls: Vec::new(), finish: None }
     }
 }
 
 impl Decoder for GeminiDecoder {
     fn frame(&mut self, data: &str, on_delta: &mut (dyn FnMut(&str) + Send)) -> Result<(), LlmError> {
-        let chunk: Chunk = json(&self.provider, data)?;
+        let chunk: Chunk = json(&self.reply.provider, data)?;
         if let Some(error) = chunk.error {
-            return Err(super::openai::mid_stream_error(&self.provider, &error));
+            return Err(super::openai::mid_stream_error(&self.reply.provider, &error));
         }
         if let Some(usage) = chunk.usage_metadata {
-            self.usage = Usage {
+            self.reply.usage = Usage {
                 input_tokens: usage.prompt_token_count,
                 output_tokens: usage.candidates_token_count + usage.thoughts_token_count,
                 cached_tokens: usage.cached_content_token_count,
@@ -181,9 +173,8 @@ impl Decoder for GeminiDecoder {
         // One candidate is asked for; only the first is read.
         if let Some(candidate) = chunk.candidates.into_iter().next() {
             for part in candidate.content.map(|c| c.parts).unwrap_or_default() {
-                if let Some(text) = part.text.filter(|t| !t.is_empty() && part.thought != Some(true)) {
-                    on_delta(&text);
-                    self.text.push_str(&text);
+                if let Some(text) = part.text.filter(|_| part.thought != Some(true)) {
+                    self.reply.text(&text, on_delta);
                 }
                 if let Some(call) = part.function_call {
                     let id = call.id.unwrap_or_else(|| format!("call_{}", self.calls.len()));
@@ -204,7 +195,7 @@ impl Decoder for GeminiDecoder {
 
     fn finish(self: Box<Self>) -> Result<ChatResponse, LlmError> {
         let Some(finish) = self.finish else {
-            return Err(LlmError::stream_broken(&self.provider, "no candidate carried a finishReason"));
+            return Err(LlmError::stream_broken(&self.reply.provider, "no candidate carried a finishReason"));
         };
         let stop = match finish.as_str() {
             "STOP" if !self.calls.is_empty() => StopReason::ToolUse,
@@ -216,12 +207,12 @@ impl Decoder for GeminiDecoder {
                     floe_blueprint::ErrorClass::InvalidOutput,
                     format!(
                         "{} produced a malformed function call; retry, or simplify the tool's parameters",
-                        self.provider
+                        self.reply.provider
                     ),
                 ));
             }
             other => StopReason::Other(other.to_owned()),
         };
-        Ok(ChatResponse { text: self.text, tool_calls: self.calls, usage: self.usage, stop })
+        Ok(ChatResponse { text: self.reply.text, tool_calls: self.calls, usage: self.reply.usage, stop })
     }
 }

@@ -4,8 +4,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::error::LlmError;
-use crate::stream::{Decoder, json};
-use crate::types::{ChatRequest, ChatResponse, Role, StopReason, ToolCall, Usage};
+use crate::stream::{Decoder, Partial, json};
+use crate::types::{ChatRequest, ChatResponse, StopReason, ToolCall, Usage};
 
 /// The request body; sampling parameters go under `options`, an output schema to `format`.
 pub(crate) fn body(request: &ChatRequest) -> Value {
@@ -13,13 +13,7 @@ pub(crate) fn body(request: &ChatRequest) -> Value {
         .messages
         .iter()
         .map(|m| {
-            let role = match m.role {
-                Role::System => "system",
-                Role::User => "user",
-                Role::Assistant => "assistant",
-                Role::Tool => "tool",
-            };
-            let mut message = json!({"role": role, "content": m.content});
+            let mut message = json!({"role": m.role.as_str(), "content": m.content});
             if !m.tool_calls.is_empty() {
                 message["tool_calls"] = m
                     .tool_calls
@@ -101,41 +95,30 @@ struct WireFunction {
 
 /// Accumulates streamed chat chunks.
 pub(crate) struct OllamaDecoder {
-    provider: String,
-    text: String,
+    reply: Partial,
     calls: Vec<ToolCall>,
-    usage: Usage,
     done: Option<String>,
 }
 
 impl OllamaDecoder {
     pub(crate) fn new(provider: &str) -> Self {
-        Self {
-            provider: provider.to_owned(),
-            text: String::new(),
-            calls: Vec::new(),
-            usage: Usage::default(),
-            done: None,
-        }
+        Self { reply: Partial::new(provider), calls: Vec::new(), done: None }
     }
 }
 
 impl Decoder for OllamaDecoder {
     fn frame(&mut self, data: &str, on_delta: &mut (dyn FnMut(&str) + Send)) -> Result<(), LlmError> {
-        let chunk: Chunk = json(&self.provider, data)?;
+        let chunk: Chunk = json(&self.reply.provider, data)?;
         if let Some(error) = chunk.error {
             let class = if error.contains("context") {
                 floe_blueprint::ErrorClass::ContextTooLong
             } else {
                 floe_blueprint::ErrorClass::Server
             };
-            return Err(LlmError::new(class, format!("{} reported an error mid-stream: {error}", self.provider)));
+            return Err(LlmError::new(class, format!("{} reported an error mid-stream: {error}", self.reply.provider)));
         }
         if let Some(message) = chunk.message {
-            if !message.content.is_empty() {
-                on_delta(&message.content);
-                self.text.push_str(&message.content);
-            }
+            self.reply.text(&message.content, on_delta);
             for call in message.tool_calls {
                 let arguments = match call.function.arguments {
                     Value::Null => json!({}),
@@ -152,7 +135,7 @@ impl Decoder for OllamaDecoder {
             }
         }
         if chunk.done {
-            self.usage =
+            self.reply.usage =
                 Usage { input_tokens: chunk.prompt_eval_count, output_tokens: chunk.eval_count, cached_tokens: 0 };
             self.done = Some(chunk.done_reason.unwrap_or_else(|| "stop".into()));
         }
@@ -161,7 +144,7 @@ impl Decoder for OllamaDecoder {
 
     fn finish(self: Box<Self>) -> Result<ChatResponse, LlmError> {
         let Some(reason) = self.done else {
-            return Err(LlmError::stream_broken(&self.provider, "no chunk with \"done\": true"));
+            return Err(LlmError::stream_broken(&self.reply.provider, "no chunk with \"done\": true"));
         };
         let stop = match reason.as_str() {
             _ if !self.calls.is_empty() => StopReason::ToolUse,
@@ -169,6 +152,6 @@ impl Decoder for OllamaDecoder {
             "length" => StopReason::MaxTokens,
             other => StopReason::Other(other.to_owned()),
         };
-        Ok(ChatResponse { text: self.text, tool_calls: self.calls, usage: self.usage, stop })
+        Ok(ChatResponse { text: self.reply.text, tool_calls: self.calls, usage: self.reply.usage, stop })
     }
 }

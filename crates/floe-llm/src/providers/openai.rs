@@ -7,8 +7,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::error::{LlmError, error_detail};
-use crate::stream::{Decoder, json};
-use crate::types::{ChatRequest, ChatResponse, Role, StopReason, ToolCall, Usage};
+use crate::stream::{Decoder, Partial, json};
+use crate::types::{ChatRequest, ChatResponse, StopReason, ToolCall, Usage};
 
 /// The request body. `compatible` endpoints get `max_tokens` (OpenAI itself wants
 /// `max_completion_tokens`) and no `stream_options` unless they are known to accept it.
@@ -17,13 +17,7 @@ pub(crate) fn body(request: &ChatRequest, compatible: bool) -> Value {
         .messages
         .iter()
         .map(|m| {
-            let role = match m.role {
-                Role::System => "system",
-                Role::User => "user",
-                Role::Assistant => "assistant",
-                Role::Tool => "tool",
-            };
-            let mut message = json!({"role": role, "content": m.content});
+            let mut message = json!({"role": m.role.as_str(), "content": m.content});
             if !m.tool_calls.is_empty() {
                 message["tool_calls"] = m
                     .tool_calls
@@ -135,25 +129,16 @@ struct PromptDetails {
 
 /// Accumulates a streamed chat completion.
 pub(crate) struct OpenAiDecoder {
-    provider: String,
-    text: String,
+    reply: Partial,
     /// Tool calls by their stream index: id, name, argument text.
     calls: BTreeMap<usize, (String, String, String)>,
-    usage: Usage,
     finish: Option<String>,
     done: bool,
 }
 
 impl OpenAiDecoder {
     pub(crate) fn new(provider: &str) -> Self {
-        Self {
-            provider: provider.to_owned(),
-            text: String::new(),
-            calls: BTreeMap::new(),
-            usage: Usage::default(),
-            finish: None,
-            done: false,
-        }
+        Self { reply: Partial::new(provider), calls: BTreeMap::new(), finish: None, done: false }
     }
 }
 
@@ -163,21 +148,20 @@ impl Decoder for OpenAiDecoder {
             self.done = true;
             return Ok(());
         }
-        let chunk: Chunk = json(&self.provider, data)?;
+        let chunk: Chunk = json(&self.reply.provider, data)?;
         if let Some(error) = chunk.error {
-            return Err(mid_stream_error(&self.provider, &error));
+            return Err(mid_stream_error(&self.reply.provider, &error));
         }
         if let Some(usage) = chunk.usage {
-            self.usage = Usage {
+            self.reply.usage = Usage {
                 input_tokens: usage.prompt_tokens,
                 output_tokens: usage.completion_tokens,
                 cached_tokens: usage.prompt_tokens_details.map_or(0, |d| d.cached_tokens),
             };
         }
         for choice in chunk.choices {
-            if let Some(text) = choice.delta.content.filter(|t| !t.is_empty()) {
-                on_delta(&text);
-                self.text.push_str(&text);
+            if let Some(text) = choice.delta.content {
+                self.reply.text(&text, on_delta);
             }
             for call in choice.delta.tool_calls {
                 let entry = self.calls.entry(call.index).or_default();
@@ -203,7 +187,7 @@ impl Decoder for OpenAiDecoder {
     fn finish(self: Box<Self>) -> Result<ChatResponse, LlmError> {
         let Some(finish) = self.finish else {
             let what = if self.done { "[DONE] came without a finish_reason" } else { "no finish_reason and no [DONE]" };
-            return Err(LlmError::stream_broken(&self.provider, what));
+            return Err(LlmError::stream_broken(&self.reply.provider, what));
         };
         let stop = match finish.as_str() {
             "stop" => StopReason::EndTurn,
@@ -220,7 +204,7 @@ impl Decoder for OpenAiDecoder {
                 ToolCall::from_text(id, name, &arguments)
             })
             .collect();
-        Ok(ChatResponse { text: self.text, tool_calls, usage: self.usage, stop })
+        Ok(ChatResponse { text: self.reply.text, tool_calls, usage: self.reply.usage, stop })
     }
 }
 
