@@ -29,11 +29,7 @@ pub(crate) fn body(request: &ChatRequest) -> Value {
         .collect();
     let mut body = json!({"model": request.model, "messages": messages, "stream": true});
     if !request.tools.is_empty() {
-        body["tools"] = request
-            .tools
-            .iter()
-            .map(|t| json!({"type": "function", "function": {"name": t.name, "description": t.description, "parameters": t.parameters}}))
-            .collect();
+        body["tools"] = super::openai::function_tools(&request.tools);
     }
     let mut options = serde_json::Map::new();
     if let Some(t) = request.temperature {

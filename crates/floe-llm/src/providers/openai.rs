@@ -8,10 +8,10 @@ use serde_json::{Value, json};
 
 use crate::error::{LlmError, error_detail};
 use crate::stream::{Decoder, Partial, json};
-use crate::types::{ChatRequest, ChatResponse, StopReason, ToolCall, Usage};
+use crate::types::{ChatRequest, ChatResponse, StopReason, ToolCall, ToolDef, Usage};
 
 /// The request body. `compatible` endpoints get `max_tokens` (OpenAI itself wants
-/// `max_completion_tokens`) and no `stream_options` unless they are known to accept it.
+/// `max_completion_tokens`); usage is asked for with `stream_options`.
 pub(crate) fn body(request: &ChatRequest, compatible: bool) -> Value {
     let messages: Vec<Value> = request
         .messages
@@ -35,11 +35,7 @@ pub(crate) fn body(request: &ChatRequest, compatible: bool) -> Value {
         .collect();
     let mut body = json!({"model": request.model, "messages": messages, "stream": true, "stream_options": {"include_usage": true}});
     if !request.tools.is_empty() {
-        body["tools"] = request
-            .tools
-            .iter()
-            .map(|t| json!({"type": "function", "function": {"name": t.name, "description": t.description, "parameters": t.parameters}}))
-            .collect();
+        body["tools"] = function_tools(&request.tools);
     }
     if let Some(t) = request.temperature {
         body["temperature"] = json!(t);
@@ -57,6 +53,14 @@ pub(crate) fn body(request: &ChatRequest, compatible: bool) -> Value {
         body["response_format"] = json!({"type": "json_schema", "json_schema": {"name": "output", "schema": schema}});
     }
     body
+}
+
+/// Tool definitions as OpenAI (and Ollama) take them.
+pub(crate) fn function_tools(tools: &[ToolDef]) -> Value {
+    tools
+        .iter()
+        .map(|t| json!({"type": "function", "function": {"name": t.name, "description": t.description, "parameters": t.parameters}}))
+        .collect()
 }
 
 /// Arguments as the JSON text OpenAI carries them in (a string that failed to parse stays as sent).
