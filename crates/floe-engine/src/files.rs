@@ -71,6 +71,51 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), FileError> {
     result.map_err(error)
 }
 
+/// Resolves `relative` inside `root`, refusing anything that would leave it: absolute paths,
+/// `..` above the root, and (the deepest existing ancestor being canonicalised) symlinks that
+/// point outside. The error says what to do.
+pub fn confine(root: &Path, relative: &str) -> Result<PathBuf, String> {
+    let outside = || {
+        format!(
+            "`{relative}` is outside the workspace ({}); use a path relative to it, without `..` above it",
+            root.display()
+        )
+    };
+    let given = Path::new(relative);
+    if given.is_absolute() {
+        return Err(outside());
+    }
+    let mut joined = PathBuf::new();
+    for component in given.components() {
+        match component {
+            std::path::Component::Normal(part) => joined.push(part),
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                if !joined.pop() {
+                    return Err(outside());
+                }
+            }
+            std::path::Component::RootDir | std::path::Component::Prefix(_) => return Err(outside()),
+        }
+    }
+    let canonical_root =
+        root.canonicalize().map_err(|e| format!("the workspace folder {} is not usable: {e}", root.display()))?;
+    let target = canonical_root.join(&joined);
+    // The deepest part that exists must still be inside once symlinks are resolved.
+    let mut existing = target.as_path();
+    while !existing.exists() {
+        match existing.parent() {
+            Some(parent) => existing = parent,
+            None => break,
+        }
+    }
+    let resolved = existing.canonicalize().map_err(|e| format!("`{relative}`: {e}"))?;
+    if !resolved.starts_with(&canonical_root) {
+        return Err(outside());
+    }
+    Ok(target)
+}
+
 /// The key a file is known by: its canonical path when it exists, else the path as given.
 pub fn key_of(path: &Path) -> String {
     fs::canonicalize(path).unwrap_or_else(|_| path.to_owned()).to_string_lossy().into_owned()

@@ -15,6 +15,7 @@ pub mod runs;
 pub mod store;
 pub mod template;
 pub mod tools;
+pub mod workspace;
 
 use std::path::{Path, PathBuf};
 

@@ -1,7 +1,7 @@
 //! `read_file` and `write_file`, and the rule every file tool follows: paths are relative to the
 //! workspace folder and may not leave it (no absolute paths, no `..` above it, no symlinks out).
 
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use floe_blueprint::catalog::tools::read_file::ReadFileArgs;
 use floe_blueprint::catalog::tools::write_file::WriteFileArgs;
@@ -13,49 +13,10 @@ use crate::template::Outputs;
 /// Largest file `read_file` reads.
 const MAX_READ_BYTES: u64 = 64 * 1024 * 1024;
 
-/// Resolves `relative` inside `workspace`, refusing anything that would leave it. The deepest
-/// existing ancestor is canonicalised, so a symlink pointing outside is caught too.
+/// Resolves `relative` inside `workspace`, refusing anything that would leave it (see
+/// [`crate::files::confine`]).
 pub fn confine(workspace: &Path, relative: &str) -> Result<PathBuf, NodeError> {
-    let outside = || {
-        NodeError::tool(format!(
-            "`{relative}` is outside the workspace ({}); use a path relative to it, without `..` above it",
-            workspace.display()
-        ))
-    };
-    let given = Path::new(relative);
-    if given.is_absolute() {
-        return Err(outside());
-    }
-    let mut joined = PathBuf::new();
-    for component in given.components() {
-        match component {
-            Component::Normal(part) => joined.push(part),
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !joined.pop() {
-                    return Err(outside());
-                }
-            }
-            Component::RootDir | Component::Prefix(_) => return Err(outside()),
-        }
-    }
-    let root = workspace
-        .canonicalize()
-        .map_err(|e| NodeError::tool(format!("the workspace folder {} is not usable: {e}", workspace.display())))?;
-    let target = root.join(&joined);
-    // The deepest part that exists must still be inside once symlinks are resolved.
-    let mut existing = target.as_path();
-    while !existing.exists() {
-        match existing.parent() {
-            Some(parent) => existing = parent,
-            None => break,
-        }
-    }
-    let resolved = existing.canonicalize().map_err(|e| NodeError::tool(format!("`{relative}`: {e}")))?;
-    if !resolved.starts_with(&root) {
-        return Err(outside());
-    }
-    Ok(target)
+    crate::files::confine(workspace, relative).map_err(NodeError::tool)
 }
 
 fn io_error(what: &str, relative: &str, error: &std::io::Error) -> NodeError {

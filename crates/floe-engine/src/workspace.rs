@@ -1,0 +1,212 @@
+//! A workspace: a folder of blueprints the app opens. Every path is relative to the folder and
+//! confined to it; saving writes the canonical form atomically and never writes a document it
+//! could not read whole; renames and new files never overwrite.
+
+use std::path::{Path, PathBuf};
+use std::time::UNIX_EPOCH;
+
+use floe_blueprint::{Blueprint, Catalog, Diagnostic};
+use floe_compiler::Checked;
+use serde::Serialize;
+
+use crate::files::{self, FileResolver};
+
+/// Folders never searched for blueprints.
+const SKIPPED: &[&str] = &["node_modules", "target", "out", "dist"];
+
+/// Why a workspace operation failed; the message names the path and what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum WorkspaceError {
+    /// The path is not usable (outside the folder, not `.json`, already there, missing).
+    #[error("{0}")]
+    Path(String),
+    /// Reading or writing failed.
+    #[error(transparent)]
+    File(#[from] files::FileError),
+    /// The document cannot be read whole, so saving it would lose data.
+    #[error("{path} was not saved: {} problem(s) make the document unreadable; fix them first", diagnostics.len())]
+    Unreadable {
+        /// The file.
+        path: String,
+        /// The problems, with line and column.
+        diagnostics: Vec<Diagnostic>,
+    },
+}
+
+/// A blueprint file in the workspace.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Entry {
+    /// Path relative to the workspace folder, with `/` separators.
+    pub path: String,
+    /// The blueprint's name (empty when the file cannot be read).
+    pub name: String,
+    /// Its id.
+    pub id: String,
+    /// Last modification, ms since the epoch.
+    pub modified_ms: u64,
+    /// Size in bytes.
+    pub bytes: u64,
+}
+
+/// The result of checking a document.
+#[derive(Debug, Clone, Serialize)]
+pub struct Check {
+    /// Every problem, with line and column where known.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The plan hash, when it compiles.
+    pub hash: Option<String>,
+    /// Nodes, bodies included, when it compiles.
+    pub nodes: Option<usize>,
+}
+
+/// An open folder of blueprints.
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    root: PathBuf,
+}
+
+impl Workspace {
+    /// Opens `root`, which must be a folder.
+    pub fn open(root: &Path) -> Result<Self, WorkspaceError> {
+        let root = root
+            .canonicalize()
+            .map_err(|e| WorkspaceError::Path(format!("cannot open the folder {}: {e}", root.display())))?;
+        if !root.is_dir() {
+            return Err(WorkspaceError::Path(format!(
+                "{} is not a folder; open the folder holding the blueprints",
+                root.display()
+            )));
+        }
+        Ok(Self { root })
+    }
+
+    /// The folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Where `relative` lives, refusing paths outside the folder and names not ending in `.json`.
+    pub fn path(&self, relative: &str) -> Result<PathBuf, WorkspaceError> {
+        if !relative.ends_with(".json") {
+            return Err(WorkspaceError::Path(format!("`{relative}`: blueprint files end in `.json`")));
+        }
+        files::confine(&self.root, relative).map_err(WorkspaceError::Path)
+    }
+
+    /// Every `*.json` blueprint below the folder (hidden folders and build output skipped),
+    /// sorted by path.
+    pub fn list(&self) -> Result<Vec<Entry>, WorkspaceError> {
+        let mut entries = Vec::new();
+        let mut pending = vec![self.root.clone()];
+        while let Some(folder) = pending.pop() {
+            let listing = std::fs::read_dir(&folder)
+                .map_err(|e| WorkspaceError::Path(format!("cannot list {}: {e}", folder.display())))?;
+            for item in listing.flatten() {
+                let path = item.path();
+                let name = item.file_name().to_string_lossy().into_owned();
+                let Ok(kind) = item.file_type() else { continue };
+                if name.starts_with('.') || name.ends_with(".blobs") {
+                    continue;
+                }
+                if kind.is_dir() {
+                    if !SKIPPED.contains(&name.as_str()) {
+                        pending.push(path);
+                    }
+                } else if kind.is_file() && name.ends_with(".json") {
+                    entries.push(self.entry(&path));
+                }
+            }
+        }
+        entries.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(entries)
+    }
+
+    fn entry(&self, path: &Path) -> Entry {
+        let relative = path.strip_prefix(&self.root).unwrap_or(path);
+        let relative = relative.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+        let metadata = std::fs::metadata(path).ok();
+        let modified_ms = metadata
+            .as_ref()
+            .and_then(|m| m.modified().ok())
+            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_millis() as u64);
+        let (id, name) = files::read(path)
+            .ok()
+            .and_then(|bytes| floe_blueprint::parse_bytes(&bytes).blueprint)
+            .map(|b| (b.id, b.name))
+            .unwrap_or_default();
+        Entry { path: relative, name, id, modified_ms, bytes: metadata.map_or(0, |m| m.len()) }
+    }
+
+    /// The text of a blueprint.
+    pub fn read(&self, relative: &str) -> Result<String, WorkspaceError> {
+        let path = self.path(relative)?;
+        let bytes = files::read(&path)?;
+        String::from_utf8(bytes).map_err(|_| WorkspaceError::Path(format!("`{relative}` is not UTF-8 text")))
+    }
+
+    /// Checks a document as if it were saved at `relative` (sub-workflows resolve from there).
+    pub fn check(&self, relative: &str, text: &str) -> Result<Check, WorkspaceError> {
+        let path = self.path(relative)?;
+        let key = files::key_of(&path);
+        let Checked { plan, mut diagnostics, .. } =
+            floe_compiler::check_bytes(text.as_bytes(), Catalog::builtin(), &FileResolver, Some(&key));
+        floe_blueprint::locate(text, &mut diagnostics);
+        Ok(Check { hash: plan.as_ref().map(|p| p.hash().to_owned()), nodes: plan.map(|p| p.node_count()), diagnostics })
+    }
+
+    /// Saves `text` at `relative` in canonical form (atomically) and returns what was written.
+    /// A document with read errors is refused, so nothing it holds is lost.
+    pub fn save(&self, relative: &str, text: &str) -> Result<String, WorkspaceError> {
+        let path = self.path(relative)?;
+        let canonical = floe_blueprint::format_bytes(text.as_bytes()).map_err(|mut diagnostics| {
+            floe_blueprint::locate(text, &mut diagnostics);
+            WorkspaceError::Unreadable { path: relative.to_owned(), diagnostics }
+        })?;
+        if let Some(folder) = path.parent() {
+            std::fs::create_dir_all(folder)
+                .map_err(|source| files::FileError::Write { path: folder.to_owned(), source })?;
+        }
+        files::write_atomic(&path, canonical.as_bytes())?;
+        Ok(canonical)
+    }
+
+    /// Creates a new, empty blueprint named `name` at `relative`; refuses an existing file.
+    pub fn create(&self, relative: &str, name: &str) -> Result<String, WorkspaceError> {
+        let path = self.path(relative)?;
+        if path.exists() {
+            return Err(WorkspaceError::Path(format!("`{relative}` already exists; choose another name")));
+        }
+        let stem = Path::new(relative).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let id: String = stem
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c.to_ascii_lowercase() } else { '-' })
+            .collect();
+        let text = floe_blueprint::to_canonical_string(&Blueprint::new(id, name));
+        self.save(relative, &text)
+    }
+
+    /// Renames a blueprint; refuses to overwrite.
+    pub fn rename(&self, from: &str, to: &str) -> Result<(), WorkspaceError> {
+        let source = self.path(from)?;
+        let target = self.path(to)?;
+        if !source.is_file() {
+            return Err(WorkspaceError::Path(format!("`{from}` does not exist")));
+        }
+        if target.exists() {
+            return Err(WorkspaceError::Path(format!("`{to}` already exists; choose another name")));
+        }
+        if let Some(folder) = target.parent() {
+            std::fs::create_dir_all(folder)
+                .map_err(|source| files::FileError::Write { path: folder.to_owned(), source })?;
+        }
+        std::fs::rename(&source, &target).map_err(|source| files::FileError::Write { path: target, source })?;
+        Ok(())
+    }
+
+    /// Deletes a blueprint.
+    pub fn delete(&self, relative: &str) -> Result<(), WorkspaceError> {
+        let path = self.path(relative)?;
+        std::fs::remove_file(&path).map_err(|e| WorkspaceError::Path(format!("cannot delete `{relative}`: {e}")))
+    }
+}
