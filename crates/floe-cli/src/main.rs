@@ -17,6 +17,7 @@ mod fmt;
 mod keys;
 mod report;
 mod run;
+mod serve;
 mod validate;
 
 use std::io::Write;
@@ -65,6 +66,8 @@ enum Command {
     Reject(run::DecideArgs),
     /// Manage model provider API keys in the OS keychain.
     Keys(keys::Args),
+    /// Serve the app's API and UI on 127.0.0.1 (browser mode).
+    Serve(serve::Args),
 }
 
 /// How a command ended, as the process exit code.
@@ -95,6 +98,7 @@ fn main() -> ExitCode {
         Command::Approve(args) => run::decide(&args, true),
         Command::Reject(args) => run::decide(&args, false),
         Command::Keys(args) => keys::run(&args),
+        Command::Serve(args) => serve::run(&args),
     };
     match result {
         Ok(outcome) => ExitCode::from(outcome as u8),

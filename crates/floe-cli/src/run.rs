@@ -27,7 +27,7 @@ pub struct StoreArgs {
 }
 
 impl StoreArgs {
-    async fn open(&self) -> anyhow::Result<Store> {
+    pub async fn open(&self) -> anyhow::Result<Store> {
         let path = match &self.db {
             Some(path) => path.clone(),
             None => Store::default_path().context("no data folder for this user; pass --db PATH")?,
@@ -221,6 +221,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
             reuse: args.reuse.clone(),
             from: args.from.clone(),
             llm: None,
+            run_id: None,
         };
         let result = run_file(&store, request).await;
         display.finish(result, &args.file.display().to_string())

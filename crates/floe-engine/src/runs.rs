@@ -71,6 +71,8 @@ pub struct FileRun {
     pub from: Option<String>,
     /// Model providers (default: from the settings file).
     pub llm: Option<Arc<floe_llm::Llm>>,
+    /// The run's id (default: a new one), for callers that must know it before the run starts.
+    pub run_id: Option<String>,
 }
 
 impl std::fmt::Debug for FileRun {
@@ -94,6 +96,7 @@ impl FileRun {
             reuse: None,
             from: None,
             llm: None,
+            run_id: None,
         }
     }
 }
@@ -158,7 +161,7 @@ pub async fn run_file(store: &Store, request: FileRun) -> Result<RunReport, RunE
     }
     let inputs = resolve_inputs(&prepared.plan, &given)?;
     let reuse = reuse_for(store, &prepared, request.reuse.as_deref(), request.from.as_deref()).await?;
-    let id = new_run_id();
+    let id = request.run_id.clone().unwrap_or_else(new_run_id);
     let workspace = request.workspace.clone().unwrap_or_else(|| workspace_of(&request.path));
     store
         .create_run(&NewRun {

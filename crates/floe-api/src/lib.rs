@@ -1,0 +1,247 @@
+//! Floe's one API: the requests the app makes (workspace files, live checks, the catalogue,
+//! runs and their events) as plain async methods over the engine façade. Transports are thin:
+//! [`serve`] maps them to HTTP + WebSocket on loopback (`floe serve`); the desktop shell maps
+//! them to Tauri commands and a channel. No screen knows which one it talks to.
+
+pub mod serve;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use floe_engine::events::{Event, EventSink, RunEvent};
+use floe_engine::run::{RunControl, new_run_id};
+use floe_engine::runs::{FileRun, run_file};
+use floe_engine::store::{RunSummary, Store};
+use floe_engine::workspace::{Check, Entry, Workspace, WorkspaceError};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use tokio::sync::broadcast;
+
+/// A failed request: what went wrong, for the person, and its kind for the transport's status.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The request is wrong (a path outside the workspace, a file that exists…).
+    #[error("{0}")]
+    Invalid(String),
+    /// Nothing by that name.
+    #[error("{0}")]
+    NotFound(String),
+    /// A document that cannot be saved without losing data; `diagnostics` say where.
+    #[error("{message}")]
+    Unreadable {
+        /// What happened.
+        message: String,
+        /// The problems.
+        diagnostics: Vec<floe_blueprint::Diagnostic>,
+    },
+    /// Disk or database trouble.
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl From<WorkspaceError> for ApiError {
+    fn from(error: WorkspaceError) -> Self {
+        match error {
+            WorkspaceError::Unreadable { ref diagnostics, .. } => {
+                ApiError::Unreadable { message: error.to_string(), diagnostics: diagnostics.clone() }
+            }
+            WorkspaceError::Path(message) => ApiError::Invalid(message),
+            WorkspaceError::File(file) => ApiError::Internal(file.to_string()),
+        }
+    }
+}
+
+impl From<floe_engine::store::StoreError> for ApiError {
+    fn from(error: floe_engine::store::StoreError) -> Self {
+        match error {
+            floe_engine::store::StoreError::NoRun(_) => ApiError::NotFound(error.to_string()),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+/// The open workspace and its blueprints.
+#[derive(Debug, Clone, Serialize)]
+pub struct WorkspaceInfo {
+    /// The folder.
+    pub root: PathBuf,
+    /// Its blueprints.
+    pub entries: Vec<Entry>,
+}
+
+/// A blueprint's text.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileText {
+    /// Path relative to the workspace.
+    pub path: String,
+    /// The text (canonical after a save).
+    pub text: String,
+}
+
+/// A started run.
+#[derive(Debug, Clone, Serialize)]
+pub struct Started {
+    /// Its id; events arrive under it.
+    pub run_id: String,
+}
+
+/// Live runs started through this API: their controls and event fan-out.
+#[derive(Default)]
+struct Live {
+    runs: HashMap<String, (RunControl, broadcast::Sender<Event>)>,
+}
+
+/// The API over one workspace and one run store.
+#[derive(Clone)]
+pub struct Api {
+    workspace: Arc<Mutex<Workspace>>,
+    store: Store,
+    live: Arc<Mutex<Live>>,
+}
+
+impl std::fmt::Debug for Api {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Api").field("workspace", &self.workspace().root()).finish_non_exhaustive()
+    }
+}
+
+/// Forwards a run's events to its subscribers.
+struct Broadcast(broadcast::Sender<Event>);
+
+impl EventSink for Broadcast {
+    fn emit(&self, events: &[Event]) {
+        for event in events {
+            // No subscriber is fine: the journal has every event for later readers.
+            let _ = self.0.send(event.clone());
+        }
+    }
+}
+
+impl Api {
+    /// An API over the folder `root` and the run store `store`.
+    pub fn new(root: &Path, store: Store) -> Result<Self, ApiError> {
+        Ok(Self { workspace: Arc::new(Mutex::new(Workspace::open(root)?)), store, live: Arc::default() })
+    }
+
+    fn workspace(&self) -> Workspace {
+        self.workspace.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    /// Every node kind and built-in tool, with schemas, ports and docs.
+    pub fn catalog(&self) -> Value {
+        floe_blueprint::Catalog::builtin().to_json()
+    }
+
+    /// Opens another folder.
+    pub fn open(&self, root: &Path) -> Result<WorkspaceInfo, ApiError> {
+        let opened = Workspace::open(root)?;
+        *self.workspace.lock().unwrap_or_else(PoisonError::into_inner) = opened;
+        self.list()
+    }
+
+    /// The workspace and its blueprints.
+    pub fn list(&self) -> Result<WorkspaceInfo, ApiError> {
+        let workspace = self.workspace();
+        Ok(WorkspaceInfo { root: workspace.root().to_owned(), entries: workspace.list()? })
+    }
+
+    /// A blueprint's text.
+    pub fn read(&self, path: &str) -> Result<FileText, ApiError> {
+        let workspace = self.workspace();
+        if !workspace.path(path)?.is_file() {
+            return Err(ApiError::NotFound(format!("`{path}` does not exist in {}", workspace.root().display())));
+        }
+        Ok(FileText { path: path.to_owned(), text: workspace.read(path)? })
+    }
+
+    /// Compiles a document as if saved at `path`: every problem with its position.
+    pub fn check(&self, path: &str, text: &str) -> Result<Check, ApiError> {
+        Ok(self.workspace().check(path, text)?)
+    }
+
+    /// Saves a document in canonical form; returns what was written.
+    pub fn save(&self, path: &str, text: &str) -> Result<FileText, ApiError> {
+        Ok(FileText { path: path.to_owned(), text: self.workspace().save(path, text)? })
+    }
+
+    /// Creates an empty blueprint.
+    pub fn create(&self, path: &str, name: &str) -> Result<FileText, ApiError> {
+        Ok(FileText { path: path.to_owned(), text: self.workspace().create(path, name)? })
+    }
+
+    /// Renames a blueprint.
+    pub fn rename(&self, from: &str, to: &str) -> Result<(), ApiError> {
+        Ok(self.workspace().rename(from, to)?)
+    }
+
+    /// Deletes a blueprint.
+    pub fn delete(&self, path: &str) -> Result<(), ApiError> {
+        Ok(self.workspace().delete(path)?)
+    }
+
+    /// Starts a run of the saved blueprint at `path`; returns once it has started (or failed to).
+    pub async fn run(&self, path: &str, inputs: Map<String, Value>) -> Result<Started, ApiError> {
+        let workspace = self.workspace();
+        let file = workspace.path(path)?;
+        let run_id = new_run_id();
+        let (sender, _) = broadcast::channel(4096);
+        let control = RunControl::new();
+        let mut started = sender.subscribe();
+        self.live
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .runs
+            .insert(run_id.clone(), (control.clone(), sender.clone()));
+        let mut request = FileRun::new(file);
+        request.inputs = inputs;
+        request.workspace = Some(workspace.root().to_owned());
+        request.sink = Arc::new(Broadcast(sender));
+        request.control = control;
+        request.run_id = Some(run_id.clone());
+        let store = self.store.clone();
+        let live = self.live.clone();
+        let id = run_id.clone();
+        let task = tokio::spawn(async move {
+            let result = run_file(&store, request).await;
+            live.lock().unwrap_or_else(PoisonError::into_inner).runs.remove(&id);
+            result
+        });
+        match started.recv().await {
+            Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => Ok(Started { run_id }),
+            // The run ended before its first event: it could not start (e.g. it does not compile).
+            Err(broadcast::error::RecvError::Closed) => match task.await {
+                Ok(Ok(_)) => Ok(Started { run_id }),
+                Ok(Err(error)) => Err(ApiError::Invalid(error.to_string())),
+                Err(error) => Err(ApiError::Internal(error.to_string())),
+            },
+        }
+    }
+
+    /// Recent runs.
+    pub async fn runs(&self, limit: u32) -> Result<Vec<RunSummary>, ApiError> {
+        Ok(self.store.runs(limit).await?)
+    }
+
+    /// A run's journaled events so far, and, while it runs here, a live feed of the rest.
+    /// Events in the feed may repeat journaled ones; skip those by `seq`.
+    pub async fn events(&self, run_id: &str) -> Result<(Vec<Event>, Option<broadcast::Receiver<Event>>), ApiError> {
+        // Subscribe before reading the journal, so nothing falls between the two.
+        let live =
+            self.live.lock().unwrap_or_else(PoisonError::into_inner).runs.get(run_id).map(|(_, s)| s.subscribe());
+        let journaled = self.store.events(run_id).await?;
+        let finished = journaled.iter().any(|e| matches!(e.kind, RunEvent::RunFinished { .. }));
+        Ok((journaled, if finished { None } else { live }))
+    }
+
+    /// Cancels a run started here (it stays resumable).
+    pub fn cancel(&self, run_id: &str) -> Result<(), ApiError> {
+        let live = self.live.lock().unwrap_or_else(PoisonError::into_inner);
+        let (control, _) = live
+            .runs
+            .get(run_id)
+            .ok_or_else(|| ApiError::NotFound(format!("run {run_id} is not running in this process")))?;
+        control.cancel("cancelled from the app");
+        Ok(())
+    }
+}

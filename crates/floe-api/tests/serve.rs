@@ -1,0 +1,238 @@
+//! `floe serve` over real HTTP and WebSocket on loopback: the token, Host and Origin checks,
+//! workspace files, live checks, and runs with their event stream.
+
+use std::path::PathBuf;
+
+use floe_api::Api;
+use floe_api::serve::{ServeOptions, bind};
+use floe_engine::store::Store;
+use futures::StreamExt;
+use serde_json::{Value, json};
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("floe-serve-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+struct Server {
+    base: String,
+    token: String,
+    http: reqwest::Client,
+    dir: PathBuf,
+}
+
+impl Server {
+    async fn start(name: &str, ui: Option<PathBuf>) -> Self {
+        let dir = scratch(name);
+        let store = Store::open(&dir.join("runs.db")).await.expect("store");
+        std::fs::create_dir_all(dir.join("flows")).expect("folder");
+        let api = Api::new(&dir.join("flows"), store).expect("api");
+        let bound = bind(api, ServeOptions { port: 0, token: None, ui }).await.expect("binds");
+        let base = format!("http://{}", bound.addr);
+        let token = bound.token.clone();
+        assert!(bound.addr.ip().is_loopback());
+        tokio::spawn(bound.run());
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        Self { base, token, http: reqwest::Client::new(), dir }
+    }
+
+    fn get(&self, path: &str) -> reqwest::RequestBuilder {
+        self.http.get(format!("{}{path}", self.base)).bearer_auth(&self.token)
+    }
+
+    fn send(&self, method: reqwest::Method, path: &str, body: Value) -> reqwest::RequestBuilder {
+        self.http.request(method, format!("{}{path}", self.base)).bearer_auth(&self.token).json(&body)
+    }
+
+    async fn json(&self, request: reqwest::RequestBuilder) -> (u16, Value) {
+        let response = request.send().await.expect("answers");
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Every event of a run, over the WebSocket, until the server closes it.
+    async fn events(&self, run: &str) -> Vec<Value> {
+        let url = format!("{}/api/runs/{run}/events?token={}", self.base.replace("http", "ws"), self.token);
+        let (mut socket, _) = tokio_tungstenite::connect_async(url).await.expect("websocket");
+        let mut out = Vec::new();
+        while let Some(Ok(message)) = socket.next().await {
+            if let tokio_tungstenite::tungstenite::Message::Text(text) = message {
+                out.push(serde_json::from_str(&text).expect("event JSON"));
+            }
+        }
+        out
+    }
+}
+
+fn flow(nodes: Value, edges: Value) -> String {
+    json!({"format": "floe.blueprint", "version": 1, "id": "flow", "name": "Flow",
+           "outputs": {"out": {"from": "b.text"}}, "nodes": nodes, "edges": edges})
+    .to_string()
+}
+
+#[tokio::test]
+async fn requests_need_the_token_and_this_servers_host_and_origin() {
+    let server = Server::start("guard", None).await;
+    let url = format!("{}/api/workspace", server.base);
+    let none = server.http.get(&url).send().await.expect("answers");
+    assert_eq!(none.status().as_u16(), 401);
+    let wrong = server.http.get(&url).bearer_auth("nope").send().await.expect("answers");
+    assert_eq!(wrong.status().as_u16(), 401);
+    let rebound = server.get("/api/workspace").header("host", "evil.example:80").send().await.expect("answers");
+    assert_eq!(rebound.status().as_u16(), 403, "DNS rebinding: a foreign Host is refused");
+    let cross = server.get("/api/workspace").header("origin", "http://evil.example").send().await.expect("answers");
+    assert_eq!(cross.status().as_u16(), 403, "another page's Origin is refused");
+    let ok = server.get("/api/workspace").send().await.expect("answers");
+    assert_eq!(ok.status().as_u16(), 200);
+    let _ = std::fs::remove_dir_all(&server.dir);
+}
+
+#[tokio::test]
+async fn files_are_created_checked_saved_canonically_renamed_and_deleted() {
+    let server = Server::start("files", None).await;
+    let (status, created) = server
+        .json(server.send(reqwest::Method::POST, "/api/files/create", json!({"path": "a.json", "name": "A"})))
+        .await;
+    assert_eq!(status, 200, "{created}");
+    let (_, listing) = server.json(server.get("/api/workspace")).await;
+    assert_eq!(listing["entries"][0]["path"], "a.json");
+
+    // A live check of an unsaved edit: the problem comes back with its position.
+    let broken = flow(
+        json!([{"id": "b", "kind": "tool", "config": {"tool": "text_template", "args": {"template": "{{ nodes.zzz.text }}"}}}]),
+        json!([]),
+    );
+    let (status, checked) =
+        server.json(server.send(reqwest::Method::POST, "/api/check", json!({"path": "a.json", "text": broken}))).await;
+    assert_eq!(status, 200);
+    let first = &checked["diagnostics"][0];
+    assert!(first["message"].as_str().is_some_and(|m| m.contains("zzz")), "{checked}");
+    assert!(first["span"]["line"].as_u64().is_some(), "{first}");
+
+    // Saving writes the canonical form, whatever the layout of the text sent.
+    let good = flow(
+        json!([{"id": "b", "kind": "tool", "config": {"tool": "text_template", "args": {"template": "hi"}}}]),
+        json!([]),
+    );
+    let (status, saved) =
+        server.json(server.send(reqwest::Method::PUT, "/api/files?path=a.json", json!({"text": good}))).await;
+    assert_eq!(status, 200, "{saved}");
+    let on_disk = std::fs::read_to_string(server.dir.join("flows/a.json")).expect("saved");
+    assert_eq!(saved["text"].as_str(), Some(on_disk.as_str()));
+    assert!(on_disk.starts_with("{\n  \"format\": \"floe.blueprint\""), "{on_disk}");
+
+    // An unreadable document is refused with its problems, and the file is untouched.
+    let (status, refused) = server
+        .json(server.send(reqwest::Method::PUT, "/api/files?path=a.json", json!({"text": "{\"format\": 1"})))
+        .await;
+    assert_eq!(status, 422, "{refused}");
+    assert!(refused["diagnostics"].as_array().is_some_and(|d| !d.is_empty()));
+    assert_eq!(std::fs::read_to_string(server.dir.join("flows/a.json")).expect("file"), on_disk);
+
+    let (status, _) = server
+        .json(server.send(reqwest::Method::POST, "/api/files/rename", json!({"from": "a.json", "to": "b.json"})))
+        .await;
+    assert_eq!(status, 200);
+    let (status, read) = server.json(server.get("/api/files?path=b.json")).await;
+    assert_eq!((status, read["text"].as_str()), (200, Some(on_disk.as_str())));
+    let (status, escaped) = server.json(server.get("/api/files?path=../runs.db.json")).await;
+    assert_eq!(status, 400, "{escaped}");
+    let (status, missing) = server.json(server.get("/api/files?path=a.json")).await;
+    assert_eq!(status, 404, "{missing}");
+    let (status, _) = server
+        .json(server.http.delete(format!("{}/api/files?path=b.json", server.base)).bearer_auth(&server.token))
+        .await;
+    assert_eq!(status, 200);
+    assert!(!server.dir.join("flows/b.json").exists());
+    let (_, catalog) = server.json(server.get("/api/catalog")).await;
+    assert!(catalog["kinds"].as_array().is_some_and(|k| k.len() == 10), "{}", catalog["kinds"]);
+    let _ = std::fs::remove_dir_all(&server.dir);
+}
+
+#[tokio::test]
+async fn a_run_streams_its_events_live_and_replays_them_when_finished() {
+    let server = Server::start("runs", None).await;
+    let text = flow(
+        json!([
+            {"id": "a", "kind": "tool", "config": {"tool": "sleep", "args": {"duration": "200ms"}}},
+            {"id": "b", "kind": "tool", "config": {"tool": "text_template", "args": {"template": "done"}}},
+        ]),
+        json!([{"from": "a.out", "to": "b.in"}]),
+    );
+    server.json(server.send(reqwest::Method::PUT, "/api/files?path=f.json", json!({"text": text}))).await;
+    let (status, started) =
+        server.json(server.send(reqwest::Method::POST, "/api/runs", json!({"path": "f.json"}))).await;
+    assert_eq!(status, 200, "{started}");
+    let run = started["run_id"].as_str().expect("run id").to_owned();
+    let live = server.events(&run).await;
+    let types: Vec<&str> = live.iter().filter_map(|e| e["type"].as_str()).collect();
+    assert_eq!(types.first(), Some(&"run_started"));
+    assert_eq!(types.last(), Some(&"run_finished"), "{types:?}");
+    let seqs: Vec<u64> = live.iter().filter_map(|e| e["seq"].as_u64()).collect();
+    assert_eq!(seqs, (1..=seqs.len() as u64).collect::<Vec<_>>(), "no event lost or repeated");
+    assert_eq!(live.last().map(|e| e["outputs"]["out"].clone()), Some(json!("done")));
+    // After the run, the same stream comes from the journal.
+    assert_eq!(server.events(&run).await, live);
+    let (_, runs) = server.json(server.get("/api/runs")).await;
+    assert_eq!(runs[0]["id"], json!(run));
+    assert_eq!(runs[0]["status"], "succeeded");
+    let _ = std::fs::remove_dir_all(&server.dir);
+}
+
+#[tokio::test]
+async fn a_run_can_be_cancelled_and_a_broken_one_never_starts() {
+    let server = Server::start("cancel", None).await;
+    let slow = flow(
+        json!([
+            {"id": "a", "kind": "tool", "config": {"tool": "sleep", "args": {"duration": "30s"}}},
+            {"id": "b", "kind": "tool", "config": {"tool": "text_template", "args": {"template": "late"}}},
+        ]),
+        json!([{"from": "a.out", "to": "b.in"}]),
+    );
+    server.json(server.send(reqwest::Method::PUT, "/api/files?path=slow.json", json!({"text": slow}))).await;
+    let (_, started) = server.json(server.send(reqwest::Method::POST, "/api/runs", json!({"path": "slow.json"}))).await;
+    let run = started["run_id"].as_str().unwrap_or_else(|| panic!("run id in {started}")).to_owned();
+    let (status, _) =
+        server.json(server.send(reqwest::Method::POST, &format!("/api/runs/{run}/cancel"), json!({}))).await;
+    assert_eq!(status, 200);
+    let events = server.events(&run).await;
+    assert_eq!(events.last().map(|e| e["status"].clone()), Some(json!("cancelled")), "{events:?}");
+
+    std::fs::write(server.dir.join("flows/broken.json"), flow(json!([{"id": "b", "kind": "nope"}]), json!([])))
+        .expect("file");
+    let (status, refused) =
+        server.json(server.send(reqwest::Method::POST, "/api/runs", json!({"path": "broken.json"}))).await;
+    assert_eq!(status, 400, "{refused}");
+    assert!(refused["error"].as_str().is_some_and(|e| e.contains("compile")), "{refused}");
+    let _ = std::fs::remove_dir_all(&server.dir);
+}
+
+#[tokio::test]
+async fn the_ui_is_served_and_opening_it_with_the_token_sets_a_cookie() {
+    let ui = scratch("ui-files");
+    std::fs::write(ui.join("index.html"), "<!doctype html><title>Floe</title>").expect("index");
+    std::fs::create_dir_all(ui.join("assets")).expect("assets");
+    std::fs::write(ui.join("assets/app.js"), "console.log(1)").expect("js");
+    let server = Server::start("ui", Some(ui.clone())).await;
+    let page = server.http.get(format!("{}/?token={}", server.base, server.token)).send().await.expect("page");
+    assert_eq!(page.status().as_u16(), 200);
+    let cookie = page.headers().get("set-cookie").and_then(|c| c.to_str().ok()).unwrap_or_default().to_owned();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+    assert!(page.headers().contains_key("content-security-policy"));
+    let token_cookie = cookie.split(';').next().unwrap_or_default().to_owned();
+    let script = server
+        .http
+        .get(format!("{}/assets/app.js", server.base))
+        .header("cookie", &token_cookie)
+        .send()
+        .await
+        .expect("js");
+    assert_eq!(script.headers().get("content-type").and_then(|c| c.to_str().ok()), Some("text/javascript"));
+    let routed =
+        server.http.get(format!("{}/flows/x", server.base)).header("cookie", &token_cookie).send().await.expect("page");
+    assert!(routed.text().await.unwrap_or_default().contains("<title>Floe</title>"), "client routes get index.html");
+    let _ = std::fs::remove_dir_all(&server.dir);
+    let _ = std::fs::remove_dir_all(ui);
+}
