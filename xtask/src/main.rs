@@ -32,11 +32,15 @@ fn generated() -> anyhow::Result<Vec<(PathBuf, String)>> {
         |value: &serde_json::Value| -> anyhow::Result<String> { Ok(serde_json::to_string_pretty(value)? + "\n") };
     let diagnostic = schemars::schema_for!(Diagnostic);
     let event = schemars::schema_for!(floe_engine::events::Event);
+    let catalog_schema = schemars::schema_for!(floe_blueprint::catalog::CatalogDoc);
+    let api = schemars::schema_for!(floe_api::ApiTypes);
     Ok(vec![
         (PathBuf::from("schemas/blueprint.v1.schema.json"), pretty(&floe_blueprint::blueprint_schema(catalog))?),
         (PathBuf::from("schemas/catalog.json"), pretty(&catalog.to_json())?),
         (PathBuf::from("schemas/diagnostic.schema.json"), pretty(&diagnostic.to_value())?),
         (PathBuf::from("schemas/event.schema.json"), pretty(&event.to_value())?),
+        (PathBuf::from("schemas/catalog.schema.json"), pretty(&catalog_schema.to_value())?),
+        (PathBuf::from("schemas/api.schema.json"), pretty(&api.to_value())?),
     ])
 }
 

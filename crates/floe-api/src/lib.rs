@@ -14,6 +14,7 @@ use floe_engine::run::{RunControl, new_run_id};
 use floe_engine::runs::{FileRun, run_file};
 use floe_engine::store::{RunSummary, Store};
 use floe_engine::workspace::{Check, Entry, Workspace, WorkspaceError};
+use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use tokio::sync::broadcast;
@@ -62,7 +63,7 @@ impl From<floe_engine::store::StoreError> for ApiError {
 }
 
 /// The open workspace and its blueprints.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct WorkspaceInfo {
     /// The folder.
     pub root: PathBuf,
@@ -71,7 +72,7 @@ pub struct WorkspaceInfo {
 }
 
 /// A blueprint's text.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct FileText {
     /// Path relative to the workspace.
     pub path: String,
@@ -80,10 +81,40 @@ pub struct FileText {
 }
 
 /// A started run.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Started {
     /// Its id; events arrive under it.
     pub run_id: String,
+}
+
+/// An error answer: what went wrong and, for a document that cannot be read, where.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ErrorBody {
+    /// What happened and what to do.
+    pub error: String,
+    /// The document's problems, when it could not be read.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub diagnostics: Vec<floe_blueprint::Diagnostic>,
+}
+
+/// Every type the API answers with, gathered so one schema (and the UI's TypeScript types,
+/// generated from it) covers them.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ApiTypes {
+    /// `GET /api/workspace`, `POST /api/workspace/open`.
+    pub workspace: WorkspaceInfo,
+    /// `GET|PUT /api/files`, `POST /api/files/create`.
+    pub file: FileText,
+    /// `POST /api/check`.
+    pub check: Check,
+    /// `POST /api/runs`.
+    pub started: Started,
+    /// `GET /api/runs`.
+    pub runs: Vec<RunSummary>,
+    /// Any failure.
+    pub error: ErrorBody,
+    /// What `GET /api/runs/{id}/events` sends, one per message.
+    pub event: Event,
 }
 
 /// Live runs started through this API: their controls and event fan-out.

@@ -123,7 +123,7 @@ async fn guard(State(shared): State<Shared>, request: Request, next: Next) -> Re
 }
 
 fn problem(status: StatusCode, message: &str) -> Response {
-    (status, Json(json!({"error": message}))).into_response()
+    (status, Json(crate::ErrorBody { error: message.to_owned(), diagnostics: Vec::new() })).into_response()
 }
 
 impl IntoResponse for ApiError {

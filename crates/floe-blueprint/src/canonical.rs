@@ -4,10 +4,13 @@
 //!
 //! Struct fields serialise in declaration order; free-form JSON (node config, default values)
 //! serialises with its object keys sorted, whatever map type serde_json was built with.
+//! Numbers are written as JavaScript's `JSON.stringify` writes them (a whole float such as a
+//! layout position is `120`, not `120.0`), so the app can produce the canonical bytes itself.
 
 use std::borrow::Borrow;
 
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
+use serde_json::ser::{Formatter, PrettyFormatter};
 use serde_json::{Map, Value};
 
 use crate::document::{Blueprint, Node};
@@ -16,10 +19,53 @@ use crate::document::{Blueprint, Node};
 pub fn to_canonical_string(blueprint: &Blueprint) -> String {
     let mut blueprint = blueprint.clone();
     canonicalize(&mut blueprint);
-    // Serialising plain data to a String cannot fail: there are no non-string map keys.
-    let mut text = serde_json::to_string_pretty(&blueprint).unwrap_or_default();
+    let mut bytes = Vec::new();
+    let mut serializer = serde_json::Serializer::with_formatter(&mut bytes, Canonical(PrettyFormatter::new()));
+    // Serialising plain data to memory cannot fail: there are no non-string map keys.
+    if blueprint.serialize(&mut serializer).is_err() {
+        return String::new();
+    }
+    let mut text = String::from_utf8(bytes).unwrap_or_default();
     text.push('\n');
     text
+}
+
+/// Pretty JSON whose whole floats are written without a fraction, as JavaScript writes them.
+struct Canonical(PrettyFormatter<'static>);
+
+/// Largest integer every f64 holds exactly (2^53).
+const EXACT: f64 = 9_007_199_254_740_992.0;
+
+macro_rules! delegate {
+    ($($name:ident($($arg:ident: $ty:ty),*)),* $(,)?) => {
+        $(fn $name<W: ?Sized + std::io::Write>(&mut self, writer: &mut W $(, $arg: $ty)*) -> std::io::Result<()> {
+            self.0.$name(writer $(, $arg)*)
+        })*
+    };
+}
+
+impl Formatter for Canonical {
+    fn write_f64<W: ?Sized + std::io::Write>(&mut self, writer: &mut W, value: f64) -> std::io::Result<()> {
+        if value.fract() == 0.0 && value.abs() < EXACT {
+            // -0.0 is written as 0, as JavaScript does.
+            write!(writer, "{}", value as i64)
+        } else {
+            self.0.write_f64(writer, value)
+        }
+    }
+
+    delegate!(
+        begin_array(),
+        end_array(),
+        begin_array_value(first: bool),
+        end_array_value(),
+        begin_object(),
+        end_object(),
+        begin_object_key(first: bool),
+        end_object_key(),
+        begin_object_value(),
+        end_object_value(),
+    );
 }
 
 /// Sorts nodes (recursively, bodies included), edges and comments into canonical order.
@@ -92,5 +138,22 @@ pub fn format_bytes(bytes: &[u8]) -> Result<String, Vec<crate::Diagnostic>> {
     match parsed.blueprint {
         Some(blueprint) if parsed.is_clean() => Ok(to_canonical_string(&blueprint)),
         _ => Err(parsed.diagnostics.into_iter().filter(crate::Diagnostic::is_error).collect()),
+    }
+}
+
+#[cfg(test)]
+mod number_tests {
+    use crate::document::Blueprint;
+
+    #[test]
+    fn whole_floats_are_written_as_javascript_writes_them() {
+        let mut blueprint = Blueprint::new("n", "numbers");
+        blueprint.layout.nodes.insert("a".into(), crate::NodeBox { x: 120.0, y: -0.0, ..Default::default() });
+        blueprint.layout.nodes.insert("b".into(), crate::NodeBox { x: 0.5, y: 1e300, ..Default::default() });
+        let text = super::to_canonical_string(&blueprint);
+        assert!(text.contains("\"x\": 120,\n"), "{text}");
+        assert!(text.contains("\"y\": 0\n"), "{text}");
+        assert!(text.contains("\"x\": 0.5,"), "{text}");
+        assert!(text.contains("\"y\": 1e+300"), "beyond 2^53 the exponent form stays, as in JavaScript: {text}");
     }
 }

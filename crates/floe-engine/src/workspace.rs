@@ -7,6 +7,7 @@ use std::time::UNIX_EPOCH;
 
 use floe_blueprint::{Blueprint, Catalog, Diagnostic};
 use floe_compiler::Checked;
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::files::{self, FileResolver};
@@ -34,7 +35,7 @@ pub enum WorkspaceError {
 }
 
 /// A blueprint file in the workspace.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Entry {
     /// Path relative to the workspace folder, with `/` separators.
     pub path: String,
@@ -49,7 +50,7 @@ pub struct Entry {
 }
 
 /// The result of checking a document.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Check {
     /// Every problem, with line and column where known.
     pub diagnostics: Vec<Diagnostic>,

@@ -16,7 +16,7 @@ pub mod kinds;
 pub mod tools;
 
 /// One port a kind or tool offers.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct PortDef {
     /// Port name.
     pub name: Cow<'static, str>,
@@ -47,7 +47,7 @@ impl PortDef {
 }
 
 /// The ports of a node as its kind defines them for a given config.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
 pub struct Ports {
     /// Input ports.
     pub inputs: Vec<PortDef>,
@@ -61,7 +61,7 @@ pub fn in_port() -> PortDef {
 }
 
 /// How a config string is interpreted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FieldRole {
     /// A minijinja template rendered to text (or, when it is exactly one `{{ expr }}`, to that
@@ -72,7 +72,7 @@ pub enum FieldRole {
 }
 
 /// A config field holding a template or an expression.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct ScriptField {
     /// JSON pointer inside the node's `config`.
     pub pointer: String,
@@ -91,7 +91,7 @@ impl ScriptField {
 }
 
 /// Whether running something changes the world outside the run (ordered by strength).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Effect {
     /// Computes only.
@@ -198,48 +198,112 @@ impl Catalog {
 
     /// The catalogue as JSON for `floe catalog --json`, the inspector and the drafter.
     pub fn to_json(&self) -> Value {
-        let kinds: Vec<Value> = self
+        serde_json::to_value(self.doc()).unwrap_or_default()
+    }
+
+    /// The catalogue as a typed document (its schema types the UI).
+    pub fn doc(&self) -> CatalogDoc {
+        let kinds = self
             .kinds
             .iter()
             .map(|k| {
                 let example = (k.example)();
                 let config = example.as_object().cloned().unwrap_or_default();
-                json!({
-                    "kind": k.name,
-                    "title": k.title,
-                    "summary": k.summary,
-                    "docs": k.docs,
-                    "container": k.container,
-                    "body_vars": k.body_vars,
-                    "extra_inputs": k.extra_inputs,
-                    "extra_outputs": k.extra_outputs,
-                    "config_schema": standalone_schema(k.config_schema),
-                    "example": example,
-                    "example_ports": (k.ports)(&config, self),
-                    "example_fields": (k.fields)(&config),
-                })
+                KindDoc {
+                    kind: k.name,
+                    title: k.title,
+                    summary: k.summary,
+                    docs: k.docs,
+                    container: k.container,
+                    body_vars: k.body_vars,
+                    extra_inputs: k.extra_inputs,
+                    extra_outputs: k.extra_outputs,
+                    config_schema: standalone_schema(k.config_schema),
+                    example_ports: (k.ports)(&config, self),
+                    example_fields: (k.fields)(&config),
+                    example,
+                }
             })
             .collect();
-        let tools: Vec<Value> = self
+        let tools = self
             .tools
             .iter()
             .map(|t| {
                 let example = (t.example)();
                 let args = example.as_object().cloned().unwrap_or_default();
-                json!({
-                    "tool": t.name,
-                    "title": t.title,
-                    "summary": t.summary,
-                    "docs": t.docs,
-                    "args_schema": standalone_schema(t.args_schema),
-                    "outputs": (t.outputs)(),
-                    "example": example,
-                    "example_effect": (t.effect)(&args),
-                })
+                ToolDoc {
+                    tool: t.name,
+                    title: t.title,
+                    summary: t.summary,
+                    docs: t.docs,
+                    args_schema: standalone_schema(t.args_schema),
+                    outputs: (t.outputs)(),
+                    example_effect: (t.effect)(&args),
+                    example,
+                }
             })
             .collect();
-        json!({ "kinds": kinds, "tools": tools })
+        CatalogDoc { kinds, tools }
     }
+}
+
+/// The catalogue as clients receive it.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct CatalogDoc {
+    /// Every node kind.
+    pub kinds: Vec<KindDoc>,
+    /// Every built-in tool (kind `tool`, `config.tool`).
+    pub tools: Vec<ToolDoc>,
+}
+
+/// A node kind, described.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct KindDoc {
+    /// Its name in `kind`.
+    pub kind: &'static str,
+    /// Display name.
+    pub title: &'static str,
+    /// One line.
+    pub summary: &'static str,
+    /// Markdown documentation.
+    pub docs: &'static str,
+    /// Whether it holds a body (loop, parallel, recursive).
+    pub container: bool,
+    /// Variables its body's templates see.
+    pub body_vars: &'static [&'static str],
+    /// Whether nodes may declare extra input ports.
+    pub extra_inputs: bool,
+    /// Whether nodes may declare extra output ports.
+    pub extra_outputs: bool,
+    /// JSON Schema of its config.
+    pub config_schema: Value,
+    /// A config to start from.
+    pub example: Value,
+    /// The ports the example config gives.
+    pub example_ports: Ports,
+    /// The template and expression fields of the example config.
+    pub example_fields: Vec<ScriptField>,
+}
+
+/// A built-in tool, described.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ToolDoc {
+    /// Its name in `config.tool`.
+    pub tool: &'static str,
+    /// Display name.
+    pub title: &'static str,
+    /// One line.
+    pub summary: &'static str,
+    /// Markdown documentation.
+    pub docs: &'static str,
+    /// JSON Schema of its args.
+    pub args_schema: Value,
+    /// Its output ports.
+    pub outputs: Vec<PortDef>,
+    /// Args to start from.
+    pub example: Value,
+    /// The effect of the example args.
+    pub example_effect: Effect,
 }
 
 /// The schema generator settings used everywhere (JSON Schema 2020-12, `$defs`).

@@ -99,7 +99,7 @@ pub struct NewRun {
 }
 
 /// One row of `floe runs`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, schemars::JsonSchema)]
 pub struct RunSummary {
     /// Run id.
     pub id: String,

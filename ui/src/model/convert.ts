@@ -1,0 +1,162 @@
+// Blueprint ⇄ canvas. A blueprint's nodes (bodies included, as children of their container)
+// become canvas nodes and its `node.port` edges become handle-to-handle edges; the reverse puts
+// every node back in its scope with its original fields and key order, so an unchanged graph
+// serialises to exactly the bytes it was read from. Positions come from `layout.nodes`; nodes
+// without one get a grid position that is not written back unless the node is moved.
+import type { Blueprint, Edge as BlueprintEdge, Node as BlueprintNode } from "../generated/blueprint";
+
+/** A blueprint node on the canvas (its body's nodes are separate canvas nodes). */
+export interface FloeNodeData extends Record<string, unknown> {
+  /** The node as in the document, without `body`. */
+  node: BlueprintNode;
+  /** The container it sits in, or null at the top level. */
+  scope: string | null;
+  /** Whether its position is in the document (or was set by moving it). */
+  placed: boolean;
+}
+
+export interface CanvasNode {
+  id: string;
+  type: "floe";
+  position: { x: number; y: number };
+  parentId?: string;
+  data: FloeNodeData;
+}
+
+export interface CanvasEdge {
+  id: string;
+  source: string;
+  sourceHandle: string;
+  target: string;
+  /** Null for an ordering edge (`"to": "node"`). */
+  targetHandle: string | null;
+  data: { scope: string | null };
+}
+
+export interface Canvas {
+  nodes: CanvasNode[];
+  edges: CanvasEdge[];
+}
+
+/** Splits `node.port` (or `node`) into its parts. */
+export function endpoint(text: string): { node: string; port: string | null } {
+  const dot = text.indexOf(".");
+  return dot < 0 ? { node: text, port: null } : { node: text.slice(0, dot), port: text.slice(dot + 1) };
+}
+
+export function edgeId(from: string, to: string): string {
+  return `${from}->${to}`;
+}
+
+const GRID_X = 260;
+const GRID_Y = 140;
+
+/** The canvas for a blueprint (bodies walked with a work list, not recursion). */
+export function toCanvas(blueprint: Blueprint): Canvas {
+  const positions = blueprint.layout?.nodes ?? {};
+  const nodes: CanvasNode[] = [];
+  const edges: CanvasEdge[] = [];
+  const pending: { list: BlueprintNode[]; edges: BlueprintEdge[]; scope: string | null }[] = [
+    { list: blueprint.nodes ?? [], edges: blueprint.edges ?? [], scope: null },
+  ];
+  while (pending.length > 0) {
+    const { list, edges: scopeEdges, scope } = pending.shift()!;
+    list.forEach((node, index) => {
+      const { body, ...rest } = node as BlueprintNode & { body?: { nodes?: BlueprintNode[]; edges?: BlueprintEdge[] } };
+      const box = positions[node.id];
+      const position = box ? { x: box.x, y: box.y } : { x: (index % 4) * GRID_X, y: Math.floor(index / 4) * GRID_Y };
+      nodes.push({
+        id: node.id,
+        type: "floe",
+        position,
+        ...(scope ? { parentId: scope } : {}),
+        data: { node: rest as BlueprintNode, scope, placed: box !== undefined },
+      });
+      if (body) pending.push({ list: body.nodes ?? [], edges: body.edges ?? [], scope: node.id });
+    });
+    for (const edge of scopeEdges) {
+      const from = endpoint(edge.from);
+      const to = endpoint(edge.to);
+      edges.push({
+        id: edgeId(edge.from, edge.to),
+        source: from.node,
+        sourceHandle: from.port ?? "out",
+        target: to.node,
+        targetHandle: to.port,
+        data: { scope },
+      });
+    }
+  }
+  return { nodes, edges };
+}
+
+/**
+ * The blueprint for a canvas, starting from `base` (whose other fields are kept as they are).
+ * Nodes keep their canvas order within their scope; positions of placed nodes go to
+ * `layout.nodes`, keeping any size or other fields a box already had.
+ */
+export function toBlueprint(base: Blueprint, canvas: Canvas): Blueprint {
+  const byScope = new Map<string | null, BlueprintNode[]>();
+  const edgesByScope = new Map<string | null, BlueprintEdge[]>();
+  const containers = new Set(canvas.nodes.map((n) => n.data.scope).filter((s): s is string => s !== null));
+  const built = new Map<string, BlueprintNode>();
+  for (const canvasNode of canvas.nodes) {
+    const node = { ...canvasNode.data.node } as BlueprintNode & { body?: unknown };
+    built.set(canvasNode.id, node);
+    const list = byScope.get(canvasNode.data.scope) ?? [];
+    list.push(node);
+    byScope.set(canvasNode.data.scope, list);
+  }
+  for (const edge of canvas.edges) {
+    const list = edgesByScope.get(edge.data.scope) ?? [];
+    list.push({
+      from: `${edge.source}.${edge.sourceHandle}`,
+      to: edge.targetHandle === null ? edge.target : `${edge.target}.${edge.targetHandle}`,
+    });
+    edgesByScope.set(edge.data.scope, list);
+  }
+  // A container's body is rebuilt from its children; one that had a body keeps it even when empty.
+  const original = new Map<string, unknown>();
+  const remember = (list: BlueprintNode[] | undefined) => {
+    const queue = [...(list ?? [])];
+    while (queue.length > 0) {
+      const node = queue.shift() as BlueprintNode & { body?: { nodes?: BlueprintNode[] } };
+      if (node.body) {
+        original.set(node.id, node.body);
+        queue.push(...(node.body.nodes ?? []));
+      }
+    }
+  };
+  remember(base.nodes);
+  for (const [id, node] of built) {
+    if (containers.has(id) || original.has(id)) {
+      const body: Record<string, unknown> = { nodes: byScope.get(id) ?? [] };
+      const edges = edgesByScope.get(id) ?? [];
+      const had = original.get(id) as { edges?: unknown } | undefined;
+      if (edges.length > 0 || (had && "edges" in had)) body.edges = edges;
+      (node as { body?: unknown }).body = body;
+    }
+  }
+  const result: Blueprint = { ...base, nodes: byScope.get(null) ?? [] };
+  const topEdges = edgesByScope.get(null) ?? [];
+  if (topEdges.length > 0 || "edges" in base) result.edges = topEdges;
+  else delete (result as { edges?: unknown }).edges;
+  const placed = canvas.nodes.filter((n) => n.data.placed);
+  const oldBoxes = base.layout?.nodes ?? {};
+  if (placed.length > 0 || base.layout) {
+    const boxes: Record<string, { x: number; y: number } & Record<string, unknown>> = {};
+    for (const id of placed.map((n) => n.id).sort()) {
+      const node = canvas.nodes.find((n) => n.id === id)!;
+      boxes[id] = { ...(oldBoxes[id] ?? {}), x: node.position.x, y: node.position.y };
+    }
+    const layout = { ...(base.layout ?? {}) } as Record<string, unknown>;
+    if (Object.keys(boxes).length > 0 || base.layout?.nodes) layout.nodes = boxes;
+    result.layout = layout as Blueprint["layout"];
+  }
+  return result;
+}
+
+/** The canonical text of a document, as `floe fmt` writes it for documents read from canonical files. */
+export function serialise(blueprint: Blueprint): string {
+  return `${JSON.stringify(blueprint, null, 2)}\n`;
+}
