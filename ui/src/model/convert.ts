@@ -3,6 +3,7 @@
 // every node back in its scope with its original fields and key order, so an unchanged graph
 // serialises to exactly the bytes it was read from. Positions come from `layout.nodes`; nodes
 // without one get a grid position that is not written back unless the node is moved.
+import type { Edge, Node } from "@xyflow/react";
 import type { Blueprint, Edge as BlueprintEdge, Node as BlueprintNode } from "../generated/blueprint";
 
 /** A blueprint node on the canvas (its body's nodes are separate canvas nodes). */
@@ -15,23 +16,15 @@ export interface FloeNodeData extends Record<string, unknown> {
   placed: boolean;
 }
 
-export interface CanvasNode {
-  id: string;
-  type: "floe";
-  position: { x: number; y: number };
-  parentId?: string;
-  data: FloeNodeData;
-}
+/** A canvas node (React Flow's node with Floe's data). */
+export type CanvasNode = Node<FloeNodeData, "floe">;
 
-export interface CanvasEdge {
-  id: string;
-  source: string;
+/** A canvas edge: handles are port names; `targetHandle` is null for an ordering edge (`"to": "node"`). */
+export type CanvasEdge = Edge<{ scope: string | null }> & {
   sourceHandle: string;
-  target: string;
-  /** Null for an ordering edge (`"to": "node"`). */
   targetHandle: string | null;
   data: { scope: string | null };
-}
+};
 
 export interface Canvas {
   nodes: CanvasNode[];

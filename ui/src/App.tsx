@@ -1,0 +1,136 @@
+import { Background, Controls, MiniMap, ReactFlow } from "@xyflow/react";
+import "@xyflow/react/dist/style.css";
+import { useEffect, useMemo, useRef } from "react";
+import type { Backend } from "./backend/backend";
+import { FloeNode } from "./components/FloeNode";
+import { useCatalog, useDocument, useWorkspace } from "./store";
+
+const nodeTypes = { floe: FloeNode };
+
+/** How long edits wait before the document is checked again. */
+const CHECK_DELAY_MS = 250;
+
+export function App({ backend }: { backend: Backend }) {
+  const workspace = useWorkspace();
+  const loadCatalog = useCatalog((s) => s.load);
+  const doc = useDocument();
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+
+  useEffect(() => {
+    void workspace.refresh(backend);
+    void loadCatalog(backend);
+    // Load once per backend.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [backend]);
+
+  // Live validation: every change to the canvas is checked by the compiler, debounced.
+  const { canvas, path } = doc;
+  useEffect(() => {
+    if (!path) return;
+    clearTimeout(timer.current);
+    timer.current = setTimeout(() => void useDocument.getState().validate(backend), CHECK_DELAY_MS);
+    return () => clearTimeout(timer.current);
+  }, [canvas, path, backend]);
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      const mod = event.ctrlKey || event.metaKey;
+      if (mod && event.key.toLowerCase() === "s") {
+        event.preventDefault();
+        void useDocument.getState().save(backend).then(() => workspace.refresh(backend));
+      } else if (mod && event.key.toLowerCase() === "z" && !event.shiftKey) {
+        event.preventDefault();
+        useDocument.getState().undo();
+      } else if (mod && (event.key.toLowerCase() === "y" || (event.key.toLowerCase() === "z" && event.shiftKey))) {
+        event.preventDefault();
+        useDocument.getState().redo();
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [backend, workspace]);
+
+  const problems = doc.check?.diagnostics ?? [];
+  const title = useMemo(() => (doc.path ? `${doc.dirty ? "● " : ""}${doc.path}` : "No blueprint open"), [doc.path, doc.dirty]);
+
+  return (
+    <div className="app">
+      <aside className="sidebar">
+        <h1>Floe</h1>
+        <div className="root" title={workspace.root}>
+          {workspace.root}
+        </div>
+        {workspace.error && <div className="error">{workspace.error}</div>}
+        <ul className="files">
+          {workspace.entries.map((entry) => (
+            <li key={entry.path}>
+              <button
+                className={entry.path === doc.path ? "file active" : "file"}
+                onClick={() => {
+                  if (doc.dirty && !window.confirm(`Discard unsaved changes to ${doc.path}?`)) return;
+                  void doc.open(backend, entry.path);
+                }}
+              >
+                <span className="file-name">{entry.name || entry.path}</span>
+                <span className="file-path">{entry.path}</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      </aside>
+      <main className="main">
+        <header className="toolbar">
+          <span className="doc-title">{title}</span>
+          <button onClick={() => doc.undo()} disabled={doc.past.length === 0} title="Undo (Ctrl+Z)">
+            Undo
+          </button>
+          <button onClick={() => doc.redo()} disabled={doc.future.length === 0} title="Redo (Ctrl+Shift+Z)">
+            Redo
+          </button>
+          <button
+            className="primary"
+            onClick={() => void doc.save(backend).then(() => workspace.refresh(backend))}
+            disabled={!doc.path}
+            title="Save (Ctrl+S)"
+          >
+            Save
+          </button>
+          {doc.notice && <span className="notice">{doc.notice}</span>}
+        </header>
+        <div className="canvas">
+          <ReactFlow
+            nodes={doc.canvas.nodes}
+            edges={doc.canvas.edges}
+            nodeTypes={nodeTypes}
+            onNodesChange={doc.nodesChanged}
+            onEdgesChange={doc.edgesChanged}
+            onConnect={doc.connect}
+            fitView
+            snapToGrid
+            snapGrid={[10, 10]}
+            deleteKeyCode={["Backspace", "Delete"]}
+            minZoom={0.05}
+          >
+            <Background />
+            <MiniMap pannable zoomable />
+            <Controls />
+          </ReactFlow>
+        </div>
+        <section className="problems" aria-label="Problems">
+          <h2>
+            Problems <span className="count">{problems.length}</span>
+          </h2>
+          <ul>
+            {problems.map((problem, i) => (
+              <li key={`${problem.code}-${problem.pointer}-${i}`} className={problem.severity}>
+                <span className="code">{problem.code}</span> {problem.message}
+                {problem.node && <span className="where"> — node {problem.node}</span>}
+                {problem.help && <div className="help">{problem.help}</div>}
+              </li>
+            ))}
+          </ul>
+        </section>
+      </main>
+    </div>
+  );
+}

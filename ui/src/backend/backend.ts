@@ -1,0 +1,90 @@
+// The one interface every screen talks to. `WebBackend` speaks to `floe serve` over HTTP and
+// WebSocket; the desktop shell's implementation speaks Tauri IPC. No screen knows which it has.
+import type { Check, Diagnostic, Event, FileText, RunSummary, Started, WorkspaceInfo } from "../generated/api";
+import type { CatalogDoc } from "../generated/catalog";
+
+/** A failed request: the server's message and, for an unreadable document, its problems. */
+export class BackendError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly diagnostics: Diagnostic[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export interface Backend {
+  catalog(): Promise<CatalogDoc>;
+  workspace(): Promise<WorkspaceInfo>;
+  read(path: string): Promise<FileText>;
+  check(path: string, text: string): Promise<Check>;
+  save(path: string, text: string): Promise<FileText>;
+  create(path: string, name: string): Promise<FileText>;
+  rename(from: string, to: string): Promise<void>;
+  remove(path: string): Promise<void>;
+  run(path: string, inputs: Record<string, unknown>): Promise<Started>;
+  runs(): Promise<RunSummary[]>;
+  cancel(runId: string): Promise<void>;
+  /** Calls `onEvent` for every event of the run (journaled first, then live); returns a stop function. */
+  events(runId: string, onEvent: (event: Event) => void): () => void;
+}
+
+/** `floe serve`: the page was opened from it, so requests go to the same origin with its cookie. */
+export class WebBackend implements Backend {
+  constructor(private readonly base = "") {}
+
+  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await fetch(`${this.base}${path}`, {
+      method,
+      credentials: "same-origin",
+      headers: body === undefined ? {} : { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const answer = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      throw new BackendError(answer.error ?? `${method} ${path}: HTTP ${response.status}`, response.status, answer.diagnostics ?? []);
+    }
+    return answer as T;
+  }
+
+  catalog() {
+    return this.request<CatalogDoc>("GET", "/api/catalog");
+  }
+  workspace() {
+    return this.request<WorkspaceInfo>("GET", "/api/workspace");
+  }
+  read(path: string) {
+    return this.request<FileText>("GET", `/api/files?path=${encodeURIComponent(path)}`);
+  }
+  check(path: string, text: string) {
+    return this.request<Check>("POST", "/api/check", { path, text });
+  }
+  save(path: string, text: string) {
+    return this.request<FileText>("PUT", `/api/files?path=${encodeURIComponent(path)}`, { text });
+  }
+  create(path: string, name: string) {
+    return this.request<FileText>("POST", "/api/files/create", { path, name });
+  }
+  async rename(from: string, to: string) {
+    await this.request("POST", "/api/files/rename", { from, to });
+  }
+  async remove(path: string) {
+    await this.request("DELETE", `/api/files?path=${encodeURIComponent(path)}`);
+  }
+  run(path: string, inputs: Record<string, unknown>) {
+    return this.request<Started>("POST", "/api/runs", { path, inputs });
+  }
+  runs() {
+    return this.request<RunSummary[]>("GET", "/api/runs");
+  }
+  async cancel(runId: string) {
+    await this.request("POST", `/api/runs/${encodeURIComponent(runId)}/cancel`, {});
+  }
+  events(runId: string, onEvent: (event: Event) => void) {
+    const origin = this.base || window.location.origin;
+    const socket = new WebSocket(`${origin.replace(/^http/, "ws")}/api/runs/${encodeURIComponent(runId)}/events`);
+    socket.onmessage = (message) => onEvent(JSON.parse(String(message.data)) as Event);
+    return () => socket.close();
+  }
+}

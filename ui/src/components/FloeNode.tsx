@@ -1,0 +1,34 @@
+import { Handle, type NodeProps, Position } from "@xyflow/react";
+import { memo } from "react";
+import type { CanvasNode } from "../model/convert";
+import { portsOf } from "../model/ports";
+import { useCatalog, useDocument } from "../store";
+
+/** A node on the canvas: title, kind, problem badge, and one handle per port. */
+function FloeNodeView({ id, data, selected }: NodeProps<CanvasNode>) {
+  const catalog = useCatalog((s) => s.catalog);
+  const canvas = useDocument((s) => s.canvas);
+  const problems = useDocument((s) => s.check?.diagnostics.filter((d) => d.node === id) ?? []);
+  const { inputs, outputs } = portsOf(data.node, catalog, canvas);
+  const rows = Math.max(inputs.length, outputs.length, 1);
+  const errors = problems.filter((p) => p.severity === "error").length;
+  return (
+    <div className={`floe-node kind-${data.node.kind}${selected ? " selected" : ""}${errors ? " has-errors" : ""}`} data-node={id} style={{ minHeight: 44 + rows * 18 }}>
+      <div className="floe-node-title">{data.node.title || id}</div>
+      <div className="floe-node-kind">{data.node.kind === "tool" ? String((data.node.config as { tool?: string })?.tool ?? "tool") : data.node.kind}</div>
+      {problems.length > 0 && (
+        <div className="floe-node-badge" title={problems.map((p) => p.message).join("\n")}>
+          {problems.length}
+        </div>
+      )}
+      {inputs.map((port, i) => (
+        <Handle key={`in-${port}`} id={port} type="target" position={Position.Left} style={{ top: 40 + i * 18 }} title={port} />
+      ))}
+      {outputs.map((port, i) => (
+        <Handle key={`out-${port}`} id={port} type="source" position={Position.Right} style={{ top: 40 + i * 18 }} title={port} />
+      ))}
+    </div>
+  );
+}
+
+export const FloeNode = memo(FloeNodeView);

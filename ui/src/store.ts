@@ -1,0 +1,188 @@
+// App state, split by concern: the workspace (files), the open document (canvas, history,
+// problems) and the catalogue. Each store is small and testable without React.
+import { applyEdgeChanges, applyNodeChanges, type Connection, type EdgeChange, type NodeChange } from "@xyflow/react";
+import { create } from "zustand";
+import type { Backend } from "./backend/backend";
+import { BackendError } from "./backend/backend";
+import type { Check, Entry } from "./generated/api";
+import type { Blueprint } from "./generated/blueprint";
+import type { CatalogDoc } from "./generated/catalog";
+import { type Canvas, type CanvasEdge, type CanvasNode, edgeId, serialise, toBlueprint, toCanvas } from "./model/convert";
+
+export interface WorkspaceState {
+  root: string;
+  entries: Entry[];
+  error: string | null;
+  refresh(backend: Backend): Promise<void>;
+}
+
+export const useWorkspace = create<WorkspaceState>((set) => ({
+  root: "",
+  entries: [],
+  error: null,
+  async refresh(backend) {
+    try {
+      const info = await backend.workspace();
+      set({ root: info.root, entries: info.entries, error: null });
+    } catch (error) {
+      set({ error: String((error as Error).message) });
+    }
+  },
+}));
+
+export interface CatalogState {
+  catalog: CatalogDoc | null;
+  load(backend: Backend): Promise<void>;
+}
+
+export const useCatalog = create<CatalogState>((set) => ({
+  catalog: null,
+  async load(backend) {
+    set({ catalog: await backend.catalog() });
+  },
+}));
+
+/** Why a connection is refused, or null when it is fine. */
+export function refuseConnection(canvas: Canvas, connection: Connection): string | null {
+  const { source, target, sourceHandle, targetHandle } = connection;
+  if (!source || !target) return "connect a node's output to another node's input";
+  if (source === target) return "a node cannot feed itself; loops go through a loop or recursive node";
+  const from = canvas.nodes.find((n) => n.id === source);
+  const to = canvas.nodes.find((n) => n.id === target);
+  if (!from || !to) return "both ends must be nodes";
+  if (from.data.scope !== to.data.scope) {
+    return "edges stay inside one graph: connect nodes of the same container body (or both at the top level)";
+  }
+  const id = edgeId(`${source}.${sourceHandle ?? "out"}`, targetHandle ? `${target}.${targetHandle}` : target);
+  if (canvas.edges.some((e) => e.id === id)) return "these ports are already connected";
+  return null;
+}
+
+export interface DocumentState {
+  path: string | null;
+  base: Blueprint | null;
+  canvas: Canvas;
+  /** The text last read or saved. */
+  saved: string;
+  dirty: boolean;
+  past: Canvas[];
+  future: Canvas[];
+  check: Check | null;
+  notice: string | null;
+  open(backend: Backend, path: string): Promise<void>;
+  text(): string;
+  nodesChanged(changes: NodeChange<CanvasNode>[]): void;
+  edgesChanged(changes: EdgeChange<CanvasEdge>[]): void;
+  connect(connection: Connection): void;
+  /** Records the current canvas as one undoable step (call before a change). */
+  remember(): void;
+  undo(): void;
+  redo(): void;
+  validate(backend: Backend): Promise<void>;
+  save(backend: Backend): Promise<void>;
+}
+
+const empty: Canvas = { nodes: [], edges: [] };
+
+export const useDocument = create<DocumentState>((set, get) => ({
+  path: null,
+  base: null,
+  canvas: empty,
+  saved: "",
+  dirty: false,
+  past: [],
+  future: [],
+  check: null,
+  notice: null,
+  async open(backend, path) {
+    const file = await backend.read(path);
+    const base = JSON.parse(file.text) as Blueprint;
+    set({ path, base, canvas: toCanvas(base), saved: file.text, dirty: false, past: [], future: [], check: null, notice: null });
+    await get().validate(backend);
+  },
+  text() {
+    const { base, canvas } = get();
+    return base ? serialise(toBlueprint(base, canvas)) : "";
+  },
+  nodesChanged(changes) {
+    const { canvas } = get();
+    // A finished drag, a removal: each is one undoable step.
+    const step = changes.some((c) => c.type === "remove" || (c.type === "position" && c.dragging === false));
+    const nodes = applyNodeChanges(changes, canvas.nodes).map((node) => {
+      const moved = changes.some((c) => c.type === "position" && c.id === node.id && c.position);
+      return moved && !node.data.placed ? { ...node, data: { ...node.data, placed: true } } : node;
+    });
+    const removed = new Set(changes.filter((c) => c.type === "remove").map((c) => c.id));
+    const edges = canvas.edges.filter((e) => !removed.has(e.source) && !removed.has(e.target));
+    const significant = changes.some((c) => c.type !== "select" && c.type !== "dimensions");
+    set({
+      canvas: { nodes, edges },
+      ...(step ? { past: [...get().past, canvas], future: [] } : {}),
+      ...(significant ? { dirty: true } : {}),
+    });
+  },
+  edgesChanged(changes) {
+    const { canvas } = get();
+    const edges = applyEdgeChanges(changes, canvas.edges);
+    const removal = changes.some((c) => c.type === "remove");
+    set({ canvas: { ...canvas, edges }, ...(removal ? { past: [...get().past, canvas], future: [], dirty: true } : {}) });
+  },
+  connect(connection) {
+    const { canvas } = get();
+    const refused = refuseConnection(canvas, connection);
+    if (refused) {
+      set({ notice: refused });
+      return;
+    }
+    const source = connection.source!;
+    const target = connection.target!;
+    const sourceHandle = connection.sourceHandle ?? "out";
+    const targetHandle = connection.targetHandle ?? null;
+    const scope = canvas.nodes.find((n) => n.id === source)?.data.scope ?? null;
+    const edge: CanvasEdge = {
+      id: edgeId(`${source}.${sourceHandle}`, targetHandle ? `${target}.${targetHandle}` : target),
+      source,
+      sourceHandle,
+      target,
+      targetHandle,
+      data: { scope },
+    };
+    set({ canvas: { ...canvas, edges: [...canvas.edges, edge] }, past: [...get().past, canvas], future: [], dirty: true, notice: null });
+  },
+  remember() {
+    set({ past: [...get().past, get().canvas], future: [] });
+  },
+  undo() {
+    const { past, canvas, future } = get();
+    const previous = past.at(-1);
+    if (!previous) return;
+    set({ canvas: previous, past: past.slice(0, -1), future: [canvas, ...future], dirty: true });
+  },
+  redo() {
+    const { past, canvas, future } = get();
+    const next = future[0];
+    if (!next) return;
+    set({ canvas: next, past: [...past, canvas], future: future.slice(1), dirty: true });
+  },
+  async validate(backend) {
+    const { path } = get();
+    if (!path) return;
+    try {
+      set({ check: await backend.check(path, get().text()) });
+    } catch (error) {
+      set({ notice: (error as Error).message });
+    }
+  },
+  async save(backend) {
+    const { path } = get();
+    if (!path) return;
+    try {
+      const file = await backend.save(path, get().text());
+      const base = JSON.parse(file.text) as Blueprint;
+      set({ base, canvas: toCanvas(base), saved: file.text, dirty: false, notice: `saved ${path}` });
+    } catch (error) {
+      const detail = error instanceof BackendError && error.diagnostics.length > 0 ? `: ${error.diagnostics[0].message}` : "";
+      set({ notice: `${(error as Error).message}${detail}` });
+    }
+  },
+}));
