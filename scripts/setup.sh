@@ -4,8 +4,9 @@
 set -euo pipefail
 
 # System packages: a C toolchain (blake3's assembly, bundled SQLite) and pkg-config; D-Bus and
-# gnome-keyring, the real Secret Service the keychain tests run against.
-packages=(build-essential pkg-config dbus gnome-keyring)
+# gnome-keyring, the real Secret Service the keychain tests run against; Chromium for the
+# browser tests (Playwright drives Debian's build; it downloads no browser).
+packages=(build-essential pkg-config dbus gnome-keyring chromium)
 
 missing=()
 for package in "${packages[@]}"; do
@@ -23,6 +24,11 @@ if [ ${#missing[@]} -gt 0 ]; then
     echo "  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
     exit 1
   fi
+fi
+
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  echo "setup: node and npm not found. Install Node.js 20.19 or newer, then run this again." >&2
+  exit 1
 fi
 
 if ! command -v cargo >/dev/null 2>&1; then

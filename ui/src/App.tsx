@@ -99,6 +99,7 @@ export function App({ backend }: { backend: Backend }) {
         </header>
         <div className="canvas">
           <ReactFlow
+            key={doc.path ?? "none"}
             nodes={doc.canvas.nodes}
             edges={doc.canvas.edges}
             nodeTypes={nodeTypes}

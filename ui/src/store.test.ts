@@ -26,15 +26,20 @@ describe("document store", () => {
     expect(refuseConnection(canvas, { source: "list", target: "combine", sourceHandle: "files", targetHandle: "extra" })).toBeNull();
   });
 
-  it("makes each connection and removal one undoable step, and undo restores the exact text", () => {
+  it("makes each connection and removal one undoable step, and undo restores the exact text", async () => {
     const original = useDocument.getState().text();
     useDocument.getState().connect({ source: "each", target: "combine", sourceHandle: "results", targetHandle: "extra" });
     expect(useDocument.getState().dirty).toBe(true);
     expect(useDocument.getState().text()).toContain('"to": "combine.extra"');
+    await Promise.resolve();
+    // The canvas removes a node's edges and the node in two calls: one step.
+    useDocument.getState().edgesChanged([{ type: "remove", id: "each.results->combine.in" }]);
     useDocument.getState().nodesChanged([{ type: "remove", id: "combine" }]);
+    expect(useDocument.getState().past).toHaveLength(2);
     expect(useDocument.getState().canvas.nodes.some((n) => n.id === "combine")).toBe(false);
     expect(useDocument.getState().canvas.edges.some((e) => e.target === "combine")).toBe(false);
     useDocument.getState().undo();
+    expect(useDocument.getState().text()).toContain('"to": "combine.in"');
     useDocument.getState().undo();
     expect(useDocument.getState().text()).toBe(original);
     useDocument.getState().redo();

@@ -84,6 +84,20 @@ export interface DocumentState {
 
 const empty: Canvas = { nodes: [], edges: [] };
 
+/**
+ * Changes made in one task form one undoable step: deleting a node removes its edges and the
+ * node in two callbacks, and one undo must bring both back.
+ */
+let stepOpen = false;
+function pushStep(past: Canvas[], canvas: Canvas): Canvas[] | null {
+  if (stepOpen) return null;
+  stepOpen = true;
+  queueMicrotask(() => {
+    stepOpen = false;
+  });
+  return [...past, canvas];
+}
+
 export const useDocument = create<DocumentState>((set, get) => ({
   path: null,
   base: null,
@@ -115,9 +129,10 @@ export const useDocument = create<DocumentState>((set, get) => ({
     const removed = new Set(changes.filter((c) => c.type === "remove").map((c) => c.id));
     const edges = canvas.edges.filter((e) => !removed.has(e.source) && !removed.has(e.target));
     const significant = changes.some((c) => c.type !== "select" && c.type !== "dimensions");
+    const past = step ? pushStep(get().past, canvas) : null;
     set({
       canvas: { nodes, edges },
-      ...(step ? { past: [...get().past, canvas], future: [] } : {}),
+      ...(past ? { past, future: [] } : {}),
       ...(significant ? { dirty: true } : {}),
     });
   },
@@ -125,7 +140,8 @@ export const useDocument = create<DocumentState>((set, get) => ({
     const { canvas } = get();
     const edges = applyEdgeChanges(changes, canvas.edges);
     const removal = changes.some((c) => c.type === "remove");
-    set({ canvas: { ...canvas, edges }, ...(removal ? { past: [...get().past, canvas], future: [], dirty: true } : {}) });
+    const past = removal ? pushStep(get().past, canvas) : null;
+    set({ canvas: { ...canvas, edges }, ...(past ? { past, future: [] } : {}), ...(removal ? { dirty: true } : {}) });
   },
   connect(connection) {
     const { canvas } = get();

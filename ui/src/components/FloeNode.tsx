@@ -8,7 +8,9 @@ import { useCatalog, useDocument } from "../store";
 function FloeNodeView({ id, data, selected }: NodeProps<CanvasNode>) {
   const catalog = useCatalog((s) => s.catalog);
   const canvas = useDocument((s) => s.canvas);
-  const problems = useDocument((s) => s.check?.diagnostics.filter((d) => d.node === id) ?? []);
+  // Select stable state and derive from it: a selector returning a new array would re-render forever.
+  const check = useDocument((s) => s.check);
+  const problems = check?.diagnostics.filter((d) => d.node === id) ?? [];
   const { inputs, outputs } = portsOf(data.node, catalog, canvas);
   const rows = Math.max(inputs.length, outputs.length, 1);
   const errors = problems.filter((p) => p.severity === "error").length;
