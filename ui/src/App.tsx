@@ -1,8 +1,10 @@
-import { Background, Controls, MiniMap, ReactFlow } from "@xyflow/react";
+import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import { useEffect, useMemo, useRef } from "react";
 import type { Backend } from "./backend/backend";
 import { FloeNode } from "./components/FloeNode";
+import { Inspector } from "./components/Inspector";
+import { DRAG_TYPE, Palette, type PaletteItem } from "./components/Palette";
 import { useCatalog, useDocument, useWorkspace } from "./store";
 
 const nodeTypes = { floe: FloeNode };
@@ -10,7 +12,61 @@ const nodeTypes = { floe: FloeNode };
 /** How long edits wait before the document is checked again. */
 const CHECK_DELAY_MS = 250;
 
+/** The canvas, with drops from the palette placed where they land. */
+function Canvas() {
+  const doc = useDocument();
+  const catalog = useCatalog((s) => s.catalog);
+  const flow = useReactFlow();
+  return (
+    <div
+      className="canvas"
+      onDragOver={(event) => {
+        if (event.dataTransfer.types.includes(DRAG_TYPE)) {
+          event.preventDefault();
+          event.dataTransfer.dropEffect = "copy";
+        }
+      }}
+      onDrop={(event) => {
+        const raw = event.dataTransfer.getData(DRAG_TYPE);
+        if (!raw || !catalog || !doc.path) return;
+        event.preventDefault();
+        const item = JSON.parse(raw) as PaletteItem;
+        const position = flow.screenToFlowPosition({ x: event.clientX, y: event.clientY });
+        doc.addNode(catalog, item.kind, item.tool, { x: Math.round(position.x), y: Math.round(position.y) });
+      }}
+    >
+      <ReactFlow
+        key={doc.path ?? "none"}
+        nodes={doc.canvas.nodes}
+        edges={doc.canvas.edges}
+        nodeTypes={nodeTypes}
+        onNodesChange={doc.nodesChanged}
+        onEdgesChange={doc.edgesChanged}
+        onConnect={doc.connect}
+        fitView
+        fitViewOptions={{ maxZoom: 1 }}
+        snapToGrid
+        snapGrid={[10, 10]}
+        deleteKeyCode={["Backspace", "Delete"]}
+        minZoom={0.05}
+      >
+        <Background />
+        <MiniMap pannable zoomable />
+        <Controls />
+      </ReactFlow>
+    </div>
+  );
+}
+
 export function App({ backend }: { backend: Backend }) {
+  return (
+    <ReactFlowProvider>
+      <Shell backend={backend} />
+    </ReactFlowProvider>
+  );
+}
+
+function Shell({ backend }: { backend: Backend }) {
   const workspace = useWorkspace();
   const loadCatalog = useCatalog((s) => s.load);
   const doc = useDocument();
@@ -77,10 +133,32 @@ export function App({ backend }: { backend: Backend }) {
             </li>
           ))}
         </ul>
+        <Palette
+          onAdd={(item: PaletteItem) => {
+            const catalog = useCatalog.getState().catalog;
+            if (catalog && doc.path) doc.addNode(catalog, item.kind, item.tool, { x: 0, y: 0 });
+          }}
+        />
       </aside>
       <main className="main">
         <header className="toolbar">
           <span className="doc-title">{title}</span>
+          <button
+            onClick={() => {
+              const name = window.prompt("New blueprint file (e.g. flows/report.json)");
+              if (!name) return;
+              const path = name.endsWith(".json") ? name : `${name}.json`;
+              const title = path.replace(/^.*\//, "").replace(/\.json$/, "");
+              void backend
+                .create(path, title)
+                .then(() => workspace.refresh(backend))
+                .then(() => doc.open(backend, path))
+                .catch((error: Error) => useDocument.setState({ notice: error.message }));
+            }}
+            title="New blueprint"
+          >
+            New
+          </button>
           <button onClick={() => doc.undo()} disabled={doc.past.length === 0} title="Undo (Ctrl+Z)">
             Undo
           </button>
@@ -97,26 +175,7 @@ export function App({ backend }: { backend: Backend }) {
           </button>
           {doc.notice && <span className="notice">{doc.notice}</span>}
         </header>
-        <div className="canvas">
-          <ReactFlow
-            key={doc.path ?? "none"}
-            nodes={doc.canvas.nodes}
-            edges={doc.canvas.edges}
-            nodeTypes={nodeTypes}
-            onNodesChange={doc.nodesChanged}
-            onEdgesChange={doc.edgesChanged}
-            onConnect={doc.connect}
-            fitView
-            snapToGrid
-            snapGrid={[10, 10]}
-            deleteKeyCode={["Backspace", "Delete"]}
-            minZoom={0.05}
-          >
-            <Background />
-            <MiniMap pannable zoomable />
-            <Controls />
-          </ReactFlow>
-        </div>
+        <Canvas />
         <section className="problems" aria-label="Problems">
           <h2>
             Problems <span className="count">{problems.length}</span>
@@ -132,6 +191,7 @@ export function App({ backend }: { backend: Backend }) {
           </ul>
         </section>
       </main>
+      <Inspector />
     </div>
   );
 }

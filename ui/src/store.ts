@@ -5,7 +5,7 @@ import { create } from "zustand";
 import type { Backend } from "./backend/backend";
 import { BackendError } from "./backend/backend";
 import type { Check, Entry } from "./generated/api";
-import type { Blueprint } from "./generated/blueprint";
+import type { Blueprint, Node as BlueprintNode } from "./generated/blueprint";
 import type { CatalogDoc } from "./generated/catalog";
 import { type Canvas, type CanvasEdge, type CanvasNode, edgeId, serialise, toBlueprint, toCanvas } from "./model/convert";
 
@@ -74,6 +74,10 @@ export interface DocumentState {
   nodesChanged(changes: NodeChange<CanvasNode>[]): void;
   edgesChanged(changes: EdgeChange<CanvasEdge>[]): void;
   connect(connection: Connection): void;
+  /** Adds a node of `kind` (for `tool`, of `tool`) at `position`, configured from the catalogue's example. */
+  addNode(catalog: CatalogDoc, kind: string, tool: string | undefined, position: { x: number; y: number }): string;
+  /** Replaces fields of a node (title, config…) as one undoable step. */
+  updateNode(id: string, fields: Partial<BlueprintNode>): void;
   /** Records the current canvas as one undoable step (call before a change). */
   remember(): void;
   undo(): void;
@@ -164,6 +168,38 @@ export const useDocument = create<DocumentState>((set, get) => ({
       data: { scope },
     };
     set({ canvas: { ...canvas, edges: [...canvas.edges, edge] }, past: [...get().past, canvas], future: [], dirty: true, notice: null });
+  },
+  addNode(catalog, kind, tool, position) {
+    const { canvas } = get();
+    const taken = new Set(canvas.nodes.map((n) => n.id));
+    const stem = (tool ?? kind).replace(/[^A-Za-z0-9_]/g, "_");
+    let id = stem;
+    for (let n = 2; taken.has(id); n += 1) id = `${stem}_${n}`;
+    const spec = catalog.kinds.find((k) => k.kind === kind);
+    const config =
+      kind === "tool"
+        ? { tool, args: structuredClone(catalog.tools.find((t) => t.tool === tool)?.example ?? {}) }
+        : structuredClone(spec?.example ?? {});
+    const node: CanvasNode = {
+      id,
+      type: "floe",
+      position,
+      data: {
+        node: { id, kind, config } as BlueprintNode,
+        scope: null,
+        placed: true,
+        ...(spec?.container ? { container: true } : {}),
+      },
+    };
+    set({ canvas: { ...canvas, nodes: [...canvas.nodes, node] }, past: [...get().past, canvas], future: [], dirty: true });
+    return id;
+  },
+  updateNode(id, fields) {
+    const { canvas } = get();
+    const nodes = canvas.nodes.map((n) =>
+      n.id === id ? { ...n, data: { ...n.data, node: { ...n.data.node, ...fields } as BlueprintNode } } : n,
+    );
+    set({ canvas: { ...canvas, nodes }, past: [...get().past, canvas], future: [], dirty: true });
   },
   remember() {
     set({ past: [...get().past, get().canvas], future: [] });

@@ -14,6 +14,8 @@ export interface FloeNodeData extends Record<string, unknown> {
   scope: string | null;
   /** Whether its position is in the document (or was set by moving it). */
   placed: boolean;
+  /** A container kind (loop, parallel, recursive): it keeps a body even when it has no children. */
+  container?: boolean;
 }
 
 /** A canvas node (React Flow's node with Floe's data). */
@@ -63,7 +65,7 @@ export function toCanvas(blueprint: Blueprint): Canvas {
         type: "floe",
         position,
         ...(scope ? { parentId: scope } : {}),
-        data: { node: rest as BlueprintNode, scope, placed: box !== undefined },
+        data: { node: rest as BlueprintNode, scope, placed: box !== undefined, ...(body ? { container: true } : {}) },
       });
       if (body) pending.push({ list: body.nodes ?? [], edges: body.edges ?? [], scope: node.id });
     });
@@ -121,8 +123,9 @@ export function toBlueprint(base: Blueprint, canvas: Canvas): Blueprint {
     }
   };
   remember(base.nodes);
+  const declared = new Set(canvas.nodes.filter((n) => n.data.container).map((n) => n.id));
   for (const [id, node] of built) {
-    if (containers.has(id) || original.has(id)) {
+    if (containers.has(id) || original.has(id) || declared.has(id)) {
       const body: Record<string, unknown> = { nodes: byScope.get(id) ?? [] };
       const edges = edgesByScope.get(id) ?? [];
       const had = original.get(id) as { edges?: unknown } | undefined;
