@@ -103,3 +103,28 @@ test("builds a graph from the palette, configures it, and saves what the screen 
   await expect(page.locator(".notice")).toHaveText("saved made/greeting.json");
   expect(readFileSync(path.join(server.folder, "made/greeting.json"), "utf8")).toBe(saved);
 });
+
+test("shortcuts: cheat sheet, duplicate, arrange, dark theme", async ({ page }) => {
+  await page.goto(server.url);
+  await page.getByRole("button", { name: /order-alerts\.json/ }).click();
+  const count = await page.locator(".react-flow__node").count();
+  await page.keyboard.press("?");
+  await expect(page.getByRole("dialog", { name: "Keyboard shortcuts" })).toContainText("Duplicate the selected nodes");
+  await page.keyboard.press("?");
+  await expect(page.getByRole("dialog")).toHaveCount(0);
+  const first = page.locator(".react-flow__node").first();
+  await first.click();
+  await page.keyboard.press("Control+d");
+  await expect(page.locator(".react-flow__node")).toHaveCount(count + 1);
+  await page.keyboard.press("Control+z");
+  await expect(page.locator(".react-flow__node")).toHaveCount(count);
+  // Arranged left to right by data flow: the source (reading the orders) ends up left of the alert.
+  await page.getByRole("button", { name: "Arrange" }).click();
+  const x = async (id: string) => (await page.locator(`.react-flow__node[data-id="${id}"]`).boundingBox())!.x;
+  await expect.poll(async () => (await x("read")) < (await x("alert"))).toBe(true);
+  await page.keyboard.press("Shift+T");
+  const theme = await page.evaluate(() => document.documentElement.dataset.theme);
+  await page.screenshot({ path: `target/e2e-results/canvas-${theme}.png` });
+  await page.keyboard.press("Shift+T");
+  expect(await page.evaluate(() => document.documentElement.dataset.theme)).not.toBe(theme);
+});

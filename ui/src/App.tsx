@@ -1,6 +1,6 @@
 import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
-import { useEffect, useMemo, useRef } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import type { Backend } from "./backend/backend";
 import { FloeNode } from "./components/FloeNode";
 import { Inspector } from "./components/Inspector";
@@ -8,6 +8,33 @@ import { DRAG_TYPE, Palette, type PaletteItem } from "./components/Palette";
 import { useCatalog, useDocument, useWorkspace } from "./store";
 
 const nodeTypes = { floe: FloeNode };
+
+interface Shortcut {
+  key: string;
+  mod: boolean;
+  shift?: boolean;
+  action: "save" | "undo" | "redo" | "copy" | "paste" | "duplicate" | "layout" | "theme" | "help";
+  label: string;
+}
+
+/** Every keyboard shortcut; the cheat sheet (`?`) is generated from this list. */
+const SHORTCUTS: Shortcut[] = [
+  { key: "s", mod: true, action: "save", label: "Save" },
+  { key: "z", mod: true, action: "undo", label: "Undo" },
+  { key: "z", mod: true, shift: true, action: "redo", label: "Redo" },
+  { key: "y", mod: true, action: "redo", label: "Redo" },
+  { key: "c", mod: true, action: "copy", label: "Copy the selected nodes" },
+  { key: "v", mod: true, action: "paste", label: "Paste" },
+  { key: "d", mod: true, action: "duplicate", label: "Duplicate the selected nodes" },
+  { key: "l", mod: false, shift: true, action: "layout", label: "Arrange the graph automatically" },
+  { key: "t", mod: false, shift: true, action: "theme", label: "Switch dark / light theme" },
+  { key: "?", mod: false, action: "help", label: "Show or hide these shortcuts" },
+];
+
+function describeKey(s: Shortcut): string {
+  const shift = s.shift ? "Shift+" : "";
+  return `${s.mod ? "Ctrl+" : ""}${shift}${s.key === "?" ? "?" : s.key.toUpperCase()}`;
+}
 
 /** How long edits wait before the document is checked again. */
 const CHECK_DELAY_MS = 250;
@@ -68,6 +95,13 @@ export function App({ backend }: { backend: Backend }) {
 
 function Shell({ backend }: { backend: Backend }) {
   const workspace = useWorkspace();
+  const [help, setHelp] = useState(false);
+  const [theme, setTheme] = useState<"light" | "dark">(() =>
+    window.matchMedia?.("(prefers-color-scheme: dark)").matches ? "dark" : "light",
+  );
+  useEffect(() => {
+    document.documentElement.dataset.theme = theme;
+  }, [theme]);
   const loadCatalog = useCatalog((s) => s.load);
   const doc = useDocument();
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
@@ -90,16 +124,46 @@ function Shell({ backend }: { backend: Backend }) {
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
+      const target = event.target as HTMLElement | null;
+      // Typing in a field is not a shortcut.
+      if (target && (target.tagName === "INPUT" || target.tagName === "TEXTAREA" || target.tagName === "SELECT")) return;
       const mod = event.ctrlKey || event.metaKey;
-      if (mod && event.key.toLowerCase() === "s") {
-        event.preventDefault();
-        void useDocument.getState().save(backend).then(() => workspace.refresh(backend));
-      } else if (mod && event.key.toLowerCase() === "z" && !event.shiftKey) {
-        event.preventDefault();
-        useDocument.getState().undo();
-      } else if (mod && (event.key.toLowerCase() === "y" || (event.key.toLowerCase() === "z" && event.shiftKey))) {
-        event.preventDefault();
-        useDocument.getState().redo();
+      const key = event.key.toLowerCase();
+      const state = useDocument.getState();
+      // "?" needs Shift on some layouts and not on others: its Shift state is not part of it.
+      const shortcut = SHORTCUTS.find(
+        (s) => s.key === key && s.mod === mod && (s.key === "?" || (s.shift ?? false) === event.shiftKey),
+      );
+      if (!shortcut) return;
+      event.preventDefault();
+      switch (shortcut.action) {
+        case "save":
+          void state.save(backend).then(() => workspace.refresh(backend));
+          break;
+        case "undo":
+          state.undo();
+          break;
+        case "redo":
+          state.redo();
+          break;
+        case "copy":
+          state.copy();
+          break;
+        case "paste":
+          state.paste();
+          break;
+        case "duplicate":
+          state.duplicate();
+          break;
+        case "layout":
+          void state.layout();
+          break;
+        case "help":
+          setHelp((open) => !open);
+          break;
+        case "theme":
+          setTheme((t) => (t === "dark" ? "light" : "dark"));
+          break;
       }
     };
     window.addEventListener("keydown", onKey);
@@ -159,6 +223,15 @@ function Shell({ backend }: { backend: Backend }) {
           >
             New
           </button>
+          <button onClick={() => void doc.layout()} disabled={!doc.path} title="Arrange automatically (Shift+L)">
+            Arrange
+          </button>
+          <button onClick={() => setTheme(theme === "dark" ? "light" : "dark")} title="Theme (Shift+T)">
+            {theme === "dark" ? "Light" : "Dark"}
+          </button>
+          <button onClick={() => setHelp(!help)} title="Keyboard shortcuts (?)">
+            ?
+          </button>
           <button onClick={() => doc.undo()} disabled={doc.past.length === 0} title="Undo (Ctrl+Z)">
             Undo
           </button>
@@ -192,6 +265,37 @@ function Shell({ backend }: { backend: Backend }) {
         </section>
       </main>
       <Inspector />
+      {help && (
+        <div className="cheatsheet" role="dialog" aria-label="Keyboard shortcuts" onClick={() => setHelp(false)}>
+          <div className="cheatsheet-body">
+            <h2>Keyboard shortcuts</h2>
+            <table>
+              <tbody>
+                {SHORTCUTS.map((s) => (
+                  <tr key={`${s.key}-${s.action}-${s.mod}`}>
+                    <td>
+                      <kbd>{describeKey(s)}</kbd>
+                    </td>
+                    <td>{s.label}</td>
+                  </tr>
+                ))}
+                <tr>
+                  <td>
+                    <kbd>Delete</kbd>
+                  </td>
+                  <td>Delete the selection</td>
+                </tr>
+                <tr>
+                  <td>
+                    <kbd>Shift+drag</kbd>
+                  </td>
+                  <td>Select several nodes</td>
+                </tr>
+              </tbody>
+            </table>
+          </div>
+        </div>
+      )}
     </div>
   );
 }

@@ -8,6 +8,7 @@ import type { Check, Entry } from "./generated/api";
 import type { Blueprint, Node as BlueprintNode } from "./generated/blueprint";
 import type { CatalogDoc } from "./generated/catalog";
 import { type Canvas, type CanvasEdge, type CanvasNode, edgeId, serialise, toBlueprint, toCanvas } from "./model/convert";
+import { type Clip, copySelection, paste } from "./model/edit";
 
 export interface WorkspaceState {
   root: string;
@@ -78,6 +79,14 @@ export interface DocumentState {
   addNode(catalog: CatalogDoc, kind: string, tool: string | undefined, position: { x: number; y: number }): string;
   /** Replaces fields of a node (title, config…) as one undoable step. */
   updateNode(id: string, fields: Partial<BlueprintNode>): void;
+  /** Copies the selected nodes (Ctrl+C). */
+  copy(): void;
+  /** Pastes what was copied, under fresh ids (Ctrl+V). */
+  paste(): void;
+  /** Copies and pastes the selection at once (Ctrl+D). */
+  duplicate(): void;
+  /** Lays every graph out left to right (one undoable step). */
+  layout(): Promise<void>;
   /** Records the current canvas as one undoable step (call before a change). */
   remember(): void;
   undo(): void;
@@ -87,6 +96,9 @@ export interface DocumentState {
 }
 
 const empty: Canvas = { nodes: [], edges: [] };
+
+/** What Ctrl+C copied (kept for the session, across documents). */
+let clipboard: Clip | null = null;
 
 /**
  * Changes made in one task form one undoable step: deleting a node removes its edges and the
@@ -200,6 +212,27 @@ export const useDocument = create<DocumentState>((set, get) => ({
       n.id === id ? { ...n, data: { ...n.data, node: { ...n.data.node, ...fields } as BlueprintNode } } : n,
     );
     set({ canvas: { ...canvas, nodes }, past: [...get().past, canvas], future: [], dirty: true });
+  },
+  copy() {
+    clipboard = copySelection(get().canvas);
+    if (clipboard) set({ notice: `copied ${clipboard.nodes.length} node(s)` });
+  },
+  paste() {
+    if (!clipboard || !get().path) return;
+    const { canvas } = get();
+    set({ canvas: paste(canvas, clipboard), past: [...get().past, canvas], future: [], dirty: true });
+  },
+  duplicate() {
+    const clip = copySelection(get().canvas);
+    if (!clip) return;
+    const { canvas } = get();
+    set({ canvas: paste(canvas, clip), past: [...get().past, canvas], future: [], dirty: true });
+  },
+  async layout() {
+    const { canvas } = get();
+    const { autoLayout } = await import("./model/layout");
+    const laid = await autoLayout(canvas);
+    set({ canvas: laid, past: [...get().past, canvas], future: [], dirty: true });
   },
   remember() {
     set({ past: [...get().past, get().canvas], future: [] });
