@@ -191,10 +191,9 @@ async fn the_fault_matrix_classifies_every_failure() {
 
 #[tokio::test]
 async fn an_unreachable_provider_is_a_network_error_naming_the_fix() {
-    let server = FakeServer::start(Vendor::Openai).await.expect("fake starts");
-    let url = server.base_url();
-    drop(server);
-    tokio::time::sleep(Duration::from_millis(50)).await;
+    // A port that was free a moment ago and has nothing listening now.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
+    let url = format!("http://127.0.0.1:{port}/v1");
     let mut settings = Settings::default();
     settings.providers.insert("openai".into(), ProviderSettings { base_url: Some(url), ..Default::default() });
     let llm = Llm::new(settings, Prices::builtin()).with_keys(Arc::new(|_| Some(Secret::new("k"))));
