@@ -6,25 +6,30 @@ CARGO ?= cargo
 setup:
 	@scripts/setup.sh
 
-# Until the desktop app lands, "the app" is the floe CLI: build it and check the examples.
-app: setup
+# Build the desktop app (release, with the UI embedded) and start it on the examples folder.
+# `npx tauri build` makes the .deb (bundle in target/release/bundle/deb/).
+app: setup ui-deps
+	npm run build
+	$(CARGO) build --release -p floe-app --features tauri/custom-protocol
 	$(CARGO) build --release -p floe-cli
-	$(CARGO) run -q --release -p floe-cli -- --help
-	$(CARGO) run -q --release -p floe-cli -- validate blueprints
+	$${CARGO_TARGET_DIR:-target}/release/floe-app blueprints
 
 # Every test: unit, integration (bad corpus, examples, model providers against loopback vendor
 # servers, CLI end to end, the keychain against a real Secret Service, `floe serve`), the
 # examples through the real binary, then the UI: generated types current, vitest (stores and
-# the blueprint ⇄ canvas round trip), a production build, and Playwright in Chromium against
-# `floe serve` with the real engine (screenshots in target/e2e-results/).
+# the blueprint ⇄ canvas round trip), Playwright in Chromium against `floe serve` with the real
+# engine, and the desktop app under Xvfb through tauri-driver (screenshots in
+# target/e2e-results/). The UI is built first: the app embeds it.
 test: setup ui-deps
+	npm run codegen:check
+	npm run build
 	$(CARGO) build --workspace --all-targets
 	scripts/with-keyring.sh $(CARGO) test --workspace --no-fail-fast
 	$(CARGO) run -q -p floe-cli -- validate blueprints
-	npm run codegen:check
 	npm test
-	npm run build
 	npm run e2e
+	$(CARGO) build -p floe-app --features tauri/custom-protocol
+	npm run e2e:desktop
 
 # The UI's packages, exactly as locked.
 ui-deps:

@@ -97,6 +97,15 @@ pub struct ErrorBody {
     pub diagnostics: Vec<floe_blueprint::Diagnostic>,
 }
 
+impl From<ApiError> for ErrorBody {
+    fn from(error: ApiError) -> Self {
+        match error {
+            ApiError::Unreadable { message, diagnostics } => ErrorBody { error: message, diagnostics },
+            other => ErrorBody { error: other.to_string(), diagnostics: Vec::new() },
+        }
+    }
+}
+
 /// Every type the API answers with, gathered so one schema (and the UI's TypeScript types,
 /// generated from it) covers them.
 #[derive(Debug, Clone, Serialize, JsonSchema)]

@@ -1,0 +1,186 @@
+//! The Floe desktop app: a thin Tauri 2 shell. Every command is one call on [`floe_api::Api`],
+//! the same API `floe serve` exposes over HTTP, so the UI's screens do not know which transport
+//! they use. Run events reach the window through a `Channel`.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use floe_api::{Api, ApiError, ErrorBody};
+use floe_engine::events::{Event, RunEvent};
+use floe_engine::store::Store;
+use serde_json::{Map, Value};
+use tauri::State;
+use tauri::ipc::Channel;
+
+/// The app's state: the API over the open folder.
+struct App {
+    api: Arc<Mutex<Api>>,
+    settings: PathBuf,
+}
+
+impl App {
+    fn api(&self) -> Api {
+        self.api.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+}
+
+type Answer<T> = Result<T, ErrorBody>;
+
+fn body(error: ApiError) -> ErrorBody {
+    ErrorBody::from(error)
+}
+
+#[tauri::command]
+fn catalog(app: State<'_, App>) -> Value {
+    app.api().catalog()
+}
+
+#[tauri::command]
+fn workspace(app: State<'_, App>) -> Answer<floe_api::WorkspaceInfo> {
+    app.api().list().map_err(body)
+}
+
+#[tauri::command]
+fn open_folder(app: State<'_, App>, root: PathBuf) -> Answer<floe_api::WorkspaceInfo> {
+    let info = app.api().open(&root).map_err(body)?;
+    remember_folder(&app.settings, &info.root);
+    Ok(info)
+}
+
+#[tauri::command]
+fn read(app: State<'_, App>, path: String) -> Answer<floe_api::FileText> {
+    app.api().read(&path).map_err(body)
+}
+
+#[tauri::command]
+async fn check(app: State<'_, App>, path: String, text: String) -> Answer<floe_engine::workspace::Check> {
+    // Compiling is CPU work: off the IPC thread.
+    let api = app.api();
+    tauri::async_runtime::spawn_blocking(move || api.check(&path, &text))
+        .await
+        .map_err(|e| body(ApiError::Internal(e.to_string())))?
+        .map_err(body)
+}
+
+#[tauri::command]
+fn save(app: State<'_, App>, path: String, text: String) -> Answer<floe_api::FileText> {
+    app.api().save(&path, &text).map_err(body)
+}
+
+#[tauri::command]
+fn create(app: State<'_, App>, path: String, name: String) -> Answer<floe_api::FileText> {
+    app.api().create(&path, &name).map_err(body)
+}
+
+#[tauri::command]
+fn rename(app: State<'_, App>, from: String, to: String) -> Answer<()> {
+    app.api().rename(&from, &to).map_err(body)
+}
+
+#[tauri::command]
+fn remove(app: State<'_, App>, path: String) -> Answer<()> {
+    app.api().delete(&path).map_err(body)
+}
+
+#[tauri::command]
+async fn run(app: State<'_, App>, path: String, inputs: Map<String, Value>) -> Answer<floe_api::Started> {
+    app.api().run(&path, inputs).await.map_err(body)
+}
+
+#[tauri::command]
+async fn runs(app: State<'_, App>) -> Answer<Vec<floe_engine::store::RunSummary>> {
+    app.api().runs(50).await.map_err(body)
+}
+
+#[tauri::command]
+fn cancel(app: State<'_, App>, run_id: String) -> Answer<()> {
+    app.api().cancel(&run_id).map_err(body)
+}
+
+/// Sends the run's journaled events, then its live ones, to `channel` (each once, in order).
+#[tauri::command]
+async fn run_events(app: State<'_, App>, run_id: String, channel: Channel<Event>) -> Answer<()> {
+    let (journaled, live) = app.api().events(&run_id).await.map_err(body)?;
+    tauri::async_runtime::spawn(async move {
+        let mut last = 0;
+        for event in journaled {
+            last = event.seq;
+            if channel.send(event).is_err() {
+                return;
+            }
+        }
+        let Some(mut live) = live else { return };
+        loop {
+            match live.recv().await {
+                Ok(event) if event.seq <= last => {}
+                Ok(event) => {
+                    last = event.seq;
+                    let finished = matches!(event.kind, RunEvent::RunFinished { .. });
+                    if channel.send(event).is_err() || finished {
+                        return;
+                    }
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+            }
+        }
+    });
+    Ok(())
+}
+
+/// The folder opened last time, kept in the app's settings file.
+fn remembered_folder(settings: &Path) -> Option<PathBuf> {
+    let text = std::fs::read_to_string(settings).ok()?;
+    let value: Value = serde_json::from_str(&text).ok()?;
+    value.get("workspace")?.as_str().map(PathBuf::from).filter(|p| p.is_dir())
+}
+
+fn remember_folder(settings: &Path, root: &Path) {
+    if let Some(folder) = settings.parent() {
+        let _ = std::fs::create_dir_all(folder);
+    }
+    let text = serde_json::json!({"workspace": root}).to_string();
+    if let Err(error) = floe_engine::files::write_atomic(settings, text.as_bytes()) {
+        tracing::warn!("could not remember the open folder: {error}");
+    }
+}
+
+/// Starts the app on `folder` (else the folder opened last time, else `~/Floe`).
+pub fn start(folder: Option<PathBuf>) -> anyhow::Result<()> {
+    let dirs = directories::ProjectDirs::from("dev", "floe", "floe")
+        .ok_or_else(|| anyhow::anyhow!("this user has no home folder; Floe needs one for its data"))?;
+    let settings = dirs.config_dir().join("app.json");
+    let folder = match folder.or_else(|| remembered_folder(&settings)) {
+        Some(folder) => folder,
+        None => {
+            let home = directories::UserDirs::new()
+                .map(|u| u.home_dir().join("Floe"))
+                .ok_or_else(|| anyhow::anyhow!("no home folder to create ~/Floe in; pass a folder to open"))?;
+            std::fs::create_dir_all(&home)?;
+            home
+        }
+    };
+    let database = Store::default_path().ok_or_else(|| anyhow::anyhow!("no data folder for the run store"))?;
+    let store = tauri::async_runtime::block_on(Store::open(&database))?;
+    let api = Api::new(&folder, store).map_err(|e| anyhow::anyhow!("cannot open {}: {e}", folder.display()))?;
+    remember_folder(&settings, &folder.canonicalize().unwrap_or(folder));
+    tauri::Builder::default()
+        .manage(App { api: Arc::new(Mutex::new(api)), settings })
+        .invoke_handler(tauri::generate_handler![
+            catalog,
+            workspace,
+            open_folder,
+            read,
+            check,
+            save,
+            create,
+            rename,
+            remove,
+            run,
+            runs,
+            cancel,
+            run_events
+        ])
+        .run(tauri::generate_context!())?;
+    Ok(())
+}

@@ -1,0 +1,85 @@
+// Desktop smoke test: the real Floe app (debug build with the UI embedded) under Xvfb, driven
+// through tauri-driver and WebKitWebDriver. It opens a scratch copy of the examples, shows one
+// as a graph, and reads its nodes from the DOM. Run through `npm run e2e:desktop` (xvfb-run).
+import { spawn } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync } from "node:fs";
+import net from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { remote } from "webdriverio";
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const target = process.env.CARGO_TARGET_DIR ?? path.join(repo, "target");
+const application = path.join(target, "debug", "floe-app");
+const scratch = mkdtempSync(path.join(tmpdir(), "floe-desktop-"));
+const folder = path.join(scratch, "blueprints");
+cpSync(path.join(repo, "blueprints"), folder, { recursive: true });
+// The app keeps its settings and run store under XDG folders: point them at the scratch folder.
+for (const dir of ["config", "data"]) mkdirSync(path.join(scratch, dir), { recursive: true });
+process.env.XDG_CONFIG_HOME = path.join(scratch, "config");
+process.env.XDG_DATA_HOME = path.join(scratch, "data");
+
+// tauri-driver from PATH (scripts/setup.sh installs it), or where `cargo install` puts it.
+const driverBinary = process.env.TAURI_DRIVER ?? "tauri-driver";
+process.env.PATH = `${process.env.PATH}:${path.join(process.env.HOME ?? "", ".cargo/bin")}`;
+const driver = spawn(driverBinary, ["--port", "4444"], { stdio: ["ignore", "inherit", "inherit"], env: process.env });
+const fail = (message) => {
+  console.error(`desktop smoke test: ${message}`);
+  driver.kill();
+  process.exit(1);
+};
+
+async function listening(port) {
+  for (let i = 0; i < 100; i += 1) {
+    const ok = await new Promise((resolve) => {
+      const socket = net.connect(port, "127.0.0.1", () => {
+        socket.end();
+        resolve(true);
+      });
+      socket.on("error", () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  fail(`tauri-driver did not listen on ${port}`);
+}
+
+await listening(4444);
+const started = Date.now();
+const browser = await remote({
+  hostname: "127.0.0.1",
+  port: 4444,
+  logLevel: "warn",
+  capabilities: {
+    browserName: "wry",
+    "tauri:options": { application, args: [folder] },
+    "wdio:enforceWebDriverClassic": true,
+  },
+});
+try {
+  const file = await browser.$("button*=map-reduce-notes.json");
+  await file.waitForExist({ timeout: 30000 });
+  console.log(`desktop: file list shown ${Date.now() - started} ms after launch`);
+  await file.scrollIntoView();
+  await file.click();
+  await browser.waitUntil(async () => (await browser.$$(".react-flow__node")).length === 5, {
+    timeout: 15000,
+    timeoutMsg: "the example's 5 nodes did not appear",
+  });
+  const ids = [];
+  for (const node of await browser.$$(".react-flow__node")) ids.push(await node.getAttribute("data-id"));
+  ids.sort();
+  const expected = ["combine", "each", "list", "read", "summarise"];
+  if (JSON.stringify(ids) !== JSON.stringify(expected)) fail(`nodes ${ids} instead of ${expected}`);
+  const problems = await (await browser.$(".problems .count")).getText();
+  if (problems !== "0") fail(`expected no problems, the app shows ${problems}`);
+  mkdirSync(path.join(repo, "target/e2e-results"), { recursive: true });
+  await browser.saveScreenshot(path.join(repo, "target/e2e-results/desktop-app.png"));
+  console.log(`desktop: nodes ${ids.join(", ")}; no problems; screenshot target/e2e-results/desktop-app.png`);
+} catch (error) {
+  await browser.deleteSession().catch(() => {});
+  fail(error.message);
+}
+await browser.deleteSession();
+driver.kill();

@@ -1,0 +1,67 @@
+// The desktop shell's transport: Tauri commands (one per API call) and a Channel for run events.
+import { Channel, invoke } from "@tauri-apps/api/core";
+import type { Check, ErrorBody, Event, FileText, RunSummary, Started, WorkspaceInfo } from "../generated/api";
+import type { CatalogDoc } from "../generated/catalog";
+import { type Backend, BackendError } from "./backend";
+
+async function call<T>(command: string, args: Record<string, unknown> = {}): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (error) {
+    const body = error as Partial<ErrorBody> | string;
+    if (typeof body === "string") throw new BackendError(body, 500);
+    throw new BackendError(body.error ?? `${command} failed`, 400, body.diagnostics ?? []);
+  }
+}
+
+/** Whether the page runs inside the desktop shell. */
+export function inTauri(): boolean {
+  return typeof window !== "undefined" && "__TAURI_INTERNALS__" in window;
+}
+
+export class TauriBackend implements Backend {
+  catalog() {
+    return call<CatalogDoc>("catalog");
+  }
+  workspace() {
+    return call<WorkspaceInfo>("workspace");
+  }
+  read(path: string) {
+    return call<FileText>("read", { path });
+  }
+  check(path: string, text: string) {
+    return call<Check>("check", { path, text });
+  }
+  save(path: string, text: string) {
+    return call<FileText>("save", { path, text });
+  }
+  create(path: string, name: string) {
+    return call<FileText>("create", { path, name });
+  }
+  rename(from: string, to: string) {
+    return call<void>("rename", { from, to });
+  }
+  remove(path: string) {
+    return call<void>("remove", { path });
+  }
+  run(path: string, inputs: Record<string, unknown>) {
+    return call<Started>("run", { path, inputs });
+  }
+  runs() {
+    return call<RunSummary[]>("runs");
+  }
+  cancel(runId: string) {
+    return call<void>("cancel", { runId });
+  }
+  events(runId: string, onEvent: (event: Event) => void) {
+    let open = true;
+    const channel = new Channel<Event>();
+    channel.onmessage = (event) => {
+      if (open) onEvent(event);
+    };
+    void call("run_events", { runId, channel });
+    return () => {
+      open = false;
+    };
+  }
+}
