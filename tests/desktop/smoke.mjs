@@ -61,7 +61,8 @@ try {
   const file = await browser.$("button*=map-reduce-notes.json");
   await file.waitForExist({ timeout: 30000 });
   console.log(`desktop: file list shown ${Date.now() - started} ms after launch`);
-  await file.scrollIntoView();
+  // The file list scrolls: bring the entry into view the way a person would before clicking.
+  await browser.execute((element) => element.scrollIntoView({ block: "center" }), file);
   await file.click();
   await browser.waitUntil(async () => (await browser.$$(".react-flow__node")).length === 5, {
     timeout: 15000,
