@@ -107,7 +107,8 @@ test("builds a graph from the palette, configures it, and saves what the screen 
 test("shortcuts: cheat sheet, duplicate, arrange, dark theme", async ({ page }) => {
   await page.goto(server.url);
   await page.getByRole("button", { name: /order-alerts\.json/ }).click();
-  const count = await page.locator(".react-flow__node").count();
+  const count = 6;
+  await expect(page.locator(".react-flow__node")).toHaveCount(count);
   await page.keyboard.press("?");
   await expect(page.getByRole("dialog", { name: "Keyboard shortcuts" })).toContainText("Duplicate the selected nodes");
   await page.keyboard.press("?");

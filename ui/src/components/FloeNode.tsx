@@ -15,7 +15,11 @@ function FloeNodeView({ id, data, selected }: NodeProps<CanvasNode>) {
   const rows = Math.max(inputs.length, outputs.length, 1);
   const errors = problems.filter((p) => p.severity === "error").length;
   return (
-    <div className={`floe-node kind-${data.node.kind}${selected ? " selected" : ""}${errors ? " has-errors" : ""}`} data-node={id} style={{ minHeight: 44 + rows * 18 }}>
+    <div
+      className={`floe-node kind-${data.node.kind}${data.container ? " container" : ""}${selected ? " selected" : ""}${errors ? " has-errors" : ""}`}
+      data-node={id}
+      style={data.container ? { width: "100%", height: "100%" } : { minHeight: 44 + rows * 18 }}
+    >
       <div className="floe-node-title">{data.node.title || id}</div>
       <div className="floe-node-kind">{data.node.kind === "tool" ? String((data.node.config as { tool?: string })?.tool ?? "tool") : data.node.kind}</div>
       {problems.length > 0 && (

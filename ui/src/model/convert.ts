@@ -48,7 +48,7 @@ const GRID_Y = 140;
 
 /** The canvas for a blueprint (bodies walked with a work list, not recursion). */
 export function toCanvas(blueprint: Blueprint): Canvas {
-  const positions = blueprint.layout?.nodes ?? {};
+  const positions = (blueprint.layout?.nodes ?? {}) as Record<string, { x: number; y: number; width?: number | null; height?: number | null }>;
   const nodes: CanvasNode[] = [];
   const edges: CanvasEdge[] = [];
   const pending: { list: BlueprintNode[]; edges: BlueprintEdge[]; scope: string | null }[] = [
@@ -82,7 +82,34 @@ export function toCanvas(blueprint: Blueprint): Canvas {
       });
     }
   }
+  sizeContainers(nodes, positions);
   return { nodes, edges };
+}
+
+/** Default size of a node box, for fitting containers around their bodies. */
+const NODE_W = 200;
+const NODE_H = 90;
+
+/**
+ * Gives each container a box around its body (the stored size when the layout has one), so
+ * body nodes sit inside it; innermost containers are sized first.
+ */
+function sizeContainers(nodes: CanvasNode[], boxes: Record<string, { width?: number | null; height?: number | null }>) {
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const depth = (node: CanvasNode) => {
+    let d = 0;
+    for (let scope = node.data.scope; scope; scope = byId.get(scope)?.data.scope ?? null) d += 1;
+    return d;
+  };
+  const containers = nodes.filter((n) => n.data.container).sort((a, b) => depth(b) - depth(a));
+  for (const container of containers) {
+    const children = nodes.filter((n) => n.data.scope === container.id);
+    const stored = boxes[container.id];
+    const width = stored?.width ?? Math.max(260, ...children.map((c) => c.position.x + ((c.width as number | undefined) ?? NODE_W) + 30));
+    const height = stored?.height ?? Math.max(140, ...children.map((c) => c.position.y + ((c.height as number | undefined) ?? NODE_H) + 30));
+    container.width = width;
+    container.height = height;
+  }
 }
 
 /**

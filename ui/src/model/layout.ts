@@ -1,21 +1,33 @@
 // Automatic layout with ELK: each graph (the top level and every container body) laid out left
-// to right on its own. Loaded on first use, so ELK is not part of the start-up bundle.
+// to right on its own, innermost bodies first so a container is sized around its arranged body
+// before its own graph is arranged. Loaded on first use, so ELK is not in the start-up bundle.
 import ELK from "elkjs/lib/elk.bundled.js";
 import type { Canvas, CanvasNode } from "./convert";
 
 const elk = new ELK();
+const NODE_W = 200;
+const NODE_H = 90;
+/** Room inside a container box: its title above the body, a margin around it. */
+const PAD = { top: 60, side: 30 };
+
+const size = (n: CanvasNode) => ({
+  width: n.measured?.width ?? (n.width as number | undefined) ?? NODE_W,
+  height: n.measured?.height ?? (n.height as number | undefined) ?? NODE_H,
+});
 
 /** Lays every graph out left to right; returns the canvas with new positions (all placed). */
 export async function autoLayout(canvas: Canvas): Promise<Canvas> {
-  const scopes = new Map<string | null, CanvasNode[]>();
-  for (const node of canvas.nodes) {
-    const list = scopes.get(node.data.scope) ?? [];
-    list.push(node);
-    scopes.set(node.data.scope, list);
-  }
-  const positions = new Map<string, { x: number; y: number }>();
-  for (const [scope, nodes] of scopes) {
-    const ids = new Set(nodes.map((n) => n.id));
+  const nodes = canvas.nodes.map((n) => ({ ...n, data: { ...n.data, placed: true } }));
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const depth = (scope: string | null) => {
+    let d = 0;
+    for (let s = scope; s; s = byId.get(s)?.data.scope ?? null) d += 1;
+    return d;
+  };
+  const scopes = [...new Set(nodes.map((n) => n.data.scope))].sort((a, b) => depth(b) - depth(a));
+  for (const scope of scopes) {
+    const members = nodes.filter((n) => n.data.scope === scope);
+    const ids = new Set(members.map((n) => n.id));
     const graph = await elk.layout({
       id: scope ?? "root",
       layoutOptions: {
@@ -23,20 +35,25 @@ export async function autoLayout(canvas: Canvas): Promise<Canvas> {
         "elk.direction": "RIGHT",
         "elk.spacing.nodeNode": "40",
         "elk.layered.spacing.nodeNodeBetweenLayers": "80",
-        ...(scope ? { "elk.padding": "[top=60,left=20,bottom=20,right=20]" } : {}),
       },
-      children: nodes.map((n) => ({ id: n.id, width: n.measured?.width ?? 180, height: n.measured?.height ?? 80 })),
+      children: members.map((n) => ({ id: n.id, ...size(n) })),
       edges: canvas.edges
         .filter((e) => ids.has(e.source) && ids.has(e.target))
         .map((e) => ({ id: e.id, sources: [e.source], targets: [e.target] })),
     });
-    for (const child of graph.children ?? []) positions.set(child.id, { x: Math.round(child.x ?? 0), y: Math.round(child.y ?? 0) });
+    const offset = scope ? { x: PAD.side, y: PAD.top } : { x: 0, y: 0 };
+    for (const child of graph.children ?? []) {
+      const node = byId.get(child.id)!;
+      node.position = { x: Math.round((child.x ?? 0) + offset.x), y: Math.round((child.y ?? 0) + offset.y) };
+    }
+    if (scope) {
+      const placed = graph.children ?? [];
+      const right = Math.max(0, ...placed.map((c) => (c.x ?? 0) + (c.width ?? NODE_W)));
+      const bottom = Math.max(0, ...placed.map((c) => (c.y ?? 0) + (c.height ?? NODE_H)));
+      const container = byId.get(scope)!;
+      container.width = Math.round(right + 2 * PAD.side);
+      container.height = Math.round(bottom + PAD.top + PAD.side);
+    }
   }
-  return {
-    nodes: canvas.nodes.map((n) => {
-      const position = positions.get(n.id);
-      return position ? { ...n, position, data: { ...n.data, placed: true } } : n;
-    }),
-    edges: canvas.edges,
-  };
+  return { nodes, edges: canvas.edges };
 }
