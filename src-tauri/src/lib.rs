@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use floe_api::{Api, ApiError, ErrorBody};
-use floe_engine::events::{Event, RunEvent};
+use floe_engine::events::Event;
 use floe_engine::store::Store;
 use serde_json::{Map, Value};
 use tauri::State;
@@ -97,31 +97,14 @@ fn cancel(app: State<'_, App>, run_id: String) -> Answer<()> {
     app.api().cancel(&run_id).map_err(body)
 }
 
-/// Sends the run's journaled events, then its live ones, to `channel` (each once, in order).
+/// Sends the run's events to `channel`: journaled ones, then live ones, each once, in order.
 #[tauri::command]
 async fn run_events(app: State<'_, App>, run_id: String, channel: Channel<Event>) -> Answer<()> {
-    let (journaled, live) = app.api().events(&run_id).await.map_err(body)?;
+    let mut feed = app.api().events(&run_id).await.map_err(body)?;
     tauri::async_runtime::spawn(async move {
-        let mut last = 0;
-        for event in journaled {
-            last = event.seq;
+        while let Some(event) = feed.next().await {
             if channel.send(event).is_err() {
                 return;
-            }
-        }
-        let Some(mut live) = live else { return };
-        loop {
-            match live.recv().await {
-                Ok(event) if event.seq <= last => {}
-                Ok(event) => {
-                    last = event.seq;
-                    let finished = matches!(event.kind, RunEvent::RunFinished { .. });
-                    if channel.send(event).is_err() || finished {
-                        return;
-                    }
-                }
-                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
-                Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
             }
         }
     });

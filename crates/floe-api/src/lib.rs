@@ -126,6 +126,44 @@ pub struct ApiTypes {
     pub event: Event,
 }
 
+/// One run's events for one subscriber: journaled first, then live, deduplicated by `seq`.
+#[derive(Debug)]
+pub struct EventFeed {
+    journaled: std::collections::VecDeque<Event>,
+    live: Option<broadcast::Receiver<Event>>,
+    last: u64,
+}
+
+impl EventFeed {
+    /// The next event, or `None` when the run has finished (or is not running here).
+    pub async fn next(&mut self) -> Option<Event> {
+        if let Some(event) = self.journaled.pop_front() {
+            self.last = event.seq;
+            return Some(event);
+        }
+        let live = self.live.as_mut()?;
+        loop {
+            match live.recv().await {
+                Ok(event) if event.seq <= self.last => {}
+                Ok(event) => {
+                    self.last = event.seq;
+                    if matches!(event.kind, RunEvent::RunFinished { .. }) {
+                        self.live = None;
+                    }
+                    return Some(event);
+                }
+                Err(broadcast::error::RecvError::Lagged(missed)) => {
+                    tracing::warn!(missed, "a slow event subscriber skipped events; they are in the journal");
+                }
+                Err(broadcast::error::RecvError::Closed) => {
+                    self.live = None;
+                    return None;
+                }
+            }
+        }
+    }
+}
+
 /// Live runs started through this API: their controls and event fan-out.
 #[derive(Default)]
 struct Live {
@@ -263,15 +301,15 @@ impl Api {
         Ok(self.store.runs(limit).await?)
     }
 
-    /// A run's journaled events so far, and, while it runs here, a live feed of the rest.
-    /// Events in the feed may repeat journaled ones; skip those by `seq`.
-    pub async fn events(&self, run_id: &str) -> Result<(Vec<Event>, Option<broadcast::Receiver<Event>>), ApiError> {
+    /// A run's events in order, each once: the journaled ones, then, while it runs here, the
+    /// live ones until `run_finished`.
+    pub async fn events(&self, run_id: &str) -> Result<EventFeed, ApiError> {
         // Subscribe before reading the journal, so nothing falls between the two.
         let live =
             self.live.lock().unwrap_or_else(PoisonError::into_inner).runs.get(run_id).map(|(_, s)| s.subscribe());
         let journaled = self.store.events(run_id).await?;
         let finished = journaled.iter().any(|e| matches!(e.kind, RunEvent::RunFinished { .. }));
-        Ok((journaled, if finished { None } else { live }))
+        Ok(EventFeed { journaled: journaled.into(), live: if finished { None } else { live }, last: 0 })
     }
 
     /// Cancels a run started here (it stays resumable).

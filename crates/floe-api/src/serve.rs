@@ -262,46 +262,18 @@ async fn events(
     Path(id): Path<String>,
     upgrade: WebSocketUpgrade,
 ) -> Result<Response, ApiError> {
-    let (journaled, live) = shared.api.events(&id).await?;
-    Ok(upgrade.on_upgrade(move |socket| stream_events(socket, journaled, live)))
+    let feed = shared.api.events(&id).await?;
+    Ok(upgrade.on_upgrade(move |socket| stream_events(socket, feed)))
 }
 
-async fn stream_events(
-    mut socket: WebSocket,
-    journaled: Vec<floe_engine::events::Event>,
-    live: Option<tokio::sync::broadcast::Receiver<floe_engine::events::Event>>,
-) {
-    let mut last = 0;
-    for event in journaled {
-        last = event.seq;
-        if send(&mut socket, &event).await.is_err() {
+async fn stream_events(mut socket: WebSocket, mut feed: crate::EventFeed) {
+    while let Some(event) = feed.next().await {
+        let text = serde_json::to_string(&event).unwrap_or_default();
+        if socket.send(Message::Text(text.into())).await.is_err() {
             return;
         }
     }
-    if let Some(mut live) = live {
-        loop {
-            match live.recv().await {
-                Ok(event) if event.seq <= last => {}
-                Ok(event) => {
-                    last = event.seq;
-                    let finished = matches!(event.kind, floe_engine::events::RunEvent::RunFinished { .. });
-                    if send(&mut socket, &event).await.is_err() || finished {
-                        break;
-                    }
-                }
-                Err(tokio::sync::broadcast::error::RecvError::Lagged(missed)) => {
-                    tracing::warn!(missed, "a slow event subscriber skipped events; they are in the journal");
-                }
-                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
-            }
-        }
-    }
     let _ = socket.send(Message::Close(None)).await;
-}
-
-async fn send(socket: &mut WebSocket, event: &floe_engine::events::Event) -> Result<(), axum::Error> {
-    let text = serde_json::to_string(event).unwrap_or_default();
-    socket.send(Message::Text(text.into())).await
 }
 
 /// A file of the built UI, or `index.html` for any path that is not a file (client routing).
