@@ -128,15 +128,13 @@ fn problem(status: StatusCode, message: &str) -> Response {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        match self {
-            ApiError::Invalid(message) => problem(StatusCode::BAD_REQUEST, &message),
-            ApiError::NotFound(message) => problem(StatusCode::NOT_FOUND, &message),
-            ApiError::Unreadable { message, diagnostics } => {
-                (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({"error": message, "diagnostics": diagnostics})))
-                    .into_response()
-            }
-            ApiError::Internal(message) => problem(StatusCode::INTERNAL_SERVER_ERROR, &message),
-        }
+        let status = match &self {
+            ApiError::Invalid(_) => StatusCode::BAD_REQUEST,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Unreadable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        (status, Json(crate::ErrorBody::from(self))).into_response()
     }
 }
 
