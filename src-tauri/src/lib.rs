@@ -3,19 +3,23 @@
 //! they use. Run events reach the window through a `Channel`.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use floe_api::{Api, ApiError, ErrorBody};
 use floe_engine::events::Event;
 use floe_engine::store::Store;
 use serde_json::{Map, Value};
-use tauri::State;
 use tauri::ipc::Channel;
+use tauri::menu::{Menu, MenuBuilder, MenuItemBuilder, SubmenuBuilder};
+use tauri::{AppHandle, Emitter, Manager, State, WindowEvent, Wry};
 
 /// The app's state: the API over the open folder.
 struct App {
     api: Arc<Mutex<Api>>,
     settings: PathBuf,
+    /// Whether the window holds unsaved edits (closing then asks first).
+    unsaved: AtomicBool,
 }
 
 impl App {
@@ -28,6 +32,23 @@ type Answer<T> = Result<T, ErrorBody>;
 
 fn body(error: ApiError) -> ErrorBody {
     ErrorBody::from(error)
+}
+
+#[tauri::command]
+fn about(app: State<'_, App>) -> floe_api::About {
+    app.api().about()
+}
+
+/// The window tells the shell whether it holds unsaved edits.
+#[tauri::command]
+fn set_unsaved(app: State<'_, App>, unsaved: bool) {
+    app.unsaved.store(unsaved, Ordering::Relaxed);
+}
+
+/// Closes the window for good (after the person chose to discard unsaved edits).
+#[tauri::command]
+fn quit(handle: AppHandle) {
+    handle.exit(0);
 }
 
 #[tauri::command]
@@ -148,8 +169,29 @@ pub fn start(folder: Option<PathBuf>) -> anyhow::Result<()> {
     let api = Api::new(&folder, store).map_err(|e| anyhow::anyhow!("cannot open {}: {e}", folder.display()))?;
     remember_folder(&settings, &folder.canonicalize().unwrap_or(folder));
     tauri::Builder::default()
-        .manage(App { api: Arc::new(Mutex::new(api)), settings })
+        .plugin(tauri_plugin_window_state::Builder::new().build())
+        .plugin(tauri_plugin_dialog::init())
+        .manage(App { api: Arc::new(Mutex::new(api)), settings, unsaved: AtomicBool::new(false) })
+        .setup(|app| {
+            app.set_menu(menu(app.handle())?)?;
+            Ok(())
+        })
+        // Menu items are the UI's actions: the window runs them (it knows the document).
+        .on_menu_event(|handle, event| {
+            let _ = handle.emit("menu", event.id().as_ref());
+        })
+        .on_window_event(|window, event| {
+            if let WindowEvent::CloseRequested { api, .. } = event
+                && window.state::<App>().unsaved.load(Ordering::Relaxed)
+            {
+                api.prevent_close();
+                let _ = window.emit("close-requested", ());
+            }
+        })
         .invoke_handler(tauri::generate_handler![
+            about,
+            set_unsaved,
+            quit,
             catalog,
             workspace,
             open_folder,
@@ -166,4 +208,48 @@ pub fn start(folder: Option<PathBuf>) -> anyhow::Result<()> {
         ])
         .run(tauri::generate_context!())?;
     Ok(())
+}
+
+/// The native menu. Item ids are the UI's action names; the Edit items carry no accelerators so
+/// the keys keep working in text fields (the window handles them).
+fn menu(handle: &AppHandle) -> tauri::Result<Menu<Wry>> {
+    let item = |id: &str, text: &str, accelerator: Option<&str>| {
+        let builder = MenuItemBuilder::with_id(id, text);
+        match accelerator {
+            Some(keys) => builder.accelerator(keys).build(handle),
+            None => builder.build(handle),
+        }
+    };
+    let file = SubmenuBuilder::new(handle, "File")
+        .item(&item("new", "New Blueprint…", Some("CmdOrCtrl+N"))?)
+        .item(&item("open-folder", "Open Folder…", Some("CmdOrCtrl+O"))?)
+        .separator()
+        .item(&item("save", "Save", Some("CmdOrCtrl+S"))?)
+        .item(&item("save-as", "Save As…", Some("CmdOrCtrl+Shift+S"))?)
+        .item(&item("rename", "Rename…", None)?)
+        .item(&item("delete", "Delete", None)?)
+        .separator()
+        .item(&item("quit", "Quit", Some("CmdOrCtrl+Q"))?)
+        .build()?;
+    let edit = SubmenuBuilder::new(handle, "Edit")
+        .item(&item("undo", "Undo\tCtrl+Z", None)?)
+        .item(&item("redo", "Redo\tCtrl+Shift+Z", None)?)
+        .separator()
+        .item(&item("copy", "Copy Nodes\tCtrl+C", None)?)
+        .item(&item("paste", "Paste Nodes\tCtrl+V", None)?)
+        .item(&item("duplicate", "Duplicate\tCtrl+D", None)?)
+        .separator()
+        .item(&item("note", "Add Sticky Note\tShift+N", None)?)
+        .build()?;
+    let view = SubmenuBuilder::new(handle, "View")
+        .item(&item("fit", "Zoom to Fit\tShift+F", None)?)
+        .item(&item("layout", "Arrange Automatically\tShift+L", None)?)
+        .item(&item("theme", "Dark / Light Theme\tShift+T", None)?)
+        .build()?;
+    let run = SubmenuBuilder::new(handle, "Run").item(&item("check", "Check Blueprint", None)?).build()?;
+    let help = SubmenuBuilder::new(handle, "Help")
+        .item(&item("help", "Keyboard Shortcuts\t?", None)?)
+        .item(&item("about", "About Floe", None)?)
+        .build()?;
+    MenuBuilder::new(handle).items(&[&file, &edit, &view, &run, &help]).build()
 }

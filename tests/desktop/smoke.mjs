@@ -64,12 +64,12 @@ try {
   // The file list scrolls: bring the entry into view the way a person would before clicking.
   await browser.execute((element) => element.scrollIntoView({ block: "center" }), file);
   await file.click();
-  await browser.waitUntil(async () => (await browser.$$(".react-flow__node")).length === 5, {
+  await browser.waitUntil(async () => (await browser.$$(".react-flow__node-floe")).length === 5, {
     timeout: 15000,
     timeoutMsg: "the example's 5 nodes did not appear",
   });
   const ids = [];
-  for (const node of await browser.$$(".react-flow__node")) ids.push(await node.getAttribute("data-id"));
+  for (const node of await browser.$$(".react-flow__node-floe")) ids.push(await node.getAttribute("data-id"));
   ids.sort();
   const expected = ["combine", "each", "list", "read", "summarise"];
   if (JSON.stringify(ids) !== JSON.stringify(expected)) fail(`nodes ${ids} instead of ${expected}`);

@@ -15,7 +15,7 @@ test("opens an example, shows its nodes and problems, and saves it unchanged", a
   await page.goto(server.url);
   await expect(page.getByRole("button", { name: /map-reduce-notes\.json/ })).toBeVisible();
   await page.getByRole("button", { name: /map-reduce-notes\.json/ }).click();
-  await expect(page.locator(".react-flow__node")).toHaveCount(5);
+  await expect(page.locator(".react-flow__node-floe")).toHaveCount(5);
   // Two top-level edges and the loop body's one.
   await expect(page.locator(".react-flow__edge")).toHaveCount(3);
   await expect(page.locator(".problems .count")).toHaveText("0");
@@ -29,25 +29,26 @@ test("opens an example, shows its nodes and problems, and saves it unchanged", a
 test("deleting a node others read shows diagnostics, undo clears them", async ({ page }) => {
   await page.goto(server.url);
   await page.getByRole("button", { name: /summarise-text\.json/ }).click();
-  await expect(page.locator(".react-flow__node")).toHaveCount(1);
+  await expect(page.locator(".react-flow__node-floe")).toHaveCount(1);
   await page.getByRole("button", { name: /csv-report\.json/ }).click();
-  await expect(page.locator(".react-flow__node")).toHaveCount(5);
+  await expect(page.locator(".react-flow__node-floe")).toHaveCount(5);
   const node = page.locator('.react-flow__node[data-id="commentary"]');
   await node.click();
   await page.keyboard.press("Delete");
-  await expect(page.locator(".react-flow__node")).toHaveCount(4);
+  await expect(page.locator(".react-flow__node-floe")).toHaveCount(4);
   await expect(page.locator(".problems li").first()).toContainText("commentary");
   await expect(page.locator(".problems .count")).not.toHaveText("0");
   await page.screenshot({ path: "target/e2e-results/canvas-diagnostic.png" });
   await page.keyboard.press("Control+z");
-  await expect(page.locator(".react-flow__node")).toHaveCount(5);
+  await expect(page.locator(".react-flow__node-floe")).toHaveCount(5);
   await expect(page.locator(".problems .count")).toHaveText("0");
 });
 
 test("builds a graph from the palette, configures it, and saves what the screen shows", async ({ page }) => {
   await page.goto(server.url);
-  page.once("dialog", (dialog) => void dialog.accept("made/greeting.json"));
-  await page.getByRole("button", { name: "New" }).click();
+  await page.getByRole("button", { name: "New", exact: true }).click();
+  await page.getByRole("dialog", { name: "New blueprint" }).getByRole("textbox").fill("made/greeting.json");
+  await page.keyboard.press("Enter");
   await expect(page.locator(".doc-title")).toHaveText("made/greeting.json");
   const canvas = page.locator(".react-flow__pane");
 
@@ -56,7 +57,7 @@ test("builds a graph from the palette, configures it, and saves what the screen 
   await page.locator('.palette-item[data-tool="text_template"]').dragTo(canvas, { targetPosition: { x: 200, y: 200 } });
   await page.locator(".palette-search").fill("write file");
   await page.locator('.palette-item[data-tool="write_file"]').dragTo(canvas, { targetPosition: { x: 600, y: 260 } });
-  await expect(page.locator(".react-flow__node")).toHaveCount(2);
+  await expect(page.locator(".react-flow__node-floe")).toHaveCount(2);
 
   // Connect text_template.text → write_file.in by dragging between the handles.
   const from = page.locator('.react-flow__node[data-id="text_template"] .react-flow__handle.source[data-handleid="text"]');
@@ -97,7 +98,7 @@ test("builds a graph from the palette, configures it, and saves what the screen 
   // Reloaded, the page shows the same graph, and saving again changes nothing on disk.
   await page.reload();
   await page.getByRole("button", { name: /made\/greeting\.json/ }).click();
-  await expect(page.locator(".react-flow__node")).toHaveCount(2);
+  await expect(page.locator(".react-flow__node-floe")).toHaveCount(2);
   await expect(page.locator(".react-flow__edge")).toHaveCount(1);
   await page.keyboard.press("Control+s");
   await expect(page.locator(".notice")).toHaveText("saved made/greeting.json");
@@ -108,17 +109,17 @@ test("shortcuts: cheat sheet, duplicate, arrange, dark theme", async ({ page }) 
   await page.goto(server.url);
   await page.getByRole("button", { name: /order-alerts\.json/ }).click();
   const count = 6;
-  await expect(page.locator(".react-flow__node")).toHaveCount(count);
+  await expect(page.locator(".react-flow__node-floe")).toHaveCount(count);
   await page.keyboard.press("?");
   await expect(page.getByRole("dialog", { name: "Keyboard shortcuts" })).toContainText("Duplicate the selected nodes");
   await page.keyboard.press("?");
   await expect(page.getByRole("dialog")).toHaveCount(0);
-  const first = page.locator(".react-flow__node").first();
+  const first = page.locator(".react-flow__node-floe").first();
   await first.click();
   await page.keyboard.press("Control+d");
-  await expect(page.locator(".react-flow__node")).toHaveCount(count + 1);
+  await expect(page.locator(".react-flow__node-floe")).toHaveCount(count + 1);
   await page.keyboard.press("Control+z");
-  await expect(page.locator(".react-flow__node")).toHaveCount(count);
+  await expect(page.locator(".react-flow__node-floe")).toHaveCount(count);
   // Arranged left to right by data flow: the source (reading the orders) ends up left of the alert.
   await page.getByRole("button", { name: "Arrange" }).click();
   const x = async (id: string) => (await page.locator(`.react-flow__node[data-id="${id}"]`).boundingBox())!.x;

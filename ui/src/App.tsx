@@ -1,31 +1,61 @@
 import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { Backend } from "./backend/backend";
+import { CommentNode } from "./components/CommentNode";
+import { ask, confirm, DialogHost } from "./components/Dialog";
 import { FloeNode } from "./components/FloeNode";
 import { Inspector } from "./components/Inspector";
 import { DRAG_TYPE, Palette, type PaletteItem } from "./components/Palette";
+import type { About, Diagnostic } from "./generated/api";
+import type { CanvasNode } from "./model/convert";
 import { useCatalog, useDocument, useWorkspace } from "./store";
 
-const nodeTypes = { floe: FloeNode };
+const nodeTypes = { floe: FloeNode, comment: CommentNode };
+
+/** Everything the app can do; shortcuts, toolbar buttons and the native menu all name these. */
+type Action =
+  | "new"
+  | "open-folder"
+  | "save"
+  | "save-as"
+  | "rename"
+  | "delete"
+  | "quit"
+  | "undo"
+  | "redo"
+  | "copy"
+  | "paste"
+  | "duplicate"
+  | "note"
+  | "fit"
+  | "layout"
+  | "theme"
+  | "check"
+  | "help"
+  | "about";
 
 interface Shortcut {
   key: string;
   mod: boolean;
   shift?: boolean;
-  action: "save" | "undo" | "redo" | "copy" | "paste" | "duplicate" | "layout" | "theme" | "help";
+  action: Action;
   label: string;
 }
 
 /** Every keyboard shortcut; the cheat sheet (`?`) is generated from this list. */
 const SHORTCUTS: Shortcut[] = [
   { key: "s", mod: true, action: "save", label: "Save" },
+  { key: "s", mod: true, shift: true, action: "save-as", label: "Save as…" },
+  { key: "o", mod: true, action: "open-folder", label: "Open a folder" },
   { key: "z", mod: true, action: "undo", label: "Undo" },
   { key: "z", mod: true, shift: true, action: "redo", label: "Redo" },
   { key: "y", mod: true, action: "redo", label: "Redo" },
   { key: "c", mod: true, action: "copy", label: "Copy the selected nodes" },
   { key: "v", mod: true, action: "paste", label: "Paste" },
   { key: "d", mod: true, action: "duplicate", label: "Duplicate the selected nodes" },
+  { key: "n", mod: false, shift: true, action: "note", label: "Add a sticky note" },
+  { key: "f", mod: false, shift: true, action: "fit", label: "Zoom to fit" },
   { key: "l", mod: false, shift: true, action: "layout", label: "Arrange the graph automatically" },
   { key: "t", mod: false, shift: true, action: "theme", label: "Switch dark / light theme" },
   { key: "?", mod: false, action: "help", label: "Show or hide these shortcuts" },
@@ -38,12 +68,31 @@ function describeKey(s: Shortcut): string {
 
 /** How long edits wait before the document is checked again. */
 const CHECK_DELAY_MS = 250;
+/** How often the folder is looked at for files changed by other programs. */
+const DISK_POLL_MS = 2000;
 
-/** The canvas, with drops from the palette placed where they land. */
+/** The container (deepest first) under a canvas point, for drops into bodies. */
+function containerAt(nodes: CanvasNode[], point: { x: number; y: number }, absolute: (n: CanvasNode) => { x: number; y: number }) {
+  const hits = nodes.filter((n) => {
+    if (!n.data.container) return false;
+    const at = absolute(n);
+    return point.x >= at.x && point.y >= at.y && point.x <= at.x + (n.width ?? 0) && point.y <= at.y + (n.height ?? 0);
+  });
+  const depth = (n: CanvasNode) => {
+    let d = 0;
+    for (let s = n.data.scope; s; s = nodes.find((m) => m.id === s)?.data.scope ?? null) d += 1;
+    return d;
+  };
+  return hits.sort((a, b) => depth(b) - depth(a))[0] ?? null;
+}
+
+/** The canvas, with drops from the palette placed where they land (inside a container's body when dropped on one). */
 function Canvas() {
   const doc = useDocument();
   const catalog = useCatalog((s) => s.catalog);
   const flow = useReactFlow();
+  // Notes first: they sit under the graph.
+  const nodes = useMemo(() => [...doc.canvas.comments, ...doc.canvas.nodes], [doc.canvas.comments, doc.canvas.nodes]);
   return (
     <div
       className="canvas"
@@ -58,13 +107,17 @@ function Canvas() {
         if (!raw || !catalog || !doc.path) return;
         event.preventDefault();
         const item = JSON.parse(raw) as PaletteItem;
-        const position = flow.screenToFlowPosition({ x: event.clientX, y: event.clientY });
-        doc.addNode(catalog, item.kind, item.tool, { x: Math.round(position.x), y: Math.round(position.y) });
+        const point = flow.screenToFlowPosition({ x: event.clientX, y: event.clientY });
+        const absolute = (n: CanvasNode) => flow.getInternalNode(n.id)?.internals.positionAbsolute ?? n.position;
+        const container = containerAt(doc.canvas.nodes, point, absolute);
+        const origin = container ? absolute(container) : { x: 0, y: 0 };
+        const position = { x: Math.round(point.x - origin.x), y: Math.round(point.y - origin.y) };
+        doc.addNode(catalog, item.kind, item.tool, position, container?.id ?? null);
       }}
     >
       <ReactFlow
         key={doc.path ?? "none"}
-        nodes={doc.canvas.nodes}
+        nodes={nodes}
         edges={doc.canvas.edges}
         nodeTypes={nodeTypes}
         onNodesChange={doc.nodesChanged}
@@ -76,6 +129,8 @@ function Canvas() {
         snapGrid={[10, 10]}
         deleteKeyCode={["Backspace", "Delete"]}
         minZoom={0.05}
+        // Large graphs: only what is on screen is in the DOM.
+        onlyRenderVisibleElements
       >
         <Background />
         <MiniMap pannable zoomable />
@@ -89,21 +144,63 @@ export function App({ backend }: { backend: Backend }) {
   return (
     <ReactFlowProvider>
       <Shell backend={backend} />
+      <DialogHost />
     </ReactFlowProvider>
+  );
+}
+
+/** The Problems panel: click a problem to go to its node and field; apply a fix in one click. */
+function Problems({ onReveal }: { onReveal: (problem: Diagnostic) => void }) {
+  const check = useDocument((s) => s.check);
+  const applyFix = useDocument((s) => s.applyFix);
+  const problems = check?.diagnostics ?? [];
+  return (
+    <section className="problems" aria-label="Problems">
+      <h2>
+        Problems <span className="count">{problems.length}</span>
+      </h2>
+      <ul>
+        {problems.map((problem, i) => (
+          <li key={`${problem.code}-${problem.pointer}-${i}`} className={problem.severity}>
+            <button type="button" className="problem" onClick={() => onReveal(problem)} title={problem.node ? `Go to ${problem.node}` : undefined}>
+              <span className="code">{problem.code}</span> {problem.message}
+              {problem.node && <span className="where"> — node {problem.node}</span>}
+              {problem.span && (
+                <span className="where">
+                  {" "}
+                  (line {problem.span.line}, column {problem.span.column})
+                </span>
+              )}
+            </button>
+            {problem.fix && (
+              <button type="button" className="fix" onClick={() => applyFix(problem)} title="Apply this fix (undo with Ctrl+Z)">
+                Fix: {problem.fix.title}
+              </button>
+            )}
+            {problem.help && <div className="help">{problem.help}</div>}
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }
 
 function Shell({ backend }: { backend: Backend }) {
   const workspace = useWorkspace();
   const [help, setHelp] = useState(false);
-  const [theme, setTheme] = useState<"light" | "dark">(() =>
-    window.matchMedia?.("(prefers-color-scheme: dark)").matches ? "dark" : "light",
-  );
+  const [about, setAbout] = useState<About | null>(null);
+  const [theme, setTheme] = useState<"light" | "dark">(() => {
+    const stored = localStorage.getItem("floe.theme");
+    if (stored === "light" || stored === "dark") return stored;
+    return window.matchMedia?.("(prefers-color-scheme: dark)").matches ? "dark" : "light";
+  });
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
+    localStorage.setItem("floe.theme", theme);
   }, [theme]);
   const loadCatalog = useCatalog((s) => s.load);
   const doc = useDocument();
+  const flow = useReactFlow();
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
 
   useEffect(() => {
@@ -114,83 +211,221 @@ function Shell({ backend }: { backend: Backend }) {
   }, [backend]);
 
   // Live validation: every change to the canvas is checked by the compiler, debounced.
-  const { canvas, path } = doc;
+  const { canvas, path, base } = doc;
   useEffect(() => {
     if (!path) return;
     clearTimeout(timer.current);
     timer.current = setTimeout(() => void useDocument.getState().validate(backend), CHECK_DELAY_MS);
     return () => clearTimeout(timer.current);
-  }, [canvas, path, backend]);
+  }, [canvas, base, path, backend]);
+
+  // Files changed by other programs: the listing is looked at while the window is visible.
+  useEffect(() => {
+    const look = async () => {
+      if (document.visibilityState !== "visible") return;
+      await useWorkspace.getState().refresh(backend);
+      await useDocument.getState().syncDisk(backend, useWorkspace.getState().entries);
+    };
+    const interval = setInterval(() => void look(), DISK_POLL_MS);
+    window.addEventListener("focus", look);
+    return () => {
+      clearInterval(interval);
+      window.removeEventListener("focus", look);
+    };
+  }, [backend]);
+
+  // Unsaved edits: the desktop shell asks before closing; the browser warns before leaving.
+  const dirty = doc.dirty;
+  useEffect(() => {
+    backend.native?.setUnsaved(dirty);
+    if (!dirty) return;
+    const warn = (event: BeforeUnloadEvent) => event.preventDefault();
+    window.addEventListener("beforeunload", warn);
+    return () => window.removeEventListener("beforeunload", warn);
+  }, [dirty, backend]);
+
+  /** True when there is nothing unsaved, or the person chose to discard it. */
+  const mayDiscard = useCallback(async () => {
+    const state = useDocument.getState();
+    return !state.dirty || confirm("Discard unsaved changes?", `${state.path} has changes that are not saved.`, "Discard");
+  }, []);
+
+  const openFile = useCallback(
+    async (file: string) => {
+      if (file === useDocument.getState().path || !(await mayDiscard())) return;
+      await useDocument.getState().open(backend, file);
+    },
+    [backend, mayDiscard],
+  );
+
+  const reveal = useCallback(
+    (problem: Diagnostic) => {
+      useDocument.getState().reveal(problem);
+      if (problem.node) void flow.fitView({ nodes: [{ id: problem.node }], duration: 200, maxZoom: 1 });
+    },
+    [flow],
+  );
+
+  const run = useCallback(
+    async (action: Action) => {
+      const state = useDocument.getState();
+      const refresh = () => useWorkspace.getState().refresh(backend);
+      const fail = (error: unknown) => useDocument.setState({ notice: (error as Error).message });
+      try {
+        switch (action) {
+          case "new": {
+            const name = await ask("New blueprint", "", "Create", "A file name in this folder, e.g. flows/report.json");
+            if (!name || !(await mayDiscard())) return;
+            const file = name.endsWith(".json") ? name : `${name}.json`;
+            const title = file.replace(/^.*\//, "").replace(/\.json$/, "");
+            await backend.create(file, title);
+            await refresh();
+            await state.open(backend, file);
+            return;
+          }
+          case "open-folder": {
+            if (!(await mayDiscard())) return;
+            const root = backend.native
+              ? await backend.native.pickFolder()
+              : await ask("Open a folder", useWorkspace.getState().root, "Open", "The folder holding your blueprints");
+            if (!root) return;
+            await backend.openFolder(root);
+            state.close();
+            await refresh();
+            return;
+          }
+          case "save":
+            await state.save(backend);
+            await refresh();
+            return;
+          case "save-as": {
+            if (!state.path) return;
+            const name = await ask("Save as", state.path, "Save");
+            if (!name) return;
+            await state.saveAs(backend, name.endsWith(".json") ? name : `${name}.json`);
+            await refresh();
+            return;
+          }
+          case "rename": {
+            if (!state.path) return;
+            const name = await ask("Rename", state.path, "Rename");
+            if (!name || name === state.path) return;
+            const to = name.endsWith(".json") ? name : `${name}.json`;
+            await backend.rename(state.path, to);
+            state.renamed(state.path, to);
+            useDocument.setState({ notice: `renamed to ${to}` });
+            await refresh();
+            return;
+          }
+          case "delete": {
+            if (!state.path) return;
+            if (!(await confirm("Delete blueprint?", `${state.path} will be deleted from the folder.`, "Delete"))) return;
+            const gone = state.path;
+            await backend.remove(gone);
+            state.close();
+            useDocument.setState({ notice: `deleted ${gone}` });
+            await refresh();
+            return;
+          }
+          case "quit":
+            if (await mayDiscard()) backend.native?.quit();
+            return;
+          case "undo":
+            return state.undo();
+          case "redo":
+            return state.redo();
+          case "copy":
+            return state.copy();
+          case "paste":
+            return state.paste();
+          case "duplicate":
+            return state.duplicate();
+          case "note": {
+            if (!state.path) return;
+            const box = document.querySelector(".canvas")?.getBoundingClientRect();
+            const centre = box ? flow.screenToFlowPosition({ x: box.x + box.width / 2, y: box.y + box.height / 2 }) : { x: 0, y: 0 };
+            state.addComment({ x: Math.round(centre.x), y: Math.round(centre.y) });
+            return;
+          }
+          case "fit":
+            await flow.fitView({ duration: 200, maxZoom: 1 });
+            return;
+          case "layout":
+            await state.layout();
+            return;
+          case "theme":
+            setTheme((t) => (t === "dark" ? "light" : "dark"));
+            return;
+          case "check":
+            await state.validate(backend);
+            return;
+          case "help":
+            setHelp((open) => !open);
+            return;
+          case "about":
+            setAbout(await backend.about());
+            return;
+        }
+      } catch (error) {
+        fail(error);
+      }
+    },
+    [backend, flow, mayDiscard],
+  );
+
+  // The native menu and the window's close button (desktop shell only).
+  useEffect(() => {
+    const native = backend.native;
+    if (!native) return;
+    const stopMenu = native.onMenu((action) => void run(action as Action));
+    const stopClose = native.onCloseRequested(() => void run("quit"));
+    return () => {
+      stopMenu();
+      stopClose();
+    };
+  }, [backend, run]);
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       const target = event.target as HTMLElement | null;
-      // Typing in a field is not a shortcut.
-      if (target && (target.tagName === "INPUT" || target.tagName === "TEXTAREA" || target.tagName === "SELECT")) return;
+      // Typing in a field or an editor is not a shortcut.
+      if (target && (target.tagName === "INPUT" || target.tagName === "TEXTAREA" || target.tagName === "SELECT" || target.isContentEditable)) return;
       const mod = event.ctrlKey || event.metaKey;
       const key = event.key.toLowerCase();
-      const state = useDocument.getState();
       // "?" needs Shift on some layouts and not on others: its Shift state is not part of it.
       const shortcut = SHORTCUTS.find(
         (s) => s.key === key && s.mod === mod && (s.key === "?" || (s.shift ?? false) === event.shiftKey),
       );
       if (!shortcut) return;
       event.preventDefault();
-      switch (shortcut.action) {
-        case "save":
-          void state.save(backend).then(() => workspace.refresh(backend));
-          break;
-        case "undo":
-          state.undo();
-          break;
-        case "redo":
-          state.redo();
-          break;
-        case "copy":
-          state.copy();
-          break;
-        case "paste":
-          state.paste();
-          break;
-        case "duplicate":
-          state.duplicate();
-          break;
-        case "layout":
-          void state.layout();
-          break;
-        case "help":
-          setHelp((open) => !open);
-          break;
-        case "theme":
-          setTheme((t) => (t === "dark" ? "light" : "dark"));
-          break;
-      }
+      void run(shortcut.action);
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [backend, workspace]);
+  }, [run]);
 
-  const problems = doc.check?.diagnostics ?? [];
   const title = useMemo(() => (doc.path ? `${doc.dirty ? "● " : ""}${doc.path}` : "No blueprint open"), [doc.path, doc.dirty]);
+  useEffect(() => {
+    document.title = doc.path ? `${doc.dirty ? "● " : ""}${doc.path} — Floe` : "Floe";
+  }, [doc.path, doc.dirty]);
 
   return (
     <div className="app">
       <aside className="sidebar">
         <h1>Floe</h1>
-        <div className="root" title={workspace.root}>
-          {workspace.root}
+        <div className="root-row">
+          <div className="root" title={workspace.root}>
+            {workspace.root}
+          </div>
+          <button onClick={() => void run("open-folder")} title="Open another folder (Ctrl+O)">
+            Open…
+          </button>
         </div>
         {workspace.error && <div className="error">{workspace.error}</div>}
         <ul className="files">
           {workspace.entries.map((entry) => (
             <li key={entry.path}>
-              <button
-                className={entry.path === doc.path ? "file active" : "file"}
-                onClick={() => {
-                  if (doc.dirty && !window.confirm(`Discard unsaved changes to ${doc.path}?`)) return;
-                  void doc.open(backend, entry.path);
-                }}
-              >
+              <button className={entry.path === doc.path ? "file active" : "file"} onClick={() => void openFile(entry.path)}>
                 <span className="file-name">{entry.name || entry.path}</span>
                 <span className="file-path">{entry.path}</span>
               </button>
@@ -207,30 +442,33 @@ function Shell({ backend }: { backend: Backend }) {
       <main className="main">
         <header className="toolbar">
           <span className="doc-title">{title}</span>
-          <button
-            onClick={() => {
-              const name = window.prompt("New blueprint file (e.g. flows/report.json)");
-              if (!name) return;
-              const path = name.endsWith(".json") ? name : `${name}.json`;
-              const title = path.replace(/^.*\//, "").replace(/\.json$/, "");
-              void backend
-                .create(path, title)
-                .then(() => workspace.refresh(backend))
-                .then(() => doc.open(backend, path))
-                .catch((error: Error) => useDocument.setState({ notice: error.message }));
-            }}
-            title="New blueprint"
-          >
+          <button onClick={() => void run("new")} title="New blueprint">
             New
           </button>
-          <button onClick={() => void doc.layout()} disabled={!doc.path} title="Arrange automatically (Shift+L)">
+          <button onClick={() => void run("save-as")} disabled={!doc.path} title="Save as (Ctrl+Shift+S)">
+            Save as
+          </button>
+          <button onClick={() => void run("rename")} disabled={!doc.path} title="Rename the file">
+            Rename
+          </button>
+          <button onClick={() => void run("delete")} disabled={!doc.path} title="Delete the file">
+            Delete
+          </button>
+          <span className="separator" />
+          <button onClick={() => void run("note")} disabled={!doc.path} title="Add a sticky note (Shift+N)">
+            Note
+          </button>
+          <button onClick={() => void run("layout")} disabled={!doc.path} title="Arrange automatically (Shift+L)">
             Arrange
           </button>
-          <button onClick={() => setTheme(theme === "dark" ? "light" : "dark")} title="Theme (Shift+T)">
+          <button onClick={() => void run("theme")} title="Theme (Shift+T)">
             {theme === "dark" ? "Light" : "Dark"}
           </button>
           <button onClick={() => setHelp(!help)} title="Keyboard shortcuts (?)">
             ?
+          </button>
+          <button onClick={() => void run("about")} title="About Floe">
+            About
           </button>
           <button onClick={() => doc.undo()} disabled={doc.past.length === 0} title="Undo (Ctrl+Z)">
             Undo
@@ -238,31 +476,20 @@ function Shell({ backend }: { backend: Backend }) {
           <button onClick={() => doc.redo()} disabled={doc.future.length === 0} title="Redo (Ctrl+Shift+Z)">
             Redo
           </button>
-          <button
-            className="primary"
-            onClick={() => void doc.save(backend).then(() => workspace.refresh(backend))}
-            disabled={!doc.path}
-            title="Save (Ctrl+S)"
-          >
+          <button className="primary" onClick={() => void run("save")} disabled={!doc.path} title="Save (Ctrl+S)">
             Save
           </button>
           {doc.notice && <span className="notice">{doc.notice}</span>}
         </header>
+        {doc.conflict && (
+          <div className="banner" role="alert">
+            {doc.path} changed on disk while you were editing it.
+            <button onClick={() => void doc.reload(backend)}>Reload from disk</button>
+            <button onClick={() => useDocument.setState({ conflict: false })}>Keep my version</button>
+          </div>
+        )}
         <Canvas />
-        <section className="problems" aria-label="Problems">
-          <h2>
-            Problems <span className="count">{problems.length}</span>
-          </h2>
-          <ul>
-            {problems.map((problem, i) => (
-              <li key={`${problem.code}-${problem.pointer}-${i}`} className={problem.severity}>
-                <span className="code">{problem.code}</span> {problem.message}
-                {problem.node && <span className="where"> — node {problem.node}</span>}
-                {problem.help && <div className="help">{problem.help}</div>}
-              </li>
-            ))}
-          </ul>
-        </section>
+        <Problems onReveal={reveal} />
       </main>
       <Inspector />
       {help && (
@@ -291,8 +518,25 @@ function Shell({ backend }: { backend: Backend }) {
                   </td>
                   <td>Select several nodes</td>
                 </tr>
+                <tr>
+                  <td>
+                    <kbd>Ctrl+Space</kbd>
+                  </td>
+                  <td>In a prompt or expression: complete run inputs, ports and upstream outputs</td>
+                </tr>
               </tbody>
             </table>
+          </div>
+        </div>
+      )}
+      {about && (
+        <div className="cheatsheet" role="dialog" aria-label="About Floe" onClick={() => setAbout(null)}>
+          <div className="cheatsheet-body about">
+            <img src="/icon.png" alt="" width={64} height={64} />
+            <h2>{about.name}</h2>
+            <p className="version">Version {about.version}</p>
+            <p>Blueprint format v{about.format_version}</p>
+            <p className="hint">Local-first AI and automation workflows.</p>
           </div>
         </div>
       )}

@@ -4,10 +4,23 @@ import { applyEdgeChanges, applyNodeChanges, type Connection, type EdgeChange, t
 import { create } from "zustand";
 import type { Backend } from "./backend/backend";
 import { BackendError } from "./backend/backend";
-import type { Check, Entry } from "./generated/api";
-import type { Blueprint, Node as BlueprintNode } from "./generated/blueprint";
+import { applyPatch, type Operation } from "fast-json-patch";
+import type { Check, Diagnostic, Entry } from "./generated/api";
+import type { Blueprint, Comment, Node as BlueprintNode } from "./generated/blueprint";
 import type { CatalogDoc } from "./generated/catalog";
-import { type Canvas, type CanvasEdge, type CanvasNode, edgeId, serialise, toBlueprint, toCanvas } from "./model/convert";
+import {
+  type Canvas,
+  type CanvasComment,
+  type CanvasEdge,
+  type CanvasNode,
+  COMMENT_PREFIX,
+  COMMENT_SIZE,
+  commentNode,
+  edgeId,
+  serialise,
+  toBlueprint,
+  toCanvas,
+} from "./model/convert";
 import { type Clip, copySelection, paste } from "./model/edit";
 
 export interface WorkspaceState {
@@ -59,6 +72,21 @@ export function refuseConnection(canvas: Canvas, connection: Connection): string
   return null;
 }
 
+/** One undoable state of the document: the canvas and the blueprint fields around it. */
+export interface Snapshot {
+  base: Blueprint | null;
+  canvas: Canvas;
+}
+
+/** A request to show a node and put the cursor in one of its fields (from the Problems panel). */
+export interface Focus {
+  node: string;
+  /** The field's path in the inspector (`prompt`, `policy.retry.attempts`), or null for the node. */
+  field: string | null;
+  /** Changes on every request, so asking twice for the same field focuses it twice. */
+  nonce: number;
+}
+
 export interface DocumentState {
   path: string | null;
   base: Blueprint | null;
@@ -66,19 +94,47 @@ export interface DocumentState {
   /** The text last read or saved. */
   saved: string;
   dirty: boolean;
-  past: Canvas[];
-  future: Canvas[];
+  past: Snapshot[];
+  future: Snapshot[];
   check: Check | null;
+  /** The text `check` was computed from (a fix applies only to the text it was made for). */
+  checked: string | null;
   notice: string | null;
+  focus: Focus | null;
+  /** The file's modification time when it was last read or saved here. */
+  diskModified: number | null;
+  /** The file changed on disk while there were unsaved edits here. */
+  conflict: boolean;
   open(backend: Backend, path: string): Promise<void>;
+  /** Forgets the open document (after it was deleted). */
+  close(): void;
   text(): string;
-  nodesChanged(changes: NodeChange<CanvasNode>[]): void;
+  nodesChanged(changes: NodeChange<CanvasNode | CanvasComment>[]): void;
   edgesChanged(changes: EdgeChange<CanvasEdge>[]): void;
   connect(connection: Connection): void;
-  /** Adds a node of `kind` (for `tool`, of `tool`) at `position`, configured from the catalogue's example. */
-  addNode(catalog: CatalogDoc, kind: string, tool: string | undefined, position: { x: number; y: number }): string;
+  /**
+   * Adds a node of `kind` (for `tool`, of `tool`) at `position`, configured from the catalogue's
+   * example; inside container `scope` when given (the position is then relative to it).
+   */
+  addNode(
+    catalog: CatalogDoc,
+    kind: string,
+    tool: string | undefined,
+    position: { x: number; y: number },
+    scope?: string | null,
+  ): string;
   /** Replaces fields of a node (title, config…) as one undoable step. */
   updateNode(id: string, fields: Partial<BlueprintNode>): void;
+  /** Adds a sticky note at `position`; returns its id. */
+  addComment(position: { x: number; y: number }): string;
+  /** Changes a sticky note's text or colour (one undoable step). */
+  updateComment(id: string, fields: Partial<Comment>): void;
+  /** Selects one node (or none), as a click on it would. */
+  select(id: string | null): void;
+  /** Selects the node a problem is about and asks the inspector to focus the field. */
+  reveal(problem: Diagnostic): void;
+  /** Applies a problem's machine-applicable fix as one undoable step; false if it could not. */
+  applyFix(problem: Diagnostic): boolean;
   /** Copies the selected nodes (Ctrl+C). */
   copy(): void;
   /** Pastes what was copied, under fresh ids (Ctrl+V). */
@@ -87,15 +143,24 @@ export interface DocumentState {
   duplicate(): void;
   /** Lays every graph out left to right (one undoable step). */
   layout(): Promise<void>;
-  /** Records the current canvas as one undoable step (call before a change). */
-  remember(): void;
   undo(): void;
   redo(): void;
   validate(backend: Backend): Promise<void>;
   save(backend: Backend): Promise<void>;
+  /** Saves the document under another name and goes on editing that file. */
+  saveAs(backend: Backend, path: string): Promise<void>;
+  /** Follows a rename of the open file. */
+  renamed(from: string, to: string): void;
+  /**
+   * Compares the open file with the workspace listing: a file changed on disk is reloaded when
+   * there are no unsaved edits here, and flagged as a conflict when there are.
+   */
+  syncDisk(backend: Backend, entries: Entry[]): Promise<void>;
+  /** Resolves a conflict by taking the file on disk. */
+  reload(backend: Backend): Promise<void>;
 }
 
-const empty: Canvas = { nodes: [], edges: [] };
+const empty: Canvas = { nodes: [], edges: [], comments: [] };
 
 /** What Ctrl+C copied (kept for the session, across documents). */
 let clipboard: Clip | null = null;
@@ -105,169 +170,326 @@ let clipboard: Clip | null = null;
  * node in two callbacks, and one undo must bring both back.
  */
 let stepOpen = false;
-function pushStep(past: Canvas[], canvas: Canvas): Canvas[] | null {
+function pushStep(past: Snapshot[], snapshot: Snapshot): Snapshot[] | null {
   if (stepOpen) return null;
   stepOpen = true;
   queueMicrotask(() => {
     stepOpen = false;
   });
-  return [...past, canvas];
+  return [...past, snapshot];
 }
 
-export const useDocument = create<DocumentState>((set, get) => ({
-  path: null,
-  base: null,
-  canvas: empty,
-  saved: "",
-  dirty: false,
-  past: [],
-  future: [],
-  check: null,
-  notice: null,
-  async open(backend, path) {
-    const file = await backend.read(path);
-    const base = JSON.parse(file.text) as Blueprint;
-    set({ path, base, canvas: toCanvas(base), saved: file.text, dirty: false, past: [], future: [], check: null, notice: null });
-    await get().validate(backend);
-  },
-  text() {
-    const { base, canvas } = get();
-    return base ? serialise(toBlueprint(base, canvas)) : "";
-  },
-  nodesChanged(changes) {
-    const { canvas } = get();
-    // A finished drag, a removal: each is one undoable step.
-    const step = changes.some((c) => c.type === "remove" || (c.type === "position" && c.dragging === false));
-    const nodes = applyNodeChanges(changes, canvas.nodes).map((node) => {
-      const moved = changes.some((c) => c.type === "position" && c.id === node.id && c.position);
-      return moved && !node.data.placed ? { ...node, data: { ...node.data, placed: true } } : node;
-    });
-    const removed = new Set(changes.filter((c) => c.type === "remove").map((c) => c.id));
-    const edges = canvas.edges.filter((e) => !removed.has(e.source) && !removed.has(e.target));
-    const significant = changes.some((c) => c.type !== "select" && c.type !== "dimensions");
-    const past = step ? pushStep(get().past, canvas) : null;
-    set({
-      canvas: { nodes, edges },
-      ...(past ? { past, future: [] } : {}),
-      ...(significant ? { dirty: true } : {}),
-    });
-  },
-  edgesChanged(changes) {
-    const { canvas } = get();
-    const edges = applyEdgeChanges(changes, canvas.edges);
-    const removal = changes.some((c) => c.type === "remove");
-    const past = removal ? pushStep(get().past, canvas) : null;
-    set({ canvas: { ...canvas, edges }, ...(past ? { past, future: [] } : {}), ...(removal ? { dirty: true } : {}) });
-  },
-  connect(connection) {
-    const { canvas } = get();
-    const refused = refuseConnection(canvas, connection);
-    if (refused) {
-      set({ notice: refused });
-      return;
-    }
-    const source = connection.source!;
-    const target = connection.target!;
-    const sourceHandle = connection.sourceHandle ?? "out";
-    const targetHandle = connection.targetHandle ?? null;
-    const scope = canvas.nodes.find((n) => n.id === source)?.data.scope ?? null;
-    const edge: CanvasEdge = {
-      id: edgeId(`${source}.${sourceHandle}`, targetHandle ? `${target}.${targetHandle}` : target),
-      source,
-      sourceHandle,
-      target,
-      targetHandle,
-      data: { scope },
-    };
-    set({ canvas: { ...canvas, edges: [...canvas.edges, edge] }, past: [...get().past, canvas], future: [], dirty: true, notice: null });
-  },
-  addNode(catalog, kind, tool, position) {
-    const { canvas } = get();
-    const taken = new Set(canvas.nodes.map((n) => n.id));
-    const stem = (tool ?? kind).replace(/[^A-Za-z0-9_]/g, "_");
-    let id = stem;
-    for (let n = 2; taken.has(id); n += 1) id = `${stem}_${n}`;
-    const spec = catalog.kinds.find((k) => k.kind === kind);
-    const config =
-      kind === "tool"
-        ? { tool, args: structuredClone(catalog.tools.find((t) => t.tool === tool)?.example ?? {}) }
-        : structuredClone(spec?.example ?? {});
-    const node: CanvasNode = {
-      id,
-      type: "floe",
-      position,
-      data: {
-        node: { id, kind, config } as BlueprintNode,
-        scope: null,
-        placed: true,
-        ...(spec?.container ? { container: true } : {}),
-      },
-    };
-    set({ canvas: { ...canvas, nodes: [...canvas.nodes, node] }, past: [...get().past, canvas], future: [], dirty: true });
-    return id;
-  },
-  updateNode(id, fields) {
-    const { canvas } = get();
-    const nodes = canvas.nodes.map((n) =>
-      n.id === id ? { ...n, data: { ...n.data, node: { ...n.data.node, ...fields } as BlueprintNode } } : n,
-    );
-    set({ canvas: { ...canvas, nodes }, past: [...get().past, canvas], future: [], dirty: true });
-  },
-  copy() {
-    clipboard = copySelection(get().canvas);
-    if (clipboard) set({ notice: `copied ${clipboard.nodes.length} node(s)` });
-  },
-  paste() {
-    if (!clipboard || !get().path) return;
-    const { canvas } = get();
-    set({ canvas: paste(canvas, clipboard), past: [...get().past, canvas], future: [], dirty: true });
-  },
-  duplicate() {
-    const clip = copySelection(get().canvas);
-    if (!clip) return;
-    const { canvas } = get();
-    set({ canvas: paste(canvas, clip), past: [...get().past, canvas], future: [], dirty: true });
-  },
-  async layout() {
-    const { canvas } = get();
-    const { autoLayout } = await import("./model/layout");
-    const laid = await autoLayout(canvas);
-    set({ canvas: laid, past: [...get().past, canvas], future: [], dirty: true });
-  },
-  remember() {
-    set({ past: [...get().past, get().canvas], future: [] });
-  },
-  undo() {
-    const { past, canvas, future } = get();
-    const previous = past.at(-1);
-    if (!previous) return;
-    set({ canvas: previous, past: past.slice(0, -1), future: [canvas, ...future], dirty: true });
-  },
-  redo() {
-    const { past, canvas, future } = get();
-    const next = future[0];
-    if (!next) return;
-    set({ canvas: next, past: [...past, canvas], future: future.slice(1), dirty: true });
-  },
-  async validate(backend) {
-    const { path } = get();
-    if (!path) return;
-    try {
-      set({ check: await backend.check(path, get().text()) });
-    } catch (error) {
-      set({ notice: (error as Error).message });
-    }
-  },
-  async save(backend) {
-    const { path } = get();
-    if (!path) return;
-    try {
-      const file = await backend.save(path, get().text());
-      const base = JSON.parse(file.text) as Blueprint;
-      set({ base, canvas: toCanvas(base), saved: file.text, dirty: false, notice: `saved ${path}` });
-    } catch (error) {
-      const detail = error instanceof BackendError && error.diagnostics.length > 0 ? `: ${error.diagnostics[0].message}` : "";
-      set({ notice: `${(error as Error).message}${detail}` });
-    }
-  },
-}));
+/**
+ * The inspector field a JSON pointer into a node names: `/nodes/2/config/args/url` → `url`,
+ * `/nodes/0/body/nodes/1/policy/retry` → `policy.retry`.
+ */
+export function fieldOf(pointer: string): string | null {
+  // The last `/nodes/<n>` is the node (bodies nest `/nodes/<n>/body/nodes/<m>`).
+  const match = /.*\/nodes\/\d+(?:\/(.*))?$/.exec(pointer);
+  const rest = match?.[1];
+  if (!rest) return null;
+  const parts = rest.split("/").map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
+  if (parts[0] === "config") parts.shift();
+  if (parts[0] === "args" && parts.length > 1) parts.shift();
+  // Array items and what lies under them belong to the field holding the array.
+  const item = parts.findIndex((p) => /^\d+$/.test(p));
+  const kept = item < 0 ? parts : parts.slice(0, item);
+  return kept.length > 0 ? kept.join(".") : null;
+}
+
+let focusNonce = 0;
+
+export const useDocument = create<DocumentState>((set, get) => {
+  /** The state to remember before a change. */
+  const snapshot = (): Snapshot => ({ base: get().base, canvas: get().canvas });
+  /** Sets `next` as one undoable, unsaved step. */
+  const edit = (next: Partial<DocumentState>) => set({ ...next, past: [...get().past, snapshot()], future: [], dirty: true });
+  const load = (path: string, text: string, keep?: Canvas) => {
+    const base = JSON.parse(text) as Blueprint;
+    const canvas = toCanvas(base);
+    // A reload keeps what is selected.
+    const selected = new Set(keep?.nodes.filter((n) => n.selected).map((n) => n.id) ?? []);
+    if (selected.size > 0) canvas.nodes = canvas.nodes.map((n) => (selected.has(n.id) ? { ...n, selected: true } : n));
+    return { path, base, canvas, saved: text, dirty: false, conflict: false };
+  };
+  return {
+    path: null,
+    base: null,
+    canvas: empty,
+    saved: "",
+    dirty: false,
+    past: [],
+    future: [],
+    check: null,
+    checked: null,
+    notice: null,
+    focus: null,
+    diskModified: null,
+    conflict: false,
+    async open(backend, path) {
+      const file = await backend.read(path);
+      set({ ...load(path, file.text), past: [], future: [], check: null, checked: null, notice: null, focus: null, diskModified: null });
+      await get().validate(backend);
+    },
+    close() {
+      set({ path: null, base: null, canvas: empty, saved: "", dirty: false, past: [], future: [], check: null, checked: null, focus: null, diskModified: null, conflict: false });
+    },
+    text() {
+      const { base, canvas } = get();
+      return base ? serialise(toBlueprint(base, canvas)) : "";
+    },
+    nodesChanged(changes) {
+      const { canvas } = get();
+      const isComment = (c: NodeChange) => "id" in c && c.id.startsWith(COMMENT_PREFIX);
+      const commentChanges = changes.filter(isComment) as NodeChange<CanvasComment>[];
+      const nodeChanges = changes.filter((c) => !isComment(c)) as NodeChange<CanvasNode>[];
+      // A finished drag or resize, a removal: each is one undoable step.
+      const step = changes.some(
+        (c) =>
+          c.type === "remove" ||
+          (c.type === "position" && c.dragging === false) ||
+          (c.type === "dimensions" && c.resizing === false),
+      );
+      const resized = new Set(changes.filter((c) => c.type === "dimensions" && c.resizing !== undefined).map((c) => (c as { id: string }).id));
+      const moved = new Set(changes.filter((c) => c.type === "position" && c.position).map((c) => (c as { id: string }).id));
+      const nodes =
+        nodeChanges.length === 0
+          ? canvas.nodes
+          : applyNodeChanges(nodeChanges, canvas.nodes).map((node) => {
+              const placed = moved.has(node.id) && !node.data.placed;
+              const sized = resized.has(node.id) && !node.data.sized;
+              return placed || sized
+                ? { ...node, data: { ...node.data, ...(placed || sized ? { placed: true } : {}), ...(sized ? { sized: true } : {}) } }
+                : node;
+            });
+      const comments =
+        commentChanges.length === 0
+          ? canvas.comments
+          : applyNodeChanges(commentChanges, canvas.comments).map((note) =>
+              resized.has(note.id)
+                ? { ...note, data: { comment: { ...note.data.comment, width: note.width, height: note.height } } }
+                : note,
+            );
+      const removed = new Set(changes.filter((c) => c.type === "remove").map((c) => c.id));
+      const edges = removed.size === 0 ? canvas.edges : canvas.edges.filter((e) => !removed.has(e.source) && !removed.has(e.target));
+      const significant = changes.some((c) => c.type !== "select" && (c.type !== "dimensions" || c.resizing !== undefined));
+      const past = step ? pushStep(get().past, snapshot()) : null;
+      set({
+        canvas: { nodes, edges, comments },
+        ...(past ? { past, future: [] } : {}),
+        ...(significant ? { dirty: true } : {}),
+      });
+    },
+    edgesChanged(changes) {
+      const { canvas } = get();
+      const edges = applyEdgeChanges(changes, canvas.edges);
+      const removal = changes.some((c) => c.type === "remove");
+      const past = removal ? pushStep(get().past, snapshot()) : null;
+      set({ canvas: { ...canvas, edges }, ...(past ? { past, future: [] } : {}), ...(removal ? { dirty: true } : {}) });
+    },
+    connect(connection) {
+      const { canvas } = get();
+      const refused = refuseConnection(canvas, connection);
+      if (refused) {
+        set({ notice: refused });
+        return;
+      }
+      const source = connection.source!;
+      const target = connection.target!;
+      const sourceHandle = connection.sourceHandle ?? "out";
+      const targetHandle = connection.targetHandle ?? null;
+      const scope = canvas.nodes.find((n) => n.id === source)?.data.scope ?? null;
+      const edge: CanvasEdge = {
+        id: edgeId(`${source}.${sourceHandle}`, targetHandle ? `${target}.${targetHandle}` : target),
+        source,
+        sourceHandle,
+        target,
+        targetHandle,
+        data: { scope },
+      };
+      edit({ canvas: { ...canvas, edges: [...canvas.edges, edge] }, notice: null });
+    },
+    addNode(catalog, kind, tool, position, scope = null) {
+      const { canvas } = get();
+      const taken = new Set(canvas.nodes.map((n) => n.id));
+      const stem = (tool ?? kind).replace(/[^A-Za-z0-9_]/g, "_");
+      let id = stem;
+      for (let n = 2; taken.has(id); n += 1) id = `${stem}_${n}`;
+      const spec = catalog.kinds.find((k) => k.kind === kind);
+      const config =
+        kind === "tool"
+          ? { tool, args: structuredClone(catalog.tools.find((t) => t.tool === tool)?.example ?? {}) }
+          : structuredClone(spec?.example ?? {});
+      const node: CanvasNode = {
+        id,
+        type: "floe",
+        position,
+        ...(scope ? { parentId: scope } : {}),
+        selected: true,
+        data: {
+          node: { id, kind, config } as BlueprintNode,
+          scope,
+          placed: true,
+          ...(spec?.container ? { container: true } : {}),
+        },
+      };
+      if (spec?.container) {
+        node.width = 320;
+        node.height = 180;
+      }
+      // The new node is the selection, so the inspector shows it at once. A parent must come
+      // before its children in React Flow's list, and a new node has none.
+      const nodes = [...canvas.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node];
+      edit({ canvas: { ...canvas, nodes } });
+      return id;
+    },
+    updateNode(id, fields) {
+      const { canvas } = get();
+      const nodes = canvas.nodes.map((n) =>
+        n.id === id ? { ...n, data: { ...n.data, node: { ...n.data.node, ...fields } as BlueprintNode } } : n,
+      );
+      edit({ canvas: { ...canvas, nodes } });
+    },
+    addComment(position) {
+      const { canvas } = get();
+      const taken = new Set(canvas.comments.map((c) => c.data.comment.id));
+      let id = "note";
+      for (let n = 2; taken.has(id); n += 1) id = `note_${n}`;
+      const note = commentNode({ id, text: "", x: position.x, y: position.y, width: COMMENT_SIZE.width, height: COMMENT_SIZE.height });
+      edit({ canvas: { ...canvas, comments: [...canvas.comments, { ...note, selected: true }] } });
+      return id;
+    },
+    updateComment(id, fields) {
+      const { canvas } = get();
+      const comments = canvas.comments.map((c) =>
+        c.data.comment.id === id ? { ...c, data: { comment: { ...c.data.comment, ...fields } } } : c,
+      );
+      edit({ canvas: { ...canvas, comments } });
+    },
+    select(id) {
+      const { canvas } = get();
+      const nodes = canvas.nodes.map((n) => (n.selected === (n.id === id) ? n : { ...n, selected: n.id === id }));
+      const comments = canvas.comments.map((c) => (c.selected ? { ...c, selected: false } : c));
+      set({ canvas: { ...canvas, nodes, comments } });
+    },
+    reveal(problem) {
+      if (!problem.node) return;
+      get().select(problem.node);
+      focusNonce += 1;
+      set({ focus: { node: problem.node, field: fieldOf(problem.pointer), nonce: focusNonce } });
+    },
+    applyFix(problem) {
+      const { base, checked } = get();
+      const text = get().text();
+      if (!problem.fix || !base) return false;
+      if (checked !== text) {
+        set({ notice: "the document changed since it was checked; try the fix again in a moment" });
+        return false;
+      }
+      let fixed: Blueprint;
+      try {
+        fixed = applyPatch(JSON.parse(text), problem.fix.patch as Operation[], true, false).newDocument as Blueprint;
+      } catch (error) {
+        set({ notice: `could not apply "${problem.fix.title}": ${(error as Error).message}` });
+        return false;
+      }
+      // The fixed document is the new base; the canvas is rebuilt from it, keeping the selection.
+      const { canvas } = load(get().path!, serialise(fixed), get().canvas);
+      edit({ base: fixed, canvas, notice: `fixed: ${problem.fix.title}` });
+      return true;
+    },
+    copy() {
+      clipboard = copySelection(get().canvas);
+      if (clipboard) set({ notice: `copied ${clipboard.nodes.length} node(s)` });
+    },
+    paste() {
+      if (!clipboard || !get().path) return;
+      edit({ canvas: paste(get().canvas, clipboard) });
+    },
+    duplicate() {
+      const clip = copySelection(get().canvas);
+      if (!clip) return;
+      edit({ canvas: paste(get().canvas, clip) });
+    },
+    async layout() {
+      const { autoLayout } = await import("./model/layout");
+      edit({ canvas: await autoLayout(get().canvas) });
+    },
+    undo() {
+      const { past, future } = get();
+      const previous = past.at(-1);
+      if (!previous) return;
+      set({ ...previous, past: past.slice(0, -1), future: [snapshot(), ...future], dirty: true });
+    },
+    redo() {
+      const { past, future } = get();
+      const next = future[0];
+      if (!next) return;
+      set({ ...next, past: [...past, snapshot()], future: future.slice(1), dirty: true });
+    },
+    async validate(backend) {
+      const { path } = get();
+      if (!path) return;
+      const text = get().text();
+      try {
+        const check = await backend.check(path, text);
+        // An answer for a document that was closed or replaced meanwhile is dropped.
+        if (get().path === path) set({ check, checked: text });
+      } catch (error) {
+        set({ notice: (error as Error).message });
+      }
+    },
+    async save(backend) {
+      const { path } = get();
+      if (!path) return;
+      try {
+        const file = await backend.save(path, get().text());
+        set({ ...load(path, file.text, get().canvas), notice: `saved ${path}`, diskModified: null });
+      } catch (error) {
+        const detail = error instanceof BackendError && error.diagnostics.length > 0 ? `: ${error.diagnostics[0].message}` : "";
+        set({ notice: `${(error as Error).message}${detail}` });
+      }
+    },
+    async saveAs(backend, path) {
+      const { path: from } = get();
+      if (!from) return;
+      try {
+        const file = await backend.save(path, get().text());
+        set({ ...load(path, file.text, get().canvas), notice: `saved as ${path}`, diskModified: null });
+      } catch (error) {
+        set({ notice: (error as Error).message });
+      }
+    },
+    renamed(from, to) {
+      if (get().path === from) set({ path: to, diskModified: null });
+    },
+    async syncDisk(backend, entries) {
+      const { path, diskModified } = get();
+      if (!path) return;
+      const entry = entries.find((e) => e.path === path);
+      if (!entry) {
+        if (!get().dirty) set({ dirty: true, notice: `${path} was deleted on disk; save to keep it` });
+        return;
+      }
+      // Unchanged since last looked at; the first look after an open or save reads the file, so
+      // a change made in between is not missed.
+      if (entry.modified_ms === diskModified) return;
+      set({ diskModified: entry.modified_ms });
+      const file = await backend.read(path);
+      if (get().path !== path || file.text === get().saved) return;
+      if (get().dirty) {
+        set({ conflict: true, notice: `${path} changed on disk` });
+        return;
+      }
+      set({ ...load(path, file.text, get().canvas), past: [], future: [], notice: `reloaded ${path}: it changed on disk` });
+      await get().validate(backend);
+    },
+    async reload(backend) {
+      const { path } = get();
+      if (!path) return;
+      const file = await backend.read(path);
+      set({ ...load(path, file.text, get().canvas), past: [], future: [], notice: `reloaded ${path} from disk` });
+      await get().validate(backend);
+    },
+  };
+});

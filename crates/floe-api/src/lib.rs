@@ -80,6 +80,17 @@ pub struct FileText {
     pub text: String,
 }
 
+/// What the About box shows.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct About {
+    /// The product's name.
+    pub name: String,
+    /// Its version (the workspace's crate version).
+    pub version: String,
+    /// The blueprint format version it reads and writes.
+    pub format_version: u32,
+}
+
 /// A started run.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Started {
@@ -110,6 +121,8 @@ impl From<ApiError> for ErrorBody {
 /// generated from it) covers them.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ApiTypes {
+    /// `GET /api/about`.
+    pub about: About,
     /// `GET /api/workspace`, `POST /api/workspace/open`.
     pub workspace: WorkspaceInfo,
     /// `GET|PUT /api/files`, `POST /api/files/create`.
@@ -204,6 +217,15 @@ impl Api {
 
     fn workspace(&self) -> Workspace {
         self.workspace.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    /// Name and versions, for the About box.
+    pub fn about(&self) -> About {
+        About {
+            name: "Floe".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            format_version: floe_blueprint::VERSION,
+        }
     }
 
     /// Every node kind and built-in tool, with schemas, ports and docs.

@@ -67,6 +67,7 @@ pub async fn bind(api: Api, options: ServeOptions) -> std::io::Result<Bound> {
     let token = options.token.unwrap_or_else(|| (0..32).map(|_| fastrand::alphanumeric()).collect());
     let shared = Shared { api, token: token.clone(), port: addr.port() };
     let mut app = axum::Router::new()
+        .route("/api/about", get(about))
         .route("/api/catalog", get(catalog))
         .route("/api/workspace", get(workspace))
         .route("/api/workspace/open", post(open))
@@ -139,6 +140,10 @@ impl IntoResponse for ApiError {
 }
 
 type Reply<T> = Result<Json<T>, ApiError>;
+
+async fn about(State(shared): State<Shared>) -> Json<crate::About> {
+    Json(shared.api.about())
+}
 
 async fn catalog(State(shared): State<Shared>) -> Json<Value> {
     Json(shared.api.catalog())

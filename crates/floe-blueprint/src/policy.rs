@@ -41,6 +41,7 @@ impl Policy {
 #[serde(deny_unknown_fields)]
 pub struct RetryPolicy {
     /// Total attempts including the first, 1–100.
+    #[schemars(extend("examples" = [3]))]
     pub attempts: u32,
     /// First delay (default `"500ms"`).
     #[serde(default, skip_serializing_if = "Option::is_none")]

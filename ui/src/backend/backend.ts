@@ -1,6 +1,6 @@
 // The one interface every screen talks to. `WebBackend` speaks to `floe serve` over HTTP and
 // WebSocket; the desktop shell's implementation speaks Tauri IPC. No screen knows which it has.
-import type { Check, Diagnostic, Event, FileText, RunSummary, Started, WorkspaceInfo } from "../generated/api";
+import type { About, Check, Diagnostic, Event, FileText, RunSummary, Started, WorkspaceInfo } from "../generated/api";
 import type { CatalogDoc } from "../generated/catalog";
 
 /** A failed request: the server's message and, for an unreadable document, its problems. */
@@ -14,9 +14,28 @@ export class BackendError extends Error {
   }
 }
 
+/** What only the desktop shell has: a native menu, a folder picker, a close guard. */
+export interface NativeShell {
+  /** Asks for a folder with the system dialog; null when cancelled. */
+  pickFolder(): Promise<string | null>;
+  /** Tells the shell whether closing the window would lose edits. */
+  setUnsaved(unsaved: boolean): void;
+  /** Calls `handler` with the action name of each native menu item chosen. */
+  onMenu(handler: (action: string) => void): () => void;
+  /** Calls `handler` when the window is about to close with unsaved edits. */
+  onCloseRequested(handler: () => void): () => void;
+  /** Closes the app. */
+  quit(): void;
+}
+
 export interface Backend {
+  /** Present in the desktop app only. */
+  readonly native?: NativeShell;
+  about(): Promise<About>;
   catalog(): Promise<CatalogDoc>;
   workspace(): Promise<WorkspaceInfo>;
+  /** Opens another folder of blueprints (remembered by the desktop app). */
+  openFolder(root: string): Promise<WorkspaceInfo>;
   read(path: string): Promise<FileText>;
   check(path: string, text: string): Promise<Check>;
   save(path: string, text: string): Promise<FileText>;
@@ -48,11 +67,17 @@ export class WebBackend implements Backend {
     return answer as T;
   }
 
+  about() {
+    return this.request<About>("GET", "/api/about");
+  }
   catalog() {
     return this.request<CatalogDoc>("GET", "/api/catalog");
   }
   workspace() {
     return this.request<WorkspaceInfo>("GET", "/api/workspace");
+  }
+  openFolder(root: string) {
+    return this.request<WorkspaceInfo>("POST", "/api/workspace/open", { root });
   }
   read(path: string) {
     return this.request<FileText>("GET", `/api/files?path=${encodeURIComponent(path)}`);

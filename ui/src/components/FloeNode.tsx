@@ -1,4 +1,4 @@
-import { Handle, type NodeProps, Position } from "@xyflow/react";
+import { Handle, type NodeProps, NodeResizer, Position } from "@xyflow/react";
 import { memo } from "react";
 import type { CanvasNode } from "../model/convert";
 import { portsOf } from "../model/ports";
@@ -7,11 +7,12 @@ import { useCatalog, useDocument } from "../store";
 /** A node on the canvas: title, kind, problem badge, and one handle per port. */
 function FloeNodeView({ id, data, selected }: NodeProps<CanvasNode>) {
   const catalog = useCatalog((s) => s.catalog);
-  const canvas = useDocument((s) => s.canvas);
+  // Only the edges (for ports) and problems: a node does not re-render while others are dragged.
+  const edges = useDocument((s) => s.canvas.edges);
   // Select stable state and derive from it: a selector returning a new array would re-render forever.
   const check = useDocument((s) => s.check);
   const problems = check?.diagnostics.filter((d) => d.node === id) ?? [];
-  const { inputs, outputs } = portsOf(data.node, catalog, canvas);
+  const { inputs, outputs } = portsOf(data.node, catalog, { edges });
   const rows = Math.max(inputs.length, outputs.length, 1);
   const errors = problems.filter((p) => p.severity === "error").length;
   return (
@@ -20,6 +21,7 @@ function FloeNodeView({ id, data, selected }: NodeProps<CanvasNode>) {
       data-node={id}
       style={data.container ? { width: "100%", height: "100%" } : { minHeight: 44 + rows * 18 }}
     >
+      {data.container && <NodeResizer isVisible={selected} minWidth={200} minHeight={120} />}
       <div className="floe-node-title">{data.node.title || id}</div>
       <div className="floe-node-kind">{data.node.kind === "tool" ? String((data.node.config as { tool?: string })?.tool ?? "tool") : data.node.kind}</div>
       {problems.length > 0 && (

@@ -1,11 +1,18 @@
-// The inspector: a form generated from the selected node's config schema (the kind's, and for
-// `tool` nodes the tool's args schema) — never a hand-written form per kind. Text fields commit
-// on blur or Enter, choices at once; each commit is one undoable step.
-import { useEffect, useState } from "react";
+// The inspector: forms generated from JSON Schemas — the selected node's config schema (the
+// kind's, and for `tool` nodes the tool's args schema) and the blueprint schema's `Policy` — never
+// a hand-written form per kind. Nested objects become sections, tagged unions (`on_error`) a
+// choice plus the chosen variant's fields, template and expression fields (the catalogue's
+// `script_fields`) and JavaScript (`contentMediaType`) CodeMirror editors. Text fields commit on
+// blur or Enter, choices at once; each commit is one undoable step.
+import { createContext, useContext, useEffect, useMemo, useState } from "react";
+import blueprintSchema from "../../../schemas/blueprint.v1.schema.json";
 import type { Node as BlueprintNode } from "../generated/blueprint";
-import { useCatalog, useDocument } from "../store";
+import type { ScriptField } from "../generated/catalog";
+import { templateScope, type TemplateScope } from "../model/scope";
+import { fieldOf, useCatalog, useDocument } from "../store";
+import { CodeEditor } from "./CodeEditor";
 
-type Schema = {
+export type Schema = {
   type?: string | string[];
   properties?: Record<string, Schema>;
   required?: string[];
@@ -15,6 +22,10 @@ type Schema = {
   const?: unknown;
   $ref?: string;
   description?: string;
+  default?: unknown;
+  examples?: unknown[];
+  minimum?: number;
+  contentMediaType?: string;
   $defs?: Record<string, Schema>;
 };
 
@@ -50,90 +61,67 @@ function choices(schema: Schema): string[] | null {
   return null;
 }
 
+/** A union of objects told apart by one property's constant (`{"action": "skip"}`…). */
+function taggedUnion(schema: Schema, root: Schema): { tag: string; variants: Map<string, Schema> } | null {
+  const options = (schema.oneOf ?? schema.anyOf)?.map((o) => resolve(o, root)).filter((o) => o.type !== "null");
+  if (!options || options.length < 2 || !options.every((o) => o.properties)) return null;
+  const tag = Object.keys(options[0].properties!).find((key) => options.every((o) => o.properties?.[key]?.const !== undefined));
+  if (!tag) return null;
+  return { tag, variants: new Map(options.map((o) => [String(o.properties![tag].const), o])) };
+}
+
 function typeOf(schema: Schema): string {
   const type = Array.isArray(schema.type) ? schema.type.find((t) => t !== "null") : schema.type;
+  if (!type && schema.properties) return "object";
   return type ?? "any";
 }
 
-function Field({
-  name,
-  schema,
-  root,
-  value,
-  required,
-  onCommit,
-}: {
-  name: string;
-  schema: Schema;
-  root: Schema;
-  value: unknown;
-  required: boolean;
-  onCommit: (value: unknown) => void;
-}) {
+/** A value to start a field from: its first example, its default, or the type's plainest value. */
+export function seed(schema: Schema, root: Schema): unknown {
   const resolved = resolve(schema, root);
-  const type = typeOf(resolved);
-  const options = choices(resolved);
-  const label = (
-    <label htmlFor={`field-${name}`} title={resolved.description}>
-      {name}
-      {required ? " *" : ""}
-    </label>
-  );
-  const [draft, setDraft] = useState(() => toText(value, type));
-  useEffect(() => setDraft(toText(value, type)), [value, type]);
-  const commit = () => {
-    const parsed = fromText(draft, type);
-    if (parsed.ok && JSON.stringify(parsed.value) !== JSON.stringify(value)) onCommit(parsed.value);
-  };
-  if (options) {
-    return (
-      <div className="field">
-        {label}
-        <select id={`field-${name}`} value={value === undefined ? "" : String(value)} onChange={(e) => onCommit(e.target.value === "" ? undefined : e.target.value)}>
-          {!required && <option value="">(default)</option>}
-          {options.map((o) => (
-            <option key={o} value={o}>
-              {o}
-            </option>
-          ))}
-        </select>
-      </div>
-    );
+  if (resolved.examples?.length) return resolved.examples[0];
+  if (resolved.default !== undefined) return resolved.default;
+  if (resolved.const !== undefined) return resolved.const;
+  const union = taggedUnion(resolved, root);
+  if (union) return seed([...union.variants.values()][0], root);
+  switch (typeOf(resolved)) {
+    case "object": {
+      const value: Record<string, unknown> = {};
+      for (const name of resolved.required ?? []) value[name] = seed(resolved.properties?.[name] ?? {}, root);
+      return value;
+    }
+    case "integer":
+    case "number":
+      return resolved.minimum ?? 0;
+    case "boolean":
+      return false;
+    case "array":
+      return [];
+    case "string":
+      return "";
+    default:
+      return null;
   }
-  if (type === "boolean") {
-    return (
-      <div className="field checkbox">
-        <input id={`field-${name}`} type="checkbox" checked={value === true} onChange={(e) => onCommit(e.target.checked)} />
-        {label}
-      </div>
-    );
-  }
-  const multiline = type === "object" || type === "array" || type === "any" || (type === "string" && (name.includes("prompt") || name.includes("template") || name === "source" || name === "system"));
-  const invalid = !fromText(draft, type).ok;
-  const props = {
-    id: `field-${name}`,
-    value: draft,
-    className: invalid ? "invalid" : undefined,
-    onChange: (e: { target: { value: string } }) => setDraft(e.target.value),
-    onBlur: commit,
-  };
-  return (
-    <div className="field">
-      {label}
-      {multiline ? (
-        <textarea {...props} rows={type === "string" ? 4 : 3} spellCheck={false} />
-      ) : (
-        <input {...props} type={type === "number" || type === "integer" ? "number" : "text"} onKeyDown={(e) => e.key === "Enter" && commit()} />
-      )}
-      {resolved.description && <div className="hint">{resolved.description}</div>}
-    </div>
-  );
+}
+
+/** What every field of one form shares. */
+interface FormContextValue {
+  root: Schema;
+  scope: TemplateScope;
+  /** Config pointers holding templates or expressions (a field under one is one too). */
+  scripts: ScriptField[];
+  /** Problems by field path, for the inline marks. */
+  problems: Map<string, string[]>;
+}
+const FormContext = createContext<FormContextValue | null>(null);
+
+function scriptAt(pointer: string, scripts: ScriptField[]): ScriptField | undefined {
+  return scripts.find((s) => pointer === s.pointer || pointer.startsWith(`${s.pointer}/`));
 }
 
 function toText(value: unknown, type: string): string {
   if (value === undefined || value === null) return "";
-  if (type === "string") return String(value);
-  if (type === "number" || type === "integer") return String(value);
+  if (type === "string" || type === "number" || type === "integer") return String(value);
   return JSON.stringify(value, null, 2);
 }
 
@@ -152,18 +140,187 @@ function fromText(text: string, type: string): { ok: boolean; value?: unknown } 
   }
 }
 
+function Field({
+  path,
+  pointer,
+  schema,
+  value,
+  required,
+  onCommit,
+}: {
+  /** Where the field sits in the inspector: `prompt`, `policy.retry.attempts`. */
+  path: string;
+  /** Its JSON pointer inside the node's config (script fields are found by it). */
+  pointer: string;
+  schema: Schema;
+  value: unknown;
+  required: boolean;
+  onCommit: (value: unknown) => void;
+}) {
+  const context = useContext(FormContext)!;
+  const resolved = resolve(schema, context.root);
+  const type = typeOf(resolved);
+  const options = choices(resolved);
+  const union = options ? null : taggedUnion(resolved, context.root);
+  const id = `field-${path}`;
+  const name = path.split(".").at(-1)!;
+  const problems = context.problems.get(path) ?? [];
+  const [draft, setDraft] = useState(() => toText(value, type));
+  useEffect(() => setDraft(toText(value, type)), [value, type]);
+  const label = (
+    <label htmlFor={id} title={resolved.description}>
+      {name}
+      {required ? " *" : ""}
+    </label>
+  );
+  const hint = resolved.description && <div className="hint">{resolved.description}</div>;
+  const marks = problems.map((message, i) => (
+    <div key={i} className="field-problem">
+      {message}
+    </div>
+  ));
+  const wrap = (control: React.ReactNode, className = "field") => (
+    <div className={`${className}${problems.length ? " has-problem" : ""}`} data-field={path}>
+      {label}
+      {control}
+      {marks}
+      {hint}
+    </div>
+  );
+
+  if (options) {
+    return wrap(
+      <select id={id} value={value === undefined ? "" : String(value)} onChange={(e) => onCommit(e.target.value === "" ? undefined : e.target.value)}>
+        {!required && <option value="">(default)</option>}
+        {options.map((o) => (
+          <option key={o} value={o}>
+            {o}
+          </option>
+        ))}
+      </select>,
+    );
+  }
+  if (type === "boolean") {
+    return (
+      <div className="field checkbox" data-field={path}>
+        <input id={id} type="checkbox" checked={value === true} onChange={(e) => onCommit(e.target.checked)} />
+        {label}
+        {marks}
+      </div>
+    );
+  }
+  if (union) {
+    const current = (value ?? undefined) as Record<string, unknown> | undefined;
+    const chosen = current ? String(current[union.tag]) : "";
+    const variant = union.variants.get(chosen);
+    const rest = variant ? { ...variant, properties: { ...variant.properties }, required: variant.required?.filter((r) => r !== union.tag) } : null;
+    if (rest) delete rest.properties![union.tag];
+    return (
+      <fieldset className={`field group${problems.length ? " has-problem" : ""}`} data-field={path}>
+        <legend title={resolved.description}>{name}</legend>
+        <select
+          id={id}
+          aria-label={name}
+          value={chosen}
+          onChange={(e) => {
+            const next = union.variants.get(e.target.value);
+            onCommit(next ? seed(next, context.root) : undefined);
+          }}
+        >
+          {!required && <option value="">(default)</option>}
+          {[...union.variants.keys()].map((key) => (
+            <option key={key} value={key} title={union.variants.get(key)?.description}>
+              {key}
+            </option>
+          ))}
+        </select>
+        {variant?.description && <div className="hint">{variant.description}</div>}
+        {rest && current && Object.keys(rest.properties!).length > 0 && (
+          <SchemaForm path={path} pointer={pointer} schema={rest} value={current} onChange={onCommit} />
+        )}
+        {marks}
+        {hint}
+      </fieldset>
+    );
+  }
+  if (type === "object" && resolved.properties) {
+    const current = value as Record<string, unknown> | undefined;
+    return (
+      <fieldset className={`field group${problems.length ? " has-problem" : ""}`} data-field={path}>
+        <legend title={resolved.description}>
+          {name}
+          {current !== undefined && !required && (
+            <button type="button" className="link" onClick={() => onCommit(undefined)} title={`Remove ${name} (use the default)`}>
+              clear
+            </button>
+          )}
+        </legend>
+        {current === undefined ? (
+          <button type="button" id={id} onClick={() => onCommit(seed(resolved, context.root))}>
+            Set {name}
+          </button>
+        ) : (
+          <SchemaForm path={path} pointer={pointer} schema={resolved} value={current} onChange={onCommit} />
+        )}
+        {marks}
+        {hint}
+      </fieldset>
+    );
+  }
+  const script = type === "string" || type === "any" ? scriptAt(pointer, context.scripts) : undefined;
+  if (script || resolved.contentMediaType === "text/javascript") {
+    const language = script ? (script.role === "expression" ? "expression" : "template") : "javascript";
+    const scope = script?.vars?.length ? { ...context.scope, variables: [...context.scope.variables, ...script.vars.map((v) => ({ label: v, detail: "this field" }))] } : context.scope;
+    return wrap(
+      <CodeEditor
+        id={id}
+        value={typeof value === "string" ? value : toText(value, type)}
+        language={language}
+        scope={scope}
+        invalid={problems.length > 0}
+        placeholder={language === "template" ? "text with {{ run.name }} or {{ nodes.id.port }}" : undefined}
+        onCommit={(text) => onCommit(text === "" ? undefined : text)}
+      />,
+    );
+  }
+  const multiline = type === "object" || type === "array" || type === "any";
+  const invalid = !fromText(draft, type).ok;
+  const commit = () => {
+    const parsed = fromText(draft, type);
+    if (parsed.ok && JSON.stringify(parsed.value) !== JSON.stringify(value)) onCommit(parsed.value);
+  };
+  const props = {
+    id,
+    value: draft,
+    className: invalid || problems.length ? "invalid" : undefined,
+    placeholder: resolved.default !== undefined ? String(JSON.stringify(resolved.default)) : undefined,
+    onChange: (e: { target: { value: string } }) => setDraft(e.target.value),
+    onBlur: commit,
+  };
+  return wrap(
+    multiline ? (
+      <textarea {...props} rows={3} spellCheck={false} />
+    ) : (
+      <input {...props} type={type === "number" || type === "integer" ? "number" : "text"} onKeyDown={(e) => e.key === "Enter" && commit()} />
+    ),
+  );
+}
+
 /** A form over an object schema: one field per property, required ones first. */
 function SchemaForm({
+  path,
+  pointer,
   schema,
-  root,
   value,
   onChange,
 }: {
+  path: string;
+  pointer: string;
   schema: Schema;
-  root: Schema;
   value: Record<string, unknown>;
   onChange: (value: Record<string, unknown>) => void;
 }) {
+  const { root } = useContext(FormContext)!;
   const resolved = resolve(schema, root);
   const required = new Set(resolved.required ?? []);
   const names = Object.keys(resolved.properties ?? {}).sort((a, b) => Number(required.has(b)) - Number(required.has(a)));
@@ -172,9 +329,9 @@ function SchemaForm({
       {names.map((name) => (
         <Field
           key={name}
-          name={name}
+          path={path ? `${path}.${name}` : name}
+          pointer={`${pointer}/${name}`}
           schema={resolved.properties![name]}
-          root={root}
           value={value[name]}
           required={required.has(name)}
           onCommit={(next) => {
@@ -189,15 +346,44 @@ function SchemaForm({
   );
 }
 
+const policySchema = blueprintSchema as unknown as Schema;
+
+/** Puts the cursor in the field a problem named (opening its section), once per request. */
+function useFocusRequest(nodeId: string) {
+  const focus = useDocument((s) => s.focus);
+  useEffect(() => {
+    if (!focus || focus.node !== nodeId) return;
+    // After this render: the field exists once the inspector shows the node.
+    const timer = setTimeout(() => {
+      const parts = focus.field?.split(".") ?? [];
+      for (let n = parts.length; n > 0; n -= 1) {
+        const element = document.getElementById(`field-${parts.slice(0, n).join(".")}`);
+        if (element) {
+          element.scrollIntoView({ block: "center" });
+          element.focus();
+          return;
+        }
+      }
+      document.querySelector<HTMLElement>(".inspector h2")?.scrollIntoView({ block: "start" });
+    }, 0);
+    return () => clearTimeout(timer);
+  }, [focus, nodeId]);
+}
+
 export function Inspector() {
   const catalog = useCatalog((s) => s.catalog);
   const canvas = useDocument((s) => s.canvas);
+  const base = useDocument((s) => s.base);
   const updateNode = useDocument((s) => s.updateNode);
   const check = useDocument((s) => s.check);
   const selected = canvas.nodes.filter((n) => n.selected);
+  const nodeId = selected.length === 1 ? selected[0].id : "";
+  useFocusRequest(nodeId);
+  // Completions follow the graph, but the editors keep their identity while it changes.
+  const scope = useMemo(() => templateScope(nodeId, canvas, base, catalog), [nodeId, canvas, base, catalog]);
   if (selected.length !== 1) {
     return (
-      <aside className="inspector">
+      <aside className="inspector" aria-label="Inspector">
         <p className="hint">{selected.length > 1 ? `${selected.length} nodes selected` : "Select a node to configure it."}</p>
       </aside>
     );
@@ -206,37 +392,89 @@ export function Inspector() {
   const config = (node.config ?? {}) as Record<string, unknown>;
   const kind = catalog?.kinds.find((k) => k.kind === node.kind);
   const tool = node.kind === "tool" ? catalog?.tools.find((t) => t.tool === config.tool) : undefined;
-  const problems = check?.diagnostics.filter((d) => d.node === node.id) ?? [];
+  const nodeProblems = check?.diagnostics.filter((d) => d.node === node.id) ?? [];
+  const byField = new Map<string, string[]>();
+  const general: string[] = [];
+  for (const problem of nodeProblems) {
+    const field = fieldOf(problem.pointer);
+    if (field) byField.set(field, [...(byField.get(field) ?? []), problem.message]);
+    else general.push(`${problem.code} ${problem.message}`);
+  }
   const update = (fields: Partial<BlueprintNode>) => updateNode(node.id, fields);
+  const scripts = kind?.script_fields ?? [];
+  const context: FormContextValue = { root: {}, scope, scripts, problems: byField };
+  const policy = (node.policy ?? {}) as Record<string, unknown>;
   return (
     <aside className="inspector" aria-label="Inspector">
       <h2>
         {node.id} <span className="hint">{tool ? tool.title : (kind?.title ?? node.kind)}</span>
       </h2>
+      {(tool ?? kind) && <p className="hint summary">{tool ? tool.summary : kind?.summary}</p>}
       <div className="field">
         <label htmlFor="field-title">title</label>
         <input
           id="field-title"
           defaultValue={node.title ?? ""}
+          placeholder={node.id}
           key={`${node.id}-title-${node.title ?? ""}`}
           onBlur={(e) => e.target.value !== (node.title ?? "") && update({ title: e.target.value || undefined })}
         />
       </div>
-      {problems.map((p, i) => (
-        <div key={i} className={`inline-problem ${p.severity}`}>
-          {p.code} {p.message}
+      {general.map((message, i) => (
+        <div key={i} className="inline-problem error">
+          {message}
         </div>
       ))}
-      {tool ? (
-        <SchemaForm
-          schema={tool.args_schema as Schema}
-          root={tool.args_schema as Schema}
-          value={(config.args ?? {}) as Record<string, unknown>}
-          onChange={(args) => update({ config: { ...config, args } })}
-        />
-      ) : kind ? (
-        <SchemaForm schema={kind.config_schema as Schema} root={kind.config_schema as Schema} value={config} onChange={(next) => update({ config: next })} />
-      ) : null}
+      {node.kind === "tool" && catalog && (
+        <div className="field">
+          <label htmlFor="field-tool">tool</label>
+          <select
+            id="field-tool"
+            value={String(config.tool ?? "")}
+            onChange={(e) => {
+              const next = catalog.tools.find((t) => t.tool === e.target.value);
+              update({ config: { ...config, tool: e.target.value, args: structuredClone(next?.example ?? {}) } });
+            }}
+          >
+            {!tool && <option value="">{String(config.tool ?? "(choose a tool)")}</option>}
+            {catalog.tools.map((t) => (
+              <option key={t.tool} value={t.tool}>
+                {t.tool} — {t.title}
+              </option>
+            ))}
+          </select>
+        </div>
+      )}
+      <section className="config" aria-label="Configuration">
+        {tool ? (
+          <FormContext.Provider value={{ ...context, root: tool.args_schema as Schema }}>
+            <SchemaForm
+              path=""
+              pointer="/args"
+              schema={tool.args_schema as Schema}
+              value={(config.args ?? {}) as Record<string, unknown>}
+              onChange={(args) => update({ config: { ...config, args } })}
+            />
+          </FormContext.Provider>
+        ) : kind ? (
+          <FormContext.Provider value={{ ...context, root: kind.config_schema as Schema }}>
+            <SchemaForm path="" pointer="" schema={kind.config_schema as Schema} value={config} onChange={(next) => update({ config: next })} />
+          </FormContext.Provider>
+        ) : null}
+      </section>
+      <details className="policy" open={Object.keys(policy).length > 0 || [...byField.keys()].some((k) => k.startsWith("policy"))}>
+        <summary>Policy: retry, timeout, errors, join</summary>
+        {base?.defaults && <div className="hint">Unset fields come from the blueprint defaults: {JSON.stringify(base.defaults)}</div>}
+        <FormContext.Provider value={{ ...context, root: policySchema, scripts: [] }}>
+          <SchemaForm
+            path="policy"
+            pointer="/policy"
+            schema={{ $ref: "#/$defs/Policy" }}
+            value={policy}
+            onChange={(next) => update({ policy: Object.keys(next).length > 0 ? next : undefined })}
+          />
+        </FormContext.Provider>
+      </details>
     </aside>
   );
 }

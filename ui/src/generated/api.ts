@@ -368,6 +368,7 @@ export type Event = {
  * generated from it) covers them.
  */
 export interface ApiTypes {
+  about: About;
   check: Check;
   error: ErrorBody;
   event: Event;
@@ -378,6 +379,23 @@ export interface ApiTypes {
   runs: RunSummary[];
   started: Started;
   workspace: WorkspaceInfo;
+}
+/**
+ * `GET /api/about`.
+ */
+export interface About {
+  /**
+   * The blueprint format version it reads and writes.
+   */
+  format_version: number;
+  /**
+   * The product's name.
+   */
+  name: string;
+  /**
+   * Its version (the workspace's crate version).
+   */
+  version: string;
 }
 /**
  * `POST /api/check`.

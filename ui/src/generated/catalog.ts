@@ -41,10 +41,6 @@ export interface KindDoc {
   example: {
     [k: string]: unknown;
   };
-  /**
-   * The template and expression fields of the example config.
-   */
-  example_fields: ScriptField[];
   example_ports: Ports;
   /**
    * Whether nodes may declare extra input ports.
@@ -59,6 +55,11 @@ export interface KindDoc {
    */
   kind: string;
   /**
+   * Which config fields hold templates or expressions (a field whose pointer is one of these,
+   * or lies under one, is edited as a template; `/args` covers every tool argument).
+   */
+  script_fields: ScriptField[];
+  /**
    * One line.
    */
   summary: string;
@@ -66,23 +67,6 @@ export interface KindDoc {
    * Display name.
    */
   title: string;
-}
-/**
- * A config field holding a template or an expression.
- */
-export interface ScriptField {
-  /**
-   * JSON pointer inside the node's `config`.
-   */
-  pointer: string;
-  /**
-   * Template or expression.
-   */
-  role: "template" | "expression";
-  /**
-   * Variables this field sees besides `inputs`, `run` and `nodes`.
-   */
-  vars: string[];
 }
 /**
  * The ports the example config gives.
@@ -117,6 +101,23 @@ export interface PortDef {
    * JSON type carried.
    */
   type: "any" | "string" | "number" | "integer" | "boolean" | "object" | "array";
+}
+/**
+ * A config field holding a template or an expression.
+ */
+export interface ScriptField {
+  /**
+   * JSON pointer inside the node's `config`.
+   */
+  pointer: string;
+  /**
+   * Template or expression.
+   */
+  role: "template" | "expression";
+  /**
+   * Variables this field sees besides `inputs`, `run` and `nodes`.
+   */
+  vars: string[];
 }
 /**
  * A built-in tool, described.

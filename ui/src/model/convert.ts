@@ -4,7 +4,7 @@
 // serialises to exactly the bytes it was read from. Positions come from `layout.nodes`; nodes
 // without one get a grid position that is not written back unless the node is moved.
 import type { Edge, Node } from "@xyflow/react";
-import type { Blueprint, Edge as BlueprintEdge, Node as BlueprintNode } from "../generated/blueprint";
+import type { Blueprint, Edge as BlueprintEdge, Node as BlueprintNode, Comment } from "../generated/blueprint";
 
 /** A blueprint node on the canvas (its body's nodes are separate canvas nodes). */
 export interface FloeNodeData extends Record<string, unknown> {
@@ -16,7 +16,18 @@ export interface FloeNodeData extends Record<string, unknown> {
   placed: boolean;
   /** A container kind (loop, parallel, recursive): it keeps a body even when it has no children. */
   container?: boolean;
+  /** Whether its size was set by resizing it (then written to the layout). */
+  sized?: boolean;
 }
+
+/** A sticky note (`layout.comments`): canvas id `comment:<id>`. */
+export interface CommentData extends Record<string, unknown> {
+  comment: Comment;
+}
+export type CanvasComment = Node<CommentData, "comment">;
+
+/** The canvas id of a sticky note. */
+export const COMMENT_PREFIX = "comment:";
 
 /** A canvas node (React Flow's node with Floe's data). */
 export type CanvasNode = Node<FloeNodeData, "floe">;
@@ -31,6 +42,23 @@ export type CanvasEdge = Edge<{ scope: string | null }> & {
 export interface Canvas {
   nodes: CanvasNode[];
   edges: CanvasEdge[];
+  comments: CanvasComment[];
+}
+
+/** A sticky note's size when it has none. */
+export const COMMENT_SIZE = { width: 220, height: 120 };
+
+export function commentNode(comment: Comment): CanvasComment {
+  return {
+    id: `${COMMENT_PREFIX}${comment.id}`,
+    type: "comment",
+    position: { x: comment.x, y: comment.y },
+    width: comment.width ?? COMMENT_SIZE.width,
+    height: comment.height ?? COMMENT_SIZE.height,
+    // Notes sit under the graph.
+    zIndex: -1,
+    data: { comment },
+  };
 }
 
 /** Splits `node.port` (or `node`) into its parts. */
@@ -60,12 +88,19 @@ export function toCanvas(blueprint: Blueprint): Canvas {
       const { body, ...rest } = node as BlueprintNode & { body?: { nodes?: BlueprintNode[]; edges?: BlueprintEdge[] } };
       const box = positions[node.id];
       const position = box ? { x: box.x, y: box.y } : { x: (index % 4) * GRID_X, y: Math.floor(index / 4) * GRID_Y };
+      const sized = body !== undefined && box?.width != null && box?.height != null;
       nodes.push({
         id: node.id,
         type: "floe",
         position,
         ...(scope ? { parentId: scope } : {}),
-        data: { node: rest as BlueprintNode, scope, placed: box !== undefined, ...(body ? { container: true } : {}) },
+        data: {
+          node: rest as BlueprintNode,
+          scope,
+          placed: box !== undefined,
+          ...(body ? { container: true } : {}),
+          ...(sized ? { sized: true } : {}),
+        },
       });
       if (body) pending.push({ list: body.nodes ?? [], edges: body.edges ?? [], scope: node.id });
     });
@@ -83,7 +118,8 @@ export function toCanvas(blueprint: Blueprint): Canvas {
     }
   }
   sizeContainers(nodes, positions);
-  return { nodes, edges };
+  const comments = (blueprint.layout?.comments ?? []).map(commentNode);
+  return { nodes, edges, comments };
 }
 
 /** Default size of a node box, for fitting containers around their bodies. */
@@ -164,16 +200,22 @@ export function toBlueprint(base: Blueprint, canvas: Canvas): Blueprint {
   const topEdges = edgesByScope.get(null) ?? [];
   if (topEdges.length > 0 || "edges" in base) result.edges = topEdges;
   else delete (result as { edges?: unknown }).edges;
-  const placed = canvas.nodes.filter((n) => n.data.placed);
+  const placed = canvas.nodes.filter((n) => n.data.placed).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const oldBoxes = base.layout?.nodes ?? {};
-  if (placed.length > 0 || base.layout) {
+  const comments = canvas.comments ?? [];
+  if (placed.length > 0 || comments.length > 0 || base.layout) {
     const boxes: Record<string, { x: number; y: number } & Record<string, unknown>> = {};
-    for (const id of placed.map((n) => n.id).sort()) {
-      const node = canvas.nodes.find((n) => n.id === id)!;
-      boxes[id] = { ...(oldBoxes[id] ?? {}), x: node.position.x, y: node.position.y };
+    for (const node of placed) {
+      // Fields in the canonical order (x, y, width, height, collapsed).
+      const old = oldBoxes[node.id];
+      const sized = node.data.sized ? { width: node.width, height: node.height } : { width: old?.width, height: old?.height };
+      boxes[node.id] = { ...old, x: node.position.x, y: node.position.y, ...sized, ...(old?.collapsed ? { collapsed: true } : {}) };
     }
     const layout = { ...(base.layout ?? {}) } as Record<string, unknown>;
     if (Object.keys(boxes).length > 0 || base.layout?.nodes) layout.nodes = boxes;
+    if (comments.length > 0 || base.layout?.comments) {
+      layout.comments = comments.map((c) => ({ ...c.data.comment, x: c.position.x, y: c.position.y }));
+    }
     result.layout = layout as Blueprint["layout"];
   }
   return result;

@@ -71,5 +71,6 @@ export function paste(canvas: Canvas, clip: Clip, offset = 40): Canvas {
   return {
     nodes: [...canvas.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), ...nodes],
     edges: [...canvas.edges, ...edges],
+    comments: canvas.comments,
   };
 }

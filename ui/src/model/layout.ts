@@ -17,7 +17,8 @@ const size = (n: CanvasNode) => ({
 
 /** Lays every graph out left to right; returns the canvas with new positions (all placed). */
 export async function autoLayout(canvas: Canvas): Promise<Canvas> {
-  const nodes = canvas.nodes.map((n) => ({ ...n, data: { ...n.data, placed: true } }));
+  // Containers are sized around their arranged bodies again (a size set by resizing is dropped).
+  const nodes = canvas.nodes.map((n) => ({ ...n, data: { ...n.data, placed: true, sized: false } }));
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const depth = (scope: string | null) => {
     let d = 0;
@@ -55,5 +56,5 @@ export async function autoLayout(canvas: Canvas): Promise<Canvas> {
       container.height = Math.round(bottom + PAD.top + PAD.side);
     }
   }
-  return { nodes, edges: canvas.edges };
+  return { ...canvas, nodes };
 }

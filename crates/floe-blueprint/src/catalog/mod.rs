@@ -220,7 +220,7 @@ impl Catalog {
                     extra_outputs: k.extra_outputs,
                     config_schema: standalone_schema(k.config_schema),
                     example_ports: (k.ports)(&config, self),
-                    example_fields: (k.fields)(&config),
+                    script_fields: script_fields(k),
                     example,
                 }
             })
@@ -281,8 +281,9 @@ pub struct KindDoc {
     pub example: Value,
     /// The ports the example config gives.
     pub example_ports: Ports,
-    /// The template and expression fields of the example config.
-    pub example_fields: Vec<ScriptField>,
+    /// Which config fields hold templates or expressions (a field whose pointer is one of these,
+    /// or lies under one, is edited as a template; `/args` covers every tool argument).
+    pub script_fields: Vec<ScriptField>,
 }
 
 /// A built-in tool, described.
@@ -352,6 +353,21 @@ pub fn template_leaves(value: &Value, base: &str) -> Vec<ScriptField> {
         }
     }
     out
+}
+
+/// The fields of `kind` that hold templates or expressions, found by asking its own `fields`
+/// function about a config where every top-level property is a string — so the list can never
+/// disagree with what the compiler checks.
+fn script_fields(kind: &KindSpec) -> Vec<ScriptField> {
+    let schema = standalone_schema(kind.config_schema);
+    let root = schema.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/$defs/"));
+    let object = root.and_then(|name| schema.pointer(&format!("/$defs/{name}"))).unwrap_or(&schema);
+    let probe: Map<String, Value> = object
+        .get("properties")
+        .and_then(Value::as_object)
+        .map(|properties| properties.keys().map(|k| (k.clone(), Value::String("x".into()))).collect())
+        .unwrap_or_default();
+    (kind.fields)(&probe)
 }
 
 /// The listed config keys that hold strings, as fields of `role`.

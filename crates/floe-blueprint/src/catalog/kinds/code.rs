@@ -28,6 +28,7 @@ pub struct CodeConfig {
     #[serde(default)]
     pub language: CodeLanguage,
     /// The script.
+    #[schemars(extend("contentMediaType" = "text/javascript"))]
     pub source: String,
     /// Time limit, e.g. `"5s"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

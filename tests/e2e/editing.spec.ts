@@ -1,0 +1,159 @@
+import { expect, test } from "@playwright/test";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { serve, type Served } from "./server";
+
+// The inspector's editors, the Problems panel, fixes, sticky notes and the workspace's file
+// actions, against `floe serve` with the real compiler.
+let server: Served;
+test.beforeAll(async () => {
+  server = await serve();
+});
+test.afterAll(() => {
+  server?.process.kill();
+});
+
+const file = (name: string) => path.join(server.folder, name);
+
+test("a problem leads to its field, and its fix applies in one click", async ({ page }) => {
+  await page.goto(server.url);
+  await page.getByRole("button", { name: /fetch-and-summarise\.json/ }).click();
+  await page.locator('.react-flow__node[data-id="summarise"]').click();
+  const prompt = page.locator("#field-prompt");
+  await expect(prompt).toHaveAttribute("contenteditable", "true");
+
+  // Completion offers the run's inputs after `run.`.
+  await prompt.click();
+  await page.keyboard.press("Control+End");
+  await page.keyboard.type("\n{{ run.");
+  await expect(page.locator(".cm-tooltip-autocomplete")).toContainText("url");
+  await page.keyboard.press("Escape");
+  await page.keyboard.type("tone }}");
+  await page.locator(".inspector h2").click();
+  const problem = page.locator(".problems li.error").filter({ hasText: "tone" });
+  await expect(problem).toHaveCount(1);
+  await expect(page.locator('.react-flow__node[data-id="summarise"] .floe-node-badge')).toBeVisible();
+  await expect(page.locator('[data-field="prompt"] .field-problem')).toContainText("tone");
+  await page.screenshot({ path: "target/e2e-results/inspector-problem.png" });
+
+  // Clicking the problem selects the node and puts the cursor in the field.
+  await page.locator('.react-flow__node[data-id="fetch"]').click();
+  await expect(page.locator(".inspector h2")).toContainText("fetch");
+  await problem.locator("button.problem").click();
+  await expect(page.locator(".inspector h2")).toContainText("summarise");
+  await expect(page.locator("#field-prompt")).toBeFocused();
+
+  // The compiler's fix declares the input; undo takes it back, redo applies it again.
+  await problem.locator("button.fix").click();
+  await expect(page.locator(".problems .count")).toHaveText("0");
+  await page.locator(".react-flow__pane").click();
+  await page.keyboard.press("Control+z");
+  await expect(page.locator(".problems li.error").filter({ hasText: "tone" })).toHaveCount(1);
+  await page.keyboard.press("Control+Shift+z");
+  await expect(page.locator(".problems .count")).toHaveText("0");
+  await page.keyboard.press("Control+s");
+  await expect(page.locator(".notice")).toHaveText("saved fetch-and-summarise.json");
+  const saved = JSON.parse(readFileSync(file("fetch-and-summarise.json"), "utf8"));
+  expect(Object.keys(saved.inputs)).toEqual(["tone", "url"]);
+  expect(saved.nodes.find((n: { id: string }) => n.id === "summarise").config.prompt).toContain("{{ run.tone }}");
+});
+
+test("policy editors, sticky notes, resizing a loop and dropping into its body", async ({ page }) => {
+  await page.goto(server.url);
+  await page.getByRole("button", { name: /map-reduce-notes\.json/ }).click();
+  await expect(page.locator(".react-flow__node-floe")).toHaveCount(5);
+
+  // Retry policy from nothing: "Set retry" starts from sensible values.
+  await page.locator('.react-flow__node[data-id="list"]').click();
+  await page.locator("details.policy summary").click();
+  await page.locator("#field-policy\\.retry").click();
+  await expect(page.locator("#field-policy\\.retry\\.attempts")).toHaveValue("3");
+  await page.locator("#field-policy\\.on_error").selectOption("default");
+  await page.locator("#field-policy\\.on_error\\.value").fill("[]");
+  await page.locator("#field-policy\\.on_error\\.value").blur();
+  await expect(page.locator(".problems .count")).toHaveText("0");
+
+  // A sticky note, written and kept.
+  await page.locator(".react-flow__pane").click();
+  await page.keyboard.press("Shift+N");
+  const note = page.getByRole("textbox", { name: "Sticky note" });
+  await note.fill("Summaries land in combine");
+  await note.blur();
+  await expect(page.locator(".react-flow__node-comment")).toContainText("Summaries land in combine");
+
+  // Resize the loop by its corner handle, then drop a tool into its body.
+  await page.locator('.react-flow__node[data-id="each"] .floe-node-title').click();
+  const corner = page.locator('.react-flow__node[data-id="each"] .react-flow__resize-control.bottom.right').first();
+  const c = (await corner.boundingBox())!;
+  await page.mouse.move(c.x + c.width / 2, c.y + c.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(c.x + 120, c.y + 80, { steps: 8 });
+  await page.mouse.up();
+  const loop = (await page.locator('.react-flow__node[data-id="each"]').boundingBox())!;
+  await page.locator(".palette-search").fill("sleep");
+  await page.locator('.palette-item[data-tool="sleep"]').dragTo(page.locator('.react-flow__node[data-id="each"]'), {
+    targetPosition: { x: loop.width - 100, y: loop.height - 30 },
+  });
+  await expect(page.locator('.react-flow__node[data-id="sleep"]')).toHaveCount(1);
+  await page.screenshot({ path: "target/e2e-results/notes-and-containers.png" });
+  await page.keyboard.press("Control+s");
+  await expect(page.locator(".notice")).toHaveText("saved map-reduce-notes.json");
+
+  const saved = JSON.parse(readFileSync(file("map-reduce-notes.json"), "utf8"));
+  const list = saved.nodes.find((n: { id: string }) => n.id === "list");
+  expect(list.policy).toEqual({ retry: { attempts: 3 }, on_error: { action: "default", value: [] } });
+  expect(saved.layout.comments).toHaveLength(1);
+  expect(saved.layout.comments[0].text).toBe("Summaries land in combine");
+  expect(saved.layout.nodes.each.width).toBeGreaterThan(loop.width - 40);
+  const each = saved.nodes.find((n: { id: string }) => n.id === "each");
+  expect(each.body.nodes.map((n: { id: string }) => n.id)).toContain("sleep");
+});
+
+test("save as, rename, delete, reload on disk change, and the unsaved guard", async ({ page }) => {
+  await page.goto(server.url);
+  await page.getByRole("button", { name: /parallel-race\.json/ }).click();
+  await expect(page.locator(".doc-title")).toHaveText("parallel-race.json");
+
+  await page.keyboard.press("Control+Shift+s");
+  await page.getByRole("dialog", { name: "Save as" }).getByRole("textbox").fill("copies/race.json");
+  await page.keyboard.press("Enter");
+  await expect(page.locator(".doc-title")).toHaveText("copies/race.json");
+  expect(readFileSync(file("copies/race.json"), "utf8")).toBe(readFileSync(file("parallel-race.json"), "utf8"));
+
+  await page.getByRole("button", { name: "Rename" }).click();
+  await page.getByRole("dialog", { name: "Rename" }).getByRole("textbox").fill("copies/renamed.json");
+  await page.keyboard.press("Enter");
+  await expect(page.locator(".doc-title")).toHaveText("copies/renamed.json");
+  expect(existsSync(file("copies/race.json"))).toBe(false);
+  await expect(page.getByRole("button", { name: /copies\/renamed\.json/ })).toBeVisible();
+
+  // Another program changes the file: with no unsaved edits here, the canvas follows.
+  const changed = JSON.parse(readFileSync(file("copies/renamed.json"), "utf8"));
+  changed.nodes[0].title = "Changed elsewhere";
+  writeFileSync(file("copies/renamed.json"), `${JSON.stringify(changed, null, 2)}\n`);
+  await expect(page.locator(".react-flow__node-floe").filter({ hasText: "Changed elsewhere" })).toHaveCount(1, { timeout: 10_000 });
+  await expect(page.locator(".notice")).toContainText("changed on disk");
+
+  // With unsaved edits, a change on disk asks instead of overwriting them.
+  await page.locator(".react-flow__node-floe").first().click();
+  await page.keyboard.press("Control+d");
+  changed.nodes[0].title = "Changed again";
+  writeFileSync(file("copies/renamed.json"), `${JSON.stringify(changed, null, 2)}\n`);
+  await expect(page.getByRole("alert")).toContainText("changed on disk", { timeout: 10_000 });
+  // Switching files asks before dropping the edits; cancelling keeps them.
+  await page.getByRole("button", { name: /order-alerts\.json/ }).click();
+  await page.getByRole("dialog", { name: "Discard unsaved changes?" }).getByRole("button", { name: "Cancel" }).click();
+  await expect(page.locator(".doc-title")).toHaveText("● copies/renamed.json");
+  await page.getByRole("alert").getByRole("button", { name: "Reload from disk" }).click();
+  await expect(page.locator(".react-flow__node-floe").filter({ hasText: "Changed again" })).toHaveCount(1);
+  await expect(page.locator(".doc-title")).toHaveText("copies/renamed.json");
+
+  await page.getByRole("button", { name: "Delete", exact: true }).click();
+  await page.getByRole("dialog", { name: "Delete blueprint?" }).getByRole("button", { name: "Delete" }).click();
+  await expect(page.locator(".doc-title")).toHaveText("No blueprint open");
+  expect(existsSync(file("copies/renamed.json"))).toBe(false);
+
+  // About shows the version.
+  await page.getByRole("button", { name: "About" }).click();
+  await expect(page.getByRole("dialog", { name: "About Floe" })).toContainText(/Version \d+\.\d+\.\d+/);
+});
