@@ -2,7 +2,7 @@
 // through tauri-driver and WebKitWebDriver. It opens a scratch copy of the examples, shows one
 // as a graph, and reads its nodes from the DOM. Run through `npm run e2e:desktop` (xvfb-run).
 import { spawn } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -45,6 +45,38 @@ async function listening(port) {
   fail(`tauri-driver did not listen on ${port}`);
 }
 
+/** Resident memory of the processes running `binary` and all their descendants, in MB, with the parts. */
+function residentMegabytes(binary) {
+  const processes = readdirSync("/proc")
+    .filter((name) => /^\d+$/.test(name))
+    .map((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+        const parent = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+        const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+        const command = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")[0];
+        return { pid: Number(pid), parent, rss, command };
+      } catch {
+        return null;
+      }
+    })
+    .filter(Boolean);
+  const chosen = new Set(processes.filter((p) => p.command === binary).map((p) => p.pid));
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const p of processes) {
+      if (!chosen.has(p.pid) && chosen.has(p.parent)) {
+        chosen.add(p.pid);
+        grew = true;
+      }
+    }
+  }
+  const mine = processes.filter((p) => chosen.has(p.pid));
+  const mb = (kb) => Math.round(kb / 1024);
+  const parts = mine.map((p) => `${path.basename(p.command)} ${mb(p.rss)}`).join(", ");
+  return `${mb(mine.reduce((sum, p) => sum + p.rss, 0))} (${parts})`;
+}
+
 await listening(4444);
 const started = Date.now();
 const browser = await remote({
@@ -73,8 +105,18 @@ try {
   ids.sort();
   const expected = ["combine", "each", "list", "read", "summarise"];
   if (JSON.stringify(ids) !== JSON.stringify(expected)) fail(`nodes ${ids} instead of ${expected}`);
+  console.log(`desktop: example on the canvas ${Date.now() - started} ms after launch`);
   const problems = await (await browser.$(".problems .count")).getText();
   if (problems !== "0") fail(`expected no problems, the app shows ${problems}`);
+  // The About box answers through the app's own command.
+  await (await browser.$("button=About")).click();
+  const about = await browser.$('[aria-label="About Floe"]');
+  await about.waitForExist({ timeout: 5000 });
+  if (!/Version \d+\.\d+\.\d+/.test(await about.getText())) fail(`the About box shows no version: ${await about.getText()}`);
+  await about.click();
+  // Idle memory: the app and its WebKit processes, after a moment with nothing to do.
+  await new Promise((r) => setTimeout(r, 2000));
+  console.log(`desktop: idle RSS (MB) ${residentMegabytes(application)}`);
   mkdirSync(path.join(repo, "target/e2e-results"), { recursive: true });
   await browser.saveScreenshot(path.join(repo, "target/e2e-results/desktop-app.png"));
   console.log(`desktop: nodes ${ids.join(", ")}; no problems; screenshot target/e2e-results/desktop-app.png`);

@@ -1,8 +1,11 @@
-import { Handle, type NodeProps, NodeResizer, Position } from "@xyflow/react";
+import { Handle, type NodeProps, NodeResizer, Position, useStore } from "@xyflow/react";
 import { memo } from "react";
 import type { CanvasNode } from "../model/convert";
 import { portsOf } from "../model/ports";
 import { useCatalog, useDocument } from "../store";
+
+/** Below this zoom nodes drop their kind line (text too small to read anyway). */
+const FAR_ZOOM = 0.35;
 
 /** A node on the canvas: title, kind, problem badge, and one handle per port. */
 function FloeNodeView({ id, data, selected }: NodeProps<CanvasNode>) {
@@ -15,9 +18,11 @@ function FloeNodeView({ id, data, selected }: NodeProps<CanvasNode>) {
   const { inputs, outputs } = portsOf(data.node, catalog, { edges });
   const rows = Math.max(inputs.length, outputs.length, 1);
   const errors = problems.filter((p) => p.severity === "error").length;
+  // Level of detail: zoomed far out, a node is its title on a box (re-rendered only when crossing).
+  const far = useStore((s) => s.transform[2] < FAR_ZOOM);
   return (
     <div
-      className={`floe-node kind-${data.node.kind}${data.container ? " container" : ""}${selected ? " selected" : ""}${errors ? " has-errors" : ""}`}
+      className={`floe-node kind-${data.node.kind}${data.container ? " container" : ""}${selected ? " selected" : ""}${errors ? " has-errors" : ""}${far ? " far" : ""}`}
       data-node={id}
       style={data.container ? { width: "100%", height: "100%" } : { minHeight: 44 + rows * 18 }}
     >
