@@ -78,9 +78,10 @@ function containerAt(nodes: CanvasNode[], point: { x: number; y: number }, absol
     const at = absolute(n);
     return point.x >= at.x && point.y >= at.y && point.x <= at.x + (n.width ?? 0) && point.y <= at.y + (n.height ?? 0);
   });
+  const byId = new Map(nodes.map((n) => [n.id, n]));
   const depth = (n: CanvasNode) => {
     let d = 0;
-    for (let s = n.data.scope; s; s = nodes.find((m) => m.id === s)?.data.scope ?? null) d += 1;
+    for (let s = n.data.scope; s; s = byId.get(s)?.data.scope ?? null) d += 1;
     return d;
   };
   return hits.sort((a, b) => depth(b) - depth(a))[0] ?? null;

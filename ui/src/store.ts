@@ -256,11 +256,11 @@ export const useDocument = create<DocumentState>((set, get) => {
         nodeChanges.length === 0
           ? canvas.nodes
           : applyNodeChanges(nodeChanges, canvas.nodes).map((node) => {
-              const placed = moved.has(node.id) && !node.data.placed;
+              // Moving a node puts its position in the layout; resizing also its size.
               const sized = resized.has(node.id) && !node.data.sized;
-              return placed || sized
-                ? { ...node, data: { ...node.data, ...(placed || sized ? { placed: true } : {}), ...(sized ? { sized: true } : {}) } }
-                : node;
+              const placed = (moved.has(node.id) || sized) && !node.data.placed;
+              if (!placed && !sized) return node;
+              return { ...node, data: { ...node.data, placed: true, ...(sized ? { sized: true } : {}) } };
             });
       const comments =
         commentChanges.length === 0
