@@ -6,8 +6,9 @@
 //
 //   node scripts/bench-canvas.mjs [--json]      (after `cargo build -p floe-cli` and `npm run build`)
 //   BENCH_HIDE=".react-flow__minimap"           hides parts of the canvas, to find what a frame costs
+//   BENCH_STYLE="… { … }"                       adds a style sheet (to try a rendering idea before coding it)
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -86,18 +87,21 @@ try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await page.goto(url);
     if (process.env.BENCH_HIDE) await page.addStyleTag({ content: `${process.env.BENCH_HIDE} { display: none !important; }` });
+    if (process.env.BENCH_STYLE) await page.addStyleTag({ content: process.env.BENCH_STYLE });
     await page.getByRole("button", { name: new RegExp(file.replace(".", "\\.")) }).waitFor();
-    // Open: click → nodes painted (two frames after they are in the DOM) → checked by the compiler.
+    // Open: click → nodes painted (two frames after they are in the DOM, or drawn by the
+    // zoomed-out overview) → checked by the compiler.
     const open = await page.evaluate(async (name) => {
       const button = [...document.querySelectorAll("button.file")].find((b) => b.textContent.includes(name));
       const frame = () => new Promise((r) => requestAnimationFrame(() => r(performance.now())));
+      const shown = () => document.querySelectorAll(".react-flow__node-floe").length || Number(document.querySelector("canvas.overview")?.dataset.nodes ?? 0);
       const start = performance.now();
       button.click();
-      while (document.querySelectorAll(".react-flow__node-floe").length === 0) await frame();
+      while (shown() === 0) await frame();
       await frame();
       const painted = (await frame()) - start;
       while (document.querySelector(".problems .count")?.textContent === "" || !document.querySelector(".doc-title")?.textContent.includes(name)) await frame();
-      return { painted, rendered: document.querySelectorAll(".react-flow__node-floe").length };
+      return { painted, rendered: shown(), overview: document.querySelector("canvas.overview") !== null };
     }, file);
     await page.locator(".problems .count").waitFor();
     const problems = await page.locator(".problems .count").textContent();
@@ -113,7 +117,12 @@ try {
           const r = target.getBoundingClientRect();
           let x = r.x + Math.min(r.width / 2, 60);
           let y = r.y + Math.min(r.height / 2, 10);
-          const mouse = (type, on) => on.dispatchEvent(new MouseEvent(type, { bubbles: true, cancelable: true, view: window, clientX: x, clientY: y, button: 0, buttons: type === "mouseup" ? 0 : 1 }));
+          // As a browser does for a real mouse: the pointer event, then the mouse event.
+          const mouse = (type, on) => {
+            const init = { bubbles: true, cancelable: true, view: window, clientX: x, clientY: y, button: 0, buttons: type === "mouseup" ? 0 : 1 };
+            on.dispatchEvent(new PointerEvent(type.replace("mouse", "pointer"), { ...init, pointerId: 1, pointerType: "mouse", isPrimary: true }));
+            on.dispatchEvent(new MouseEvent(type, init));
+          };
           const frames = [];
           const frame = () => new Promise((resolve) => requestAnimationFrame((t) => resolve(t)));
           frames.push(await frame());
@@ -129,8 +138,11 @@ try {
             frames.push(await frame());
           }
           if (kind !== "zoom") mouse("mouseup", window);
-          const gaps = frames.slice(1).map((t, i) => t - frames[i]).sort((a, b) => a - b);
-          return { fps: (frames.length - 1) / ((frames.at(-1) - frames[0]) / 1000), p95: gaps[Math.floor(gaps.length * 0.95)], max: gaps.at(-1) };
+          const order = frames.slice(1).map((t, i) => t - frames[i]);
+          const gaps = [...order].sort((a, b) => a - b);
+          // The slowest frames, as "step:ms" (to see where in the gesture they fall).
+          const slowest = order.map((ms, i) => [i, ms]).sort((a, b) => b[1] - a[1]).slice(0, 4).map(([i, ms]) => `${i}:${Math.round(ms)}`);
+          return { fps: (frames.length - 1) / ((frames.at(-1) - frames[0]) / 1000), p95: gaps[Math.floor(gaps.length * 0.95)], max: gaps.at(-1), slowest };
         },
         [kind, selector, steps],
       );
@@ -145,7 +157,11 @@ try {
     await page.keyboard.press("Shift+F");
     await page.waitForTimeout(400);
     await page.mouse.move(cx, cy);
-    for (let i = 0; i < 12; i += 1) await page.mouse.wheel(0, -100);
+    const scale = () => page.evaluate(() => new DOMMatrix(getComputedStyle(document.querySelector(".react-flow__viewport")).transform).a);
+    for (let i = 0; i < 40 && (await scale()) < 0.6; i += 1) {
+      await page.mouse.wheel(0, -100);
+      await page.waitForTimeout(30);
+    }
     await page.waitForTimeout(400);
     const nearest = await page.evaluate(([x, y]) => {
       let best = null;
@@ -164,11 +180,13 @@ try {
       edges: graph.edges.length,
       open_ms: Math.round(open.painted),
       rendered: open.rendered,
+      drawn_as: open.overview ? "overview" : "dom",
       problems: Number(problems),
       pan_fps: +pan.fps.toFixed(1),
       pan_p95_ms: +pan.p95.toFixed(1),
       zoom_fps: +zoom.fps.toFixed(1),
       zoom_p95_ms: +zoom.p95.toFixed(1),
+      ...(process.env.BENCH_SLOWEST ? { pan_slowest: pan.slowest, zoom_slowest: zoom.slowest, drag_slowest: drag.slowest } : {}),
       drag_fps: +drag.fps.toFixed(1),
       drag_p95_ms: +drag.p95.toFixed(1),
       drag_max_ms: +drag.max.toFixed(1),
@@ -180,6 +198,7 @@ try {
 } finally {
   await browser.close();
   server.kill();
+  rmSync(scratch, { recursive: true, force: true });
 }
 if (json) console.log(JSON.stringify(results, null, 2));
 else console.table(results);

@@ -130,3 +130,40 @@ test("shortcuts: cheat sheet, duplicate, arrange, dark theme", async ({ page }) 
   await page.keyboard.press("Shift+T");
   expect(await page.evaluate(() => document.documentElement.dataset.theme)).not.toBe(theme);
 });
+
+test("zoomed far out the graph is an overview: a click selects, the minimap moves the view, zooming in brings the nodes back", async ({ page }) => {
+  await page.goto(server.url);
+  await page.getByRole("button", { name: /map-reduce-notes\.json/ }).click();
+  await expect(page.locator(".react-flow__node-floe")).toHaveCount(5);
+  const pane = (await page.locator(".react-flow__pane").boundingBox())!;
+  await page.mouse.move(pane.x + pane.width / 2, pane.y + pane.height / 2);
+  const viewport = () =>
+    page.evaluate(() => {
+      const m = new DOMMatrix(getComputedStyle(document.querySelector(".react-flow__viewport")!).transform);
+      return { x: m.e, y: m.f, zoom: m.a };
+    });
+  for (let i = 0; i < 20 && (await viewport()).zoom >= 0.3; i += 1) await page.mouse.wheel(0, 200);
+  // Out of the DOM, drawn on the overview canvas (three nodes and the loop's two).
+  await expect(page.locator(".react-flow__node-floe")).toHaveCount(0);
+  await expect(page.locator("canvas.overview")).toHaveAttribute("data-nodes", "5");
+  await page.screenshot({ path: "target/e2e-results/canvas-overview.png" });
+
+  // `list` is at (12, 63) in the layout: a click on it selects it.
+  const v = await viewport();
+  await page.mouse.click(pane.x + v.x + (12 + 100) * v.zoom, pane.y + v.y + (63 + 20) * v.zoom);
+  await expect(page.locator(".inspector h2")).toContainText("list");
+  // Empty canvas: the selection is cleared.
+  await page.mouse.click(pane.x + 5, pane.y + 5);
+  await expect(page.locator(".inspector .hint")).toContainText("Select a node");
+
+  // The minimap: a press moves the view's centre there.
+  const before = await viewport();
+  const map = (await page.locator(".minimap canvas").boundingBox())!;
+  await page.mouse.click(map.x + 10, map.y + 10);
+  await expect.poll(async () => (await viewport()).x).not.toBe(before.x);
+
+  // Zoom to fit: a five-node graph fits at a readable zoom, so its nodes are in the DOM again.
+  await page.keyboard.press("Shift+F");
+  await expect(page.locator(".react-flow__node-floe")).toHaveCount(5);
+  await expect(page.locator("canvas.overview")).toHaveCount(0);
+});

@@ -1,15 +1,19 @@
-import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow } from "@xyflow/react";
+import { Background, Controls, ReactFlow, ReactFlowProvider, useReactFlow, useStore } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { startTransition, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import type { Backend } from "./backend/backend";
 import { CommentNode } from "./components/CommentNode";
 import { ask, confirm, DialogHost } from "./components/Dialog";
 import { FloeNode } from "./components/FloeNode";
 import { Inspector } from "./components/Inspector";
+import { buildScene, FAR_ZOOM, MiniMap, nodeAt, Overview, useFitView } from "./components/Overview";
 import { DRAG_TYPE, Palette, type PaletteItem } from "./components/Palette";
 import type { About, Diagnostic } from "./generated/api";
 import type { CanvasNode } from "./model/convert";
+import { fitViewport, MIN_ZOOM } from "./model/geometry";
+import { hidden, sizedCanvas } from "./model/view";
 import { useCatalog, useDocument, useWorkspace } from "./store";
+import { useShallow } from "zustand/react/shallow";
 
 const nodeTypes = { floe: FloeNode, comment: CommentNode };
 
@@ -88,14 +92,24 @@ function containerAt(nodes: CanvasNode[], point: { x: number; y: number }, absol
 }
 
 /** The canvas, with drops from the palette placed where they land (inside a container's body when dropped on one). */
-function Canvas() {
+function Canvas({ theme }: { theme: string }) {
   const doc = useDocument();
   const catalog = useCatalog((s) => s.catalog);
   const flow = useReactFlow();
-  // Notes first: they sit under the graph.
-  const nodes = useMemo(() => [...doc.canvas.comments, ...doc.canvas.nodes], [doc.canvas.comments, doc.canvas.nodes]);
+  // The pane's size, so a file opens already fitted (and, when large, already as an overview).
+  const ref = useRef<HTMLDivElement>(null);
+  const [size, setSize] = useState<{ width: number; height: number } | null>(null);
+  useLayoutEffect(() => {
+    const element = ref.current!;
+    const measure = () => setSize({ width: element.clientWidth, height: element.clientHeight });
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
   return (
     <div
+      ref={ref}
       className="canvas"
       onDragOver={(event) => {
         if (event.dataTransfer.types.includes(DRAG_TYPE)) {
@@ -116,28 +130,62 @@ function Canvas() {
         doc.addNode(catalog, item.kind, item.tool, position, container?.id ?? null);
       }}
     >
-      <ReactFlow
-        key={doc.path ?? "none"}
-        nodes={nodes}
-        edges={doc.canvas.edges}
-        nodeTypes={nodeTypes}
-        onNodesChange={doc.nodesChanged}
-        onEdgesChange={doc.edgesChanged}
-        onConnect={doc.connect}
-        fitView
-        fitViewOptions={{ maxZoom: 1 }}
-        snapToGrid
-        snapGrid={[10, 10]}
-        deleteKeyCode={["Backspace", "Delete"]}
-        minZoom={0.05}
-        // Large graphs: only what is on screen is in the DOM.
-        onlyRenderVisibleElements
-      >
-        <Background />
-        <MiniMap pannable zoomable />
-        <Controls />
-      </ReactFlow>
+      {size && <Flow key={doc.path ?? "none"} size={size} theme={theme} />}
     </div>
+  );
+}
+
+/** One open file's graph. Zoomed far out, nodes and edges leave the DOM and the overview draws them. */
+function Flow({ size, theme }: { size: { width: number; height: number }; theme: string }) {
+  const doc = useDocument();
+  const catalog = useCatalog((s) => s.catalog);
+  const flow = useReactFlow();
+  const view = useMemo(() => sizedCanvas(doc.canvas, catalog), [doc.canvas, catalog]);
+  const scene = useMemo(() => buildScene(view, doc.check), [view, doc.check]);
+  // Opened fitted to the pane (from the layout's boxes: nodes that are not rendered are never measured).
+  const [initial] = useState(() => fitViewport(scene.bounds, size.width, size.height));
+  // Until React Flow has applied `initial`, its store still holds the previous file's viewport.
+  const [ready, setReady] = useState(false);
+  const zoomedOut = useStore((s) => s.transform[2] < FAR_ZOOM);
+  const [far, setFar] = useState(initial.zoom < FAR_ZOOM);
+  useEffect(() => {
+    if (!ready) return;
+    // Leaving the DOM is cheap: at once. Building it for a hundred nodes takes a few hundred ms
+    // here, so it is a transition: the overview goes on drawing while React builds the nodes
+    // between frames, and a zoom gesture that is still moving never waits for it.
+    if (zoomedOut) setFar(true);
+    else startTransition(() => setFar(false));
+  }, [zoomedOut, ready]);
+  // Notes first: they sit under the graph.
+  const nodes = useMemo(() => {
+    const all = [...view.comments, ...view.nodes];
+    return far ? hidden(all) : all;
+  }, [view, far]);
+  const edges = useMemo(() => (far ? hidden(view.edges) : view.edges), [view, far]);
+  return (
+    <ReactFlow
+      nodes={nodes}
+      edges={edges}
+      nodeTypes={nodeTypes}
+      onNodesChange={doc.nodesChanged}
+      onEdgesChange={doc.edgesChanged}
+      onConnect={doc.connect}
+      defaultViewport={initial}
+      onInit={() => setReady(true)}
+      // In the overview a click selects the node drawn under it.
+      onPaneClick={far ? (event) => doc.select(nodeAt(scene, flow.screenToFlowPosition({ x: event.clientX, y: event.clientY }))) : undefined}
+      snapToGrid
+      snapGrid={[10, 10]}
+      deleteKeyCode={["Backspace", "Delete"]}
+      minZoom={MIN_ZOOM}
+      // Large graphs: only what is on screen is in the DOM.
+      onlyRenderVisibleElements
+    >
+      <Background />
+      {far && <Overview key={`overview-${theme}`} scene={scene} canvas={view} catalog={catalog} />}
+      <MiniMap key={`minimap-${theme}`} scene={scene} />
+      <Controls />
+    </ReactFlow>
   );
 }
 
@@ -200,8 +248,12 @@ function Shell({ backend }: { backend: Backend }) {
     localStorage.setItem("floe.theme", theme);
   }, [theme]);
   const loadCatalog = useCatalog((s) => s.load);
-  const doc = useDocument();
+  // Only what the shell shows: it must not re-render (with the inspector and the palette) on every frame of a drag.
+  const doc = useDocument(
+    useShallow((s) => ({ path: s.path, dirty: s.dirty, conflict: s.conflict, notice: s.notice, past: s.past, future: s.future, undo: s.undo, redo: s.redo, reload: s.reload })),
+  );
   const flow = useReactFlow();
+  const fitView = useFitView();
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
 
   useEffect(() => {
@@ -211,14 +263,18 @@ function Shell({ backend }: { backend: Backend }) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [backend]);
 
-  // Live validation: every change to the canvas is checked by the compiler, debounced.
-  const { canvas, path, base } = doc;
+  // Live validation: every change to the document is checked by the compiler, debounced.
   useEffect(() => {
-    if (!path) return;
-    clearTimeout(timer.current);
-    timer.current = setTimeout(() => void useDocument.getState().validate(backend), CHECK_DELAY_MS);
-    return () => clearTimeout(timer.current);
-  }, [canvas, base, path, backend]);
+    const unsubscribe = useDocument.subscribe((s, prev) => {
+      if (s.canvas === prev.canvas && s.base === prev.base && s.path === prev.path) return;
+      clearTimeout(timer.current);
+      if (s.path) timer.current = setTimeout(() => void useDocument.getState().validate(backend), CHECK_DELAY_MS);
+    });
+    return () => {
+      unsubscribe();
+      clearTimeout(timer.current);
+    };
+  }, [backend]);
 
   // Files changed by other programs: the listing is looked at while the window is visible.
   useEffect(() => {
@@ -259,12 +315,18 @@ function Shell({ backend }: { backend: Backend }) {
     [backend, mayDiscard],
   );
 
+  const addFromPalette = useCallback((item: PaletteItem) => {
+    const { catalog } = useCatalog.getState();
+    const { path, addNode } = useDocument.getState();
+    if (catalog && path) addNode(catalog, item.kind, item.tool, { x: 0, y: 0 });
+  }, []);
+
   const reveal = useCallback(
     (problem: Diagnostic) => {
       useDocument.getState().reveal(problem);
-      if (problem.node) void flow.fitView({ nodes: [{ id: problem.node }], duration: 200, maxZoom: 1 });
+      if (problem.node) void fitView([problem.node]);
     },
-    [flow],
+    [fitView],
   );
 
   const run = useCallback(
@@ -349,7 +411,7 @@ function Shell({ backend }: { backend: Backend }) {
             return;
           }
           case "fit":
-            await flow.fitView({ duration: 200, maxZoom: 1 });
+            await fitView();
             return;
           case "layout":
             await state.layout();
@@ -433,12 +495,7 @@ function Shell({ backend }: { backend: Backend }) {
             </li>
           ))}
         </ul>
-        <Palette
-          onAdd={(item: PaletteItem) => {
-            const catalog = useCatalog.getState().catalog;
-            if (catalog && doc.path) doc.addNode(catalog, item.kind, item.tool, { x: 0, y: 0 });
-          }}
-        />
+        <Palette onAdd={addFromPalette} />
       </aside>
       <main className="main">
         <header className="toolbar">
@@ -489,7 +546,7 @@ function Shell({ backend }: { backend: Backend }) {
             <button onClick={() => useDocument.setState({ conflict: false })}>Keep my version</button>
           </div>
         )}
-        <Canvas />
+        <Canvas theme={theme} />
         <Problems onReveal={reveal} />
       </main>
       <Inspector />

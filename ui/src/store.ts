@@ -22,6 +22,7 @@ import {
   toCanvas,
 } from "./model/convert";
 import { type Clip, copySelection, paste } from "./model/edit";
+import { boxSize } from "./model/view";
 
 export interface WorkspaceState {
   root: string;
@@ -413,7 +414,9 @@ export const useDocument = create<DocumentState>((set, get) => {
     },
     async layout() {
       const { autoLayout } = await import("./model/layout");
-      edit({ canvas: await autoLayout(get().canvas) });
+      const { canvas } = get();
+      const { catalog } = useCatalog.getState();
+      edit({ canvas: await autoLayout(canvas, (node) => boxSize(node, catalog, canvas.edges)) });
     },
     undo() {
       const { past, future } = get();

@@ -64,7 +64,8 @@ export function CodeEditor({
   id: string;
   value: string;
   language: CodeLanguage;
-  scope: TemplateScope;
+  /** What completion offers, asked for each time it opens. */
+  scope: () => TemplateScope;
   placeholder?: string;
   invalid?: boolean;
   onCommit: (text: string) => void;
@@ -85,7 +86,7 @@ export function CodeEditor({
           keymap.of([...defaultKeymap, ...historyKeymap]),
           EditorView.lineWrapping,
           syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
-          languageOf(language, () => latest.current.scope),
+          languageOf(language, () => latest.current.scope()),
           language === "expression" ? [] : autocompletion(),
           placeholderText(placeholder ?? ""),
           EditorView.contentAttributes.of({ id, "aria-label": id.replace(/^field-/, ""), spellcheck: "false" }),

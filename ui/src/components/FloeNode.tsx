@@ -1,11 +1,9 @@
-import { Handle, type NodeProps, NodeResizer, Position, useStore } from "@xyflow/react";
+import { Handle, type NodeProps, NodeResizer, Position } from "@xyflow/react";
 import { memo } from "react";
 import type { CanvasNode } from "../model/convert";
+import { PORT_STEP, PORT_TOP } from "../model/geometry";
 import { portsOf } from "../model/ports";
 import { useCatalog, useDocument } from "../store";
-
-/** Below this zoom nodes drop their kind line (text too small to read anyway). */
-const FAR_ZOOM = 0.35;
 
 /** A node on the canvas: title, kind, problem badge, and one handle per port. */
 function FloeNodeView({ id, data, selected }: NodeProps<CanvasNode>) {
@@ -16,18 +14,16 @@ function FloeNodeView({ id, data, selected }: NodeProps<CanvasNode>) {
   const check = useDocument((s) => s.check);
   const problems = check?.diagnostics.filter((d) => d.node === id) ?? [];
   const { inputs, outputs } = portsOf(data.node, catalog, { edges });
-  const rows = Math.max(inputs.length, outputs.length, 1);
   const errors = problems.filter((p) => p.severity === "error").length;
-  // Level of detail: zoomed far out, a node is its title on a box (re-rendered only when crossing).
-  const far = useStore((s) => s.transform[2] < FAR_ZOOM);
   return (
     <div
-      className={`floe-node kind-${data.node.kind}${data.container ? " container" : ""}${selected ? " selected" : ""}${errors ? " has-errors" : ""}${far ? " far" : ""}`}
+      className={`floe-node kind-${data.node.kind}${data.container ? " container" : ""}${selected ? " selected" : ""}${errors ? " has-errors" : ""}`}
       data-node={id}
-      style={data.container ? { width: "100%", height: "100%" } : { minHeight: 44 + rows * 18 }}
     >
       {data.container && <NodeResizer isVisible={selected} minWidth={200} minHeight={120} />}
-      <div className="floe-node-title">{data.node.title || id}</div>
+      <div className="floe-node-title" title={data.node.title || id}>
+        {data.node.title || id}
+      </div>
       <div className="floe-node-kind">{data.node.kind === "tool" ? String((data.node.config as { tool?: string })?.tool ?? "tool") : data.node.kind}</div>
       {problems.length > 0 && (
         <div className="floe-node-badge" title={problems.map((p) => p.message).join("\n")}>
@@ -35,10 +31,10 @@ function FloeNodeView({ id, data, selected }: NodeProps<CanvasNode>) {
         </div>
       )}
       {inputs.map((port, i) => (
-        <Handle key={`in-${port}`} id={port} type="target" position={Position.Left} style={{ top: 40 + i * 18 }} title={port} />
+        <Handle key={`in-${port}`} id={port} type="target" position={Position.Left} style={{ top: PORT_TOP + i * PORT_STEP }} title={port} />
       ))}
       {outputs.map((port, i) => (
-        <Handle key={`out-${port}`} id={port} type="source" position={Position.Right} style={{ top: 40 + i * 18 }} title={port} />
+        <Handle key={`out-${port}`} id={port} type="source" position={Position.Right} style={{ top: PORT_TOP + i * PORT_STEP }} title={port} />
       ))}
     </div>
   );

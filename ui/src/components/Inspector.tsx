@@ -4,7 +4,8 @@
 // choice plus the chosen variant's fields, template and expression fields (the catalogue's
 // `script_fields`) and JavaScript (`contentMediaType`) CodeMirror editors. Text fields commit on
 // blur or Enter, choices at once; each commit is one undoable step.
-import { createContext, useContext, useEffect, useMemo, useState } from "react";
+import { createContext, memo, useCallback, useContext, useEffect, useReducer, useRef, useState } from "react";
+import { useShallow } from "zustand/react/shallow";
 import blueprintSchema from "../../../schemas/blueprint.v1.schema.json";
 import type { Node as BlueprintNode } from "../generated/blueprint";
 import type { ScriptField } from "../generated/catalog";
@@ -107,7 +108,7 @@ export function seed(schema: Schema, root: Schema): unknown {
 /** What every field of one form shares. */
 interface FormContextValue {
   root: Schema;
-  scope: TemplateScope;
+  scope: () => TemplateScope;
   /** Config pointers holding templates or expressions (a field under one is one too). */
   scripts: ScriptField[];
   /** Problems by field path, for the inline marks. */
@@ -270,7 +271,11 @@ function Field({
   const script = type === "string" || type === "any" ? scriptAt(pointer, context.scripts) : undefined;
   if (script || resolved.contentMediaType === "text/javascript") {
     const language = script ? (script.role === "expression" ? "expression" : "template") : "javascript";
-    const scope = script?.vars?.length ? { ...context.scope, variables: [...context.scope.variables, ...script.vars.map((v) => ({ label: v, detail: "this field" }))] } : context.scope;
+    const vars = (script?.vars ?? []).map((v) => ({ label: v, detail: "this field" }));
+    const scope = vars.length === 0 ? context.scope : () => {
+      const outer = context.scope();
+      return { ...outer, variables: [...outer.variables, ...vars] };
+    };
     return wrap(
       <CodeEditor
         id={id}
@@ -370,17 +375,46 @@ function useFocusRequest(nodeId: string) {
   }, [focus, nodeId]);
 }
 
-export function Inspector() {
+/** Whether a pointer is pressed anywhere (read by `useAfterPress`). */
+let pressed = false;
+if (typeof window !== "undefined") {
+  window.addEventListener("pointerdown", () => (pressed = true), true);
+  for (const end of ["pointerup", "pointercancel"]) window.addEventListener(end, () => (pressed = false), true);
+}
+
+/**
+ * `value`, but while a pointer is pressed, what it was before the press until the release: a node
+ * picked up to be dragged builds its forms (editors take tens of ms) when it is dropped, not in
+ * the drag's first frames. A click updates on release, as before.
+ */
+function useAfterPress<T>(value: T): T {
+  const [, released] = useReducer((n: number) => n + 1, 0);
+  const shown = useRef(value);
+  if (!pressed) shown.current = value;
+  const waiting = shown.current !== value;
+  useEffect(() => {
+    if (!waiting) return;
+    window.addEventListener("pointerup", released, { once: true });
+    return () => window.removeEventListener("pointerup", released);
+  }, [waiting]);
+  return shown.current;
+}
+
+function InspectorView() {
   const catalog = useCatalog((s) => s.catalog);
-  const canvas = useDocument((s) => s.canvas);
   const base = useDocument((s) => s.base);
   const updateNode = useDocument((s) => s.updateNode);
   const check = useDocument((s) => s.check);
-  const selected = canvas.nodes.filter((n) => n.selected);
-  const nodeId = selected.length === 1 ? selected[0].id : "";
+  // The selected nodes' contents, compared item by item: dragging a node (a new position on
+  // every frame) does not re-render the forms.
+  const selected = useAfterPress(useDocument(useShallow((s) => s.canvas.nodes.filter((n) => n.selected).map((n) => n.data))));
+  const nodeId = selected.length === 1 ? selected[0].node.id : "";
   useFocusRequest(nodeId);
-  // Completions follow the graph, but the editors keep their identity while it changes.
-  const scope = useMemo(() => templateScope(nodeId, canvas, base, catalog), [nodeId, canvas, base, catalog]);
+  // Completions are computed when asked for, from the graph as it is then.
+  const scope = useCallback(() => {
+    const { canvas, base } = useDocument.getState();
+    return templateScope(nodeId, canvas, base, useCatalog.getState().catalog);
+  }, [nodeId]);
   if (selected.length !== 1) {
     return (
       <aside className="inspector" aria-label="Inspector">
@@ -388,7 +422,7 @@ export function Inspector() {
       </aside>
     );
   }
-  const { node } = selected[0].data;
+  const { node } = selected[0];
   const config = (node.config ?? {}) as Record<string, unknown>;
   const kind = catalog?.kinds.find((k) => k.kind === node.kind);
   const tool = node.kind === "tool" ? catalog?.tools.find((t) => t.tool === config.tool) : undefined;
@@ -478,3 +512,6 @@ export function Inspector() {
     </aside>
   );
 }
+
+/** The inspector re-renders for its own subscriptions only (not with the shell around it). */
+export const Inspector = memo(InspectorView);

@@ -1,4 +1,4 @@
-import { useMemo, useState } from "react";
+import { memo, useMemo, useState } from "react";
 import { useCatalog } from "../store";
 
 /** What a palette item adds: a kind, and for `tool` the tool. */
@@ -12,7 +12,7 @@ export interface PaletteItem {
 export const DRAG_TYPE = "application/x-floe-node";
 
 /** Every node kind and built-in tool, searchable, draggable onto the canvas. */
-export function Palette({ onAdd }: { onAdd: (item: PaletteItem) => void }) {
+function PaletteView({ onAdd }: { onAdd: (item: PaletteItem) => void }) {
   const catalog = useCatalog((s) => s.catalog);
   const [query, setQuery] = useState("");
   const items = useMemo<PaletteItem[]>(() => {
@@ -54,3 +54,6 @@ export function Palette({ onAdd }: { onAdd: (item: PaletteItem) => void }) {
     </section>
   );
 }
+
+/** Memoised: the shell re-renders when the document becomes unsaved, mid-drag. */
+export const Palette = memo(PaletteView);

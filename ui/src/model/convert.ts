@@ -5,6 +5,7 @@
 // without one get a grid position that is not written back unless the node is moved.
 import type { Edge, Node } from "@xyflow/react";
 import type { Blueprint, Edge as BlueprintEdge, Node as BlueprintNode, Comment } from "../generated/blueprint";
+import { nodeSize } from "./geometry";
 
 /** A blueprint node on the canvas (its body's nodes are separate canvas nodes). */
 export interface FloeNodeData extends Record<string, unknown> {
@@ -122,10 +123,6 @@ export function toCanvas(blueprint: Blueprint): Canvas {
   return { nodes, edges, comments };
 }
 
-/** Default size of a node box, for fitting containers around their bodies. */
-const NODE_W = 200;
-const NODE_H = 90;
-
 /**
  * Gives each container a box around its body (the stored size when the layout has one), so
  * body nodes sit inside it; innermost containers are sized first.
@@ -141,8 +138,8 @@ function sizeContainers(nodes: CanvasNode[], boxes: Record<string, { width?: num
   for (const container of containers) {
     const children = nodes.filter((n) => n.data.scope === container.id);
     const stored = boxes[container.id];
-    const width = stored?.width ?? Math.max(260, ...children.map((c) => c.position.x + ((c.width as number | undefined) ?? NODE_W) + 30));
-    const height = stored?.height ?? Math.max(140, ...children.map((c) => c.position.y + ((c.height as number | undefined) ?? NODE_H) + 30));
+    const width = stored?.width ?? Math.max(260, ...children.map((c) => c.position.x + nodeSize(c).width + 30));
+    const height = stored?.height ?? Math.max(140, ...children.map((c) => c.position.y + nodeSize(c).height + 30));
     container.width = width;
     container.height = height;
   }

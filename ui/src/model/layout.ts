@@ -3,20 +3,14 @@
 // before its own graph is arranged. Loaded on first use, so ELK is not in the start-up bundle.
 import ELK from "elkjs/lib/elk.bundled.js";
 import type { Canvas, CanvasNode } from "./convert";
+import { NODE_SIZE, nodeSize } from "./geometry";
 
 const elk = new ELK();
-const NODE_W = 200;
-const NODE_H = 90;
 /** Room inside a container box: its title above the body, a margin around it. */
 const PAD = { top: 60, side: 30 };
 
-const size = (n: CanvasNode) => ({
-  width: n.measured?.width ?? (n.width as number | undefined) ?? NODE_W,
-  height: n.measured?.height ?? (n.height as number | undefined) ?? NODE_H,
-});
-
-/** Lays every graph out left to right; returns the canvas with new positions (all placed). */
-export async function autoLayout(canvas: Canvas): Promise<Canvas> {
+/** Lays every graph out left to right; returns the canvas with new positions (all placed). `sizeOf` gives a node's box. */
+export async function autoLayout(canvas: Canvas, sizeOf: (node: CanvasNode) => { width: number; height: number } = nodeSize): Promise<Canvas> {
   // Containers are sized around their arranged bodies again (a size set by resizing is dropped).
   const nodes = canvas.nodes.map((n) => ({ ...n, data: { ...n.data, placed: true, sized: false } }));
   const byId = new Map(nodes.map((n) => [n.id, n]));
@@ -37,7 +31,7 @@ export async function autoLayout(canvas: Canvas): Promise<Canvas> {
         "elk.spacing.nodeNode": "40",
         "elk.layered.spacing.nodeNodeBetweenLayers": "80",
       },
-      children: members.map((n) => ({ id: n.id, ...size(n) })),
+      children: members.map((n) => ({ id: n.id, ...sizeOf(n) })),
       edges: canvas.edges
         .filter((e) => ids.has(e.source) && ids.has(e.target))
         .map((e) => ({ id: e.id, sources: [e.source], targets: [e.target] })),
@@ -49,8 +43,8 @@ export async function autoLayout(canvas: Canvas): Promise<Canvas> {
     }
     if (scope) {
       const placed = graph.children ?? [];
-      const right = Math.max(0, ...placed.map((c) => (c.x ?? 0) + (c.width ?? NODE_W)));
-      const bottom = Math.max(0, ...placed.map((c) => (c.y ?? 0) + (c.height ?? NODE_H)));
+      const right = Math.max(0, ...placed.map((c) => (c.x ?? 0) + (c.width ?? NODE_SIZE.width)));
+      const bottom = Math.max(0, ...placed.map((c) => (c.y ?? 0) + (c.height ?? NODE_SIZE.height)));
       const container = byId.get(scope)!;
       container.width = Math.round(right + 2 * PAD.side);
       container.height = Math.round(bottom + PAD.top + PAD.side);
