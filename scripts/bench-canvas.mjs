@@ -126,7 +126,11 @@ try {
           const frames = [];
           const frame = () => new Promise((resolve) => requestAnimationFrame((t) => resolve(t)));
           frames.push(await frame());
-          if (kind !== "zoom") mouse("mousedown", target);
+          // The press is its own frame, as a person's is (a press and a move in one frame would be measured as one).
+          if (kind !== "zoom") {
+            mouse("mousedown", target);
+            frames.push(await frame());
+          }
           for (let i = 0; i < steps; i += 1) {
             if (kind === "zoom") {
               target.dispatchEvent(new WheelEvent("wheel", { bubbles: true, cancelable: true, clientX: x, clientY: y, deltaY: i < steps / 2 ? -20 : 20 }));

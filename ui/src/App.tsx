@@ -1,6 +1,6 @@
 import { Background, Controls, ReactFlow, ReactFlowProvider, useReactFlow, useStore } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
-import { startTransition, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
+import { memo, startTransition, useCallback, useDeferredValue, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import type { Backend } from "./backend/backend";
 import { CommentNode } from "./components/CommentNode";
 import { ask, confirm, DialogHost } from "./components/Dialog";
@@ -141,7 +141,10 @@ function Flow({ size, theme }: { size: { width: number; height: number }; theme:
   const catalog = useCatalog((s) => s.catalog);
   const flow = useReactFlow();
   const view = useMemo(() => sizedCanvas(doc.canvas, catalog), [doc.canvas, catalog]);
-  const scene = useMemo(() => buildScene(view, doc.check), [view, doc.check]);
+  // The minimap and the overview follow edits a little behind (React drops this work while
+  // frames keep coming, as during a drag, and does it in between).
+  const lagging = useDeferredValue(view);
+  const scene = useMemo(() => buildScene(lagging, doc.check), [lagging, doc.check]);
   // Opened fitted to the pane (from the layout's boxes: nodes that are not rendered are never measured).
   const [initial] = useState(() => fitViewport(scene.bounds, size.width, size.height));
   // Until React Flow has applied `initial`, its store still holds the previous file's viewport.
@@ -199,7 +202,7 @@ export function App({ backend }: { backend: Backend }) {
 }
 
 /** The Problems panel: click a problem to go to its node and field; apply a fix in one click. */
-function Problems({ onReveal }: { onReveal: (problem: Diagnostic) => void }) {
+const Problems = memo(function Problems({ onReveal }: { onReveal: (problem: Diagnostic) => void }) {
   const check = useDocument((s) => s.check);
   const applyFix = useDocument((s) => s.applyFix);
   const problems = check?.diagnostics ?? [];
@@ -232,7 +235,7 @@ function Problems({ onReveal }: { onReveal: (problem: Diagnostic) => void }) {
       </ul>
     </section>
   );
-}
+});
 
 function Shell({ backend }: { backend: Backend }) {
   const workspace = useWorkspace();

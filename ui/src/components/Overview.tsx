@@ -270,11 +270,13 @@ export function MiniMap({ scene }: { scene: Scene }) {
       ctx.clearRect(0, 0, element.width, element.height);
       ctx.drawImage(bitmap, 0, 0);
       // The view: the rest of the map dimmed, the view outlined.
+      // The view's window, clipped to the map (when the view holds the whole graph, the map's edge).
       const [tx, ty, k] = s.transform;
-      const x = (-tx / k) * frame.scale + frame.x;
-      const y = (-ty / k) * frame.scale + frame.y;
-      const w = (s.width / k) * frame.scale;
-      const h = (s.height / k) * frame.scale;
+      const left = Math.max(0.75, (-tx / k) * frame.scale + frame.x);
+      const top = Math.max(0.75, (-ty / k) * frame.scale + frame.y);
+      const right = Math.min(MINIMAP.width - 0.75, ((s.width - tx) / k) * frame.scale + frame.x);
+      const bottom = Math.min(MINIMAP.height - 0.75, ((s.height - ty) / k) * frame.scale + frame.y);
+      const [x, y, w, h] = [left, top, Math.max(0, right - left), Math.max(0, bottom - top)];
       ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
       const mask = new Path2D();
       mask.rect(0, 0, MINIMAP.width, MINIMAP.height);
