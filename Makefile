@@ -48,6 +48,8 @@ codegen: ui-deps
 
 bench:
 	$(CARGO) bench -p floe-compiler -p floe-engine
+	$(CARGO) build --release -p floe-cli
+	python3 scripts/bench-run-memory.py
 
 fuzz:
 	mkdir -p fuzz/corpus/parse_compile

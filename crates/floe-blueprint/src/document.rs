@@ -140,8 +140,14 @@ pub struct Node {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
     /// Kind-specific configuration (a JSON object), validated against the kind's config schema.
-    // Shared, so the compiled plan holds the same config without copying it.
-    #[serde(default = "empty_object", skip_serializing_if = "is_empty_object", serialize_with = "sorted_value")]
+    // Shared, so the compiled plan holds the same config without copying it (and equal configs
+    // in one document are one: see `shared`).
+    #[serde(
+        default = "empty_object",
+        deserialize_with = "crate::shared::shared_config",
+        skip_serializing_if = "is_empty_object",
+        serialize_with = "sorted_value"
+    )]
     #[schemars(with = "Map<String, Value>")]
     pub config: Arc<Value>,
     /// Extra named input ports (their values are `inputs.<name>` in templates).

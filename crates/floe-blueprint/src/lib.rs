@@ -14,6 +14,7 @@ pub mod migrate;
 pub mod parse;
 pub mod policy;
 pub mod schema;
+mod shared;
 pub mod source;
 
 pub use canonical::{format_bytes, to_canonical_string};

@@ -86,7 +86,9 @@ pub fn parse_str(text: &str) -> Parsed {
 /// oversized string); the lenient reader then finds and reports it. A test checks that both paths
 /// agree on every example and every broken blueprint.
 fn read_clean(text: &str) -> Option<Blueprint> {
+    let sharing = crate::shared::Sharing::begin();
     let blueprint: Blueprint = serde_json::from_str(text).ok()?;
+    drop(sharing);
     let ids_ok = is_blueprint_id(&blueprint.id) && blueprint.inputs.keys().all(|name| is_identifier(name));
     let mut pending: Vec<&Node> = blueprint.nodes.iter().collect();
     let mut nodes_ok = true;

@@ -1483,7 +1483,7 @@ fn build_scope(root: usize, scopes: &mut [ScopeInfo<'_>], infos: &mut [Info<'_>]
             |index, &m| {
                 let info = &mut infos[m];
                 ids.insert(info.node.id.clone(), index);
-                PlanNode {
+                Arc::new(PlanNode {
                     id: info.node.id.clone(),
                     kind: info.node.kind.clone(),
                     title: if info.node.title.is_empty() { info.node.id.clone() } else { info.node.title.clone() },
@@ -1500,7 +1500,7 @@ fn build_scope(root: usize, scopes: &mut [ScopeInfo<'_>], infos: &mut [Info<'_>]
                     body: info.body.and_then(|b| built.remove(&b)),
                     workflow: info.workflow.take(),
                     tools: std::mem::take(&mut info.tools),
-                }
+                })
             },
             |_, edge| edge.clone(),
         );

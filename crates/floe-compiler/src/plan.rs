@@ -108,14 +108,15 @@ pub struct RunSettings {
 /// One graph: the top level or a container's body.
 #[derive(Debug, Clone)]
 pub struct Scope {
-    pub(crate) graph: DiGraph<PlanNode, PlanEdge>,
+    /// Nodes are shared (`Arc`): the engine's runtime nodes point at them rather than copy them.
+    pub(crate) graph: DiGraph<Arc<PlanNode>, PlanEdge>,
     pub(crate) order: Vec<NodeIndex>,
     pub(crate) ids: HashMap<String, NodeIndex>,
 }
 
 impl Scope {
     /// The graph (nodes are [`PlanNode`], edges [`PlanEdge`]).
-    pub fn graph(&self) -> &DiGraph<PlanNode, PlanEdge> {
+    pub fn graph(&self) -> &DiGraph<Arc<PlanNode>, PlanEdge> {
         &self.graph
     }
 
@@ -126,7 +127,7 @@ impl Scope {
 
     /// A node by id.
     pub fn node(&self, id: &str) -> Option<&PlanNode> {
-        self.ids.get(id).map(|&i| &self.graph[i])
+        self.ids.get(id).map(|&i| &*self.graph[i])
     }
 
     /// The graph index of a node id.

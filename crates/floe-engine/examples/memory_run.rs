@@ -42,6 +42,12 @@ fn main() {
     report("compiled");
     let prepared = Prepared::new(checked.plan.expect("compiles"));
     report("prepared");
+    // FLOE_MEMORY_UNTIL=prepared: stop here with the prepared plan still alive, so dhat's
+    // "bytes at end" are what the plan holds.
+    if std::env::var("FLOE_MEMORY_UNTIL").as_deref() == Ok("prepared") {
+        std::mem::forget(prepared);
+        return;
+    }
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     let report_run = runtime.block_on(run(&prepared, RunOptions::default())).expect("runs");
     assert_eq!(report_run.status, floe_engine::events::RunStatus::Succeeded);

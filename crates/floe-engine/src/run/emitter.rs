@@ -7,7 +7,7 @@
 use std::sync::{Arc, Mutex, PoisonError};
 
 use futures::future::BoxFuture;
-use tokio::sync::{Notify, mpsc, watch};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, mpsc, watch};
 use tokio::task::JoinHandle;
 
 use super::RunControl;
@@ -47,8 +47,16 @@ impl Journal for NoJournal {
 /// Most batches waiting for the writer before `flush` waits (back-pressure).
 const QUEUED_BATCHES: usize = 256;
 
+/// Most events handed to the writer and not yet journaled before `flush` waits. Events carry
+/// node inputs and outputs, so this bounds what a run that outpaces the disk holds: a 10k-node
+/// run otherwise queued most of its events (and their values) behind the writer.
+const QUEUED_EVENTS: usize = 4096;
+
 /// Events per transaction beyond which the writer stops taking more batches.
 const GROUP_COMMIT_EVENTS: usize = 2048;
+
+/// A batch on its way to the writer, holding its share of [`QUEUED_EVENTS`] until journaled.
+type Queued = (Vec<Event>, OwnedSemaphorePermit);
 
 struct Pending {
     seq: u64,
@@ -60,7 +68,9 @@ enum Mode {
     Direct(Arc<dyn EventSink>),
     /// Batches go to the writer task.
     Journaled {
-        batches: Mutex<Option<mpsc::Sender<Vec<Event>>>>,
+        batches: Mutex<Option<mpsc::Sender<Queued>>>,
+        /// Permits for events not yet journaled (see [`QUEUED_EVENTS`]).
+        room: Arc<Semaphore>,
         journaled: watch::Receiver<u64>,
         writer: Mutex<Option<JoinHandle<Result<(), JournalError>>>>,
     },
@@ -97,7 +107,12 @@ impl Emitter {
             let (batches, receiver) = mpsc::channel(QUEUED_BATCHES);
             let (journaled_tx, journaled) = watch::channel(next_seq.saturating_sub(1));
             let writer = tokio::spawn(write_batches(receiver, journal, sink, journaled_tx, control));
-            Mode::Journaled { batches: Mutex::new(Some(batches)), journaled, writer: Mutex::new(Some(writer)) }
+            Mode::Journaled {
+                batches: Mutex::new(Some(batches)),
+                room: Arc::new(Semaphore::new(QUEUED_EVENTS)),
+                journaled,
+                writer: Mutex::new(Some(writer)),
+            }
         } else {
             Mode::Direct(sink)
         };
@@ -130,12 +145,15 @@ impl Emitter {
         }
         match &self.mode {
             Mode::Direct(sink) => sink.emit(&batch),
-            Mode::Journaled { batches, .. } => {
+            Mode::Journaled { batches, room, .. } => {
                 let sender = batches.lock().unwrap_or_else(PoisonError::into_inner).clone();
                 if let Some(sender) = sender {
+                    // A batch larger than the bound takes all of it (and waits for an empty queue).
+                    let wanted = batch.len().min(QUEUED_EVENTS) as u32;
+                    let Ok(permit) = Arc::clone(room).acquire_many_owned(wanted).await else { return };
                     // Fails only once the writer stopped on a journal error (the run is being
                     // cancelled); the batch is then dropped, unannounced.
-                    let _ = sender.send(batch).await;
+                    let _ = sender.send((batch, permit)).await;
                 }
             }
         }
@@ -170,19 +188,20 @@ impl Emitter {
 
 /// The writer: journals every batch waiting in one transaction, then announces them.
 async fn write_batches(
-    mut receiver: mpsc::Receiver<Vec<Event>>,
+    mut receiver: mpsc::Receiver<Queued>,
     journal: Arc<dyn Journal>,
     sink: Arc<dyn EventSink>,
     journaled: watch::Sender<u64>,
     control: RunControl,
 ) -> Result<(), JournalError> {
-    while let Some(mut batch) = receiver.recv().await {
+    while let Some((mut batch, mut room)) = receiver.recv().await {
         // Group commit: take what else waits, up to a bound that keeps transactions (and the
         // memory their statements need) small.
         while batch.len() < GROUP_COMMIT_EVENTS
-            && let Ok(more) = receiver.try_recv()
+            && let Ok((more, permit)) = receiver.try_recv()
         {
             batch.extend(more);
+            room.merge(permit);
         }
         if let Err(error) = journal.append(&batch).await {
             tracing::error!(%error, "journal failed; stopping the run");
@@ -193,6 +212,8 @@ async fn write_batches(
         if let Some(last) = batch.last() {
             journaled.send_replace(last.seq);
         }
+        // Announced and dropped: room for as many more.
+        drop((batch, room));
     }
     Ok(())
 }

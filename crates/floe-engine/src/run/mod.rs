@@ -25,7 +25,7 @@ use scope::{ScopeResult, ScopeRun};
 /// A node ready to execute: its compiled form, its edges as indices, and its executor.
 pub struct RuntimeNode {
     /// The compiled node.
-    pub plan: PlanNode,
+    pub plan: Arc<PlanNode>,
     /// Edges (indices into the scope's edge list) arriving at it.
     pub(crate) inbound: Vec<usize>,
     /// Edges leaving it.
@@ -105,7 +105,7 @@ impl RuntimeScope {
                         .as_ref()
                         .map(|body| Arc::new(RuntimeScope::build(body, executors, &body_results(&node.config)))),
                     executor: executors.get(&node.kind).cloned().or_else(|| executor_for(&node.kind)),
-                    plan: node.clone(),
+                    plan: Arc::clone(node),
                     inbound,
                     outbound,
                     pool: None,
