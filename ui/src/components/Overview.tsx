@@ -103,6 +103,16 @@ function fit(canvas: HTMLCanvasElement, width: number, height: number): number {
   return ratio;
 }
 
+/** A canvas's 2D context, its backing store sized to `width` × `height` and cleared; null before it is mounted. */
+function cleared(element: HTMLCanvasElement | null, width: number, height: number) {
+  const ctx = element?.getContext("2d");
+  if (!element || !ctx) return null;
+  const ratio = fit(element, width, height);
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  ctx.clearRect(0, 0, element.width, element.height);
+  return { element, ctx, ratio };
+}
+
 /** Boxes in one path per style: a fill and a stroke per look rather than per node. */
 function drawBoxes(ctx: CanvasRenderingContext2D, nodes: SceneNode[], colors: Colors, lineWidth: number, visible: (b: Box) => boolean) {
   const paths = {
@@ -193,13 +203,10 @@ export function Overview({ scene, canvas, catalog }: { scene: Scene; canvas: Can
   const colors = useRef<Colors | null>(null);
   const draw = useMemo(
     () => (s: ReactFlowState) => {
-      const element = ref.current;
-      const ctx = element?.getContext("2d");
-      if (!element || !ctx) return;
-      const ratio = fit(element, s.width, s.height);
+      const canvas = cleared(ref.current, s.width, s.height);
+      if (!canvas) return;
+      const { element, ctx, ratio } = canvas;
       const [tx, ty, k] = s.transform;
-      ctx.setTransform(1, 0, 0, 1, 0, 0);
-      ctx.clearRect(0, 0, element.width, element.height);
       ctx.setTransform(ratio * k, 0, 0, ratio * k, ratio * tx, ratio * ty);
       const view = { x: -tx / k, y: -ty / k, width: s.width / k, height: s.height / k };
       const visible = (b: Box) => b.x < view.x + view.width && b.x + b.width > view.x && b.y < view.y + view.height && b.y + b.height > view.y;
@@ -262,12 +269,9 @@ export function MiniMap({ scene }: { scene: Scene }) {
   }, [scene, frame, colors]);
   const draw = useMemo(
     () => (s: ReactFlowState) => {
-      const element = ref.current;
-      const ctx = element?.getContext("2d");
-      if (!element || !ctx) return;
-      const ratio = fit(element, MINIMAP.width, MINIMAP.height);
-      ctx.setTransform(1, 0, 0, 1, 0, 0);
-      ctx.clearRect(0, 0, element.width, element.height);
+      const canvas = cleared(ref.current, MINIMAP.width, MINIMAP.height);
+      if (!canvas) return;
+      const { ctx, ratio } = canvas;
       ctx.drawImage(bitmap, 0, 0);
       // The view: the rest of the map dimmed, the view outlined.
       // The view's window, clipped to the map (when the view holds the whole graph, the map's edge).
