@@ -256,25 +256,28 @@ export function MiniMap({ scene }: { scene: Scene }) {
     const view = fitViewport(scene.bounds, width - 2 * pad, height - 2 * pad);
     return { scale: view.zoom, x: view.x + pad, y: view.y + pad };
   }, [scene.bounds]);
-  const colors = useMemo(() => colorsOf(document.documentElement), []);
-  const bitmap = useMemo(() => {
-    const element = document.createElement("canvas");
-    const ctx = element.getContext("2d");
-    const ratio = fit(element, MINIMAP.width, MINIMAP.height);
-    if (ctx) {
-      ctx.setTransform(ratio * frame.scale, 0, 0, ratio * frame.scale, ratio * frame.x, ratio * frame.y);
-      drawBoxes(ctx, scene.nodes, colors, 1 / frame.scale, () => true);
-    }
-    return element;
-  }, [scene, frame, colors]);
+  // Built in the first frame that needs them, not while rendering: a theme switch sets the
+  // theme's colours in an effect, after this renders (keyed by theme, it is rebuilt then).
+  const colors = useRef<Colors | null>(null);
+  const bitmap = useRef<{ scene: Scene; nodes: HTMLCanvasElement } | null>(null);
   const draw = useMemo(
     () => (s: ReactFlowState) => {
       const canvas = cleared(ref.current, MINIMAP.width, MINIMAP.height);
       if (!canvas) return;
-      const { ctx, ratio } = canvas;
-      ctx.drawImage(bitmap, 0, 0);
-      // The view: the rest of the map dimmed, the view outlined.
-      // The view's window, clipped to the map (when the view holds the whole graph, the map's edge).
+      const { element, ctx, ratio } = canvas;
+      colors.current ??= colorsOf(element);
+      // The nodes, drawn once per scene into a bitmap; each frame copies it and draws the view.
+      if (bitmap.current?.scene !== scene) {
+        const nodes = document.createElement("canvas");
+        const nodesCtx = nodes.getContext("2d");
+        const nodesRatio = fit(nodes, MINIMAP.width, MINIMAP.height);
+        nodesCtx?.setTransform(nodesRatio * frame.scale, 0, 0, nodesRatio * frame.scale, nodesRatio * frame.x, nodesRatio * frame.y);
+        if (nodesCtx) drawBoxes(nodesCtx, scene.nodes, colors.current, 1 / frame.scale, () => true);
+        bitmap.current = { scene, nodes };
+      }
+      ctx.drawImage(bitmap.current.nodes, 0, 0);
+      // The view's window, clipped to the map (when the view holds the whole graph, the map's
+      // edge); the rest of the map dimmed.
       const [tx, ty, k] = s.transform;
       const left = Math.max(0.75, (-tx / k) * frame.scale + frame.x);
       const top = Math.max(0.75, (-ty / k) * frame.scale + frame.y);
@@ -287,11 +290,11 @@ export function MiniMap({ scene }: { scene: Scene }) {
       mask.rect(x, y, w, h);
       ctx.fillStyle = "rgb(128 128 128 / 25%)";
       ctx.fill(mask, "evenodd");
-      ctx.strokeStyle = colors.accent;
+      ctx.strokeStyle = colors.current.accent;
       ctx.lineWidth = 1.5;
       ctx.strokeRect(x, y, w, h);
     },
-    [bitmap, frame, colors],
+    [scene, frame],
   );
   useViewportDraw(draw);
   // Pointer in the minimap → the flow point under it becomes the view's centre.
