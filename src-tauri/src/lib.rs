@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use floe_api::{Api, ApiError, ErrorBody};
 use floe_engine::events::Event;
 use floe_engine::store::Store;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use tauri::ipc::Channel;
 use tauri::menu::{Menu, MenuBuilder, MenuItemBuilder, SubmenuBuilder};
 use tauri::{AppHandle, Emitter, Manager, State, WindowEvent, Wry};
@@ -104,13 +104,23 @@ fn remove(app: State<'_, App>, path: String) -> Answer<()> {
 }
 
 #[tauri::command]
-async fn run(app: State<'_, App>, path: String, inputs: Map<String, Value>) -> Answer<floe_api::Started> {
-    app.api().run(&path, inputs).await.map_err(body)
+async fn run(app: State<'_, App>, request: floe_api::RunRequest) -> Answer<floe_api::Started> {
+    app.api().run(request).await.map_err(body)
 }
 
 #[tauri::command]
-async fn runs(app: State<'_, App>) -> Answer<Vec<floe_engine::store::RunSummary>> {
-    app.api().runs(50).await.map_err(body)
+async fn resume(app: State<'_, App>, run_id: String) -> Answer<floe_api::Started> {
+    app.api().resume(&run_id).await.map_err(body)
+}
+
+#[tauri::command]
+async fn runs(app: State<'_, App>, blueprint: Option<String>) -> Answer<Vec<floe_engine::store::RunSummary>> {
+    app.api().runs(50, blueprint.as_deref()).await.map_err(body)
+}
+
+#[tauri::command]
+async fn run_detail(app: State<'_, App>, run_id: String) -> Answer<floe_api::RunDetail> {
+    app.api().run_detail(&run_id).await.map_err(body)
 }
 
 #[tauri::command]
@@ -118,13 +128,33 @@ fn cancel(app: State<'_, App>, run_id: String) -> Answer<()> {
     app.api().cancel(&run_id).map_err(body)
 }
 
-/// Sends the run's events to `channel`: journaled ones, then live ones, each once, in order.
 #[tauri::command]
-async fn run_events(app: State<'_, App>, run_id: String, channel: Channel<Event>) -> Answer<()> {
-    let mut feed = app.api().events(&run_id).await.map_err(body)?;
+fn pause(app: State<'_, App>, run_id: String, paused: bool) -> Answer<()> {
+    app.api().pause(&run_id, paused).map_err(body)
+}
+
+#[tauri::command]
+async fn approvals(app: State<'_, App>, run_id: Option<String>) -> Answer<Vec<floe_engine::store::PendingApproval>> {
+    app.api().approvals(run_id.as_deref()).await.map_err(body)
+}
+
+#[tauri::command]
+async fn decide(app: State<'_, App>, run_id: String, node: String, decision: floe_api::ApprovalDecision) -> Answer<()> {
+    app.api().decide(&run_id, &node, decision).await.map_err(body)
+}
+
+/// Most events in one channel message.
+const EVENTS_PER_MESSAGE: usize = 512;
+
+/// Sends the run's events (after `after`) to `channel` in batches: journaled ones, then live
+/// ones, each once, in order.
+#[tauri::command]
+async fn run_events(app: State<'_, App>, run_id: String, after: u64, channel: Channel<Vec<Event>>) -> Answer<()> {
+    let mut feed = app.api().events(&run_id, after).await.map_err(body)?;
     tauri::async_runtime::spawn(async move {
-        while let Some(event) = feed.next().await {
-            if channel.send(event).is_err() {
+        loop {
+            let batch = feed.next_batch(EVENTS_PER_MESSAGE).await;
+            if batch.is_empty() || channel.send(batch).is_err() {
                 return;
             }
         }
@@ -202,8 +232,13 @@ pub fn start(folder: Option<PathBuf>) -> anyhow::Result<()> {
             rename,
             remove,
             run,
+            resume,
             runs,
+            run_detail,
             cancel,
+            pause,
+            approvals,
+            decide,
             run_events
         ])
         .run(tauri::generate_context!())?;

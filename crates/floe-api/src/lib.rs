@@ -10,12 +10,13 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use floe_engine::events::{Event, EventSink, RunEvent};
-use floe_engine::run::{RunControl, new_run_id};
-use floe_engine::runs::{FileRun, run_file};
-use floe_engine::store::{RunSummary, Store};
+use floe_engine::run::approvals::Decision;
+use floe_engine::run::{RunControl, RunReport, new_run_id};
+use floe_engine::runs::{FileRun, RunError, resume, run_file};
+use floe_engine::store::{PendingApproval, RunSummary, Store};
 use floe_engine::workspace::{Check, Entry, Workspace, WorkspaceError};
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use tokio::sync::broadcast;
 
@@ -98,6 +99,65 @@ pub struct Started {
     pub run_id: String,
 }
 
+/// What to run and how: the request behind the Run button and "run from here".
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+pub struct RunRequest {
+    /// The saved blueprint, relative to the workspace.
+    pub path: String,
+    /// Run inputs by name (defaults fill the rest).
+    #[serde(default)]
+    pub inputs: Map<String, Value>,
+    /// Run this top-level node and everything downstream of it again, reusing the other nodes'
+    /// results from `reuse` (default: the blueprint's latest run).
+    #[serde(default)]
+    pub from: Option<String>,
+    /// Reuse this earlier run's results wherever a node would get exactly the same work.
+    #[serde(default)]
+    pub reuse: Option<String>,
+}
+
+/// One stored run, for its page in the app: the summary, and the exact blueprint that ran.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct RunDetail {
+    /// Status, times, counts, tokens and cost.
+    pub summary: RunSummary,
+    /// The blueprint file, relative to the workspace when it is inside it.
+    pub path: Option<String>,
+    /// The document that ran, as it was.
+    pub text: String,
+    /// Plan hash that ran.
+    pub hash: String,
+    /// Run inputs after defaults.
+    pub inputs: Map<String, Value>,
+    /// Run outputs, when finished.
+    pub outputs: Option<Map<String, Value>>,
+    /// Approvals waiting for a decision.
+    pub approvals: Vec<PendingApproval>,
+    /// Whether the run can be resumed (interrupted by a crash, or cancelled).
+    pub resumable: bool,
+}
+
+/// A reviewer's decision on a waiting approval node.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "decision", rename_all = "snake_case")]
+pub enum ApprovalDecision {
+    /// Go on; with `value`, the edited value goes on instead (when the node allows edits).
+    Approve {
+        /// The edited value.
+        #[serde(default)]
+        value: Option<Value>,
+        /// A note for the record.
+        #[serde(default)]
+        comment: Option<String>,
+    },
+    /// Stop this branch.
+    Reject {
+        /// Why.
+        #[serde(default)]
+        comment: Option<String>,
+    },
+}
+
 /// An error answer: what went wrong and, for a document that cannot be read, where.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ErrorBody {
@@ -129,51 +189,113 @@ pub struct ApiTypes {
     pub file: FileText,
     /// `POST /api/check`.
     pub check: Check,
+    /// `POST /api/runs` (the body), `POST /api/runs/{id}/resume`.
+    pub run_request: RunRequest,
     /// `POST /api/runs`.
     pub started: Started,
     /// `GET /api/runs`.
     pub runs: Vec<RunSummary>,
+    /// `GET /api/runs/{id}`.
+    pub run_detail: RunDetail,
+    /// `POST /api/runs/{id}/approvals/{node}` (the body).
+    pub decision: ApprovalDecision,
     /// Any failure.
     pub error: ErrorBody,
     /// What `GET /api/runs/{id}/events` sends, one per message.
     pub event: Event,
 }
 
-/// One run's events for one subscriber: journaled first, then live, deduplicated by `seq`.
+/// One run's events for one subscriber: journaled first, then live, each once and in order.
+/// A sub-workflow's child runs (`<run>.<node path>`) share their parent's live stream, so their
+/// events come along, each run deduplicated by its own `seq`.
 #[derive(Debug)]
 pub struct EventFeed {
+    run: String,
+    store: Store,
     journaled: std::collections::VecDeque<Event>,
     live: Option<broadcast::Receiver<Event>>,
-    last: u64,
+    /// The last `seq` handed on, per run (this one and its children).
+    last: HashMap<Arc<str>, u64>,
 }
 
 impl EventFeed {
+    fn concerns(&self, event: &Event) -> bool {
+        let run = event.run.as_ref();
+        run == self.run || run.strip_prefix(self.run.as_str()).is_some_and(|rest| rest.starts_with('.'))
+    }
+
+    /// Takes `event` when it is new for its run; ends the live part at this run's `run_finished`.
+    fn accept(&mut self, event: Event) -> Option<Event> {
+        if !self.concerns(&event) {
+            return None;
+        }
+        let last = self.last.entry(event.run.clone()).or_default();
+        if event.seq <= *last {
+            return None;
+        }
+        *last = event.seq;
+        if *event.run == *self.run && matches!(event.kind, RunEvent::RunFinished { .. }) {
+            self.live = None;
+        }
+        Some(event)
+    }
+
     /// The next event, or `None` when the run has finished (or is not running here).
     pub async fn next(&mut self) -> Option<Event> {
-        if let Some(event) = self.journaled.pop_front() {
-            self.last = event.seq;
-            return Some(event);
+        self.next_batch(1).await.pop()
+    }
+
+    /// The next events: up to `max` at once, as many as are ready (at least one), or none when
+    /// the run has finished (or is not running here). Transports send a batch as one message.
+    pub async fn next_batch(&mut self, max: usize) -> Vec<Event> {
+        let mut batch = Vec::new();
+        while batch.len() < max {
+            let Some(event) = self.journaled.pop_front() else { break };
+            batch.extend(self.accept(event));
         }
-        let live = self.live.as_mut()?;
-        loop {
-            match live.recv().await {
-                Ok(event) if event.seq <= self.last => {}
-                Ok(event) => {
-                    self.last = event.seq;
-                    if matches!(event.kind, RunEvent::RunFinished { .. }) {
-                        self.live = None;
-                    }
-                    return Some(event);
+        while batch.len() < max {
+            let Some(live) = self.live.as_mut() else { break };
+            let received = if batch.is_empty() {
+                live.recv().await
+            } else {
+                match live.try_recv() {
+                    Ok(event) => Ok(event),
+                    Err(broadcast::error::TryRecvError::Empty) => break,
+                    Err(broadcast::error::TryRecvError::Lagged(missed)) => Err(broadcast::error::RecvError::Lagged(missed)),
+                    Err(broadcast::error::TryRecvError::Closed) => Err(broadcast::error::RecvError::Closed),
                 }
+            };
+            match received {
+                Ok(event) => batch.extend(self.accept(event)),
                 Err(broadcast::error::RecvError::Lagged(missed)) => {
-                    tracing::warn!(missed, "a slow event subscriber skipped events; they are in the journal");
+                    // Journaled before announced: what this subscriber missed is in the store.
+                    tracing::debug!(missed, run = %self.run, "a slow event subscriber catches up from the journal");
+                    if let Err(error) = self.catch_up().await {
+                        tracing::warn!(run = %self.run, "cannot read the journal to catch up: {error}");
+                    }
+                    while batch.len() < max {
+                        let Some(event) = self.journaled.pop_front() else { break };
+                        batch.extend(self.accept(event));
+                    }
                 }
-                Err(broadcast::error::RecvError::Closed) => {
-                    self.live = None;
-                    return None;
-                }
+                Err(broadcast::error::RecvError::Closed) => self.live = None,
             }
         }
+        batch
+    }
+
+    /// Queues, from the journal, every event of the runs seen so far that came after the last
+    /// one handed on.
+    async fn catch_up(&mut self) -> Result<(), floe_engine::store::StoreError> {
+        let mut runs: Vec<(Arc<str>, u64)> = self.last.iter().map(|(run, seq)| (run.clone(), *seq)).collect();
+        if runs.is_empty() {
+            runs.push((Arc::from(self.run.as_str()), 0));
+        }
+        for (run, after) in runs {
+            let missed = self.store.events(&run).await?;
+            self.journaled.extend(missed.into_iter().filter(|e| e.seq > after));
+        }
+        Ok(())
     }
 }
 
@@ -280,11 +402,12 @@ impl Api {
         Ok(self.workspace().delete(path)?)
     }
 
-    /// Starts a run of the saved blueprint at `path`; returns once it has started (or failed to).
-    pub async fn run(&self, path: &str, inputs: Map<String, Value>) -> Result<Started, ApiError> {
-        let workspace = self.workspace();
-        let file = workspace.path(path)?;
-        let run_id = new_run_id();
+    /// Registers a run as live here, starts it on its own task, and answers once it has
+    /// started (its first event is out) or could not start.
+    async fn launch<F>(&self, run_id: String, start: impl FnOnce(Arc<dyn EventSink>, RunControl) -> F) -> Result<Started, ApiError>
+    where
+        F: Future<Output = Result<RunReport, RunError>> + Send + 'static,
+    {
         let (sender, _) = broadcast::channel(4096);
         let control = RunControl::new();
         let mut started = sender.subscribe();
@@ -293,17 +416,14 @@ impl Api {
             .unwrap_or_else(PoisonError::into_inner)
             .runs
             .insert(run_id.clone(), (control.clone(), sender.clone()));
-        let mut request = FileRun::new(file);
-        request.inputs = inputs;
-        request.workspace = Some(workspace.root().to_owned());
-        request.sink = Arc::new(Broadcast(sender));
-        request.control = control;
-        request.run_id = Some(run_id.clone());
-        let store = self.store.clone();
+        let running = start(Arc::new(Broadcast(sender)), control);
         let live = self.live.clone();
         let id = run_id.clone();
         let task = tokio::spawn(async move {
-            let result = run_file(&store, request).await;
+            let result = running.await;
+            if let Err(error) = &result {
+                tracing::warn!(run = %id, "the run ended with an error: {error}");
+            }
             live.lock().unwrap_or_else(PoisonError::into_inner).runs.remove(&id);
             result
         });
@@ -318,30 +438,129 @@ impl Api {
         }
     }
 
-    /// Recent runs.
-    pub async fn runs(&self, limit: u32) -> Result<Vec<RunSummary>, ApiError> {
-        Ok(self.store.runs(limit).await?)
+    /// Starts a run of the saved blueprint at `request.path` (all of it, or from a node on,
+    /// reusing an earlier run's results); returns once it has started (or failed to).
+    pub async fn run(&self, request: RunRequest) -> Result<Started, ApiError> {
+        let workspace = self.workspace();
+        let mut run = FileRun::new(workspace.path(&request.path)?);
+        run.inputs = request.inputs;
+        run.workspace = Some(workspace.root().to_owned());
+        run.from = request.from;
+        run.reuse = request.reuse;
+        let run_id = new_run_id();
+        run.run_id = Some(run_id.clone());
+        let store = self.store.clone();
+        self.launch(run_id, move |sink, control| async move {
+            let mut run = run;
+            run.sink = sink;
+            run.control = control;
+            run_file(&store, run).await
+        })
+        .await
     }
 
-    /// A run's events in order, each once: the journaled ones, then, while it runs here, the
-    /// live ones until `run_finished`.
-    pub async fn events(&self, run_id: &str) -> Result<EventFeed, ApiError> {
+    /// Resumes a run interrupted by a crash (or cancelled): finished nodes are not run again.
+    pub async fn resume(&self, run_id: &str) -> Result<Started, ApiError> {
+        if self.live.lock().unwrap_or_else(PoisonError::into_inner).runs.contains_key(run_id) {
+            return Err(ApiError::Invalid(format!("run {run_id} is still running here; pause or cancel it instead")));
+        }
+        let store = self.store.clone();
+        let id = run_id.to_owned();
+        self.launch(run_id.to_owned(), move |sink, control| async move { resume(&store, &id, sink, control).await })
+            .await
+    }
+
+    /// Recent runs, newest first; with `blueprint`, only that blueprint's top-level runs.
+    pub async fn runs(&self, limit: u32, blueprint: Option<&str>) -> Result<Vec<RunSummary>, ApiError> {
+        Ok(match blueprint {
+            Some(id) => self.store.runs_of(id, limit).await?,
+            None => self.store.runs(limit).await?,
+        })
+    }
+
+    /// One stored run: its summary, the blueprint that ran and what waits for a decision.
+    pub async fn run_detail(&self, run_id: &str) -> Result<RunDetail, ApiError> {
+        let record = self.store.run(run_id).await?;
+        let root = self.workspace().root().to_owned();
+        let root = root.canonicalize().unwrap_or(root);
+        let path = record.blueprint_path.as_deref().map(|p| {
+            Path::new(p).strip_prefix(&root).map_or_else(|_| p.to_owned(), |r| r.to_string_lossy().into_owned())
+        });
+        let live = self.live.lock().unwrap_or_else(PoisonError::into_inner).runs.contains_key(run_id);
+        let status = record.summary.status.as_str();
+        let resumable = !live && (record.summary.interrupted || status == "cancelled");
+        Ok(RunDetail {
+            approvals: self.store.pending_approvals(Some(run_id)).await?,
+            summary: record.summary,
+            path,
+            text: record.blueprint_json,
+            hash: record.hash,
+            inputs: record.inputs,
+            outputs: record.outputs,
+            resumable,
+        })
+    }
+
+    /// A run's events in order, each once, from after `after`: the journaled ones, then, while
+    /// it runs here, the live ones until `run_finished` (a child run's with its parent's).
+    pub async fn events(&self, run_id: &str, after: u64) -> Result<EventFeed, ApiError> {
         // Subscribe before reading the journal, so nothing falls between the two.
+        let root = run_id.split('.').next().unwrap_or(run_id);
         let live =
-            self.live.lock().unwrap_or_else(PoisonError::into_inner).runs.get(run_id).map(|(_, s)| s.subscribe());
+            self.live.lock().unwrap_or_else(PoisonError::into_inner).runs.get(root).map(|(_, s)| s.subscribe());
         let journaled = self.store.events(run_id).await?;
         let finished = journaled.iter().any(|e| matches!(e.kind, RunEvent::RunFinished { .. }));
-        Ok(EventFeed { journaled: journaled.into(), live: if finished { None } else { live }, last: 0 })
+        Ok(EventFeed {
+            run: run_id.to_owned(),
+            store: self.store.clone(),
+            journaled: journaled.into_iter().filter(|e| e.seq > after).collect(),
+            live: if finished { None } else { live },
+            last: HashMap::from([(Arc::from(run_id), after)]),
+        })
+    }
+
+    fn control(&self, run_id: &str) -> Result<RunControl, ApiError> {
+        let live = self.live.lock().unwrap_or_else(PoisonError::into_inner);
+        let (control, _) = live.runs.get(run_id).ok_or_else(|| {
+            ApiError::NotFound(format!("run {run_id} is not running in this process (resume it to go on)"))
+        })?;
+        Ok(control.clone())
     }
 
     /// Cancels a run started here (it stays resumable).
     pub fn cancel(&self, run_id: &str) -> Result<(), ApiError> {
-        let live = self.live.lock().unwrap_or_else(PoisonError::into_inner);
-        let (control, _) = live
-            .runs
-            .get(run_id)
-            .ok_or_else(|| ApiError::NotFound(format!("run {run_id} is not running in this process")))?;
-        control.cancel("cancelled from the app");
+        self.control(run_id)?.cancel("cancelled from the app");
         Ok(())
+    }
+
+    /// Pauses a run started here (running nodes finish, no new ones start), or lets it go on.
+    pub fn pause(&self, run_id: &str, paused: bool) -> Result<(), ApiError> {
+        let control = self.control(run_id)?;
+        if paused { control.pause() } else { control.resume() }
+        Ok(())
+    }
+
+    /// Approvals waiting for a decision (of one run, or all).
+    pub async fn approvals(&self, run_id: Option<&str>) -> Result<Vec<PendingApproval>, ApiError> {
+        Ok(self.store.pending_approvals(run_id).await?)
+    }
+
+    /// Decides a waiting approval; the run (in any process) picks the decision up.
+    pub async fn decide(&self, run_id: &str, node: &str, decision: ApprovalDecision) -> Result<(), ApiError> {
+        let decision = match decision {
+            ApprovalDecision::Approve { value: Some(value), comment } => Decision::Approved { value, comment },
+            ApprovalDecision::Approve { value: None, comment } => {
+                let pending = self.store.pending_approvals(Some(run_id)).await?;
+                let value = pending.into_iter().find(|p| p.node == node).map(|p| p.value).ok_or_else(|| {
+                    ApiError::NotFound(format!("no approval of `{node}` waits in run {run_id}; it may be decided already"))
+                })?;
+                Decision::Approved { value, comment }
+            }
+            ApprovalDecision::Reject { comment } => Decision::Rejected { comment },
+        };
+        self.store.decide(run_id, node, &decision).await.map_err(|error| match error {
+            floe_engine::store::StoreError::Refused(message) => ApiError::Invalid(message),
+            other => other.into(),
+        })
     }
 }

@@ -15,7 +15,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use crate::{Api, ApiError};
 
@@ -76,8 +76,13 @@ pub async fn bind(api: Api, options: ServeOptions) -> std::io::Result<Bound> {
         .route("/api/files/rename", post(rename))
         .route("/api/check", post(check))
         .route("/api/runs", get(runs).post(start))
+        .route("/api/runs/{id}", get(run_detail))
         .route("/api/runs/{id}/cancel", post(cancel))
-        .route("/api/runs/{id}/events", get(events));
+        .route("/api/runs/{id}/pause", post(pause))
+        .route("/api/runs/{id}/resume", post(resume))
+        .route("/api/runs/{id}/events", get(events))
+        .route("/api/runs/{id}/approvals/{node}", post(decide))
+        .route("/api/approvals", get(approvals));
     if let Some(ui) = options.ui {
         app = app.fallback(move |request: Request| ui_file(ui.clone(), request));
     }
@@ -225,21 +230,16 @@ async fn check(State(shared): State<Shared>, Json(body): Json<CheckBody>) -> Rep
     Ok(Json(checked))
 }
 
-#[derive(Deserialize)]
-struct RunBody {
-    path: String,
-    #[serde(default)]
-    inputs: Map<String, Value>,
-}
-
-async fn start(State(shared): State<Shared>, Json(body): Json<RunBody>) -> Reply<crate::Started> {
-    Ok(Json(shared.api.run(&body.path, body.inputs).await?))
+async fn start(State(shared): State<Shared>, Json(body): Json<crate::RunRequest>) -> Reply<crate::Started> {
+    Ok(Json(shared.api.run(body).await?))
 }
 
 #[derive(Deserialize)]
 struct RunsQuery {
     #[serde(default = "default_limit")]
     limit: u32,
+    /// Only this blueprint's top-level runs.
+    blueprint: Option<String>,
 }
 
 fn default_limit() -> u32 {
@@ -250,7 +250,11 @@ async fn runs(
     State(shared): State<Shared>,
     Query(query): Query<RunsQuery>,
 ) -> Reply<Vec<floe_engine::store::RunSummary>> {
-    Ok(Json(shared.api.runs(query.limit).await?))
+    Ok(Json(shared.api.runs(query.limit, query.blueprint.as_deref()).await?))
+}
+
+async fn run_detail(State(shared): State<Shared>, Path(id): Path<String>) -> Reply<crate::RunDetail> {
+    Ok(Json(shared.api.run_detail(&id).await?))
 }
 
 async fn cancel(State(shared): State<Shared>, Path(id): Path<String>) -> Reply<Value> {
@@ -258,20 +262,70 @@ async fn cancel(State(shared): State<Shared>, Path(id): Path<String>) -> Reply<V
     Ok(Json(json!({"cancelling": id})))
 }
 
-/// The run's events as WebSocket text messages (one event each, journaled ones first), closed
-/// after `run_finished`.
+#[derive(Deserialize)]
+struct PauseBody {
+    paused: bool,
+}
+
+async fn pause(State(shared): State<Shared>, Path(id): Path<String>, Json(body): Json<PauseBody>) -> Reply<Value> {
+    shared.api.pause(&id, body.paused)?;
+    Ok(Json(json!({"paused": body.paused})))
+}
+
+async fn resume(State(shared): State<Shared>, Path(id): Path<String>) -> Reply<crate::Started> {
+    Ok(Json(shared.api.resume(&id).await?))
+}
+
+#[derive(Deserialize)]
+struct ApprovalsQuery {
+    run: Option<String>,
+}
+
+async fn approvals(
+    State(shared): State<Shared>,
+    Query(query): Query<ApprovalsQuery>,
+) -> Reply<Vec<floe_engine::store::PendingApproval>> {
+    Ok(Json(shared.api.approvals(query.run.as_deref()).await?))
+}
+
+async fn decide(
+    State(shared): State<Shared>,
+    Path((id, node)): Path<(String, String)>,
+    Json(decision): Json<crate::ApprovalDecision>,
+) -> Reply<Value> {
+    shared.api.decide(&id, &node, decision).await?;
+    Ok(Json(json!({"decided": node})))
+}
+
+#[derive(Deserialize)]
+struct EventsQuery {
+    /// Only events after this `seq` (a client catching up).
+    #[serde(default)]
+    after: u64,
+}
+
+/// Most events in one WebSocket message.
+const EVENTS_PER_MESSAGE: usize = 512;
+
+/// The run's events as WebSocket text messages, each a JSON array of consecutive events
+/// (journaled ones first, then live ones as they come), closed after `run_finished`.
 async fn events(
     State(shared): State<Shared>,
     Path(id): Path<String>,
+    Query(query): Query<EventsQuery>,
     upgrade: WebSocketUpgrade,
 ) -> Result<Response, ApiError> {
-    let feed = shared.api.events(&id).await?;
+    let feed = shared.api.events(&id, query.after).await?;
     Ok(upgrade.on_upgrade(move |socket| stream_events(socket, feed)))
 }
 
 async fn stream_events(mut socket: WebSocket, mut feed: crate::EventFeed) {
-    while let Some(event) = feed.next().await {
-        let text = serde_json::to_string(&event).unwrap_or_default();
+    loop {
+        let batch = feed.next_batch(EVENTS_PER_MESSAGE).await;
+        if batch.is_empty() {
+            break;
+        }
+        let text = serde_json::to_string(&batch).unwrap_or_default();
         if socket.send(Message::Text(text.into())).await.is_err() {
             return;
         }

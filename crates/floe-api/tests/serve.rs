@@ -52,17 +52,52 @@ impl Server {
         (status, response.json().await.unwrap_or(Value::Null))
     }
 
-    /// Every event of a run, over the WebSocket, until the server closes it.
-    async fn events(&self, run: &str) -> Vec<Value> {
-        let url = format!("{}/api/runs/{run}/events?token={}", self.base.replace("http", "ws"), self.token);
+    /// Every event of a run (after `after`), over the WebSocket, until the server closes it.
+    async fn events_after(&self, run: &str, after: u64) -> Vec<Value> {
+        let url =
+            format!("{}/api/runs/{run}/events?token={}&after={after}", self.base.replace("http", "ws"), self.token);
         let (mut socket, _) = tokio_tungstenite::connect_async(url).await.expect("websocket");
         let mut out = Vec::new();
         while let Some(Ok(message)) = socket.next().await {
             if let tokio_tungstenite::tungstenite::Message::Text(text) = message {
-                out.push(serde_json::from_str(&text).expect("event JSON"));
+                let batch: Vec<Value> = serde_json::from_str(&text).expect("a JSON array of events");
+                assert!(!batch.is_empty(), "no empty batches");
+                out.extend(batch);
             }
         }
         out
+    }
+
+    async fn events(&self, run: &str) -> Vec<Value> {
+        self.events_after(run, 0).await
+    }
+
+    /// Reads the run's events until one of type `kind` arrives; returns them all.
+    async fn events_until(&self, run: &str, kind: &str) -> Vec<Value> {
+        let url = format!("{}/api/runs/{run}/events?token={}", self.base.replace("http", "ws"), self.token);
+        let (mut socket, _) = tokio_tungstenite::connect_async(url).await.expect("websocket");
+        let mut out: Vec<Value> = Vec::new();
+        while let Some(Ok(message)) = socket.next().await {
+            if let tokio_tungstenite::tungstenite::Message::Text(text) = message {
+                out.extend(serde_json::from_str::<Vec<Value>>(&text).expect("events"));
+                if out.iter().any(|e| e["type"] == kind) {
+                    return out;
+                }
+            }
+        }
+        panic!("the stream ended without `{kind}`: {out:?}");
+    }
+
+    async fn start_run(&self, body: Value) -> String {
+        let (status, started) = self.json(self.send(reqwest::Method::POST, "/api/runs", body)).await;
+        assert_eq!(status, 200, "{started}");
+        started["run_id"].as_str().expect("run id").to_owned()
+    }
+
+    async fn put(&self, path: &str, text: &str) {
+        let (status, answer) =
+            self.json(self.send(reqwest::Method::PUT, &format!("/api/files?path={path}"), json!({"text": text}))).await;
+        assert_eq!(status, 200, "{answer}");
     }
 }
 
@@ -173,8 +208,9 @@ async fn a_run_streams_its_events_live_and_replays_them_when_finished() {
     let seqs: Vec<u64> = live.iter().filter_map(|e| e["seq"].as_u64()).collect();
     assert_eq!(seqs, (1..=seqs.len() as u64).collect::<Vec<_>>(), "no event lost or repeated");
     assert_eq!(live.last().map(|e| e["outputs"]["out"].clone()), Some(json!("done")));
-    // After the run, the same stream comes from the journal.
+    // After the run, the same stream comes from the journal; a client catching up asks for what follows its last.
     assert_eq!(server.events(&run).await, live);
+    assert_eq!(server.events_after(&run, 2).await, live[2..].to_vec());
     let (_, runs) = server.json(server.get("/api/runs")).await;
     assert_eq!(runs[0]["id"], json!(run));
     assert_eq!(runs[0]["status"], "succeeded");
@@ -235,4 +271,136 @@ async fn the_ui_is_served_and_opening_it_with_the_token_sets_a_cookie() {
     assert!(routed.text().await.unwrap_or_default().contains("<title>Floe</title>"), "client routes get index.html");
     let _ = std::fs::remove_dir_all(&server.dir);
     let _ = std::fs::remove_dir_all(ui);
+}
+
+fn types(events: &[Value]) -> Vec<(String, String)> {
+    events
+        .iter()
+        .map(|e| (e["type"].as_str().unwrap_or("").to_owned(), e["node"].as_str().unwrap_or("").to_owned()))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_paused_run_starts_nothing_until_it_goes_on_and_a_cancelled_one_resumes_without_rerunning() {
+    let server = Server::start("pause-resume", None).await;
+    let text = flow(
+        json!([
+            {"id": "a", "kind": "tool", "config": {"tool": "sleep", "args": {"duration": "300ms"}}},
+            {"id": "b", "kind": "tool", "config": {"tool": "text_template", "args": {"template": "done"}}},
+        ]),
+        json!([{"from": "a.out", "to": "b.in"}]),
+    );
+    server.put("f.json", &text).await;
+    let run = server.start_run(json!({"path": "f.json"})).await;
+    let (status, _) =
+        server.json(server.send(reqwest::Method::POST, &format!("/api/runs/{run}/pause"), json!({"paused": true}))).await;
+    assert_eq!(status, 200);
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    let (_, detail) = server.json(server.get(&format!("/api/runs/{run}"))).await;
+    assert_eq!(detail["summary"]["status"], "paused", "{detail}");
+    server.json(server.send(reqwest::Method::POST, &format!("/api/runs/{run}/pause"), json!({"paused": false}))).await;
+    let events = server.events(&run).await;
+    let seen = types(&events);
+    let paused = seen.iter().position(|(t, _)| t == "run_paused").expect("paused");
+    let resumed = seen.iter().position(|(t, _)| t == "run_resumed").expect("resumed");
+    let b_started = seen.iter().position(|t| t == &("node_started".into(), "b".into())).expect("b ran");
+    assert!(paused < resumed && resumed < b_started, "{seen:?}");
+    assert_eq!(events.last().map(|e| e["status"].clone()), Some(json!("succeeded")));
+
+    // Cancel after `a` finished, then resume: `a` is settled from the journal, `b` runs.
+    let slow = flow(
+        json!([
+            {"id": "a", "kind": "tool", "config": {"tool": "text_template", "args": {"template": "first"}}},
+            {"id": "b", "kind": "tool", "config": {"tool": "sleep", "args": {"duration": "30s"}}},
+        ]),
+        json!([{"from": "a.text", "to": "b.in"}]),
+    );
+    server.put("slow.json", &slow).await;
+    let run = server.start_run(json!({"path": "slow.json"})).await;
+    server.events_until(&run, "node_succeeded").await;
+    let (status, refused) = server.json(server.send(reqwest::Method::POST, &format!("/api/runs/{run}/resume"), json!({}))).await;
+    assert_eq!(status, 400, "a live run is not resumed: {refused}");
+    server.json(server.send(reqwest::Method::POST, &format!("/api/runs/{run}/cancel"), json!({}))).await;
+    let first = server.events(&run).await;
+    assert_eq!(first.last().map(|e| e["status"].clone()), Some(json!("cancelled")));
+    let (_, detail) = server.json(server.get(&format!("/api/runs/{run}"))).await;
+    assert_eq!(detail["resumable"], true, "{detail}");
+    assert_eq!(detail["path"], "slow.json", "{detail}");
+    assert!(detail["text"].as_str().is_some_and(|t| t.contains("30s")));
+    let (status, again) = server.json(server.send(reqwest::Method::POST, &format!("/api/runs/{run}/resume"), json!({}))).await;
+    assert_eq!(status, 200, "{again}");
+    assert_eq!(again["run_id"], json!(run));
+    let resumed = server.events_until(&run, "node_started").await;
+    let after: Vec<(String, String)> = types(&resumed[first.len()..]);
+    assert!(after.contains(&("node_started".into(), "b".into())), "{after:?}");
+    assert!(!after.contains(&("node_started".into(), "a".into())), "`a` finished before; it must not run again: {after:?}");
+    server.json(server.send(reqwest::Method::POST, &format!("/api/runs/{run}/cancel"), json!({}))).await;
+    let _ = std::fs::remove_dir_all(&server.dir);
+}
+
+#[tokio::test]
+async fn an_approval_is_decided_through_the_api_with_an_edited_value() {
+    let server = Server::start("approve", None).await;
+    let text = json!({"format": "floe.blueprint", "version": 1, "id": "gate", "name": "Gate",
+        "outputs": {"out": {"from": "review.approved"}},
+        "nodes": [
+            {"id": "draft", "kind": "tool", "config": {"tool": "text_template", "args": {"template": "draft text"}}},
+            {"id": "review", "kind": "approval", "config": {"message": "Send {{ inputs.in }}?"}},
+        ],
+        "edges": [{"from": "draft.text", "to": "review.in"}]})
+    .to_string();
+    server.put("gate.json", &text).await;
+    let run = server.start_run(json!({"path": "gate.json"})).await;
+    let waiting = server.events_until(&run, "node_waiting").await;
+    assert_eq!(waiting.last().map(|e| e["prompt"].clone()), Some(json!("Send draft text?")));
+    let (_, pending) = server.json(server.get("/api/approvals")).await;
+    assert_eq!(pending[0]["node"], "review", "{pending}");
+    assert_eq!(pending[0]["value"], "draft text");
+    let (status, refused) = server
+        .json(server.send(reqwest::Method::POST, &format!("/api/runs/{run}/approvals/nope"), json!({"decision": "approve"})))
+        .await;
+    assert_eq!(status, 404, "{refused}");
+    let (status, decided) = server
+        .json(server.send(
+            reqwest::Method::POST,
+            &format!("/api/runs/{run}/approvals/review"),
+            json!({"decision": "approve", "value": "edited text"}),
+        ))
+        .await;
+    assert_eq!(status, 200, "{decided}");
+    let events = server.events(&run).await;
+    let last = events.last().expect("events");
+    assert_eq!(last["status"], "succeeded", "{last}");
+    assert_eq!(last["outputs"]["out"], "edited text");
+    let _ = std::fs::remove_dir_all(&server.dir);
+}
+
+#[tokio::test]
+async fn running_from_a_node_reuses_the_latest_runs_upstream_results() {
+    let server = Server::start("from", None).await;
+    let text = flow(
+        json!([
+            {"id": "a", "kind": "tool", "config": {"tool": "text_template", "args": {"template": "upstream"}}},
+            {"id": "b", "kind": "tool", "config": {"tool": "text_template", "args": {"template": "{{ inputs.in }}!"}}},
+        ]),
+        json!([{"from": "a.text", "to": "b.in"}]),
+    );
+    server.put("f.json", &text).await;
+    let first = server.start_run(json!({"path": "f.json"})).await;
+    server.events(&first).await;
+    let (status, refused) =
+        server.json(server.send(reqwest::Method::POST, "/api/runs", json!({"path": "f.json", "from": "zzz"}))).await;
+    assert_eq!(status, 400);
+    assert!(refused["error"].as_str().is_some_and(|e| e.contains("not a top-level node")), "{refused}");
+    let second = server.start_run(json!({"path": "f.json", "from": "b"})).await;
+    let events = server.events(&second).await;
+    let seen = types(&events);
+    assert!(seen.contains(&("node_cached".into(), "a".into())), "{seen:?}");
+    assert!(seen.contains(&("node_succeeded".into(), "b".into())), "{seen:?}");
+    assert_eq!(events.last().map(|e| e["outputs"]["out"].clone()), Some(json!("upstream!")));
+    let (_, history) = server.json(server.get("/api/runs?blueprint=flow")).await;
+    assert_eq!(history.as_array().map(Vec::len), Some(2), "{history}");
+    let (_, none) = server.json(server.get("/api/runs?blueprint=other")).await;
+    assert_eq!(none, json!([]));
+    let _ = std::fs::remove_dir_all(&server.dir);
 }

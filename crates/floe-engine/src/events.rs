@@ -196,6 +196,9 @@ pub enum RunEvent {
         node: NodePath,
         /// The attempt that failed.
         attempt: u32,
+        /// Attempts the node's retry policy allows in all.
+        #[serde(default)]
+        attempts: u32,
         /// Wait before the next attempt.
         delay_ms: u64,
         /// Why it failed.

@@ -1,6 +1,6 @@
 // The one interface every screen talks to. `WebBackend` speaks to `floe serve` over HTTP and
 // WebSocket; the desktop shell's implementation speaks Tauri IPC. No screen knows which it has.
-import type { About, Check, Diagnostic, Event, FileText, RunSummary, Started, WorkspaceInfo } from "../generated/api";
+import type { About, Check, Diagnostic, Event, FileText, PendingApproval, RunDetail, RunRequest, RunSummary, Started, WorkspaceInfo } from "../generated/api";
 import type { CatalogDoc } from "../generated/catalog";
 
 /** A failed request: the server's message and, for an unreadable document, its problems. */
@@ -28,6 +28,15 @@ export interface NativeShell {
   quit(): void;
 }
 
+/** A reviewer's decision on a waiting approval node; `value` replaces the reviewed value (edit and approve). */
+export type ApprovalDecision = { decision: "approve"; value?: unknown; comment?: string } | { decision: "reject"; comment?: string };
+
+/** A subscription to a run's events: batches in order; `onClose` when the stream ends (the run finished, or the connection dropped). */
+export interface EventHandlers {
+  onEvents: (events: Event[]) => void;
+  onClose?: () => void;
+}
+
 export interface Backend {
   /** Present in the desktop app only. */
   readonly native?: NativeShell;
@@ -42,11 +51,19 @@ export interface Backend {
   create(path: string, name: string): Promise<FileText>;
   rename(from: string, to: string): Promise<void>;
   remove(path: string): Promise<void>;
-  run(path: string, inputs: Record<string, unknown>): Promise<Started>;
-  runs(): Promise<RunSummary[]>;
+  /** Starts a run of the saved blueprint (all of it, or `from` a node on, reusing the latest run's upstream results). */
+  run(request: RunRequest): Promise<Started>;
+  /** Resumes a run interrupted by a crash (or cancelled); finished nodes are not run again. */
+  resume(runId: string): Promise<Started>;
+  /** Recent runs, newest first; with `blueprint` (an id), that blueprint's history. */
+  runs(blueprint?: string): Promise<RunSummary[]>;
+  runDetail(runId: string): Promise<RunDetail>;
   cancel(runId: string): Promise<void>;
-  /** Calls `onEvent` for every event of the run (journaled first, then live); returns a stop function. */
-  events(runId: string, onEvent: (event: Event) => void): () => void;
+  pause(runId: string, paused: boolean): Promise<void>;
+  approvals(runId?: string): Promise<PendingApproval[]>;
+  decide(runId: string, node: string, decision: ApprovalDecision): Promise<void>;
+  /** Sends the run's events after `after` (journaled first, then live) in batches; returns a stop function. */
+  events(runId: string, after: number, handlers: EventHandlers): () => void;
 }
 
 /** `floe serve`: the page was opened from it, so requests go to the same origin with its cookie. */
@@ -97,19 +114,44 @@ export class WebBackend implements Backend {
   async remove(path: string) {
     await this.request("DELETE", `/api/files?path=${encodeURIComponent(path)}`);
   }
-  run(path: string, inputs: Record<string, unknown>) {
-    return this.request<Started>("POST", "/api/runs", { path, inputs });
+  run(request: RunRequest) {
+    return this.request<Started>("POST", "/api/runs", request);
   }
-  runs() {
-    return this.request<RunSummary[]>("GET", "/api/runs");
+  resume(runId: string) {
+    return this.request<Started>("POST", `/api/runs/${encodeURIComponent(runId)}/resume`, {});
+  }
+  runs(blueprint?: string) {
+    return this.request<RunSummary[]>("GET", blueprint ? `/api/runs?blueprint=${encodeURIComponent(blueprint)}` : "/api/runs");
+  }
+  runDetail(runId: string) {
+    return this.request<RunDetail>("GET", `/api/runs/${encodeURIComponent(runId)}`);
   }
   async cancel(runId: string) {
     await this.request("POST", `/api/runs/${encodeURIComponent(runId)}/cancel`, {});
   }
-  events(runId: string, onEvent: (event: Event) => void) {
+  async pause(runId: string, paused: boolean) {
+    await this.request("POST", `/api/runs/${encodeURIComponent(runId)}/pause`, { paused });
+  }
+  approvals(runId?: string) {
+    return this.request<PendingApproval[]>("GET", runId ? `/api/approvals?run=${encodeURIComponent(runId)}` : "/api/approvals");
+  }
+  async decide(runId: string, node: string, decision: ApprovalDecision) {
+    await this.request("POST", `/api/runs/${encodeURIComponent(runId)}/approvals/${encodeURIComponent(node)}`, decision);
+  }
+  events(runId: string, after: number, handlers: EventHandlers) {
     const origin = this.base || window.location.origin;
-    const socket = new WebSocket(`${origin.replace(/^http/, "ws")}/api/runs/${encodeURIComponent(runId)}/events`);
-    socket.onmessage = (message) => onEvent(JSON.parse(String(message.data)) as Event);
-    return () => socket.close();
+    const socket = new WebSocket(`${origin.replace(/^http/, "ws")}/api/runs/${encodeURIComponent(runId)}/events?after=${after}`);
+    let open = true;
+    socket.onmessage = (message) => {
+      if (open) handlers.onEvents(JSON.parse(String(message.data)) as Event[]);
+    };
+    socket.onclose = () => {
+      if (open) handlers.onClose?.();
+      open = false;
+    };
+    return () => {
+      open = false;
+      socket.close();
+    };
   }
 }

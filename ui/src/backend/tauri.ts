@@ -2,9 +2,9 @@
 import { Channel, invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import { open } from "@tauri-apps/plugin-dialog";
-import type { About, Check, ErrorBody, Event, FileText, RunSummary, Started, WorkspaceInfo } from "../generated/api";
+import type { About, Check, ErrorBody, Event, FileText, PendingApproval, RunDetail, RunRequest, RunSummary, Started, WorkspaceInfo } from "../generated/api";
 import type { CatalogDoc } from "../generated/catalog";
-import { type Backend, BackendError, type NativeShell } from "./backend";
+import { type ApprovalDecision, type Backend, BackendError, type EventHandlers, type NativeShell } from "./backend";
 
 async function call<T>(command: string, args: Record<string, unknown> = {}): Promise<T> {
   try {
@@ -86,22 +86,38 @@ export class TauriBackend implements Backend {
   remove(path: string) {
     return call<void>("remove", { path });
   }
-  run(path: string, inputs: Record<string, unknown>) {
-    return call<Started>("run", { path, inputs });
+  run(request: RunRequest) {
+    return call<Started>("run", { request });
   }
-  runs() {
-    return call<RunSummary[]>("runs");
+  resume(runId: string) {
+    return call<Started>("resume", { runId });
+  }
+  runs(blueprint?: string) {
+    return call<RunSummary[]>("runs", { blueprint: blueprint ?? null });
+  }
+  runDetail(runId: string) {
+    return call<RunDetail>("run_detail", { runId });
   }
   cancel(runId: string) {
     return call<void>("cancel", { runId });
   }
-  events(runId: string, onEvent: (event: Event) => void) {
+  pause(runId: string, paused: boolean) {
+    return call<void>("pause", { runId, paused });
+  }
+  approvals(runId?: string) {
+    return call<PendingApproval[]>("approvals", { runId: runId ?? null });
+  }
+  decide(runId: string, node: string, decision: ApprovalDecision) {
+    return call<void>("decide", { runId, node, decision });
+  }
+  events(runId: string, after: number, handlers: EventHandlers) {
     let open = true;
-    const channel = new Channel<Event>();
-    channel.onmessage = (event) => {
-      if (open) onEvent(event);
+    const channel = new Channel<Event[]>();
+    channel.onmessage = (events) => {
+      if (open) handlers.onEvents(events);
     };
-    void call("run_events", { runId, channel });
+    // The channel has no close: the run's own `run_finished` ends it for the listener.
+    void call("run_events", { runId, after, channel });
     return () => {
       open = false;
     };

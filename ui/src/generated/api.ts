@@ -180,6 +180,10 @@ export type Event = {
        */
       attempt: number;
       /**
+       * Attempts the node's retry policy allows in all.
+       */
+      attempts?: number;
+      /**
        * Wait before the next attempt.
        */
       delay_ms: number;
@@ -370,13 +374,39 @@ export type Event = {
 export interface ApiTypes {
   about: About;
   check: Check;
+  /**
+   * `POST /api/runs/{id}/approvals/{node}` (the body).
+   */
+  decision:
+    | {
+        /**
+         * A note for the record.
+         */
+        comment?: string | null;
+        decision: "approve";
+        /**
+         * The edited value.
+         */
+        value?: {
+          [k: string]: unknown;
+        };
+      }
+    | {
+        /**
+         * Why.
+         */
+        comment?: string | null;
+        decision: "reject";
+      };
   error: ErrorBody;
   event: Event;
   file: FileText;
+  run_detail: RunDetail;
+  run_request: RunRequest;
   /**
    * `GET /api/runs`.
    */
-  runs: RunSummary[];
+  runs: RunSummary1[];
   started: Started;
   workspace: WorkspaceInfo;
 }
@@ -644,9 +674,163 @@ export interface FileText {
   text: string;
 }
 /**
- * One row of `floe runs`.
+ * `GET /api/runs/{id}`.
+ */
+export interface RunDetail {
+  /**
+   * Approvals waiting for a decision.
+   */
+  approvals: PendingApproval[];
+  /**
+   * Plan hash that ran.
+   */
+  hash: string;
+  /**
+   * Run inputs after defaults.
+   */
+  inputs: {
+    [k: string]: unknown;
+  };
+  /**
+   * Run outputs, when finished.
+   */
+  outputs?: {
+    [k: string]: unknown;
+  } | null;
+  /**
+   * The blueprint file, relative to the workspace when it is inside it.
+   */
+  path?: string | null;
+  /**
+   * Whether the run can be resumed (interrupted by a crash, or cancelled).
+   */
+  resumable: boolean;
+  summary: RunSummary;
+  /**
+   * The document that ran, as it was.
+   */
+  text: string;
+}
+/**
+ * A pending approval, as listed for reviewers.
+ */
+export interface PendingApproval {
+  /**
+   * Whether an approval may change the value.
+   */
+  allow_edit: boolean;
+  /**
+   * When it was asked, ms since the epoch.
+   */
+  asked_at: number;
+  /**
+   * The node path.
+   */
+  node: string;
+  /**
+   * The message shown to the reviewer.
+   */
+  prompt: string;
+  /**
+   * The run.
+   */
+  run: string;
+  /**
+   * The value under review.
+   */
+  value: {
+    [k: string]: unknown;
+  };
+}
+/**
+ * Status, times, counts, tokens and cost.
  */
 export interface RunSummary {
+  /**
+   * Blueprint id.
+   */
+  blueprint: string;
+  /**
+   * USD spent on priced models.
+   */
+  cost_usd: number;
+  /**
+   * Why it failed.
+   */
+  error?: string | null;
+  /**
+   * End, when over.
+   */
+  finished_at?: number | null;
+  /**
+   * Run id.
+   */
+  id: string;
+  /**
+   * Whether the process running it is gone while it was not finished.
+   */
+  interrupted: boolean;
+  /**
+   * Blueprint name.
+   */
+  name: string;
+  /**
+   * Node counts.
+   */
+  nodes_failed: number;
+  /**
+   * Node counts.
+   */
+  nodes_skipped: number;
+  /**
+   * Node counts.
+   */
+  nodes_succeeded: number;
+  /**
+   * Start, ms since the epoch.
+   */
+  started_at: number;
+  /**
+   * Status.
+   */
+  status: string;
+  /**
+   * Model prompt tokens over every call.
+   */
+  tokens_in: number;
+  /**
+   * Model output tokens over every call.
+   */
+  tokens_out: number;
+}
+/**
+ * `POST /api/runs` (the body), `POST /api/runs/{id}/resume`.
+ */
+export interface RunRequest {
+  /**
+   * Run this top-level node and everything downstream of it again, reusing the other nodes'
+   * results from `reuse` (default: the blueprint's latest run).
+   */
+  from?: string | null;
+  /**
+   * Run inputs by name (defaults fill the rest).
+   */
+  inputs?: {
+    [k: string]: unknown;
+  };
+  /**
+   * The saved blueprint, relative to the workspace.
+   */
+  path: string;
+  /**
+   * Reuse this earlier run's results wherever a node would get exactly the same work.
+   */
+  reuse?: string | null;
+}
+/**
+ * One row of `floe runs`.
+ */
+export interface RunSummary1 {
   /**
    * Blueprint id.
    */

@@ -561,6 +561,7 @@ async fn attempts(
                     env.emitter.push(RunEvent::NodeRetrying {
                         node: path.clone(),
                         attempt,
+                        attempts: retry.attempts,
                         delay_ms: delay.as_millis() as u64,
                         error: error.info(),
                     });

@@ -16,7 +16,7 @@ use crate::run::approvals::{ApprovalRequest, Approvals, Decision};
 const POLL: Duration = Duration::from_millis(200);
 
 /// A pending approval, as listed for reviewers.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, schemars::JsonSchema)]
 pub struct PendingApproval {
     /// The run.
     pub run: String,

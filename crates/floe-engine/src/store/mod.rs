@@ -271,6 +271,20 @@ impl Store {
         Ok(rows.iter().map(summary).collect())
     }
 
+    /// The most recent top-level runs of one blueprint, newest first (its history).
+    pub async fn runs_of(&self, blueprint: &str, limit: u32) -> Result<Vec<RunSummary>, StoreError> {
+        let rows = sqlx::query(concat!(
+            summary_columns!(),
+            " FROM runs WHERE blueprint_id = ? AND parent_run IS NULL ORDER BY started_at DESC, id DESC LIMIT ?"
+        ))
+        .bind(blueprint)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.error(e))?;
+        Ok(rows.iter().map(summary).collect())
+    }
+
     /// Runs that did not finish and whose process is gone: `floe resume` picks them up.
     pub async fn interrupted(&self) -> Result<Vec<RunSummary>, StoreError> {
         let rows = sqlx::query(concat!(
