@@ -8,10 +8,14 @@ import { FloeNode } from "./components/FloeNode";
 import { Inspector } from "./components/Inspector";
 import { buildScene, FAR_ZOOM, MiniMap, nodeAt, Overview, useFitView } from "./components/Overview";
 import { DRAG_TYPE, Palette, type PaletteItem } from "./components/Palette";
+import { type DockTab, rememberedInputs, RunControls, RunDock, RunInputsDialog } from "./components/RunPanel";
 import type { About, Diagnostic } from "./generated/api";
-import type { CanvasNode } from "./model/convert";
+import type { RunInput } from "./generated/blueprint";
+import type { CanvasEdge, CanvasNode } from "./model/convert";
 import { fitViewport, MIN_ZOOM } from "./model/geometry";
+import { type NodeStatus, pathOf, scopesOf } from "./model/run";
 import { hidden, sizedCanvas } from "./model/view";
+import { useNodePath, usePins, useRun } from "./runStore";
 import { useCatalog, useDocument, useWorkspace } from "./store";
 import { useShallow } from "zustand/react/shallow";
 
@@ -37,7 +41,10 @@ type Action =
   | "theme"
   | "check"
   | "help"
-  | "about";
+  | "about"
+  | "run"
+  | "run-from"
+  | "cancel-run";
 
 interface Shortcut {
   key: string;
@@ -62,12 +69,16 @@ const SHORTCUTS: Shortcut[] = [
   { key: "f", mod: false, shift: true, action: "fit", label: "Zoom to fit" },
   { key: "l", mod: false, shift: true, action: "layout", label: "Arrange the graph automatically" },
   { key: "t", mod: false, shift: true, action: "theme", label: "Switch dark / light theme" },
+  { key: "enter", mod: true, action: "run", label: "Run the blueprint (asks for its inputs)" },
+  { key: "enter", mod: true, shift: true, action: "run-from", label: "Run from the selected node, reusing the latest run's upstream results" },
+  { key: ".", mod: true, action: "cancel-run", label: "Cancel the run" },
   { key: "?", mod: false, action: "help", label: "Show or hide these shortcuts" },
 ];
 
 function describeKey(s: Shortcut): string {
   const shift = s.shift ? "Shift+" : "";
-  return `${s.mod ? "Ctrl+" : ""}${shift}${s.key === "?" ? "?" : s.key.toUpperCase()}`;
+  const key = s.key.length > 1 ? s.key[0].toUpperCase() + s.key.slice(1) : s.key === "?" ? "?" : s.key.toUpperCase();
+  return `${s.mod ? "Ctrl+" : ""}${shift}${key}`;
 }
 
 /** How long edits wait before the document is checked again. */
@@ -92,7 +103,14 @@ function containerAt(nodes: CanvasNode[], point: { x: number; y: number }, absol
 }
 
 /** The canvas, with drops from the palette placed where they land (inside a container's body when dropped on one). */
-function Canvas({ theme }: { theme: string }) {
+/** Where a node's context menu opens, and for which node. */
+export interface NodeMenu {
+  x: number;
+  y: number;
+  node: string;
+}
+
+function Canvas({ theme, onNodeMenu }: { theme: string; onNodeMenu: (menu: NodeMenu) => void }) {
   const doc = useDocument();
   const catalog = useCatalog((s) => s.catalog);
   const flow = useReactFlow();
@@ -130,13 +148,37 @@ function Canvas({ theme }: { theme: string }) {
         doc.addNode(catalog, item.kind, item.tool, position, container?.id ?? null);
       }}
     >
-      {size && <Flow key={doc.path ?? "none"} size={size} theme={theme} />}
+      {size && <Flow key={doc.path ?? "none"} size={size} theme={theme} onNodeMenu={onNodeMenu} />}
     </div>
   );
 }
 
 /** One open file's graph. Zoomed far out, nodes and edges leave the DOM and the overview draws them. */
-function Flow({ size, theme }: { size: { width: number; height: number }; theme: string }) {
+/** Edges with the run on them: animated while data flows along them, coloured by their source's state. */
+function useRunEdges(edges: CanvasEdge[], status: ((id: string) => NodeStatus | undefined) | undefined): CanvasEdge[] {
+  // The last object handed out per edge: React Flow re-renders only the edges whose object changed.
+  const made = useRef(new Map<string, { from: CanvasEdge; animated: boolean; className: string | undefined; edge: CanvasEdge }>());
+  return useMemo(() => {
+    if (!status) {
+      made.current.clear();
+      return edges;
+    }
+    return edges.map((e) => {
+      const s = status(e.source);
+      const t = status(e.target);
+      const done = s === "succeeded" || s === "cached";
+      const animated = s === "running" || (done && (t === "running" || t === "queued" || t === "retrying" || t === "waiting"));
+      const className = animated ? "run-flow" : s ? `run-${s}` : undefined;
+      const last = made.current.get(e.id);
+      if (last && last.from === e && last.animated === animated && last.className === className) return last.edge;
+      const edge = { ...e, animated, className };
+      made.current.set(e.id, { from: e, animated, className, edge });
+      return edge;
+    });
+  }, [edges, status]);
+}
+
+function Flow({ size, theme, onNodeMenu }: { size: { width: number; height: number }; theme: string; onNodeMenu: (menu: NodeMenu) => void }) {
   const doc = useDocument();
   const catalog = useCatalog((s) => s.catalog);
   const flow = useReactFlow();
@@ -164,7 +206,19 @@ function Flow({ size, theme }: { size: { width: number; height: number }; theme:
     const all = [...view.comments, ...view.nodes];
     return far ? hidden(all) : all;
   }, [view, far]);
-  const edges = useMemo(() => (far ? hidden(view.edges) : view.edges), [view, far]);
+  // The run on screen, if any: node states for the overview and the edges.
+  const run = useRun((s) => s.view);
+  const picks = useRun((s) => s.picks);
+  const status = useMemo(() => {
+    if (!run) return undefined;
+    const scopes = new Map(view.nodes.map((n) => [n.id, n.data.scope]));
+    return (id: string) => {
+      const top = scopes.get(id) === null;
+      return run.nodes.get(top ? id : pathOf(id, scopesOf(id, (x) => scopes.get(x) ?? null), picks))?.status;
+    };
+  }, [run, picks, view.nodes]);
+  const runEdges = useRunEdges(view.edges, status);
+  const edges = useMemo(() => (far ? hidden(runEdges) : runEdges), [runEdges, far]);
   return (
     <ReactFlow
       nodes={nodes}
@@ -177,6 +231,12 @@ function Flow({ size, theme }: { size: { width: number; height: number }; theme:
       onInit={() => setReady(true)}
       // In the overview a click selects the node drawn under it.
       onPaneClick={far ? (event) => doc.select(nodeAt(scene, flow.screenToFlowPosition({ x: event.clientX, y: event.clientY }))) : undefined}
+      onNodeContextMenu={(event, node) => {
+        if (node.type !== "floe") return;
+        event.preventDefault();
+        doc.select(node.id);
+        onNodeMenu({ x: event.clientX, y: event.clientY, node: node.id });
+      }}
       snapToGrid
       snapGrid={[10, 10]}
       deleteKeyCode={["Backspace", "Delete"]}
@@ -185,7 +245,7 @@ function Flow({ size, theme }: { size: { width: number; height: number }; theme:
       onlyRenderVisibleElements
     >
       <Background />
-      {far && <Overview key={`overview-${theme}`} scene={scene} canvas={view} catalog={catalog} />}
+      {far && <Overview key={`overview-${theme}`} scene={scene} canvas={view} catalog={catalog} status={status} />}
       <MiniMap key={`minimap-${theme}`} scene={scene} />
       <Controls />
     </ReactFlow>
@@ -237,6 +297,51 @@ const Problems = memo(function Problems({ onReveal }: { onReveal: (problem: Diag
   );
 });
 
+/** The dock, with the run path of the selected node (for the iterations picked). */
+function Dock(props: { backend: Backend; tab: DockTab; onTab: (tab: DockTab) => void; problems: React.ReactNode; onSelectPath: (path: string) => void; onOpenChild: (path: string) => void }) {
+  const selected = useDocument(
+    useShallow((s) => {
+      const picked = s.canvas.nodes.filter((n) => n.selected);
+      return picked.length === 1 ? { id: picked[0].id, scope: picked[0].data.scope, kind: picked[0].data.node.kind } : { id: "", scope: null, kind: null };
+    }),
+  );
+  const path = useNodePath(selected.id, selected.scope);
+  return <RunDock {...props} selectedPath={selected.id ? path : null} selectedKind={selected.kind} />;
+}
+
+/** A node's context menu: run from here, pin or unpin its output, open its child run. */
+function NodeMenuView({ menu, onClose, onRunFrom, onOpenChild }: { menu: NodeMenu; onClose: () => void; onRunFrom: (id: string) => void; onOpenChild: (path: string) => void }) {
+  const node = useDocument((s) => s.canvas.nodes.find((n) => n.id === menu.node));
+  const path = useNodePath(menu.node, node?.data.scope ?? null);
+  const result = useRun((s) => s.view?.nodes.get(path));
+  const pinned = usePins((s) => s.pins[menu.node]);
+  const hasRun = useRun((s) => !!s.view);
+  if (!node) return null;
+  const top = node.data.scope === null;
+  const item = (label: string, act: () => void, title?: string) => (
+    <button
+      role="menuitem"
+      title={title}
+      onClick={() => {
+        onClose();
+        act();
+      }}
+    >
+      {label}
+    </button>
+  );
+  return (
+    <div className="menu-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()} onContextMenu={(e) => { e.preventDefault(); onClose(); }}>
+      <div className="context-menu" role="menu" style={{ left: menu.x, top: menu.y }} aria-label={`Node ${menu.node}`}>
+        {item("Run from here", () => onRunFrom(menu.node), top ? "Run this node and everything after it; earlier nodes reuse the latest run's results" : "Runs from the container this node is in")}
+        {top && pinned && item("Unpin output", () => usePins.getState().pin(menu.node, null))}
+        {top && !pinned && result?.outputs && item("Pin output", () => usePins.getState().pin(menu.node, result.outputs), "Later runs take this output instead of running the node")}
+        {hasRun && node.data.node.kind === "workflow" && result && item("Open child run", () => onOpenChild(path))}
+      </div>
+    </div>
+  );
+}
+
 function Shell({ backend }: { backend: Backend }) {
   const workspace = useWorkspace();
   const [help, setHelp] = useState(false);
@@ -258,6 +363,17 @@ function Shell({ backend }: { backend: Backend }) {
   const flow = useReactFlow();
   const fitView = useFitView();
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const [dockTab, setDockTab] = useState<DockTab>("problems");
+  const [menu, setMenu] = useState<NodeMenu | null>(null);
+  const [inputsFor, setInputsFor] = useState<{
+    blueprint: string;
+    inputs: Record<string, RunInput>;
+    resolve: (values: Record<string, unknown> | null) => void;
+  } | null>(null);
+  const blueprintId = useDocument((s) => s.base?.id ?? null);
+  useEffect(() => {
+    if (blueprintId) usePins.getState().load(blueprintId);
+  }, [blueprintId]);
 
   useEffect(() => {
     void workspace.refresh(backend);
@@ -313,6 +429,8 @@ function Shell({ backend }: { backend: Backend }) {
   const openFile = useCallback(
     async (file: string) => {
       if (file === useDocument.getState().path || !(await mayDiscard())) return;
+      // A run belongs to its blueprint.
+      useRun.getState().clear();
       await useDocument.getState().open(backend, file);
     },
     [backend, mayDiscard],
@@ -330,6 +448,71 @@ function Shell({ backend }: { backend: Backend }) {
       if (problem.node) void fitView([problem.node]);
     },
     [fitView],
+  );
+
+  /** Runs the saved blueprint: all of it (asking for its inputs), or from a top-level node on. */
+  const startRun = useCallback(
+    async (from: string | null) => {
+      let state = useDocument.getState();
+      const path = state.path;
+      if (!path || !state.base) return;
+      if (state.dirty) {
+        // What runs is the file: save first (undo still has the edits).
+        await state.save(backend);
+        await useWorkspace.getState().refresh(backend);
+        state = useDocument.getState();
+        if (state.dirty || !state.base) return;
+      }
+      const blueprint = state.base.id;
+      const declared = state.base.inputs ?? {};
+      let inputs: Record<string, unknown> = Object.fromEntries(Object.entries(rememberedInputs(blueprint)).filter(([name]) => name in declared));
+      if (from === null && Object.keys(declared).length > 0) {
+        const values = await new Promise<Record<string, unknown> | null>((resolve) => setInputsFor({ blueprint, inputs: declared, resolve }));
+        setInputsFor(null);
+        if (!values) return;
+        inputs = values;
+      }
+      // Pins of nodes that are still in the graph.
+      const ids = new Set(state.canvas.nodes.filter((n) => n.data.scope === null).map((n) => n.id));
+      const pinned = Object.fromEntries(Object.entries(usePins.getState().pins).filter(([node]) => ids.has(node)));
+      if ("Notification" in window && Notification.permission === "default") void Notification.requestPermission().catch(() => {});
+      const { run_id } = await backend.run({ path, inputs, from: from ?? undefined, pinned });
+      useRun.getState().watch(backend, run_id);
+      setDockTab("run");
+    },
+    [backend],
+  );
+
+  /** The top-level node a node belongs to (itself, or the container its body is in). */
+  const topLevel = useCallback((id: string) => {
+    const nodes = useDocument.getState().canvas.nodes;
+    const scopes = new Map(nodes.map((n) => [n.id, n.data.scope]));
+    return scopesOf(id, (x) => scopes.get(x) ?? null)[0] ?? id;
+  }, []);
+
+  /** Opens a sub-workflow node's blueprint and its child run. */
+  const openChild = useCallback(
+    async (path: string) => {
+      const view = useRun.getState().view;
+      const state = useDocument.getState();
+      const id = path.split("/").pop()!;
+      const node = state.canvas.nodes.find((n) => n.id === id);
+      const target = (node?.data.node.config as { blueprint?: string } | undefined)?.blueprint;
+      if (!view || !state.path || !target) return;
+      const folder = state.path.includes("/") ? state.path.replace(/\/[^/]*$/, "/") : "";
+      const parts: string[] = [];
+      for (const part of (folder + target).split("/")) {
+        if (part === "..") parts.pop();
+        else if (part !== "." && part !== "") parts.push(part);
+      }
+      const child = `${view.id}.${path}`;
+      if (!(await mayDiscard())) return;
+      useRun.getState().clear();
+      await state.open(backend, parts.join("/"));
+      useRun.getState().watch(backend, child);
+      setDockTab("run");
+    },
+    [backend, mayDiscard],
   );
 
   const run = useCallback(
@@ -431,12 +614,29 @@ function Shell({ backend }: { backend: Backend }) {
           case "about":
             setAbout(await backend.about());
             return;
+          case "run":
+            await startRun(null);
+            return;
+          case "run-from": {
+            const selected = state.canvas.nodes.filter((n) => n.selected);
+            if (selected.length !== 1) {
+              useDocument.setState({ notice: "select one node to run from" });
+              return;
+            }
+            await startRun(topLevel(selected[0].id));
+            return;
+          }
+          case "cancel-run": {
+            const view = useRun.getState().view;
+            if (view && useRun.getState().mode === "live") await backend.cancel(view.id);
+            return;
+          }
         }
       } catch (error) {
         fail(error);
       }
     },
-    [backend, flow, mayDiscard],
+    [backend, flow, mayDiscard, startRun, topLevel],
   );
 
   // The native menu and the window's close button (desktop shell only).
@@ -453,10 +653,13 @@ function Shell({ backend }: { backend: Backend }) {
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
+      if (event.defaultPrevented) return;
       const target = event.target as HTMLElement | null;
-      // Typing in a field or an editor is not a shortcut.
-      if (target && (target.tagName === "INPUT" || target.tagName === "TEXTAREA" || target.tagName === "SELECT" || target.isContentEditable)) return;
       const mod = event.ctrlKey || event.metaKey;
+      if (event.key === "Escape") setMenu(null);
+      // Typing in a field or an editor is not a shortcut (Ctrl+Enter, run, works from anywhere).
+      const typing = target && (target.tagName === "INPUT" || target.tagName === "TEXTAREA" || target.tagName === "SELECT" || target.isContentEditable);
+      if (typing && !(mod && event.key === "Enter")) return;
       const key = event.key.toLowerCase();
       // "?" needs Shift on some layouts and not on others: its Shift state is not part of it.
       const shortcut = SHORTCUTS.find(
@@ -474,6 +677,31 @@ function Shell({ backend }: { backend: Backend }) {
   useEffect(() => {
     document.title = doc.path ? `${doc.dirty ? "● " : ""}${doc.path} — Floe` : "Floe";
   }, [doc.path, doc.dirty]);
+
+  // A run that needs a person: a banner, and a system notification when the window allows it.
+  const waiting = useRun((s) => {
+    if (!s.view || s.mode !== "live") return null;
+    for (const n of s.view.nodes.values()) if (n.status === "waiting") return n.path;
+    return null;
+  });
+  useEffect(() => {
+    if (!waiting) return;
+    if ("Notification" in window && Notification.permission === "granted" && document.visibilityState !== "visible") {
+      new Notification("Floe: a run needs you", { body: `${waiting} waits for approval` });
+    }
+  }, [waiting]);
+  const revealPath = useCallback(
+    (path: string) => {
+      // Pick the iterations the path goes through, then select its node.
+      const parts = path.split("/");
+      for (let i = 1; i + 1 < parts.length; i += 2) useRun.getState().pick(parts.slice(0, i).join("/"), Number(parts[i]));
+      const id = parts[parts.length - 1];
+      useDocument.getState().select(id);
+      setDockTab("run");
+      void fitView([id]);
+    },
+    [fitView],
+  );
 
   return (
     <div className="app">
@@ -540,8 +768,19 @@ function Shell({ backend }: { backend: Backend }) {
           <button className="primary" onClick={() => void run("save")} disabled={!doc.path} title="Save (Ctrl+S)">
             Save
           </button>
+          <span className="separator" />
+          <button className="run-button" onClick={() => void run("run")} disabled={!doc.path} title="Run (Ctrl+Enter)">
+            ▶ Run
+          </button>
+          <RunControls backend={backend} />
           {doc.notice && <span className="notice">{doc.notice}</span>}
         </header>
+        {waiting && (
+          <div className="banner attention" role="alert">
+            {waiting} waits for your approval.
+            <button onClick={() => revealPath(waiting)}>Review</button>
+          </div>
+        )}
         {doc.conflict && (
           <div className="banner" role="alert">
             {doc.path} changed on disk while you were editing it.
@@ -549,10 +788,12 @@ function Shell({ backend }: { backend: Backend }) {
             <button onClick={() => useDocument.setState({ conflict: false })}>Keep my version</button>
           </div>
         )}
-        <Canvas theme={theme} />
-        <Problems onReveal={reveal} />
+        <Canvas theme={theme} onNodeMenu={setMenu} />
+        <Dock backend={backend} tab={dockTab} onTab={setDockTab} problems={<Problems onReveal={reveal} />} onSelectPath={revealPath} onOpenChild={(path) => void openChild(path)} />
       </main>
       <Inspector />
+      {menu && <NodeMenuView menu={menu} onClose={() => setMenu(null)} onRunFrom={(id) => void startRun(topLevel(id)).catch((e: Error) => useDocument.setState({ notice: e.message }))} onOpenChild={(path) => void openChild(path)} />}
+      {inputsFor && <RunInputsDialog blueprint={inputsFor.blueprint} inputs={inputsFor.inputs} onDone={inputsFor.resolve} />}
       {help && (
         <div className="cheatsheet" role="dialog" aria-label="Keyboard shortcuts" onClick={() => setHelp(false)}>
           <div className="cheatsheet-body">

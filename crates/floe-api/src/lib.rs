@@ -114,6 +114,9 @@ pub struct RunRequest {
     /// Reuse this earlier run's results wherever a node would get exactly the same work.
     #[serde(default)]
     pub reuse: Option<String>,
+    /// Outputs pinned by top-level node id: those nodes take them instead of running.
+    #[serde(default)]
+    pub pinned: HashMap<String, Map<String, Value>>,
 }
 
 /// One stored run, for its page in the app: the summary, and the exact blueprint that ran.
@@ -447,6 +450,7 @@ impl Api {
         run.workspace = Some(workspace.root().to_owned());
         run.from = request.from;
         run.reuse = request.reuse;
+        run.pinned = request.pinned;
         let run_id = new_run_id();
         run.run_id = Some(run_id.clone());
         let store = self.store.clone();

@@ -307,13 +307,14 @@ async fn a_paused_run_starts_nothing_until_it_goes_on_and_a_cancelled_one_resume
     assert!(paused < resumed && resumed < b_started, "{seen:?}");
     assert_eq!(events.last().map(|e| e["status"].clone()), Some(json!("succeeded")));
 
-    // Cancel after `a` finished, then resume: `a` is settled from the journal, `b` runs.
+    // Cancel after `a` finished, then resume: `a` is settled from the journal, `s` runs again.
     let slow = flow(
         json!([
             {"id": "a", "kind": "tool", "config": {"tool": "text_template", "args": {"template": "first"}}},
-            {"id": "b", "kind": "tool", "config": {"tool": "sleep", "args": {"duration": "30s"}}},
+            {"id": "s", "kind": "tool", "config": {"tool": "sleep", "args": {"duration": "30s"}}},
+            {"id": "b", "kind": "tool", "config": {"tool": "text_template", "args": {"template": "late"}}},
         ]),
-        json!([{"from": "a.text", "to": "b.in"}]),
+        json!([{"from": "a.text", "to": "s.in"}, {"from": "s.out", "to": "b.in"}]),
     );
     server.put("slow.json", &slow).await;
     let run = server.start_run(json!({"path": "slow.json"})).await;
@@ -332,7 +333,7 @@ async fn a_paused_run_starts_nothing_until_it_goes_on_and_a_cancelled_one_resume
     assert_eq!(again["run_id"], json!(run));
     let resumed = server.events_until(&run, "node_started").await;
     let after: Vec<(String, String)> = types(&resumed[first.len()..]);
-    assert!(after.contains(&("node_started".into(), "b".into())), "{after:?}");
+    assert!(after.contains(&("node_started".into(), "s".into())), "{after:?}");
     assert!(!after.contains(&("node_started".into(), "a".into())), "`a` finished before; it must not run again: {after:?}");
     server.json(server.send(reqwest::Method::POST, &format!("/api/runs/{run}/cancel"), json!({}))).await;
     let _ = std::fs::remove_dir_all(&server.dir);
@@ -400,6 +401,13 @@ async fn running_from_a_node_reuses_the_latest_runs_upstream_results() {
     assert_eq!(events.last().map(|e| e["outputs"]["out"].clone()), Some(json!("upstream!")));
     let (_, history) = server.json(server.get("/api/runs?blueprint=flow")).await;
     assert_eq!(history.as_array().map(Vec::len), Some(2), "{history}");
+
+    // A pinned output is taken whatever the node would do.
+    let third = server.start_run(json!({"path": "f.json", "pinned": {"a": {"text": "pinned"}}})).await;
+    let events = server.events(&third).await;
+    let cached = events.iter().find(|e| e["type"] == "node_cached").expect("a is pinned");
+    assert_eq!((cached["node"].clone(), cached["from_run"].clone()), (json!("a"), json!("pinned")));
+    assert_eq!(events.last().map(|e| e["outputs"]["out"].clone()), Some(json!("pinned!")));
     let (_, none) = server.json(server.get("/api/runs?blueprint=other")).await;
     assert_eq!(none, json!([]));
     let _ = std::fs::remove_dir_all(&server.dir);

@@ -1,6 +1,7 @@
 //! Running blueprint files with the store as journal, and resuming interrupted runs: what the
 //! CLI, the app and `floe serve` call.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -69,6 +70,8 @@ pub struct FileRun {
     /// Run this top-level node and everything downstream of it again; reuse the rest (from
     /// `reuse`, or the blueprint's latest run).
     pub from: Option<String>,
+    /// Outputs pinned by top-level node id: those nodes take them and never run.
+    pub pinned: HashMap<String, Map<String, Value>>,
     /// Model providers (default: from the settings file).
     pub llm: Option<Arc<floe_llm::Llm>>,
     /// The run's id (default: a new one), for callers that must know it before the run starts.
@@ -95,21 +98,33 @@ impl FileRun {
             clock: Arc::new(SystemClock),
             reuse: None,
             from: None,
+            pinned: HashMap::new(),
             llm: None,
             run_id: None,
         }
     }
 }
 
-/// What `--reuse` / `--from` offer the new run.
-async fn reuse_for(
-    store: &Store,
-    prepared: &Prepared,
-    reuse: Option<&str>,
-    from: Option<&str>,
-) -> Result<Option<Reuse>, RunError> {
+/// What `--reuse` / `--from` and pinned outputs offer the new run.
+async fn reuse_for(store: &Store, prepared: &Prepared, request: &FileRun) -> Result<Option<Reuse>, RunError> {
+    let root = prepared.plan.root();
+    let top_level = |id: &str, what: &str| {
+        root.index(id).ok_or_else(|| {
+            let ids: Vec<&str> = root.graph().node_weights().map(|n| n.id.as_str()).collect();
+            RunError::Start(StartError::Input {
+                name: what.into(),
+                message: format!("`{id}` is not a top-level node; nodes: {}", ids.join(", ")),
+            })
+        })
+    };
+    let mut pinned = HashMap::new();
+    for (id, outputs) in &request.pinned {
+        top_level(id, "pinned")?;
+        pinned.insert(id.clone(), Arc::new(outputs.clone()));
+    }
+    let (reuse, from) = (request.reuse.as_deref(), request.from.as_deref());
     if reuse.is_none() && from.is_none() {
-        return Ok(None);
+        return Ok((!pinned.is_empty()).then(|| Reuse { pinned, ..Reuse::default() }));
     }
     let not = |id: &str, why: String| RunError::NotResumable { id: id.to_owned(), why };
     let source = match reuse {
@@ -120,20 +135,13 @@ async fn reuse_for(
     };
     let mut rerun = std::collections::HashSet::new();
     if let Some(from) = from {
-        let root = prepared.plan.root();
-        let Some(start) = root.index(from) else {
-            let ids: Vec<&str> = root.graph().node_weights().map(|n| n.id.as_str()).collect();
-            return Err(RunError::Start(StartError::Input {
-                name: "--from".into(),
-                message: format!("`{from}` is not a top-level node; nodes: {}", ids.join(", ")),
-            }));
-        };
+        let start = top_level(from, "--from")?;
         let mut walk = petgraph::visit::Dfs::new(root.graph(), start);
         while let Some(index) = walk.next(root.graph()) {
             rerun.insert(root.graph()[index].id.clone());
         }
     }
-    Ok(Some(Reuse { results: store.reusable(&source).await?, from_run: source, rerun }))
+    Ok(Some(Reuse { results: store.reusable(&source).await?, from_run: source, rerun, pinned }))
 }
 
 /// Compiles a document's exact text, resolving sub-workflows relative to `path`.
@@ -160,7 +168,7 @@ pub async fn run_file(store: &Store, request: FileRun) -> Result<RunReport, RunE
         given.insert(name.clone(), input_from_text(&prepared.plan, name, text)?);
     }
     let inputs = resolve_inputs(&prepared.plan, &given)?;
-    let reuse = reuse_for(store, &prepared, request.reuse.as_deref(), request.from.as_deref()).await?;
+    let reuse = reuse_for(store, &prepared, &request).await?;
     let id = request.run_id.clone().unwrap_or_else(new_run_id);
     let workspace = request.workspace.clone().unwrap_or_else(|| workspace_of(&request.path));
     store

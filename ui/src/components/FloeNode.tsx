@@ -3,7 +3,52 @@ import { memo } from "react";
 import type { CanvasNode } from "../model/convert";
 import { PORT_STEP, PORT_TOP } from "../model/geometry";
 import { portsOf } from "../model/ports";
+import { type NodeRun, statusLabel } from "../model/run";
+import { useNodePath, useNodeRun, usePins, useRun } from "../runStore";
 import { useCatalog, useDocument } from "../store";
+
+/** Streamed text shown in the node: its tail (the inspector has it all). */
+const STREAM_TAIL = 160;
+
+/** A node's run state under its box: status and duration, the streaming tail, the error. */
+function RunStrip({ run, container }: { run: NodeRun; container: boolean }) {
+  const now = useRun((s) => s.view?.now ?? 0);
+  const streamed = Object.values(run.stream).join("");
+  const error = run.status === "failed" ? run.errors[run.errors.length - 1] : undefined;
+  return (
+    <div className={`floe-run run-${run.status}`} data-status={run.status}>
+      <span className="floe-run-label">{statusLabel(run, Math.max(now, Date.now()))}</span>
+      {run.fraction !== null && run.status === "running" && <progress value={run.fraction} max={1} />}
+      {container && run.iterations && <IterationPicker run={run} />}
+      {streamed && run.status !== "failed" && <div className="floe-run-stream">{streamed.length > STREAM_TAIL ? `…${streamed.slice(-STREAM_TAIL)}` : streamed}</div>}
+      {error && (
+        <div className="floe-run-error" title={error.message}>
+          {error.class}: {error.message}
+        </div>
+      )}
+      {run.status === "waiting" && run.prompt && <div className="floe-run-stream">{run.prompt}</div>}
+    </div>
+  );
+}
+
+/** A loop's or recursive node's settled items, and which one its body shows. */
+function IterationPicker({ run }: { run: NodeRun }) {
+  const picked = useRun((s) => s.picks[run.path] ?? 0);
+  const it = run.iterations!;
+  return (
+    <span className="iterations nodrag">
+      {it.done} ✓{it.failed > 0 && ` ${it.failed} ✗`} · showing
+      <input
+        type="number"
+        min={0}
+        max={it.last}
+        value={picked}
+        aria-label="Iteration shown in the body"
+        onChange={(e) => useRun.getState().pick(run.path, Math.max(0, Math.min(it.last, Number(e.target.value) || 0)))}
+      />
+    </span>
+  );
+}
 
 /** A node on the canvas: title, kind, problem badge, and one handle per port. */
 function FloeNodeView({ id, data, selected }: NodeProps<CanvasNode>) {
@@ -15,11 +60,22 @@ function FloeNodeView({ id, data, selected }: NodeProps<CanvasNode>) {
   const problems = check?.diagnostics.filter((d) => d.node === id) ?? [];
   const { inputs, outputs } = portsOf(data.node, catalog, { edges });
   const errors = problems.filter((p) => p.severity === "error").length;
+  const path = useNodePath(id, data.scope);
+  const run = useNodeRun(id, data.scope);
+  const pinned = usePins((s) => data.scope === null && id in s.pins);
   return (
     <div
-      className={`floe-node kind-${data.node.kind}${data.container ? " container" : ""}${selected ? " selected" : ""}${errors ? " has-errors" : ""}`}
+      className={`floe-node kind-${data.node.kind}${data.container ? " container" : ""}${selected ? " selected" : ""}${errors ? " has-errors" : ""}${run ? ` run-${run.status}` : ""}`}
       data-node={id}
+      data-path={path}
+      data-status={run?.status}
     >
+      {run && <RunStrip run={run} container={!!data.container} />}
+      {pinned && (
+        <div className="floe-node-pin" title="Output pinned: runs take it instead of running this node (right-click to unpin)">
+          pinned
+        </div>
+      )}
       {data.container && <NodeResizer isVisible={selected} minWidth={200} minHeight={120} />}
       <div className="floe-node-title" title={data.node.title || id}>
         {data.node.title || id}

@@ -12,6 +12,7 @@ import { type PointerEvent, useCallback, useEffect, useMemo, useRef } from "reac
 import type { CatalogDoc } from "../generated/catalog";
 import type { Check } from "../generated/api";
 import type { Canvas } from "../model/convert";
+import type { NodeStatus } from "../model/run";
 import { absoluteBoxes, type Box, boundsOf, fitViewport, PORT_STEP, PORT_TOP } from "../model/geometry";
 import { portsOf } from "../model/ports";
 import { sizedCanvas } from "../model/view";
@@ -197,7 +198,47 @@ function useViewportDraw(draw: (state: ReactFlowState) => void) {
 }
 
 /** The far-zoom renderer: nodes, notes, containers and edges drawn under the pane, culled to the view. */
-export function Overview({ scene, canvas, catalog }: { scene: Scene; canvas: Canvas; catalog: CatalogDoc | null }) {
+/** Run-state colours for the overview (the DOM nodes take theirs from the stylesheet). */
+export const STATUS_COLORS: Record<NodeStatus, string> = {
+  queued: "#9aa3b2",
+  running: "#2f6fed",
+  retrying: "#e0a100",
+  waiting: "#e07b00",
+  succeeded: "#2e9d57",
+  failed: "#d33",
+  skipped: "#b8bec9",
+  cached: "#7b61ff",
+};
+
+/** A stripe along the top of each visible node in its run state's colour, one path per state. */
+function drawStatus(ctx: CanvasRenderingContext2D, nodes: SceneNode[], status: (id: string) => NodeStatus | undefined, visible: (b: Box) => boolean) {
+  const paths = new Map<NodeStatus, Path2D>();
+  for (const n of nodes) {
+    if (n.look === "note" || !visible(n)) continue;
+    const state = status(n.id);
+    if (!state) continue;
+    let path = paths.get(state);
+    if (!path) paths.set(state, (path = new Path2D()));
+    path.rect(n.x, n.y, n.width, Math.min(10, n.height));
+  }
+  for (const [state, path] of paths) {
+    ctx.fillStyle = STATUS_COLORS[state];
+    ctx.fill(path);
+  }
+}
+
+export function Overview({
+  scene,
+  canvas,
+  catalog,
+  status,
+}: {
+  scene: Scene;
+  canvas: Canvas;
+  catalog: CatalogDoc | null;
+  /** A node's run state, when a run is on screen. */
+  status?: (id: string) => NodeStatus | undefined;
+}) {
   const ref = useRef<HTMLCanvasElement>(null);
   const ends = useMemo(() => edgeEnds(canvas, scene, catalog), [canvas, scene, catalog]);
   const colors = useRef<Colors | null>(null);
@@ -227,6 +268,7 @@ export function Overview({ scene, canvas, catalog }: { scene: Scene; canvas: Can
       ctx.stroke(edges);
       ctx.globalAlpha = 1;
       drawBoxes(ctx, scene.nodes, colors.current, 1 / k, visible);
+      if (status) drawStatus(ctx, scene.nodes, status, visible);
       let shown = 0;
       for (const n of scene.nodes) if (visible(n)) shown += 1;
       if (k >= TITLE_ZOOM) {
@@ -237,7 +279,7 @@ export function Overview({ scene, canvas, catalog }: { scene: Scene; canvas: Can
       // For tests and the bench: how many nodes the last frame drew.
       if (element.dataset.nodes !== String(shown)) element.dataset.nodes = String(shown);
     },
-    [scene, ends],
+    [scene, ends, status],
   );
   useViewportDraw(draw);
   return <canvas ref={ref} className="overview" aria-label="Graph overview" />;

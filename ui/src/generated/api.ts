@@ -823,6 +823,14 @@ export interface RunRequest {
    */
   path: string;
   /**
+   * Outputs pinned by top-level node id: those nodes take them instead of running.
+   */
+  pinned?: {
+    [k: string]: {
+      [k: string]: unknown;
+    };
+  };
+  /**
    * Reuse this earlier run's results wherever a node would get exactly the same work.
    */
   reuse?: string | null;

@@ -264,7 +264,8 @@ pub struct Prior {
     pub succeeded: HashMap<String, Arc<Outputs>>,
 }
 
-/// Results of an earlier run offered for reuse (`floe run --reuse RUN [--from NODE]`).
+/// Results of an earlier run offered for reuse (`floe run --reuse RUN [--from NODE]`), and
+/// outputs a person pinned.
 #[derive(Debug, Default, Clone)]
 pub struct Reuse {
     /// The earlier run.
@@ -273,16 +274,25 @@ pub struct Reuse {
     pub results: HashMap<String, (String, Arc<Outputs>)>,
     /// Top-level node ids that must run again (`--from` and everything downstream of it).
     pub rerun: std::collections::HashSet<String>,
+    /// Outputs pinned by node path: the node takes them whatever its inputs, and never runs.
+    pub pinned: HashMap<String, Arc<Outputs>>,
 }
 
+/// What a reused result's `node_cached` names as its source when it was pinned.
+pub const PINNED: &str = "pinned";
+
 impl Reuse {
-    /// The earlier result for `path`, if its key matches and the node is not to be re-run.
-    pub fn matching(&self, path: &str, key: &str) -> Option<Arc<Outputs>> {
+    /// The result `path` takes instead of running, with the run it came from: a pinned one, or
+    /// an earlier run's when its key matches and the node is not to be re-run.
+    pub fn matching(&self, path: &str, key: &str) -> Option<(Arc<Outputs>, &str)> {
+        if let Some(outputs) = self.pinned.get(path) {
+            return Some((outputs.clone(), PINNED));
+        }
         let top = path.split('/').next().unwrap_or(path);
         if self.rerun.contains(top) {
             return None;
         }
-        self.results.get(path).filter(|(old, _)| old == key).map(|(_, outputs)| outputs.clone())
+        self.results.get(path).filter(|(old, _)| old == key).map(|(_, outputs)| (outputs.clone(), self.from_run.as_str()))
     }
 }
 

@@ -295,10 +295,10 @@ impl ScopeRun {
         let path = self.path(i);
         if self.env.keys {
             let key = cache_key(&node, &context);
-            if let Some(outputs) = self.env.reuse.as_ref().and_then(|reuse| reuse.matching(&path, &key)) {
-                // `--reuse`: the earlier run produced this exact result; take it instead.
+            if let Some((outputs, from_run)) = self.env.reuse.as_ref().and_then(|reuse| reuse.matching(&path, &key)) {
+                // `--reuse`: the earlier run produced this exact result (or a person pinned one); take it instead.
                 drop(slot);
-                let from_run = self.env.reuse.as_ref().map(|r| r.from_run.clone()).unwrap_or_default();
+                let from_run = from_run.to_owned();
                 self.env.emitter.push(RunEvent::NodeCached {
                     node: path,
                     from_run,
