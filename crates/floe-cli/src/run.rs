@@ -223,6 +223,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
             clock: Arc::new(SystemClock),
             reuse: args.reuse.clone(),
             from: args.from.clone(),
+            pinned: Default::default(),
             llm: None,
             run_id: None,
         };
