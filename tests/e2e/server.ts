@@ -11,13 +11,16 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
 export interface Served {
   url: string;
   folder: string;
+  /** The scratch folder (the blueprints' copy and the run store): `serve(scratch)` starts again on it. */
+  scratch: string;
   process: ChildProcess;
 }
 
-export async function serve(): Promise<Served> {
-  const scratch = mkdtempSync(path.join(tmpdir(), "floe-e2e-"));
+/** Starts `floe serve` on a fresh scratch copy of the examples, or again on an earlier one (same folder, same run store). */
+export async function serve(again?: string): Promise<Served> {
+  const scratch = again ?? mkdtempSync(path.join(tmpdir(), "floe-e2e-"));
   const folder = path.join(scratch, "blueprints");
-  cpSync(path.join(repo, "blueprints"), folder, { recursive: true });
+  if (!again) cpSync(path.join(repo, "blueprints"), folder, { recursive: true });
   const target = process.env.CARGO_TARGET_DIR ?? path.join(repo, "target");
   const binary = path.join(target, "debug", "floe");
   const child = spawn(binary, ["serve", folder, "--json", "--ui", path.join(repo, "ui/dist"), "--db", path.join(scratch, "runs.db")], {
@@ -32,5 +35,5 @@ export async function serve(): Promise<Served> {
     });
     child.on("exit", (code) => reject(new Error(`floe serve exited with ${code}`)));
   });
-  return { url, folder, process: child };
+  return { url, folder, scratch, process: child };
 }

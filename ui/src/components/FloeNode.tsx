@@ -1,5 +1,5 @@
 import { Handle, type NodeProps, NodeResizer, Position } from "@xyflow/react";
-import { memo } from "react";
+import { memo, useEffect, useState } from "react";
 import type { CanvasNode } from "../model/convert";
 import { PORT_STEP, PORT_TOP } from "../model/geometry";
 import { portsOf } from "../model/ports";
@@ -13,6 +13,14 @@ const STREAM_TAIL = 160;
 /** A node's run state under its box: status and duration, the streaming tail, the error. */
 function RunStrip({ run, container }: { run: NodeRun; container: boolean }) {
   const now = useRun((s) => s.view?.now ?? 0);
+  // The retry countdown moves on its own.
+  const [, tick] = useState(0);
+  const retrying = run.status === "retrying";
+  useEffect(() => {
+    if (!retrying) return;
+    const timer = setInterval(() => tick((t) => t + 1), 100);
+    return () => clearInterval(timer);
+  }, [retrying]);
   const streamed = Object.values(run.stream).join("");
   const error = run.status === "failed" ? run.errors[run.errors.length - 1] : undefined;
   return (

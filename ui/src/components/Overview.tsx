@@ -208,6 +208,7 @@ export const STATUS_COLORS: Record<NodeStatus, string> = {
   failed: "#d33",
   skipped: "#b8bec9",
   cached: "#7b61ff",
+  stopped: "#8a6d3b",
 };
 
 /** A stripe along the top of each visible node in its run state's colour, one path per state. */

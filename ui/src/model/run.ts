@@ -5,7 +5,10 @@
 // where it is so the caller can fetch the missing events from the journal.
 import type { Event } from "../generated/api";
 
-export type NodeStatus = "queued" | "running" | "retrying" | "succeeded" | "failed" | "skipped" | "cached" | "waiting";
+export type NodeStatus = "queued" | "running" | "retrying" | "succeeded" | "failed" | "skipped" | "cached" | "waiting" | "stopped";
+
+/** States a node leaves only through another event; a run that ends with nodes in them stopped them. */
+const UNSETTLED: ReadonlySet<NodeStatus> = new Set(["queued", "running", "retrying", "waiting"]);
 export type RunStatus = "running" | "paused" | "waiting" | "succeeded" | "failed" | "cancelled";
 
 /** One attempt's span, for the timeline. */
@@ -202,6 +205,15 @@ export function fold(view: RunView, events: Event[]): Folded {
         next.outputs = event.outputs;
         next.error = event.error ?? null;
         next.finishedAt = event.at;
+        // A cancelled run stops its running nodes without an event of their own.
+        for (const [path, n] of nodes ?? view.nodes) {
+          if (!UNSETTLED.has(n.status)) continue;
+          const stopped = node(path);
+          stopped.status = "stopped";
+          stopped.finishedAt = event.at;
+          stopped.retryAt = null;
+          stopped.spans = closeSpan(stopped.spans, event.at, "stopped");
+        }
         break;
       case "budget_exceeded":
         next.budget = event.limit;
@@ -387,5 +399,7 @@ export function statusLabel(n: NodeRun, now: number): string {
       return n.skipReason === "branch" ? "skipped · other branch" : n.skipReason === "upstream_failed" ? "skipped · upstream failed" : "skipped";
     case "queued":
       return "queued";
+    case "stopped":
+      return "stopped · the run ended";
   }
 }
