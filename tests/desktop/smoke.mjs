@@ -120,6 +120,27 @@ try {
   mkdirSync(path.join(repo, "target/e2e-results"), { recursive: true });
   await browser.saveScreenshot(path.join(repo, "target/e2e-results/desktop-app.png"));
   console.log(`desktop: nodes ${ids.join(", ")}; no problems; screenshot target/e2e-results/desktop-app.png`);
+
+  // Run an example to the end in the app: commands start it, the Tauri channel brings its events.
+  const triage = await browser.$("button*=log-triage.json");
+  await browser.execute((element) => element.scrollIntoView({ block: "center" }), triage);
+  await triage.click();
+  await browser.waitUntil(async () => (await browser.$$(".react-flow__node-floe")).length === 4, { timeout: 15000, timeoutMsg: "log-triage's 4 nodes did not appear" });
+  const ran = Date.now();
+  await (await browser.$(".run-button")).click();
+  const form = await browser.$('[aria-label="Run inputs"]');
+  await form.waitForExist({ timeout: 5000 });
+  await (await form.$("button=Run")).click();
+  await browser.waitUntil(async () => (await (await browser.$(".run-controls")).getAttribute("data-status")) === "succeeded", {
+    timeout: 30000,
+    timeoutMsg: "the run did not succeed in the app",
+  });
+  const statuses = [];
+  for (const node of await browser.$$(".floe-node")) statuses.push(`${await node.getAttribute("data-node")}=${await node.getAttribute("data-status")}`);
+  statuses.sort();
+  if (!statuses.every((s) => s.endsWith("=succeeded"))) fail(`after the run, nodes show ${statuses.join(", ")}`);
+  console.log(`desktop: ran log-triage.json to the end in ${Date.now() - ran} ms (${statuses.join(", ")})`);
+  await browser.saveScreenshot(path.join(repo, "target/e2e-results/desktop-run.png"));
 } catch (error) {
   await browser.deleteSession().catch(() => {});
   fail(error.message);

@@ -17,7 +17,7 @@ export interface Served {
 }
 
 /** Starts `floe serve` on a fresh scratch copy of the examples, or again on an earlier one (same folder, same run store). */
-export async function serve(again?: string): Promise<Served> {
+export async function serve(again?: string, env: Record<string, string> = {}): Promise<Served> {
   const scratch = again ?? mkdtempSync(path.join(tmpdir(), "floe-e2e-"));
   const folder = path.join(scratch, "blueprints");
   if (!again) cpSync(path.join(repo, "blueprints"), folder, { recursive: true });
@@ -25,6 +25,7 @@ export async function serve(again?: string): Promise<Served> {
   const binary = path.join(target, "debug", "floe");
   const child = spawn(binary, ["serve", folder, "--json", "--ui", path.join(repo, "ui/dist"), "--db", path.join(scratch, "runs.db")], {
     stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, ...env },
   });
   const url = await new Promise<string>((resolve, reject) => {
     let buffer = "";
@@ -36,4 +37,19 @@ export async function serve(again?: string): Promise<Served> {
     child.on("exit", (code) => reject(new Error(`floe serve exited with ${code}`)));
   });
   return { url, folder, scratch, process: child };
+}
+
+/** Starts the fake model vendor (`fake-provider`, built with the workspace) speaking `vendor`'s wire format; returns its base URL. */
+export async function fakeProvider(vendor: string, args: string[] = []): Promise<{ baseUrl: string; process: ChildProcess }> {
+  const target = process.env.CARGO_TARGET_DIR ?? path.join(repo, "target");
+  const child = spawn(path.join(target, "debug", "fake-provider"), [vendor, ...args], { stdio: ["ignore", "pipe", "inherit"] });
+  const baseUrl = await new Promise<string>((resolve, reject) => {
+    let buffer = "";
+    child.stdout!.on("data", (chunk: Buffer) => {
+      buffer += chunk.toString();
+      if (buffer.includes("\n")) resolve(JSON.parse(buffer.split("\n")[0]).base_url as string);
+    });
+    child.on("exit", (code) => reject(new Error(`fake-provider exited with ${code}`)));
+  });
+  return { baseUrl, process: child };
 }

@@ -1,0 +1,50 @@
+//! A fake model vendor on loopback, for the UI's end-to-end tests and benches: it speaks one
+//! vendor's real wire format and streams every reply at a set pace. Prints `{"base_url": …}` on
+//! stdout once it listens; runs until killed.
+
+use std::time::Duration;
+
+use clap::{Parser, ValueEnum};
+use floe_fakes::{FakeServer, Reply, Vendor};
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Api {
+    Openai,
+    Anthropic,
+    Gemini,
+    Ollama,
+}
+
+/// Serve a fake model vendor on 127.0.0.1.
+#[derive(Parser)]
+struct Args {
+    /// The wire format to speak.
+    vendor: Api,
+    /// The text of every reply.
+    #[arg(long, default_value = "A short answer from the fake model.")]
+    text: String,
+    /// Into how many deltas each reply is split.
+    #[arg(long, default_value_t = 8)]
+    pieces: usize,
+    /// The pause before each delta, in milliseconds (20 = 50 deltas a second).
+    #[arg(long, default_value_t = 20)]
+    piece_delay_ms: u64,
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> std::io::Result<()> {
+    let args = Args::parse();
+    let vendor = match args.vendor {
+        Api::Openai => Vendor::Openai,
+        Api::Anthropic => Vendor::Anthropic,
+        Api::Gemini => Vendor::Gemini,
+        Api::Ollama => Vendor::Ollama,
+    };
+    let server = FakeServer::start(vendor).await?;
+    server.set_fallback(Reply::text(&args.text));
+    server.set_pieces(args.pieces);
+    server.set_piece_delay(Duration::from_millis(args.piece_delay_ms));
+    println!("{}", serde_json::json!({ "base_url": server.base_url() }));
+    std::future::pending::<()>().await;
+    Ok(())
+}
