@@ -46,10 +46,13 @@ codegen: ui-deps
 	$(CARGO) xtask codegen
 	npm run codegen
 
-bench:
+bench: ui-deps
 	$(CARGO) bench -p floe-compiler -p floe-engine
 	$(CARGO) build --release -p floe-cli
 	python3 scripts/bench-run-memory.py
+	npm run build
+	$(CARGO) build -p floe-cli -p floe-fakes --bins
+	node scripts/bench-run-ui.mjs
 
 fuzz:
 	mkdir -p fuzz/corpus/parse_compile

@@ -217,7 +217,8 @@ function Flow({ size, theme, onNodeMenu }: { size: { width: number; height: numb
       return run.nodes.get(top ? id : pathOf(id, scopesOf(id, (x) => scopes.get(x) ?? null), picks))?.status;
     };
   }, [run, picks, view.nodes]);
-  const runEdges = useRunEdges(view.edges, status);
+  // Zoomed out the edges are hidden (the overview draws them): no run state to give them.
+  const runEdges = useRunEdges(view.edges, far ? undefined : status);
   const edges = useMemo(() => (far ? hidden(runEdges) : runEdges), [runEdges, far]);
   return (
     <ReactFlow

@@ -211,9 +211,10 @@ export const STATUS_COLORS: Record<NodeStatus, string> = {
   stopped: "#8a6d3b",
 };
 
-/** A stripe along the top of each visible node in its run state's colour, one path per state. */
+/** A stripe along the top of each visible node in its run state's colour, one path per state; returns how many of each it drew. */
 function drawStatus(ctx: CanvasRenderingContext2D, nodes: SceneNode[], status: (id: string) => NodeStatus | undefined, visible: (b: Box) => boolean) {
   const paths = new Map<NodeStatus, Path2D>();
+  const counts = new Map<NodeStatus, number>();
   for (const n of nodes) {
     if (n.look === "note" || !visible(n)) continue;
     const state = status(n.id);
@@ -221,11 +222,13 @@ function drawStatus(ctx: CanvasRenderingContext2D, nodes: SceneNode[], status: (
     let path = paths.get(state);
     if (!path) paths.set(state, (path = new Path2D()));
     path.rect(n.x, n.y, n.width, Math.min(10, n.height));
+    counts.set(state, (counts.get(state) ?? 0) + 1);
   }
   for (const [state, path] of paths) {
     ctx.fillStyle = STATUS_COLORS[state];
     ctx.fill(path);
   }
+  return counts;
 }
 
 export function Overview({
@@ -269,7 +272,10 @@ export function Overview({
       ctx.stroke(edges);
       ctx.globalAlpha = 1;
       drawBoxes(ctx, scene.nodes, colors.current, 1 / k, visible);
-      if (status) drawStatus(ctx, scene.nodes, status, visible);
+      const counts = status ? drawStatus(ctx, scene.nodes, status, visible) : new Map<NodeStatus, number>();
+      // For tests and the bench: the run states the last frame drew, e.g. "running:3 succeeded:997".
+      const statuses = [...counts].sort().map(([state, n]) => `${state}:${n}`).join(" ");
+      if ((element.dataset.statuses ?? "") !== statuses) element.dataset.statuses = statuses;
       let shown = 0;
       for (const n of scene.nodes) if (visible(n)) shown += 1;
       if (k >= TITLE_ZOOM) {
