@@ -264,7 +264,9 @@ impl EventFeed {
                 match live.try_recv() {
                     Ok(event) => Ok(event),
                     Err(broadcast::error::TryRecvError::Empty) => break,
-                    Err(broadcast::error::TryRecvError::Lagged(missed)) => Err(broadcast::error::RecvError::Lagged(missed)),
+                    Err(broadcast::error::TryRecvError::Lagged(missed)) => {
+                        Err(broadcast::error::RecvError::Lagged(missed))
+                    }
                     Err(broadcast::error::TryRecvError::Closed) => Err(broadcast::error::RecvError::Closed),
                 }
             };
@@ -407,7 +409,11 @@ impl Api {
 
     /// Registers a run as live here, starts it on its own task, and answers once it has
     /// started (its first event is out) or could not start.
-    async fn launch<F>(&self, run_id: String, start: impl FnOnce(Arc<dyn EventSink>, RunControl) -> F) -> Result<Started, ApiError>
+    async fn launch<F>(
+        &self,
+        run_id: String,
+        start: impl FnOnce(Arc<dyn EventSink>, RunControl) -> F,
+    ) -> Result<Started, ApiError>
     where
         F: Future<Output = Result<RunReport, RunError>> + Send + 'static,
     {
@@ -510,8 +516,7 @@ impl Api {
     pub async fn events(&self, run_id: &str, after: u64) -> Result<EventFeed, ApiError> {
         // Subscribe before reading the journal, so nothing falls between the two.
         let root = run_id.split('.').next().unwrap_or(run_id);
-        let live =
-            self.live.lock().unwrap_or_else(PoisonError::into_inner).runs.get(root).map(|(_, s)| s.subscribe());
+        let live = self.live.lock().unwrap_or_else(PoisonError::into_inner).runs.get(root).map(|(_, s)| s.subscribe());
         let journaled = self.store.events(run_id).await?;
         let finished = journaled.iter().any(|e| matches!(e.kind, RunEvent::RunFinished { .. }));
         Ok(EventFeed {
@@ -540,7 +545,11 @@ impl Api {
     /// Pauses a run started here (running nodes finish, no new ones start), or lets it go on.
     pub fn pause(&self, run_id: &str, paused: bool) -> Result<(), ApiError> {
         let control = self.control(run_id)?;
-        if paused { control.pause() } else { control.resume() }
+        if paused {
+            control.pause()
+        } else {
+            control.resume()
+        }
         Ok(())
     }
 
@@ -556,7 +565,9 @@ impl Api {
             ApprovalDecision::Approve { value: None, comment } => {
                 let pending = self.store.pending_approvals(Some(run_id)).await?;
                 let value = pending.into_iter().find(|p| p.node == node).map(|p| p.value).ok_or_else(|| {
-                    ApiError::NotFound(format!("no approval of `{node}` waits in run {run_id}; it may be decided already"))
+                    ApiError::NotFound(format!(
+                        "no approval of `{node}` waits in run {run_id}; it may be decided already"
+                    ))
                 })?;
                 Decision::Approved { value, comment }
             }

@@ -292,8 +292,9 @@ async fn a_paused_run_starts_nothing_until_it_goes_on_and_a_cancelled_one_resume
     );
     server.put("f.json", &text).await;
     let run = server.start_run(json!({"path": "f.json"})).await;
-    let (status, _) =
-        server.json(server.send(reqwest::Method::POST, &format!("/api/runs/{run}/pause"), json!({"paused": true}))).await;
+    let (status, _) = server
+        .json(server.send(reqwest::Method::POST, &format!("/api/runs/{run}/pause"), json!({"paused": true})))
+        .await;
     assert_eq!(status, 200);
     tokio::time::sleep(std::time::Duration::from_millis(600)).await;
     let (_, detail) = server.json(server.get(&format!("/api/runs/{run}"))).await;
@@ -319,7 +320,8 @@ async fn a_paused_run_starts_nothing_until_it_goes_on_and_a_cancelled_one_resume
     server.put("slow.json", &slow).await;
     let run = server.start_run(json!({"path": "slow.json"})).await;
     server.events_until(&run, "node_succeeded").await;
-    let (status, refused) = server.json(server.send(reqwest::Method::POST, &format!("/api/runs/{run}/resume"), json!({}))).await;
+    let (status, refused) =
+        server.json(server.send(reqwest::Method::POST, &format!("/api/runs/{run}/resume"), json!({}))).await;
     assert_eq!(status, 400, "a live run is not resumed: {refused}");
     server.json(server.send(reqwest::Method::POST, &format!("/api/runs/{run}/cancel"), json!({}))).await;
     let first = server.events(&run).await;
@@ -328,13 +330,17 @@ async fn a_paused_run_starts_nothing_until_it_goes_on_and_a_cancelled_one_resume
     assert_eq!(detail["resumable"], true, "{detail}");
     assert_eq!(detail["path"], "slow.json", "{detail}");
     assert!(detail["text"].as_str().is_some_and(|t| t.contains("30s")));
-    let (status, again) = server.json(server.send(reqwest::Method::POST, &format!("/api/runs/{run}/resume"), json!({}))).await;
+    let (status, again) =
+        server.json(server.send(reqwest::Method::POST, &format!("/api/runs/{run}/resume"), json!({}))).await;
     assert_eq!(status, 200, "{again}");
     assert_eq!(again["run_id"], json!(run));
     let resumed = server.events_until(&run, "node_started").await;
     let after: Vec<(String, String)> = types(&resumed[first.len()..]);
     assert!(after.contains(&("node_started".into(), "s".into())), "{after:?}");
-    assert!(!after.contains(&("node_started".into(), "a".into())), "`a` finished before; it must not run again: {after:?}");
+    assert!(
+        !after.contains(&("node_started".into(), "a".into())),
+        "`a` finished before; it must not run again: {after:?}"
+    );
     server.json(server.send(reqwest::Method::POST, &format!("/api/runs/{run}/cancel"), json!({}))).await;
     let _ = std::fs::remove_dir_all(&server.dir);
 }
@@ -358,7 +364,11 @@ async fn an_approval_is_decided_through_the_api_with_an_edited_value() {
     assert_eq!(pending[0]["node"], "review", "{pending}");
     assert_eq!(pending[0]["value"], "draft text");
     let (status, refused) = server
-        .json(server.send(reqwest::Method::POST, &format!("/api/runs/{run}/approvals/nope"), json!({"decision": "approve"})))
+        .json(server.send(
+            reqwest::Method::POST,
+            &format!("/api/runs/{run}/approvals/nope"),
+            json!({"decision": "approve"}),
+        ))
         .await;
     assert_eq!(status, 404, "{refused}");
     let (status, decided) = server

@@ -292,7 +292,10 @@ impl Reuse {
         if self.rerun.contains(top) {
             return None;
         }
-        self.results.get(path).filter(|(old, _)| old == key).map(|(_, outputs)| (outputs.clone(), self.from_run.as_str()))
+        self.results
+            .get(path)
+            .filter(|(old, _)| old == key)
+            .map(|(_, outputs)| (outputs.clone(), self.from_run.as_str()))
     }
 }
 

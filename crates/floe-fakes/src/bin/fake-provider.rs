@@ -2,6 +2,7 @@
 //! vendor's real wire format and streams every reply at a set pace. Prints `{"base_url": …}` on
 //! stdout once it listens; runs until killed.
 
+use std::io::Write;
 use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
@@ -44,7 +45,11 @@ async fn main() -> std::io::Result<()> {
     server.set_fallback(Reply::text(&args.text));
     server.set_pieces(args.pieces);
     server.set_piece_delay(Duration::from_millis(args.piece_delay_ms));
-    println!("{}", serde_json::json!({ "base_url": server.base_url() }));
+    // Data on stdout, one line, flushed: the caller waits for it.
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{}", serde_json::json!({ "base_url": server.base_url() }))?;
+    out.flush()?;
+    drop(out);
     std::future::pending::<()>().await;
     Ok(())
 }
