@@ -281,7 +281,14 @@ fn menu(handle: &AppHandle) -> tauri::Result<Menu<Wry>> {
         .item(&item("layout", "Arrange Automatically\tShift+L", None)?)
         .item(&item("theme", "Dark / Light Theme\tShift+T", None)?)
         .build()?;
-    let run = SubmenuBuilder::new(handle, "Run").item(&item("check", "Check Blueprint", None)?).build()?;
+    // Run keys are the window's (Ctrl+Enter works in text fields too).
+    let run = SubmenuBuilder::new(handle, "Run")
+        .item(&item("run", "Run…\tCtrl+Enter", None)?)
+        .item(&item("run-from", "Run From Selected Node\tCtrl+Shift+Enter", None)?)
+        .item(&item("cancel-run", "Cancel Run\tCtrl+.", None)?)
+        .separator()
+        .item(&item("check", "Check Blueprint", None)?)
+        .build()?;
     let help = SubmenuBuilder::new(handle, "Help")
         .item(&item("help", "Keyboard Shortcuts\t?", None)?)
         .item(&item("about", "About Floe", None)?)

@@ -170,6 +170,18 @@ test("cancel a run, then open it from history and replay it", async ({ page }) =
   await rows.first().getByRole("button", { name: "Open" }).click();
   await expect(node(page, "a")).toHaveAttribute("data-status", "succeeded");
   await page.screenshot({ path: "target/e2e-results/run-history.png" });
+  // Compare the blueprint that ran with the current one: unchanged, then after an edit.
+  await rows.first().getByRole("button", { name: "Compare" }).click();
+  const compare = page.getByRole("dialog", { name: "Compare with the blueprint that ran" });
+  await expect(compare).toContainText("No differences");
+  await compare.getByRole("button", { name: "Close" }).click();
+  await node(page, "wait").click();
+  await page.keyboard.press("Delete");
+  await rows.first().getByRole("button", { name: "Compare" }).click();
+  await expect(compare.locator(".diff .removed").first()).toContainText('"wait"');
+  await compare.getByRole("button", { name: "Close" }).click();
+  await page.keyboard.press("Control+z");
+  await expect(node(page, "wait")).toBeVisible();
   // Replay: the states come back in order, then the replay stops at the end.
   await recordStates(page);
   await rows.first().getByRole("button", { name: "Replay" }).click();

@@ -450,7 +450,8 @@ export const Timeline = memo(function Timeline({ view, onSelect }: { view: RunVi
 
 /** The blueprint that ran beside the current one, line by line. */
 function Compare({ before, after, onClose }: { before: string; after: string; onClose: () => void }) {
-  const parts = useMemo(() => diffLines(before, after), [before, after]);
+  // A file's last newline is not a difference worth showing.
+  const parts = useMemo(() => diffLines(`${before.trimEnd()}\n`, `${after.trimEnd()}\n`), [before, after]);
   const same = parts.every((p) => !p.added && !p.removed);
   return (
     <div className="modal" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
