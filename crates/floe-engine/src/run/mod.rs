@@ -647,11 +647,14 @@ pub async fn run(prepared: &Prepared, options: RunOptions) -> Result<RunReport, 
         }
         std::future::pending::<std::convert::Infallible>().await
     };
-    // Neither side task finishes; cancelling makes the scope return.
+    // Neither side task finishes; cancelling makes the scope return. Biased, pauses first: a
+    // resume is announced before the scope (woken by the same change) starts anything, and is
+    // never lost to a run that then ends at once.
     let result = tokio::select! {
-        result = scope.run() => result,
-        never = watchdog => match never {},
+        biased;
         never = pauses => match never {},
+        never = watchdog => match never {},
+        result = scope.run() => result,
     };
     let ScopeResult { failure, cancelled, .. } = &result;
     let outputs = collect_outputs(plan, &result);
