@@ -294,3 +294,61 @@ test("run from here reuses the latest run's upstream results; a pinned output is
   await node(page, "codes").click();
   await expect(page.locator(".node-trace")).toContainText("Result reused from run pinned");
 });
+
+test("a loop shows its items with a picker for the body; a sub-workflow node opens its child run", async ({ page }) => {
+  writeFileSync(
+    path.join(server.folder, "child.json"),
+    JSON.stringify({
+      format: "floe.blueprint",
+      version: 1,
+      id: "child",
+      name: "child",
+      inputs: { who: { type: "string" } },
+      outputs: { greeting: { from: "hello.text" } },
+      nodes: [{ id: "hello", kind: "tool", config: { tool: "text_template", args: { template: "hello {{ run.who }}" } } }],
+      edges: [],
+    }),
+  );
+  writeFileSync(
+    path.join(server.folder, "parent.json"),
+    JSON.stringify({
+      format: "floe.blueprint",
+      version: 1,
+      id: "parent",
+      name: "parent",
+      inputs: { names: { type: "array", default: ["ada", "bob", "cy"] } },
+      outputs: { all: { from: "each.results" } },
+      nodes: [
+        {
+          id: "each",
+          kind: "loop",
+          config: { items: "run.names", collect: "shout.text" },
+          body: { nodes: [{ id: "shout", kind: "tool", config: { tool: "text_template", args: { template: "{{ item | upper }}" } } }], edges: [] },
+        },
+        { id: "greet", kind: "workflow", config: { blueprint: "child.json", inputs: { who: "world" } } },
+      ],
+      edges: [],
+      layout: { nodes: { each: { x: 0, y: 0, width: 320, height: 200 }, shout: { x: 40, y: 60 }, greet: { x: 420, y: 0 } } },
+    }),
+  );
+  await page.goto(server.url);
+  await open(page, "parent.json");
+  await page.keyboard.press("Control+Enter");
+  await page.getByRole("dialog", { name: "Run inputs" }).getByRole("button", { name: "Run" }).click();
+  await expect(page.locator(".run-controls")).toHaveAttribute("data-status", "succeeded");
+  // The loop counts its items; the body node shows the item picked (item 0 first).
+  await expect(node(page, "each").locator(".iterations").first()).toContainText("3 ✓");
+  await expect(node(page, "shout")).toHaveAttribute("data-path", "each/0/shout");
+  await expect(node(page, "shout")).toHaveAttribute("data-status", "succeeded");
+  await node(page, "each").getByLabel("Iteration shown in the body").first().fill("2");
+  await expect(node(page, "shout")).toHaveAttribute("data-path", "each/2/shout");
+  await node(page, "shout").click();
+  await expect(page.locator(".node-trace .json-view", { hasText: "Outputs" })).toContainText('"CY"');
+  // The sub-workflow's own run, on its own blueprint.
+  const parent = await page.locator(".run-controls").getAttribute("data-run");
+  await node(page, "greet").click({ button: "right" });
+  await page.getByRole("menuitem", { name: "Open child run" }).click();
+  await expect(page.locator(".doc-title")).toHaveText("child.json");
+  await expect(page.locator(".run-controls")).toHaveAttribute("data-run", `${parent}.greet`);
+  await expect(node(page, "hello")).toHaveAttribute("data-status", "succeeded");
+});
