@@ -165,6 +165,26 @@ function cost(usd: number): string {
   return usd === 0 ? "$0" : usd < 0.01 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`;
 }
 
+/** Shows a failed request's message in the toolbar. */
+const fail = (error: unknown) => useDocument.setState({ notice: (error as Error).message });
+
+/** Resumes a run a crash interrupted or a cancel stopped, and shows it. */
+function ResumeButton({ backend, run }: { backend: Backend; run: string }) {
+  return (
+    <button
+      onClick={() =>
+        backend
+          .resume(run)
+          .then(() => useRun.getState().watch(backend, run))
+          .catch(fail)
+      }
+      title="Go on from where it stopped: finished nodes are not run again"
+    >
+      Resume
+    </button>
+  );
+}
+
 /** The run bar's controls for the run on screen. */
 export function RunControls({ backend }: { backend: Backend }) {
   const { view, mode, detail, connection } = useRun(useShallow((s) => ({ view: s.view, mode: s.mode, detail: s.detail, connection: s.connection })));
@@ -177,7 +197,6 @@ export function RunControls({ backend }: { backend: Backend }) {
     return () => clearInterval(timer);
   }, [running]);
   if (!view) return null;
-  const fail = (error: unknown) => useDocument.setState({ notice: (error as Error).message });
   const took = elapsed(view);
   return (
     <span className="run-controls" data-run={view.id} data-status={view.status}>
@@ -197,20 +216,8 @@ export function RunControls({ backend }: { backend: Backend }) {
           </button>
         </>
       )}
-      {detail?.resumable && (view.status === "cancelled" || connection !== "open") && mode !== "replay" && (
-        <button
-          onClick={() =>
-            backend
-              .resume(view.id)
-              .then(() => useRun.getState().watch(backend, view.id))
-              .catch(fail)
-          }
-          title="Go on from where it stopped: finished nodes are not run again"
-        >
-          Resume
-        </button>
-      )}
-      <button onClick={() => useRun.getState().clear()} title="Hide the run (Esc)">
+      {detail?.resumable && (view.status === "cancelled" || connection !== "open") && mode !== "replay" && <ResumeButton backend={backend} run={view.id} />}
+      <button onClick={() => useRun.getState().clear()} title="Hide the run (the canvas shows the blueprint only)">
         ✕
       </button>
     </span>
@@ -492,7 +499,6 @@ function History({ backend }: { backend: Backend }) {
   useEffect(() => {
     if (blueprint) void useRun.getState().loadHistory(backend, blueprint);
   }, [backend, blueprint, shown]);
-  const fail = (error: unknown) => useDocument.setState({ notice: (error as Error).message });
   if (!blueprint) return <p className="hint">Open a blueprint to see its runs.</p>;
   if (history.length === 0) return <p className="hint">No runs yet. Run it with Ctrl+Enter.</p>;
   return (
@@ -530,19 +536,7 @@ function History({ backend }: { backend: Backend }) {
                   <button onClick={() => void useRun.getState().startReplay(backend, run.id, 4)} title="Play its events again, 4× as fast">
                     Replay
                   </button>
-                  {(run.interrupted || run.status === "cancelled") && (
-                    <button
-                      onClick={() =>
-                        backend
-                          .resume(run.id)
-                          .then(() => useRun.getState().watch(backend, run.id))
-                          .catch(fail)
-                      }
-                      title="Go on from where it stopped: finished nodes are not run again"
-                    >
-                      Resume
-                    </button>
-                  )}
+                  {(run.interrupted || run.status === "cancelled") && <ResumeButton backend={backend} run={run.id} />}
                   <button
                     onClick={() =>
                       backend
