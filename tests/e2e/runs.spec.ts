@@ -137,6 +137,17 @@ test("a failed node shows its error on the canvas and in its trace", async ({ pa
   await node(page, "read").click();
   await expect(page.locator(".node-trace .attempts")).toContainText("missing.log");
   await page.screenshot({ path: "target/e2e-results/run-failed.png" });
+
+  // A blueprint that does not compile is not run: the notice says so and the problems show.
+  writeFileSync(
+    path.join(server.folder, "broken.json"),
+    blueprint("broken", [{ id: "a", kind: "tool", config: { tool: "text_template", args: { template: "{{ nodes.nope.text }}" } } }], []),
+  );
+  await open(page, "broken.json");
+  await page.getByRole("button", { name: "▶ Run" }).click();
+  await expect(page.locator(".notice")).toContainText("broken.json does not compile: fix the problems below");
+  await expect(page.getByRole("tab", { name: /Problems/ })).toHaveAttribute("aria-selected", "true");
+  await expect(page.locator(".problems li").first()).toContainText("nope");
 });
 
 test("cancel a run, then open it from history and replay it", async ({ page }) => {

@@ -477,8 +477,16 @@ function Shell({ backend }: { backend: Backend }) {
       const ids = new Set(state.canvas.nodes.filter((n) => n.data.scope === null).map((n) => n.id));
       const pinned = Object.fromEntries(Object.entries(usePins.getState().pins).filter(([node]) => ids.has(node)));
       if ("Notification" in window && Notification.permission === "default") void Notification.requestPermission().catch(() => {});
-      const { run_id } = await backend.run({ path, inputs, from: from ?? undefined, pinned });
-      useRun.getState().watch(backend, run_id);
+      let started;
+      try {
+        started = await backend.run({ path, inputs, from: from ?? undefined, pinned });
+      } catch (error) {
+        if (!/does not compile/.test((error as Error).message)) throw error;
+        // The file has errors: they are in the Problems panel.
+        setDockTab("problems");
+        throw new Error(`${path} does not compile: fix the problems below, then run it again`);
+      }
+      useRun.getState().watch(backend, started.run_id);
       setDockTab("run");
     },
     [backend],
