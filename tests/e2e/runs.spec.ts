@@ -37,7 +37,12 @@ async function recordStates(page: Page) {
   });
 }
 
-const frames = (page: Page) => page.evaluate(() => (window as unknown as { frames: Record<string, string>[] }).frames);
+/** The snapshots so far, after two more frames (so the recorder has seen what the DOM shows now). */
+const frames = (page: Page) =>
+  page.evaluate(async () => {
+    for (let i = 0; i < 2; i += 1) await new Promise((resolve) => requestAnimationFrame(resolve));
+    return (window as unknown as { frames: Record<string, string>[] }).frames;
+  });
 
 /** The first frame showing `id` as `status`. */
 const firstFrame = (all: Record<string, string>[], id: string, status: string) => all.findIndex((f) => f[id] === status);
@@ -199,6 +204,7 @@ test("cancel a run, then open it from history and replay it", async ({ page }) =
   await expect(page.getByLabel("Replay position")).toBeVisible();
   await expect(page.locator(".replay-bar .hint")).toHaveText(/^(\d+) \/ \1 events$/);
   await expect(node(page, "a")).toHaveAttribute("data-status", "succeeded");
+  await expect(node(page, "wait")).toHaveAttribute("data-status", "stopped");
   const shown = await frames(page);
   expect(firstFrame(shown, "wait", "running")).toBeGreaterThan(-1);
   expect(firstFrame(shown, "a", "succeeded")).toBeLessThanOrEqual(firstFrame(shown, "wait", "running"));
