@@ -16,8 +16,9 @@ test.afterAll(() => {
   server?.process.kill();
 });
 
-const blueprint = (id: string, nodes: unknown[], edges: unknown[], outputs: Record<string, unknown> = {}) =>
-  JSON.stringify({ format: "floe.blueprint", version: 1, id, name: id, outputs, nodes, edges }, null, 2);
+/** A blueprint's text; `more` adds top-level fields (inputs, layout). */
+const blueprint = (id: string, nodes: unknown[], edges: unknown[], outputs: Record<string, unknown> = {}, more: Record<string, unknown> = {}) =>
+  JSON.stringify({ format: "floe.blueprint", version: 1, id, name: id, outputs, nodes, edges, ...more }, null, 2);
 
 /** Records, frame by frame, every node's `data-status` in the page: one snapshot per frame in which one changed. */
 async function recordStates(page: Page) {
@@ -315,27 +316,13 @@ test("run from here reuses the latest run's upstream results; a pinned output is
 test("a loop shows its items with a picker for the body; a sub-workflow node opens its child run", async ({ page }) => {
   writeFileSync(
     path.join(server.folder, "child.json"),
-    JSON.stringify({
-      format: "floe.blueprint",
-      version: 1,
-      id: "child",
-      name: "child",
-      inputs: { who: { type: "string" } },
-      outputs: { greeting: { from: "hello.text" } },
-      nodes: [{ id: "hello", kind: "tool", config: { tool: "text_template", args: { template: "hello {{ run.who }}" } } }],
-      edges: [],
-    }),
+    blueprint("child", [{ id: "hello", kind: "tool", config: { tool: "text_template", args: { template: "hello {{ run.who }}" } } }], [], { greeting: { from: "hello.text" } }, { inputs: { who: { type: "string" } } }),
   );
   writeFileSync(
     path.join(server.folder, "parent.json"),
-    JSON.stringify({
-      format: "floe.blueprint",
-      version: 1,
-      id: "parent",
-      name: "parent",
-      inputs: { names: { type: "array", default: ["ada", "bob", "cy"] } },
-      outputs: { all: { from: "each.results" } },
-      nodes: [
+    blueprint(
+      "parent",
+      [
         {
           id: "each",
           kind: "loop",
@@ -344,9 +331,13 @@ test("a loop shows its items with a picker for the body; a sub-workflow node ope
         },
         { id: "greet", kind: "workflow", config: { blueprint: "child.json", inputs: { who: "world" } } },
       ],
-      edges: [],
-      layout: { nodes: { each: { x: 0, y: 0, width: 320, height: 200 }, shout: { x: 40, y: 60 }, greet: { x: 420, y: 0 } } },
-    }),
+      [],
+      { all: { from: "each.results" } },
+      {
+        inputs: { names: { type: "array", default: ["ada", "bob", "cy"] } },
+        layout: { nodes: { each: { x: 0, y: 0, width: 320, height: 200 }, shout: { x: 40, y: 60 }, greet: { x: 420, y: 0 } } },
+      },
+    ),
   );
   await page.goto(server.url);
   await open(page, "parent.json");

@@ -209,14 +209,15 @@ function Flow({ size, theme, onNodeMenu }: { size: { width: number; height: numb
   // The run on screen, if any: node states for the overview and the edges.
   const run = useRun((s) => s.view);
   const picks = useRun((s) => s.picks);
+  // Rebuilt with the graph, not with every run update.
+  const scopes = useMemo(() => new Map(view.nodes.map((n) => [n.id, n.data.scope])), [view.nodes]);
   const status = useMemo(() => {
     if (!run) return undefined;
-    const scopes = new Map(view.nodes.map((n) => [n.id, n.data.scope]));
     return (id: string) => {
       const top = scopes.get(id) === null;
       return run.nodes.get(top ? id : pathOf(id, scopesOf(id, (x) => scopes.get(x) ?? null), picks))?.status;
     };
-  }, [run, picks, view.nodes]);
+  }, [run, picks, scopes]);
   // Zoomed out the edges are hidden (the overview draws them): no run state to give them.
   const runEdges = useRunEdges(view.edges, far ? undefined : status);
   const edges = useMemo(() => (far ? hidden(runEdges) : runEdges), [runEdges, far]);

@@ -87,7 +87,7 @@ export const useRun = create<RunState>((set, get) => {
       if (!view || batch.length === 0) return;
       const { view: next, gap } = fold(view, batch);
       set({ view: next, connection: "open" });
-      if (next.status === "waiting" || batch.some((e) => e.type === "node_waiting")) void get().refreshApprovals(backend);
+      if (batch.some((e) => e.type === "node_waiting")) void get().refreshApprovals(backend);
       if (gap !== null) {
         // An event is missing: take everything after the last one applied again, from the journal.
         subscribe(backend, id, next.lastSeq);

@@ -243,11 +243,6 @@ impl EventFeed {
         Some(event)
     }
 
-    /// The next event, or `None` when the run has finished (or is not running here).
-    pub async fn next(&mut self) -> Option<Event> {
-        self.next_batch(1).await.pop()
-    }
-
     /// The next events: up to `max` at once, as many as are ready (at least one), or none when
     /// the run has finished (or is not running here). Transports send a batch as one message.
     pub async fn next_batch(&mut self, max: usize) -> Vec<Event> {

@@ -94,6 +94,11 @@ impl Server {
         started["run_id"].as_str().expect("run id").to_owned()
     }
 
+    /// POSTs `body` to `path`; the status and the JSON answer.
+    async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        self.json(self.send(reqwest::Method::POST, path, body)).await
+    }
+
     async fn put(&self, path: &str, text: &str) {
         let (status, answer) =
             self.json(self.send(reqwest::Method::PUT, &format!("/api/files?path={path}"), json!({"text": text}))).await;
@@ -127,9 +132,7 @@ async fn requests_need_the_token_and_this_servers_host_and_origin() {
 #[tokio::test]
 async fn files_are_created_checked_saved_canonically_renamed_and_deleted() {
     let server = Server::start("files", None).await;
-    let (status, created) = server
-        .json(server.send(reqwest::Method::POST, "/api/files/create", json!({"path": "a.json", "name": "A"})))
-        .await;
+    let (status, created) = server.post("/api/files/create", json!({"path": "a.json", "name": "A"})).await;
     assert_eq!(status, 200, "{created}");
     let (_, listing) = server.json(server.get("/api/workspace")).await;
     assert_eq!(listing["entries"][0]["path"], "a.json");
@@ -139,8 +142,7 @@ async fn files_are_created_checked_saved_canonically_renamed_and_deleted() {
         json!([{"id": "b", "kind": "tool", "config": {"tool": "text_template", "args": {"template": "{{ nodes.zzz.text }}"}}}]),
         json!([]),
     );
-    let (status, checked) =
-        server.json(server.send(reqwest::Method::POST, "/api/check", json!({"path": "a.json", "text": broken}))).await;
+    let (status, checked) = server.post("/api/check", json!({"path": "a.json", "text": broken})).await;
     assert_eq!(status, 200);
     let first = &checked["diagnostics"][0];
     assert!(first["message"].as_str().is_some_and(|m| m.contains("zzz")), "{checked}");
@@ -166,9 +168,7 @@ async fn files_are_created_checked_saved_canonically_renamed_and_deleted() {
     assert!(refused["diagnostics"].as_array().is_some_and(|d| !d.is_empty()));
     assert_eq!(std::fs::read_to_string(server.dir.join("flows/a.json")).expect("file"), on_disk);
 
-    let (status, _) = server
-        .json(server.send(reqwest::Method::POST, "/api/files/rename", json!({"from": "a.json", "to": "b.json"})))
-        .await;
+    let (status, _) = server.post("/api/files/rename", json!({"from": "a.json", "to": "b.json"})).await;
     assert_eq!(status, 200);
     let (status, read) = server.json(server.get("/api/files?path=b.json")).await;
     assert_eq!((status, read["text"].as_str()), (200, Some(on_disk.as_str())));
@@ -197,8 +197,7 @@ async fn a_run_streams_its_events_live_and_replays_them_when_finished() {
         json!([{"from": "a.out", "to": "b.in"}]),
     );
     server.json(server.send(reqwest::Method::PUT, "/api/files?path=f.json", json!({"text": text}))).await;
-    let (status, started) =
-        server.json(server.send(reqwest::Method::POST, "/api/runs", json!({"path": "f.json"}))).await;
+    let (status, started) = server.post("/api/runs", json!({"path": "f.json"})).await;
     assert_eq!(status, 200, "{started}");
     let run = started["run_id"].as_str().expect("run id").to_owned();
     let live = server.events(&run).await;
@@ -228,18 +227,16 @@ async fn a_run_can_be_cancelled_and_a_broken_one_never_starts() {
         json!([{"from": "a.out", "to": "b.in"}]),
     );
     server.json(server.send(reqwest::Method::PUT, "/api/files?path=slow.json", json!({"text": slow}))).await;
-    let (_, started) = server.json(server.send(reqwest::Method::POST, "/api/runs", json!({"path": "slow.json"}))).await;
+    let (_, started) = server.post("/api/runs", json!({"path": "slow.json"})).await;
     let run = started["run_id"].as_str().unwrap_or_else(|| panic!("run id in {started}")).to_owned();
-    let (status, _) =
-        server.json(server.send(reqwest::Method::POST, &format!("/api/runs/{run}/cancel"), json!({}))).await;
+    let (status, _) = server.post(&format!("/api/runs/{run}/cancel"), json!({})).await;
     assert_eq!(status, 200);
     let events = server.events(&run).await;
     assert_eq!(events.last().map(|e| e["status"].clone()), Some(json!("cancelled")), "{events:?}");
 
     std::fs::write(server.dir.join("flows/broken.json"), flow(json!([{"id": "b", "kind": "nope"}]), json!([])))
         .expect("file");
-    let (status, refused) =
-        server.json(server.send(reqwest::Method::POST, "/api/runs", json!({"path": "broken.json"}))).await;
+    let (status, refused) = server.post("/api/runs", json!({"path": "broken.json"})).await;
     assert_eq!(status, 400, "{refused}");
     assert!(refused["error"].as_str().is_some_and(|e| e.contains("compile")), "{refused}");
     let _ = std::fs::remove_dir_all(&server.dir);
@@ -292,14 +289,14 @@ async fn a_paused_run_starts_nothing_until_it_goes_on_and_a_cancelled_one_resume
     );
     server.put("f.json", &text).await;
     let run = server.start_run(json!({"path": "f.json"})).await;
-    let (status, _) = server
-        .json(server.send(reqwest::Method::POST, &format!("/api/runs/{run}/pause"), json!({"paused": true})))
-        .await;
+    let (status, _) = server.post(&format!("/api/runs/{run}/pause"), json!({"paused": true})).await;
     assert_eq!(status, 200);
-    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    // `a` finishes while the run is paused; `b`, which it feeds, does not start.
+    let so_far = server.events_until(&run, "node_succeeded").await;
+    assert!(!types(&so_far).contains(&("node_started".into(), "b".into())), "{so_far:?}");
     let (_, detail) = server.json(server.get(&format!("/api/runs/{run}"))).await;
     assert_eq!(detail["summary"]["status"], "paused", "{detail}");
-    server.json(server.send(reqwest::Method::POST, &format!("/api/runs/{run}/pause"), json!({"paused": false}))).await;
+    server.post(&format!("/api/runs/{run}/pause"), json!({"paused": false})).await;
     let events = server.events(&run).await;
     let seen = types(&events);
     let paused = seen.iter().position(|(t, _)| t == "run_paused").expect("paused");
@@ -320,18 +317,16 @@ async fn a_paused_run_starts_nothing_until_it_goes_on_and_a_cancelled_one_resume
     server.put("slow.json", &slow).await;
     let run = server.start_run(json!({"path": "slow.json"})).await;
     server.events_until(&run, "node_succeeded").await;
-    let (status, refused) =
-        server.json(server.send(reqwest::Method::POST, &format!("/api/runs/{run}/resume"), json!({}))).await;
+    let (status, refused) = server.post(&format!("/api/runs/{run}/resume"), json!({})).await;
     assert_eq!(status, 400, "a live run is not resumed: {refused}");
-    server.json(server.send(reqwest::Method::POST, &format!("/api/runs/{run}/cancel"), json!({}))).await;
+    server.post(&format!("/api/runs/{run}/cancel"), json!({})).await;
     let first = server.events(&run).await;
     assert_eq!(first.last().map(|e| e["status"].clone()), Some(json!("cancelled")));
     let (_, detail) = server.json(server.get(&format!("/api/runs/{run}"))).await;
     assert_eq!(detail["resumable"], true, "{detail}");
     assert_eq!(detail["path"], "slow.json", "{detail}");
     assert!(detail["text"].as_str().is_some_and(|t| t.contains("30s")));
-    let (status, again) =
-        server.json(server.send(reqwest::Method::POST, &format!("/api/runs/{run}/resume"), json!({}))).await;
+    let (status, again) = server.post(&format!("/api/runs/{run}/resume"), json!({})).await;
     assert_eq!(status, 200, "{again}");
     assert_eq!(again["run_id"], json!(run));
     let resumed = server.events_until(&run, "node_started").await;
@@ -341,7 +336,7 @@ async fn a_paused_run_starts_nothing_until_it_goes_on_and_a_cancelled_one_resume
         !after.contains(&("node_started".into(), "a".into())),
         "`a` finished before; it must not run again: {after:?}"
     );
-    server.json(server.send(reqwest::Method::POST, &format!("/api/runs/{run}/cancel"), json!({}))).await;
+    server.post(&format!("/api/runs/{run}/cancel"), json!({})).await;
     let _ = std::fs::remove_dir_all(&server.dir);
 }
 
@@ -399,8 +394,7 @@ async fn running_from_a_node_reuses_the_latest_runs_upstream_results() {
     server.put("f.json", &text).await;
     let first = server.start_run(json!({"path": "f.json"})).await;
     server.events(&first).await;
-    let (status, refused) =
-        server.json(server.send(reqwest::Method::POST, "/api/runs", json!({"path": "f.json", "from": "zzz"}))).await;
+    let (status, refused) = server.post("/api/runs", json!({"path": "f.json", "from": "zzz"})).await;
     assert_eq!(status, 400);
     assert!(refused["error"].as_str().is_some_and(|e| e.contains("not a top-level node")), "{refused}");
     let second = server.start_run(json!({"path": "f.json", "from": "b"})).await;
