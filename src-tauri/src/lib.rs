@@ -124,8 +124,8 @@ async fn run_detail(app: State<'_, App>, run_id: String) -> Answer<floe_api::Run
 }
 
 #[tauri::command]
-fn cancel(app: State<'_, App>, run_id: String) -> Answer<()> {
-    app.api().cancel(&run_id).map_err(body)
+async fn cancel(app: State<'_, App>, run_id: String) -> Answer<()> {
+    app.api().cancel(&run_id).await.map_err(body)
 }
 
 #[tauri::command]

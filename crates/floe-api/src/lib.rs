@@ -492,8 +492,8 @@ impl Api {
             Path::new(p).strip_prefix(&root).map_or_else(|_| p.to_owned(), |r| r.to_string_lossy().into_owned())
         });
         let live = self.live.lock().unwrap_or_else(PoisonError::into_inner).runs.contains_key(run_id);
-        let status = record.summary.status.as_str();
-        let resumable = !live && (record.summary.interrupted || status == "cancelled");
+        let resumable =
+            !live && (record.summary.interrupted || record.summary.status == floe_engine::events::RunStatus::Cancelled);
         Ok(RunDetail {
             approvals: self.store.pending_approvals(Some(run_id)).await?,
             summary: record.summary,
@@ -531,9 +531,19 @@ impl Api {
         Ok(control.clone())
     }
 
-    /// Cancels a run started here (it stays resumable).
-    pub fn cancel(&self, run_id: &str) -> Result<(), ApiError> {
-        self.control(run_id)?.cancel("cancelled from the app");
+    /// Cancels a run, wherever it was started: one started here at once, one another process
+    /// runs through the store (its owner sees the request), one no process runs is marked
+    /// cancelled. It stays resumable.
+    pub async fn cancel(&self, run_id: &str) -> Result<(), ApiError> {
+        const REASON: &str = "cancelled from the app";
+        if let Ok(control) = self.control(run_id) {
+            control.cancel(REASON);
+            return Ok(());
+        }
+        self.store.request_cancel(run_id, REASON).await.map_err(|error| match error {
+            floe_engine::store::StoreError::Refused(message) => ApiError::Invalid(message),
+            other => other.into(),
+        })?;
         Ok(())
     }
 

@@ -258,7 +258,7 @@ async fn run_detail(State(shared): State<Shared>, Path(id): Path<String>) -> Rep
 }
 
 async fn cancel(State(shared): State<Shared>, Path(id): Path<String>) -> Reply<Value> {
-    shared.api.cancel(&id)?;
+    shared.api.cancel(&id).await?;
     Ok(Json(json!({"cancelling": id})))
 }
 

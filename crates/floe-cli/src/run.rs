@@ -12,7 +12,7 @@ use floe_engine::events::{Event, EventSink, JsonLines, RunEvent, RunStatus, Syst
 use floe_engine::run::approvals::Decision;
 use floe_engine::run::{RunControl, RunReport};
 use floe_engine::runs::{FileRun, RunError, resume, run_file};
-use floe_engine::store::Store;
+use floe_engine::store::{CancelOutcome, Store, StoreError};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{Map, Value};
 
@@ -257,7 +257,7 @@ pub fn runs(args: &RunsArgs) -> anyhow::Result<Outcome> {
                     writeln!(out, "no runs")?;
                 }
                 for run in runs {
-                    let status = if run.interrupted { "interrupted".to_owned() } else { run.status.clone() };
+                    let status = if run.interrupted { "interrupted" } else { run.status.as_str() };
                     writeln!(
                         out,
                         "{}  {:<11}  {:<24}  {} ok, {} failed, {} skipped{}",
@@ -279,7 +279,14 @@ pub fn runs(args: &RunsArgs) -> anyhow::Result<Outcome> {
                 }
                 let mut out = std::io::stdout().lock();
                 let summary = &record.summary;
-                writeln!(out, "run {}  {}  ({}){}", summary.id, summary.status, summary.blueprint, spend(summary))?;
+                writeln!(
+                    out,
+                    "run {}  {}  ({}){}",
+                    summary.id,
+                    summary.status.as_str(),
+                    summary.blueprint,
+                    spend(summary)
+                )?;
                 if let Some(error) = &record.summary.error {
                     writeln!(out, "error: {error}")?;
                 }
@@ -317,29 +324,33 @@ fn spend(run: &floe_engine::store::RunSummary) -> String {
 pub fn cancel(args: &CancelArgs) -> anyhow::Result<Outcome> {
     runtime()?.block_on(async {
         let store = args.store.open().await?;
-        let record = store.run(&args.id).await?;
-        if matches!(record.summary.status.as_str(), "succeeded" | "failed" | "cancelled") {
-            note!("run {} is already {}", args.id, record.summary.status);
-            return Ok(Outcome::Problems);
-        }
-        match owner(&store, &args.id).await? {
-            Some(pid) if !record.summary.interrupted => {
-                // The owning `floe` process cancels cleanly on SIGINT, like Ctrl-C.
-                let status = std::process::Command::new("kill").args(["-INT", &pid.to_string()]).status()?;
-                anyhow::ensure!(status.success(), "could not signal process {pid}");
-                note!("asked process {pid} to cancel run {}", args.id);
+        let outcome = match store.request_cancel(&args.id, "cancelled with `floe cancel`").await {
+            Ok(outcome) => outcome,
+            Err(StoreError::Refused(message)) => {
+                note!("{message}");
+                return Ok(Outcome::Problems);
             }
-            _ => {
-                store.finish_orphan(&args.id, RunStatus::Cancelled, "cancelled while interrupted").await?;
-                note!("run {} was not running; marked cancelled (still resumable)", args.id);
-            }
+            Err(error) => return Err(error.into()),
+        };
+        if outcome == CancelOutcome::MarkedCancelled {
+            note!("run {} was not running; marked cancelled (still resumable)", args.id);
+            return Ok(Outcome::Ok);
         }
+        // The owner looks for requests several times a second; wait for it to settle the run,
+        // for at most a lease (past it, the owner is gone and the run is interrupted).
+        note!("asked the process running {} to cancel it", args.id);
+        let deadline = tokio::time::Instant::now() + floe_engine::store::LEASE * 2;
+        while tokio::time::Instant::now() < deadline {
+            let summary = store.run(&args.id).await?.summary;
+            if summary.status.is_final() || summary.interrupted {
+                note!("run {} {}; finish it with `floe resume {}`", args.id, summary.status.as_str(), args.id);
+                return Ok(Outcome::Ok);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        note!("run {} has not stopped yet; its nodes finish their current step first", args.id);
         Ok(Outcome::Ok)
     })
-}
-
-async fn owner(store: &Store, id: &str) -> anyhow::Result<Option<u32>> {
-    Ok(store.owner(id).await?)
 }
 
 /// Progress on stderr (TTY) or JSON lines on stdout, and the final report.

@@ -10,7 +10,7 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use floe_engine::events::RunEvent;
+use floe_engine::events::{RunEvent, RunStatus};
 use floe_engine::store::Store;
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
@@ -131,14 +131,14 @@ async fn killed_runs_resume_without_repeating_finished_work_or_effects() {
         checkpoints.push((journaled_effects(&store, &run).await, sent(&server).await));
     }
     // The last kill may have come after the run finished; otherwise one more resume ends it.
-    if store.run(&run).await.expect("record").summary.status != "succeeded" {
+    if store.run(&run).await.expect("record").summary.status != RunStatus::Succeeded {
         let finished = floe().args(["resume", &run, "--json", "--db"]).arg(&db).output().expect("resume");
         assert_eq!(finished.status.code(), Some(0), "{}", String::from_utf8_lossy(&finished.stderr));
     }
 
     // The journal: succeeded, each node exactly once.
     let record = store.run(&run).await.expect("record");
-    assert_eq!(record.summary.status, "succeeded");
+    assert_eq!(record.summary.status, RunStatus::Succeeded);
     let events = store.events(&run).await.expect("events");
     let mut successes: BTreeMap<String, usize> = BTreeMap::new();
     for event in &events {
@@ -223,4 +223,90 @@ fn floe_cancel_stops_a_running_run_cleanly_and_resume_finishes_it() {
         .count();
     assert_eq!(firsts, 1, "`first` finished before the cancel and did not run again");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Starts `floe ARGS --json --db DB` calling models at the fake Anthropic server.
+fn spawn_with_model(
+    args: &[&str],
+    db: &Path,
+    model: &floe_fakes::FakeServer,
+) -> (std::process::Child, BufReader<std::process::ChildStdout>) {
+    let mut child = floe()
+        .args(args)
+        .args(["--json", "--db"])
+        .arg(db)
+        .env("FLOE_ANTHROPIC_BASE_URL", model.base_url())
+        .env("ANTHROPIC_API_KEY", "sk-test")
+        .env("FLOE_SETTINGS", db.with_file_name("settings.json"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("floe starts");
+    let stdout = child.stdout.take().expect("stdout");
+    (child, BufReader::new(stdout))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_tool_call_of_an_agent_has_its_own_idempotency_key_and_keeps_it_across_a_kill_and_resume() {
+    use floe_fakes::{Fault, Reply, Vendor};
+    let receiver = MockServer::start().await;
+    Mock::given(method("POST")).and(path("/orders")).respond_with(ResponseTemplate::new(201)).mount(&receiver).await;
+    let model = floe_fakes::FakeServer::start(Vendor::Anthropic).await.expect("fake");
+    let url = format!("{}/orders", receiver.uri());
+    let posts = Reply::ToolCalls(vec![
+        ("http_request".into(), json!({"url": url, "method": "POST", "body": {"item": "tea"}}).to_string()),
+        ("http_request".into(), json!({"url": url, "method": "POST", "body": {"item": "milk"}}).to_string()),
+    ]);
+    // The first attempt hangs in its second turn and is killed there; the resumed one makes the
+    // same two calls and answers.
+    model.push([
+        posts.clone(),
+        Reply::Fault(Fault::SlowFirstByte(std::time::Duration::from_secs(120))),
+        posts,
+        Reply::text("ordered"),
+    ]);
+    let dir = scratch("agent-keys");
+    let file = dir.join("orders.json");
+    let document = json!({
+        "format": "floe.blueprint", "version": 1, "id": "orders", "name": "Orders",
+        "outputs": {"answer": {"from": "agent.text"}},
+        "nodes": [{"id": "agent", "kind": "agent", "config": {
+            "model": "anthropic:claude-sonnet-4-5", "prompt": "Order tea and milk.", "tools": ["http_request"], "max_turns": 3}}]
+    });
+    std::fs::write(&file, document.to_string()).expect("written");
+    let db = dir.join("runs.db");
+
+    let (mut child, mut stdout) = spawn_with_model(&["run", &file.to_string_lossy()], &db, &model);
+    let mut run = String::new();
+    let mut line = String::new();
+    while stdout.read_line(&mut line).is_ok_and(|n| n > 0) {
+        let event: Value = serde_json::from_str(&line).expect("JSON line");
+        run = event["run"].as_str().unwrap_or_default().to_owned();
+        if event["type"] == "agent_tool_result" && receiver.received_requests().await.is_some_and(|r| r.len() == 2) {
+            break;
+        }
+        line.clear();
+    }
+    child.kill().expect("SIGKILL");
+    child.wait().expect("reaped");
+    let keys = |requests: &[wiremock::Request]| -> Vec<String> {
+        requests
+            .iter()
+            .map(|r| r.headers.get("idempotency-key").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned())
+            .collect()
+    };
+    let first = keys(&receiver.received_requests().await.unwrap_or_default());
+    assert_eq!(first.len(), 2);
+    assert_ne!(first[0], first[1], "two different POSTs of one agent carry different keys: {first:?}");
+    assert!(first.iter().all(|k| k.starts_with(&format!("{run}/agent/tool/1."))), "{first:?}");
+
+    let (mut resumed, _) = spawn_with_model(&["resume", &run], &db, &model);
+    assert_eq!(resumed.wait().expect("resumed").code(), Some(0));
+    let all = keys(&receiver.received_requests().await.unwrap_or_default());
+    assert_eq!(all.len(), 4, "the resumed agent made its calls again: {all:?}");
+    let mut again = all[2..].to_vec();
+    again.sort();
+    let mut before = first.clone();
+    before.sort();
+    assert_eq!(again, before, "and sent the same keys, so the receiver can drop the repeats");
 }

@@ -9,7 +9,7 @@ mod config;
 pub mod plan;
 mod policy;
 pub mod resolve;
-mod templates;
+pub mod templates;
 
 pub use compile::{compile, compile_with};
 pub use plan::{NodePolicy, Plan, PlanEdge, PlanNode, PlanOutput, RetrySettings, RunSettings, Scope, WorkflowTool};

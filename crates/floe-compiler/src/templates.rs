@@ -122,10 +122,15 @@ fn position(source: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
-/// The environment templates are checked in (the engine renders with the same settings).
-pub(crate) fn environment() -> Environment<'static> {
+/// The environment templates are checked in; the engine renders in one made the same way.
+pub fn environment() -> Environment<'static> {
     let mut env = Environment::new();
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    // A template's last line break is kept: file contents and prompts end as written.
+    // (Only custom delimiters can make `build` fail; these are the default ones.)
+    if let Ok(syntax) = minijinja::syntax::SyntaxConfig::builder().keep_trailing_newline(true).build() {
+        env.set_syntax(syntax);
+    }
     env
 }
 

@@ -56,6 +56,21 @@ impl RunStatus {
         matches!(self, RunStatus::Succeeded | RunStatus::Failed | RunStatus::Cancelled)
     }
 
+    /// Every status.
+    pub const ALL: [RunStatus; 6] = [
+        RunStatus::Running,
+        RunStatus::Paused,
+        RunStatus::Waiting,
+        RunStatus::Succeeded,
+        RunStatus::Failed,
+        RunStatus::Cancelled,
+    ];
+
+    /// The status named `name` (as [`RunStatus::as_str`] writes it).
+    pub fn parse(name: &str) -> Option<RunStatus> {
+        Self::ALL.into_iter().find(|status| status.as_str() == name)
+    }
+
     /// The lowercase name used in the store and the CLI.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -50,15 +50,25 @@ pub fn read(path: &Path) -> Result<Vec<u8>, FileError> {
 }
 
 /// Replaces `path` with `contents` atomically: a temporary file in the same folder, flushed to
-/// disk, then renamed over the original. A crash leaves either the old or the new file.
+/// disk, then renamed over the original. A crash leaves either the old or the new file (and,
+/// when the process is killed mid-write, a hidden temporary that [`sweep_temporaries`] removes).
 pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), FileError> {
+    write_atomic_as(path, contents, &format!("p{}", std::process::id()))
+}
+
+/// The marker in a temporary file's name, between the target's name and the writer's tag.
+const TEMPORARY: &str = ".floe-tmp-";
+
+/// [`write_atomic`], naming the temporary after `tag` (a run id for a run's writes), so that
+/// what a killed writer left can be told apart from what a live one is writing.
+pub fn write_atomic_as(path: &Path, contents: &[u8], tag: &str) -> Result<(), FileError> {
     let error = |source| FileError::Write { path: path.to_owned(), source };
     let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     // Unique per process and per call, so concurrent writers never share a temporary file.
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let temporary = folder.join(format!(".{name}.floe-tmp-{}-{n}", std::process::id()));
+    let temporary = folder.join(format!(".{name}{TEMPORARY}{tag}-{n}"));
     let result = (|| {
         let mut file = fs::File::create(&temporary)?;
         file.write_all(contents)?;
@@ -69,6 +79,51 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), FileError> {
         let _ = fs::remove_file(&temporary);
     }
     result.map_err(error)
+}
+
+/// The writer's tag of a temporary file's name (`.<name>.floe-tmp-<tag>-<n>`), if it is one.
+fn temporary_tag(file_name: &str) -> Option<&str> {
+    if !file_name.starts_with('.') {
+        return None;
+    }
+    let (_, rest) = file_name.rsplit_once(TEMPORARY)?;
+    let (tag, n) = rest.rsplit_once('-')?;
+    (!tag.is_empty() && n.bytes().all(|b| b.is_ascii_digit())).then_some(tag)
+}
+
+/// Most folder entries a sweep looks at: a workspace is a folder of blueprints and their data,
+/// not a disk to crawl.
+const SWEEP_LIMIT: usize = 20_000;
+
+/// Removes the temporary files killed writers left under `root`: those whose tag `abandoned`
+/// says is no longer writing. Symlinks are not followed. Returns the paths removed.
+pub fn sweep_temporaries(root: &Path, abandoned: &dyn Fn(&str) -> bool) -> Vec<PathBuf> {
+    let mut removed = Vec::new();
+    let mut folders = vec![root.to_owned()];
+    let mut seen = 0;
+    while let Some(folder) = folders.pop() {
+        let Ok(entries) = fs::read_dir(&folder) else { continue };
+        for entry in entries.flatten() {
+            seen += 1;
+            if seen > SWEEP_LIMIT {
+                return removed;
+            }
+            let Ok(kind) = entry.file_type() else { continue };
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if kind.is_dir() {
+                if !matches!(name.as_ref(), ".git" | "node_modules" | "target") {
+                    folders.push(entry.path());
+                }
+            } else if kind.is_file()
+                && temporary_tag(&name).is_some_and(abandoned)
+                && fs::remove_file(entry.path()).is_ok()
+            {
+                removed.push(entry.path());
+            }
+        }
+    }
+    removed
 }
 
 /// Resolves `relative` inside `root`, refusing anything that would leave it: absolute paths,
@@ -136,5 +191,34 @@ impl Resolver for FileResolver {
         let bytes = read(&path).map_err(|e| e.to_string())?;
         let parsed = floe_blueprint::parse_bytes(&bytes);
         Ok(Resolved { key: key_of(&path), blueprint: parsed.blueprint, diagnostics: parsed.diagnostics })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temporaries_are_known_by_their_tag() {
+        assert_eq!(temporary_tag(".out.txt.floe-tmp-r0190aa-3"), Some("r0190aa"));
+        assert_eq!(temporary_tag(".a.floe-tmp-b.floe-tmp-p42-0"), Some("p42"));
+        assert_eq!(temporary_tag("out.txt.floe-tmp-r1-3"), None, "not hidden");
+        assert_eq!(temporary_tag(".out.txt.floe-tmp-r1-x"), None);
+        assert_eq!(temporary_tag(".notes.txt"), None);
+    }
+
+    #[test]
+    fn a_sweep_removes_only_abandoned_temporaries() {
+        let dir = std::env::temp_dir().join(format!("floe-sweep-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(dir.join("sub")).expect("folder");
+        for name in [".a.txt.floe-tmp-rdead-0", "sub/.b.csv.floe-tmp-rdead-1", ".c.txt.floe-tmp-rlive-2", "keep.txt"] {
+            fs::write(dir.join(name), "x").expect("write");
+        }
+        let mut removed = sweep_temporaries(&dir, &|tag| tag == "rdead");
+        removed.sort();
+        assert_eq!(removed, vec![dir.join(".a.txt.floe-tmp-rdead-0"), dir.join("sub/.b.csv.floe-tmp-rdead-1")]);
+        assert!(dir.join(".c.txt.floe-tmp-rlive-2").is_file() && dir.join("keep.txt").is_file());
+        let _ = fs::remove_dir_all(&dir);
     }
 }

@@ -205,7 +205,31 @@ pub async fn run_file(store: &Store, request: FileRun) -> Result<RunReport, RunE
     if let Some(concurrency) = request.concurrency {
         options.concurrency = concurrency;
     }
+    sweep_temporaries(store, &options.workspace).await;
+    let _lease = store.hold_lease(&id, options.control.clone());
     Ok(run(&prepared, options).await?)
+}
+
+/// Removes the temporary files that runs killed mid-write left in `workspace` (those of runs no
+/// process holds any more), before a run starts there or resumes.
+async fn sweep_temporaries(store: &Store, workspace: &Path) {
+    let held = match store.held_runs().await {
+        Ok(held) => held,
+        Err(error) => {
+            tracing::warn!("cannot tell which runs are live; temporary files are kept: {error}");
+            return;
+        }
+    };
+    let root = workspace.to_owned();
+    let removed = tokio::task::spawn_blocking(move || {
+        // Run writes are tagged with their run id (`r…`); other writers' (`p<pid>`) are left to them.
+        files::sweep_temporaries(&root, &|tag| tag.starts_with('r') && !held.contains(tag))
+    })
+    .await
+    .unwrap_or_default();
+    for path in removed {
+        tracing::info!(path = %path.display(), "removed a temporary file a killed run left");
+    }
 }
 
 /// Finishes an interrupted (or cancelled) run: nodes that completed are settled from the
@@ -218,11 +242,12 @@ pub async fn resume(
 ) -> Result<RunReport, RunError> {
     let record = store.run(id).await?;
     let not = |why: String| RunError::NotResumable { id: id.to_owned(), why };
-    match record.summary.status.as_str() {
-        "succeeded" | "failed" => {
-            return Err(not(format!("already {}; start a new run instead", record.summary.status)));
+    match record.summary.status {
+        RunStatus::Succeeded | RunStatus::Failed => {
+            return Err(not(format!("already {}; start a new run instead", record.summary.status.as_str())));
         }
-        _ if !record.summary.interrupted && record.summary.status != RunStatus::Cancelled.as_str() => {
+        RunStatus::Cancelled => {}
+        _ if !record.summary.interrupted => {
             return Err(not("is still running in another process; cancel it first (`floe cancel`)".into()));
         }
         _ => {}
@@ -237,11 +262,14 @@ pub async fn resume(
         )));
     }
     let prior = store.prior(id).await?;
+    let workspace = PathBuf::from(&record.workspace);
+    sweep_temporaries(store, &workspace).await;
     store.claim(id).await?;
+    let _lease = store.hold_lease(id, control.clone());
     let options = RunOptions {
         run_id: Some(id.to_owned()),
         inputs: record.inputs.clone(),
-        workspace: PathBuf::from(&record.workspace),
+        workspace,
         sink,
         journal: Arc::new(store.journal(id)),
         approvals: Arc::new(StoreApprovals(store.clone())),
@@ -302,7 +330,7 @@ impl FileSubflows {
         };
         if let Some(store) = &self.store {
             match store.run(&id).await {
-                Ok(record) if record.summary.status == RunStatus::Succeeded.as_str() => {
+                Ok(record) if record.summary.status == RunStatus::Succeeded => {
                     // The parent was interrupted after its child finished: reuse the result.
                     return Ok(RunReport {
                         run_id: id,

@@ -12,8 +12,8 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, LazyLock};
 
 use floe_blueprint::ErrorClass;
+use minijinja::Environment;
 use minijinja::value::{Enumerator, Object, ObjectRepr, Serde, Value as JinjaValue};
-use minijinja::{Environment, UndefinedBehavior};
 use serde_json::{Map, Value};
 
 use crate::exec::NodeError;
@@ -95,13 +95,13 @@ impl Object for Nodes {
     }
 }
 
-/// The environment templates run in: strict about undefined values, like the compiler, and
+/// The environment templates run in: strict about undefined values, like the compiler; a
+/// template's last line break is kept (file contents and prompts keep their final newline); and
 /// with Python's string, list and dict methods (`.strip()`, `.startswith()`, `.items()`…) that
 /// Jinja users write out of habit.
 pub fn environment() -> &'static Environment<'static> {
     static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
-        let mut env = Environment::new();
-        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        let mut env = floe_compiler::templates::environment();
         env.set_unknown_method_callback(minijinja_contrib::pycompat::unknown_method_callback);
         env
     });
@@ -113,9 +113,10 @@ pub fn is_template(text: &str) -> bool {
     text.contains("{{") || text.contains("{%")
 }
 
-/// The expression inside a string that is exactly one `{{ … }}`.
+/// The expression inside a string that is exactly one `{{ … }}`. Anything around it, white space
+/// included, makes the string a template that renders to text (`"{{ x }}\n"` ends in a newline).
 fn sole_expression(text: &str) -> Option<&str> {
-    let inner = text.trim().strip_prefix("{{")?.strip_suffix("}}")?;
+    let inner = text.strip_prefix("{{")?.strip_suffix("}}")?;
     (!inner.contains("{{") && !inner.contains("}}") && !inner.contains("{%")).then(|| inner.trim())
 }
 
@@ -216,8 +217,16 @@ mod tests {
     fn a_sole_expression_keeps_its_json_type() {
         let c = context();
         assert_eq!(render_str("{{ inputs.in }}", &c, "f").map_err(|e| e.message), Ok(json!([1, 2, 3])));
-        assert_eq!(render_str(" {{ nodes.fetch.body.tags }} ", &c, "f").ok(), Some(json!(["a", "b"])));
+        assert_eq!(render_str("{{ nodes.fetch.body.tags }}", &c, "f").ok(), Some(json!(["a", "b"])));
         assert_eq!(render_str("{{ item.n * 2 }}", &c, "f").ok(), Some(json!(4)));
+    }
+
+    #[test]
+    fn text_around_an_expression_is_kept_to_the_last_line_break() {
+        let c = context();
+        assert_eq!(render_str("{{ inputs.name }}\n", &c, "f").ok(), Some(json!("Ada\n")));
+        assert_eq!(render_str(" {{ item.n }} ", &c, "f").ok(), Some(json!(" 2 ")));
+        assert_eq!(render_str("a {{ run.topic }}\n\n", &c, "f").ok(), Some(json!("a rust\n\n")));
     }
 
     #[test]

@@ -449,8 +449,8 @@ async fn parallel_race_takes_the_first_answer() {
     let (report, _, _) = run_example_with("parallel-race.json", &dir, json!({}), Some(models.llm())).await;
     assert_eq!(report.status, RunStatus::Succeeded, "{:?}", report.error);
     let saved = std::fs::read_to_string(dir.join("out/answer.txt")).expect("saved");
-    // Like Jinja, a template drops one trailing newline.
-    assert_eq!(saved, "Cloud answer.\n(answered by cloud)");
+    // A template keeps its last line break: the file ends as the blueprint wrote it.
+    assert_eq!(saved, "Cloud answer.\n(answered by cloud)\n");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

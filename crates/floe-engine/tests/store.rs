@@ -56,7 +56,7 @@ async fn a_run_leaves_its_row_events_and_node_attempts_with_values() {
     assert_eq!(report.outputs["text"], json!("hi Ada!"));
 
     let record = store.run(&report.run_id).await.expect("record");
-    assert_eq!(record.summary.status, "succeeded");
+    assert_eq!(record.summary.status, RunStatus::Succeeded);
     assert_eq!((record.summary.nodes_succeeded, record.summary.nodes_failed), (2, 0));
     assert_eq!(record.inputs["who"], json!("Ada"));
     assert_eq!(record.outputs.as_ref().map(|o| o["text"].clone()), Some(json!("hi Ada!")));
@@ -141,7 +141,7 @@ async fn a_sub_workflow_runs_as_a_linked_child_run() {
     assert_eq!(report.status, RunStatus::Succeeded, "{:?}", report.error);
     assert_eq!(report.outputs["result"], json!("HEY?!"));
     let child = store.run(&floe_engine::run::child_run_id(&report.run_id, "child")).await.expect("child run");
-    assert_eq!(child.summary.status, "succeeded");
+    assert_eq!(child.summary.status, RunStatus::Succeeded);
     assert_eq!(child.summary.blueprint, "shout");
     assert_eq!(child.inputs, json!({"text": "hey", "mark": "?!"}).as_object().cloned().unwrap_or_default());
     let _ = std::fs::remove_dir_all(&dir);

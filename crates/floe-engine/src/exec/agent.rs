@@ -269,7 +269,9 @@ async fn run_tool(
     }
     match &tool.target {
         Target::Builtin(name) => {
-            let outputs = crate::tools::call(name, &call.arguments, ctx).await.map_err(|e| e.message)?;
+            // Each call its own idempotency key, named like a blueprint tool's child run.
+            let ctx = ctx.for_call(format!("tool/{turn}.{index}"));
+            let outputs = crate::tools::call(name, &call.arguments, &ctx).await.map_err(|e| e.message)?;
             Ok(if outputs.len() == 1 {
                 outputs.into_iter().next().map(|(_, v)| v).unwrap_or_default()
             } else {

@@ -89,6 +89,9 @@ pub struct NodeCtx {
     pub env: Arc<RunEnv>,
     /// Fires when the run is cancelled or the attempt timed out; long work must watch it.
     pub cancel: CancellationToken,
+    /// Which of the node's calls this is, when it makes several (an agent's tool calls:
+    /// `tool/<turn>.<call>`); `None` for the node's own one.
+    pub call: Option<Arc<str>>,
 }
 
 impl fmt::Debug for NodeCtx {
@@ -123,10 +126,25 @@ impl NodeCtx {
         });
     }
 
-    /// A key that is the same for every attempt of this node in this run, resumed or not; sent
-    /// with effects (`Idempotency-Key`) so a receiver can drop a repeat.
+    /// A key for this call of the node in this run, the same for every attempt, resumed or not,
+    /// and different for each of the node's calls; sent with effects (`Idempotency-Key`) so a
+    /// receiver drops a repeat and nothing else.
     pub fn idempotency_key(&self) -> String {
-        format!("{}/{}", self.env.run_id, self.path)
+        match &self.call {
+            None => format!("{}/{}", self.env.run_id, self.path),
+            Some(call) => format!("{}/{}/{call}", self.env.run_id, self.path),
+        }
+    }
+
+    /// The tag of the temporary files this node writes: its top-level run's id, so that what a
+    /// killed run left is found and removed when the run resumes or another starts.
+    pub fn temporary_tag(&self) -> &str {
+        crate::run::root_run_id(&self.env.run_id)
+    }
+
+    /// The context of one of the node's several calls (see [`NodeCtx::call`]).
+    pub fn for_call(&self, call: String) -> NodeCtx {
+        NodeCtx { call: Some(Arc::from(call)), ..self.clone() }
     }
 }
 

@@ -401,6 +401,11 @@ pub fn child_run_id(parent: &str, node: &str) -> String {
     format!("{parent}.{node}")
 }
 
+/// The top-level run a run id belongs to (a child run's id starts with its parent's and a `.`).
+pub fn root_run_id(run: &str) -> &str {
+    run.split_once('.').map_or(run, |(root, _)| root)
+}
+
 impl std::fmt::Debug for RunEnv {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RunEnv").field("run_id", &self.run_id).finish_non_exhaustive()

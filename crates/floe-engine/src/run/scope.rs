@@ -525,6 +525,7 @@ async fn attempts(
             context: context.clone(),
             env: env.clone(),
             cancel: cancel.clone(),
+            call: None,
         };
         let started = Instant::now();
         let work = AssertUnwindSafe(executor.execute(ctx)).catch_unwind();

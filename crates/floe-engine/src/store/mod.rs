@@ -9,6 +9,7 @@
 mod approvals;
 mod blobs;
 mod journal;
+mod leases;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -24,12 +25,13 @@ use crate::run::Prior;
 pub use approvals::{PendingApproval, StoreApprovals};
 pub use blobs::SPILL_BYTES;
 pub use journal::StoreJournal;
+pub use leases::{CancelOutcome, LEASE};
 
 /// The columns of a [`RunSummary`] (a macro, so queries stay literal strings).
 macro_rules! summary_columns {
     () => {
         "SELECT id, blueprint_id, blueprint_name, status, started_at, finished_at, nodes_succeeded, nodes_failed, \
-         nodes_skipped, error, pid, tokens_in, tokens_out, cost_usd"
+         nodes_skipped, error, pid, lease_until, tokens_in, tokens_out, cost_usd"
     };
 }
 
@@ -108,7 +110,7 @@ pub struct RunSummary {
     /// Blueprint name.
     pub name: String,
     /// Status.
-    pub status: String,
+    pub status: RunStatus,
     /// Start, ms since the epoch.
     pub started_at: u64,
     /// End, when over.
@@ -121,7 +123,7 @@ pub struct RunSummary {
     pub nodes_skipped: u64,
     /// Why it failed.
     pub error: Option<String>,
-    /// Whether the process running it is gone while it was not finished.
+    /// Whether the process running it is gone (its lease ran out) while it was not finished.
     pub interrupted: bool,
     /// Model prompt tokens over every call.
     pub tokens_in: u64,
@@ -220,12 +222,14 @@ impl Store {
         StoreError::Database { path: self.path.as_ref().clone(), source }
     }
 
-    /// Records a run about to start (status `running`, owned by this process).
+    /// Records a run about to start (status `running`, leased by this process: see
+    /// [`Store::hold_lease`]).
     pub async fn create_run(&self, run: &NewRun) -> Result<(), StoreError> {
         let inputs = blobs::spill_map(&self.blobs, &run.inputs)?;
         sqlx::query(
             "INSERT INTO runs (id, blueprint_id, blueprint_name, blueprint_path, blueprint_json, hash, inputs, status, \
-             workspace, parent_run, parent_node, pid, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?)",
+             workspace, parent_run, parent_node, pid, started_at, lease_until) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?)",
         )
         .bind(&run.id)
         .bind(&run.blueprint_id)
@@ -239,20 +243,26 @@ impl Store {
         .bind(run.parent.as_ref().map(|(_, n)| n.clone()))
         .bind(i64::from(std::process::id()))
         .bind(run.started_at as i64)
+        .bind(leases::lease_end())
         .execute(&self.pool)
         .await
         .map_err(|e| self.error(e))?;
         Ok(())
     }
 
-    /// Marks this process as the one running `id` (on resume).
+    /// Marks this process as the one running `id` (on resume): takes its lease and clears an
+    /// earlier cancel request.
     pub async fn claim(&self, id: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE runs SET pid = ?, status = 'running', finished_at = NULL WHERE id = ?")
-            .bind(i64::from(std::process::id()))
-            .bind(id)
-            .execute(&self.pool)
-            .await
-            .map_err(|e| self.error(e))?;
+        sqlx::query(
+            "UPDATE runs SET pid = ?, status = 'running', finished_at = NULL, lease_until = ?, \
+             cancel_requested = NULL WHERE id = ?",
+        )
+        .bind(i64::from(std::process::id()))
+        .bind(leases::lease_end())
+        .bind(id)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| self.error(e))?;
         Ok(())
     }
 
@@ -295,6 +305,18 @@ impl Store {
         .await
         .map_err(|e| self.error(e))?;
         Ok(rows.iter().map(summary).filter(|s| s.interrupted).collect())
+    }
+
+    /// The runs some process holds now (not over, lease live): top-level run ids.
+    pub async fn held_runs(&self) -> Result<std::collections::HashSet<String>, StoreError> {
+        let rows = sqlx::query(concat!(
+            summary_columns!(),
+            " FROM runs WHERE status NOT IN ('succeeded', 'failed', 'cancelled') AND parent_run IS NULL"
+        ))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.error(e))?;
+        Ok(rows.iter().map(summary).filter(|s| !s.interrupted).map(|s| s.id).collect())
     }
 
     /// One run with its node attempts.
@@ -414,17 +436,6 @@ impl Store {
         Ok(Some((read("inputs")?, read("outputs")?)))
     }
 
-    /// The process that owns a run, while one does.
-    pub async fn owner(&self, id: &str) -> Result<Option<u32>, StoreError> {
-        let pid: Option<i64> = sqlx::query_scalar("SELECT pid FROM runs WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(|e| self.error(e))?
-            .flatten();
-        Ok(pid.and_then(|p| u32::try_from(p).ok()))
-    }
-
     /// Results of a run that carry a key (node path → (key, outputs)), for `--reuse`.
     pub async fn reusable(
         &self,
@@ -462,9 +473,13 @@ impl Store {
 }
 
 fn summary(row: &sqlx::sqlite::SqliteRow) -> RunSummary {
-    let status: String = row.get("status");
+    let text: String = row.get("status");
+    // A status this build does not know (a newer Floe wrote it) reads as running, then as
+    // interrupted once no lease holds it: resumable, never lost.
+    let status = RunStatus::parse(&text).unwrap_or(RunStatus::Running);
     let pid: Option<i64> = row.get("pid");
-    let over = matches!(status.as_str(), "succeeded" | "failed" | "cancelled");
+    let lease_until: Option<i64> = row.get("lease_until");
+    let held = lease_until.is_some_and(|until| until > crate::events::SystemClock.now_ms_i64());
     RunSummary {
         id: row.get("id"),
         blueprint: row.get("blueprint_id"),
@@ -475,7 +490,7 @@ fn summary(row: &sqlx::sqlite::SqliteRow) -> RunSummary {
         nodes_failed: row.get::<i64, _>("nodes_failed") as u64,
         nodes_skipped: row.get::<i64, _>("nodes_skipped") as u64,
         error: row.get("error"),
-        interrupted: !over && !pid.is_some_and(process_alive),
+        interrupted: !status.is_final() && (!held || pid.is_some_and(process_gone)),
         tokens_in: row.get::<i64, _>("tokens_in") as u64,
         tokens_out: row.get::<i64, _>("tokens_out") as u64,
         cost_usd: row.get("cost_usd"),
@@ -483,19 +498,19 @@ fn summary(row: &sqlx::sqlite::SqliteRow) -> RunSummary {
     }
 }
 
-/// Whether a process with this id is alive (Linux: `/proc`); elsewhere a run is only called
-/// interrupted once its owner cleared the pid.
-fn process_alive(pid: i64) -> bool {
+/// Whether the process with this id is known to be gone: on Linux, a lease is not waited out
+/// when `/proc` shows its owner dead (a killed process not reaped yet is a zombie: gone too).
+/// Elsewhere, and for a live pid that may have been reused, the lease decides.
+fn process_gone(pid: i64) -> bool {
     if pid == i64::from(std::process::id()) {
-        return true;
+        return false;
     }
     let proc = Path::new("/proc");
-    if !proc.is_dir() {
-        return true;
+    if !proc.join("self").is_dir() {
+        return false;
     }
-    // A killed process that was not reaped yet is a zombie: gone for our purposes.
     match std::fs::read_to_string(proc.join(pid.to_string()).join("stat")) {
-        Ok(stat) => stat.rsplit_once(')').is_some_and(|(_, rest)| !rest.trim_start().starts_with('Z')),
-        Err(_) => false,
+        Ok(stat) => stat.rsplit_once(')').is_some_and(|(_, rest)| rest.trim_start().starts_with('Z')),
+        Err(_) => true,
     }
 }

@@ -40,12 +40,13 @@ pub(super) async fn run(args: CsvWriteArgs, ctx: &NodeCtx) -> Result<Outputs, No
     }
     let bytes = writer.into_inner().map_err(|e| NodeError::tool(format!("cannot write CSV: {e}")))?;
     let name = args.path.clone();
+    let tag = ctx.temporary_tag().to_owned();
     tokio::task::spawn_blocking(move || {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)
                 .map_err(|e| NodeError::tool(format!("cannot create the folder of `{name}`: {e}")))?;
         }
-        crate::files::write_atomic(&path, &bytes).map_err(|e| NodeError::tool(e.to_string()))
+        crate::files::write_atomic_as(&path, &bytes, &tag).map_err(|e| NodeError::tool(e.to_string()))
     })
     .await
     .map_err(|e| NodeError::tool(format!("the write was interrupted: {e}")))??;

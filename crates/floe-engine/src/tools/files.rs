@@ -52,6 +52,7 @@ pub(super) async fn write(args: WriteFileArgs, ctx: &NodeCtx) -> Result<Outputs,
     };
     let bytes = content.len();
     let relative = args.path.clone();
+    let tag = ctx.temporary_tag().to_owned();
     tokio::task::spawn_blocking(move || -> Result<(), NodeError> {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|e| io_error("create the folder of", &relative, &e))?;
@@ -65,7 +66,7 @@ pub(super) async fn write(args: WriteFileArgs, ctx: &NodeCtx) -> Result<Outputs,
                 .map_err(|e| io_error("open", &relative, &e))?;
             file.write_all(content.as_bytes()).map_err(|e| io_error("append to", &relative, &e))
         } else {
-            crate::files::write_atomic(&path, content.as_bytes()).map_err(|e| NodeError::tool(e.to_string()))
+            crate::files::write_atomic_as(&path, content.as_bytes(), &tag).map_err(|e| NodeError::tool(e.to_string()))
         }
     })
     .await
