@@ -767,7 +767,7 @@ export interface RunSummary {
    */
   id: string;
   /**
-   * Whether the process running it is gone while it was not finished.
+   * Whether the process running it is gone (its lease ran out) while it was not finished.
    */
   interrupted: boolean;
   /**
@@ -793,7 +793,7 @@ export interface RunSummary {
   /**
    * Status.
    */
-  status: string;
+  status: "running" | "paused" | "waiting" | "succeeded" | "failed" | "cancelled";
   /**
    * Model prompt tokens over every call.
    */
@@ -860,7 +860,7 @@ export interface RunSummary1 {
    */
   id: string;
   /**
-   * Whether the process running it is gone while it was not finished.
+   * Whether the process running it is gone (its lease ran out) while it was not finished.
    */
   interrupted: boolean;
   /**
@@ -886,7 +886,7 @@ export interface RunSummary1 {
   /**
    * Status.
    */
-  status: string;
+  status: "running" | "paused" | "waiting" | "succeeded" | "failed" | "cancelled";
   /**
    * Model prompt tokens over every call.
    */
