@@ -75,6 +75,8 @@ struct Info<'a> {
     policy: NodePolicy,
     effect: Effect,
     reads: Vec<usize>,
+    /// The run inputs its templates read (`None`: it may read any of them).
+    run_reads: Option<Vec<String>>,
     workflow: Option<String>,
     tools: Vec<WorkflowTool>,
     body: Option<usize>,
@@ -227,6 +229,7 @@ impl<'a, 's> Compiler<'a, 's> {
                     policy: policy::resolve(&node.policy, &blueprint.defaults),
                     effect: Effect::Pure,
                     reads: Vec::new(),
+                    run_reads: Some(Vec::new()),
                     workflow: None,
                     tools: Vec::new(),
                     body,
@@ -779,7 +782,21 @@ impl<'a, 's> Compiler<'a, 's> {
                     self.push(diagnostic);
                 }
                 Ok(reads) => {
+                    let source = value_at(&node.config, &field.pointer).and_then(Value::as_str).unwrap_or_default();
                     for path in reads {
+                        match templates::run_read(source, path) {
+                            templates::RunRead::None => {}
+                            templates::RunRead::Input(name) => {
+                                if let Some(names) = &mut self.infos[*i].run_reads {
+                                    names.push(name.to_owned());
+                                }
+                            }
+                            // `run` as a whole (a loop over it, a filter, a method call).
+                            templates::RunRead::Any => {
+                                self.infos[*i].run_reads = None;
+                                continue;
+                            }
+                        }
                         self.read(*i, path, &at, &scope_vars, field.vars);
                     }
                 }
@@ -1496,6 +1513,15 @@ fn build_scope(root: usize, scopes: &mut [ScopeInfo<'_>], infos: &mut [Info<'_>]
                         reads.sort_unstable();
                         reads.dedup();
                         reads.into_iter().map(|r| ids_by_index[r].clone()).collect()
+                    },
+                    run_reads: match std::mem::take(&mut info.run_reads) {
+                        _ if info.spec.is_some_and(|k| k.whole_run) => None,
+                        Some(mut names) => {
+                            names.sort_unstable();
+                            names.dedup();
+                            Some(names)
+                        }
+                        None => None,
                     },
                     body: info.body.and_then(|b| built.remove(&b)),
                     workflow: info.workflow.take(),

@@ -155,6 +155,10 @@ pub struct PlanNode {
     pub effect: Effect,
     /// Node ids its templates read (`nodes.<id>`).
     pub reads: Vec<String>,
+    /// The run inputs it reads, sorted (from its templates); `None` when it may read any of them
+    /// (`run` read as a whole or through a method, or a kind that hands scripts all of `run`).
+    /// A result's cache key covers exactly these.
+    pub run_reads: Option<Vec<String>>,
     /// The body, for containers.
     pub body: Option<Scope>,
     /// For `workflow` nodes: the resolver key of the child blueprint.

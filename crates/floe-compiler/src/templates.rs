@@ -102,6 +102,44 @@ fn simple_reads(source: &str) -> Option<Reads<'_>> {
     Some(reads)
 }
 
+/// What one read of a template says about the run inputs it depends on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RunRead<'p> {
+    /// Not a read of `run`.
+    None,
+    /// `run.<name>`: that input.
+    Input(&'p str),
+    /// `run` itself, or a method of it (`run.items()`): any input may matter.
+    Any,
+}
+
+/// Classifies `path`, one read of `source`. minijinja reports `run.items()` as the read
+/// `run.items`; a call after it in the source tells the method from an input named `items`.
+pub(crate) fn run_read<'p>(source: &str, path: &'p str) -> RunRead<'p> {
+    let rest = match path.strip_prefix("run") {
+        Some("") => return RunRead::Any,
+        Some(after) => match after.strip_prefix('.') {
+            Some(rest) => rest,
+            None => return RunRead::None,
+        },
+        None => return RunRead::None,
+    };
+    let name = rest.split('.').next().unwrap_or_default();
+    if !rest.contains('.') && calls(source, path) {
+        return RunRead::Any;
+    }
+    RunRead::Input(name)
+}
+
+/// Whether `source` calls `path` somewhere (`path` followed by `(`, not part of a longer name).
+fn calls(source: &str, path: &str) -> bool {
+    source.match_indices(path).any(|(at, _)| {
+        let before = source[..at].chars().next_back();
+        let after = source[at + path.len()..].trim_start().chars().next();
+        !before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.') && after == Some('(')
+    })
+}
+
 /// Names that are literals or operators in Jinja, not variables.
 const KEYWORDS: &[&str] =
     &["true", "false", "none", "True", "False", "None", "not", "and", "or", "in", "is", "if", "else"];
@@ -187,6 +225,17 @@ mod tests {
         }
         assert!(simple_reads("{{ x | upper }}").is_none() && simple_reads("{{ x").is_none());
         assert!(simple_reads("{{ inputs.in }}").is_some());
+    }
+
+    #[test]
+    fn run_reads_tell_inputs_from_the_whole_of_run() {
+        assert_eq!(run_read("{{ run.topic }}", "run.topic"), RunRead::Input("topic"));
+        assert_eq!(run_read("{{ run.page.title }}", "run.page.title"), RunRead::Input("page"));
+        assert_eq!(run_read("{% for k in run %}{% endfor %}", "run"), RunRead::Any);
+        assert_eq!(run_read("{% for k, v in run.items() %}{% endfor %}", "run.items"), RunRead::Any);
+        assert_eq!(run_read("{{ run.items }} {{ xrun.items() }}", "run.items"), RunRead::Input("items"));
+        assert_eq!(run_read("{{ runner.x }}", "runner.x"), RunRead::None);
+        assert_eq!(run_read("{{ inputs.in }}", "inputs.in"), RunRead::None);
     }
 
     #[test]

@@ -223,3 +223,67 @@ async fn run_from_here_reuses_matching_upstream_results_and_reruns_the_rest() {
     assert!(wrong.is_some_and(|m| m.contains("`nope` is not a top-level node") && m.contains("shape")));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn result_keys_follow_exactly_what_a_node_reads_of_the_run_and_of_its_sub_workflow() {
+    let dir = scratch("keys");
+    let store = Store::open(&dir.join("runs.db")).await.expect("store");
+    let child = |text: &str| {
+        doc(
+            "child",
+            json!({
+                "outputs": {"text": {"from": "say.text"}},
+                "nodes": [{"id": "say", "kind": "tool", "config": {"tool": "text_template", "args": {"template": text}}}]
+            }),
+        )
+    };
+    write(&dir, "child.json", child("one"));
+    let file = write(
+        &dir,
+        "keys.json",
+        doc(
+            "keys",
+            json!({
+                "inputs": {"a": {"type": "string"}, "b": {"type": "string"}},
+                "nodes": [
+                    {"id": "only_a", "kind": "tool", "config": {"tool": "text_template", "args": {"template": "{{ run.a }}"}}},
+                    {"id": "looped", "kind": "tool", "config": {"tool": "text_template", "args": {"template": "{% for k in run %}{{ k }}{% endfor %}"}}},
+                    {"id": "items", "kind": "tool", "config": {"tool": "text_template", "args": {"template": "{% for k, v in run.items() %}{{ v }}{% endfor %}"}}},
+                    {"id": "sub", "kind": "workflow", "config": {"blueprint": "child.json"}}
+                ]
+            }),
+        ),
+    );
+    let run = |reuse: Option<String>, b: &str| {
+        let mut request = FileRun::new(&file);
+        request.inputs = json!({"a": "x", "b": b}).as_object().cloned().unwrap_or_default();
+        request.reuse = reuse;
+        let recorder = Recorder::new();
+        request.sink = Arc::new(recorder.clone());
+        let store = store.clone();
+        async move { (run_file(&store, request).await.expect("runs"), recorder.events()) }
+    };
+    let cached = |events: &[floe_engine::events::Event]| -> Vec<String> {
+        let mut nodes: Vec<String> = events
+            .iter()
+            .filter_map(|e| match &e.kind {
+                RunEvent::NodeCached { node, .. } => Some(node.to_string()),
+                _ => None,
+            })
+            .collect();
+        nodes.sort();
+        nodes
+    };
+    let (first, _) = run(None, "1").await;
+    assert_eq!(first.status, RunStatus::Succeeded, "{:?}", first.error);
+    let (_, events) = run(Some(first.run_id.clone()), "1").await;
+    assert_eq!(cached(&events), ["items", "looped", "only_a", "sub"], "the same work is reused");
+    // `b` changed: what reads all of `run` (a loop over it, `run.items()`) runs again.
+    let (second, events) = run(Some(first.run_id.clone()), "2").await;
+    assert_eq!(cached(&events), ["only_a", "sub"]);
+    // The sub-workflow changed: its node's key changed with its plan hash.
+    write(&dir, "child.json", child("two"));
+    let (_, events) = run(Some(second.run_id.clone()), "2").await;
+    assert_eq!(cached(&events), ["items", "looped", "only_a"]);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -124,6 +124,9 @@ pub struct KindSpec {
     pub extra_inputs: bool,
     /// Nodes of this kind may declare their own output ports.
     pub extra_outputs: bool,
+    /// Its executor hands the whole `run` object to user code (a script), so any run input may
+    /// change its result; other kinds read exactly what their templates name.
+    pub whole_run: bool,
     /// The config type's schema, registered in `generator`.
     pub config_schema: fn(&mut SchemaGenerator) -> Schema,
     /// The ports for a given config.

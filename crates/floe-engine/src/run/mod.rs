@@ -6,11 +6,12 @@ pub mod emitter;
 pub mod retry;
 pub mod scope;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use floe_blueprint::Catalog;
 use floe_compiler::{Plan, PlanNode, Scope};
 use serde_json::{Map, Value};
 use tokio::sync::{Semaphore, watch};
@@ -36,8 +37,9 @@ pub struct RuntimeNode {
     pub(crate) executor: Option<Arc<dyn Executor>>,
     /// The named concurrency pool it draws from.
     pub(crate) pool: Option<String>,
-    /// The run inputs its config reads (`None`: possibly any of them), for its result key.
-    pub(crate) run_reads: Option<Vec<String>>,
+    /// The plan hashes of the blueprints it runs (a `workflow` node's child, an agent's
+    /// blueprint tools), for its result key: a changed child changes the key.
+    pub(crate) subflows: Vec<String>,
     /// Its id as a node path, shared by every top-level run of the plan.
     pub(crate) id_path: Arc<str>,
 }
@@ -76,7 +78,7 @@ pub struct RuntimeScope {
 }
 
 impl RuntimeScope {
-    fn build(scope: &Scope, executors: &Executors, keep: &[&str]) -> Self {
+    fn build(scope: &Scope, executors: &Executors, workflows: &BTreeMap<String, String>, keep: &[String]) -> Self {
         let graph = scope.graph();
         let mut inbound = vec![Vec::new(); graph.node_count()];
         let mut outbound = vec![Vec::new(); graph.node_count()];
@@ -103,13 +105,18 @@ impl RuntimeScope {
                     body: node
                         .body
                         .as_ref()
-                        .map(|body| Arc::new(RuntimeScope::build(body, executors, &body_results(&node.config)))),
+                        .map(|body| Arc::new(RuntimeScope::build(body, executors, workflows, &body_results(node)))),
                     executor: executors.get(&node.kind).cloned().or_else(|| executor_for(&node.kind)),
                     plan: Arc::clone(node),
                     inbound,
                     outbound,
                     pool: None,
-                    run_reads: run_reads(&node.kind, &node.config),
+                    subflows: node
+                        .workflow
+                        .iter()
+                        .chain(node.tools.iter().map(|tool| &tool.key))
+                        .filter_map(|key| workflows.get(key).cloned())
+                        .collect(),
                     id_path: Arc::from(node.id.as_str()),
                 };
                 runtime.pool = runtime.executor.as_ref().and_then(|e| e.pool(&runtime));
@@ -121,7 +128,7 @@ impl RuntimeScope {
         // handed over when they are delivered, so they need no keeping).
         let sources =
             nodes.iter().map(|node| node.plan.reads.iter().filter_map(|id| ids.get(id).copied()).collect()).collect();
-        let keep = nodes.iter().map(|n| keep.contains(&n.plan.id.as_str())).collect();
+        let keep = nodes.iter().map(|n| keep.contains(&n.plan.id)).collect();
         let joins = nodes.iter().map(|n| n.plan.policy.join).collect();
         let mut out_start = Vec::with_capacity(nodes.len() + 1);
         let mut flat = Vec::with_capacity(edges.len());
@@ -149,34 +156,16 @@ impl RuntimeScope {
     }
 }
 
-/// The body nodes a container reads when its body ends (`collect`, `next`, branch results).
-fn body_results(config: &Value) -> Vec<&str> {
-    fn node_of(reference: &Value) -> Option<&str> {
-        reference.as_str().map(|r| r.split_once('.').map_or(r, |(node, _)| node))
-    }
-    let mut nodes: Vec<&str> = ["collect", "next"].iter().filter_map(|key| node_of(config.get(*key)?)).collect();
-    if let Some(Value::Object(branches)) = config.get("branches") {
-        nodes.extend(branches.values().filter_map(node_of));
-    }
-    nodes
-}
-
-/// The run inputs a node's config reads through `run.<name>`; `None` when it may read any
-/// (scripts get the whole `run` object; templates may index it dynamically).
-fn run_reads(kind: &str, config: &Value) -> Option<Vec<String>> {
-    let text = config.to_string();
-    if kind == "code" || text.contains("run[") {
-        return None;
-    }
-    let mut names: Vec<String> = text
-        .match_indices("run.")
-        .filter(|(at, _)| !text[..*at].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == '.'))
-        .map(|(at, _)| text[at + 4..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect())
-        .filter(|name: &String| !name.is_empty())
-        .collect();
-    names.sort();
-    names.dedup();
-    Some(names)
+/// The body nodes a container reads when its body ends (`collect`, `next`, branch results), as
+/// its kind describes them in the catalogue.
+fn body_results(node: &PlanNode) -> Vec<String> {
+    let (Some(kind), Some(config)) = (Catalog::builtin().kind(&node.kind), node.config.as_object()) else {
+        return Vec::new();
+    };
+    (kind.body_refs)(config)
+        .into_iter()
+        .map(|(_, reference)| reference.split_once('.').map_or(reference.as_str(), |(node, _)| node).to_owned())
+        .collect()
 }
 
 /// A plan laid out for execution; prepare once, run many times.
@@ -200,8 +189,8 @@ impl Prepared {
     /// Lays out `plan`, executing the kinds in `executors` with those executors (embedders,
     /// and the providers of kinds this crate does not execute itself).
     pub fn with_executors(plan: Plan, executors: &Executors) -> Self {
-        let outputs: Vec<&str> = plan.outputs().values().map(|o| o.node.as_str()).collect();
-        let root = Arc::new(RuntimeScope::build(plan.root(), executors, &outputs));
+        let outputs: Vec<String> = plan.outputs().values().map(|o| o.node.clone()).collect();
+        let root = Arc::new(RuntimeScope::build(plan.root(), executors, plan.workflows(), &outputs));
         Self { plan: Arc::new(plan), root }
     }
 }
@@ -318,7 +307,7 @@ pub struct RunEnv {
     /// Runs sub-workflows.
     pub subflows: Arc<dyn Subflows>,
     /// Sub-workflow resolver key → the plan hash it had when this run's plan was compiled.
-    pub workflows: Arc<std::collections::BTreeMap<String, String>>,
+    pub workflows: Arc<BTreeMap<String, String>>,
     /// Where this run's events go (child runs announce to the same place).
     pub sink: Arc<dyn EventSink>,
     /// This run's clock.

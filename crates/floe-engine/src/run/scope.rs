@@ -585,16 +585,16 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
 }
 
 /// What identifies a node's result: the engine version (standing for every kind's version), the
-/// kind, its config and every value it reads (input ports, upstream outputs, the run inputs its
-/// config names, body variables). Equal keys mean the node would be handed exactly
-/// the same work.
+/// kind, its config, every value it reads (input ports, upstream outputs, the run inputs its
+/// templates read as the compiler found them, body variables) and the plan hash of each
+/// blueprint it runs. Equal keys mean the node would be handed exactly the same work.
 fn cache_key(node: &RuntimeNode, context: &Context) -> String {
     let nodes: std::collections::BTreeMap<&str, &Outputs> =
         context.nodes.iter().map(|(id, outputs)| (id.as_str(), outputs.as_ref())).collect();
     let vars: std::collections::BTreeMap<&str, &Value> =
         context.vars.iter().map(|(name, value)| (*name, value)).collect();
-    // Only the run inputs the config reads, so changing another input does not invalidate it.
-    let run: std::collections::BTreeMap<&str, &Value> = match &node.run_reads {
+    // Only the run inputs it reads, so changing another input does not invalidate it.
+    let run: std::collections::BTreeMap<&str, &Value> = match &node.plan.run_reads {
         Some(names) => names.iter().filter_map(|n| Some((n.as_str(), context.run.get(n)?))).collect(),
         None => context.run.iter().map(|(k, v)| (k.as_str(), v)).collect(),
     };
@@ -606,6 +606,7 @@ fn cache_key(node: &RuntimeNode, context: &Context) -> String {
         "nodes": nodes,
         "run": run,
         "vars": vars,
+        "subflows": node.subflows,
     });
     format!("blake3:{}", blake3::hash(material.to_string().as_bytes()).to_hex())
 }

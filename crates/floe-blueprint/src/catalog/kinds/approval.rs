@@ -61,6 +61,7 @@ pub fn spec() -> KindSpec {
         body_vars: &[],
         extra_inputs: true,
         extra_outputs: false,
+        whole_run: false,
         config_schema: schema_of::<ApprovalConfig>,
         ports,
         fields,

@@ -59,6 +59,7 @@ pub fn spec() -> KindSpec {
         body_vars: &[],
         extra_inputs: true,
         extra_outputs: true,
+        whole_run: true,
         config_schema: schema_of::<CodeConfig>,
         ports,
         fields,

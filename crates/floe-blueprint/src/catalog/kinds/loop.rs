@@ -65,6 +65,7 @@ pub fn spec() -> KindSpec {
         body_vars: &["item", "index", "parent"],
         extra_inputs: true,
         extra_outputs: false,
+        whole_run: false,
         config_schema: schema_of::<LoopConfig>,
         ports,
         fields,

@@ -62,6 +62,7 @@ pub fn spec() -> KindSpec {
         body_vars: &["parent"],
         extra_inputs: true,
         extra_outputs: false,
+        whole_run: false,
         config_schema: schema_of::<ParallelConfig>,
         ports,
         fields,

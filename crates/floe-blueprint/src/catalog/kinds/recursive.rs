@@ -45,6 +45,7 @@ pub fn spec() -> KindSpec {
         body_vars: &["state", "iteration", "parent"],
         extra_inputs: true,
         extra_outputs: false,
+        whole_run: false,
         config_schema: schema_of::<RecursiveConfig>,
         ports,
         fields,

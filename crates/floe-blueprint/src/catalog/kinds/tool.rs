@@ -43,6 +43,7 @@ pub fn spec() -> KindSpec {
         body_vars: &[],
         extra_inputs: true,
         extra_outputs: false,
+        whole_run: false,
         config_schema: schema_of::<ToolConfig>,
         ports,
         fields,

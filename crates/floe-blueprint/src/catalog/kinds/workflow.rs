@@ -44,6 +44,7 @@ pub fn spec() -> KindSpec {
         body_vars: &[],
         extra_inputs: false,
         extra_outputs: false,
+        whole_run: false,
         config_schema: schema_of::<WorkflowConfig>,
         ports,
         fields,
