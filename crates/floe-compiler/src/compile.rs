@@ -797,7 +797,7 @@ impl<'a, 's> Compiler<'a, 's> {
                                 continue;
                             }
                         }
-                        self.read(*i, path, &at, &scope_vars, field.vars);
+                        self.read(*i, (source, path), &at, &scope_vars, field.vars);
                     }
                 }
             }
@@ -810,7 +810,14 @@ impl<'a, 's> Compiler<'a, 's> {
     }
 
     /// Checks one variable a template reads.
-    fn read(&mut self, i: usize, path: &str, at: &Site<'_>, scope_vars: &[&str], field_vars: &[&str]) {
+    fn read(
+        &mut self,
+        i: usize,
+        (source, path): (&str, &str),
+        at: &Site<'_>,
+        scope_vars: &[&str],
+        field_vars: &[&str],
+    ) {
         let node = self.infos[i].node;
         let mut parts = path.split('.');
         let root = parts.next().unwrap_or_default();
@@ -871,6 +878,13 @@ impl<'a, 's> Compiler<'a, 's> {
                         diagnostic = diagnostic.fix(declare_input(info, name));
                     }
                     self.push(diagnostic);
+                } else if let Some(name) = second
+                    && info.live
+                    && info.ports.inputs.iter().any(|p| p.name == name && !p.required)
+                    && !templates::guarded(source, &format!("inputs.{name}"))
+                    && !self.connected(i, name)
+                {
+                    self.unconnected_read(i, name, at);
                 }
             }
             "nodes" => {
@@ -895,6 +909,65 @@ impl<'a, 's> Compiler<'a, 's> {
                 );
             }
         }
+    }
+
+    /// Whether an edge arrives at input port `port` of node `i`.
+    fn connected(&self, i: usize, port: &str) -> bool {
+        let scope = &self.scopes[self.infos[i].scope];
+        scope.index.get(&i).is_some_and(|&index| {
+            scope.graph.edges_directed(index, Direction::Incoming).any(|e| e.weight().to_port.as_deref() == Some(port))
+        })
+    }
+
+    /// A template of node `i` reads `inputs.<port>` and nothing feeds that port: the run would
+    /// stop at it. When exactly one output in the node's graph goes nowhere and can feed it
+    /// without a cycle (the node that fed it was deleted, say), the fix connects it.
+    fn unconnected_read(&mut self, i: usize, port: &str, at: &Site<'_>) {
+        let info = &self.infos[i];
+        let id = info.node.id.as_str();
+        let scope = &self.scopes[info.scope];
+        let mut dangling = Vec::new();
+        if let Some(&reader) = scope.index.get(&i) {
+            for &m in &scope.members {
+                let candidate = &self.infos[m];
+                let Some(&index) = scope.index.get(&m) else { continue };
+                if m == i || !candidate.live || !candidate.ports_known {
+                    continue;
+                }
+                let used: HashSet<&str> = scope
+                    .graph
+                    .edges_directed(index, Direction::Outgoing)
+                    .map(|e| e.weight().from_port.as_str())
+                    .collect();
+                let free =
+                    candidate.ports.outputs.iter().filter(|p| p.name != "error" && !used.contains(p.name.as_ref()));
+                for output in free {
+                    if !petgraph::algo::has_path_connecting(&scope.graph, reader, index, None) {
+                        dangling.push(format!("{}.{}", candidate.node.id, output.name));
+                    }
+                }
+            }
+        }
+        let mut diagnostic = Diagnostic::new(
+            Code::InputNotConnected,
+            self.pointer_of(at),
+            format!("`{id}` reads `inputs.{port}`, but nothing is connected to `{id}.{port}`"),
+            format!(
+                "connect an output to `{id}.{port}`, or write `inputs.{port} | default(...)` if the node may run without it"
+            ),
+        )
+        .node(id);
+        if let [from] = dangling.as_slice() {
+            diagnostic = diagnostic.fix(Fix {
+                title: format!("connect {from} → {id}.{port}"),
+                patch: vec![append(
+                    &join_pointer(&scope.pointer, "edges"),
+                    scope.edges.is_empty(),
+                    json!({"from": from, "to": format!("{id}.{port}")}),
+                )],
+            });
+        }
+        self.push(diagnostic);
     }
 
     /// `nodes.<target>.<port>` read by node `i`: the target must exist, be visible and upstream.

@@ -140,6 +140,23 @@ fn calls(source: &str, path: &str) -> bool {
     })
 }
 
+/// Whether every place `source` reads `path` allows it to be missing: `path | default(…)` (or
+/// `| d(…)`), or a test `path is defined` / `is undefined`.
+pub(crate) fn guarded(source: &str, path: &str) -> bool {
+    let mut uses = source.match_indices(path).filter(|(at, _)| {
+        let before = source[..*at].chars().next_back();
+        let after = source[at + path.len()..].chars().next();
+        !before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.')
+            && !after.is_some_and(|c| c.is_alphanumeric() || c == '_')
+    });
+    uses.all(|(at, _)| {
+        let rest = source[at + path.len()..].trim_start();
+        let filter = rest.strip_prefix('|').map(str::trim_start);
+        filter.is_some_and(|f| f.starts_with("default") || f.starts_with("d(") || f.starts_with("d "))
+            || ["is defined", "is undefined", "is not defined"].iter().any(|test| rest.starts_with(test))
+    })
+}
+
 /// Names that are literals or operators in Jinja, not variables.
 const KEYWORDS: &[&str] =
     &["true", "false", "none", "True", "False", "None", "not", "and", "or", "in", "is", "if", "else"];
@@ -236,6 +253,15 @@ mod tests {
         assert_eq!(run_read("{{ run.items }} {{ xrun.items() }}", "run.items"), RunRead::Input("items"));
         assert_eq!(run_read("{{ runner.x }}", "runner.x"), RunRead::None);
         assert_eq!(run_read("{{ inputs.in }}", "inputs.in"), RunRead::None);
+    }
+
+    #[test]
+    fn reads_that_allow_a_missing_value_are_guarded() {
+        assert!(guarded("{{ inputs.in | default('') }}", "inputs.in"));
+        assert!(guarded("{% if inputs.in is defined %}{{ inputs.in|d('x') }}{% endif %}", "inputs.in"));
+        assert!(!guarded("{{ inputs.in }}", "inputs.in"));
+        assert!(!guarded("{{ inputs.in | default('') }} {{ inputs.in | upper }}", "inputs.in"));
+        assert!(!guarded("{{ inputs.in.name | default('') }}", "inputs.in"), "a field of a missing value fails first");
     }
 
     #[test]

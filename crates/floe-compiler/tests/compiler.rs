@@ -116,6 +116,7 @@ const BAD: &[(&str, Code, &str, usize, usize)] = &[
     ("error-port-unused.json", Code::ErrorPortUnused, "/nodes/0/policy/on_error", 17, 9),
     ("expression-syntax.json", Code::TemplateSyntax, "/nodes/0/config/expression", 11, 9),
     ("future-version.json", Code::UnsupportedVersion, "/version", 3, 3),
+    ("input-read-unconnected.json", Code::InputNotConnected, "/nodes/0/config/args/input", 17, 11),
     ("llm-missing-prompt.json", Code::MissingConfig, "/nodes/0/config", 10, 7),
     ("loop-items-unconnected.json", Code::InputNotConnected, "/nodes/0", 7, 5),
     ("missing-format.json", Code::NotABlueprint, "", 1, 1),

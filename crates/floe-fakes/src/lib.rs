@@ -80,6 +80,8 @@ pub enum Fault {
     MalformedJson,
     /// HTTP 200, then an error inside the stream (rate limit / overloaded, in the vendor's format).
     MidStreamError,
+    /// HTTP 200 with a whole web page instead of a stream (a proxy's sign-in page, a wrong base URL).
+    HtmlPage,
 }
 
 /// A request the server received.
@@ -250,6 +252,11 @@ async fn handle(
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
+    if !serves(shared.vendor, uri.path()) {
+        // As the vendor does for a path it has no API at (a base URL without its `/v1`).
+        let body = json!({"error": {"message": format!("Invalid URL (POST {})", uri.path()), "type": "invalid_request_error"}});
+        return json_response(StatusCode::NOT_FOUND, body);
+    }
     if method == Method::GET {
         return json_response(StatusCode::OK, models(shared.vendor));
     }
@@ -265,6 +272,15 @@ async fn handle(
     }
     let model = model_of(shared.vendor, &uri, &body);
     respond(shared.clone(), reply, &model, guard)
+}
+
+/// Whether the vendor has its API at `path`.
+fn serves(vendor: Vendor, path: &str) -> bool {
+    match vendor {
+        Vendor::Openai | Vendor::Anthropic => path.starts_with("/v1/"),
+        Vendor::Gemini => path.starts_with("/v1beta/") || path.starts_with("/v1/"),
+        Vendor::Ollama => path.starts_with("/api/"),
+    }
 }
 
 fn next(shared: &Shared) -> Reply {
@@ -389,6 +405,13 @@ fn respond(shared: Arc<Shared>, reply: Reply, model: &str, guard: InFlight) -> R
             let mut frames = text_frames(vendor, model, "Partial", 1, (0, 0, 0), false);
             frames.push(Piece::Frame(mid_stream_error(vendor)));
             frames
+        }
+        Reply::Fault(Fault::HtmlPage) => {
+            return Response::builder()
+                .status(StatusCode::OK)
+                .header("content-type", "text/html; charset=utf-8")
+                .body(Body::from("<!doctype html>\n<html><head><title>Sign in</title></head><body>Sign in to continue</body></html>\n"))
+                .unwrap_or_default();
         }
         Reply::Fault(fault) => return error_response(vendor, fault),
         Reply::Text { text, usage } => text_frames(vendor, model, text, pieces, *usage, true),

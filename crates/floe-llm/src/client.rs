@@ -223,7 +223,7 @@ impl Llm {
         if !status.is_success() {
             let headers = response.headers().clone();
             let body = tokio::time::timeout(provider.timeout, response.text()).await.ok().and_then(Result::ok);
-            return Err(LlmError::from_status(name, status, &headers, &body.unwrap_or_default()));
+            return Err(provider.error(status, &headers, &body.unwrap_or_default()));
         }
         let framing = provider.api.framing();
         let decoder = provider.api.decoder(name);
@@ -245,7 +245,7 @@ impl Llm {
         }
         let headers = response.headers().clone();
         let body = response.text().await.unwrap_or_default();
-        Err(LlmError::from_status(&provider.name, status, &headers, &body))
+        Err(provider.error(status, &headers, &body))
     }
 
     /// The cost of `usage` on `model`, when it has a price.

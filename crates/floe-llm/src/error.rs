@@ -31,6 +31,20 @@ impl LlmError {
         Self::new(ErrorClass::Unparseable, format!("{provider} sent a reply Floe could not read: {what}"))
     }
 
+    /// A complete reply that is not the provider's stream at all (a web page, a proxy's answer,
+    /// a truncated JSON document): the base URL points somewhere else. Not worth a retry.
+    pub fn not_a_stream(provider: &str, began: &[u8]) -> Self {
+        let text = String::from_utf8_lossy(began);
+        let start: String = text.chars().take(80).collect();
+        Self::new(
+            ErrorClass::Unparseable,
+            format!(
+                "{provider} answered, but not with a model reply (it began {start:?}); check the provider's base_url \
+                 in the settings: it must be the API's address (often ending in /v1), not a web page or a proxy"
+            ),
+        )
+    }
+
     /// The stream ended before the reply was complete.
     pub fn stream_broken(provider: &str, what: impl std::fmt::Display) -> Self {
         Self::new(
@@ -74,6 +88,20 @@ impl LlmError {
                 humantime::format_duration(limit)
             ),
         )
+    }
+
+    /// [`LlmError::from_status`] for an API whose paths come after a versioned base URL (OpenAI
+    /// and compatible ones): a 404 from a base URL without `/v1` says it may lack it.
+    pub fn from_versioned(provider: &str, base_url: &str, status: StatusCode, headers: &HeaderMap, body: &str) -> Self {
+        let mut error = Self::from_status(provider, status, headers, body);
+        let base = base_url.trim_end_matches('/');
+        if status == StatusCode::NOT_FOUND && !base.ends_with("/v1") {
+            error.message = format!(
+                "{provider} answered HTTP 404 Not Found at {base}; the base_url may lack its `/v1`: set it to {base}/v1 \
+                 in the settings"
+            );
+        }
+        error
     }
 
     /// Classifies an HTTP error reply from its status, headers and body.

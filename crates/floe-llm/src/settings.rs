@@ -66,6 +66,24 @@ pub struct Provider {
     pub needs_key: bool,
 }
 
+impl Provider {
+    /// Classifies an HTTP error reply from this provider (see [`crate::LlmError::from_status`]);
+    /// for APIs whose paths follow a versioned base URL, a 404 says the base URL may lack `/v1`.
+    pub fn error(
+        &self,
+        status: reqwest::StatusCode,
+        headers: &reqwest::header::HeaderMap,
+        body: &str,
+    ) -> crate::LlmError {
+        match self.api {
+            Api::Openai | Api::OpenaiCompatible => {
+                crate::LlmError::from_versioned(&self.name, &self.base_url, status, headers, body)
+            }
+            _ => crate::LlmError::from_status(&self.name, status, headers, body),
+        }
+    }
+}
+
 /// Default wait for a reply's first byte and between chunks.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
 /// Default calls in flight per provider.

@@ -51,7 +51,9 @@ pub(crate) trait Decoder: Send {
     fn finish(self: Box<Self>) -> Result<ChatResponse, LlmError>;
 }
 
-/// Feeds `body` to `decoder` frame by frame; every wait for more bytes is bounded by `idle`.
+/// Feeds `body` to `decoder` frame by frame; every wait for more bytes is bounded by `idle`. A
+/// reply that ends without one frame of the stream (a web page, a plain JSON document) is
+/// [`LlmError::not_a_stream`]: complete, so no retry can help.
 pub(crate) async fn decode(
     provider: &str,
     body: impl Stream<Item = reqwest::Result<Bytes>> + Send + Unpin,
@@ -60,6 +62,15 @@ pub(crate) async fn decode(
     mut decoder: Box<dyn Decoder>,
     on_delta: &mut (dyn FnMut(&str) + Send),
 ) -> Result<ChatResponse, LlmError> {
+    let mut body = body;
+    let first =
+        tokio::time::timeout(idle, body.next()).await.map_err(|_| LlmError::timeout(provider, idle, "further data"))?;
+    let began: Vec<u8> = match &first {
+        Some(Ok(chunk)) => chunk.iter().take(160).copied().collect(),
+        _ => Vec::new(),
+    };
+    let body = futures::stream::iter(first).chain(body);
+    let mut frames = 0usize;
     match framing {
         Framing::Sse => {
             let mut events = body.eventsource();
@@ -69,7 +80,10 @@ pub(crate) async fn decode(
                     .map_err(|_| LlmError::timeout(provider, idle, "further data"))?;
                 match next {
                     None => break,
-                    Some(Ok(event)) => decoder.frame(&event.data, on_delta)?,
+                    Some(Ok(event)) => {
+                        frames += 1;
+                        decoder.frame(&event.data, on_delta)?;
+                    }
                     Some(Err(eventsource_stream::EventStreamError::Transport(error))) => {
                         return Err(LlmError::stream_broken(provider, error));
                     }
@@ -78,8 +92,21 @@ pub(crate) async fn decode(
             }
         }
         Framing::Ndjson => {
-            let mut body = body;
+            let mut body = Box::pin(body);
             let mut pending: Vec<u8> = Vec::new();
+            let mut line = |line: &[u8], frames: &mut usize, decoder: &mut dyn Decoder| {
+                if line.iter().all(u8::is_ascii_whitespace) {
+                    return Ok(());
+                }
+                let result = ndjson_line(provider, line, decoder, on_delta);
+                match result {
+                    Err(_) if *frames == 0 => Err(LlmError::not_a_stream(provider, &began)),
+                    other => {
+                        *frames += 1;
+                        other
+                    }
+                }
+            };
             loop {
                 let next = tokio::time::timeout(idle, body.next())
                     .await
@@ -90,16 +117,19 @@ pub(crate) async fn decode(
                     Some(Ok(chunk)) => {
                         pending.extend_from_slice(&chunk);
                         while let Some(end) = pending.iter().position(|&b| b == b'\n') {
-                            let line: Vec<u8> = pending.drain(..=end).collect();
-                            ndjson_line(provider, &line, decoder.as_mut(), on_delta)?;
+                            let taken: Vec<u8> = pending.drain(..=end).collect();
+                            line(&taken, &mut frames, decoder.as_mut())?;
                         }
                     }
                 }
             }
             if !pending.is_empty() {
-                ndjson_line(provider, &pending, decoder.as_mut(), on_delta)?;
+                line(&pending, &mut frames, decoder.as_mut())?;
             }
         }
+    }
+    if frames == 0 {
+        return Err(LlmError::not_a_stream(provider, &began));
     }
     decoder.finish()
 }

@@ -162,6 +162,7 @@ async fn the_fault_matrix_classifies_every_failure() {
         (Fault::CutMidStream("This reply will be cut in half".into()), ErrorClass::StreamBroken),
         (Fault::SlowFirstByte(Duration::from_secs(3)), ErrorClass::Timeout),
         (Fault::MalformedJson, ErrorClass::Unparseable),
+        (Fault::HtmlPage, ErrorClass::Unparseable),
     ];
     for (vendor, name, model) in VENDORS {
         let server = FakeServer::start(vendor).await.expect("fake starts");
@@ -187,6 +188,47 @@ async fn the_fault_matrix_classifies_every_failure() {
         };
         assert_eq!(error.class, expected, "{name}: {error}");
     }
+}
+
+#[tokio::test]
+async fn a_web_page_instead_of_a_stream_is_unparseable_at_once_and_points_at_the_base_url() {
+    let openai = FakeServer::start(Vendor::Openai).await.expect("fake starts");
+    let ollama = FakeServer::start(Vendor::Ollama).await.expect("fake starts");
+    let llm = registry(&[("openai", &openai), ("ollama", &ollama)]);
+    openai.push([Reply::Fault(Fault::HtmlPage)]);
+    ollama.push([Reply::text("local answer")]);
+    let mut models = call(&["openai:gpt-4o-mini", "ollama:llama3.2"], None);
+    models.fallback_on = floe_blueprint::catalog::kinds::llm::DEFAULT_FALLBACK_ON.to_vec();
+    let error = llm.complete(&models, &mut |_| {}, &mut |_| {}).await.expect_err("a web page is no reply");
+    assert_eq!(error.class, ErrorClass::Unparseable, "{error}");
+    assert!(error.message.contains("base_url") && error.message.contains("<!doctype html>"), "{error}");
+    assert!(!ErrorClass::transient().contains(&error.class), "not retried by default policies");
+    assert_eq!((openai.requests().len(), ollama.requests().len()), (1, 0), "one request, no fallback");
+
+    // Ollama's line-delimited stream: the same page is the same error.
+    let ollama = FakeServer::start(Vendor::Ollama).await.expect("fake starts");
+    let llm = registry(&[("ollama", &ollama)]);
+    ollama.push([Reply::Fault(Fault::HtmlPage)]);
+    let (result, _) = chat(&llm, "ollama:llama3.2", &request("hi")).await;
+    let error = result.expect_err("a web page is no reply");
+    assert_eq!(error.class, ErrorClass::Unparseable, "{error}");
+    assert!(error.message.contains("base_url"), "{error}");
+}
+
+#[tokio::test]
+async fn a_404_from_a_base_url_without_its_v1_says_so() {
+    let openai = FakeServer::start(Vendor::Openai).await.expect("fake starts");
+    let mut settings = Settings::default();
+    let root = openai.base_url().trim_end_matches("/v1").to_owned();
+    settings.providers.insert(
+        "openai".into(),
+        ProviderSettings { base_url: Some(root.clone()), timeout: Some("700ms".into()), ..Default::default() },
+    );
+    let llm = Llm::new(settings, Prices::builtin()).with_keys(Arc::new(|_| Some(Secret::new("sk-test-key"))));
+    let (result, _) = chat(&llm, "openai:gpt-4o-mini", &request("hi")).await;
+    let error = result.expect_err("nothing at that path");
+    assert_eq!(error.class, ErrorClass::BadRequest, "{error}");
+    assert!(error.message.contains("404") && error.message.contains(&format!("set it to {root}/v1 ")), "{error}");
 }
 
 #[tokio::test]
@@ -275,6 +317,13 @@ async fn structured_output_is_native_where_supported_and_reasked_where_not() {
         .expect("valid");
     assert_eq!(done.data, Some(json!({"category": "bug"})));
     assert_eq!(openai.requests()[0].body["response_format"]["json_schema"]["schema"], schema);
+    assert_eq!(openai.requests()[0].body["response_format"]["json_schema"]["strict"], Value::Null, "an open schema");
+    // A closed schema (every property required, no others allowed) asks for strict mode.
+    let closed = json!({"type": "object", "additionalProperties": false, "required": ["category"],
+        "properties": {"category": {"enum": ["bug", "feature"]}}});
+    openai.push([Reply::text(r#"{"category": "feature"}"#)]);
+    llm.complete(&call(&["openai:gpt-4o-mini"], Some(closed)), &mut |_| {}, &mut |_| {}).await.expect("valid");
+    assert_eq!(openai.requests()[1].body["response_format"]["json_schema"]["strict"], json!(true));
 
     // Anthropic: an instruction, then validation; a wrong reply is sent back once.
     let anthropic = FakeServer::start(Vendor::Anthropic).await.expect("fake starts");

@@ -2,7 +2,6 @@
 //! through the provider registry, stream the reply as `node_output_delta` events, validate
 //! structured output, and record usage and cost.
 
-use floe_blueprint::ErrorClass;
 use floe_blueprint::catalog::kinds::llm::LlmConfig;
 use floe_llm::{Call, ChatRequest, Completion, LlmError, Message, ModelRef, Note};
 use futures::future::BoxFuture;
@@ -12,14 +11,7 @@ use super::{Executor, NodeCtx, NodeError, config_as};
 use crate::events::UsageInfo;
 use crate::template::{Outputs, render_str};
 
-/// Classes that move an `llm` node on to its next fallback model unless it lists its own.
-pub const DEFAULT_FALLBACK_ON: &[ErrorClass] = &[
-    ErrorClass::RateLimited,
-    ErrorClass::Overloaded,
-    ErrorClass::Server,
-    ErrorClass::Timeout,
-    ErrorClass::StreamBroken,
-];
+pub use floe_blueprint::catalog::kinds::llm::DEFAULT_FALLBACK_ON;
 
 /// How many times a reply that does not match `output_schema` is sent back with the problem.
 const REASKS: u32 = 2;

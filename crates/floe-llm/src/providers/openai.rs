@@ -50,9 +50,63 @@ pub(crate) fn body(request: &ChatRequest, compatible: bool) -> Value {
         body["stop"] = json!(request.stop);
     }
     if let Some(schema) = &request.output_schema {
-        body["response_format"] = json!({"type": "json_schema", "json_schema": {"name": "output", "schema": schema}});
+        let mut format = json!({"name": "output", "schema": schema});
+        if strict_allows(schema) {
+            format["strict"] = json!(true);
+        }
+        body["response_format"] = json!({"type": "json_schema", "json_schema": format});
     }
     body
+}
+
+/// Whether OpenAI's strict structured output accepts `schema` as it is: an object at the root,
+/// every object closed (`additionalProperties: false`) with all its properties required, and no
+/// keyword strict mode refuses. Then the reply is guaranteed to match; otherwise Floe still
+/// validates it and re-asks.
+fn strict_allows(schema: &Value) -> bool {
+    const REFUSED: &[&str] = &[
+        "oneOf",
+        "allOf",
+        "not",
+        "if",
+        "then",
+        "else",
+        "patternProperties",
+        "dependentRequired",
+        "dependentSchemas",
+        "unevaluatedProperties",
+    ];
+    fn walk(schema: &Value) -> bool {
+        let Some(object) = schema.as_object() else { return schema.is_boolean() };
+        if REFUSED.iter().any(|k| object.contains_key(*k)) {
+            return false;
+        }
+        if let Some(properties) = object.get("properties").and_then(Value::as_object) {
+            let required: Vec<&str> = object
+                .get("required")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
+            if object.get("additionalProperties") != Some(&Value::Bool(false))
+                || !properties.keys().all(|k| required.contains(&k.as_str()))
+                || !properties.values().all(walk)
+            {
+                return false;
+            }
+        } else if object.get("type").and_then(Value::as_str) == Some("object") {
+            return false;
+        }
+        let nested = ["items", "$defs", "definitions", "anyOf"].iter().filter_map(|k| object.get(*k));
+        nested.into_iter().all(|value| match value {
+            Value::Array(items) => items.iter().all(walk),
+            Value::Object(map) if map.contains_key("type") || map.contains_key("properties") => walk(value),
+            Value::Object(map) => map.values().all(walk),
+            _ => true,
+        })
+    }
+    schema.get("type").and_then(Value::as_str) == Some("object") && walk(schema)
 }
 
 /// Tool definitions as OpenAI (and Ollama) take them.
@@ -245,4 +299,26 @@ fn classified(provider: &str, status: u16, body: &str, detail: &str) -> LlmError
     let mut error = LlmError::from_status(provider, status, &reqwest::header::HeaderMap::new(), body);
     error.message = format!("{provider} reported an error mid-stream: {detail}");
     error
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    #[test]
+    fn strict_mode_is_asked_for_closed_schemas_only() {
+        let closed = json!({"type": "object", "additionalProperties": false, "required": ["tags", "who"],
+            "properties": {"who": {"type": "string"}, "tags": {"type": "array", "items": {"type": "object",
+            "additionalProperties": false, "required": ["name"], "properties": {"name": {"type": "string"}}}}}});
+        assert!(super::strict_allows(&closed));
+        let open = json!({"type": "object", "required": ["who"], "properties": {"who": {"type": "string"}}});
+        assert!(!super::strict_allows(&open), "additionalProperties not closed");
+        let optional =
+            json!({"type": "object", "additionalProperties": false, "properties": {"who": {"type": "string"}}});
+        assert!(!super::strict_allows(&optional), "a property that is not required");
+        let nested_open = json!({"type": "object", "additionalProperties": false, "required": ["x"],
+            "properties": {"x": {"type": "object"}}});
+        assert!(!super::strict_allows(&nested_open));
+        assert!(!super::strict_allows(&json!({"type": "array"})), "the root must be an object");
+    }
 }

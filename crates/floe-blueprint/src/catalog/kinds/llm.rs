@@ -27,6 +27,17 @@ output, streamed token by token.
 - **Example**: `{"model": "openai:gpt-4o-mini", "prompt": "Summarise: {{ inputs.in }}"}`"#;
 
 /// Config of an `llm` node.
+/// Classes that move an `llm` or `agent` node on to its next fallback model unless it lists its
+/// own: failures of the provider, not of the request (the field's documentation names them; a
+/// test keeps the two in step).
+pub const DEFAULT_FALLBACK_ON: &[ErrorClass] = &[
+    ErrorClass::RateLimited,
+    ErrorClass::Overloaded,
+    ErrorClass::Server,
+    ErrorClass::Timeout,
+    ErrorClass::StreamBroken,
+];
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LlmConfig {
@@ -35,7 +46,8 @@ pub struct LlmConfig {
     /// Models tried in order when the previous one fails with a class in `fallback_on`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fallbacks: Vec<String>,
-    /// Error classes that move to the next fallback (default: rate_limited, overloaded, server).
+    /// Error classes that move to the next fallback (default: rate_limited, overloaded, server,
+    /// timeout, stream_broken).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fallback_on: Option<Vec<ErrorClass>>,
     /// System prompt template.
@@ -133,4 +145,24 @@ fn is_model_name(name: &str) -> bool {
             && provider.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
             && !model.trim().is_empty()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_documented_default_fallback_classes_are_the_ones_used() {
+        let schema = schemars::schema_for!(LlmConfig).to_value();
+        let doc = schema["properties"]["fallback_on"]["description"].as_str().unwrap_or_default().to_owned();
+        let listed = doc.split("(default: ").nth(1).and_then(|rest| rest.split(')').next()).unwrap_or_default();
+        let listed: Vec<String> = listed.split(',').map(|c| c.split_whitespace().collect::<String>()).collect();
+        let used: Vec<String> = DEFAULT_FALLBACK_ON
+            .iter()
+            .map(|class| {
+                serde_json::to_value(class).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+            })
+            .collect();
+        assert_eq!(listed, used, "{doc}");
+    }
 }
