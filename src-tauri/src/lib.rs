@@ -1,12 +1,12 @@
-//! The Floe desktop app: a thin Tauri 2 shell. Every command is one call on [`floe_api::Api`],
-//! the same API `floe serve` exposes over HTTP, so the UI's screens do not know which transport
-//! they use. Run events reach the window through a `Channel`.
+//! The Floe desktop app: a thin Tauri 2 shell. One command (`api`) dispatches every method of
+//! [`floe_api::Api`]'s table, the same table `floe serve` exposes over HTTP, so the UI's screens
+//! do not know which transport they use. Run events reach the window through a `Channel`. No
+//! command runs on the main thread.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
 
-use floe_api::{Api, ApiError, ErrorBody};
+use floe_api::{Api, ApiError};
 use floe_engine::events::Event;
 use floe_engine::store::Store;
 use serde_json::Value;
@@ -16,7 +16,8 @@ use tauri::{AppHandle, Emitter, Manager, State, WindowEvent, Wry};
 
 /// The app's state: the API over the open folder.
 struct App {
-    api: Arc<Mutex<Api>>,
+    /// The API over the open folder (it switches folders itself).
+    api: Api,
     settings: PathBuf,
     /// Whether the window holds unsaved edits (closing then asks first).
     unsaved: AtomicBool,
@@ -24,123 +25,37 @@ struct App {
 
 impl App {
     fn api(&self) -> Api {
-        self.api.lock().unwrap_or_else(PoisonError::into_inner).clone()
+        self.api.clone()
     }
 }
 
-type Answer<T> = Result<T, ErrorBody>;
-
-fn body(error: ApiError) -> ErrorBody {
-    ErrorBody::from(error)
-}
-
+/// Every method of the API's table: the UI's generated client calls this one command with the
+/// method's name and arguments. Async, so it never runs on the main thread; blocking methods go
+/// to the blocking pool inside [`Api::call`].
 #[tauri::command]
-fn about(app: State<'_, App>) -> floe_api::About {
-    app.api().about()
+async fn api(app: State<'_, App>, method: String, args: Value) -> Result<Value, ApiError> {
+    let api = app.api();
+    let answer = api.call(&method, args).await?;
+    if method == "open_folder"
+        && let Some(root) = answer.get("root").and_then(Value::as_str)
+    {
+        remember_folder(&app.settings, Path::new(root));
+    }
+    Ok(answer)
 }
 
 /// The window tells the shell whether it holds unsaved edits.
 #[tauri::command]
-fn set_unsaved(app: State<'_, App>, unsaved: bool) {
+async fn set_unsaved(app: State<'_, App>, unsaved: bool) -> Result<(), ApiError> {
     app.unsaved.store(unsaved, Ordering::Relaxed);
+    Ok(())
 }
 
 /// Closes the window for good (after the person chose to discard unsaved edits).
 #[tauri::command]
-fn quit(handle: AppHandle) {
+async fn quit(handle: AppHandle) -> Result<(), ApiError> {
     handle.exit(0);
-}
-
-#[tauri::command]
-fn catalog(app: State<'_, App>) -> Value {
-    app.api().catalog()
-}
-
-#[tauri::command]
-fn workspace(app: State<'_, App>) -> Answer<floe_api::WorkspaceInfo> {
-    app.api().list().map_err(body)
-}
-
-#[tauri::command]
-fn open_folder(app: State<'_, App>, root: PathBuf) -> Answer<floe_api::WorkspaceInfo> {
-    let info = app.api().open(&root).map_err(body)?;
-    remember_folder(&app.settings, &info.root);
-    Ok(info)
-}
-
-#[tauri::command]
-fn read(app: State<'_, App>, path: String) -> Answer<floe_api::FileText> {
-    app.api().read(&path).map_err(body)
-}
-
-#[tauri::command]
-async fn check(app: State<'_, App>, path: String, text: String) -> Answer<floe_engine::workspace::Check> {
-    // Compiling is CPU work: off the IPC thread.
-    let api = app.api();
-    tauri::async_runtime::spawn_blocking(move || api.check(&path, &text))
-        .await
-        .map_err(|e| body(ApiError::Internal(e.to_string())))?
-        .map_err(body)
-}
-
-#[tauri::command]
-fn save(app: State<'_, App>, path: String, text: String) -> Answer<floe_api::FileText> {
-    app.api().save(&path, &text).map_err(body)
-}
-
-#[tauri::command]
-fn create(app: State<'_, App>, path: String, name: String) -> Answer<floe_api::FileText> {
-    app.api().create(&path, &name).map_err(body)
-}
-
-#[tauri::command]
-fn rename(app: State<'_, App>, from: String, to: String) -> Answer<()> {
-    app.api().rename(&from, &to).map_err(body)
-}
-
-#[tauri::command]
-fn remove(app: State<'_, App>, path: String) -> Answer<()> {
-    app.api().delete(&path).map_err(body)
-}
-
-#[tauri::command]
-async fn run(app: State<'_, App>, request: floe_api::RunRequest) -> Answer<floe_api::Started> {
-    app.api().run(request).await.map_err(body)
-}
-
-#[tauri::command]
-async fn resume(app: State<'_, App>, run_id: String) -> Answer<floe_api::Started> {
-    app.api().resume(&run_id).await.map_err(body)
-}
-
-#[tauri::command]
-async fn runs(app: State<'_, App>, blueprint: Option<String>) -> Answer<Vec<floe_engine::store::RunSummary>> {
-    app.api().runs(50, blueprint.as_deref()).await.map_err(body)
-}
-
-#[tauri::command]
-async fn run_detail(app: State<'_, App>, run_id: String) -> Answer<floe_api::RunDetail> {
-    app.api().run_detail(&run_id).await.map_err(body)
-}
-
-#[tauri::command]
-async fn cancel(app: State<'_, App>, run_id: String) -> Answer<()> {
-    app.api().cancel(&run_id).await.map_err(body)
-}
-
-#[tauri::command]
-fn pause(app: State<'_, App>, run_id: String, paused: bool) -> Answer<()> {
-    app.api().pause(&run_id, paused).map_err(body)
-}
-
-#[tauri::command]
-async fn approvals(app: State<'_, App>, run_id: Option<String>) -> Answer<Vec<floe_engine::store::PendingApproval>> {
-    app.api().approvals(run_id.as_deref()).await.map_err(body)
-}
-
-#[tauri::command]
-async fn decide(app: State<'_, App>, run_id: String, node: String, decision: floe_api::ApprovalDecision) -> Answer<()> {
-    app.api().decide(&run_id, &node, decision).await.map_err(body)
+    Ok(())
 }
 
 /// Most events in one channel message.
@@ -149,8 +64,13 @@ const EVENTS_PER_MESSAGE: usize = 512;
 /// Sends the run's events (after `after`) to `channel` in batches: journaled ones, then live
 /// ones, each once, in order.
 #[tauri::command]
-async fn run_events(app: State<'_, App>, run_id: String, after: u64, channel: Channel<Vec<Event>>) -> Answer<()> {
-    let mut feed = app.api().events(&run_id, after).await.map_err(body)?;
+async fn run_events(
+    app: State<'_, App>,
+    run_id: String,
+    after: u64,
+    channel: Channel<Vec<Event>>,
+) -> Result<(), ApiError> {
+    let mut feed = app.api().events(&run_id, after).await?;
     tauri::async_runtime::spawn(async move {
         loop {
             let batch = feed.next_batch(EVENTS_PER_MESSAGE).await;
@@ -196,12 +116,12 @@ pub fn start(folder: Option<PathBuf>) -> anyhow::Result<()> {
     };
     let database = Store::default_path().ok_or_else(|| anyhow::anyhow!("no data folder for the run store"))?;
     let store = tauri::async_runtime::block_on(Store::open(&database))?;
-    let api = Api::new(&folder, store).map_err(|e| anyhow::anyhow!("cannot open {}: {e}", folder.display()))?;
+    let opened = Api::new(&folder, store).map_err(|e| anyhow::anyhow!("cannot open {}: {e}", folder.display()))?;
     remember_folder(&settings, &folder.canonicalize().unwrap_or(folder));
     tauri::Builder::default()
         .plugin(tauri_plugin_window_state::Builder::new().build())
         .plugin(tauri_plugin_dialog::init())
-        .manage(App { api: Arc::new(Mutex::new(api)), settings, unsaved: AtomicBool::new(false) })
+        .manage(App { api: opened, settings, unsaved: AtomicBool::new(false) })
         .setup(|app| {
             app.set_menu(menu(app.handle())?)?;
             Ok(())
@@ -218,80 +138,34 @@ pub fn start(folder: Option<PathBuf>) -> anyhow::Result<()> {
                 let _ = window.emit("close-requested", ());
             }
         })
-        .invoke_handler(tauri::generate_handler![
-            about,
-            set_unsaved,
-            quit,
-            catalog,
-            workspace,
-            open_folder,
-            read,
-            check,
-            save,
-            create,
-            rename,
-            remove,
-            run,
-            resume,
-            runs,
-            run_detail,
-            cancel,
-            pause,
-            approvals,
-            decide,
-            run_events
-        ])
+        .invoke_handler(tauri::generate_handler![api, run_events, set_unsaved, quit])
         .run(tauri::generate_context!())?;
     Ok(())
 }
 
-/// The native menu. Item ids are the UI's action names; the Edit items carry no accelerators so
-/// the keys keep working in text fields (the window handles them).
+/// The native menu, built from the table the UI's action type is generated from. Item ids are
+/// the UI's action names; items whose keys the window handles show them after a tab.
 fn menu(handle: &AppHandle) -> tauri::Result<Menu<Wry>> {
-    let item = |id: &str, text: &str, accelerator: Option<&str>| {
-        let builder = MenuItemBuilder::with_id(id, text);
-        match accelerator {
-            Some(keys) => builder.accelerator(keys).build(handle),
-            None => builder.build(handle),
+    let mut menu = MenuBuilder::new(handle);
+    let mut items = floe_api::menu::MENU.iter().peekable();
+    while let Some(first) = items.peek().copied() {
+        let mut submenu = SubmenuBuilder::new(handle, first.menu);
+        while let Some(entry) = items.next_if(|entry| entry.menu == first.menu) {
+            if entry.separated {
+                submenu = submenu.separator();
+            }
+            let label = match entry.keys {
+                Some(keys) => format!("{}\t{keys}", entry.label),
+                None => entry.label.to_owned(),
+            };
+            let builder = MenuItemBuilder::with_id(entry.id, label);
+            let built = match entry.accelerator {
+                Some(keys) => builder.accelerator(keys).build(handle)?,
+                None => builder.build(handle)?,
+            };
+            submenu = submenu.item(&built);
         }
-    };
-    let file = SubmenuBuilder::new(handle, "File")
-        .item(&item("new", "New Blueprint…", Some("CmdOrCtrl+N"))?)
-        .item(&item("open-folder", "Open Folder…", Some("CmdOrCtrl+O"))?)
-        .separator()
-        .item(&item("save", "Save", Some("CmdOrCtrl+S"))?)
-        .item(&item("save-as", "Save As…", Some("CmdOrCtrl+Shift+S"))?)
-        .item(&item("rename", "Rename…", None)?)
-        .item(&item("delete", "Delete", None)?)
-        .separator()
-        .item(&item("quit", "Quit", Some("CmdOrCtrl+Q"))?)
-        .build()?;
-    let edit = SubmenuBuilder::new(handle, "Edit")
-        .item(&item("undo", "Undo\tCtrl+Z", None)?)
-        .item(&item("redo", "Redo\tCtrl+Shift+Z", None)?)
-        .separator()
-        .item(&item("copy", "Copy Nodes\tCtrl+C", None)?)
-        .item(&item("paste", "Paste Nodes\tCtrl+V", None)?)
-        .item(&item("duplicate", "Duplicate\tCtrl+D", None)?)
-        .separator()
-        .item(&item("note", "Add Sticky Note\tShift+N", None)?)
-        .build()?;
-    let view = SubmenuBuilder::new(handle, "View")
-        .item(&item("fit", "Zoom to Fit\tShift+F", None)?)
-        .item(&item("layout", "Arrange Automatically\tShift+L", None)?)
-        .item(&item("theme", "Dark / Light Theme\tShift+T", None)?)
-        .build()?;
-    // Run keys are the window's (Ctrl+Enter works in text fields too).
-    let run = SubmenuBuilder::new(handle, "Run")
-        .item(&item("run", "Run…\tCtrl+Enter", None)?)
-        .item(&item("run-from", "Run From Selected Node\tCtrl+Shift+Enter", None)?)
-        .item(&item("cancel-run", "Cancel Run\tCtrl+.", None)?)
-        .separator()
-        .item(&item("check", "Check Blueprint", None)?)
-        .build()?;
-    let help = SubmenuBuilder::new(handle, "Help")
-        .item(&item("help", "Keyboard Shortcuts\t?", None)?)
-        .item(&item("about", "About Floe", None)?)
-        .build()?;
-    MenuBuilder::new(handle).items(&[&file, &edit, &view, &run, &help]).build()
+        menu = menu.item(&submenu.build()?);
+    }
+    menu.build()
 }

@@ -1,7 +1,7 @@
 import { Background, Controls, ReactFlow, ReactFlowProvider, useReactFlow, useStore } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import { memo, startTransition, useCallback, useDeferredValue, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
-import type { Backend } from "./backend/backend";
+import { type Backend, BackendError } from "./backend/backend";
 import { CommentNode } from "./components/CommentNode";
 import { ask, confirm, DialogHost } from "./components/Dialog";
 import { FloeNode } from "./components/FloeNode";
@@ -10,6 +10,7 @@ import { buildScene, FAR_ZOOM, MiniMap, nodeAt, Overview, useFitView } from "./c
 import { DRAG_TYPE, Palette, type PaletteItem } from "./components/Palette";
 import { type DockTab, rememberedInputs, RunControls, RunDock, RunInputsDialog } from "./components/RunPanel";
 import type { About, Diagnostic } from "./generated/api";
+import { type MenuAction, MENU_ACTIONS } from "./generated/menu";
 import type { RunInput } from "./generated/blueprint";
 import type { CanvasEdge, CanvasNode } from "./model/convert";
 import { fitViewport, MIN_ZOOM } from "./model/geometry";
@@ -21,30 +22,9 @@ import { useShallow } from "zustand/react/shallow";
 
 const nodeTypes = { floe: FloeNode, comment: CommentNode };
 
-/** Everything the app can do; shortcuts, toolbar buttons and the native menu all name these. */
-type Action =
-  | "new"
-  | "open-folder"
-  | "save"
-  | "save-as"
-  | "rename"
-  | "delete"
-  | "quit"
-  | "undo"
-  | "redo"
-  | "copy"
-  | "paste"
-  | "duplicate"
-  | "note"
-  | "fit"
-  | "layout"
-  | "theme"
-  | "check"
-  | "help"
-  | "about"
-  | "run"
-  | "run-from"
-  | "cancel-run";
+/** Everything the app can do; shortcuts, toolbar buttons and the native menu all name these (the
+ * menu's item ids are generated from the shell's menu table, so each is one of these). */
+type Action = MenuAction;
 
 interface Shortcut {
   key: string;
@@ -482,7 +462,7 @@ function Shell({ backend }: { backend: Backend }) {
       try {
         started = await backend.run({ path, inputs, from: from ?? undefined, pinned });
       } catch (error) {
-        if (!/does not compile/.test((error as Error).message)) throw error;
+        if (!(error instanceof BackendError && error.code === "does_not_compile")) throw error;
         // The file has errors: they are in the Problems panel.
         setDockTab("problems");
         throw new Error(`${path} does not compile: fix the problems below, then run it again`);
@@ -653,7 +633,9 @@ function Shell({ backend }: { backend: Backend }) {
   useEffect(() => {
     const native = backend.native;
     if (!native) return;
-    const stopMenu = native.onMenu((action) => void run(action as Action));
+    const stopMenu = native.onMenu((action) => {
+      if ((MENU_ACTIONS as readonly string[]).includes(action)) void run(action as Action);
+    });
     const stopClose = native.onCloseRequested(() => void run("quit"));
     return () => {
       stopMenu();

@@ -1,6 +1,7 @@
-//! Repository chores. `cargo xtask codegen` writes the generated files under `schemas/`;
-//! `cargo xtask codegen --check` fails when a committed file differs from what the code
-//! generates (CI runs it).
+//! Repository chores. `cargo xtask codegen` writes the generated files: the JSON Schemas under
+//! `schemas/`, and from the API's table the UI's typed client (`ui/src/generated/client.ts`)
+//! and its menu actions (`ui/src/generated/menu.ts`); `cargo xtask codegen --check` fails when a
+//! committed file differs from what the code generates (CI runs it).
 
 #![allow(clippy::print_stderr)] // a developer chore binary: its messages are for the terminal
 
@@ -41,7 +42,82 @@ fn generated() -> anyhow::Result<Vec<(PathBuf, String)>> {
         (PathBuf::from("schemas/event.schema.json"), pretty(&event.to_value())?),
         (PathBuf::from("schemas/catalog.schema.json"), pretty(&catalog_schema.to_value())?),
         (PathBuf::from("schemas/api.schema.json"), pretty(&api.to_value())?),
+        (PathBuf::from("ui/src/generated/client.ts"), client_ts()),
+        (PathBuf::from("ui/src/generated/menu.ts"), menu_ts()),
     ])
+}
+
+/// `open_folder` → `openFolder`.
+fn camel(name: &str) -> String {
+    let mut out = String::new();
+    let mut upper = false;
+    for c in name.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The UI's client: one method per entry of the API's table, each sending its arguments by
+/// name through the backend's `call`; types come from the schema (`api.ts`).
+fn client_ts() -> String {
+    let mut out = String::from(
+        "// Generated from the API's table (crates/floe-api/src/methods.rs) by `cargo xtask codegen`; do not edit.\n\
+         import type { ApiMethods } from \"./api\";\n\n\
+         /** A method of the API, by its wire name. */\n\
+         export type Method = keyof ApiMethods;\n\
+         /** A method's arguments, by name. */\n\
+         export type Args<M extends Method> = ApiMethods[M][\"args\"];\n\
+         /** A method's answer. */\n\
+         export type Answer<M extends Method> = ApiMethods[M][\"answer\"];\n\n\
+         /** Every method of the API over one transport: a backend implements `call`. */\n\
+         export abstract class ApiClient {\n\
+         \x20 /** Sends one call; rejects with the API's error. */\n\
+         \x20 protected abstract call<M extends Method>(method: M, args: Args<M>): Promise<Answer<M>>;\n",
+    );
+    for method in floe_api::METHODS {
+        let params: Vec<String> = method
+            .args
+            .iter()
+            .map(|(arg, optional)| {
+                format!("{}{}: Args<\"{}\">[\"{arg}\"]", camel(arg), if *optional { "?" } else { "" }, method.name)
+            })
+            .collect();
+        let sent: Vec<String> = method
+            .args
+            .iter()
+            .map(|(arg, _)| if camel(arg) == *arg { (*arg).to_owned() } else { format!("{arg}: {}", camel(arg)) })
+            .collect();
+        let doc = method.doc.trim().lines().map(str::trim).collect::<Vec<_>>().join(" ");
+        let sent = if sent.is_empty() { "{}".to_owned() } else { format!("{{ {} }}", sent.join(", ")) };
+        out.push_str(&format!(
+            "\n  /** {doc} */\n  {}({}): Promise<Answer<\"{name}\">> {{\n    return this.call(\"{name}\", {sent});\n  }}\n",
+            camel(method.name),
+            params.join(", "),
+            name = method.name,
+        ));
+    }
+    out.push_str("}\n");
+    out
+}
+
+/// The native menu's item ids, which are the UI's actions.
+fn menu_ts() -> String {
+    let ids: Vec<String> = floe_api::menu::MENU.iter().map(|item| format!("  \"{}\",\n", item.id)).collect();
+    format!(
+        "// Generated from the native menu (crates/floe-api/src/menu.rs) by `cargo xtask codegen`; do not edit.\n\n\
+         /** Every native menu item's id: each is an action the window runs. */\n\
+         export const MENU_ACTIONS = [\n{}] as const;\n\n\
+         /** An action a native menu item names. */\n\
+         export type MenuAction = (typeof MENU_ACTIONS)[number];\n",
+        ids.concat()
+    )
 }
 
 fn codegen(check: bool) -> anyhow::Result<()> {

@@ -1,9 +1,16 @@
 //! Floe's one API: the requests the app makes (workspace files, live checks, the catalogue,
-//! runs and their events) as plain async methods over the engine façade. Transports are thin:
-//! [`serve`] maps them to HTTP + WebSocket on loopback (`floe serve`); the desktop shell maps
-//! them to Tauri commands and a channel. No screen knows which one it talks to.
+//! runs and their events) as plain methods over the engine façade, listed once in the table in
+//! [`methods`]. Transports are thin: [`serve`] maps the table to `POST /api/<method>` and run
+//! events to a WebSocket on loopback (`floe serve`); the desktop shell maps it to one Tauri
+//! command and run events to a channel. No screen knows which one it talks to.
 
+mod error;
+pub mod menu;
+pub mod methods;
 pub mod serve;
+
+pub use error::{ApiError, ErrorCode};
+pub use methods::{ApiMethods, METHODS, MethodInfo};
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -14,54 +21,11 @@ use floe_engine::run::approvals::Decision;
 use floe_engine::run::{RunControl, RunReport, new_run_id};
 use floe_engine::runs::{FileRun, RunError, resume, run_file};
 use floe_engine::store::{PendingApproval, RunSummary, Store};
-use floe_engine::workspace::{Check, Entry, Workspace, WorkspaceError};
+use floe_engine::workspace::{Check, Entry, Workspace};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use tokio::sync::broadcast;
-
-/// A failed request: what went wrong, for the person, and its kind for the transport's status.
-#[derive(Debug, thiserror::Error)]
-pub enum ApiError {
-    /// The request is wrong (a path outside the workspace, a file that exists…).
-    #[error("{0}")]
-    Invalid(String),
-    /// Nothing by that name.
-    #[error("{0}")]
-    NotFound(String),
-    /// A document that cannot be saved without losing data; `diagnostics` say where.
-    #[error("{message}")]
-    Unreadable {
-        /// What happened.
-        message: String,
-        /// The problems.
-        diagnostics: Vec<floe_blueprint::Diagnostic>,
-    },
-    /// Disk or database trouble.
-    #[error("{0}")]
-    Internal(String),
-}
-
-impl From<WorkspaceError> for ApiError {
-    fn from(error: WorkspaceError) -> Self {
-        match error {
-            WorkspaceError::Unreadable { ref diagnostics, .. } => {
-                ApiError::Unreadable { message: error.to_string(), diagnostics: diagnostics.clone() }
-            }
-            WorkspaceError::Path(message) => ApiError::Invalid(message),
-            WorkspaceError::File(file) => ApiError::Internal(file.to_string()),
-        }
-    }
-}
-
-impl From<floe_engine::store::StoreError> for ApiError {
-    fn from(error: floe_engine::store::StoreError) -> Self {
-        match error {
-            floe_engine::store::StoreError::NoRun(_) => ApiError::NotFound(error.to_string()),
-            other => ApiError::Internal(other.to_string()),
-        }
-    }
-}
 
 /// The open workspace and its blueprints.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -146,8 +110,9 @@ pub struct RunDetail {
 pub enum ApprovalDecision {
     /// Go on; with `value`, the edited value goes on instead (when the node allows edits).
     Approve {
-        /// The edited value.
+        /// The edited value (any JSON).
         #[serde(default)]
+        #[schemars(extend("tsType" = "unknown"))]
         value: Option<Value>,
         /// A note for the record.
         #[serde(default)]
@@ -161,51 +126,18 @@ pub enum ApprovalDecision {
     },
 }
 
-/// An error answer: what went wrong and, for a document that cannot be read, where.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct ErrorBody {
-    /// What happened and what to do.
-    pub error: String,
-    /// The document's problems, when it could not be read.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub diagnostics: Vec<floe_blueprint::Diagnostic>,
-}
-
-impl From<ApiError> for ErrorBody {
-    fn from(error: ApiError) -> Self {
-        match error {
-            ApiError::Unreadable { message, diagnostics } => ErrorBody { error: message, diagnostics },
-            other => ErrorBody { error: other.to_string(), diagnostics: Vec::new() },
-        }
-    }
-}
-
-/// Every type the API answers with, gathered so one schema (and the UI's TypeScript types,
-/// generated from it) covers them.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
+/// Every type that crosses the boundary, gathered so one schema (and the UI's TypeScript
+/// types, generated from it) covers them.
+#[derive(Debug, JsonSchema)]
 pub struct ApiTypes {
-    /// `GET /api/about`.
-    pub about: About,
-    /// `GET /api/workspace`, `POST /api/workspace/open`.
-    pub workspace: WorkspaceInfo,
-    /// `GET|PUT /api/files`, `POST /api/files/create`.
-    pub file: FileText,
-    /// `POST /api/check`.
-    pub check: Check,
-    /// `POST /api/runs` (the body), `POST /api/runs/{id}/resume`.
-    pub run_request: RunRequest,
-    /// `POST /api/runs`.
-    pub started: Started,
-    /// `GET /api/runs`.
-    pub runs: Vec<RunSummary>,
-    /// `GET /api/runs/{id}`.
-    pub run_detail: RunDetail,
-    /// `POST /api/runs/{id}/approvals/{node}` (the body).
-    pub decision: ApprovalDecision,
+    /// Every method's arguments and answer (the table in [`methods`]).
+    pub methods: ApiMethods,
     /// Any failure.
-    pub error: ErrorBody,
-    /// What `GET /api/runs/{id}/events` sends, one per message.
+    pub error: ApiError,
+    /// What a run's event stream sends (in batches).
     pub event: Event,
+    /// The native menu's items, whose ids are the UI's actions.
+    pub menu: Vec<menu::MenuItem>,
 }
 
 /// One run's events for one subscriber: journaled first, then live, each once and in order.
@@ -315,7 +247,7 @@ pub struct Api {
 
 impl std::fmt::Debug for Api {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Api").field("workspace", &self.workspace().root()).finish_non_exhaustive()
+        f.debug_struct("Api").field("workspace", &self.folder().root()).finish_non_exhaustive()
     }
 }
 
@@ -337,69 +269,72 @@ impl Api {
         Ok(Self { workspace: Arc::new(Mutex::new(Workspace::open(root)?)), store, live: Arc::default() })
     }
 
-    fn workspace(&self) -> Workspace {
+    fn folder(&self) -> Workspace {
         self.workspace.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 
     /// Name and versions, for the About box.
-    pub fn about(&self) -> About {
-        About {
+    pub fn about(&self) -> Result<About, ApiError> {
+        Ok(About {
             name: "Floe".into(),
             version: env!("CARGO_PKG_VERSION").into(),
             format_version: floe_blueprint::VERSION,
-        }
+        })
     }
 
     /// Every node kind and built-in tool, with schemas, ports and docs.
-    pub fn catalog(&self) -> Value {
-        floe_blueprint::Catalog::builtin().to_json()
+    pub fn catalog(&self) -> Result<floe_blueprint::catalog::CatalogDoc, ApiError> {
+        Ok(floe_blueprint::Catalog::builtin().doc())
     }
 
     /// Opens another folder.
-    pub fn open(&self, root: &Path) -> Result<WorkspaceInfo, ApiError> {
-        let opened = Workspace::open(root)?;
+    pub fn open_folder(&self, root: PathBuf) -> Result<WorkspaceInfo, ApiError> {
+        let opened = Workspace::open(&root)?;
         *self.workspace.lock().unwrap_or_else(PoisonError::into_inner) = opened;
-        self.list()
+        self.workspace()
     }
 
     /// The workspace and its blueprints.
-    pub fn list(&self) -> Result<WorkspaceInfo, ApiError> {
-        let workspace = self.workspace();
+    pub fn workspace(&self) -> Result<WorkspaceInfo, ApiError> {
+        let workspace = self.folder();
         Ok(WorkspaceInfo { root: workspace.root().to_owned(), entries: workspace.list()? })
     }
 
     /// A blueprint's text.
-    pub fn read(&self, path: &str) -> Result<FileText, ApiError> {
-        let workspace = self.workspace();
-        if !workspace.path(path)?.is_file() {
-            return Err(ApiError::NotFound(format!("`{path}` does not exist in {}", workspace.root().display())));
+    pub fn read(&self, path: String) -> Result<FileText, ApiError> {
+        let workspace = self.folder();
+        if !workspace.path(&path)?.is_file() {
+            return Err(ApiError::not_found(format!("`{path}` does not exist in {}", workspace.root().display())));
         }
-        Ok(FileText { path: path.to_owned(), text: workspace.read(path)? })
+        let text = workspace.read(&path)?;
+        Ok(FileText { path, text })
     }
 
     /// Compiles a document as if saved at `path`: every problem with its position.
-    pub fn check(&self, path: &str, text: &str) -> Result<Check, ApiError> {
-        Ok(self.workspace().check(path, text)?)
+    pub fn check(&self, path: String, text: String) -> Result<Check, ApiError> {
+        Ok(self.folder().check(&path, &text)?)
     }
 
     /// Saves a document in canonical form; returns what was written.
-    pub fn save(&self, path: &str, text: &str) -> Result<FileText, ApiError> {
-        Ok(FileText { path: path.to_owned(), text: self.workspace().save(path, text)? })
+    pub fn save(&self, path: String, text: String) -> Result<FileText, ApiError> {
+        let text = self.folder().save(&path, &text)?;
+        Ok(FileText { path, text })
     }
 
     /// Creates an empty blueprint.
-    pub fn create(&self, path: &str, name: &str) -> Result<FileText, ApiError> {
-        Ok(FileText { path: path.to_owned(), text: self.workspace().create(path, name)? })
+    pub fn create(&self, path: String, name: String) -> Result<FileText, ApiError> {
+        let text = self.folder().create(&path, &name)?;
+        Ok(FileText { path, text })
     }
 
     /// Renames a blueprint.
-    pub fn rename(&self, from: &str, to: &str) -> Result<(), ApiError> {
-        Ok(self.workspace().rename(from, to)?)
+    pub fn rename(&self, from: String, to: String) -> Result<(), ApiError> {
+        Ok(self.folder().rename(&from, &to)?)
     }
 
     /// Deletes a blueprint.
-    pub fn delete(&self, path: &str) -> Result<(), ApiError> {
-        Ok(self.workspace().delete(path)?)
+    pub fn remove(&self, path: String) -> Result<(), ApiError> {
+        Ok(self.folder().delete(&path)?)
     }
 
     /// Registers a run as live here, starts it on its own task, and answers once it has
@@ -436,8 +371,8 @@ impl Api {
             // The run ended before its first event: it could not start (e.g. it does not compile).
             Err(broadcast::error::RecvError::Closed) => match task.await {
                 Ok(Ok(_)) => Ok(Started { run_id }),
-                Ok(Err(error)) => Err(ApiError::Invalid(error.to_string())),
-                Err(error) => Err(ApiError::Internal(error.to_string())),
+                Ok(Err(error)) => Err(error.into()),
+                Err(error) => Err(ApiError::internal(error.to_string())),
             },
         }
     }
@@ -445,7 +380,8 @@ impl Api {
     /// Starts a run of the saved blueprint at `request.path` (all of it, or from a node on,
     /// reusing an earlier run's results); returns once it has started (or failed to).
     pub async fn run(&self, request: RunRequest) -> Result<Started, ApiError> {
-        let workspace = self.workspace();
+        let workspace = self.folder();
+        let request_path = request.path.clone();
         let mut run = FileRun::new(workspace.path(&request.path)?);
         run.inputs = request.inputs;
         run.workspace = Some(workspace.root().to_owned());
@@ -455,38 +391,47 @@ impl Api {
         let run_id = new_run_id();
         run.run_id = Some(run_id.clone());
         let store = self.store.clone();
-        self.launch(run_id, move |sink, control| async move {
+        let started = self.launch(run_id, move |sink, control| async move {
             let mut run = run;
             run.sink = sink;
             run.control = control;
             run_file(&store, run).await
+        });
+        started.await.map_err(|mut error| {
+            if error.code == ErrorCode::DoesNotCompile {
+                // Named as the app knows it: relative to the workspace.
+                error.message =
+                    format!("{} does not compile: fix the problems it lists, then run it again", request_path);
+            }
+            error
         })
-        .await
     }
 
     /// Resumes a run interrupted by a crash (or cancelled): finished nodes are not run again.
-    pub async fn resume(&self, run_id: &str) -> Result<Started, ApiError> {
-        if self.live.lock().unwrap_or_else(PoisonError::into_inner).runs.contains_key(run_id) {
-            return Err(ApiError::Invalid(format!("run {run_id} is still running here; pause or cancel it instead")));
+    pub async fn resume(&self, run_id: String) -> Result<Started, ApiError> {
+        if self.live.lock().unwrap_or_else(PoisonError::into_inner).runs.contains_key(&run_id) {
+            return Err(ApiError::conflict(format!("run {run_id} is still running here; pause or cancel it instead")));
         }
         let store = self.store.clone();
-        let id = run_id.to_owned();
-        self.launch(run_id.to_owned(), move |sink, control| async move { resume(&store, &id, sink, control).await })
-            .await
+        let id = run_id.clone();
+        self.launch(run_id, move |sink, control| async move { resume(&store, &id, sink, control).await }).await
     }
 
-    /// Recent runs, newest first; with `blueprint`, only that blueprint's top-level runs.
-    pub async fn runs(&self, limit: u32, blueprint: Option<&str>) -> Result<Vec<RunSummary>, ApiError> {
+    /// Recent runs, newest first (at most `limit`, default 50); with `blueprint`, only that
+    /// blueprint's top-level runs.
+    pub async fn runs(&self, blueprint: Option<String>, limit: Option<u32>) -> Result<Vec<RunSummary>, ApiError> {
+        let limit = limit.unwrap_or(50);
         Ok(match blueprint {
-            Some(id) => self.store.runs_of(id, limit).await?,
+            Some(id) => self.store.runs_of(&id, limit).await?,
             None => self.store.runs(limit).await?,
         })
     }
 
     /// One stored run: its summary, the blueprint that ran and what waits for a decision.
-    pub async fn run_detail(&self, run_id: &str) -> Result<RunDetail, ApiError> {
+    pub async fn run_detail(&self, run_id: String) -> Result<RunDetail, ApiError> {
+        let run_id = run_id.as_str();
         let record = self.store.run(run_id).await?;
-        let root = self.workspace().root().to_owned();
+        let root = self.folder().root().to_owned();
         let root = root.canonicalize().unwrap_or(root);
         let path = record.blueprint_path.as_deref().map(|p| {
             Path::new(p).strip_prefix(&root).map_or_else(|_| p.to_owned(), |r| r.to_string_lossy().into_owned())
@@ -526,7 +471,7 @@ impl Api {
     fn control(&self, run_id: &str) -> Result<RunControl, ApiError> {
         let live = self.live.lock().unwrap_or_else(PoisonError::into_inner);
         let (control, _) = live.runs.get(run_id).ok_or_else(|| {
-            ApiError::NotFound(format!("run {run_id} is not running in this process (resume it to go on)"))
+            ApiError::conflict(format!("run {run_id} is not running in this process (resume it to go on)"))
         })?;
         Ok(control.clone())
     }
@@ -534,22 +479,19 @@ impl Api {
     /// Cancels a run, wherever it was started: one started here at once, one another process
     /// runs through the store (its owner sees the request), one no process runs is marked
     /// cancelled. It stays resumable.
-    pub async fn cancel(&self, run_id: &str) -> Result<(), ApiError> {
+    pub async fn cancel(&self, run_id: String) -> Result<(), ApiError> {
         const REASON: &str = "cancelled from the app";
-        if let Ok(control) = self.control(run_id) {
+        if let Ok(control) = self.control(&run_id) {
             control.cancel(REASON);
             return Ok(());
         }
-        self.store.request_cancel(run_id, REASON).await.map_err(|error| match error {
-            floe_engine::store::StoreError::Refused(message) => ApiError::Invalid(message),
-            other => other.into(),
-        })?;
+        self.store.request_cancel(&run_id, REASON).await?;
         Ok(())
     }
 
     /// Pauses a run started here (running nodes finish, no new ones start), or lets it go on.
-    pub fn pause(&self, run_id: &str, paused: bool) -> Result<(), ApiError> {
-        let control = self.control(run_id)?;
+    pub fn pause(&self, run_id: String, paused: bool) -> Result<(), ApiError> {
+        let control = self.control(&run_id)?;
         if paused {
             control.pause()
         } else {
@@ -559,18 +501,19 @@ impl Api {
     }
 
     /// Approvals waiting for a decision (of one run, or all).
-    pub async fn approvals(&self, run_id: Option<&str>) -> Result<Vec<PendingApproval>, ApiError> {
-        Ok(self.store.pending_approvals(run_id).await?)
+    pub async fn approvals(&self, run_id: Option<String>) -> Result<Vec<PendingApproval>, ApiError> {
+        Ok(self.store.pending_approvals(run_id.as_deref()).await?)
     }
 
     /// Decides a waiting approval; the run (in any process) picks the decision up.
-    pub async fn decide(&self, run_id: &str, node: &str, decision: ApprovalDecision) -> Result<(), ApiError> {
+    pub async fn decide(&self, run_id: String, node: String, decision: ApprovalDecision) -> Result<(), ApiError> {
+        let (run_id, node) = (run_id.as_str(), node.as_str());
         let decision = match decision {
             ApprovalDecision::Approve { value: Some(value), comment } => Decision::Approved { value, comment },
             ApprovalDecision::Approve { value: None, comment } => {
                 let pending = self.store.pending_approvals(Some(run_id)).await?;
                 let value = pending.into_iter().find(|p| p.node == node).map(|p| p.value).ok_or_else(|| {
-                    ApiError::NotFound(format!(
+                    ApiError::not_found(format!(
                         "no approval of `{node}` waits in run {run_id}; it may be decided already"
                     ))
                 })?;
@@ -578,9 +521,6 @@ impl Api {
             }
             ApprovalDecision::Reject { comment } => Decision::Rejected { comment },
         };
-        self.store.decide(run_id, node, &decision).await.map_err(|error| match error {
-            floe_engine::store::StoreError::Refused(message) => ApiError::Invalid(message),
-            other => other.into(),
-        })
+        Ok(self.store.decide(run_id, node, &decision).await?)
     }
 }

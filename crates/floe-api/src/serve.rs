@@ -1,5 +1,7 @@
 //! `floe serve`: the [`Api`] over HTTP + WebSocket, for the UI in a browser and the end-to-end
-//! tests. It binds to loopback only, and every request must carry the per-launch token (an
+//! tests. Every method of the table ([`crate::methods`]) is `POST /api/<method>` with its
+//! arguments as a JSON object, answered with JSON (or an [`ApiError`] and its code's status);
+//! a run's events are the WebSocket `GET /api/runs/<id>/events?after=<seq>`. It binds to loopback only, and every request must carry the per-launch token (an
 //! `Authorization: Bearer` header, the `floe_token` cookie set when the page is opened with
 //! `?token=`, or a `token` query parameter) and a `Host` (and `Origin`, when sent) naming this
 //! server, so other local pages and DNS-rebinding tricks get nothing.
@@ -15,9 +17,9 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use crate::{Api, ApiError};
+use crate::{Api, ApiError, ErrorCode};
 
 /// How to serve.
 #[derive(Debug, Clone)]
@@ -66,23 +68,7 @@ pub async fn bind(api: Api, options: ServeOptions) -> std::io::Result<Bound> {
     let addr = listener.local_addr()?;
     let token = options.token.unwrap_or_else(|| (0..32).map(|_| fastrand::alphanumeric()).collect());
     let shared = Shared { api, token: token.clone(), port: addr.port() };
-    let mut app = axum::Router::new()
-        .route("/api/about", get(about))
-        .route("/api/catalog", get(catalog))
-        .route("/api/workspace", get(workspace))
-        .route("/api/workspace/open", post(open))
-        .route("/api/files", get(read).put(save).delete(delete))
-        .route("/api/files/create", post(create))
-        .route("/api/files/rename", post(rename))
-        .route("/api/check", post(check))
-        .route("/api/runs", get(runs).post(start))
-        .route("/api/runs/{id}", get(run_detail))
-        .route("/api/runs/{id}/cancel", post(cancel))
-        .route("/api/runs/{id}/pause", post(pause))
-        .route("/api/runs/{id}/resume", post(resume))
-        .route("/api/runs/{id}/events", get(events))
-        .route("/api/runs/{id}/approvals/{node}", post(decide))
-        .route("/api/approvals", get(approvals));
+    let mut app = axum::Router::new().route("/api/{method}", post(call)).route("/api/runs/{id}/events", get(events));
     if let Some(ui) = options.ui {
         app = app.fallback(move |request: Request| ui_file(ui.clone(), request));
     }
@@ -129,172 +115,32 @@ async fn guard(State(shared): State<Shared>, request: Request, next: Next) -> Re
 }
 
 fn problem(status: StatusCode, message: &str) -> Response {
-    (status, Json(crate::ErrorBody { error: message.to_owned(), diagnostics: Vec::new() })).into_response()
+    let code = if status == StatusCode::NOT_FOUND { ErrorCode::NotFound } else { ErrorCode::BadRequest };
+    (status, Json(ApiError::new(code, message))).into_response()
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let status = match &self {
-            ApiError::Invalid(_) => StatusCode::BAD_REQUEST,
-            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::Unreadable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        };
-        (status, Json(crate::ErrorBody::from(self))).into_response()
+        let status = StatusCode::from_u16(self.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        (status, Json(self)).into_response()
     }
 }
 
-type Reply<T> = Result<Json<T>, ApiError>;
-
-async fn about(State(shared): State<Shared>) -> Json<crate::About> {
-    Json(shared.api.about())
-}
-
-async fn catalog(State(shared): State<Shared>) -> Json<Value> {
-    Json(shared.api.catalog())
-}
-
-async fn workspace(State(shared): State<Shared>) -> Reply<crate::WorkspaceInfo> {
-    Ok(Json(shared.api.list()?))
-}
-
-#[derive(Deserialize)]
-struct OpenBody {
-    root: PathBuf,
-}
-
-async fn open(State(shared): State<Shared>, Json(body): Json<OpenBody>) -> Reply<crate::WorkspaceInfo> {
-    Ok(Json(shared.api.open(&body.root)?))
-}
-
-#[derive(Deserialize)]
-struct PathQuery {
-    path: String,
-}
-
-async fn read(State(shared): State<Shared>, Query(query): Query<PathQuery>) -> Reply<crate::FileText> {
-    Ok(Json(shared.api.read(&query.path)?))
-}
-
-#[derive(Deserialize)]
-struct TextBody {
-    text: String,
-}
-
-async fn save(
-    State(shared): State<Shared>,
-    Query(query): Query<PathQuery>,
-    Json(body): Json<TextBody>,
-) -> Reply<crate::FileText> {
-    Ok(Json(shared.api.save(&query.path, &body.text)?))
-}
-
-async fn delete(State(shared): State<Shared>, Query(query): Query<PathQuery>) -> Reply<Value> {
-    shared.api.delete(&query.path)?;
-    Ok(Json(json!({"deleted": query.path})))
-}
-
-#[derive(Deserialize)]
-struct CreateBody {
-    path: String,
-    name: String,
-}
-
-async fn create(State(shared): State<Shared>, Json(body): Json<CreateBody>) -> Reply<crate::FileText> {
-    Ok(Json(shared.api.create(&body.path, &body.name)?))
-}
-
-#[derive(Deserialize)]
-struct RenameBody {
-    from: String,
-    to: String,
-}
-
-async fn rename(State(shared): State<Shared>, Json(body): Json<RenameBody>) -> Reply<Value> {
-    shared.api.rename(&body.from, &body.to)?;
-    Ok(Json(json!({"renamed": body.to})))
-}
-
-#[derive(Deserialize)]
-struct CheckBody {
-    path: String,
-    text: String,
-}
-
-async fn check(State(shared): State<Shared>, Json(body): Json<CheckBody>) -> Reply<floe_engine::workspace::Check> {
-    // Compiling a large document is CPU work: keep it off the async threads.
-    let api = shared.api.clone();
-    let checked = tokio::task::spawn_blocking(move || api.check(&body.path, &body.text))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))??;
-    Ok(Json(checked))
-}
-
-async fn start(State(shared): State<Shared>, Json(body): Json<crate::RunRequest>) -> Reply<crate::Started> {
-    Ok(Json(shared.api.run(body).await?))
-}
-
-#[derive(Deserialize)]
-struct RunsQuery {
-    #[serde(default = "default_limit")]
-    limit: u32,
-    /// Only this blueprint's top-level runs.
-    blueprint: Option<String>,
-}
-
-fn default_limit() -> u32 {
-    50
-}
-
-async fn runs(
-    State(shared): State<Shared>,
-    Query(query): Query<RunsQuery>,
-) -> Reply<Vec<floe_engine::store::RunSummary>> {
-    Ok(Json(shared.api.runs(query.limit, query.blueprint.as_deref()).await?))
-}
-
-async fn run_detail(State(shared): State<Shared>, Path(id): Path<String>) -> Reply<crate::RunDetail> {
-    Ok(Json(shared.api.run_detail(&id).await?))
-}
-
-async fn cancel(State(shared): State<Shared>, Path(id): Path<String>) -> Reply<Value> {
-    shared.api.cancel(&id).await?;
-    Ok(Json(json!({"cancelling": id})))
-}
-
-#[derive(Deserialize)]
-struct PauseBody {
-    paused: bool,
-}
-
-async fn pause(State(shared): State<Shared>, Path(id): Path<String>, Json(body): Json<PauseBody>) -> Reply<Value> {
-    shared.api.pause(&id, body.paused)?;
-    Ok(Json(json!({"paused": body.paused})))
-}
-
-async fn resume(State(shared): State<Shared>, Path(id): Path<String>) -> Reply<crate::Started> {
-    Ok(Json(shared.api.resume(&id).await?))
-}
-
-#[derive(Deserialize)]
-struct ApprovalsQuery {
-    run: Option<String>,
-}
-
-async fn approvals(
-    State(shared): State<Shared>,
-    Query(query): Query<ApprovalsQuery>,
-) -> Reply<Vec<floe_engine::store::PendingApproval>> {
-    Ok(Json(shared.api.approvals(query.run.as_deref()).await?))
-}
-
-async fn decide(
-    State(shared): State<Shared>,
-    Path((id, node)): Path<(String, String)>,
-    Json(decision): Json<crate::ApprovalDecision>,
-) -> Reply<Value> {
-    shared.api.decide(&id, &node, decision).await?;
-    Ok(Json(json!({"decided": node})))
+/// `POST /api/<method>`: one method of the table, its arguments the JSON body (none: `{}`).
+async fn call(State(shared): State<Shared>, Path(method): Path<String>, body: axum::body::Bytes) -> Response {
+    let args = if body.is_empty() {
+        Ok(Value::Null)
+    } else {
+        serde_json::from_slice(&body)
+            .map_err(|e| ApiError::bad_request(format!("`{method}`: the body is not JSON: {e}")))
+    };
+    match args {
+        Ok(args) => match shared.api.call(&method, args).await {
+            Ok(answer) => Json(answer).into_response(),
+            Err(error) => error.into_response(),
+        },
+        Err(error) => error.into_response(),
+    }
 }
 
 #[derive(Deserialize)]

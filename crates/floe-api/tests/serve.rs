@@ -38,10 +38,6 @@ impl Server {
         Self { base, token, http: reqwest::Client::new(), dir }
     }
 
-    fn get(&self, path: &str) -> reqwest::RequestBuilder {
-        self.http.get(format!("{}{path}", self.base)).bearer_auth(&self.token)
-    }
-
     fn send(&self, method: reqwest::Method, path: &str, body: Value) -> reqwest::RequestBuilder {
         self.http.request(method, format!("{}{path}", self.base)).bearer_auth(&self.token).json(&body)
     }
@@ -72,9 +68,11 @@ impl Server {
         self.events_after(run, 0).await
     }
 
-    /// Reads the run's events until one of type `kind` arrives; returns them all.
-    async fn events_until(&self, run: &str, kind: &str) -> Vec<Value> {
-        let url = format!("{}/api/runs/{run}/events?token={}", self.base.replace("http", "ws"), self.token);
+    /// Reads the run's events after `after` until one of type `kind` arrives; returns them all.
+    /// Starting after a known `seq` means an event already in the journal cannot match.
+    async fn events_until(&self, run: &str, kind: &str, after: u64) -> Vec<Value> {
+        let url =
+            format!("{}/api/runs/{run}/events?token={}&after={after}", self.base.replace("http", "ws"), self.token);
         let (mut socket, _) = tokio_tungstenite::connect_async(url).await.expect("websocket");
         let mut out: Vec<Value> = Vec::new();
         while let Some(Ok(message)) = socket.next().await {
@@ -88,20 +86,19 @@ impl Server {
         panic!("the stream ended without `{kind}`: {out:?}");
     }
 
-    async fn start_run(&self, body: Value) -> String {
-        let (status, started) = self.json(self.send(reqwest::Method::POST, "/api/runs", body)).await;
+    async fn start_run(&self, request: Value) -> String {
+        let (status, started) = self.call("run", json!({"request": request})).await;
         assert_eq!(status, 200, "{started}");
         started["run_id"].as_str().expect("run id").to_owned()
     }
 
-    /// POSTs `body` to `path`; the status and the JSON answer.
-    async fn post(&self, path: &str, body: Value) -> (u16, Value) {
-        self.json(self.send(reqwest::Method::POST, path, body)).await
+    /// Calls API method `method` (`POST /api/<method>`); the status and the JSON answer.
+    async fn call(&self, method: &str, args: Value) -> (u16, Value) {
+        self.json(self.send(reqwest::Method::POST, &format!("/api/{method}"), args)).await
     }
 
     async fn put(&self, path: &str, text: &str) {
-        let (status, answer) =
-            self.json(self.send(reqwest::Method::PUT, &format!("/api/files?path={path}"), json!({"text": text}))).await;
+        let (status, answer) = self.call("save", json!({"path": path, "text": text})).await;
         assert_eq!(status, 200, "{answer}");
     }
 }
@@ -116,25 +113,32 @@ fn flow(nodes: Value, edges: Value) -> String {
 async fn requests_need_the_token_and_this_servers_host_and_origin() {
     let server = Server::start("guard", None).await;
     let url = format!("{}/api/workspace", server.base);
-    let none = server.http.get(&url).send().await.expect("answers");
+    let none = server.http.post(&url).send().await.expect("answers");
     assert_eq!(none.status().as_u16(), 401);
-    let wrong = server.http.get(&url).bearer_auth("nope").send().await.expect("answers");
+    let wrong = server.http.post(&url).bearer_auth("nope").send().await.expect("answers");
     assert_eq!(wrong.status().as_u16(), 401);
-    let rebound = server.get("/api/workspace").header("host", "evil.example:80").send().await.expect("answers");
+    let post = |path: &str| server.send(reqwest::Method::POST, path, json!({}));
+    let rebound = post("/api/workspace").header("host", "evil.example:80").send().await.expect("answers");
     assert_eq!(rebound.status().as_u16(), 403, "DNS rebinding: a foreign Host is refused");
-    let cross = server.get("/api/workspace").header("origin", "http://evil.example").send().await.expect("answers");
+    let cross = post("/api/workspace").header("origin", "http://evil.example").send().await.expect("answers");
     assert_eq!(cross.status().as_u16(), 403, "another page's Origin is refused");
-    let ok = server.get("/api/workspace").send().await.expect("answers");
+    let ok = post("/api/workspace").send().await.expect("answers");
     assert_eq!(ok.status().as_u16(), 200);
+    // Every failure carries a closed code: an unknown method, arguments of the wrong shape.
+    let (status, unknown) = server.call("nope", json!({})).await;
+    assert_eq!((status, unknown["code"].as_str()), (400, Some("bad_request")), "{unknown}");
+    assert!(unknown["message"].as_str().is_some_and(|m| m.contains("run_detail")), "it lists the methods: {unknown}");
+    let (status, wrong) = server.call("read", json!({"path": 3})).await;
+    assert_eq!((status, wrong["code"].as_str()), (400, Some("bad_request")), "{wrong}");
     let _ = std::fs::remove_dir_all(&server.dir);
 }
 
 #[tokio::test]
 async fn files_are_created_checked_saved_canonically_renamed_and_deleted() {
     let server = Server::start("files", None).await;
-    let (status, created) = server.post("/api/files/create", json!({"path": "a.json", "name": "A"})).await;
+    let (status, created) = server.call("create", json!({"path": "a.json", "name": "A"})).await;
     assert_eq!(status, 200, "{created}");
-    let (_, listing) = server.json(server.get("/api/workspace")).await;
+    let (_, listing) = server.call("workspace", Value::Null).await;
     assert_eq!(listing["entries"][0]["path"], "a.json");
 
     // A live check of an unsaved edit: the problem comes back with its position.
@@ -142,7 +146,7 @@ async fn files_are_created_checked_saved_canonically_renamed_and_deleted() {
         json!([{"id": "b", "kind": "tool", "config": {"tool": "text_template", "args": {"template": "{{ nodes.zzz.text }}"}}}]),
         json!([]),
     );
-    let (status, checked) = server.post("/api/check", json!({"path": "a.json", "text": broken})).await;
+    let (status, checked) = server.call("check", json!({"path": "a.json", "text": broken})).await;
     assert_eq!(status, 200);
     let first = &checked["diagnostics"][0];
     assert!(first["message"].as_str().is_some_and(|m| m.contains("zzz")), "{checked}");
@@ -153,35 +157,30 @@ async fn files_are_created_checked_saved_canonically_renamed_and_deleted() {
         json!([{"id": "b", "kind": "tool", "config": {"tool": "text_template", "args": {"template": "hi"}}}]),
         json!([]),
     );
-    let (status, saved) =
-        server.json(server.send(reqwest::Method::PUT, "/api/files?path=a.json", json!({"text": good}))).await;
+    let (status, saved) = server.call("save", json!({"path": "a.json", "text": good})).await;
     assert_eq!(status, 200, "{saved}");
     let on_disk = std::fs::read_to_string(server.dir.join("flows/a.json")).expect("saved");
     assert_eq!(saved["text"].as_str(), Some(on_disk.as_str()));
     assert!(on_disk.starts_with("{\n  \"format\": \"floe.blueprint\""), "{on_disk}");
 
     // An unreadable document is refused with its problems, and the file is untouched.
-    let (status, refused) = server
-        .json(server.send(reqwest::Method::PUT, "/api/files?path=a.json", json!({"text": "{\"format\": 1"})))
-        .await;
-    assert_eq!(status, 422, "{refused}");
+    let (status, refused) = server.call("save", json!({"path": "a.json", "text": "{\"format\": 1"})).await;
+    assert_eq!((status, refused["code"].as_str()), (422, Some("unreadable")), "{refused}");
     assert!(refused["diagnostics"].as_array().is_some_and(|d| !d.is_empty()));
     assert_eq!(std::fs::read_to_string(server.dir.join("flows/a.json")).expect("file"), on_disk);
 
-    let (status, _) = server.post("/api/files/rename", json!({"from": "a.json", "to": "b.json"})).await;
+    let (status, _) = server.call("rename", json!({"from": "a.json", "to": "b.json"})).await;
     assert_eq!(status, 200);
-    let (status, read) = server.json(server.get("/api/files?path=b.json")).await;
+    let (status, read) = server.call("read", json!({"path": "b.json"})).await;
     assert_eq!((status, read["text"].as_str()), (200, Some(on_disk.as_str())));
-    let (status, escaped) = server.json(server.get("/api/files?path=../runs.db.json")).await;
-    assert_eq!(status, 400, "{escaped}");
-    let (status, missing) = server.json(server.get("/api/files?path=a.json")).await;
-    assert_eq!(status, 404, "{missing}");
-    let (status, _) = server
-        .json(server.http.delete(format!("{}/api/files?path=b.json", server.base)).bearer_auth(&server.token))
-        .await;
+    let (status, escaped) = server.call("read", json!({"path": "../runs.db.json"})).await;
+    assert_eq!((status, escaped["code"].as_str()), (400, Some("bad_path")), "{escaped}");
+    let (status, missing) = server.call("read", json!({"path": "a.json"})).await;
+    assert_eq!((status, missing["code"].as_str()), (404, Some("not_found")), "{missing}");
+    let (status, _) = server.call("remove", json!({"path": "b.json"})).await;
     assert_eq!(status, 200);
     assert!(!server.dir.join("flows/b.json").exists());
-    let (_, catalog) = server.json(server.get("/api/catalog")).await;
+    let (_, catalog) = server.call("catalog", json!({})).await;
     assert!(catalog["kinds"].as_array().is_some_and(|k| k.len() == 10), "{}", catalog["kinds"]);
     let _ = std::fs::remove_dir_all(&server.dir);
 }
@@ -196,10 +195,8 @@ async fn a_run_streams_its_events_live_and_replays_them_when_finished() {
         ]),
         json!([{"from": "a.out", "to": "b.in"}]),
     );
-    server.json(server.send(reqwest::Method::PUT, "/api/files?path=f.json", json!({"text": text}))).await;
-    let (status, started) = server.post("/api/runs", json!({"path": "f.json"})).await;
-    assert_eq!(status, 200, "{started}");
-    let run = started["run_id"].as_str().expect("run id").to_owned();
+    server.put("f.json", &text).await;
+    let run = server.start_run(json!({"path": "f.json"})).await;
     let live = server.events(&run).await;
     let types: Vec<&str> = live.iter().filter_map(|e| e["type"].as_str()).collect();
     assert_eq!(types.first(), Some(&"run_started"));
@@ -210,7 +207,7 @@ async fn a_run_streams_its_events_live_and_replays_them_when_finished() {
     // After the run, the same stream comes from the journal; a client catching up asks for what follows its last.
     assert_eq!(server.events(&run).await, live);
     assert_eq!(server.events_after(&run, 2).await, live[2..].to_vec());
-    let (_, runs) = server.json(server.get("/api/runs")).await;
+    let (_, runs) = server.call("runs", json!({})).await;
     assert_eq!(runs[0]["id"], json!(run));
     assert_eq!(runs[0]["status"], "succeeded");
     let _ = std::fs::remove_dir_all(&server.dir);
@@ -226,19 +223,26 @@ async fn a_run_can_be_cancelled_and_a_broken_one_never_starts() {
         ]),
         json!([{"from": "a.out", "to": "b.in"}]),
     );
-    server.json(server.send(reqwest::Method::PUT, "/api/files?path=slow.json", json!({"text": slow}))).await;
-    let (_, started) = server.post("/api/runs", json!({"path": "slow.json"})).await;
-    let run = started["run_id"].as_str().unwrap_or_else(|| panic!("run id in {started}")).to_owned();
-    let (status, _) = server.post(&format!("/api/runs/{run}/cancel"), json!({})).await;
+    server.put("slow.json", &slow).await;
+    let run = server.start_run(json!({"path": "slow.json"})).await;
+    let (status, _) = server.call("cancel", json!({"run_id": run})).await;
     assert_eq!(status, 200);
     let events = server.events(&run).await;
     assert_eq!(events.last().map(|e| e["status"].clone()), Some(json!("cancelled")), "{events:?}");
 
     std::fs::write(server.dir.join("flows/broken.json"), flow(json!([{"id": "b", "kind": "nope"}]), json!([])))
         .expect("file");
-    let (status, refused) = server.post("/api/runs", json!({"path": "broken.json"})).await;
-    assert_eq!(status, 400, "{refused}");
-    assert!(refused["error"].as_str().is_some_and(|e| e.contains("compile")), "{refused}");
+    let (status, refused) = server.call("run", json!({"request": {"path": "broken.json"}})).await;
+    assert_eq!((status, refused["code"].as_str()), (422, Some("does_not_compile")), "{refused}");
+    // It answers with the compiler's diagnostics, and names the first problem's node and place.
+    assert_eq!(refused["diagnostics"][0]["code"], "E0202", "{refused}");
+    assert_eq!(refused["message"], "broken.json does not compile: fix the problems it lists, then run it again");
+    assert_eq!((refused["node"].as_str(), refused["pointer"].as_str()), (Some("b"), Some("/nodes/0/kind")));
+    let (status, input) = server.call("run", json!({"request": {"path": "slow.json", "inputs": {"zzz": 1}}})).await;
+    assert_eq!(
+        (status, input["code"].as_str(), input["pointer"].as_str()),
+        (422, Some("invalid_input"), Some("/inputs/zzz"))
+    );
     let _ = std::fs::remove_dir_all(&server.dir);
 }
 
@@ -289,14 +293,14 @@ async fn a_paused_run_starts_nothing_until_it_goes_on_and_a_cancelled_one_resume
     );
     server.put("f.json", &text).await;
     let run = server.start_run(json!({"path": "f.json"})).await;
-    let (status, _) = server.post(&format!("/api/runs/{run}/pause"), json!({"paused": true})).await;
+    let (status, _) = server.call("pause", json!({"run_id": run, "paused": true})).await;
     assert_eq!(status, 200);
     // `a` finishes while the run is paused; `b`, which it feeds, does not start.
-    let so_far = server.events_until(&run, "node_succeeded").await;
+    let so_far = server.events_until(&run, "node_succeeded", 0).await;
     assert!(!types(&so_far).contains(&("node_started".into(), "b".into())), "{so_far:?}");
-    let (_, detail) = server.json(server.get(&format!("/api/runs/{run}"))).await;
+    let (_, detail) = server.call("run_detail", json!({"run_id": run})).await;
     assert_eq!(detail["summary"]["status"], "paused", "{detail}");
-    server.post(&format!("/api/runs/{run}/pause"), json!({"paused": false})).await;
+    server.call("pause", json!({"run_id": run, "paused": false})).await;
     let events = server.events(&run).await;
     let seen = types(&events);
     let paused = seen.iter().position(|(t, _)| t == "run_paused").expect("paused");
@@ -316,27 +320,28 @@ async fn a_paused_run_starts_nothing_until_it_goes_on_and_a_cancelled_one_resume
     );
     server.put("slow.json", &slow).await;
     let run = server.start_run(json!({"path": "slow.json"})).await;
-    server.events_until(&run, "node_succeeded").await;
-    let (status, refused) = server.post(&format!("/api/runs/{run}/resume"), json!({})).await;
-    assert_eq!(status, 400, "a live run is not resumed: {refused}");
-    server.post(&format!("/api/runs/{run}/cancel"), json!({})).await;
+    server.events_until(&run, "node_succeeded", 0).await;
+    let (status, refused) = server.call("resume", json!({"run_id": run})).await;
+    assert_eq!((status, refused["code"].as_str()), (409, Some("conflict")), "a live run is not resumed: {refused}");
+    server.call("cancel", json!({"run_id": run})).await;
     let first = server.events(&run).await;
     assert_eq!(first.last().map(|e| e["status"].clone()), Some(json!("cancelled")));
-    let (_, detail) = server.json(server.get(&format!("/api/runs/{run}"))).await;
+    let (_, detail) = server.call("run_detail", json!({"run_id": run})).await;
     assert_eq!(detail["resumable"], true, "{detail}");
     assert_eq!(detail["path"], "slow.json", "{detail}");
     assert!(detail["text"].as_str().is_some_and(|t| t.contains("30s")));
-    let (status, again) = server.post(&format!("/api/runs/{run}/resume"), json!({})).await;
+    let (status, again) = server.call("resume", json!({"run_id": run})).await;
     assert_eq!(status, 200, "{again}");
     assert_eq!(again["run_id"], json!(run));
-    let resumed = server.events_until(&run, "node_started").await;
-    let after: Vec<(String, String)> = types(&resumed[first.len()..]);
+    let last_seq = first.last().and_then(|e| e["seq"].as_u64()).expect("seq");
+    let resumed = server.events_until(&run, "node_started", last_seq).await;
+    let after: Vec<(String, String)> = types(&resumed);
     assert!(after.contains(&("node_started".into(), "s".into())), "{after:?}");
     assert!(
         !after.contains(&("node_started".into(), "a".into())),
         "`a` finished before; it must not run again: {after:?}"
     );
-    server.post(&format!("/api/runs/{run}/cancel"), json!({})).await;
+    server.call("cancel", json!({"run_id": run})).await;
     let _ = std::fs::remove_dir_all(&server.dir);
 }
 
@@ -353,26 +358,16 @@ async fn an_approval_is_decided_through_the_api_with_an_edited_value() {
     .to_string();
     server.put("gate.json", &text).await;
     let run = server.start_run(json!({"path": "gate.json"})).await;
-    let waiting = server.events_until(&run, "node_waiting").await;
+    let waiting = server.events_until(&run, "node_waiting", 0).await;
     assert_eq!(waiting.last().map(|e| e["prompt"].clone()), Some(json!("Send draft text?")));
-    let (_, pending) = server.json(server.get("/api/approvals")).await;
+    let (_, pending) = server.call("approvals", json!({})).await;
     assert_eq!(pending[0]["node"], "review", "{pending}");
     assert_eq!(pending[0]["value"], "draft text");
-    let (status, refused) = server
-        .json(server.send(
-            reqwest::Method::POST,
-            &format!("/api/runs/{run}/approvals/nope"),
-            json!({"decision": "approve"}),
-        ))
-        .await;
+    let (status, refused) =
+        server.call("decide", json!({"run_id": run, "node": "nope", "decision": {"decision": "approve"}})).await;
     assert_eq!(status, 404, "{refused}");
-    let (status, decided) = server
-        .json(server.send(
-            reqwest::Method::POST,
-            &format!("/api/runs/{run}/approvals/review"),
-            json!({"decision": "approve", "value": "edited text"}),
-        ))
-        .await;
+    let decision = json!({"decision": "approve", "value": "edited text"});
+    let (status, decided) = server.call("decide", json!({"run_id": run, "node": "review", "decision": decision})).await;
     assert_eq!(status, 200, "{decided}");
     let events = server.events(&run).await;
     let last = events.last().expect("events");
@@ -394,16 +389,16 @@ async fn running_from_a_node_reuses_the_latest_runs_upstream_results() {
     server.put("f.json", &text).await;
     let first = server.start_run(json!({"path": "f.json"})).await;
     server.events(&first).await;
-    let (status, refused) = server.post("/api/runs", json!({"path": "f.json", "from": "zzz"})).await;
-    assert_eq!(status, 400);
-    assert!(refused["error"].as_str().is_some_and(|e| e.contains("not a top-level node")), "{refused}");
+    let (status, refused) = server.call("run", json!({"request": {"path": "f.json", "from": "zzz"}})).await;
+    assert_eq!((status, refused["code"].as_str()), (422, Some("invalid_input")), "{refused}");
+    assert!(refused["message"].as_str().is_some_and(|e| e.contains("not a top-level node")), "{refused}");
     let second = server.start_run(json!({"path": "f.json", "from": "b"})).await;
     let events = server.events(&second).await;
     let seen = types(&events);
     assert!(seen.contains(&("node_cached".into(), "a".into())), "{seen:?}");
     assert!(seen.contains(&("node_succeeded".into(), "b".into())), "{seen:?}");
     assert_eq!(events.last().map(|e| e["outputs"]["out"].clone()), Some(json!("upstream!")));
-    let (_, history) = server.json(server.get("/api/runs?blueprint=flow")).await;
+    let (_, history) = server.call("runs", json!({"blueprint": "flow"})).await;
     assert_eq!(history.as_array().map(Vec::len), Some(2), "{history}");
 
     // A pinned output is taken whatever the node would do.
@@ -412,7 +407,7 @@ async fn running_from_a_node_reuses_the_latest_runs_upstream_results() {
     let cached = events.iter().find(|e| e["type"] == "node_cached").expect("a is pinned");
     assert_eq!((cached["node"].clone(), cached["from_run"].clone()), (json!("a"), json!("pinned")));
     assert_eq!(events.last().map(|e| e["outputs"]["out"].clone()), Some(json!("pinned!")));
-    let (_, none) = server.json(server.get("/api/runs?blueprint=other")).await;
+    let (_, none) = server.call("runs", json!({"blueprint": "other"})).await;
     assert_eq!(none, json!([]));
     let _ = std::fs::remove_dir_all(&server.dir);
 }

@@ -72,18 +72,13 @@ impl Serve {
         }
     }
 
-    async fn get(&self, path: &str) -> (u16, Value) {
-        let response =
-            self.http.get(format!("{}{path}", self.base)).bearer_auth(&self.token).send().await.expect("answers");
-        (response.status().as_u16(), response.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+    /// Calls API method `method` (`POST /api/<method>`); the status and the JSON answer.
+    async fn call(&self, method: &str, args: Value) -> (u16, Value) {
         let response = self
             .http
-            .post(format!("{}{path}", self.base))
+            .post(format!("{}/api/{method}", self.base))
             .bearer_auth(&self.token)
-            .json(&body)
+            .json(&args)
             .send()
             .await
             .expect("answers");
@@ -93,7 +88,7 @@ impl Serve {
     /// Polls the run's detail until `done` holds (the owner acts within a fraction of a second).
     async fn wait_for(&self, run: &str, done: impl Fn(&Value) -> bool) -> Value {
         for _ in 0..200 {
-            let (_, detail) = self.get(&format!("/api/runs/{run}")).await;
+            let (_, detail) = self.call("run_detail", json!({"run_id": run})).await;
             if done(&detail) {
                 return detail;
             }
@@ -111,7 +106,7 @@ async fn floe_cancel_stops_a_run_that_floe_serve_owns_and_the_server_keeps_servi
     std::fs::create_dir_all(&folder).expect("folder");
     slow(&folder);
     let mut serve = Serve::start(&folder, &db);
-    let (status, started) = serve.post("/api/runs", json!({"path": "slow.json"})).await;
+    let (status, started) = serve.call("run", json!({"request": {"path": "slow.json"}})).await;
     assert_eq!(status, 200, "{started}");
     let run = started["run_id"].as_str().expect("run id").to_owned();
     serve.wait_for(&run, |d| d["summary"]["nodes_succeeded"] == json!(1)).await;
@@ -126,9 +121,9 @@ async fn floe_cancel_stops_a_run_that_floe_serve_owns_and_the_server_keeps_servi
     let detail = serve.wait_for(&run, |d| d["summary"]["status"] == json!("cancelled")).await;
     assert_eq!(detail["resumable"], json!(true));
     assert!(serve.child.try_wait().expect("status").is_none(), "the server is still running");
-    let (status, about) = serve.get("/api/about").await;
+    let (status, about) = serve.call("about", json!({})).await;
     assert_eq!((status, about["name"].clone()), (200, json!("Floe")), "and still answers");
-    let (status, _) = serve.post("/api/runs", json!({"path": "slow.json"})).await;
+    let (status, _) = serve.call("run", json!({"request": {"path": "slow.json"}})).await;
     assert_eq!(status, 200, "and still starts runs");
 }
 

@@ -1,16 +1,28 @@
 // The one interface every screen talks to. `WebBackend` speaks to `floe serve` over HTTP and
 // WebSocket; the desktop shell's implementation speaks Tauri IPC. No screen knows which it has.
-import type { About, Check, Diagnostic, Event, FileText, PendingApproval, RunDetail, RunRequest, RunSummary, Started, WorkspaceInfo } from "../generated/api";
-import type { CatalogDoc } from "../generated/catalog";
+// The methods themselves are generated from the API's table (`generated/client.ts`): a backend
+// only says how one call and one event stream travel.
+import type { ApiError, Diagnostic, Event } from "../generated/api";
+import { type Answer, ApiClient, type Args, type Method } from "../generated/client";
 
-/** A failed request: the server's message and, for an unreadable document, its problems. */
+export type { ApprovalDecision } from "../generated/api";
+
+/** What kind of failure: the API's closed set of error codes. */
+export type ErrorCode = ApiError["code"];
+
+/** A failed request: the API's error code (what screens act on), its message and, where it applies, the node, pointer and the compiler's diagnostics. */
 export class BackendError extends Error {
-  constructor(
-    message: string,
-    readonly status: number,
-    readonly diagnostics: Diagnostic[] = [],
-  ) {
-    super(message);
+  readonly code: ErrorCode;
+  readonly node?: string;
+  readonly pointer?: string;
+  readonly diagnostics: Diagnostic[];
+
+  constructor(error: ApiError) {
+    super(error.message);
+    this.code = error.code;
+    this.node = error.node ?? undefined;
+    this.pointer = error.pointer ?? undefined;
+    this.diagnostics = error.diagnostics ?? [];
   }
 }
 
@@ -28,116 +40,41 @@ export interface NativeShell {
   quit(): void;
 }
 
-/** A reviewer's decision on a waiting approval node; `value` replaces the reviewed value (edit and approve). */
-export type ApprovalDecision = { decision: "approve"; value?: unknown; comment?: string } | { decision: "reject"; comment?: string };
-
 /** A subscription to a run's events: batches in order; `onClose` when the stream ends (the run finished, or the connection dropped). */
 export interface EventHandlers {
   onEvents: (events: Event[]) => void;
   onClose?: () => void;
 }
 
-export interface Backend {
+/** Every API method (generated), a run's event stream, and the desktop shell where there is one. */
+export abstract class Backend extends ApiClient {
   /** Present in the desktop app only. */
   readonly native?: NativeShell;
-  about(): Promise<About>;
-  catalog(): Promise<CatalogDoc>;
-  workspace(): Promise<WorkspaceInfo>;
-  /** Opens another folder of blueprints (remembered by the desktop app). */
-  openFolder(root: string): Promise<WorkspaceInfo>;
-  read(path: string): Promise<FileText>;
-  check(path: string, text: string): Promise<Check>;
-  save(path: string, text: string): Promise<FileText>;
-  create(path: string, name: string): Promise<FileText>;
-  rename(from: string, to: string): Promise<void>;
-  remove(path: string): Promise<void>;
-  /** Starts a run of the saved blueprint (all of it, or `from` a node on, reusing the latest run's upstream results). */
-  run(request: RunRequest): Promise<Started>;
-  /** Resumes a run interrupted by a crash (or cancelled); finished nodes are not run again. */
-  resume(runId: string): Promise<Started>;
-  /** Recent runs, newest first; with `blueprint` (an id), that blueprint's history. */
-  runs(blueprint?: string): Promise<RunSummary[]>;
-  runDetail(runId: string): Promise<RunDetail>;
-  cancel(runId: string): Promise<void>;
-  pause(runId: string, paused: boolean): Promise<void>;
-  approvals(runId?: string): Promise<PendingApproval[]>;
-  decide(runId: string, node: string, decision: ApprovalDecision): Promise<void>;
   /** Sends the run's events after `after` (journaled first, then live) in batches; returns a stop function. */
-  events(runId: string, after: number, handlers: EventHandlers): () => void;
+  abstract events(runId: string, after: number, handlers: EventHandlers): () => void;
 }
 
-/** `floe serve`: the page was opened from it, so requests go to the same origin with its cookie. */
-export class WebBackend implements Backend {
-  constructor(private readonly base = "") {}
+/** `floe serve`: the page was opened from it, so requests go to the same origin with its cookie. Each method is `POST /api/<method>`. */
+export class WebBackend extends Backend {
+  constructor(private readonly base = "") {
+    super();
+  }
 
-  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const response = await fetch(`${this.base}${path}`, {
-      method,
+  protected async call<M extends Method>(method: M, args: Args<M>): Promise<Answer<M>> {
+    const response = await fetch(`${this.base}/api/${method}`, {
+      method: "POST",
       credentials: "same-origin",
-      headers: body === undefined ? {} : { "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(args),
     });
-    const answer = await response.json().catch(() => ({}));
+    const answer = await response.json().catch(() => null);
     if (!response.ok) {
-      throw new BackendError(answer.error ?? `${method} ${path}: HTTP ${response.status}`, response.status, answer.diagnostics ?? []);
+      const error: ApiError = answer?.code ? answer : { code: "internal", message: `${method}: HTTP ${response.status}` };
+      throw new BackendError(error);
     }
-    return answer as T;
+    return answer as Answer<M>;
   }
 
-  about() {
-    return this.request<About>("GET", "/api/about");
-  }
-  catalog() {
-    return this.request<CatalogDoc>("GET", "/api/catalog");
-  }
-  workspace() {
-    return this.request<WorkspaceInfo>("GET", "/api/workspace");
-  }
-  openFolder(root: string) {
-    return this.request<WorkspaceInfo>("POST", "/api/workspace/open", { root });
-  }
-  read(path: string) {
-    return this.request<FileText>("GET", `/api/files?path=${encodeURIComponent(path)}`);
-  }
-  check(path: string, text: string) {
-    return this.request<Check>("POST", "/api/check", { path, text });
-  }
-  save(path: string, text: string) {
-    return this.request<FileText>("PUT", `/api/files?path=${encodeURIComponent(path)}`, { text });
-  }
-  create(path: string, name: string) {
-    return this.request<FileText>("POST", "/api/files/create", { path, name });
-  }
-  async rename(from: string, to: string) {
-    await this.request("POST", "/api/files/rename", { from, to });
-  }
-  async remove(path: string) {
-    await this.request("DELETE", `/api/files?path=${encodeURIComponent(path)}`);
-  }
-  run(request: RunRequest) {
-    return this.request<Started>("POST", "/api/runs", request);
-  }
-  resume(runId: string) {
-    return this.request<Started>("POST", `/api/runs/${encodeURIComponent(runId)}/resume`, {});
-  }
-  runs(blueprint?: string) {
-    return this.request<RunSummary[]>("GET", blueprint ? `/api/runs?blueprint=${encodeURIComponent(blueprint)}` : "/api/runs");
-  }
-  runDetail(runId: string) {
-    return this.request<RunDetail>("GET", `/api/runs/${encodeURIComponent(runId)}`);
-  }
-  async cancel(runId: string) {
-    await this.request("POST", `/api/runs/${encodeURIComponent(runId)}/cancel`, {});
-  }
-  async pause(runId: string, paused: boolean) {
-    await this.request("POST", `/api/runs/${encodeURIComponent(runId)}/pause`, { paused });
-  }
-  approvals(runId?: string) {
-    return this.request<PendingApproval[]>("GET", runId ? `/api/approvals?run=${encodeURIComponent(runId)}` : "/api/approvals");
-  }
-  async decide(runId: string, node: string, decision: ApprovalDecision) {
-    await this.request("POST", `/api/runs/${encodeURIComponent(runId)}/approvals/${encodeURIComponent(node)}`, decision);
-  }
   events(runId: string, after: number, handlers: EventHandlers) {
     const origin = this.base || window.location.origin;
     const socket = new WebSocket(`${origin.replace(/^http/, "ws")}/api/runs/${encodeURIComponent(runId)}/events?after=${after}`);

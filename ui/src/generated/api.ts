@@ -49,7 +49,7 @@ export type PatchOp =
       path: string;
     };
 /**
- * What `GET /api/runs/{id}/events` sends, one per message.
+ * What a run's event stream sends (in batches).
  */
 export type Event = {
   /**
@@ -366,83 +366,74 @@ export type Event = {
       type: "loop_iteration";
     }
 );
+/**
+ * A reviewer's decision on a waiting approval node.
+ */
+export type ApprovalDecision =
+  | {
+      /**
+       * A note for the record.
+       */
+      comment?: string | null;
+      decision: "approve";
+      /**
+       * The edited value (any JSON).
+       */
+      value?: unknown;
+    }
+  | {
+      /**
+       * Why.
+       */
+      comment?: string | null;
+      decision: "reject";
+    };
 
 /**
- * Every type the API answers with, gathered so one schema (and the UI's TypeScript types,
- * generated from it) covers them.
+ * Every type that crosses the boundary, gathered so one schema (and the UI's TypeScript
+ * types, generated from it) covers them.
  */
 export interface ApiTypes {
-  about: About;
-  check: Check;
-  /**
-   * `POST /api/runs/{id}/approvals/{node}` (the body).
-   */
-  decision:
-    | {
-        /**
-         * A note for the record.
-         */
-        comment?: string | null;
-        decision: "approve";
-        /**
-         * The edited value.
-         */
-        value?: {
-          [k: string]: unknown;
-        };
-      }
-    | {
-        /**
-         * Why.
-         */
-        comment?: string | null;
-        decision: "reject";
-      };
-  error: ErrorBody;
+  error: ApiError;
   event: Event;
-  file: FileText;
-  run_detail: RunDetail;
-  run_request: RunRequest;
   /**
-   * `GET /api/runs`.
+   * The native menu's items, whose ids are the UI's actions.
    */
-  runs: RunSummary1[];
-  started: Started;
-  workspace: WorkspaceInfo;
+  menu: MenuItem[];
+  methods: ApiMethods;
 }
 /**
- * `GET /api/about`.
+ * Any failure.
  */
-export interface About {
+export interface ApiError {
   /**
-   * The blueprint format version it reads and writes.
+   * What kind of failure.
    */
-  format_version: number;
+  code:
+    | "bad_request"
+    | "bad_path"
+    | "not_found"
+    | "unreadable"
+    | "does_not_compile"
+    | "invalid_input"
+    | "conflict"
+    | "internal";
   /**
-   * The product's name.
+   * The compiler's problems, for `unreadable` and `does_not_compile`.
    */
-  name: string;
+  diagnostics?: Diagnostic[];
   /**
-   * Its version (the workspace's crate version).
+   * What happened and what to do.
    */
-  version: string;
-}
-/**
- * `POST /api/check`.
- */
-export interface Check {
+  message: string;
   /**
-   * Every problem, with line and column where known.
+   * The node it concerns, when one does.
    */
-  diagnostics: Diagnostic[];
+  node?: string | null;
   /**
-   * The plan hash, when it compiles.
+   * Where in the document (or the request) it is, as a JSON pointer.
    */
-  hash?: string | null;
-  /**
-   * Nodes, bodies included, when it compiles.
-   */
-  nodes?: number | null;
+  pointer?: string | null;
 }
 /**
  * One problem with a blueprint.
@@ -548,19 +539,6 @@ export interface Span {
   line: number;
 }
 /**
- * Any failure.
- */
-export interface ErrorBody {
-  /**
-   * The document's problems, when it could not be read.
-   */
-  diagnostics?: Diagnostic[];
-  /**
-   * What happened and what to do.
-   */
-  error: string;
-}
-/**
  * Why it failed.
  */
 export interface ErrorInfo {
@@ -661,7 +639,363 @@ export interface AgentCall {
   tool: string;
 }
 /**
- * `GET|PUT /api/files`, `POST /api/files/create`.
+ * One item of the native menu. Its id is the UI action the window runs when it is chosen.
+ */
+export interface MenuItem {
+  /**
+   * A native accelerator (`CmdOrCtrl+S`); none where the window handles the keys itself
+   * (GTK would take Ctrl+Z and Ctrl+C from text fields and the code editors).
+   */
+  accelerator?: string | null;
+  /**
+   * The action (the UI's name for it).
+   */
+  id: string;
+  /**
+   * The keys the window handles, shown beside the label.
+   */
+  keys?: string | null;
+  /**
+   * The label.
+   */
+  label: string;
+  /**
+   * The submenu it is in (`File`, `Edit`…).
+   */
+  menu: string;
+  /**
+   * A separator comes before it.
+   */
+  separated: boolean;
+}
+/**
+ * Every method's arguments and answer (the table in [`methods`]).
+ */
+export interface ApiMethods {
+  about: Method;
+  approvals: Method17;
+  cancel: Method15;
+  catalog: Method2;
+  check: Method6;
+  create: Method8;
+  decide: Method18;
+  open_folder: Method4;
+  pause: Method16;
+  read: Method5;
+  remove: Method10;
+  rename: Method9;
+  resume: Method12;
+  run: Method11;
+  run_detail: Method14;
+  runs: Method13;
+  save: Method7;
+  workspace: Method3;
+}
+/**
+ * Name and versions, for the About box.
+ */
+export interface Method {
+  answer: About;
+  args: AboutArgs;
+}
+/**
+ * The answer.
+ */
+export interface About {
+  /**
+   * The blueprint format version it reads and writes.
+   */
+  format_version: number;
+  /**
+   * The product's name.
+   */
+  name: string;
+  /**
+   * Its version (the workspace's crate version).
+   */
+  version: string;
+}
+/**
+ * The arguments, by name.
+ */
+export interface AboutArgs {}
+/**
+ * Approvals waiting for a decision (of one run, or all).
+ */
+export interface Method17 {
+  /**
+   * The answer.
+   */
+  answer: PendingApproval[];
+  args: ApprovalsArgs;
+}
+/**
+ * A pending approval, as listed for reviewers.
+ */
+export interface PendingApproval {
+  /**
+   * Whether an approval may change the value.
+   */
+  allow_edit: boolean;
+  /**
+   * When it was asked, ms since the epoch.
+   */
+  asked_at: number;
+  /**
+   * The node path.
+   */
+  node: string;
+  /**
+   * The message shown to the reviewer.
+   */
+  prompt: string;
+  /**
+   * The run.
+   */
+  run: string;
+  /**
+   * The value under review.
+   */
+  value: {
+    [k: string]: unknown;
+  };
+}
+/**
+ * The arguments, by name.
+ */
+export interface ApprovalsArgs {
+  /**
+   * Optional: String.
+   */
+  run_id?: string | null;
+}
+/**
+ * Cancels a run, wherever it was started (it stays resumable).
+ */
+export interface Method15 {
+  /**
+   * The answer.
+   */
+  answer: null;
+  args: CancelArgs;
+}
+/**
+ * The arguments, by name.
+ */
+export interface CancelArgs {
+  run_id: string;
+}
+/**
+ * Every node kind and built-in tool, with schemas, ports and docs.
+ */
+export interface Method2 {
+  answer: CatalogDoc;
+  args: CatalogArgs;
+}
+/**
+ * The answer.
+ */
+export interface CatalogDoc {
+  /**
+   * Every node kind.
+   */
+  kinds: KindDoc[];
+  /**
+   * Every built-in tool (kind `tool`, `config.tool`).
+   */
+  tools: ToolDoc[];
+}
+/**
+ * A node kind, described.
+ */
+export interface KindDoc {
+  /**
+   * Variables its body's templates see.
+   */
+  body_vars: string[];
+  /**
+   * JSON Schema of its config.
+   */
+  config_schema: {
+    [k: string]: unknown;
+  };
+  /**
+   * Whether it holds a body (loop, parallel, recursive).
+   */
+  container: boolean;
+  /**
+   * Markdown documentation.
+   */
+  docs: string;
+  /**
+   * A config to start from.
+   */
+  example: {
+    [k: string]: unknown;
+  };
+  example_ports: Ports;
+  /**
+   * Whether nodes may declare extra input ports.
+   */
+  extra_inputs: boolean;
+  /**
+   * Whether nodes may declare extra output ports.
+   */
+  extra_outputs: boolean;
+  /**
+   * Its name in `kind`.
+   */
+  kind: string;
+  /**
+   * Which config fields hold templates or expressions (a field whose pointer is one of these,
+   * or lies under one, is edited as a template; `/args` covers every tool argument).
+   */
+  script_fields: ScriptField[];
+  /**
+   * One line.
+   */
+  summary: string;
+  /**
+   * Display name.
+   */
+  title: string;
+}
+/**
+ * The ports the example config gives.
+ */
+export interface Ports {
+  /**
+   * Input ports.
+   */
+  inputs: PortDef[];
+  /**
+   * Output ports.
+   */
+  outputs: PortDef[];
+}
+/**
+ * One port a kind or tool offers.
+ */
+export interface PortDef {
+  /**
+   * What it carries.
+   */
+  description: string;
+  /**
+   * Port name.
+   */
+  name: string;
+  /**
+   * An input that must be connected (or, for sub-workflows, given in config).
+   */
+  required: boolean;
+  /**
+   * JSON type carried.
+   */
+  type: "any" | "string" | "number" | "integer" | "boolean" | "object" | "array";
+}
+/**
+ * A config field holding a template or an expression.
+ */
+export interface ScriptField {
+  /**
+   * JSON pointer inside the node's `config`.
+   */
+  pointer: string;
+  /**
+   * Template or expression.
+   */
+  role: "template" | "expression";
+  /**
+   * Variables this field sees besides `inputs`, `run` and `nodes`.
+   */
+  vars: string[];
+}
+/**
+ * A built-in tool, described.
+ */
+export interface ToolDoc {
+  /**
+   * JSON Schema of its args.
+   */
+  args_schema: {
+    [k: string]: unknown;
+  };
+  /**
+   * Markdown documentation.
+   */
+  docs: string;
+  /**
+   * Args to start from.
+   */
+  example: {
+    [k: string]: unknown;
+  };
+  /**
+   * The effect of the example args.
+   */
+  example_effect: "pure" | "read" | "write";
+  /**
+   * Its output ports.
+   */
+  outputs: PortDef[];
+  /**
+   * One line.
+   */
+  summary: string;
+  /**
+   * Display name.
+   */
+  title: string;
+  /**
+   * Its name in `config.tool`.
+   */
+  tool: string;
+}
+/**
+ * The arguments, by name.
+ */
+export interface CatalogArgs {}
+/**
+ * Compiles a document as if saved at `path`: every problem with its position.
+ */
+export interface Method6 {
+  answer: Check;
+  args: CheckArgs;
+}
+/**
+ * The answer.
+ */
+export interface Check {
+  /**
+   * Every problem, with line and column where known.
+   */
+  diagnostics: Diagnostic[];
+  /**
+   * The plan hash, when it compiles.
+   */
+  hash?: string | null;
+  /**
+   * Nodes, bodies included, when it compiles.
+   */
+  nodes?: number | null;
+}
+/**
+ * The arguments, by name.
+ */
+export interface CheckArgs {
+  path: string;
+  text: string;
+}
+/**
+ * Creates an empty blueprint.
+ */
+export interface Method8 {
+  answer: FileText;
+  args: CreateArgs;
+}
+/**
+ * The answer.
  */
 export interface FileText {
   /**
@@ -674,7 +1008,243 @@ export interface FileText {
   text: string;
 }
 /**
- * `GET /api/runs/{id}`.
+ * The arguments, by name.
+ */
+export interface CreateArgs {
+  name: string;
+  path: string;
+}
+/**
+ * Decides a waiting approval; the run (in any process) picks the decision up.
+ */
+export interface Method18 {
+  /**
+   * The answer.
+   */
+  answer: null;
+  args: DecideArgs;
+}
+/**
+ * The arguments, by name.
+ */
+export interface DecideArgs {
+  decision: ApprovalDecision;
+  node: string;
+  run_id: string;
+}
+/**
+ * Opens another folder of blueprints.
+ */
+export interface Method4 {
+  answer: WorkspaceInfo;
+  args: OpenFolderArgs;
+}
+/**
+ * The answer.
+ */
+export interface WorkspaceInfo {
+  /**
+   * Its blueprints.
+   */
+  entries: Entry[];
+  /**
+   * The folder.
+   */
+  root: string;
+}
+/**
+ * A blueprint file in the workspace.
+ */
+export interface Entry {
+  /**
+   * Size in bytes.
+   */
+  bytes: number;
+  /**
+   * Its id.
+   */
+  id: string;
+  /**
+   * Last modification, ms since the epoch.
+   */
+  modified_ms: number;
+  /**
+   * The blueprint's name (empty when the file cannot be read).
+   */
+  name: string;
+  /**
+   * Path relative to the workspace folder, with `/` separators.
+   */
+  path: string;
+}
+/**
+ * The arguments, by name.
+ */
+export interface OpenFolderArgs {
+  root: string;
+}
+/**
+ * Pauses a run started here (running nodes finish, no new ones start), or lets it go on.
+ */
+export interface Method16 {
+  /**
+   * The answer.
+   */
+  answer: null;
+  args: PauseArgs;
+}
+/**
+ * The arguments, by name.
+ */
+export interface PauseArgs {
+  paused: boolean;
+  run_id: string;
+}
+/**
+ * A blueprint's text.
+ */
+export interface Method5 {
+  answer: FileText1;
+  args: ReadArgs;
+}
+/**
+ * The answer.
+ */
+export interface FileText1 {
+  /**
+   * Path relative to the workspace.
+   */
+  path: string;
+  /**
+   * The text (canonical after a save).
+   */
+  text: string;
+}
+/**
+ * The arguments, by name.
+ */
+export interface ReadArgs {
+  path: string;
+}
+/**
+ * Deletes a blueprint.
+ */
+export interface Method10 {
+  /**
+   * The answer.
+   */
+  answer: null;
+  args: RemoveArgs;
+}
+/**
+ * The arguments, by name.
+ */
+export interface RemoveArgs {
+  path: string;
+}
+/**
+ * Renames a blueprint.
+ */
+export interface Method9 {
+  /**
+   * The answer.
+   */
+  answer: null;
+  args: RenameArgs;
+}
+/**
+ * The arguments, by name.
+ */
+export interface RenameArgs {
+  from: string;
+  to: string;
+}
+/**
+ * Resumes a run interrupted by a crash (or cancelled): finished nodes are not run again.
+ */
+export interface Method12 {
+  answer: Started;
+  args: ResumeArgs;
+}
+/**
+ * The answer.
+ */
+export interface Started {
+  /**
+   * Its id; events arrive under it.
+   */
+  run_id: string;
+}
+/**
+ * The arguments, by name.
+ */
+export interface ResumeArgs {
+  run_id: string;
+}
+/**
+ * Starts a run of the saved blueprint (all of it, or from a node on, reusing an earlier
+ * run's results); answers once it has started, or with why it cannot.
+ */
+export interface Method11 {
+  answer: Started1;
+  args: RunArgs;
+}
+/**
+ * The answer.
+ */
+export interface Started1 {
+  /**
+   * Its id; events arrive under it.
+   */
+  run_id: string;
+}
+/**
+ * The arguments, by name.
+ */
+export interface RunArgs {
+  request: RunRequest;
+}
+/**
+ * What to run and how: the request behind the Run button and "run from here".
+ */
+export interface RunRequest {
+  /**
+   * Run this top-level node and everything downstream of it again, reusing the other nodes'
+   * results from `reuse` (default: the blueprint's latest run).
+   */
+  from?: string | null;
+  /**
+   * Run inputs by name (defaults fill the rest).
+   */
+  inputs?: {
+    [k: string]: unknown;
+  };
+  /**
+   * The saved blueprint, relative to the workspace.
+   */
+  path: string;
+  /**
+   * Outputs pinned by top-level node id: those nodes take them instead of running.
+   */
+  pinned?: {
+    [k: string]: {
+      [k: string]: unknown;
+    };
+  };
+  /**
+   * Reuse this earlier run's results wherever a node would get exactly the same work.
+   */
+  reuse?: string | null;
+}
+/**
+ * One stored run: its summary, the blueprint that ran and what waits for a decision.
+ */
+export interface Method14 {
+  answer: RunDetail;
+  args: RunDetailArgs;
+}
+/**
+ * The answer.
  */
 export interface RunDetail {
   /**
@@ -710,37 +1280,6 @@ export interface RunDetail {
    * The document that ran, as it was.
    */
   text: string;
-}
-/**
- * A pending approval, as listed for reviewers.
- */
-export interface PendingApproval {
-  /**
-   * Whether an approval may change the value.
-   */
-  allow_edit: boolean;
-  /**
-   * When it was asked, ms since the epoch.
-   */
-  asked_at: number;
-  /**
-   * The node path.
-   */
-  node: string;
-  /**
-   * The message shown to the reviewer.
-   */
-  prompt: string;
-  /**
-   * The run.
-   */
-  run: string;
-  /**
-   * The value under review.
-   */
-  value: {
-    [k: string]: unknown;
-  };
 }
 /**
  * Status, times, counts, tokens and cost.
@@ -804,36 +1343,20 @@ export interface RunSummary {
   tokens_out: number;
 }
 /**
- * `POST /api/runs` (the body), `POST /api/runs/{id}/resume`.
+ * The arguments, by name.
  */
-export interface RunRequest {
+export interface RunDetailArgs {
+  run_id: string;
+}
+/**
+ * Recent runs, newest first; with `blueprint` (an id), that blueprint's history.
+ */
+export interface Method13 {
   /**
-   * Run this top-level node and everything downstream of it again, reusing the other nodes'
-   * results from `reuse` (default: the blueprint's latest run).
+   * The answer.
    */
-  from?: string | null;
-  /**
-   * Run inputs by name (defaults fill the rest).
-   */
-  inputs?: {
-    [k: string]: unknown;
-  };
-  /**
-   * The saved blueprint, relative to the workspace.
-   */
-  path: string;
-  /**
-   * Outputs pinned by top-level node id: those nodes take them instead of running.
-   */
-  pinned?: {
-    [k: string]: {
-      [k: string]: unknown;
-    };
-  };
-  /**
-   * Reuse this earlier run's results wherever a node would get exactly the same work.
-   */
-  reuse?: string | null;
+  answer: RunSummary1[];
+  args: RunsArgs;
 }
 /**
  * One row of `floe runs`.
@@ -897,18 +1420,56 @@ export interface RunSummary1 {
   tokens_out: number;
 }
 /**
- * `POST /api/runs`.
+ * The arguments, by name.
  */
-export interface Started {
+export interface RunsArgs {
   /**
-   * Its id; events arrive under it.
+   * Optional: String.
    */
-  run_id: string;
+  blueprint?: string | null;
+  /**
+   * Optional: u32.
+   */
+  limit?: number | null;
 }
 /**
- * `GET /api/workspace`, `POST /api/workspace/open`.
+ * Saves a document in canonical form; answers with what was written.
  */
-export interface WorkspaceInfo {
+export interface Method7 {
+  answer: FileText2;
+  args: SaveArgs;
+}
+/**
+ * The answer.
+ */
+export interface FileText2 {
+  /**
+   * Path relative to the workspace.
+   */
+  path: string;
+  /**
+   * The text (canonical after a save).
+   */
+  text: string;
+}
+/**
+ * The arguments, by name.
+ */
+export interface SaveArgs {
+  path: string;
+  text: string;
+}
+/**
+ * The open folder and its blueprints.
+ */
+export interface Method3 {
+  answer: WorkspaceInfo1;
+  args: WorkspaceArgs;
+}
+/**
+ * The answer.
+ */
+export interface WorkspaceInfo1 {
   /**
    * Its blueprints.
    */
@@ -919,27 +1480,6 @@ export interface WorkspaceInfo {
   root: string;
 }
 /**
- * A blueprint file in the workspace.
+ * The arguments, by name.
  */
-export interface Entry {
-  /**
-   * Size in bytes.
-   */
-  bytes: number;
-  /**
-   * Its id.
-   */
-  id: string;
-  /**
-   * Last modification, ms since the epoch.
-   */
-  modified_ms: number;
-  /**
-   * The blueprint's name (empty when the file cannot be read).
-   */
-  name: string;
-  /**
-   * Path relative to the workspace folder, with `/` separators.
-   */
-  path: string;
-}
+export interface WorkspaceArgs {}

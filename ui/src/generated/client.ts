@@ -1,0 +1,105 @@
+// Generated from the API's table (crates/floe-api/src/methods.rs) by `cargo xtask codegen`; do not edit.
+import type { ApiMethods } from "./api";
+
+/** A method of the API, by its wire name. */
+export type Method = keyof ApiMethods;
+/** A method's arguments, by name. */
+export type Args<M extends Method> = ApiMethods[M]["args"];
+/** A method's answer. */
+export type Answer<M extends Method> = ApiMethods[M]["answer"];
+
+/** Every method of the API over one transport: a backend implements `call`. */
+export abstract class ApiClient {
+  /** Sends one call; rejects with the API's error. */
+  protected abstract call<M extends Method>(method: M, args: Args<M>): Promise<Answer<M>>;
+
+  /** Name and versions, for the About box. */
+  about(): Promise<Answer<"about">> {
+    return this.call("about", {});
+  }
+
+  /** Every node kind and built-in tool, with schemas, ports and docs. */
+  catalog(): Promise<Answer<"catalog">> {
+    return this.call("catalog", {});
+  }
+
+  /** The open folder and its blueprints. */
+  workspace(): Promise<Answer<"workspace">> {
+    return this.call("workspace", {});
+  }
+
+  /** Opens another folder of blueprints. */
+  openFolder(root: Args<"open_folder">["root"]): Promise<Answer<"open_folder">> {
+    return this.call("open_folder", { root });
+  }
+
+  /** A blueprint's text. */
+  read(path: Args<"read">["path"]): Promise<Answer<"read">> {
+    return this.call("read", { path });
+  }
+
+  /** Compiles a document as if saved at `path`: every problem with its position. */
+  check(path: Args<"check">["path"], text: Args<"check">["text"]): Promise<Answer<"check">> {
+    return this.call("check", { path, text });
+  }
+
+  /** Saves a document in canonical form; answers with what was written. */
+  save(path: Args<"save">["path"], text: Args<"save">["text"]): Promise<Answer<"save">> {
+    return this.call("save", { path, text });
+  }
+
+  /** Creates an empty blueprint. */
+  create(path: Args<"create">["path"], name: Args<"create">["name"]): Promise<Answer<"create">> {
+    return this.call("create", { path, name });
+  }
+
+  /** Renames a blueprint. */
+  rename(from: Args<"rename">["from"], to: Args<"rename">["to"]): Promise<Answer<"rename">> {
+    return this.call("rename", { from, to });
+  }
+
+  /** Deletes a blueprint. */
+  remove(path: Args<"remove">["path"]): Promise<Answer<"remove">> {
+    return this.call("remove", { path });
+  }
+
+  /** Starts a run of the saved blueprint (all of it, or from a node on, reusing an earlier run's results); answers once it has started, or with why it cannot. */
+  run(request: Args<"run">["request"]): Promise<Answer<"run">> {
+    return this.call("run", { request });
+  }
+
+  /** Resumes a run interrupted by a crash (or cancelled): finished nodes are not run again. */
+  resume(runId: Args<"resume">["run_id"]): Promise<Answer<"resume">> {
+    return this.call("resume", { run_id: runId });
+  }
+
+  /** Recent runs, newest first; with `blueprint` (an id), that blueprint's history. */
+  runs(blueprint?: Args<"runs">["blueprint"], limit?: Args<"runs">["limit"]): Promise<Answer<"runs">> {
+    return this.call("runs", { blueprint, limit });
+  }
+
+  /** One stored run: its summary, the blueprint that ran and what waits for a decision. */
+  runDetail(runId: Args<"run_detail">["run_id"]): Promise<Answer<"run_detail">> {
+    return this.call("run_detail", { run_id: runId });
+  }
+
+  /** Cancels a run, wherever it was started (it stays resumable). */
+  cancel(runId: Args<"cancel">["run_id"]): Promise<Answer<"cancel">> {
+    return this.call("cancel", { run_id: runId });
+  }
+
+  /** Pauses a run started here (running nodes finish, no new ones start), or lets it go on. */
+  pause(runId: Args<"pause">["run_id"], paused: Args<"pause">["paused"]): Promise<Answer<"pause">> {
+    return this.call("pause", { run_id: runId, paused });
+  }
+
+  /** Approvals waiting for a decision (of one run, or all). */
+  approvals(runId?: Args<"approvals">["run_id"]): Promise<Answer<"approvals">> {
+    return this.call("approvals", { run_id: runId });
+  }
+
+  /** Decides a waiting approval; the run (in any process) picks the decision up. */
+  decide(runId: Args<"decide">["run_id"], node: Args<"decide">["node"], decision: Args<"decide">["decision"]): Promise<Answer<"decide">> {
+    return this.call("decide", { run_id: runId, node, decision });
+  }
+}
