@@ -77,8 +77,8 @@ test("builds a graph from the palette, configures it, and saves what the screen 
   await template.blur();
   await expect(page.locator(".problems li.error").first()).toContainText("nobody");
   await page.screenshot({ path: "target/e2e-results/palette-diagnostic.png" });
-  // …and fixing it clears it.
-  await template.fill("Hello {{ inputs.in }}");
+  // …and fixing it clears it (nothing feeds its `in` port, so the template says what to use then).
+  await template.fill("Hello {{ inputs.in | default('world') }}");
   await template.blur();
   await expect(page.locator(".problems li.error")).toHaveCount(0);
 
@@ -93,7 +93,7 @@ test("builds a graph from the palette, configures it, and saves what the screen 
   const saved = readFileSync(path.join(server.folder, "made/greeting.json"), "utf8");
   const document = JSON.parse(saved);
   expect(document.edges).toEqual([{ from: "text_template.text", to: "write_file.in" }]);
-  expect(document.nodes.find((n: { id: string }) => n.id === "text_template").config.args.template).toBe("Hello {{ inputs.in }}");
+  expect(document.nodes.find((n: { id: string }) => n.id === "text_template").config.args.template).toBe("Hello {{ inputs.in | default('world') }}");
 
   // Reloaded, the page shows the same graph, and saving again changes nothing on disk.
   await page.reload();

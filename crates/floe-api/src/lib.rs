@@ -243,6 +243,9 @@ pub struct Api {
     workspace: Arc<Mutex<Workspace>>,
     store: Store,
     live: Arc<Mutex<Live>>,
+    /// The process's one model registry: every run started here calls models through it, so
+    /// per-provider limits hold across runs, and it follows the settings file.
+    llm: Arc<floe_llm::Llm>,
 }
 
 impl std::fmt::Debug for Api {
@@ -266,7 +269,16 @@ impl EventSink for Broadcast {
 impl Api {
     /// An API over the folder `root` and the run store `store`.
     pub fn new(root: &Path, store: Store) -> Result<Self, ApiError> {
-        Ok(Self { workspace: Arc::new(Mutex::new(Workspace::open(root)?)), store, live: Arc::default() })
+        let llm = match floe_llm::Settings::default_path() {
+            Some(path) => floe_llm::Llm::following(&path),
+            None => floe_llm::Llm::new(floe_llm::Settings::default(), floe_llm::Prices::builtin()),
+        };
+        Self::with_llm(root, store, Arc::new(llm))
+    }
+
+    /// An API whose runs call models through `llm`.
+    pub fn with_llm(root: &Path, store: Store, llm: Arc<floe_llm::Llm>) -> Result<Self, ApiError> {
+        Ok(Self { workspace: Arc::new(Mutex::new(Workspace::open(root)?)), store, live: Arc::default(), llm })
     }
 
     fn folder(&self) -> Workspace {
@@ -388,6 +400,7 @@ impl Api {
         run.from = request.from;
         run.reuse = request.reuse;
         run.pinned = request.pinned;
+        run.llm = Some(self.llm.clone());
         let run_id = new_run_id();
         run.run_id = Some(run_id.clone());
         let store = self.store.clone();
@@ -412,9 +425,10 @@ impl Api {
         if self.live.lock().unwrap_or_else(PoisonError::into_inner).runs.contains_key(&run_id) {
             return Err(ApiError::conflict(format!("run {run_id} is still running here; pause or cancel it instead")));
         }
-        let store = self.store.clone();
+        let (store, llm) = (self.store.clone(), self.llm.clone());
         let id = run_id.clone();
-        self.launch(run_id, move |sink, control| async move { resume(&store, &id, sink, control).await }).await
+        self.launch(run_id, move |sink, control| async move { resume(&store, &id, sink, control, Some(llm)).await })
+            .await
     }
 
     /// Recent runs, newest first (at most `limit`, default 50); with `blueprint`, only that

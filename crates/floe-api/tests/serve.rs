@@ -411,3 +411,49 @@ async fn running_from_a_node_reuses_the_latest_runs_upstream_results() {
     assert_eq!(none, json!([]));
     let _ = std::fs::remove_dir_all(&server.dir);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn runs_started_through_one_api_share_its_model_registry_and_provider_limits() {
+    use floe_fakes::{FakeServer, Reply, Vendor};
+    let model = FakeServer::start(Vendor::Ollama).await.expect("fake");
+    model.set_fallback(Reply::text("ok"));
+    model.set_latency(std::time::Duration::from_millis(150));
+    let mut settings = floe_llm::Settings::default();
+    settings.providers.insert(
+        "ollama".into(),
+        floe_llm::settings::ProviderSettings {
+            base_url: Some(model.base_url()),
+            concurrency: Some(1),
+            ..Default::default()
+        },
+    );
+    let llm = std::sync::Arc::new(floe_llm::Llm::new(settings, floe_llm::Prices::builtin()));
+    let dir = scratch("shared-llm");
+    std::fs::create_dir_all(dir.join("flows")).expect("folder");
+    let store = Store::open(&dir.join("runs.db")).await.expect("store");
+    let api = Api::with_llm(&dir.join("flows"), store, llm).expect("api");
+    let text = json!({"format": "floe.blueprint", "version": 1, "id": "ask", "name": "Ask",
+    "outputs": {"out": {"from": "a.text"}},
+    "nodes": [
+        {"id": "a", "kind": "llm", "config": {"model": "ollama:llama3.2", "prompt": "one"}},
+        {"id": "b", "kind": "llm", "config": {"model": "ollama:llama3.2", "prompt": "two"}}
+    ]})
+    .to_string();
+    api.save("ask.json".into(), text).expect("saved");
+    let request = |_: u8| floe_api::RunRequest { path: "ask.json".into(), ..Default::default() };
+    let (one, two) = tokio::join!(api.run(request(1)), api.run(request(2)));
+    for started in [one.expect("starts"), two.expect("starts")] {
+        let mut feed = api.events(&started.run_id, 0).await.expect("events");
+        loop {
+            let batch = feed.next_batch(64).await;
+            if batch.is_empty() {
+                break;
+            }
+        }
+        let detail = api.run_detail(started.run_id).await.expect("detail");
+        assert_eq!(detail.summary.status, floe_engine::events::RunStatus::Succeeded, "{:?}", detail.summary.error);
+    }
+    assert_eq!(model.requests().len(), 4);
+    assert_eq!(model.max_in_flight(), 1, "two runs, four calls, one provider slot: never more than one at once");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -238,7 +238,7 @@ pub fn resume_run(args: &ResumeArgs) -> anyhow::Result<Outcome> {
         let control = RunControl::new();
         cancel_on_ctrl_c(&control);
         let display = Display::new(args.json);
-        let result = resume(&store, &args.id, display.sink(), control).await;
+        let result = resume(&store, &args.id, display.sink(), control, None).await;
         display.finish(result, &args.id)
     })
 }

@@ -31,7 +31,7 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
             Err(error) => unreadable.push((path, error.to_string())),
         }
     }
-    let prices = if args.estimate { Some(floe_llm::Llm::from_default_settings()?.prices().clone()) } else { None };
+    let prices = if args.estimate { Some(floe_llm::Llm::from_default_settings()?.prices()) } else { None };
     let estimates: Vec<Option<floe_engine::estimate::Estimate>> =
         reports.iter().map(|r| Some(floe_engine::estimate::estimate(r.plan.as_ref()?, prices.as_ref()?))).collect();
     let errors: usize = reports.iter().map(floe_engine::FileReport::errors).sum();

@@ -72,7 +72,8 @@ pub struct FileRun {
     pub from: Option<String>,
     /// Outputs pinned by top-level node id: those nodes take them and never run.
     pub pinned: HashMap<String, Map<String, Value>>,
-    /// Model providers (default: from the settings file).
+    /// Model providers: the process's one registry (default: a registry of this run's own,
+    /// from the settings file).
     pub llm: Option<Arc<floe_llm::Llm>>,
     /// The run's id (default: a new one), for callers that must know it before the run starts.
     pub run_id: Option<String>,
@@ -239,6 +240,7 @@ pub async fn resume(
     id: &str,
     sink: Arc<dyn EventSink>,
     control: RunControl,
+    llm: Option<Arc<floe_llm::Llm>>,
 ) -> Result<RunReport, RunError> {
     let record = store.run(id).await?;
     let not = |why: String| RunError::NotResumable { id: id.to_owned(), why };
@@ -278,6 +280,7 @@ pub async fn resume(
         control,
         prior,
         next_seq: record.last_seq + 1,
+        llm,
         ..RunOptions::default()
     };
     Ok(run(&prepared, options).await?)

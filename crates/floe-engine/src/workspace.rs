@@ -2,8 +2,11 @@
 //! confined to it; saving writes the canonical form atomically and never writes a document it
 //! could not read whole; renames and new files never overwrite.
 
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::time::UNIX_EPOCH;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use floe_blueprint::{Blueprint, Catalog, Diagnostic};
 use floe_compiler::Checked;
@@ -60,10 +63,25 @@ pub struct Check {
     pub nodes: Option<usize>,
 }
 
-/// An open folder of blueprints.
+/// An open folder of blueprints. Clones share the listing cache.
 #[derive(Debug, Clone)]
 pub struct Workspace {
     root: PathBuf,
+    /// Each file's id and name, read once per version of the file (its modification time and
+    /// size): the app lists the folder every few seconds, and parsing every blueprint each time
+    /// would cost as much as the folder is large.
+    names: Arc<Mutex<HashMap<PathBuf, Named>>>,
+    /// Files parsed for the listing so far.
+    parsed: Arc<AtomicUsize>,
+}
+
+/// What the listing shows of one version of a file.
+#[derive(Debug, Clone)]
+struct Named {
+    modified: Option<SystemTime>,
+    bytes: u64,
+    id: String,
+    name: String,
 }
 
 impl Workspace {
@@ -78,7 +96,7 @@ impl Workspace {
                 root.display()
             )));
         }
-        Ok(Self { root })
+        Ok(Self { root, names: Arc::default(), parsed: Arc::default() })
     }
 
     /// The folder.
@@ -119,6 +137,9 @@ impl Workspace {
             }
         }
         entries.sort_by(|a, b| a.path.cmp(&b.path));
+        // Forget files that are gone.
+        let listed: HashSet<PathBuf> = entries.iter().map(|e| self.root.join(&e.path)).collect();
+        self.names.lock().unwrap_or_else(PoisonError::into_inner).retain(|path, _| listed.contains(path));
         Ok(entries)
     }
 
@@ -126,17 +147,30 @@ impl Workspace {
         let relative = path.strip_prefix(&self.root).unwrap_or(path);
         let relative = relative.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
         let metadata = std::fs::metadata(path).ok();
-        let modified_ms = metadata
-            .as_ref()
-            .and_then(|m| m.modified().ok())
-            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-            .map_or(0, |d| d.as_millis() as u64);
-        let (id, name) = files::read(path)
-            .ok()
-            .and_then(|bytes| floe_blueprint::parse_bytes(&bytes).blueprint)
-            .map(|b| (b.id, b.name))
-            .unwrap_or_default();
-        Entry { path: relative, name, id, modified_ms, bytes: metadata.map_or(0, |m| m.len()) }
+        let modified = metadata.as_ref().and_then(|m| m.modified().ok());
+        let bytes = metadata.map_or(0, |m| m.len());
+        let modified_ms = modified.and_then(|t| t.duration_since(UNIX_EPOCH).ok()).map_or(0, |d| d.as_millis() as u64);
+        let known = self.names.lock().unwrap_or_else(PoisonError::into_inner).get(path).cloned();
+        let named = match known {
+            Some(named) if modified.is_some() && named.modified == modified && named.bytes == bytes => named,
+            _ => {
+                let (id, name) = files::read(path)
+                    .ok()
+                    .and_then(|bytes| floe_blueprint::parse_bytes(&bytes).blueprint)
+                    .map(|b| (b.id, b.name))
+                    .unwrap_or_default();
+                self.parsed.fetch_add(1, Ordering::Relaxed);
+                let named = Named { modified, bytes, id, name };
+                self.names.lock().unwrap_or_else(PoisonError::into_inner).insert(path.to_owned(), named.clone());
+                named
+            }
+        };
+        Entry { path: relative, name: named.name, id: named.id, modified_ms, bytes }
+    }
+
+    /// How many files the listing has parsed since the folder was opened.
+    pub fn parsed(&self) -> usize {
+        self.parsed.load(Ordering::Relaxed)
     }
 
     /// The text of a blueprint.

@@ -39,6 +39,22 @@ fn lists_blueprints_with_their_names_skipping_hidden_folders_and_blobs() {
 }
 
 #[test]
+fn listing_again_parses_only_the_files_that_changed() {
+    let (workspace, dir) = workspace("relist");
+    workspace.list().expect("lists");
+    assert_eq!(workspace.parsed(), 3);
+    workspace.clone().list().expect("lists again");
+    assert_eq!(workspace.parsed(), 3, "unchanged files are not read again, by any clone of the workspace");
+    let text = std::fs::read_to_string(dir.join("summarise-text.json")).expect("read");
+    let renamed = text.replacen("\"name\": \"", "\"name\": \"Renamed: ", 1);
+    std::fs::write(dir.join("summarise-text.json"), renamed).expect("edited");
+    let entries = workspace.list().expect("lists");
+    assert_eq!(workspace.parsed(), 4, "only the edited file is read");
+    assert!(entries[2].name.starts_with("Renamed: "), "{:?}", entries[2]);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
 fn saving_writes_the_canonical_form_and_check_reports_with_positions() {
     let (workspace, dir) = workspace("save");
     let text = workspace.read("summarise-text.json").expect("reads");

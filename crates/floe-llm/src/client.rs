@@ -103,19 +103,67 @@ pub struct Completion {
     pub cost_usd: Option<f64>,
 }
 
-/// The registry.
+/// The registry: one per process, shared by every run, so per-provider limits hold across runs.
 pub struct Llm {
-    settings: Settings,
-    prices: Prices,
+    /// The settings and prices in force, replaced whole when the settings file changes.
+    loaded: std::sync::RwLock<Arc<Loaded>>,
+    /// The settings file followed, when the registry was made from one.
+    source: Option<Source>,
     http: reqwest::Client,
-    limits: Mutex<HashMap<String, Arc<Semaphore>>>,
+    /// Per provider: the concurrency it was made for, and the semaphore.
+    limits: Mutex<HashMap<String, (u32, Arc<Semaphore>)>>,
     keys: KeyLookup,
     cached_keys: Mutex<HashMap<String, Option<Secret>>>,
 }
 
+/// Settings and the price table they name, as one version.
+#[derive(Debug)]
+struct Loaded {
+    settings: Settings,
+    prices: Prices,
+    /// Why the settings file could not be used, when it could not (calls then say so).
+    problem: Option<String>,
+}
+
+/// The settings file a registry follows: its path and the version last read.
+#[derive(Debug)]
+struct Source {
+    path: std::path::PathBuf,
+    stamp: Mutex<Stamp>,
+}
+
+/// What tells one version of a file from another without reading it.
+type Stamp = Option<(Option<std::time::SystemTime>, u64)>;
+
+fn stamp_of(path: &std::path::Path) -> Stamp {
+    std::fs::metadata(path).ok().map(|m| (m.modified().ok(), m.len()))
+}
+
+/// Reads the settings at `path` and the prices they name; a problem is kept, not thrown, so a
+/// registry made from a broken file says what is wrong on each call until the file is fixed.
+fn load(path: &std::path::Path) -> Loaded {
+    let settings = match Settings::load(path) {
+        Ok(settings) => settings,
+        Err(error) => {
+            return Loaded {
+                settings: Settings::default(),
+                prices: Prices::builtin(),
+                problem: Some(format!("{error}; fix the settings file")),
+            };
+        }
+    };
+    match &settings.prices {
+        Some(prices) => match Prices::with_overrides(prices) {
+            Ok(prices) => Loaded { settings, prices, problem: None },
+            Err(message) => Loaded { settings, prices: Prices::builtin(), problem: Some(message) },
+        },
+        None => Loaded { settings, prices: Prices::builtin(), problem: None },
+    }
+}
+
 impl std::fmt::Debug for Llm {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Llm").field("settings", &self.settings).finish_non_exhaustive()
+        f.debug_struct("Llm").field("settings", &self.loaded().settings).finish_non_exhaustive()
     }
 }
 
@@ -129,8 +177,8 @@ impl Llm {
             .build()
             .unwrap_or_default();
         Self {
-            settings,
-            prices,
+            loaded: std::sync::RwLock::new(Arc::new(Loaded { settings, prices, problem: None })),
+            source: None,
             http,
             limits: Mutex::default(),
             keys: Arc::new(|provider| secrets::lookup(provider).map(|(secret, _)| secret)),
@@ -138,18 +186,52 @@ impl Llm {
         }
     }
 
-    /// Reads the default settings file and the price table it names.
+    /// A registry that follows the settings file at `path`: a change to it (a provider, a base
+    /// URL, a limit, the price table) applies from the next call on, without a restart. A file
+    /// that cannot be used makes every call say what is wrong with it until it is fixed.
+    pub fn following(path: &std::path::Path) -> Self {
+        let mut llm = Self::new(Settings::default(), Prices::builtin());
+        *llm.loaded.get_mut().unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(load(path));
+        llm.source = Some(Source { path: path.to_owned(), stamp: Mutex::new(stamp_of(path)) });
+        llm
+    }
+
+    /// Reads the default settings file and the price table it names, and follows it.
     pub fn from_default_settings() -> Result<Self, SettingsError> {
-        let settings = match Settings::default_path() {
-            Some(path) => Settings::load(&path)?,
-            None => Settings::default(),
+        let llm = match Settings::default_path() {
+            Some(path) => Self::following(&path),
+            None => Self::new(Settings::default(), Prices::builtin()),
         };
-        let prices = match &settings.prices {
-            Some(path) => Prices::with_overrides(path)
-                .map_err(|message| SettingsError::Provider { name: "prices".into(), message })?,
-            None => Prices::builtin(),
-        };
-        Ok(Self::new(settings, prices))
+        if let Some(problem) = &llm.loaded().problem {
+            return Err(SettingsError::Provider { name: "settings".into(), message: problem.clone() });
+        }
+        Ok(llm)
+    }
+
+    /// The settings and prices in force, reading the settings file again when it changed.
+    fn loaded(&self) -> Arc<Loaded> {
+        if let Some(source) = &self.source {
+            let now = stamp_of(&source.path);
+            let mut stamp = source.stamp.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if *stamp != now {
+                *stamp = now;
+                let fresh = Arc::new(load(&source.path));
+                if let Some(problem) = &fresh.problem {
+                    tracing::warn!(path = %source.path.display(), "the settings file changed and cannot be used: {problem}");
+                } else {
+                    tracing::info!(path = %source.path.display(), "the settings file changed; using it from now on");
+                }
+                *self.loaded.write().unwrap_or_else(std::sync::PoisonError::into_inner) = fresh;
+                // A key may have been set or removed meanwhile.
+                self.forget_keys();
+            }
+        }
+        self.loaded.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    /// Looks API keys up again on the next call (after one was set or deleted).
+    pub fn forget_keys(&self) {
+        self.cached_keys.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clear();
     }
 
     /// Uses `keys` to find API keys instead of the environment and the keychain.
@@ -158,19 +240,23 @@ impl Llm {
         self
     }
 
-    /// The settings.
-    pub fn settings(&self) -> &Settings {
-        &self.settings
+    /// The settings in force.
+    pub fn settings(&self) -> Settings {
+        self.loaded().settings.clone()
     }
 
-    /// The price table.
-    pub fn prices(&self) -> &Prices {
-        &self.prices
+    /// The price table in force.
+    pub fn prices(&self) -> Prices {
+        self.loaded().prices.clone()
     }
 
     /// A provider with its settings resolved.
     pub fn provider(&self, name: &str) -> Result<Provider, LlmError> {
-        self.settings.provider(name).map_err(|e| LlmError::new(ErrorClass::BadRequest, e.to_string()))
+        let loaded = self.loaded();
+        if let Some(problem) = &loaded.problem {
+            return Err(LlmError::new(ErrorClass::BadRequest, problem.clone()));
+        }
+        loaded.settings.provider(name).map_err(|e| LlmError::new(ErrorClass::BadRequest, e.to_string()))
     }
 
     fn key(&self, provider: &Provider) -> Result<Option<Secret>, LlmError> {
@@ -191,10 +277,16 @@ impl Llm {
 
     fn limit(&self, provider: &Provider) -> Arc<Semaphore> {
         let mut limits = self.limits.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        limits
+        let (made_for, semaphore) = limits
             .entry(provider.name.clone())
-            .or_insert_with(|| Arc::new(Semaphore::new(provider.concurrency as usize)))
-            .clone()
+            .or_insert_with(|| (provider.concurrency, Arc::new(Semaphore::new(provider.concurrency as usize))));
+        if *made_for != provider.concurrency {
+            // The limit changed in the settings: calls from now on share a new one (calls in
+            // flight finish under the old one).
+            *made_for = provider.concurrency;
+            *semaphore = Arc::new(Semaphore::new(provider.concurrency as usize));
+        }
+        semaphore.clone()
     }
 
     /// One streamed call to one model; `on_delta` gets reply text as it arrives. Waits for a
@@ -250,7 +342,7 @@ impl Llm {
 
     /// The cost of `usage` on `model`, when it has a price.
     pub fn cost(&self, model: &ModelRef, usage: Usage) -> Option<f64> {
-        self.prices.price(&model.provider, &model.model).map(|p| p.cost(usage))
+        self.loaded().prices.price(&model.provider, &model.model).map(|p| p.cost(usage))
     }
 
     /// A whole call: the models in order (moving on when a failure's class is in

@@ -387,3 +387,32 @@ async fn check_lists_models_with_the_key() {
         assert_eq!(server.requests()[0].method, "GET", "{name}");
     }
 }
+
+#[tokio::test]
+async fn a_registry_follows_its_settings_file_without_a_restart() {
+    let first = FakeServer::start(Vendor::Ollama).await.expect("fake starts");
+    let second = FakeServer::start(Vendor::Ollama).await.expect("fake starts");
+    let dir = std::env::temp_dir().join(format!("floe-settings-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("folder");
+    let path = dir.join("settings.json");
+    let write = |base: &str, timeout: &str| {
+        let text = json!({"providers": {"ollama": {"base_url": base, "timeout": timeout}}}).to_string();
+        std::fs::write(&path, text).expect("settings written");
+    };
+    write(&first.base_url(), "5s");
+    let llm = Llm::following(&path).with_keys(Arc::new(|_| None));
+    let (reply, _) = chat(&llm, "ollama:llama3.2", &request("hi")).await;
+    assert!(reply.is_ok(), "{reply:?}");
+    write(&second.base_url(), "10s");
+    let (reply, _) = chat(&llm, "ollama:llama3.2", &request("hi")).await;
+    assert!(reply.is_ok(), "{reply:?}");
+    assert_eq!((first.requests().len(), second.requests().len()), (1, 1), "the second call went to the new base URL");
+    // A broken file: every call says so (and where), until it is fixed.
+    std::fs::write(&path, "{\"providers\": ").expect("broken");
+    let (reply, _) = chat(&llm, "ollama:llama3.2", &request("hi")).await;
+    let error = reply.expect_err("the settings cannot be used");
+    assert!(error.message.contains("settings.json") && error.message.contains("fix the settings file"), "{error}");
+    write(&second.base_url(), "10s");
+    assert!(chat(&llm, "ollama:llama3.2", &request("hi")).await.0.is_ok());
+    let _ = std::fs::remove_dir_all(&dir);
+}
