@@ -13,6 +13,7 @@ use futures::future::BoxFuture;
 use rquickjs::context::EvalOptions;
 use rquickjs::{CatchResultExt, CaughtError, Context, Runtime};
 use serde_json::{Map, Value};
+use tokio_util::sync::CancellationToken;
 
 use super::{Executor, NodeCtx, NodeError, config_as};
 use crate::template::Outputs;
@@ -37,16 +38,11 @@ impl Executor for CodeExecutor {
                 ("run", Value::Object(ctx.context.run.as_ref().clone()).to_string()),
             ];
             globals.extend(ctx.context.vars.iter().map(|(name, value)| (*name, value.to_string())));
-            let stop = Arc::new(AtomicBool::new(false));
-            let stopper = stop.clone();
-            let cancel = ctx.cancel.clone();
-            let watcher = tokio::spawn(async move {
-                cancel.cancelled().await;
-                stopper.store(true, Ordering::Relaxed);
-            });
+            // The sandbox's interrupt handler reads the token itself: nothing has to be polled
+            // for a cancel (or the attempt being dropped) to stop the script.
+            let stop = ctx.cancel.clone();
             let source = config.source.clone();
             let result = tokio::task::spawn_blocking(move || evaluate(&source, &globals, limits, &stop)).await;
-            watcher.abort();
             let result =
                 result.map_err(|e| NodeError::new(ErrorClass::Sandbox, format!("the sandbox crashed: {e}")))??;
             Ok(split_outputs(&ctx, result))
@@ -85,7 +81,7 @@ fn evaluate(
     source: &str,
     globals: &[(&str, String)],
     limits: Limits,
-    stop: &Arc<AtomicBool>,
+    stop: &CancellationToken,
 ) -> Result<Value, NodeError> {
     let runtime = Runtime::new().map_err(|e| sandbox_error(format!("the sandbox could not start: {e}")))?;
     runtime.set_memory_limit(limits.memory_mb as usize * 1024 * 1024);
@@ -96,7 +92,7 @@ fn evaluate(
     runtime.set_interrupt_handler(Some(Box::new(move || {
         let late = Instant::now() >= deadline;
         timed.store(late, Ordering::Relaxed);
-        late || flag.load(Ordering::Relaxed)
+        late || flag.is_cancelled()
     })));
     let context = Context::full(&runtime).map_err(|e| sandbox_error(format!("the sandbox could not start: {e}")))?;
     let outcome = context.with(|ctx| -> Result<Option<String>, NodeError> {
@@ -132,7 +128,7 @@ fn evaluate(
             humantime::format_duration(limits.timeout),
             error.message
         ))),
-        Err(_) if stop.load(Ordering::Relaxed) => Err(sandbox_error("the run was cancelled while the script ran")),
+        Err(_) if stop.is_cancelled() => Err(sandbox_error("the run was cancelled while the script ran")),
         Err(error) => Err(error),
         Ok(None) => Ok(Value::Null),
         Ok(Some(text)) => serde_json::from_str(&text)

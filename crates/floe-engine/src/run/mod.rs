@@ -9,7 +9,7 @@ pub mod scope;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use floe_blueprint::Catalog;
 use floe_compiler::{Plan, PlanNode, Scope};
@@ -568,7 +568,7 @@ pub fn json_type(value: &Value) -> &'static str {
 
 /// Runs a prepared plan to the end (or until cancelled) and reports how it went.
 pub async fn run(prepared: &Prepared, options: RunOptions) -> Result<RunReport, StartError> {
-    let started = Instant::now();
+    let started = tokio::time::Instant::now();
     let plan = &prepared.plan;
     let inputs = resolve_inputs(plan, &options.inputs)?;
     let run_id = options.run_id.unwrap_or_else(new_run_id);

@@ -12,7 +12,9 @@
 use std::collections::VecDeque;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use floe_blueprint::{JoinRule, OnError, RunFailurePolicy};
 use futures::future::BoxFuture;
