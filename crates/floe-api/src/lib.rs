@@ -427,8 +427,11 @@ impl Api {
         }
         let (store, llm) = (self.store.clone(), self.llm.clone());
         let id = run_id.clone();
-        self.launch(run_id, move |sink, control| async move { resume(&store, &id, sink, control, Some(llm)).await })
-            .await
+        self.launch(
+            run_id,
+            move |sink, control| async move { resume(&store, &id, sink, control, Some(llm), None).await },
+        )
+        .await
     }
 
     /// Recent runs, newest first (at most `limit`, default 50); with `blueprint`, only that

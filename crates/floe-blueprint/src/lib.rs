@@ -18,7 +18,7 @@ mod shared;
 pub mod source;
 
 pub use canonical::{format_bytes, to_canonical_string};
-pub use catalog::{Catalog, Effect, FieldRole, KindSpec, PortDef, Ports, ScriptField, ToolSpec};
+pub use catalog::{Catalog, Effect, FieldRole, KindSpec, PortDef, Ports, ScriptField, ToolEffect, ToolInfo, ToolSpec};
 pub use diagnostic::{Code, Diagnostic, Fix, PatchOp, Severity, Span, apply_patch, apply_patch_to_text};
 pub use document::{
     Blueprint, Body, Edge, FORMAT, Node, PortRef, PortSpec, RunInput, RunOutput, SCHEMA_REF, VERSION, ValueType,

@@ -7,14 +7,16 @@ use serde_json::{Map, Value, json};
 use crate::catalog::{Catalog, generator};
 use crate::document::Blueprint;
 
-/// The JSON Schema of blueprint format v1, with per-kind config and per-tool args.
+/// The JSON Schema of blueprint format v1, with per-kind config and per-tool args of the built-in
+/// tools (the published file; tools of other sources are checked by the compiler).
 pub fn blueprint_schema(catalog: &Catalog) -> Value {
     let mut generator = generator();
     let blueprint = generator.subschema_for::<Blueprint>().to_value();
     let kind_configs: Vec<(&str, Value)> =
         catalog.kinds().iter().map(|k| (k.name, (k.config_schema)(&mut generator).to_value())).collect();
+    let builtin = crate::catalog::tools::all();
     let tool_args: Vec<(&str, Value)> =
-        catalog.tools().iter().map(|t| (t.name, (t.args_schema)(&mut generator).to_value())).collect();
+        builtin.iter().map(|t| (t.name, (t.args_schema)(&mut generator).to_value())).collect();
     let mut definitions = generator.take_definitions(true);
 
     if let Some(Value::Object(node)) = definitions.get_mut("Node") {
@@ -25,7 +27,7 @@ pub fn blueprint_schema(catalog: &Catalog) -> Value {
         node.insert("allOf".into(), conditional("kind", "config", &kind_configs));
     }
     if let Some(Value::Object(tool)) = definitions.get_mut("ToolConfig") {
-        let names: Vec<&str> = catalog.tools().iter().map(|t| t.name).collect();
+        let names: Vec<&str> = builtin.iter().map(|t| t.name).collect();
         if let Some(name) = tool.get_mut("properties").and_then(|p| p.get_mut("tool")) {
             name["enum"] = json!(names);
         }

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::Context as _;
-use floe_engine::events::{Event, EventSink, JsonLines, RunEvent, RunStatus, SystemClock};
+use floe_engine::events::{Event, EventSink, JsonLines, RunEvent, RunStatus};
 use floe_engine::run::approvals::Decision;
 use floe_engine::run::{RunControl, RunReport};
 use floe_engine::runs::{FileRun, RunError, resume, run_file};
@@ -213,19 +213,15 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
         cancel_on_ctrl_c(&control);
         let display = Display::new(args.json);
         let request = FileRun {
-            path: args.file.clone(),
             inputs,
             text_inputs: args.inputs.clone(),
             workspace: args.workspace.clone(),
             concurrency: args.concurrency.map(usize::from),
             sink: display.sink(),
             control,
-            clock: Arc::new(SystemClock),
             reuse: args.reuse.clone(),
             from: args.from.clone(),
-            pinned: Default::default(),
-            llm: None,
-            run_id: None,
+            ..FileRun::new(args.file.clone())
         };
         let result = run_file(&store, request).await;
         display.finish(result, &args.file.display().to_string())
@@ -238,7 +234,7 @@ pub fn resume_run(args: &ResumeArgs) -> anyhow::Result<Outcome> {
         let control = RunControl::new();
         cancel_on_ctrl_c(&control);
         let display = Display::new(args.json);
-        let result = resume(&store, &args.id, display.sink(), control, None).await;
+        let result = resume(&store, &args.id, display.sink(), control, None, None).await;
         display.finish(result, &args.id)
     })
 }

@@ -1349,9 +1349,10 @@ fn check_node<'a>(info: &Info<'a>, catalog: &'a Catalog) -> NodeCheck<'a> {
     let mut found = Vec::new();
     Validators::builtin().config(spec.name, config, "", &mut found);
     if spec.name == "tool"
-        && let (Some(tool), Some(args)) = (config.get("tool").and_then(Value::as_str), config.get("args"))
+        && let (Some(tool), Some(args)) =
+            (config.get("tool").and_then(Value::as_str).and_then(|t| catalog.tool(t)), config.get("args"))
     {
-        Validators::builtin().args(tool, args, "/args", &mut found);
+        crate::config::check_args(tool, args, "/args", &mut found);
     }
     found.extend((spec.check)(node.config_map(), catalog));
     durations(config, spec.name == "tool", &mut found);

@@ -2,18 +2,18 @@
 //! JSON Schema, reporting every violation at its exact pointer.
 
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
-use floe_blueprint::catalog::standalone_schema;
+use floe_blueprint::catalog::{ToolInfo, standalone_schema};
 use floe_blueprint::{Catalog, Code, Diagnostic, Fix, PatchOp};
 use jsonschema::Validator;
 use jsonschema::error::ValidationErrorKind;
 use serde_json::Value;
 
-/// Compiled validators for every kind config and tool args schema of the built-in catalogue.
+/// Compiled validators for every kind's config schema. Tool args are validated against the
+/// schema their source gave, compiled once per catalogue in the tool's own slot.
 pub(crate) struct Validators {
     kinds: HashMap<&'static str, (Value, Validator)>,
-    tools: HashMap<&'static str, (Value, Validator)>,
 }
 
 impl Validators {
@@ -31,10 +31,7 @@ impl Validators {
             let validator = jsonschema::validator_for(&schema).ok()?;
             Some((schema, validator))
         };
-        Self {
-            kinds: catalog.kinds().iter().filter_map(|k| Some((k.name, compile(k.config_schema)?))).collect(),
-            tools: catalog.tools().iter().filter_map(|t| Some((t.name, compile(t.args_schema)?))).collect(),
-        }
+        Self { kinds: catalog.kinds().iter().filter_map(|k| Some((k.name, compile(k.config_schema)?))).collect() }
     }
 
     /// Checks a node's config; `pointer` is the node's `/config`.
@@ -43,13 +40,19 @@ impl Validators {
             report(schema, validator, config, pointer, false, out);
         }
     }
+}
 
-    /// Checks a tool node's args; `pointer` is the node's `/config/args`. Strings holding a
-    /// template are accepted wherever a value is expected, since they render to any JSON value.
-    pub(crate) fn args(&self, tool: &str, args: &Value, pointer: &str, out: &mut Vec<Diagnostic>) {
-        if let Some((schema, validator)) = self.tools.get(tool) {
-            report(schema, validator, args, pointer, true, out);
-        }
+/// Checks a tool node's args against its tool's schema; `pointer` is the node's `/config/args`.
+/// Strings holding a template are accepted wherever a value is expected, since they render to
+/// any JSON value. A schema a source gave that does not compile leaves the args unchecked here
+/// (the source still refuses bad args when called).
+pub(crate) fn check_args(tool: &ToolInfo, args: &Value, pointer: &str, out: &mut Vec<Diagnostic>) {
+    let compiled = tool.compiled.get_or_init(|| {
+        let validator: Option<Validator> = jsonschema::validator_for(&tool.args_schema).ok();
+        Arc::new(validator)
+    });
+    if let Some(Some(validator)) = compiled.downcast_ref::<Option<Validator>>() {
+        report(&tool.args_schema, validator, args, pointer, true, out);
     }
 }
 

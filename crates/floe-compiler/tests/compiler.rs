@@ -72,7 +72,7 @@ fn examples_use_every_kind_and_tool() {
         assert!(kinds.contains_key(kind.name), "no example uses kind `{}`", kind.name);
     }
     for tool in Catalog::builtin().tools() {
-        assert!(tools.contains_key(tool.name), "no example uses tool `{}`", tool.name);
+        assert!(tools.contains_key(tool.name.as_str()), "no example uses tool `{}`", tool.name);
     }
 }
 

@@ -15,6 +15,7 @@ use crate::run::{
     new_run_id, resolve_inputs, run,
 };
 use crate::store::{NewRun, Store, StoreApprovals, StoreError};
+use crate::tools::Toolbox;
 
 /// Why a run could not be started or resumed.
 #[derive(Debug, thiserror::Error)]
@@ -77,6 +78,8 @@ pub struct FileRun {
     pub llm: Option<Arc<floe_llm::Llm>>,
     /// The run's id (default: a new one), for callers that must know it before the run starts.
     pub run_id: Option<String>,
+    /// The tools its nodes may call (default: the built-in ones).
+    pub tools: Arc<Toolbox>,
 }
 
 impl std::fmt::Debug for FileRun {
@@ -102,6 +105,7 @@ impl FileRun {
             pinned: HashMap::new(),
             llm: None,
             run_id: None,
+            tools: Toolbox::builtin(),
         }
     }
 }
@@ -146,9 +150,9 @@ async fn reuse_for(store: &Store, prepared: &Prepared, request: &FileRun) -> Res
 }
 
 /// Compiles a document's exact text, resolving sub-workflows relative to `path`.
-fn compile(path: &Path, bytes: &[u8]) -> Result<Prepared, RunError> {
+fn compile(path: &Path, bytes: &[u8], catalog: &Catalog) -> Result<Prepared, RunError> {
     let key = files::key_of(path);
-    let checked = floe_compiler::check_bytes(bytes, Catalog::builtin(), &FileResolver, Some(&key));
+    let checked = floe_compiler::check_bytes(bytes, catalog, &FileResolver, Some(&key));
     match checked.plan {
         Some(plan) => Ok(Prepared::new(plan)),
         None => Err(RunError::Invalid { path: path.display().to_string(), diagnostics: checked.diagnostics }),
@@ -163,7 +167,7 @@ fn workspace_of(path: &Path) -> PathBuf {
 /// listed in the store) as soon as the run starts; it is in the report.
 pub async fn run_file(store: &Store, request: FileRun) -> Result<RunReport, RunError> {
     let bytes = files::read(&request.path)?;
-    let prepared = compile(&request.path, &bytes)?;
+    let prepared = compile(&request.path, &bytes, request.tools.catalog())?;
     let mut given = request.inputs.clone();
     for (name, text) in &request.text_inputs {
         given.insert(name.clone(), input_from_text(&prepared.plan, name, text)?);
@@ -201,6 +205,7 @@ pub async fn run_file(store: &Store, request: FileRun) -> Result<RunReport, RunE
         clock: request.clock,
         control: request.control,
         llm: request.llm,
+        tools: request.tools.clone(),
         ..RunOptions::default()
     };
     if let Some(concurrency) = request.concurrency {
@@ -241,6 +246,7 @@ pub async fn resume(
     sink: Arc<dyn EventSink>,
     control: RunControl,
     llm: Option<Arc<floe_llm::Llm>>,
+    tools: Option<Arc<Toolbox>>,
 ) -> Result<RunReport, RunError> {
     let record = store.run(id).await?;
     let not = |why: String| RunError::NotResumable { id: id.to_owned(), why };
@@ -255,7 +261,8 @@ pub async fn resume(
         _ => {}
     }
     let path = record.blueprint_path.as_ref().map_or_else(|| PathBuf::from("resumed.json"), PathBuf::from);
-    let prepared = compile(&path, record.blueprint_json.as_bytes())?;
+    let tools = tools.unwrap_or_else(Toolbox::builtin);
+    let prepared = compile(&path, record.blueprint_json.as_bytes(), tools.catalog())?;
     if prepared.plan.hash() != record.hash {
         return Err(not(format!(
             "ran a plan with hash {} but its sub-workflows now compile to {}; restore them or start a new run",
@@ -281,6 +288,7 @@ pub async fn resume(
         prior,
         next_seq: record.last_seq + 1,
         llm,
+        tools,
         ..RunOptions::default()
     };
     Ok(run(&prepared, options).await?)
@@ -307,7 +315,7 @@ impl FileSubflows {
     ) -> Result<RunReport, RunError> {
         let path = PathBuf::from(key);
         let bytes = files::read(&path)?;
-        let prepared = compile(&path, &bytes)?;
+        let prepared = compile(&path, &bytes, parent.tools.catalog())?;
         let not = |why: String| RunError::NotResumable { id: key.to_owned(), why };
         if let Some(expected) = parent.workflows.get(key)
             && expected != prepared.plan.hash()
@@ -327,8 +335,10 @@ impl FileSubflows {
             control: parent.control.clone(),
             approvals: parent.approvals.clone(),
             subflows: Arc::new(self.clone()),
-            // Children call models through the parent's providers (settings, keys, limits).
+            // Children call models through the parent's providers (settings, keys, limits), and
+            // tools through its toolbox.
             llm: parent.llm.get().and_then(|made| made.as_ref().ok()).cloned(),
+            tools: parent.tools.clone(),
             ..RunOptions::default()
         };
         if let Some(store) = &self.store {

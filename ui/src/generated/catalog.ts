@@ -9,7 +9,7 @@ export interface CatalogDoc {
    */
   kinds: KindDoc[];
   /**
-   * Every built-in tool (kind `tool`, `config.tool`).
+   * Every tool (kind `tool`, `config.tool`; an agent's `tools`), of every source.
    */
   tools: ToolDoc[];
 }
@@ -120,7 +120,7 @@ export interface ScriptField {
   vars: string[];
 }
 /**
- * A built-in tool, described.
+ * A tool, described.
  */
 export interface ToolDoc {
   /**
@@ -147,6 +147,10 @@ export interface ToolDoc {
    * Its output ports.
    */
   outputs: PortDef[];
+  /**
+   * The source that offers it (`builtin`, `memory`, `mcp:<server>`).
+   */
+  source: string;
   /**
    * One line.
    */

@@ -3,7 +3,7 @@
 //! all read the same source. One file per kind under `kinds/`, one per tool under `tools/`.
 
 use std::borrow::Cow;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, Schema, SchemaGenerator};
@@ -106,7 +106,7 @@ pub enum Effect {
 pub type BodyRef = (String, String);
 
 /// Everything Floe knows about one node kind.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct KindSpec {
     /// The `kind` string.
     pub name: &'static str,
@@ -144,7 +144,7 @@ pub struct KindSpec {
     pub example: fn() -> Value,
 }
 
-/// Everything Floe knows about one built-in tool.
+/// Everything Floe knows about one built-in tool (its file under `catalog/tools/`).
 #[derive(Debug)]
 pub struct ToolSpec {
     /// Name used in `config.tool`.
@@ -161,22 +161,133 @@ pub struct ToolSpec {
     pub outputs: fn() -> Vec<PortDef>,
     /// Whether a call with these args has effects.
     pub effect: fn(&Map<String, Value>) -> Effect,
+    /// The strongest effect any call can have (what an agent offered the tool may do).
+    pub max_effect: Effect,
+    /// Its args are handed over as written, templates unrendered (it renders them itself).
+    pub raw_args: bool,
     /// Example args.
     pub example: fn() -> Value,
 }
 
+impl ToolSpec {
+    /// The tool as the catalogue lists it, from the `builtin` source.
+    pub fn info(&self) -> ToolInfo {
+        ToolInfo {
+            name: self.name.into(),
+            source: BUILTIN.into(),
+            title: self.title.into(),
+            summary: self.summary.into(),
+            docs: self.docs.into(),
+            args_schema: standalone_schema(self.args_schema),
+            outputs: (self.outputs)(),
+            effect: ToolEffect::ByArgs { of: self.effect, at_most: self.max_effect },
+            raw_args: self.raw_args,
+            example: (self.example)(),
+            compiled: Arc::default(),
+        }
+    }
+}
+
+/// The name of the source of the built-in tools.
+pub const BUILTIN: &str = "builtin";
+
+/// What calling a tool does to the outside world.
+#[derive(Debug, Clone, Copy)]
+pub enum ToolEffect {
+    /// The same for every call.
+    Fixed(Effect),
+    /// Depending on its args (`http_request` with POST writes, with GET it reads).
+    ByArgs {
+        /// The effect of a call with these args.
+        of: fn(&Map<String, Value>) -> Effect,
+        /// The strongest effect of any call.
+        at_most: Effect,
+    },
+}
+
+/// One tool, whatever source offers it (the built-in tools, memory, an MCP server): what the
+/// compiler checks a call's args against, what the palette and the inspector show, what agents
+/// are offered. Sources describe their tools with this; nothing about a tool is known elsewhere.
+#[derive(Clone)]
+pub struct ToolInfo {
+    /// Its name in `config.tool` and in an agent's `tools` (unique in a catalogue).
+    pub name: String,
+    /// The source that offers it (`builtin`, `memory`, `mcp:<server>`).
+    pub source: String,
+    /// Display name.
+    pub title: String,
+    /// One line for the palette.
+    pub summary: String,
+    /// Markdown documentation.
+    pub docs: String,
+    /// JSON Schema of its args (self-contained).
+    pub args_schema: Value,
+    /// Its output ports.
+    pub outputs: Vec<PortDef>,
+    /// Whether a call has effects.
+    pub effect: ToolEffect,
+    /// Its args are handed over as written, templates unrendered (it renders them itself).
+    pub raw_args: bool,
+    /// Args to start from.
+    pub example: Value,
+    /// Where the compiler keeps this tool's compiled args schema, so each is compiled once per
+    /// catalogue (this crate does not validate; it only holds the slot).
+    pub compiled: Arc<OnceLock<Arc<dyn std::any::Any + Send + Sync>>>,
+}
+
+impl std::fmt::Debug for ToolInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ToolInfo").field("name", &self.name).field("source", &self.source).finish_non_exhaustive()
+    }
+}
+
+impl ToolInfo {
+    /// The effect of a call with these args.
+    pub fn effect(&self, args: &Map<String, Value>) -> Effect {
+        match self.effect {
+            ToolEffect::Fixed(effect) => effect,
+            ToolEffect::ByArgs { of, .. } => of(args),
+        }
+    }
+
+    /// The strongest effect any call can have.
+    pub fn max_effect(&self) -> Effect {
+        match self.effect {
+            ToolEffect::Fixed(effect) | ToolEffect::ByArgs { at_most: effect, .. } => effect,
+        }
+    }
+}
+
 /// The catalogue of kinds and tools.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Catalog {
     kinds: Vec<KindSpec>,
-    tools: Vec<ToolSpec>,
+    tools: Vec<ToolInfo>,
 }
 
 impl Catalog {
     /// The built-in catalogue (built once).
     pub fn builtin() -> &'static Catalog {
         static CATALOG: OnceLock<Catalog> = OnceLock::new();
-        CATALOG.get_or_init(|| Catalog { kinds: kinds::all(), tools: tools::all() })
+        CATALOG
+            .get_or_init(|| Catalog { kinds: kinds::all(), tools: tools::all().iter().map(ToolSpec::info).collect() })
+    }
+
+    /// This catalogue with the tools of other sources added. A name that is taken already is
+    /// refused, naming both sources: a source prefixes its names to keep them apart.
+    pub fn with_tools(&self, extra: impl IntoIterator<Item = ToolInfo>) -> Result<Catalog, String> {
+        let mut catalog = self.clone();
+        for tool in extra {
+            if let Some(taken) = catalog.tool(&tool.name) {
+                return Err(format!(
+                    "the tool name `{}` of source `{}` is taken by source `{}`; rename one of them",
+                    tool.name, tool.source, taken.source
+                ));
+            }
+            catalog.tools.push(tool);
+        }
+        catalog.tools.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(catalog)
     }
 
     /// Every kind, in palette order.
@@ -184,8 +295,8 @@ impl Catalog {
         &self.kinds
     }
 
-    /// Every built-in tool, by name.
-    pub fn tools(&self) -> &[ToolSpec] {
+    /// Every tool, by name.
+    pub fn tools(&self) -> &[ToolInfo] {
         &self.tools
     }
 
@@ -195,7 +306,7 @@ impl Catalog {
     }
 
     /// A tool by name.
-    pub fn tool(&self, name: &str) -> Option<&ToolSpec> {
+    pub fn tool(&self, name: &str) -> Option<&ToolInfo> {
         self.tools.iter().find(|t| t.name == name)
     }
 
@@ -232,17 +343,17 @@ impl Catalog {
             .tools
             .iter()
             .map(|t| {
-                let example = (t.example)();
-                let args = example.as_object().cloned().unwrap_or_default();
+                let args = t.example.as_object().cloned().unwrap_or_default();
                 ToolDoc {
-                    tool: t.name,
-                    title: t.title,
-                    summary: t.summary,
-                    docs: t.docs,
-                    args_schema: standalone_schema(t.args_schema),
-                    outputs: (t.outputs)(),
-                    example_effect: (t.effect)(&args),
-                    example,
+                    tool: t.name.clone(),
+                    source: t.source.clone(),
+                    title: t.title.clone(),
+                    summary: t.summary.clone(),
+                    docs: t.docs.clone(),
+                    args_schema: t.args_schema.clone(),
+                    outputs: t.outputs.clone(),
+                    example_effect: t.effect(&args),
+                    example: t.example.clone(),
                 }
             })
             .collect();
@@ -255,7 +366,7 @@ impl Catalog {
 pub struct CatalogDoc {
     /// Every node kind.
     pub kinds: Vec<KindDoc>,
-    /// Every built-in tool (kind `tool`, `config.tool`).
+    /// Every tool (kind `tool`, `config.tool`; an agent's `tools`), of every source.
     pub tools: Vec<ToolDoc>,
 }
 
@@ -289,17 +400,19 @@ pub struct KindDoc {
     pub script_fields: Vec<ScriptField>,
 }
 
-/// A built-in tool, described.
+/// A tool, described.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ToolDoc {
     /// Its name in `config.tool`.
-    pub tool: &'static str,
+    pub tool: String,
+    /// The source that offers it (`builtin`, `memory`, `mcp:<server>`).
+    pub source: String,
     /// Display name.
-    pub title: &'static str,
+    pub title: String,
     /// One line.
-    pub summary: &'static str,
+    pub summary: String,
     /// Markdown documentation.
-    pub docs: &'static str,
+    pub docs: String,
     /// JSON Schema of its args.
     pub args_schema: Value,
     /// Its output ports.
@@ -398,7 +511,7 @@ pub fn no_body_refs(_: &Map<String, Value>) -> Vec<BodyRef> {
 
 /// The diagnostic for a tool name the catalogue does not know, with a did-you-mean fix.
 pub fn unknown_tool(name: &str, pointer: String, catalog: &Catalog) -> crate::Diagnostic {
-    let names: Vec<&str> = catalog.tools().iter().map(|t| t.name).collect();
+    let names: Vec<&str> = catalog.tools().iter().map(|t| t.name.as_str()).collect();
     let suggestion = crate::parse::closest(name, names.iter().copied());
     let help = match suggestion {
         Some(s) => format!("did you mean `{s}`? built-in tools: {}", names.join(", ")),

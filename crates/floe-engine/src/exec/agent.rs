@@ -8,7 +8,6 @@
 //! the error goes back to the model, which may try again or answer.
 
 use floe_blueprint::catalog::kinds::agent::{AgentConfig, AgentTool};
-use floe_blueprint::catalog::standalone_schema;
 use floe_blueprint::{Catalog, ErrorClass, ValueType};
 use floe_compiler::WorkflowTool;
 use floe_llm::{Call, ChatRequest, Message, ToolCall, ToolDef, Usage};
@@ -33,7 +32,8 @@ pub struct AgentExecutor;
 
 /// What a tool the model may call runs.
 enum Target {
-    Builtin(&'static str),
+    /// A tool of the run's toolbox (built-in, memory, MCP…).
+    Toolbox(String),
     Workflow(String),
 }
 
@@ -54,7 +54,7 @@ impl Executor for AgentExecutor {
                 ));
             }
             let llm = ctx.env.llm()?;
-            let tools = tools(&config, &ctx.node.plan.tools)?;
+            let tools = tools(&config, &ctx.node.plan.tools, ctx.env.tools.catalog())?;
             let turn_timeout = match &config.turn_timeout {
                 Some(text) => Some(floe_blueprint::policy::parse_duration(text).map_err(|e| {
                     NodeError::new(ErrorClass::BadRequest, format!("`/config/turn_timeout` {text:?}: {e}"))
@@ -179,27 +179,24 @@ impl Executor for AgentExecutor {
     }
 }
 
-/// The tools offered: built-in tools with their argument schemas, blueprints with their inputs.
-fn tools(config: &AgentConfig, workflows: &[WorkflowTool]) -> Result<Vec<Tool>, NodeError> {
-    let catalog = Catalog::builtin();
+/// The tools offered: the toolbox's tools with their argument schemas (whichever source offers
+/// them), blueprints with their inputs.
+fn tools(config: &AgentConfig, workflows: &[WorkflowTool], catalog: &Catalog) -> Result<Vec<Tool>, NodeError> {
     let mut out = Vec::new();
     for tool in &config.tools {
         match tool {
             AgentTool::Builtin(name) => {
                 let spec = catalog.tool(name).ok_or_else(|| {
-                    NodeError::new(
-                        ErrorClass::BadRequest,
-                        format!("`/config/tools`: there is no built-in tool `{name}`"),
-                    )
+                    NodeError::new(ErrorClass::BadRequest, format!("`/config/tools`: there is no tool `{name}`"))
                 })?;
-                let mut parameters = standalone_schema(spec.args_schema);
+                let mut parameters = spec.args_schema.clone();
                 if let Some(map) = parameters.as_object_mut() {
                     map.remove("$schema");
                 }
                 let validator = jsonschema::validator_for(&parameters).ok();
                 out.push(Tool {
-                    def: ToolDef { name: spec.name.to_owned(), description: spec.summary.to_owned(), parameters },
-                    target: Target::Builtin(spec.name),
+                    def: ToolDef { name: spec.name.clone(), description: spec.summary.clone(), parameters },
+                    target: Target::Toolbox(spec.name.clone()),
                     validator,
                 });
             }
@@ -268,10 +265,10 @@ async fn run_tool(
         }
     }
     match &tool.target {
-        Target::Builtin(name) => {
+        Target::Toolbox(name) => {
             // Each call its own idempotency key, named like a blueprint tool's child run.
             let ctx = ctx.for_call(format!("tool/{turn}.{index}"));
-            let outputs = crate::tools::call(name, &call.arguments, &ctx).await.map_err(|e| e.message)?;
+            let outputs = ctx.env.tools.call(name, &call.arguments, &ctx).await.map_err(|e| e.message)?;
             Ok(if outputs.len() == 1 {
                 outputs.into_iter().next().map(|(_, v)| v).unwrap_or_default()
             } else {

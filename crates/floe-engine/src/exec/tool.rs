@@ -1,4 +1,5 @@
-//! `tool` nodes: render the args' templates, then call the built-in tool by name.
+//! `tool` nodes: render the args' templates (unless the tool takes them raw), then call the tool
+//! by name through the run's toolbox, whichever source offers it.
 
 use futures::future::BoxFuture;
 use serde_json::{Value, json};
@@ -31,13 +32,15 @@ impl Executor for ToolExecutor {
             let tool = tool_name(&ctx.node).to_owned();
             let empty = json!({});
             let raw = ctx.config().get("args").unwrap_or(&empty);
-            // `text_template` renders its template itself: its output is text, whatever the
-            // template evaluates to. Args without templates are used as they are.
-            if tool == "text_template" || !has_template(raw) {
-                return crate::tools::call(&tool, raw, &ctx).await;
+            let tools = ctx.env.tools.clone();
+            // A tool that renders its args itself (`text_template`: its output is text, whatever
+            // the template evaluates to) gets them as written; so do args without templates.
+            let takes_raw = tools.catalog().tool(&tool).is_some_and(|t| t.raw_args);
+            if takes_raw || !has_template(raw) {
+                return tools.call(&tool, raw, &ctx).await;
             }
             let rendered = render_value(raw, &ctx.context, "/config/args")?;
-            crate::tools::call(&tool, &rendered, &ctx).await
+            tools.call(&tool, &rendered, &ctx).await
         })
     }
 

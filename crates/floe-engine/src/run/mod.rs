@@ -310,6 +310,8 @@ pub struct RunEnv {
     pub workflows: Arc<BTreeMap<String, String>>,
     /// Where this run's events go (child runs announce to the same place).
     pub sink: Arc<dyn EventSink>,
+    /// The tools its nodes call.
+    pub tools: Arc<crate::tools::Toolbox>,
     /// This run's clock.
     pub clock: Arc<dyn Clock>,
     /// Whether results get keys (journaled runs; needed for reuse).
@@ -435,6 +437,8 @@ pub struct RunOptions {
     pub reuse: Option<Reuse>,
     /// Model providers (default: built from the settings file when a model is first called).
     pub llm: Option<Arc<floe_llm::Llm>>,
+    /// The tools `tool` nodes and agents call (default: the built-in ones).
+    pub tools: Arc<crate::tools::Toolbox>,
 }
 
 impl Default for RunOptions {
@@ -456,6 +460,7 @@ impl Default for RunOptions {
             keys: false,
             reuse: None,
             llm: None,
+            tools: crate::tools::Toolbox::builtin(),
         }
     }
 }
@@ -596,6 +601,7 @@ pub async fn run(prepared: &Prepared, options: RunOptions) -> Result<RunReport, 
         subflows: options.subflows,
         workflows: Arc::new(plan.workflows().clone()),
         sink: options.sink,
+        tools: options.tools,
         clock: options.clock,
         keys: options.keys || options.reuse.is_some(),
         reuse: options.reuse,

@@ -1,5 +1,9 @@
-//! Built-in tools, one file each. A tool gets its rendered args and the node context and returns
-//! its outputs; file tools are confined to the run's workspace folder.
+//! Tools and where they come from. A [`ToolSource`] lists its tools (described as
+//! [`ToolInfo`]s: args schema, output ports, effect) and calls them; a [`Toolbox`] gathers the
+//! sources of a process into one catalogue for the compiler, the palette and the inspector, and
+//! routes each call to its source. The built-in tools (one file each here; file tools confined
+//! to the run's workspace folder) are one source, [`Builtin`]; memory and MCP servers are others,
+//! and none of them needs the compiler or the scheduler to know it exists.
 
 mod csv_read;
 mod csv_write;
@@ -12,6 +16,12 @@ mod sleep;
 mod text_split;
 mod text_template;
 
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
+use floe_blueprint::Catalog;
+use floe_blueprint::catalog::{BUILTIN, ToolInfo};
+use futures::future::BoxFuture;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -20,8 +30,108 @@ use crate::template::Outputs;
 
 pub use files::confine;
 
+/// Where tools come from: it lists them and calls them.
+pub trait ToolSource: Send + Sync {
+    /// Its name (`builtin`, `memory`, `mcp:<server>`), which each of its tools carries.
+    fn name(&self) -> &str;
+
+    /// Its tools, described (names unique among every source of a toolbox).
+    fn tools(&self) -> Vec<ToolInfo>;
+
+    /// Calls `tool` (one of its own) with `args`, rendered unless the tool takes them raw.
+    fn call<'a>(
+        &'a self,
+        tool: &'a str,
+        args: &'a Value,
+        ctx: &'a NodeCtx,
+    ) -> BoxFuture<'a, Result<Outputs, NodeError>>;
+}
+
+/// The built-in tools.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Builtin;
+
+impl ToolSource for Builtin {
+    fn name(&self) -> &str {
+        BUILTIN
+    }
+
+    fn tools(&self) -> Vec<ToolInfo> {
+        Catalog::builtin().tools().iter().filter(|t| t.source == BUILTIN).cloned().collect()
+    }
+
+    fn call<'a>(
+        &'a self,
+        tool: &'a str,
+        args: &'a Value,
+        ctx: &'a NodeCtx,
+    ) -> BoxFuture<'a, Result<Outputs, NodeError>> {
+        Box::pin(call(tool, args, ctx))
+    }
+}
+
+/// The tool sources of a process and the catalogue they make together.
+pub struct Toolbox {
+    catalog: Catalog,
+    sources: Vec<Arc<dyn ToolSource>>,
+    /// Tool name → index into `sources`.
+    by_name: HashMap<String, usize>,
+}
+
+impl std::fmt::Debug for Toolbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.sources.iter().map(|s| s.name()).collect();
+        f.debug_struct("Toolbox").field("sources", &names).finish_non_exhaustive()
+    }
+}
+
+impl Toolbox {
+    /// The built-in tools only (shared).
+    pub fn builtin() -> Arc<Toolbox> {
+        static BUILTIN_TOOLS: OnceLock<Arc<Toolbox>> = OnceLock::new();
+        BUILTIN_TOOLS
+            .get_or_init(|| {
+                let by_name = Builtin.tools().into_iter().map(|t| (t.name, 0)).collect();
+                Arc::new(Toolbox { catalog: Catalog::builtin().clone(), sources: vec![Arc::new(Builtin)], by_name })
+            })
+            .clone()
+    }
+
+    /// The built-in tools and those of `sources`; a name two sources share is refused.
+    pub fn with_sources(sources: Vec<Arc<dyn ToolSource>>) -> Result<Toolbox, String> {
+        let mut all: Vec<Arc<dyn ToolSource>> = vec![Arc::new(Builtin)];
+        all.extend(sources);
+        let mut by_name = HashMap::new();
+        let mut extra = Vec::new();
+        for (index, source) in all.iter().enumerate() {
+            for mut tool in source.tools() {
+                tool.source = source.name().to_owned();
+                by_name.insert(tool.name.clone(), index);
+                if index > 0 {
+                    extra.push(tool);
+                }
+            }
+        }
+        let catalog = Catalog::builtin().with_tools(extra)?;
+        Ok(Toolbox { catalog, sources: all, by_name })
+    }
+
+    /// Every kind and every tool of every source, for the compiler and the UI.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// Calls tool `name` through its source.
+    pub async fn call(&self, name: &str, args: &Value, ctx: &NodeCtx) -> Result<Outputs, NodeError> {
+        match self.by_name.get(name) {
+            Some(&source) => self.sources[source].call(name, args, ctx).await,
+            None => Err(NodeError::tool(format!("there is no tool `{name}`; run `floe catalog` for the list"))),
+        }
+    }
+}
+
 /// Calls built-in tool `name`.
-pub async fn call(name: &str, args: &Value, ctx: &NodeCtx) -> Result<Outputs, NodeError> {
+async fn call(name: &str, args: &Value, ctx: &NodeCtx) -> Result<Outputs, NodeError> {
     match name {
         "csv_read" => csv_read::run(parse(args)?, ctx).await,
         "csv_write" => csv_write::run(parse(args)?, ctx).await,

@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::catalog::{
-    Catalog, Effect, FieldRole, KindSpec, PortDef, Ports, ScriptField, fields_at, in_port, no_body_refs, schema_of,
-    unknown_tool,
+    Catalog, Effect, FieldRole, KindSpec, PortDef, Ports, ScriptField, ToolInfo, fields_at, in_port, no_body_refs,
+    schema_of, unknown_tool,
 };
 use crate::diagnostic::Diagnostic;
 use crate::document::ValueType;
@@ -143,15 +143,11 @@ fn effect(config: &Map<String, Value>, catalog: &Catalog) -> Effect {
     // An agent may call any listed tool, so it has the strongest effect among them; blueprint
     // tools may do anything.
     let Some(Value::Array(tools)) = config.get("tools") else { return Effect::Pure };
-    let empty = Map::new();
     tools
         .iter()
         .map(|tool| match tool.as_str() {
-            Some(name) => catalog.tool(name).map_or(Effect::Pure, |t| {
-                // Without args the tool's strongest effect applies (e.g. http_request may POST).
-                let any = (t.effect)(&empty);
-                if t.name == "http_request" { Effect::Write } else { any }
-            }),
+            // The model chooses the args: the tool's strongest effect applies.
+            Some(name) => catalog.tool(name).map_or(Effect::Pure, ToolInfo::max_effect),
             None => Effect::Write,
         })
         .max()

@@ -55,7 +55,8 @@ pub fn spec() -> KindSpec {
 }
 
 fn ports(config: &Map<String, Value>, catalog: &Catalog) -> Ports {
-    let outputs = str_field(config, "tool").and_then(|t| catalog.tool(t)).map(|t| (t.outputs)()).unwrap_or_default();
+    let outputs =
+        str_field(config, "tool").and_then(|t| catalog.tool(t)).map(|t| t.outputs.clone()).unwrap_or_default();
     Ports { inputs: vec![in_port()], outputs }
 }
 
@@ -66,7 +67,7 @@ fn fields(config: &Map<String, Value>) -> Vec<ScriptField> {
 fn effect(config: &Map<String, Value>, catalog: &Catalog) -> Effect {
     let empty = Map::new();
     let args = config.get("args").and_then(Value::as_object).unwrap_or(&empty);
-    str_field(config, "tool").and_then(|t| catalog.tool(t)).map_or(Effect::Pure, |t| (t.effect)(args))
+    str_field(config, "tool").and_then(|t| catalog.tool(t)).map_or(Effect::Pure, |t| t.effect(args))
 }
 
 fn check(config: &Map<String, Value>, catalog: &Catalog) -> Vec<crate::Diagnostic> {

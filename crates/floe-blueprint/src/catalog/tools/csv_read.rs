@@ -44,6 +44,8 @@ pub fn spec() -> ToolSpec {
             ]
         },
         effect: |_| Effect::Read,
+        max_effect: Effect::Read,
+        raw_args: false,
         example: || json!({"path": "data/sales.csv"}),
     }
 }

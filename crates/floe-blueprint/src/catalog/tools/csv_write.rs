@@ -42,6 +42,8 @@ pub fn spec() -> ToolSpec {
             ]
         },
         effect: |_| Effect::Write,
+        max_effect: Effect::Write,
+        raw_args: false,
         example: || json!({"path": "out/report.csv", "rows": "{{ inputs.in }}"}),
     }
 }

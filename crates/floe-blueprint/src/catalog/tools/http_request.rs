@@ -71,6 +71,8 @@ pub fn spec() -> ToolSpec {
             ]
         },
         effect,
+        max_effect: Effect::Write,
+        raw_args: false,
         example: || json!({"method": "GET", "url": "{{ run.url }}"}),
     }
 }

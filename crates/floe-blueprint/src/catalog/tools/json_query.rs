@@ -36,6 +36,8 @@ pub fn spec() -> ToolSpec {
         args_schema: schema_of::<JsonQueryArgs>,
         outputs: || vec![PortDef::new("result", ValueType::Any, "the filter output")],
         effect: |_| Effect::Pure,
+        max_effect: Effect::Pure,
+        raw_args: false,
         example: || json!({"query": ".items | map(.price) | add"}),
     }
 }

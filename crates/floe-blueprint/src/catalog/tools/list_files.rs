@@ -38,6 +38,8 @@ pub fn spec() -> ToolSpec {
         args_schema: schema_of::<ListFilesArgs>,
         outputs: || vec![PortDef::new("files", ValueType::Array, "matching paths, sorted")],
         effect: |_| Effect::Read,
+        max_effect: Effect::Read,
+        raw_args: false,
         example: || json!({"dir": "data", "glob": "*.csv"}),
     }
 }

@@ -32,6 +32,8 @@ pub fn spec() -> ToolSpec {
         args_schema: schema_of::<ReadFileArgs>,
         outputs: || vec![PortDef::new("text", ValueType::String, "the file contents")],
         effect: |_| Effect::Read,
+        max_effect: Effect::Read,
+        raw_args: false,
         example: || json!({"path": "notes/today.md"}),
     }
 }

@@ -46,6 +46,8 @@ pub fn spec() -> ToolSpec {
             ]
         },
         effect: |_| Effect::Pure,
+        max_effect: Effect::Pure,
+        raw_args: false,
         example: || json!({"pattern": "[A-Z]{3}-\\d+"}),
     }
 }

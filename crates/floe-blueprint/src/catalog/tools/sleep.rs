@@ -32,6 +32,8 @@ pub fn spec() -> ToolSpec {
         args_schema: schema_of::<SleepArgs>,
         outputs: || vec![PortDef::new("out", ValueType::Any, "the input, unchanged")],
         effect: |_| Effect::Pure,
+        max_effect: Effect::Pure,
+        raw_args: false,
         example: || json!({"duration": "2s"}),
     }
 }

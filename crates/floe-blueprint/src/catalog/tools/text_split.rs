@@ -59,6 +59,8 @@ pub fn spec() -> ToolSpec {
         args_schema: schema_of::<TextSplitArgs>,
         outputs: || vec![PortDef::new("chunks", ValueType::Array, "the chunks, in order")],
         effect: |_| Effect::Pure,
+        max_effect: Effect::Pure,
+        raw_args: false,
         example: || json!({"mode": "paragraphs", "chunk_size": 5}),
     }
 }

@@ -31,6 +31,8 @@ pub fn spec() -> ToolSpec {
         args_schema: schema_of::<TextTemplateArgs>,
         outputs: || vec![PortDef::new("text", ValueType::String, "the rendered text")],
         effect: |_| Effect::Pure,
+        max_effect: Effect::Pure,
+        raw_args: true,
         example: || json!({"template": "Hello {{ run.name }}!"}),
     }
 }

@@ -44,6 +44,8 @@ pub fn spec() -> ToolSpec {
             ]
         },
         effect: |_| Effect::Write,
+        max_effect: Effect::Write,
+        raw_args: false,
         example: || json!({"path": "out/summary.md", "content": "{{ inputs.in }}"}),
     }
 }
