@@ -313,7 +313,7 @@ test("run from here reuses the latest run's upstream results; a pinned output is
   await expect(page.locator(".node-trace")).toContainText("Result reused from run pinned");
 });
 
-test("a loop shows its items with a picker for the body; a sub-workflow node opens its child run", async ({ page }) => {
+test("a loop shows its items with a picker for the body; a sub-workflow node opens its child run, inside a loop too", async ({ page }) => {
   writeFileSync(
     path.join(server.folder, "child.json"),
     blueprint("child", [{ id: "hello", kind: "tool", config: { tool: "text_template", args: { template: "hello {{ run.who }}" } } }], [], { greeting: { from: "hello.text" } }, { inputs: { who: { type: "string" } } }),
@@ -327,7 +327,13 @@ test("a loop shows its items with a picker for the body; a sub-workflow node ope
           id: "each",
           kind: "loop",
           config: { items: "run.names", collect: "shout.text" },
-          body: { nodes: [{ id: "shout", kind: "tool", config: { tool: "text_template", args: { template: "{{ item | upper }}" } } }], edges: [] },
+          body: {
+            nodes: [
+              { id: "shout", kind: "tool", config: { tool: "text_template", args: { template: "{{ item | upper }}" } } },
+              { id: "hi", kind: "workflow", config: { blueprint: "child.json", inputs: { who: "{{ item }}" } } },
+            ],
+            edges: [],
+          },
         },
         { id: "greet", kind: "workflow", config: { blueprint: "child.json", inputs: { who: "world" } } },
       ],
@@ -335,7 +341,7 @@ test("a loop shows its items with a picker for the body; a sub-workflow node ope
       { all: { from: "each.results" } },
       {
         inputs: { names: { type: "array", default: ["ada", "bob", "cy"] } },
-        layout: { nodes: { each: { x: 0, y: 0, width: 320, height: 200 }, shout: { x: 40, y: 60 }, greet: { x: 420, y: 0 } } },
+        layout: { nodes: { each: { x: 0, y: 0, width: 320, height: 340 }, shout: { x: 40, y: 60 }, hi: { x: 40, y: 200 }, greet: { x: 420, y: 0 } } },
       },
     ),
   );
@@ -359,4 +365,19 @@ test("a loop shows its items with a picker for the body; a sub-workflow node ope
   await expect(page.locator(".doc-title")).toHaveText("child.json");
   await expect(page.locator(".run-controls")).toHaveAttribute("data-run", `${parent}.greet`);
   await expect(node(page, "hello")).toHaveAttribute("data-status", "succeeded");
+
+  // A sub-workflow node inside the loop: the child run of the iteration shown (the third, "cy").
+  await open(page, "parent.json");
+  await page.getByRole("tab", { name: "History" }).click();
+  await page.locator(`.history tr[data-run="${parent}"]`).getByRole("button", { name: "Open" }).click();
+  await expect(page.locator(".run-controls")).toHaveAttribute("data-run", parent!);
+  await node(page, "each").getByLabel("Iteration shown in the body").first().fill("2");
+  await expect(node(page, "hi")).toHaveAttribute("data-path", "each/2/hi");
+  await node(page, "hi").click({ button: "right" });
+  await page.getByRole("menuitem", { name: "Open child run" }).click();
+  await expect(page.locator(".doc-title")).toHaveText("child.json");
+  await expect(page.locator(".run-controls")).toHaveAttribute("data-run", `${parent}.each-2-hi`);
+  await node(page, "hello").click();
+  await expect(page.locator(".node-trace .json-view", { hasText: "Outputs" })).toContainText("hello cy");
+  await page.screenshot({ path: "target/e2e-results/run-child-in-loop.png" });
 });

@@ -480,26 +480,21 @@ function Shell({ backend }: { backend: Backend }) {
     return scopesOf(id, (x) => scopes.get(x) ?? null)[0] ?? id;
   }, []);
 
-  /** Opens a sub-workflow node's blueprint and its child run. */
+  /** Opens the child run a sub-workflow node (at node path `path`) started, on its own blueprint; the API names both. */
   const openChild = useCallback(
     async (path: string) => {
       const view = useRun.getState().view;
-      const state = useDocument.getState();
-      const id = path.split("/").pop()!;
-      const node = state.canvas.nodes.find((n) => n.id === id);
-      const target = (node?.data.node.config as { blueprint?: string } | undefined)?.blueprint;
-      if (!view || !state.path || !target) return;
-      const folder = state.path.includes("/") ? state.path.replace(/\/[^/]*$/, "/") : "";
-      const parts: string[] = [];
-      for (const part of (folder + target).split("/")) {
-        if (part === "..") parts.pop();
-        else if (part !== "." && part !== "") parts.push(part);
+      if (!view) return;
+      const detail = await backend.runDetail(view.id);
+      const child = detail.children.find((c) => c.node === path);
+      if (!child?.path) {
+        useDocument.setState({ notice: `${path} started no run that can be opened here (it may not have run yet)` });
+        return;
       }
-      const child = `${view.id}.${path}`;
       if (!(await mayDiscard())) return;
       useRun.getState().clear();
-      await state.open(backend, parts.join("/"));
-      useRun.getState().watch(backend, child);
+      await useDocument.getState().open(backend, child.path);
+      useRun.getState().watch(backend, child.run_id);
       setDockTab("run");
     },
     [backend, mayDiscard],

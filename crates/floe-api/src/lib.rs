@@ -102,6 +102,19 @@ pub struct RunDetail {
     pub approvals: Vec<PendingApproval>,
     /// Whether the run can be resumed (interrupted by a crash, or cancelled).
     pub resumable: bool,
+    /// The sub-workflow runs it started, with the node that started each.
+    pub children: Vec<ChildRunInfo>,
+}
+
+/// A sub-workflow run, as the app opens it.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ChildRunInfo {
+    /// The node path that started it (`each/2/summarise`).
+    pub node: String,
+    /// Its run id.
+    pub run_id: String,
+    /// Its blueprint, relative to the workspace when it is inside it.
+    pub path: Option<String>,
 }
 
 /// A reviewer's decision on a waiting approval node.
@@ -450,9 +463,21 @@ impl Api {
         let record = self.store.run(run_id).await?;
         let root = self.folder().root().to_owned();
         let root = root.canonicalize().unwrap_or(root);
-        let path = record.blueprint_path.as_deref().map(|p| {
+        let relative = |p: &str| {
             Path::new(p).strip_prefix(&root).map_or_else(|_| p.to_owned(), |r| r.to_string_lossy().into_owned())
-        });
+        };
+        let path = record.blueprint_path.as_deref().map(relative);
+        let children = self
+            .store
+            .children(run_id)
+            .await?
+            .into_iter()
+            .map(|child| ChildRunInfo {
+                path: child.blueprint_path.as_deref().map(relative),
+                node: child.node,
+                run_id: child.run_id,
+            })
+            .collect();
         let live = self.live.lock().unwrap_or_else(PoisonError::into_inner).runs.contains_key(run_id);
         let resumable =
             !live && (record.summary.interrupted || record.summary.status == floe_engine::events::RunStatus::Cancelled);
@@ -465,6 +490,7 @@ impl Api {
             inputs: record.inputs,
             outputs: record.outputs,
             resumable,
+            children,
         })
     }
 

@@ -1256,6 +1256,10 @@ export interface RunDetail {
    */
   approvals: PendingApproval[];
   /**
+   * The sub-workflow runs it started, with the node that started each.
+   */
+  children: ChildRunInfo[];
+  /**
    * Plan hash that ran.
    */
   hash: string;
@@ -1284,6 +1288,23 @@ export interface RunDetail {
    * The document that ran, as it was.
    */
   text: string;
+}
+/**
+ * A sub-workflow run, as the app opens it.
+ */
+export interface ChildRunInfo {
+  /**
+   * The node path that started it (`each/2/summarise`).
+   */
+  node: string;
+  /**
+   * Its blueprint, relative to the workspace when it is inside it.
+   */
+  path?: string | null;
+  /**
+   * Its run id.
+   */
+  run_id: string;
 }
 /**
  * Status, times, counts, tokens and cost.

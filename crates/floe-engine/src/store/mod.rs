@@ -133,6 +133,17 @@ pub struct RunSummary {
     pub cost_usd: f64,
 }
 
+/// A sub-workflow run that a run started.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, schemars::JsonSchema)]
+pub struct ChildRun {
+    /// The node path that started it (`each/2/summarise`).
+    pub node: String,
+    /// Its run id.
+    pub run_id: String,
+    /// Where its blueprint was read from.
+    pub blueprint_path: Option<String>,
+}
+
 /// Everything stored about one run.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct RunRecord {
@@ -305,6 +316,25 @@ impl Store {
         .await
         .map_err(|e| self.error(e))?;
         Ok(rows.iter().map(summary).filter(|s| s.interrupted).collect())
+    }
+
+    /// The sub-workflow runs a run started, in the order they started.
+    pub async fn children(&self, id: &str) -> Result<Vec<ChildRun>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, parent_node, blueprint_path FROM runs WHERE parent_run = ? ORDER BY started_at, id",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.error(e))?;
+        Ok(rows
+            .iter()
+            .map(|row| ChildRun {
+                node: row.get::<Option<String>, _>("parent_node").unwrap_or_default(),
+                run_id: row.get("id"),
+                blueprint_path: row.get("blueprint_path"),
+            })
+            .collect())
     }
 
     /// The runs some process holds now (not over, lease live): top-level run ids.
