@@ -1,7 +1,11 @@
 //! A pre-run cost estimate (`floe validate --estimate`): for each model node, the tokens its
 //! prompt templates hold (about four characters a token, values from upstream not counted),
 //! its output limit, how many calls it may make, and the price of that from the price table.
+//! Which kinds call models, how often, and how often containers run their bodies, is the
+//! catalogue's to say (`KindSpec::model_calls`, `KindSpec::body_runs`).
 
+use floe_blueprint::Catalog;
+use floe_blueprint::catalog::Repeats;
 use floe_compiler::{Plan, Scope};
 use floe_llm::{ModelRef, Prices};
 use serde::Serialize;
@@ -58,27 +62,18 @@ pub fn estimate(plan: &Plan, prices: &Prices) -> Estimate {
             let node = &scope.graph()[index];
             let path = format!("{prefix}{}", node.id);
             let config = node.config.as_ref();
-            if let Some(body) = &node.body {
-                let inner = match node.kind.as_str() {
-                    "loop" => Calls::PerItem,
-                    "recursive" => Calls::UpTo(config.get("max_iterations").and_then(Value::as_u64).unwrap_or(10)),
-                    _ => Calls::Exactly(1),
-                };
-                pending.push((body, format!("{path}/"), times(outer, inner)));
-            }
-            if node.kind != "llm" && node.kind != "agent" {
+            let (Some(kind), Some(fields)) = (Catalog::builtin().kind(&node.kind), config.as_object()) else {
                 continue;
+            };
+            if let Some(body) = &node.body {
+                pending.push((body, format!("{path}/"), times(outer, (kind.body_runs)(fields).into())));
             }
+            let Some(own) = (kind.model_calls)(fields) else { continue };
             let model = config.get("model").and_then(Value::as_str).unwrap_or_default().to_owned();
             let text = |field: &str| config.get(field).and_then(Value::as_str).map_or(0, literal_chars);
             let input_tokens = ((text("system") + text("prompt")) as u64).div_ceil(4);
             let output_tokens = config.get("max_tokens").and_then(Value::as_u64).unwrap_or(ASSUMED_MAX_TOKENS);
-            let own = if node.kind == "agent" {
-                Calls::UpTo(config.get("max_turns").and_then(Value::as_u64).unwrap_or(8))
-            } else {
-                Calls::Exactly(1)
-            };
-            let calls = times(outer, own);
+            let calls = times(outer, own.into());
             let price = ModelRef::parse(&model).ok().and_then(|m| prices.price(&m.provider, &m.model));
             let per_call = price.map(|p| (input_tokens as f64 * p.input + output_tokens as f64 * p.output) / 1e6);
             let cost_usd = per_call.map(|c| c * count(calls) as f64);
@@ -87,6 +82,16 @@ pub fn estimate(plan: &Plan, prices: &Prices) -> Estimate {
     }
     let total_usd = nodes.iter().map(|n| n.cost_usd).sum();
     Estimate { nodes, total_usd }
+}
+
+impl From<Repeats> for Calls {
+    fn from(repeats: Repeats) -> Self {
+        match repeats {
+            Repeats::Exactly(n) => Calls::Exactly(n),
+            Repeats::UpTo(n) => Calls::UpTo(n),
+            Repeats::PerItem => Calls::PerItem,
+        }
+    }
 }
 
 fn times(outer: Calls, inner: Calls) -> Calls {

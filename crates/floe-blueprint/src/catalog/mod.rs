@@ -102,6 +102,28 @@ pub enum Effect {
     Write,
 }
 
+/// How many times something happens per run of a node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Repeats {
+    /// Exactly this many times.
+    Exactly(u64),
+    /// At most this many times (a limit the node may stop short of).
+    UpTo(u64),
+    /// Once per item of an input only known at run time.
+    PerItem,
+}
+
+/// Runs its body once (or has none).
+pub fn once(_: &Map<String, Value>) -> Repeats {
+    Repeats::Exactly(1)
+}
+
+/// Calls no model.
+pub fn no_model_calls(_: &Map<String, Value>) -> Option<Repeats> {
+    None
+}
+
 /// A body port a container reads: (pointer inside `config`, `node.port`).
 pub type BodyRef = (String, String);
 
@@ -127,6 +149,14 @@ pub struct KindSpec {
     /// Its executor hands the whole `run` object to user code (a script), so any run input may
     /// change its result; other kinds read exactly what their templates name.
     pub whole_run: bool,
+    /// The config object whose keys give input ports a value without an edge (a `workflow`
+    /// node's `inputs`): such a port counts as given.
+    pub config_inputs: Option<&'static str>,
+    /// How many times a container runs its body per run of the node (the pre-run estimate
+    /// multiplies what the body costs by it).
+    pub body_runs: fn(&Map<String, Value>) -> Repeats,
+    /// How many model calls a node of this kind makes, when it calls models at all.
+    pub model_calls: fn(&Map<String, Value>) -> Option<Repeats>,
     /// The config type's schema, registered in `generator`.
     pub config_schema: fn(&mut SchemaGenerator) -> Schema,
     /// The ports for a given config.

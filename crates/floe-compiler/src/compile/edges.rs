@@ -205,23 +205,24 @@ impl<'a, 's> Compiler<'a, 's> {
                 .edges_directed(index, Direction::Incoming)
                 .filter_map(|e| e.weight().to_port.as_deref())
                 .collect();
-            let given = info.node.config.get("inputs").and_then(Value::as_object);
+            // A kind whose config can give inputs (a `workflow` node's `inputs`) says which field.
+            let field = info.spec.and_then(|s| s.config_inputs);
+            let given = field.and_then(|f| info.node.config.get(f)).and_then(Value::as_object);
             let mut missing = Vec::new();
             for port in info.ports.inputs.iter().filter(|p| p.required) {
-                let in_config = info.spec.is_some_and(|s| s.name == "workflow")
-                    && given.is_some_and(|g| g.contains_key(port.name.as_ref()));
+                let in_config = given.is_some_and(|g| g.contains_key(port.name.as_ref()));
                 if !connected.contains(port.name.as_ref()) && !in_config {
                     missing.push(port.clone());
                 }
             }
-            let (id, kind, pointer) = (info.node.id.clone(), info.node.kind.clone(), info.pointer.clone());
+            let (id, pointer) = (info.node.id.clone(), info.pointer.clone());
             for port in missing {
-                let diagnostic = if kind == "workflow" {
+                let diagnostic = if let Some(field) = field {
                     Diagnostic::new(
                         Code::WorkflowInput,
                         pointer.clone(),
                         format!("sub-workflow input `{}` ({}) is not given", port.name, port.ty),
-                        format!("connect an edge to `{id}.{}`, or set it under config.inputs", port.name),
+                        format!("connect an edge to `{id}.{}`, or set it under config.{field}", port.name),
                     )
                 } else {
                     Diagnostic::new(

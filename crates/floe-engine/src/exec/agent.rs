@@ -7,6 +7,7 @@
 //! (run as linked child runs, arguments as their inputs). A failing tool does not fail the node:
 //! the error goes back to the model, which may try again or answer.
 
+use floe_blueprint::catalog::kinds::agent::DEFAULT_MAX_TURNS;
 use floe_blueprint::catalog::kinds::agent::{AgentConfig, AgentTool};
 use floe_blueprint::{Catalog, ErrorClass, ValueType};
 use floe_compiler::WorkflowTool;
@@ -19,8 +20,6 @@ use super::{Executor, NodeCtx, NodeError, config_as};
 use crate::events::{AgentCall, RunEvent, RunStatus, UsageInfo};
 use crate::template::Outputs;
 
-/// Turns when the config sets none.
-const DEFAULT_MAX_TURNS: u32 = 8;
 /// Tool calls when the config sets none.
 const DEFAULT_MAX_TOOL_CALLS: u32 = 32;
 /// Longest tool result handed back to the model, in characters.

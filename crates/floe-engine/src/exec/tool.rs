@@ -32,11 +32,10 @@ impl Executor for ToolExecutor {
             let tool = tool_name(&ctx.node).to_owned();
             let empty = json!({});
             let raw = ctx.config().get("args").unwrap_or(&empty);
-            let tools = ctx.env.tools.clone();
+            let tools = &ctx.env.tools;
             // A tool that renders its args itself (`text_template`: its output is text, whatever
             // the template evaluates to) gets them as written; so do args without templates.
-            let takes_raw = tools.catalog().tool(&tool).is_some_and(|t| t.raw_args);
-            if takes_raw || !has_template(raw) {
+            if tools.takes_raw_args(&tool) || !has_template(raw) {
                 return tools.call(&tool, raw, &ctx).await;
             }
             let rendered = render_value(raw, &ctx.context, "/config/args")?;

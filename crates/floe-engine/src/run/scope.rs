@@ -12,9 +12,7 @@
 use std::collections::VecDeque;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
-use std::time::Duration;
-
-use tokio::time::Instant;
+use std::time::{Duration, Instant};
 
 use floe_blueprint::{JoinRule, OnError, RunFailurePolicy};
 use futures::future::BoxFuture;

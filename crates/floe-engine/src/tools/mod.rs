@@ -74,8 +74,8 @@ impl ToolSource for Builtin {
 pub struct Toolbox {
     catalog: Catalog,
     sources: Vec<Arc<dyn ToolSource>>,
-    /// Tool name → index into `sources`.
-    by_name: HashMap<String, usize>,
+    /// Tool name → its source (index into `sources`) and whether it takes its args raw.
+    by_name: HashMap<String, (usize, bool)>,
 }
 
 impl std::fmt::Debug for Toolbox {
@@ -91,7 +91,7 @@ impl Toolbox {
         static BUILTIN_TOOLS: OnceLock<Arc<Toolbox>> = OnceLock::new();
         BUILTIN_TOOLS
             .get_or_init(|| {
-                let by_name = Builtin.tools().into_iter().map(|t| (t.name, 0)).collect();
+                let by_name = Builtin.tools().into_iter().map(|t| (t.name, (0, t.raw_args))).collect();
                 Arc::new(Toolbox { catalog: Catalog::builtin().clone(), sources: vec![Arc::new(Builtin)], by_name })
             })
             .clone()
@@ -106,7 +106,7 @@ impl Toolbox {
         for (index, source) in all.iter().enumerate() {
             for mut tool in source.tools() {
                 tool.source = source.name().to_owned();
-                by_name.insert(tool.name.clone(), index);
+                by_name.insert(tool.name.clone(), (index, tool.raw_args));
                 if index > 0 {
                     extra.push(tool);
                 }
@@ -121,10 +121,17 @@ impl Toolbox {
         &self.catalog
     }
 
-    /// Calls tool `name` through its source.
+    /// Whether tool `name` takes its args as written, templates unrendered.
+    pub fn takes_raw_args(&self, name: &str) -> bool {
+        self.by_name.get(name).is_some_and(|&(_, raw)| raw)
+    }
+
+    /// Calls tool `name` through its source (the built-in tools directly: they are the common
+    /// case on the hot path, and need no boxed future).
     pub async fn call(&self, name: &str, args: &Value, ctx: &NodeCtx) -> Result<Outputs, NodeError> {
         match self.by_name.get(name) {
-            Some(&source) => self.sources[source].call(name, args, ctx).await,
+            Some(&(0, _)) => call(name, args, ctx).await,
+            Some(&(source, _)) => self.sources[source].call(name, args, ctx).await,
             None => Err(NodeError::tool(format!("there is no tool `{name}`; run `floe catalog` for the list"))),
         }
     }

@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::catalog::{
-    Catalog, Effect, FieldRole, KindSpec, PortDef, Ports, ScriptField, ToolInfo, fields_at, in_port, no_body_refs,
-    schema_of, unknown_tool,
+    Catalog, Effect, FieldRole, KindSpec, PortDef, Ports, Repeats, ScriptField, ToolInfo, fields_at, in_port,
+    no_body_refs, once, schema_of, unknown_tool,
 };
 use crate::diagnostic::Diagnostic;
 use crate::document::ValueType;
@@ -108,6 +108,9 @@ pub fn spec() -> KindSpec {
         extra_inputs: true,
         extra_outputs: false,
         whole_run: false,
+        config_inputs: None,
+        body_runs: once,
+        model_calls,
         config_schema: schema_of::<AgentConfig>,
         ports,
         fields,
@@ -162,4 +165,12 @@ fn check(config: &Map<String, Value>, catalog: &Catalog) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+/// Turns an agent takes at most when `max_turns` is not set.
+pub const DEFAULT_MAX_TURNS: u32 = 8;
+
+/// One call per turn, at most `max_turns`.
+fn model_calls(config: &Map<String, Value>) -> Option<Repeats> {
+    Some(Repeats::UpTo(config.get("max_turns").and_then(Value::as_u64).unwrap_or(u64::from(DEFAULT_MAX_TURNS))))
 }

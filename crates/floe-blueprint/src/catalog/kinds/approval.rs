@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::catalog::{
-    Catalog, FieldRole, KindSpec, PortDef, Ports, ScriptField, fields_at, in_port, no_body_refs, no_checks, pure,
-    schema_of,
+    Catalog, FieldRole, KindSpec, PortDef, Ports, ScriptField, fields_at, in_port, no_body_refs, no_checks,
+    no_model_calls, once, pure, schema_of,
 };
 use crate::document::ValueType;
 
@@ -62,6 +62,9 @@ pub fn spec() -> KindSpec {
         extra_inputs: true,
         extra_outputs: false,
         whole_run: false,
+        config_inputs: None,
+        body_runs: once,
+        model_calls: no_model_calls,
         config_schema: schema_of::<ApprovalConfig>,
         ports,
         fields,

@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::catalog::{
-    Catalog, KindSpec, PortDef, Ports, ScriptField, in_port, no_body_refs, no_checks, pure, schema_of,
+    Catalog, KindSpec, PortDef, Ports, ScriptField, in_port, no_body_refs, no_checks, no_model_calls, once, pure,
+    schema_of,
 };
 use crate::document::ValueType;
 
@@ -60,6 +61,9 @@ pub fn spec() -> KindSpec {
         extra_inputs: true,
         extra_outputs: true,
         whole_run: true,
+        config_inputs: None,
+        body_runs: once,
+        model_calls: no_model_calls,
         config_schema: schema_of::<CodeConfig>,
         ports,
         fields,

@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::catalog::{
-    Catalog, FieldRole, KindSpec, PortDef, Ports, ScriptField, in_port, no_body_refs, pure, schema_of,
+    Catalog, FieldRole, KindSpec, PortDef, Ports, ScriptField, in_port, no_body_refs, no_model_calls, once, pure,
+    schema_of,
 };
 use crate::diagnostic::{Code, Diagnostic};
 use crate::document::{ValueType, is_identifier};
@@ -55,6 +56,9 @@ pub fn spec() -> KindSpec {
         extra_inputs: true,
         extra_outputs: false,
         whole_run: false,
+        config_inputs: None,
+        body_runs: once,
+        model_calls: no_model_calls,
         config_schema: schema_of::<ConditionConfig>,
         ports,
         fields,

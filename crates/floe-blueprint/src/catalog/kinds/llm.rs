@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::catalog::{
-    Catalog, FieldRole, KindSpec, PortDef, Ports, ScriptField, fields_at, in_port, no_body_refs, pure, schema_of,
+    Catalog, FieldRole, KindSpec, PortDef, Ports, Repeats, ScriptField, fields_at, in_port, no_body_refs, once, pure,
+    schema_of,
 };
 use crate::diagnostic::{Code, Diagnostic};
 use crate::document::ValueType;
@@ -87,6 +88,9 @@ pub fn spec() -> KindSpec {
         extra_inputs: true,
         extra_outputs: false,
         whole_run: false,
+        config_inputs: None,
+        body_runs: once,
+        model_calls: |_| Some(Repeats::Exactly(1)),
         config_schema: schema_of::<LlmConfig>,
         ports,
         fields,

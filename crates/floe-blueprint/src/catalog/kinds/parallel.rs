@@ -6,7 +6,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use crate::catalog::{BodyRef, Catalog, KindSpec, PortDef, Ports, ScriptField, in_port, pure, schema_of};
+use crate::catalog::{
+    BodyRef, Catalog, KindSpec, PortDef, Ports, ScriptField, in_port, no_model_calls, once, pure, schema_of,
+};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::document::ValueType;
 
@@ -63,6 +65,9 @@ pub fn spec() -> KindSpec {
         extra_inputs: true,
         extra_outputs: false,
         whole_run: false,
+        config_inputs: None,
+        body_runs: once,
+        model_calls: no_model_calls,
         config_schema: schema_of::<ParallelConfig>,
         ports,
         fields,

@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::catalog::{
-    BodyRef, Catalog, FieldRole, KindSpec, PortDef, Ports, ScriptField, no_checks, pure, schema_of, str_field,
+    BodyRef, Catalog, FieldRole, KindSpec, PortDef, Ports, Repeats, ScriptField, no_checks, no_model_calls, pure,
+    schema_of, str_field,
 };
 use crate::document::ValueType;
 
@@ -46,6 +47,9 @@ pub fn spec() -> KindSpec {
         extra_inputs: true,
         extra_outputs: false,
         whole_run: false,
+        config_inputs: None,
+        body_runs,
+        model_calls: no_model_calls,
         config_schema: schema_of::<RecursiveConfig>,
         ports,
         fields,
@@ -77,4 +81,9 @@ fn fields(config: &Map<String, Value>) -> Vec<ScriptField> {
 
 fn body_refs(config: &Map<String, Value>) -> Vec<BodyRef> {
     str_field(config, "next").map(|c| vec![("/next".to_owned(), c.to_owned())]).unwrap_or_default()
+}
+
+/// At most `max_iterations` times.
+fn body_runs(config: &Map<String, Value>) -> Repeats {
+    Repeats::UpTo(config.get("max_iterations").and_then(Value::as_u64).unwrap_or(1)) // required; validated
 }

@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::catalog::{
-    Catalog, Effect, KindSpec, Ports, ScriptField, in_port, no_body_refs, schema_of, str_field, template_leaves,
-    unknown_tool,
+    Catalog, Effect, KindSpec, Ports, ScriptField, in_port, no_body_refs, no_model_calls, once, schema_of, str_field,
+    template_leaves, unknown_tool,
 };
 
 const DOCS: &str = "\
@@ -44,6 +44,9 @@ pub fn spec() -> KindSpec {
         extra_inputs: true,
         extra_outputs: false,
         whole_run: false,
+        config_inputs: None,
+        body_runs: once,
+        model_calls: no_model_calls,
         config_schema: schema_of::<ToolConfig>,
         ports,
         fields,

@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::catalog::{
-    Catalog, Effect, KindSpec, Ports, ScriptField, in_port, no_body_refs, no_checks, schema_of, template_leaves,
+    Catalog, Effect, KindSpec, Ports, ScriptField, in_port, no_body_refs, no_checks, no_model_calls, once, schema_of,
+    template_leaves,
 };
 
 const DOCS: &str = r#"Runs another blueprint as one step. Its input ports are the child's run inputs and its output
@@ -45,6 +46,9 @@ pub fn spec() -> KindSpec {
         extra_inputs: false,
         extra_outputs: false,
         whole_run: false,
+        config_inputs: Some("inputs"),
+        body_runs: once,
+        model_calls: no_model_calls,
         config_schema: schema_of::<WorkflowConfig>,
         ports,
         fields,
