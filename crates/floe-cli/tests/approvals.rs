@@ -37,17 +37,9 @@ fn floe(args: &[&str], db: &Path) -> Output {
 fn start_until_waiting(file: &Path, db: &Path) -> (Child, String, BufReader<std::process::ChildStdout>) {
     let (child, stdout) = support::spawn_json(&["run".as_ref(), file.as_os_str()], db);
     let mut reader = BufReader::new(stdout);
-    let mut run = String::new();
-    let mut line = String::new();
-    while reader.read_line(&mut line).is_ok_and(|n| n > 0) {
-        let event: Value = serde_json::from_str(&line).expect("JSON line");
-        run = event["run"].as_str().unwrap_or_default().to_owned();
-        if event["type"] == "node_waiting" {
-            assert_eq!(event["prompt"], json!("Ship v1?"));
-            break;
-        }
-        line.clear();
-    }
+    let waiting = support::read_until(&mut reader, |e| e["type"] == "node_waiting");
+    assert_eq!(waiting["prompt"], json!("Ship v1?"));
+    let run = waiting["run"].as_str().expect("run id").to_owned();
     (child, run, reader)
 }
 

@@ -133,17 +133,9 @@ fn floe_cancel_stops_the_run_of_a_floe_run_process_and_leaves_it_resumable() {
     let db = dir.join("runs.db");
     let file = slow(&dir);
     let (mut child, stdout) = support::spawn_json(&["run".as_ref(), file.as_os_str()], &db);
-    let mut reader = BufReader::new(stdout);
-    let mut run = String::new();
-    let mut line = String::new();
-    while reader.read_line(&mut line).is_ok_and(|n| n > 0) {
-        let event: Value = serde_json::from_str(&line).expect("JSON line");
-        run = event["run"].as_str().unwrap_or_default().to_owned();
-        if event["type"] == "node_started" && event["node"] == "wait" {
-            break;
-        }
-        line.clear();
-    }
+    let started =
+        support::read_until(&mut BufReader::new(stdout), |e| e["type"] == "node_started" && e["node"] == "wait");
+    let run = started["run"].as_str().expect("run id").to_owned();
     let cancel = floe(&["cancel", &run], &db);
     assert!(cancel.status.success(), "{}", String::from_utf8_lossy(&cancel.stderr));
     let status = child.wait().expect("the run ends");
@@ -155,19 +147,6 @@ fn floe_cancel_stops_the_run_of_a_floe_run_process_and_leaves_it_resumable() {
     let again = floe(&["cancel", &run], &db);
     assert!(!again.status.success(), "a finished run is not cancelled twice");
     assert!(String::from_utf8_lossy(&again.stderr).contains("already cancelled"));
-}
-
-/// Reads `--json` events until one matches; returns the run id.
-fn read_until(reader: &mut impl BufRead, done: impl Fn(&Value) -> bool) -> String {
-    let mut line = String::new();
-    while reader.read_line(&mut line).is_ok_and(|n| n > 0) {
-        let event: Value = serde_json::from_str(&line).expect("JSON line");
-        if done(&event) {
-            return event["run"].as_str().unwrap_or_default().to_owned();
-        }
-        line.clear();
-    }
-    panic!("the run ended before the expected event");
 }
 
 #[test]
@@ -186,7 +165,8 @@ fn a_run_killed_mid_write_leaves_no_temporary_file_once_resumed_and_files_keep_t
     let file = dir.join("notes.json");
     std::fs::write(&file, document.to_string()).expect("written");
     let (mut child, stdout) = support::spawn_json(&["run".as_ref(), file.as_os_str()], &db);
-    let run = read_until(&mut BufReader::new(stdout), |e| e["type"] == "node_waiting");
+    let waiting = support::read_until(&mut BufReader::new(stdout), |e| e["type"] == "node_waiting");
+    let run = waiting["run"].as_str().expect("run id").to_owned();
     assert_eq!(std::fs::read_to_string(dir.join("out/notes.txt")).expect("written"), "hello\n");
     child.kill().expect("killed");
     child.wait().expect("reaped");
@@ -198,7 +178,7 @@ fn a_run_killed_mid_write_leaves_no_temporary_file_once_resumed_and_files_keep_t
     std::fs::write(&other, "x").expect("planted");
 
     let (mut resumed, stdout) = support::spawn_json(&["resume".as_ref(), run.as_ref()], &db);
-    read_until(&mut BufReader::new(stdout), |e| e["type"] == "run_started");
+    support::read_until(&mut BufReader::new(stdout), |e| e["type"] == "run_started");
     assert!(!left.exists(), "the killed run's temporary file is removed when it resumes");
     assert!(other.exists(), "another writer's temporary file is left alone");
     let _ = resumed.kill();

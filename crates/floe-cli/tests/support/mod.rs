@@ -24,3 +24,17 @@ pub fn spawn_json(args: &[&std::ffi::OsStr], db: &std::path::Path) -> (std::proc
     let stdout = child.stdout.take().expect("stdout");
     (child, stdout)
 }
+
+/// Reads `--json` event lines until one matches; returns it (its `run` is the run id). Panics
+/// when the stream ends first.
+pub fn read_until(reader: &mut impl std::io::BufRead, done: impl Fn(&serde_json::Value) -> bool) -> serde_json::Value {
+    let mut line = String::new();
+    while reader.read_line(&mut line).is_ok_and(|n| n > 0) {
+        let event: serde_json::Value = serde_json::from_str(&line).expect("JSON line");
+        if done(&event) {
+            return event;
+        }
+        line.clear();
+    }
+    panic!("the run ended before the expected event");
+}
