@@ -512,3 +512,18 @@ impl Clock for SteppingClock {
         self.next.fetch_add(self.step, std::sync::atomic::Ordering::Relaxed)
     }
 }
+
+/// How a run ended.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunReport {
+    /// The run id.
+    pub run_id: String,
+    /// Final status.
+    pub status: RunStatus,
+    /// Run outputs that were produced.
+    pub outputs: Map<String, Value>,
+    /// Why it failed or was cancelled.
+    pub error: Option<String>,
+    /// Wall time.
+    pub elapsed: Duration,
+}

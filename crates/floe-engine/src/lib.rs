@@ -6,10 +6,12 @@
 //! they are announced. Clients never reach past this crate into the compiler's resolver or the
 //! file layout.
 
+pub mod approvals;
 pub mod estimate;
 pub mod events;
 pub mod exec;
 pub mod files;
+pub mod ids;
 pub mod run;
 pub mod runs;
 pub mod store;

@@ -196,6 +196,19 @@ fn template_error(field: &str, error: &minijinja::Error) -> NodeError {
     NodeError::new(ErrorClass::InvalidOutput, format!("template `{field}`: {detail}{hint}"))
 }
 
+/// The JSON type name of a value, for messages.
+pub fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(n) if n.is_i64() || n.is_u64() => "an integer",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;

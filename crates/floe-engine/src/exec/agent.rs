@@ -52,8 +52,8 @@ impl Executor for AgentExecutor {
                     "`/config/memory`: memory tools arrive with Floe's memory store and cannot run yet; remove `memory` from this agent",
                 ));
             }
-            let llm = ctx.env.llm()?;
-            let tools = tools(&config, &ctx.node.plan.tools, ctx.env.tools.catalog())?;
+            let llm = ctx.run.llm()?;
+            let tools = tools(&config, &ctx.node.tools, ctx.run.tools().catalog())?;
             let turn_timeout = match &config.turn_timeout {
                 Some(text) => Some(floe_blueprint::policy::parse_duration(text).map_err(|e| {
                     NodeError::new(ErrorClass::BadRequest, format!("`/config/turn_timeout` {text:?}: {e}"))
@@ -100,7 +100,7 @@ impl Executor for AgentExecutor {
                 .map_err(node_error)?;
                 usage.add(done.usage);
                 cost = cost.zip(done.cost_usd).map(|(a, b)| a + b);
-                ctx.env.record_usage(
+                ctx.run.record_usage(
                     &ctx.path,
                     &done.model.to_string(),
                     UsageInfo {
@@ -111,7 +111,7 @@ impl Executor for AgentExecutor {
                     },
                 );
                 let response = done.response;
-                ctx.env.emitter.push(RunEvent::AgentTurn {
+                ctx.run.emit(RunEvent::AgentTurn {
                     node: ctx.path.clone(),
                     turn,
                     text: response.text.clone(),
@@ -150,7 +150,7 @@ impl Executor for AgentExecutor {
                         Ok(value) => (true, value),
                         Err(message) => (false, json!({"error": message})),
                     };
-                    ctx.env.emitter.push(RunEvent::AgentToolResult {
+                    ctx.run.emit(RunEvent::AgentToolResult {
                         node: ctx.path.clone(),
                         turn,
                         call: tool_call.id.clone(),
@@ -267,7 +267,7 @@ async fn run_tool(
         Target::Toolbox(name) => {
             // Each call its own idempotency key, named like a blueprint tool's child run.
             let ctx = ctx.for_call(format!("tool/{turn}.{index}"));
-            let outputs = ctx.env.tools.call(name, &call.arguments, &ctx).await.map_err(|e| e.message)?;
+            let outputs = ctx.run.tools().call(name, &call.arguments, &ctx).await.map_err(|e| e.message)?;
             Ok(if outputs.len() == 1 {
                 outputs.into_iter().next().map(|(_, v)| v).unwrap_or_default()
             } else {
@@ -278,7 +278,7 @@ async fn run_tool(
             let inputs = call.arguments.as_object().cloned().unwrap_or_default();
             // One child run per call, named after the turn and call so a resumed parent finds it.
             let label = format!("{}/tool/{turn}.{index}", ctx.path);
-            let child = ctx.env.subflows.run(&ctx.env, &label, key, inputs).await?;
+            let child = ctx.run.run_child(&label, key, inputs).await?;
             match child.status {
                 RunStatus::Succeeded => Ok(Value::Object(child.outputs)),
                 status => Err(format!(

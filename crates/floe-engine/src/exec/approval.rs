@@ -7,8 +7,8 @@ use futures::future::BoxFuture;
 use serde_json::{Value, json};
 
 use super::{Executor, NodeCtx, NodeError, config_as, output};
+use crate::approvals::{ApprovalRequest, Decision};
 use crate::events::RunEvent;
-use crate::run::approvals::{ApprovalRequest, Decision};
 use crate::template::{Outputs, render_str};
 
 /// Executes `approval` nodes.
@@ -32,7 +32,7 @@ impl Executor for ApprovalExecutor {
                 };
             let value = ctx.input("in");
             let request = ApprovalRequest {
-                run: ctx.env.run_id.clone(),
+                run: ctx.run.run_id().to_owned(),
                 node: ctx.path.to_string(),
                 prompt: prompt.clone(),
                 value: value.clone(),
@@ -40,9 +40,9 @@ impl Executor for ApprovalExecutor {
                 timeout,
             };
             let unrecorded = |e: String| NodeError::tool(format!("the approval could not be recorded: {e}"));
-            ctx.env.approvals.record(&request).await.map_err(unrecorded)?;
-            ctx.env.emitter.push(RunEvent::NodeWaiting { node: ctx.path.clone(), prompt });
-            let decision = ctx.env.approvals.wait(&request).await.map_err(unrecorded)?;
+            ctx.run.approvals().record(&request).await.map_err(unrecorded)?;
+            ctx.run.emit(RunEvent::NodeWaiting { node: ctx.path.clone(), prompt });
+            let decision = ctx.run.approvals().wait(&request).await.map_err(unrecorded)?;
             match decision {
                 Decision::Approved { value, .. } => Ok(output("approved", value)),
                 Decision::Rejected { comment } => Ok(output("rejected", json!({"value": value, "comment": comment}))),

@@ -49,7 +49,7 @@ impl Executor for CodeExecutor {
         })
     }
 
-    fn pool(&self, _: &crate::run::RuntimeNode) -> Option<String> {
+    fn pool(&self, _: &floe_compiler::PlanNode) -> Option<String> {
         Some("code".into())
     }
 }
@@ -58,7 +58,7 @@ impl Executor for CodeExecutor {
 fn split_outputs(ctx: &NodeCtx, result: Value) -> Outputs {
     let mut outputs = Map::new();
     if let Value::Object(object) = &result {
-        for port in ctx.node.plan.ports.outputs.iter().filter(|p| p.name != "result" && p.name != "error") {
+        for port in ctx.node.ports.outputs.iter().filter(|p| p.name != "result" && p.name != "error") {
             outputs.insert(port.name.to_string(), object.get(port.name.as_ref()).cloned().unwrap_or(Value::Null));
         }
     }

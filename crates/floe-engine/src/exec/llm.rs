@@ -24,7 +24,7 @@ impl Executor for LlmExecutor {
     fn execute(&self, ctx: NodeCtx) -> BoxFuture<'static, Result<Outputs, NodeError>> {
         Box::pin(async move {
             let config: LlmConfig = config_as(&ctx)?;
-            let llm = ctx.env.llm()?;
+            let llm = ctx.run.llm()?;
             let mut messages = Vec::new();
             if let Some(system) = &config.system {
                 messages.push(Message::system(render_text(&ctx, system, "/config/system")?));
@@ -49,7 +49,7 @@ impl Executor for LlmExecutor {
                 .await
                 .map_err(node_error)?;
             let usage = usage_info(&done);
-            ctx.env.record_usage(&ctx.path, &done.model.to_string(), usage);
+            ctx.run.record_usage(&ctx.path, &done.model.to_string(), usage);
             let mut outputs = Map::new();
             outputs.insert("text".into(), Value::String(done.response.text.clone()));
             if let Some(data) = done.data {

@@ -1,6 +1,10 @@
-//! Node executors: one file per kind. An executor turns a node's config and input values into
-//! output values; the scheduler around it owns retries, timeouts, concurrency, events and the
-//! journal, so executors stay small and know nothing of them.
+//! Node executors: one file per kind, and their contract with the run. An executor turns a
+//! node's config and input values into output values; the scheduler around it owns retries,
+//! timeouts, concurrency, events and the journal, so executors stay small and know nothing of
+//! them. What an executor may ask of its run (announce an event, call a model or a tool, run a
+//! sub-workflow, wait for an approval) goes through its context's [`NodeHost`]: nothing here
+//! imports the scheduler (`crate::run`), which depends on this module, never the other way.
+//! Containers (`loop`, `parallel`, `recursive`) are the scheduler's own (`run/containers.rs`).
 //!
 //! Outputs are a map from port to value. A port left out of the map is *not taken*: its edges
 //! settle as skipped. That is how `condition` routes and how `error_port` diverts a failure.
@@ -9,23 +13,51 @@ pub mod agent;
 pub mod approval;
 pub mod code;
 pub mod condition;
-pub mod container;
 pub mod llm;
 pub mod tool;
 pub mod workflow;
 
 use std::fmt;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use floe_blueprint::ErrorClass;
+use floe_compiler::PlanNode;
 use futures::future::BoxFuture;
 use serde_json::{Map, Value};
 use tokio_util::sync::CancellationToken;
 
-use crate::events::{ErrorInfo, NodePath, RunEvent};
-use crate::run::{RunEnv, RuntimeNode};
+use crate::approvals::Approvals;
+use crate::events::{ErrorInfo, NodePath, RunEvent, RunReport, UsageInfo};
 use crate::template::{Context, Outputs};
+use crate::tools::Toolbox;
+
+/// What a node may ask of the run it belongs to. The scheduler's run environment implements it.
+pub trait NodeHost: Send + Sync {
+    /// The run's id.
+    fn run_id(&self) -> &str;
+    /// The folder file tools are confined to.
+    fn workspace(&self) -> &Path;
+    /// Announces an event (journaled, then handed to the run's sinks).
+    fn emit(&self, event: RunEvent);
+    /// The tools the run's nodes call.
+    fn tools(&self) -> &Arc<Toolbox>;
+    /// The model providers.
+    fn llm(&self) -> Result<Arc<floe_llm::Llm>, NodeError>;
+    /// Records a model call's usage against the run's budget (and announces it).
+    fn record_usage(&self, node: &NodePath, model: &str, usage: UsageInfo);
+    /// Where approval decisions come from.
+    fn approvals(&self) -> &dyn Approvals;
+    /// Runs (or resumes, or reuses the finished run of) the blueprint at resolver key `key` as the
+    /// child run of node path `node`.
+    fn run_child<'a>(
+        &'a self,
+        node: &'a str,
+        key: &'a str,
+        inputs: Map<String, Value>,
+    ) -> BoxFuture<'a, Result<RunReport, String>>;
+}
 
 /// Why an attempt failed: a class (which decides retries), a message that says what to do, and
 /// the wait the remote side asked for.
@@ -77,8 +109,8 @@ impl std::error::Error for NodeError {}
 /// What an executor gets for one attempt.
 #[derive(Clone)]
 pub struct NodeCtx {
-    /// The node.
-    pub node: Arc<RuntimeNode>,
+    /// The compiled node.
+    pub node: Arc<PlanNode>,
     /// Where it sits (`map/3/summarise`).
     pub path: NodePath,
     /// Attempt number, from 1.
@@ -86,7 +118,7 @@ pub struct NodeCtx {
     /// What its templates can read (input ports, run inputs, upstream outputs, body variables).
     pub context: Context,
     /// The run it belongs to.
-    pub env: Arc<RunEnv>,
+    pub run: Arc<dyn NodeHost>,
     /// Fires when the run is cancelled or the attempt timed out; long work must watch it.
     pub cancel: CancellationToken,
     /// Which of the node's calls this is, when it makes several (an agent's tool calls:
@@ -104,7 +136,7 @@ impl NodeCtx {
     /// The node's config object.
     pub fn config(&self) -> &Map<String, Value> {
         static EMPTY: std::sync::LazyLock<Map<String, Value>> = std::sync::LazyLock::new(Map::new);
-        self.node.plan.config.as_object().unwrap_or(&EMPTY)
+        self.node.config.as_object().unwrap_or(&EMPTY)
     }
 
     /// The value on an input port (null when nothing arrived).
@@ -114,12 +146,12 @@ impl NodeCtx {
 
     /// Reports progress (shown on the canvas and the CLI).
     pub fn progress(&self, message: impl Into<String>, fraction: Option<f64>) {
-        self.env.emitter.push(RunEvent::NodeProgress { node: self.path.clone(), message: message.into(), fraction });
+        self.run.emit(RunEvent::NodeProgress { node: self.path.clone(), message: message.into(), fraction });
     }
 
     /// Streams part of an output (model tokens).
     pub fn delta(&self, port: &str, delta: impl Into<String>) {
-        self.env.emitter.push(RunEvent::NodeOutputDelta {
+        self.run.emit(RunEvent::NodeOutputDelta {
             node: self.path.clone(),
             port: port.to_owned(),
             delta: delta.into(),
@@ -131,15 +163,15 @@ impl NodeCtx {
     /// receiver drops a repeat and nothing else.
     pub fn idempotency_key(&self) -> String {
         match &self.call {
-            None => format!("{}/{}", self.env.run_id, self.path),
-            Some(call) => format!("{}/{}/{call}", self.env.run_id, self.path),
+            None => format!("{}/{}", self.run.run_id(), self.path),
+            Some(call) => format!("{}/{}/{call}", self.run.run_id(), self.path),
         }
     }
 
     /// The tag of the temporary files this node writes: its top-level run's id, so that what a
     /// killed run left is found and removed when the run resumes or another starts.
     pub fn temporary_tag(&self) -> &str {
-        crate::run::root_run_id(&self.env.run_id)
+        crate::ids::root_run_id(self.run.run_id())
     }
 
     /// The context of one of the node's several calls (see [`NodeCtx::call`]).
@@ -154,7 +186,7 @@ pub trait Executor: Send + Sync {
     fn execute(&self, ctx: NodeCtx) -> BoxFuture<'static, Result<Outputs, NodeError>>;
 
     /// The named concurrency pool the node draws from, if any (e.g. `tool:http_request`).
-    fn pool(&self, _node: &RuntimeNode) -> Option<String> {
+    fn pool(&self, _node: &PlanNode) -> Option<String> {
         None
     }
 }
@@ -168,9 +200,6 @@ pub fn executor_for(kind: &str) -> Option<Arc<dyn Executor>> {
         "approval" => Arc::new(approval::ApprovalExecutor),
         "code" => Arc::new(code::CodeExecutor),
         "condition" => Arc::new(condition::ConditionExecutor),
-        "loop" => Arc::new(container::LoopExecutor),
-        "parallel" => Arc::new(container::ParallelExecutor),
-        "recursive" => Arc::new(container::RecursiveExecutor),
         "workflow" => Arc::new(workflow::WorkflowExecutor),
         _ => return None,
     };
@@ -187,7 +216,7 @@ pub fn output(port: &str, value: Value) -> Outputs {
 /// Reads a node's config as its kind's config type (the one the compiler validated it against),
 /// in place, naming the field when it has the wrong shape.
 pub fn config_as<T: serde::de::DeserializeOwned>(ctx: &NodeCtx) -> Result<T, NodeError> {
-    serde_path_to_error::deserialize(ctx.node.plan.config.as_ref()).map_err(|e| {
+    serde_path_to_error::deserialize(ctx.node.config.as_ref()).map_err(|e| {
         NodeError::new(
             ErrorClass::BadRequest,
             format!("`/config/{}` has the wrong shape: {}", e.path().to_string().replace('.', "/"), e.inner()),

@@ -5,8 +5,8 @@ use futures::future::BoxFuture;
 use serde_json::{Value, json};
 
 use super::{Executor, NodeCtx, NodeError};
-use crate::run::RuntimeNode;
 use crate::template::{Outputs, is_template, render_value};
+use floe_compiler::PlanNode;
 
 /// Whether any string in `value` is a template.
 fn has_template(value: &Value) -> bool {
@@ -22,8 +22,8 @@ fn has_template(value: &Value) -> bool {
 #[derive(Debug, Clone, Copy)]
 pub struct ToolExecutor;
 
-fn tool_name(node: &RuntimeNode) -> &str {
-    node.plan.config.get("tool").and_then(Value::as_str).unwrap_or_default()
+fn tool_name(node: &PlanNode) -> &str {
+    node.config.get("tool").and_then(Value::as_str).unwrap_or_default()
 }
 
 impl Executor for ToolExecutor {
@@ -32,7 +32,7 @@ impl Executor for ToolExecutor {
             let tool = tool_name(&ctx.node).to_owned();
             let empty = json!({});
             let raw = ctx.config().get("args").unwrap_or(&empty);
-            let tools = &ctx.env.tools;
+            let tools = ctx.run.tools();
             // A tool that renders its args itself (`text_template`: its output is text, whatever
             // the template evaluates to) gets them as written; so do args without templates.
             if tools.takes_raw_args(&tool) || !has_template(raw) {
@@ -43,7 +43,7 @@ impl Executor for ToolExecutor {
         })
     }
 
-    fn pool(&self, node: &RuntimeNode) -> Option<String> {
+    fn pool(&self, node: &PlanNode) -> Option<String> {
         Some(format!("tool:{}", tool_name(node)))
     }
 }

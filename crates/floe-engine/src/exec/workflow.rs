@@ -18,7 +18,7 @@ pub struct WorkflowExecutor;
 impl Executor for WorkflowExecutor {
     fn execute(&self, ctx: NodeCtx) -> BoxFuture<'static, Result<Outputs, NodeError>> {
         Box::pin(async move {
-            let key = ctx.node.plan.workflow.clone().ok_or_else(|| {
+            let key = ctx.node.workflow.clone().ok_or_else(|| {
                 NodeError::new(ErrorClass::BadRequest, "the sub-workflow was not resolved when the blueprint compiled")
             })?;
             let mut inputs = match ctx.config().get("inputs") {
@@ -33,12 +33,8 @@ impl Executor for WorkflowExecutor {
                     inputs.insert(port.clone(), value.clone());
                 }
             }
-            let child = ctx
-                .env
-                .subflows
-                .run(&ctx.env, &ctx.path, &key, inputs)
-                .await
-                .map_err(|e| NodeError::new(ErrorClass::Tool, e))?;
+            let child =
+                ctx.run.run_child(&ctx.path, &key, inputs).await.map_err(|e| NodeError::new(ErrorClass::Tool, e))?;
             match child.status {
                 RunStatus::Succeeded => Ok(child.outputs),
                 _ => Err(NodeError::new(

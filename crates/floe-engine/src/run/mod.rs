@@ -1,7 +1,7 @@
 //! Runs: preparing a plan for execution, the run environment, and the entry point that starts,
 //! journals and finishes a run. The ready-set scheduler itself is in [`scope`].
 
-pub mod approvals;
+mod containers;
 pub mod emitter;
 pub mod retry;
 pub mod scope;
@@ -9,7 +9,6 @@ pub mod scope;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
 use floe_blueprint::Catalog;
 use floe_compiler::{Plan, PlanNode, Scope};
@@ -17,9 +16,14 @@ use serde_json::{Map, Value};
 use tokio::sync::{Semaphore, watch};
 use tokio_util::sync::CancellationToken;
 
+pub use crate::approvals;
+pub use crate::events::RunReport;
 use crate::events::{Clock, EventSink, NodePath, NullSink, RunEvent, RunStatus, SystemClock, UsageInfo};
-use crate::exec::{Executor, NodeError, executor_for};
+use crate::exec::{Executor, NodeError, NodeHost, executor_for};
+pub use crate::ids::{child_run_id, new_run_id, root_run_id};
 use crate::template::Outputs;
+pub use crate::template::json_type;
+use containers::{Container, container_for};
 pub use emitter::{Emitter, Journal, JournalError, NoJournal};
 use scope::{ScopeResult, ScopeRun};
 
@@ -33,8 +37,8 @@ pub struct RuntimeNode {
     pub(crate) outbound: Vec<usize>,
     /// The body, for containers.
     pub body: Option<Arc<RuntimeScope>>,
-    /// `None` for kinds this build cannot execute yet (llm, agent): the node fails with a clear error.
-    pub(crate) executor: Option<Arc<dyn Executor>>,
+    /// What runs it; `None` for kinds this build cannot execute: the node fails with a clear error.
+    pub(crate) executor: Option<Work>,
     /// The named concurrency pool it draws from.
     pub(crate) pool: Option<String>,
     /// The plan hashes of the blueprints it runs (a `workflow` node's child, an agent's
@@ -48,6 +52,14 @@ impl std::fmt::Debug for RuntimeNode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RuntimeNode").field("id", &self.plan.id).field("kind", &self.plan.kind).finish_non_exhaustive()
     }
+}
+
+/// What runs a node: an executor (which knows nothing of the scheduler), or a container, which
+/// runs its body as scopes of this run.
+#[derive(Clone)]
+pub(crate) enum Work {
+    Node(Arc<dyn Executor>),
+    Container(Arc<dyn Container>),
 }
 
 /// An edge between nodes of one scope.
@@ -106,7 +118,12 @@ impl RuntimeScope {
                         .body
                         .as_ref()
                         .map(|body| Arc::new(RuntimeScope::build(body, executors, workflows, &body_results(node)))),
-                    executor: executors.get(&node.kind).cloned().or_else(|| executor_for(&node.kind)),
+                    executor: executors
+                        .get(&node.kind)
+                        .cloned()
+                        .or_else(|| executor_for(&node.kind))
+                        .map(Work::Node)
+                        .or_else(|| container_for(&node.kind).map(Work::Container)),
                     plan: Arc::clone(node),
                     inbound,
                     outbound,
@@ -119,7 +136,10 @@ impl RuntimeScope {
                         .collect(),
                     id_path: Arc::from(node.id.as_str()),
                 };
-                runtime.pool = runtime.executor.as_ref().and_then(|e| e.pool(&runtime));
+                runtime.pool = match &runtime.executor {
+                    Some(Work::Node(executor)) => executor.pool(&runtime.plan),
+                    _ => None,
+                };
                 Arc::new(runtime)
             })
             .collect::<Vec<_>>();
@@ -386,15 +406,43 @@ pub trait Subflows: Send + Sync {
     ) -> futures::future::BoxFuture<'a, Result<RunReport, String>>;
 }
 
-/// The run id of the child run of `node` in run `parent`: stable, so a resumed parent finds it.
-pub fn child_run_id(parent: &str, node: &str) -> String {
-    let node: String = node.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '-' }).collect();
-    format!("{parent}.{node}")
-}
+impl NodeHost for RunEnv {
+    fn run_id(&self) -> &str {
+        &self.run_id
+    }
 
-/// The top-level run a run id belongs to (a child run's id starts with its parent's and a `.`).
-pub fn root_run_id(run: &str) -> &str {
-    run.split_once('.').map_or(run, |(root, _)| root)
+    fn workspace(&self) -> &std::path::Path {
+        &self.workspace
+    }
+
+    fn emit(&self, event: RunEvent) {
+        self.emitter.push(event);
+    }
+
+    fn tools(&self) -> &Arc<crate::tools::Toolbox> {
+        &self.tools
+    }
+
+    fn llm(&self) -> Result<Arc<floe_llm::Llm>, NodeError> {
+        RunEnv::llm(self)
+    }
+
+    fn record_usage(&self, node: &NodePath, model: &str, usage: UsageInfo) {
+        RunEnv::record_usage(self, node, model, usage);
+    }
+
+    fn approvals(&self) -> &dyn approvals::Approvals {
+        self.approvals.as_ref()
+    }
+
+    fn run_child<'a>(
+        &'a self,
+        node: &'a str,
+        key: &'a str,
+        inputs: Map<String, Value>,
+    ) -> futures::future::BoxFuture<'a, Result<RunReport, String>> {
+        self.subflows.run(self, node, key, inputs)
+    }
 }
 
 impl std::fmt::Debug for RunEnv {
@@ -471,21 +519,6 @@ impl std::fmt::Debug for RunOptions {
     }
 }
 
-/// How a run ended.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RunReport {
-    /// The run id.
-    pub run_id: String,
-    /// Final status.
-    pub status: RunStatus,
-    /// Run outputs that were produced.
-    pub outputs: Map<String, Value>,
-    /// Why it failed or was cancelled.
-    pub error: Option<String>,
-    /// Wall time.
-    pub elapsed: Duration,
-}
-
 /// A run could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -500,12 +533,6 @@ pub enum StartError {
     /// The journal refused the run.
     #[error(transparent)]
     Journal(#[from] JournalError),
-}
-
-/// A fresh run id: time-ordered, so ids sort by start.
-pub fn new_run_id() -> String {
-    let millis = SystemClock.now_ms();
-    format!("r{millis:012x}{:06x}", fastrand::u32(..0x0100_0000))
 }
 
 /// Applies defaults and checks types of run inputs against the plan.
@@ -555,19 +582,6 @@ pub fn input_from_text(plan: &Plan, name: &str, text: &str) -> Result<Value, Sta
         Ok(value) => Ok(value),
         Err(_) if spec.ty == floe_blueprint::ValueType::Any => Ok(Value::String(text.to_owned())),
         Err(e) => Err(error(format!("expected {} written as JSON: {e}", spec.ty.as_str()))),
-    }
-}
-
-/// The JSON type name of a value, for messages.
-pub fn json_type(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(n) if n.is_i64() || n.is_u64() => "an integer",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 

@@ -21,7 +21,8 @@ use futures::{FutureExt, StreamExt};
 use serde_json::{Map, Value, json};
 use tokio::sync::OwnedSemaphorePermit;
 
-use super::{RunEnv, RuntimeNode, RuntimeScope, retry};
+use super::containers::Attempt;
+use super::{RunEnv, RuntimeNode, RuntimeScope, Work, retry};
 use crate::events::{ErrorInfo, NodePath, RunEvent, SkipReason};
 use crate::exec::{NodeCtx, NodeError};
 use crate::template::{Context, Outputs};
@@ -519,16 +520,20 @@ async fn attempts(
         // Dropping this attempt (halt, a parallel race won, cancel) stops its blocking work too.
         let _stop_on_drop = cancel.clone().drop_guard();
         let ctx = NodeCtx {
-            node: node.clone(),
+            node: node.plan.clone(),
             path: path.clone(),
             attempt,
             context: context.clone(),
-            env: env.clone(),
+            run: env.clone(),
             cancel: cancel.clone(),
             call: None,
         };
         let started = Instant::now();
-        let work = AssertUnwindSafe(executor.execute(ctx)).catch_unwind();
+        let running = match &executor {
+            Work::Node(executor) => executor.execute(ctx),
+            Work::Container(container) => container.execute(Attempt { ctx, body: node.body.clone(), env: env.clone() }),
+        };
+        let work = AssertUnwindSafe(running).catch_unwind();
         let result = match policy.timeout {
             Some(limit) => match tokio::time::timeout(limit, work).await {
                 Ok(result) => result,

@@ -8,7 +8,7 @@ use crate::exec::{NodeCtx, NodeError, output};
 use crate::template::Outputs;
 
 pub(super) async fn run(args: CsvReadArgs, ctx: &NodeCtx) -> Result<Outputs, NodeError> {
-    let path = confine(&ctx.env.workspace, &args.path)?;
+    let path = confine(ctx.run.workspace(), &args.path)?;
     let delimiter = delimiter(args.delimiter.as_deref())?;
     let has_header = args.has_header.unwrap_or(true);
     let name = args.path.clone();

@@ -8,11 +8,11 @@ use crate::exec::{NodeCtx, NodeError, output};
 use crate::template::Outputs;
 
 pub(super) async fn run(args: CsvWriteArgs, ctx: &NodeCtx) -> Result<Outputs, NodeError> {
-    let path = confine(&ctx.env.workspace, &args.path)?;
+    let path = confine(ctx.run.workspace(), &args.path)?;
     let Value::Array(rows) = &args.rows else {
         return Err(NodeError::tool(format!(
             "`rows` must be an array of rows, got {}",
-            crate::run::json_type(&args.rows)
+            crate::template::json_type(&args.rows)
         )));
     };
     let columns: Vec<String> = if args.columns.is_empty() {
@@ -32,7 +32,7 @@ pub(super) async fn run(args: CsvWriteArgs, ctx: &NodeCtx) -> Result<Outputs, No
             other => {
                 return Err(NodeError::tool(format!(
                     "row {i} is {}, not an object or an array",
-                    crate::run::json_type(other)
+                    crate::template::json_type(other)
                 )));
             }
         };

@@ -29,7 +29,7 @@ fn io_error(what: &str, relative: &str, error: &std::io::Error) -> NodeError {
 }
 
 pub(super) async fn read(args: ReadFileArgs, ctx: &NodeCtx) -> Result<Outputs, NodeError> {
-    let path = confine(&ctx.env.workspace, &args.path)?;
+    let path = confine(ctx.run.workspace(), &args.path)?;
     let size = tokio::fs::metadata(&path).await.map_err(|e| io_error("read", &args.path, &e))?.len();
     if size > MAX_READ_BYTES {
         return Err(NodeError::tool(format!(
@@ -45,7 +45,7 @@ pub(super) async fn read(args: ReadFileArgs, ctx: &NodeCtx) -> Result<Outputs, N
 }
 
 pub(super) async fn write(args: WriteFileArgs, ctx: &NodeCtx) -> Result<Outputs, NodeError> {
-    let path = confine(&ctx.env.workspace, &args.path)?;
+    let path = confine(ctx.run.workspace(), &args.path)?;
     let content = match &args.content {
         Value::String(text) => text.clone(),
         other => serde_json::to_string_pretty(other).unwrap_or_default(),

@@ -9,8 +9,8 @@ use crate::template::Outputs;
 
 pub(super) async fn run(args: ListFilesArgs, ctx: &NodeCtx) -> Result<Outputs, NodeError> {
     let dir = args.dir.clone().unwrap_or_else(|| ".".into());
-    let root = ctx.env.workspace.canonicalize().map_err(|e| NodeError::tool(format!("the workspace folder: {e}")))?;
-    let start = confine(&ctx.env.workspace, &dir)?;
+    let root = ctx.run.workspace().canonicalize().map_err(|e| NodeError::tool(format!("the workspace folder: {e}")))?;
+    let start = confine(ctx.run.workspace(), &dir)?;
     let matcher = match &args.glob {
         Some(glob) => Some(
             globset::Glob::new(glob)

@@ -1,5 +1,7 @@
 //! Containers: `loop` (map a body over items), `parallel` (branches: all, first or a quorum) and
-//! `recursive` (repeat a body, carrying state, until it converges). Each item or iteration runs
+//! `recursive` (repeat a body, carrying state, until it converges). They are the scheduler's
+//! own: they run their bodies as scopes of the same run, so they live here, not among the
+//! executors (which know nothing of the scheduler). Each item or iteration runs
 //! its body in a scope of its own, whose node paths carry the container path and the index
 //! (`map/3/summarise`), so every iteration is visible and resumable on its own.
 
@@ -15,11 +17,43 @@ use futures::future::BoxFuture;
 use futures::{StreamExt, stream};
 use serde_json::{Map, Value, json};
 
-use super::{Executor, NodeCtx, NodeError, config_as};
+use super::scope::{ScopeResult, ScopeRun};
+use super::{RunEnv, RuntimeScope};
 use crate::events::RunEvent;
-use crate::run::RuntimeScope;
-use crate::run::scope::{ScopeResult, ScopeRun};
+use crate::exec::{NodeCtx, NodeError, config_as};
 use crate::template::{Outputs, eval, truthy};
+
+/// One attempt of a container: the node's context, its body and the run it belongs to.
+pub(crate) struct Attempt {
+    pub ctx: NodeCtx,
+    pub body: Option<Arc<RuntimeScope>>,
+    pub env: Arc<RunEnv>,
+}
+
+impl std::ops::Deref for Attempt {
+    type Target = NodeCtx;
+
+    fn deref(&self) -> &NodeCtx {
+        &self.ctx
+    }
+}
+
+/// Executes one kind of container.
+pub(crate) trait Container: Send + Sync {
+    /// Runs one attempt.
+    fn execute(&self, ctx: Attempt) -> BoxFuture<'static, Result<Outputs, NodeError>>;
+}
+
+/// The container for each kind that has one.
+pub(crate) fn container_for(kind: &str) -> Option<Arc<dyn Container>> {
+    let container: Arc<dyn Container> = match kind {
+        "loop" => Arc::new(LoopExecutor),
+        "parallel" => Arc::new(ParallelExecutor),
+        "recursive" => Arc::new(RecursiveExecutor),
+        _ => return None,
+    };
+    Some(container)
+}
 
 /// A `node.port` reference inside a body, resolved to the node's index.
 fn body_port(body: &RuntimeScope, reference: &str, field: &str) -> Result<(usize, String), NodeError> {
@@ -30,16 +64,13 @@ fn body_port(body: &RuntimeScope, reference: &str, field: &str) -> Result<(usize
     Ok((index, port.to_owned()))
 }
 
-fn body_of(ctx: &NodeCtx) -> Result<Arc<RuntimeScope>, NodeError> {
-    ctx.node
-        .body
-        .clone()
-        .ok_or_else(|| NodeError::new(ErrorClass::BadRequest, "the container has no body; add nodes to it"))
+fn body_of(ctx: &Attempt) -> Result<Arc<RuntimeScope>, NodeError> {
+    ctx.body.clone().ok_or_else(|| NodeError::new(ErrorClass::BadRequest, "the container has no body; add nodes to it"))
 }
 
 /// Runs one item or iteration of a body.
 async fn run_body(
-    ctx: &NodeCtx,
+    ctx: &Attempt,
     body: &Arc<RuntimeScope>,
     index: u64,
     vars: Vec<(&'static str, Value)>,
@@ -70,8 +101,8 @@ fn take(result: &ScopeResult, (node, port): &(usize, String), reference: &str) -
 #[derive(Debug, Clone, Copy)]
 pub struct LoopExecutor;
 
-impl Executor for LoopExecutor {
-    fn execute(&self, ctx: NodeCtx) -> BoxFuture<'static, Result<Outputs, NodeError>> {
+impl Container for LoopExecutor {
+    fn execute(&self, ctx: Attempt) -> BoxFuture<'static, Result<Outputs, NodeError>> {
         Box::pin(async move {
             let config: LoopConfig = config_as(&ctx)?;
             let body = body_of(&ctx)?;
@@ -84,7 +115,7 @@ impl Executor for LoopExecutor {
             let Value::Array(items) = items else {
                 return Err(NodeError::new(
                     ErrorClass::BadRequest,
-                    format!("`items` must be an array, got {}", crate::run::json_type(&items)),
+                    format!("`items` must be an array, got {}", crate::template::json_type(&items)),
                 ));
             };
             let policy = config.on_item_error.unwrap_or(ItemErrorPolicy::Fail);
@@ -102,7 +133,7 @@ impl Executor for LoopExecutor {
                 .buffered(width);
             let (mut values, mut errors) = (Vec::with_capacity(total), Vec::new());
             while let Some((index, result)) = results.next().await {
-                ctx.env.emitter.push(RunEvent::LoopIteration {
+                ctx.run.emit(RunEvent::LoopIteration {
                     node: ctx.path.clone(),
                     index: index as u64,
                     ok: result.is_ok(),
@@ -136,8 +167,8 @@ fn item_error(index: usize, error: &NodeError) -> Value {
 #[derive(Debug, Clone, Copy)]
 pub struct ParallelExecutor;
 
-impl Executor for ParallelExecutor {
-    fn execute(&self, ctx: NodeCtx) -> BoxFuture<'static, Result<Outputs, NodeError>> {
+impl Container for ParallelExecutor {
+    fn execute(&self, ctx: Attempt) -> BoxFuture<'static, Result<Outputs, NodeError>> {
         Box::pin(async move {
             let config: ParallelConfig = config_as(&ctx)?;
             let body = body_of(&ctx)?;
@@ -201,8 +232,8 @@ impl Executor for ParallelExecutor {
 #[derive(Debug, Clone, Copy)]
 pub struct RecursiveExecutor;
 
-impl Executor for RecursiveExecutor {
-    fn execute(&self, ctx: NodeCtx) -> BoxFuture<'static, Result<Outputs, NodeError>> {
+impl Container for RecursiveExecutor {
+    fn execute(&self, ctx: Attempt) -> BoxFuture<'static, Result<Outputs, NodeError>> {
         Box::pin(async move {
             let config: RecursiveConfig = config_as(&ctx)?;
             let body = body_of(&ctx)?;
@@ -214,7 +245,7 @@ impl Executor for RecursiveExecutor {
                 let vars = vec![("state", state.clone()), ("iteration", json!(iterations))];
                 let result = run_body(&ctx, &body, u64::from(iterations), vars).await;
                 let value = take(&result, &next, &config.next);
-                ctx.env.emitter.push(RunEvent::LoopIteration {
+                ctx.run.emit(RunEvent::LoopIteration {
                     node: ctx.path.clone(),
                     index: u64::from(iterations),
                     ok: value.is_ok(),
