@@ -114,6 +114,50 @@ pub enum Repeats {
     PerItem,
 }
 
+/// A tool call as a node's config describes it.
+#[derive(Debug, Clone, Copy)]
+pub struct ToolCall<'a> {
+    /// The tool's name.
+    pub tool: &'a str,
+    /// Its args, when given.
+    pub args: Option<&'a Value>,
+    /// Where the args are, as a JSON pointer inside `config`.
+    pub args_pointer: &'static str,
+}
+
+/// Describes no tool call.
+pub fn no_tool_call(_: &Map<String, Value>) -> Option<ToolCall<'_>> {
+    None
+}
+
+/// A blueprint a node runs, as its config names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlueprintUse {
+    /// Where the reference is, as a JSON pointer inside `config`.
+    pub pointer: String,
+    /// The reference (a path relative to the referencing file).
+    pub reference: String,
+    /// What the node does with it.
+    pub role: BlueprintRole,
+}
+
+/// How a node uses a blueprint it names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BlueprintRole {
+    /// The node is a step that runs it: its ports are the child's inputs and outputs.
+    Step,
+    /// An agent may call it as a tool, by this name (default: the child's id).
+    Tool {
+        /// The tool's name, when the config gives one.
+        name: Option<String>,
+    },
+}
+
+/// Runs no other blueprint.
+pub fn no_blueprints(_: &Map<String, Value>) -> Vec<BlueprintUse> {
+    Vec::new()
+}
+
 /// Runs its body once (or has none).
 pub fn once(_: &Map<String, Value>) -> Repeats {
     Repeats::Exactly(1)
@@ -152,6 +196,12 @@ pub struct KindSpec {
     /// The config object whose keys give input ports a value without an edge (a `workflow`
     /// node's `inputs`): such a port counts as given.
     pub config_inputs: Option<&'static str>,
+    /// The tool call a node's config describes (a `tool` node's `tool` and `args`): the compiler
+    /// checks the args against that tool's schema and takes the tool's outputs as ports.
+    pub tool_call: for<'a> fn(&'a Map<String, Value>) -> Option<ToolCall<'a>>,
+    /// The blueprints a node of this kind runs, as its config names them (a `workflow` node's
+    /// child, an agent's blueprint tools); the compiler resolves and compiles each.
+    pub blueprints: fn(&Map<String, Value>) -> Vec<BlueprintUse>,
     /// How many times a container runs its body per run of the node (the pre-run estimate
     /// multiplies what the body costs by it).
     pub body_runs: fn(&Map<String, Value>) -> Repeats,

@@ -1,18 +1,21 @@
-//! Sub-workflows: a `workflow` node's ports from its child's inputs and outputs, an agent's
-//! blueprint tools, and compiling each child once (with recursion and depth limits).
+//! Sub-workflows: the blueprints a node runs (its kind names them: `KindSpec::blueprints`) —
+//! a step's ports from its child's inputs and outputs, an agent's blueprint tools — and
+//! compiling each child once (with recursion and depth limits).
 
 use super::*;
 
 impl<'a, 's> Compiler<'a, 's> {
-    /// Resolves a `workflow` node's child and takes its inputs and outputs as ports.
-    pub(super) fn workflow_ports(&mut self, i: usize, ports: &mut Ports) -> bool {
+    /// Resolves the child a step node runs and takes its inputs and outputs as ports; inputs the
+    /// config gives (the kind's `config_inputs`) must be the child's.
+    pub(super) fn step_ports(&mut self, i: usize, reference: &str, pointer: &str, ports: &mut Ports) -> bool {
         let node = self.infos[i].node;
-        let pointer = format!("{}/config/blueprint", self.infos[i].pointer);
-        let Some(reference) = node.config.get("blueprint").and_then(Value::as_str) else { return false };
-        let Some((key, child)) = self.child(reference, &pointer, &node.id) else { return false };
+        let Some((key, child)) = self.child(reference, pointer, &node.id) else { return false };
         self.infos[i].workflow = Some(key);
         ports.inputs = child.inputs.clone();
-        if let Some(Value::Object(given)) = node.config.get("inputs") {
+        let field = self.infos[i].spec.and_then(|k| k.config_inputs);
+        if let Some(field) = field
+            && let Some(Value::Object(given)) = node.config.get(field)
+        {
             for name in given.keys() {
                 if !child.inputs.iter().any(|p| &p.name == name) {
                     let names: Vec<&str> = child.inputs.iter().map(|p| p.name.as_ref()).collect();
@@ -20,7 +23,7 @@ impl<'a, 's> Compiler<'a, 's> {
                         Diagnostic::new(
                             Code::WorkflowInput,
                             format!(
-                                "{}/config/inputs/{}",
+                                "{}/config/{field}/{}",
                                 self.infos[i].pointer,
                                 floe_blueprint::diagnostic::escape_token(name)
                             ),
@@ -44,19 +47,13 @@ impl<'a, 's> Compiler<'a, 's> {
         }
     }
 
-    /// Agents may use other blueprints as tools; those must resolve too.
-    pub(super) fn agent_workflows(&mut self, i: usize) {
+    /// A blueprint an agent may call as a tool: it must resolve and compile too.
+    pub(super) fn blueprint_tool(&mut self, i: usize, reference: &str, pointer: &str, name: Option<String>) {
         let node = self.infos[i].node;
-        let Some(Value::Array(tools)) = node.config.get("tools") else { return };
-        for (t, tool) in tools.iter().enumerate() {
-            if let Some(reference) = tool.get("workflow").and_then(Value::as_str) {
-                let pointer = format!("{}/config/tools/{t}/workflow", self.infos[i].pointer);
-                if let Some((key, child)) = self.child(reference, &pointer, &node.id) {
-                    let (id, description) = child.about.clone();
-                    let name = tool.get("name").and_then(Value::as_str).map_or(id, str::to_owned);
-                    self.infos[i].tools.push(WorkflowTool { name, description, key, inputs: child.inputs.clone() });
-                }
-            }
+        if let Some((key, child)) = self.child(reference, pointer, &node.id) {
+            let (id, description) = child.about.clone();
+            let name = name.unwrap_or(id);
+            self.infos[i].tools.push(WorkflowTool { name, description, key, inputs: child.inputs.clone() });
         }
     }
 

@@ -85,18 +85,22 @@ impl<'a, 's> Compiler<'a, 's> {
             info.ports_known = check.ports_known;
             info.effect = check.effect;
             self.diagnostics.extend(check.diagnostics);
-            match self.infos[i].spec.map(|s| s.name) {
-                Some("workflow") => {
-                    let mut ports = Ports::default();
-                    let known = self.workflow_ports(i, &mut ports);
-                    if matches!(self.infos[i].policy.on_error, OnError::ErrorPort) {
-                        ports.outputs.push(error_port());
+            // The blueprints the node runs, as its kind reads them from the config.
+            let uses = self.infos[i].spec.map(|k| (k.blueprints)(self.infos[i].node.config_map())).unwrap_or_default();
+            for used in uses {
+                let pointer = format!("{}/config{}", self.infos[i].pointer, used.pointer);
+                match used.role {
+                    BlueprintRole::Step => {
+                        let mut ports = Ports::default();
+                        let known = self.step_ports(i, &used.reference, &pointer, &mut ports);
+                        if matches!(self.infos[i].policy.on_error, OnError::ErrorPort) {
+                            ports.outputs.push(error_port());
+                        }
+                        self.infos[i].ports = ports;
+                        self.infos[i].ports_known = known;
                     }
-                    self.infos[i].ports = ports;
-                    self.infos[i].ports_known = known;
+                    BlueprintRole::Tool { name } => self.blueprint_tool(i, &used.reference, &pointer, name),
                 }
-                Some("agent") => self.agent_workflows(i),
-                _ => {}
             }
         }
     }
@@ -175,14 +179,15 @@ pub(super) fn check_node<'a>(info: &Info<'a>, catalog: &'a Catalog) -> NodeCheck
     let config = &node.config;
     let mut found = Vec::new();
     Validators::builtin().config(spec.name, config, "", &mut found);
-    if spec.name == "tool"
-        && let (Some(tool), Some(args)) =
-            (config.get("tool").and_then(Value::as_str).and_then(|t| catalog.tool(t)), config.get("args"))
+    // A kind that calls a tool says which, with which args: they are checked against its schema.
+    let call = (spec.tool_call)(node.config_map());
+    if let Some(call) = call
+        && let (Some(tool), Some(args)) = (catalog.tool(call.tool), call.args)
     {
-        crate::config::check_args(tool, args, "/args", &mut found);
+        crate::config::check_args(tool, args, call.args_pointer, &mut found);
     }
     found.extend((spec.check)(node.config_map(), catalog));
-    durations(config, spec.name == "tool", &mut found);
+    durations(config, call.and_then(|c| c.args.map(|args| (args, c.args_pointer))), &mut found);
     if !found.is_empty() {
         let config_pointer = format!("{pointer}/config");
         for d in &mut found {
@@ -195,7 +200,7 @@ pub(super) fn check_node<'a>(info: &Info<'a>, catalog: &'a Catalog) -> NodeCheck
     out.diagnostics.extend(found.into_iter().map(|d| d.node(id)));
 
     let mut ports = (spec.ports)(node.config_map(), catalog);
-    let ports_known = spec.name != "tool" || catalog.tool(config["tool"].as_str().unwrap_or_default()).is_some();
+    let ports_known = call.is_none_or(|c| catalog.tool(c.tool).is_some());
     for (field, declared, allowed) in
         [("inputs", &node.inputs, spec.extra_inputs), ("outputs", &node.outputs, spec.extra_outputs)]
     {
@@ -237,18 +242,18 @@ pub(super) fn check_node<'a>(info: &Info<'a>, catalog: &'a Catalog) -> NodeCheck
     out
 }
 
-/// Duration-valued config fields (and tool args) must parse.
-pub(super) fn durations(config: &Value, tool: bool, out: &mut Vec<Diagnostic>) {
+/// Duration-valued config fields (and tool args, at their pointer) must parse.
+pub(super) fn durations(config: &Value, tool_args: Option<(&Value, &str)>, out: &mut Vec<Diagnostic>) {
     let mut push = |d: Diagnostic| out.push(d);
     for key in ["timeout", "turn_timeout"] {
         if let Some(text) = config.get(key).and_then(Value::as_str) {
             policy::duration(Some(text), &format!("/{key}"), &mut push);
         }
     }
-    if tool && let Some(args) = config.get("args") {
+    if let Some((args, pointer)) = tool_args {
         for key in ["timeout", "duration"] {
             if let Some(text) = args.get(key).and_then(Value::as_str).filter(|t| !t.contains("{{")) {
-                policy::duration(Some(text), &format!("/args/{key}"), &mut push);
+                policy::duration(Some(text), &format!("{pointer}/{key}"), &mut push);
             }
         }
     }

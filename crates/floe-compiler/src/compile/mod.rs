@@ -20,6 +20,7 @@ use std::sync::Arc;
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
+use floe_blueprint::catalog::BlueprintRole;
 use floe_blueprint::diagnostic::{join_pointer, pointer_cmp, value_at};
 use floe_blueprint::{
     Blueprint, Catalog, Code, Diagnostic, Edge, Effect, Fix, KindSpec, Node, OnError, PatchOp, PortDef, PortRef, Ports,

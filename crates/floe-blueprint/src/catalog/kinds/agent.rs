@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::catalog::{
-    Catalog, Effect, FieldRole, KindSpec, PortDef, Ports, Repeats, ScriptField, ToolInfo, fields_at, in_port,
-    no_body_refs, once, schema_of, unknown_tool,
+    BlueprintRole, BlueprintUse, Catalog, Effect, FieldRole, KindSpec, PortDef, Ports, Repeats, ScriptField, ToolInfo,
+    fields_at, in_port, no_body_refs, no_tool_call, once, schema_of, unknown_tool,
 };
 use crate::diagnostic::Diagnostic;
 use crate::document::ValueType;
@@ -109,6 +109,8 @@ pub fn spec() -> KindSpec {
         extra_outputs: false,
         whole_run: false,
         config_inputs: None,
+        tool_call: no_tool_call,
+        blueprints,
         body_runs: once,
         model_calls,
         config_schema: schema_of::<AgentConfig>,
@@ -173,4 +175,22 @@ pub const DEFAULT_MAX_TURNS: u32 = 8;
 /// One call per turn, at most `max_turns`.
 fn model_calls(config: &Map<String, Value>) -> Option<Repeats> {
     Some(Repeats::UpTo(config.get("max_turns").and_then(Value::as_u64).unwrap_or(u64::from(DEFAULT_MAX_TURNS))))
+}
+
+/// The blueprints it may call as tools (`{"workflow": "...", "name": "..."}` entries of `tools`).
+fn blueprints(config: &Map<String, Value>) -> Vec<BlueprintUse> {
+    let Some(Value::Array(tools)) = config.get("tools") else { return Vec::new() };
+    tools
+        .iter()
+        .enumerate()
+        .filter_map(|(i, tool)| {
+            let reference = tool.get("workflow")?.as_str()?;
+            let name = tool.get("name").and_then(Value::as_str).map(str::to_owned);
+            Some(BlueprintUse {
+                pointer: format!("/tools/{i}/workflow"),
+                reference: reference.to_owned(),
+                role: BlueprintRole::Tool { name },
+            })
+        })
+        .collect()
 }

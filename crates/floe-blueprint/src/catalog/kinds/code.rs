@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::catalog::{
-    Catalog, KindSpec, PortDef, Ports, ScriptField, in_port, no_body_refs, no_checks, no_model_calls, once, pure,
-    schema_of,
+    Catalog, KindSpec, PortDef, Ports, ScriptField, in_port, no_blueprints, no_body_refs, no_checks, no_model_calls,
+    no_tool_call, once, pure, schema_of,
 };
 use crate::document::ValueType;
 
@@ -62,6 +62,8 @@ pub fn spec() -> KindSpec {
         extra_outputs: true,
         whole_run: true,
         config_inputs: None,
+        tool_call: no_tool_call,
+        blueprints: no_blueprints,
         body_runs: once,
         model_calls: no_model_calls,
         config_schema: schema_of::<CodeConfig>,

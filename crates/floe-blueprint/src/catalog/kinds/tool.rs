@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::catalog::{
-    Catalog, Effect, KindSpec, Ports, ScriptField, in_port, no_body_refs, no_model_calls, once, schema_of, str_field,
-    template_leaves, unknown_tool,
+    Catalog, Effect, KindSpec, Ports, ScriptField, ToolCall, in_port, no_blueprints, no_body_refs, no_model_calls,
+    once, schema_of, str_field, template_leaves, unknown_tool,
 };
 
 const DOCS: &str = "\
@@ -45,6 +45,8 @@ pub fn spec() -> KindSpec {
         extra_outputs: false,
         whole_run: false,
         config_inputs: None,
+        tool_call,
+        blueprints: no_blueprints,
         body_runs: once,
         model_calls: no_model_calls,
         config_schema: schema_of::<ToolConfig>,
@@ -78,4 +80,9 @@ fn check(config: &Map<String, Value>, catalog: &Catalog) -> Vec<crate::Diagnosti
         Some(name) if catalog.tool(name).is_none() => vec![unknown_tool(name, "/tool".into(), catalog)],
         _ => Vec::new(),
     }
+}
+
+/// The tool it calls and the args it passes.
+fn tool_call(config: &Map<String, Value>) -> Option<ToolCall<'_>> {
+    Some(ToolCall { tool: str_field(config, "tool")?, args: config.get("args"), args_pointer: "/args" })
 }

@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::catalog::{
-    Catalog, Effect, KindSpec, Ports, ScriptField, in_port, no_body_refs, no_checks, no_model_calls, once, schema_of,
-    template_leaves,
+    BlueprintRole, BlueprintUse, Catalog, Effect, KindSpec, Ports, ScriptField, in_port, no_body_refs, no_checks,
+    no_model_calls, no_tool_call, once, schema_of, str_field, template_leaves,
 };
 
 const DOCS: &str = r#"Runs another blueprint as one step. Its input ports are the child's run inputs and its output
@@ -47,6 +47,8 @@ pub fn spec() -> KindSpec {
         extra_outputs: false,
         whole_run: false,
         config_inputs: Some("inputs"),
+        tool_call: no_tool_call,
+        blueprints,
         body_runs: once,
         model_calls: no_model_calls,
         config_schema: schema_of::<WorkflowConfig>,
@@ -66,4 +68,16 @@ fn ports(_: &Map<String, Value>, _: &Catalog) -> Ports {
 
 fn fields(config: &Map<String, Value>) -> Vec<ScriptField> {
     config.get("inputs").map(|inputs| template_leaves(inputs, "/inputs")).unwrap_or_default()
+}
+
+/// The child blueprint it runs as a step.
+fn blueprints(config: &Map<String, Value>) -> Vec<BlueprintUse> {
+    str_field(config, "blueprint")
+        .map(|reference| BlueprintUse {
+            pointer: "/blueprint".into(),
+            reference: reference.to_owned(),
+            role: BlueprintRole::Step,
+        })
+        .into_iter()
+        .collect()
 }
