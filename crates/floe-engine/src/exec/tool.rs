@@ -33,13 +33,14 @@ impl Executor for ToolExecutor {
             let empty = json!({});
             let raw = ctx.config().get("args").unwrap_or(&empty);
             let tools = ctx.run.tools();
+            let resolved = tools.tool(&tool)?;
             // A tool that renders its args itself (`text_template`: its output is text, whatever
             // the template evaluates to) gets them as written; so do args without templates.
-            if tools.takes_raw_args(&tool) || !has_template(raw) {
-                return tools.call(&tool, raw, &ctx).await;
+            if resolved.raw_args || !has_template(raw) {
+                return tools.call_resolved(resolved, &tool, raw, &ctx).await;
             }
             let rendered = render_value(raw, &ctx.context, "/config/args")?;
-            tools.call(&tool, &rendered, &ctx).await
+            tools.call_resolved(resolved, &tool, &rendered, &ctx).await
         })
     }
 

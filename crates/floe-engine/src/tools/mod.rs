@@ -16,12 +16,12 @@ mod sleep;
 mod text_split;
 mod text_template;
 
-use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 use floe_blueprint::Catalog;
 use floe_blueprint::catalog::{BUILTIN, ToolInfo};
 use futures::future::BoxFuture;
+use rustc_hash::FxHashMap;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -74,8 +74,17 @@ impl ToolSource for Builtin {
 pub struct Toolbox {
     catalog: Catalog,
     sources: Vec<Arc<dyn ToolSource>>,
-    /// Tool name → its source (index into `sources`) and whether it takes its args raw.
-    by_name: HashMap<String, (usize, bool)>,
+    /// Tool name → its source (index into `sources`) and whether it takes its args raw. Looked
+    /// up once per tool node attempt, so a fast hash (the names are the sources' own).
+    by_name: FxHashMap<String, Tool>,
+}
+
+/// A tool of a toolbox, resolved: which source calls it, and whether it takes its args raw.
+#[derive(Debug, Clone, Copy)]
+pub struct Tool {
+    source: usize,
+    /// Its args are handed over as written, templates unrendered (it renders them itself).
+    pub raw_args: bool,
 }
 
 impl std::fmt::Debug for Toolbox {
@@ -91,7 +100,8 @@ impl Toolbox {
         static BUILTIN_TOOLS: OnceLock<Arc<Toolbox>> = OnceLock::new();
         BUILTIN_TOOLS
             .get_or_init(|| {
-                let by_name = Builtin.tools().into_iter().map(|t| (t.name, (0, t.raw_args))).collect();
+                let by_name =
+                    Builtin.tools().into_iter().map(|t| (t.name, Tool { source: 0, raw_args: t.raw_args })).collect();
                 Arc::new(Toolbox { catalog: Catalog::builtin().clone(), sources: vec![Arc::new(Builtin)], by_name })
             })
             .clone()
@@ -101,12 +111,12 @@ impl Toolbox {
     pub fn with_sources(sources: Vec<Arc<dyn ToolSource>>) -> Result<Toolbox, String> {
         let mut all: Vec<Arc<dyn ToolSource>> = vec![Arc::new(Builtin)];
         all.extend(sources);
-        let mut by_name = HashMap::new();
+        let mut by_name = FxHashMap::default();
         let mut extra = Vec::new();
         for (index, source) in all.iter().enumerate() {
             for mut tool in source.tools() {
                 tool.source = source.name().to_owned();
-                by_name.insert(tool.name.clone(), (index, tool.raw_args));
+                by_name.insert(tool.name.clone(), Tool { source: index, raw_args: tool.raw_args });
                 if index > 0 {
                     extra.push(tool);
                 }
@@ -121,18 +131,31 @@ impl Toolbox {
         &self.catalog
     }
 
-    /// Whether tool `name` takes its args as written, templates unrendered.
-    pub fn takes_raw_args(&self, name: &str) -> bool {
-        self.by_name.get(name).is_some_and(|&(_, raw)| raw)
+    /// Tool `name`, resolved to its source.
+    pub fn tool(&self, name: &str) -> Result<Tool, NodeError> {
+        self.by_name
+            .get(name)
+            .copied()
+            .ok_or_else(|| NodeError::tool(format!("there is no tool `{name}`; run `floe catalog` for the list")))
     }
 
-    /// Calls tool `name` through its source (the built-in tools directly: they are the common
-    /// case on the hot path, and need no boxed future).
+    /// Calls tool `name` through its source.
     pub async fn call(&self, name: &str, args: &Value, ctx: &NodeCtx) -> Result<Outputs, NodeError> {
-        match self.by_name.get(name) {
-            Some(&(0, _)) => call(name, args, ctx).await,
-            Some(&(source, _)) => self.sources[source].call(name, args, ctx).await,
-            None => Err(NodeError::tool(format!("there is no tool `{name}`; run `floe catalog` for the list"))),
+        self.call_resolved(self.tool(name)?, name, args, ctx).await
+    }
+
+    /// Calls `tool` (resolved from `name`) through its source; the built-in tools directly: they
+    /// are the common case on the hot path, and need no boxed future.
+    pub async fn call_resolved(
+        &self,
+        tool: Tool,
+        name: &str,
+        args: &Value,
+        ctx: &NodeCtx,
+    ) -> Result<Outputs, NodeError> {
+        match tool.source {
+            0 => call(name, args, ctx).await,
+            source => self.sources[source].call(name, args, ctx).await,
         }
     }
 }
