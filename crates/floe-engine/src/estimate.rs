@@ -66,9 +66,9 @@ pub fn estimate(plan: &Plan, prices: &Prices) -> Estimate {
                 continue;
             };
             if let Some(body) = &node.body {
-                pending.push((body, format!("{path}/"), times(outer, (kind.body_runs)(fields).into())));
+                pending.push((body, format!("{path}/"), times(outer, (kind.traits.body_runs)(fields).into())));
             }
-            let Some(own) = (kind.model_calls)(fields) else { continue };
+            let Some(own) = (kind.traits.model_calls)(fields) else { continue };
             let model = config.get("model").and_then(Value::as_str).unwrap_or_default().to_owned();
             let text = |field: &str| config.get(field).and_then(Value::as_str).map_or(0, literal_chars);
             let input_tokens = ((text("system") + text("prompt")) as u64).div_ceil(4);

@@ -171,6 +171,40 @@ pub fn no_model_calls(_: &Map<String, Value>) -> Option<Repeats> {
 /// A body port a container reads: (pointer inside `config`, `node.port`).
 pub type BodyRef = (String, String);
 
+/// What sets a kind apart from a plain node (one that computes from its config and inputs):
+/// most kinds have none of it and say [`PLAIN`].
+#[derive(Debug, Clone, Copy)]
+pub struct Traits {
+    /// Its executor hands the whole `run` object to user code (a script), so any run input may
+    /// change its result; other kinds read exactly what their templates name.
+    pub whole_run: bool,
+    /// The config object whose keys give input ports a value without an edge (a `workflow`
+    /// node's `inputs`): such a port counts as given.
+    pub config_inputs: Option<&'static str>,
+    /// The tool call a node's config describes (a `tool` node's `tool` and `args`): the compiler
+    /// checks the args against that tool's schema and takes the tool's outputs as ports.
+    pub tool_call: for<'a> fn(&'a Map<String, Value>) -> Option<ToolCall<'a>>,
+    /// The blueprints a node of this kind runs, as its config names them (a `workflow` node's
+    /// child, an agent's blueprint tools); the compiler resolves and compiles each.
+    pub blueprints: fn(&Map<String, Value>) -> Vec<BlueprintUse>,
+    /// How many times a container runs its body per run of the node (the pre-run estimate
+    /// multiplies what the body costs by it).
+    pub body_runs: fn(&Map<String, Value>) -> Repeats,
+    /// How many model calls a node of this kind makes, when it calls models at all.
+    pub model_calls: fn(&Map<String, Value>) -> Option<Repeats>,
+}
+
+/// A plain kind's traits: it reads what its templates name, takes no input from its config, calls
+/// no tool, runs no blueprint, runs its body (if any) once and calls no model.
+pub const PLAIN: Traits = Traits {
+    whole_run: false,
+    config_inputs: None,
+    tool_call: no_tool_call,
+    blueprints: no_blueprints,
+    body_runs: once,
+    model_calls: no_model_calls,
+};
+
 /// Everything Floe knows about one node kind.
 #[derive(Debug, Clone)]
 pub struct KindSpec {
@@ -190,23 +224,8 @@ pub struct KindSpec {
     pub extra_inputs: bool,
     /// Nodes of this kind may declare their own output ports.
     pub extra_outputs: bool,
-    /// Its executor hands the whole `run` object to user code (a script), so any run input may
-    /// change its result; other kinds read exactly what their templates name.
-    pub whole_run: bool,
-    /// The config object whose keys give input ports a value without an edge (a `workflow`
-    /// node's `inputs`): such a port counts as given.
-    pub config_inputs: Option<&'static str>,
-    /// The tool call a node's config describes (a `tool` node's `tool` and `args`): the compiler
-    /// checks the args against that tool's schema and takes the tool's outputs as ports.
-    pub tool_call: for<'a> fn(&'a Map<String, Value>) -> Option<ToolCall<'a>>,
-    /// The blueprints a node of this kind runs, as its config names them (a `workflow` node's
-    /// child, an agent's blueprint tools); the compiler resolves and compiles each.
-    pub blueprints: fn(&Map<String, Value>) -> Vec<BlueprintUse>,
-    /// How many times a container runs its body per run of the node (the pre-run estimate
-    /// multiplies what the body costs by it).
-    pub body_runs: fn(&Map<String, Value>) -> Repeats,
-    /// How many model calls a node of this kind makes, when it calls models at all.
-    pub model_calls: fn(&Map<String, Value>) -> Option<Repeats>,
+    /// What sets the kind apart from a plain node, beyond its config and ports.
+    pub traits: Traits,
     /// The config type's schema, registered in `generator`.
     pub config_schema: fn(&mut SchemaGenerator) -> Schema,
     /// The ports for a given config.

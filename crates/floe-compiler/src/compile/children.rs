@@ -12,7 +12,7 @@ impl<'a, 's> Compiler<'a, 's> {
         let Some((key, child)) = self.child(reference, pointer, &node.id) else { return false };
         self.infos[i].workflow = Some(key);
         ports.inputs = child.inputs.clone();
-        let field = self.infos[i].spec.and_then(|k| k.config_inputs);
+        let field = self.infos[i].spec.and_then(|k| k.traits.config_inputs);
         if let Some(field) = field
             && let Some(Value::Object(given)) = node.config.get(field)
         {

@@ -86,7 +86,8 @@ impl<'a, 's> Compiler<'a, 's> {
             info.effect = check.effect;
             self.diagnostics.extend(check.diagnostics);
             // The blueprints the node runs, as its kind reads them from the config.
-            let uses = self.infos[i].spec.map(|k| (k.blueprints)(self.infos[i].node.config_map())).unwrap_or_default();
+            let uses =
+                self.infos[i].spec.map(|k| (k.traits.blueprints)(self.infos[i].node.config_map())).unwrap_or_default();
             for used in uses {
                 let pointer = format!("{}/config{}", self.infos[i].pointer, used.pointer);
                 match used.role {
@@ -180,7 +181,7 @@ pub(super) fn check_node<'a>(info: &Info<'a>, catalog: &'a Catalog) -> NodeCheck
     let mut found = Vec::new();
     Validators::builtin().config(spec.name, config, "", &mut found);
     // A kind that calls a tool says which, with which args: they are checked against its schema.
-    let call = (spec.tool_call)(node.config_map());
+    let call = (spec.traits.tool_call)(node.config_map());
     if let Some(call) = call
         && let (Some(tool), Some(args)) = (catalog.tool(call.tool), call.args)
     {

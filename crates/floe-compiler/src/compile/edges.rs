@@ -206,7 +206,7 @@ impl<'a, 's> Compiler<'a, 's> {
                 .filter_map(|e| e.weight().to_port.as_deref())
                 .collect();
             // A kind whose config can give inputs (a `workflow` node's `inputs`) says which field.
-            let field = info.spec.and_then(|s| s.config_inputs);
+            let field = info.spec.and_then(|s| s.traits.config_inputs);
             let given = field.and_then(|f| info.node.config.get(f)).and_then(Value::as_object);
             let mut missing = Vec::new();
             for port in info.ports.inputs.iter().filter(|p| p.required) {

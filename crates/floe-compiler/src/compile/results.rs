@@ -201,7 +201,7 @@ pub(super) fn build_scope(root: usize, scopes: &mut [ScopeInfo<'_>], infos: &mut
                         reads.into_iter().map(|r| ids_by_index[r].clone()).collect()
                     },
                     run_reads: match std::mem::take(&mut info.run_reads) {
-                        _ if info.spec.is_some_and(|k| k.whole_run) => None,
+                        _ if info.spec.is_some_and(|k| k.traits.whole_run) => None,
                         Some(mut names) => {
                             names.sort_unstable();
                             names.dedup();

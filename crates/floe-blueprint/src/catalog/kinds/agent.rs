@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::catalog::{
-    BlueprintRole, BlueprintUse, Catalog, Effect, FieldRole, KindSpec, PortDef, Ports, Repeats, ScriptField, ToolInfo,
-    fields_at, in_port, no_body_refs, no_tool_call, once, schema_of, unknown_tool,
+    BlueprintRole, BlueprintUse, Catalog, Effect, FieldRole, KindSpec, PLAIN, PortDef, Ports, Repeats, ScriptField,
+    ToolInfo, Traits, fields_at, in_port, no_body_refs, schema_of, unknown_tool,
 };
 use crate::diagnostic::Diagnostic;
 use crate::document::ValueType;
@@ -107,12 +107,7 @@ pub fn spec() -> KindSpec {
         body_vars: &[],
         extra_inputs: true,
         extra_outputs: false,
-        whole_run: false,
-        config_inputs: None,
-        tool_call: no_tool_call,
-        blueprints,
-        body_runs: once,
-        model_calls,
+        traits: Traits { blueprints, model_calls, ..PLAIN },
         config_schema: schema_of::<AgentConfig>,
         ports,
         fields,

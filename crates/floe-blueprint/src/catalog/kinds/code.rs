@@ -5,8 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::catalog::{
-    Catalog, KindSpec, PortDef, Ports, ScriptField, in_port, no_blueprints, no_body_refs, no_checks, no_model_calls,
-    no_tool_call, once, pure, schema_of,
+    Catalog, KindSpec, PLAIN, PortDef, Ports, ScriptField, Traits, in_port, no_body_refs, no_checks, pure, schema_of,
 };
 use crate::document::ValueType;
 
@@ -60,12 +59,7 @@ pub fn spec() -> KindSpec {
         body_vars: &[],
         extra_inputs: true,
         extra_outputs: true,
-        whole_run: true,
-        config_inputs: None,
-        tool_call: no_tool_call,
-        blueprints: no_blueprints,
-        body_runs: once,
-        model_calls: no_model_calls,
+        traits: Traits { whole_run: true, ..PLAIN },
         config_schema: schema_of::<CodeConfig>,
         ports,
         fields,

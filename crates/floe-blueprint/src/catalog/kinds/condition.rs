@@ -5,8 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::catalog::{
-    Catalog, FieldRole, KindSpec, PortDef, Ports, ScriptField, in_port, no_blueprints, no_body_refs, no_model_calls,
-    no_tool_call, once, pure, schema_of,
+    Catalog, FieldRole, KindSpec, PLAIN, PortDef, Ports, ScriptField, in_port, no_body_refs, pure, schema_of,
 };
 use crate::diagnostic::{Code, Diagnostic};
 use crate::document::{ValueType, is_identifier};
@@ -55,12 +54,7 @@ pub fn spec() -> KindSpec {
         body_vars: &[],
         extra_inputs: true,
         extra_outputs: false,
-        whole_run: false,
-        config_inputs: None,
-        tool_call: no_tool_call,
-        blueprints: no_blueprints,
-        body_runs: once,
-        model_calls: no_model_calls,
+        traits: PLAIN,
         config_schema: schema_of::<ConditionConfig>,
         ports,
         fields,

@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::catalog::{
-    Catalog, FieldRole, KindSpec, PortDef, Ports, Repeats, ScriptField, fields_at, in_port, no_blueprints,
-    no_body_refs, no_tool_call, once, pure, schema_of,
+    Catalog, FieldRole, KindSpec, PLAIN, PortDef, Ports, Repeats, ScriptField, Traits, fields_at, in_port,
+    no_body_refs, pure, schema_of,
 };
 use crate::diagnostic::{Code, Diagnostic};
 use crate::document::ValueType;
@@ -87,12 +87,7 @@ pub fn spec() -> KindSpec {
         body_vars: &[],
         extra_inputs: true,
         extra_outputs: false,
-        whole_run: false,
-        config_inputs: None,
-        tool_call: no_tool_call,
-        blueprints: no_blueprints,
-        body_runs: once,
-        model_calls: |_| Some(Repeats::Exactly(1)),
+        traits: Traits { model_calls: |_| Some(Repeats::Exactly(1)), ..PLAIN },
         config_schema: schema_of::<LlmConfig>,
         ports,
         fields,

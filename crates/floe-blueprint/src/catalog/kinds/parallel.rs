@@ -6,10 +6,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use crate::catalog::{
-    BodyRef, Catalog, KindSpec, PortDef, Ports, ScriptField, in_port, no_blueprints, no_model_calls, no_tool_call,
-    once, pure, schema_of,
-};
+use crate::catalog::{BodyRef, Catalog, KindSpec, PLAIN, PortDef, Ports, ScriptField, in_port, pure, schema_of};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::document::ValueType;
 
@@ -65,12 +62,7 @@ pub fn spec() -> KindSpec {
         body_vars: &["parent"],
         extra_inputs: true,
         extra_outputs: false,
-        whole_run: false,
-        config_inputs: None,
-        tool_call: no_tool_call,
-        blueprints: no_blueprints,
-        body_runs: once,
-        model_calls: no_model_calls,
+        traits: PLAIN,
         config_schema: schema_of::<ParallelConfig>,
         ports,
         fields,

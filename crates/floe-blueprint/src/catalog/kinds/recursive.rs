@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::catalog::{
-    BodyRef, Catalog, FieldRole, KindSpec, PortDef, Ports, Repeats, ScriptField, no_blueprints, no_checks,
-    no_model_calls, no_tool_call, pure, schema_of, str_field,
+    BodyRef, Catalog, FieldRole, KindSpec, PLAIN, PortDef, Ports, Repeats, ScriptField, Traits, no_checks, pure,
+    schema_of, str_field,
 };
 use crate::document::ValueType;
 
@@ -46,12 +46,7 @@ pub fn spec() -> KindSpec {
         body_vars: &["state", "iteration", "parent"],
         extra_inputs: true,
         extra_outputs: false,
-        whole_run: false,
-        config_inputs: None,
-        tool_call: no_tool_call,
-        blueprints: no_blueprints,
-        body_runs,
-        model_calls: no_model_calls,
+        traits: Traits { body_runs, ..PLAIN },
         config_schema: schema_of::<RecursiveConfig>,
         ports,
         fields,

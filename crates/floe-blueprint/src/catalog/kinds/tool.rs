@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::catalog::{
-    Catalog, Effect, KindSpec, Ports, ScriptField, ToolCall, in_port, no_blueprints, no_body_refs, no_model_calls,
-    once, schema_of, str_field, template_leaves, unknown_tool,
+    Catalog, Effect, KindSpec, PLAIN, Ports, ScriptField, ToolCall, Traits, in_port, no_body_refs, schema_of,
+    str_field, template_leaves, unknown_tool,
 };
 
 const DOCS: &str = "\
@@ -43,12 +43,7 @@ pub fn spec() -> KindSpec {
         body_vars: &[],
         extra_inputs: true,
         extra_outputs: false,
-        whole_run: false,
-        config_inputs: None,
-        tool_call,
-        blueprints: no_blueprints,
-        body_runs: once,
-        model_calls: no_model_calls,
+        traits: Traits { tool_call, ..PLAIN },
         config_schema: schema_of::<ToolConfig>,
         ports,
         fields,

@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::catalog::{
-    BlueprintRole, BlueprintUse, Catalog, Effect, KindSpec, Ports, ScriptField, in_port, no_body_refs, no_checks,
-    no_model_calls, no_tool_call, once, schema_of, str_field, template_leaves,
+    BlueprintRole, BlueprintUse, Catalog, Effect, KindSpec, PLAIN, Ports, ScriptField, Traits, in_port, no_body_refs,
+    no_checks, schema_of, str_field, template_leaves,
 };
 
 const DOCS: &str = r#"Runs another blueprint as one step. Its input ports are the child's run inputs and its output
@@ -45,12 +45,7 @@ pub fn spec() -> KindSpec {
         body_vars: &[],
         extra_inputs: false,
         extra_outputs: false,
-        whole_run: false,
-        config_inputs: Some("inputs"),
-        tool_call: no_tool_call,
-        blueprints,
-        body_runs: once,
-        model_calls: no_model_calls,
+        traits: Traits { config_inputs: Some("inputs"), blueprints, ..PLAIN },
         config_schema: schema_of::<WorkflowConfig>,
         ports,
         fields,
