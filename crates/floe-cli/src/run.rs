@@ -342,6 +342,7 @@ pub fn cancel(args: &CancelArgs) -> anyhow::Result<Outcome> {
                 note!("run {} {}; finish it with `floe resume {}`", args.id, summary.status.as_str(), args.id);
                 return Ok(Outcome::Ok);
             }
+            // Polled, like approvals: the owner is another process, reached only through the store.
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         note!("run {} has not stopped yet; its nodes finish their current step first", args.id);
