@@ -5,6 +5,7 @@
 //! into a typed document (reporting every problem as a [`Diagnostic`]) and a document back into
 //! canonical bytes. Judging whether a document is a runnable graph is `floe-compiler`'s job.
 
+pub mod cache;
 pub mod canonical;
 pub mod catalog;
 pub mod diagnostic;

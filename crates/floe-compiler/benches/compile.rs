@@ -1,5 +1,5 @@
-//! Parse + compile time for generated blueprints of 1,000 and 10,000 nodes in three shapes
-//! (target: under 50 ms for 10,000 nodes, roughly linear growth). The input is canonical JSON
+//! Parse + compile time for generated blueprints of 1,000 and 10,000 nodes in four shapes, one of
+//! them a join with N-2 input ports (target: under 50 ms for 10,000 nodes, linear growth). The input is canonical JSON
 //! text, so each iteration measures what `floe validate` and the app's live validation do;
 //! freeing the result is left out of the timing (`iter_with_large_drop`).
 
@@ -17,8 +17,13 @@ use synthetic::{Shape, blueprint};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-fn shapes() -> [(&'static str, Shape); 3] {
-    [("chain", Shape::Chain), ("fan_out", Shape::FanOut), ("layered", Shape::Layered { width: 20 })]
+fn shapes() -> [(&'static str, Shape); 4] {
+    [
+        ("chain", Shape::Chain),
+        ("fan_out", Shape::FanOut),
+        ("layered", Shape::Layered { width: 20 }),
+        ("join_ports", Shape::Ports),
+    ]
 }
 
 fn parse_and_compile(c: &mut Criterion) {

@@ -1,9 +1,17 @@
-//! Engine throughput on trivial pass-through nodes (`sleep` of 0s, each passing a small JSON
-//! value on), next to a floor measured in the same run: one plain tokio task per node, wired
-//! with oneshot channels, doing nothing else. Shapes: chain-N, fan-out-N (one source, N
-//! parallel, one join) and layered 100×100; N = 1,000 and 10,000. Targets: in memory ≥ 300k
-//! nodes/s on every 10k shape, and µs/node at 10k ÷ µs/node at 1k ≤ 1.5; journaled in a SQLite
-//! file ≥ 50k nodes/s.
+//! Engine throughput, in memory and journaled into a SQLite file, for N = 1,000 and 10,000 nodes
+//! in the shapes of `support/graphs.rs`: chain, fan-out, layered 100-wide, and (pass-through
+//! only) a join taking each branch on a port of its own.
+//!
+//! - Pass-through nodes (`sleep` of 0s), next to a floor measured in the same run: one plain
+//!   tokio task per node, wired with oneshot channels, doing nothing else. Targets: in memory
+//!   ≥ 300k nodes/s on every 10k shape; journaled ≥ 50k nodes/s; the join on ports within 1.5×
+//!   the chain's µs/node.
+//! - Real work: `code`, `json_query` and `text_template` nodes each computing `{n: in.n + 1}`;
+//!   every iteration checks the final value. Targets at 10k: `json_query` and `text_template`
+//!   ≤ 5 µs/node, `code` ≤ 20 µs/node; journaled ≥ 0.7× in memory.
+//!
+//! Everywhere: µs/node at 10k ÷ µs/node at 1k ≤ 1.5. `FLOE_BENCH_WORK=code,json_query` measures
+//! only those kinds.
 
 use std::hint::black_box;
 use std::sync::Arc;
@@ -11,8 +19,10 @@ use std::sync::Arc;
 #[path = "support/graphs.rs"]
 mod graphs;
 
+use graphs::Work;
+
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use floe_engine::run::{Prepared, RunOptions, run};
+use floe_engine::run::{Prepared, RunOptions, RunReport, run};
 use floe_engine::store::{NewRun, Store};
 use serde_json::{Value, json};
 
@@ -60,41 +70,65 @@ fn new_run(id: &str, prepared: &Prepared) -> NewRun {
     }
 }
 
+/// A run of `prepared` in memory, or journaled into `store` (as `floe run` does), checked.
+async fn run_checked(prepared: &Prepared, store: Option<&Store>, expected: &Value) -> RunReport {
+    let options = match store {
+        None => RunOptions::default(),
+        Some(store) => {
+            let id = floe_engine::run::new_run_id();
+            store.create_run(&new_run(&id, prepared)).await.expect("run recorded");
+            RunOptions {
+                run_id: Some(id.clone()),
+                journal: Arc::new(store.journal(&id)),
+                keys: true,
+                ..RunOptions::default()
+            }
+        }
+    };
+    let report = run(prepared, options).await.expect("runs");
+    assert_eq!(report.outputs.get("result"), Some(expected), "the run computed the wrong value: {report:?}");
+    report
+}
+
 fn throughput(c: &mut Criterion) {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
     // The journaled runs write to a real SQLite file (WAL), as `floe run` does.
     let folder = std::env::temp_dir().join(format!("floe-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&folder);
     let store = runtime.block_on(Store::open(&folder.join("bench.db"))).expect("store opens");
+    // Only these works (`FLOE_BENCH_WORK=code,pass`), to measure one kind quickly.
+    let only = std::env::var("FLOE_BENCH_WORK").ok();
+    let chosen = |work: Work| only.as_deref().is_none_or(|only| only.split(',').any(|w| w == work.name()));
     let mut group = c.benchmark_group("run");
     group.sample_size(10);
-    for name in ["chain", "fanout", "layered"] {
-        for n in [1_000, 10_000] {
-            let (count, edges) = (n, graphs::edges(name, n));
-            let prepared = graphs::prepare(count, &edges);
-            group.throughput(Throughput::Elements(count as u64));
-            group.bench_with_input(BenchmarkId::new(format!("{name}/engine"), n), &prepared, |b, prepared| {
-                b.to_async(&runtime).iter(|| async {
-                    let report = run(prepared, RunOptions::default()).await.expect("runs");
-                    black_box(report)
-                })
-            });
-            group.bench_with_input(BenchmarkId::new(format!("{name}/floor"), n), &edges, |b, edges| {
-                b.to_async(&runtime).iter(|| floor(count, edges))
-            });
-            group.bench_with_input(BenchmarkId::new(format!("{name}/journaled"), n), &prepared, |b, prepared| {
-                b.to_async(&runtime).iter(|| async {
-                    let id = floe_engine::run::new_run_id();
-                    store.create_run(&new_run(&id, prepared)).await.expect("run recorded");
-                    let options = RunOptions {
-                        run_id: Some(id.clone()),
-                        journal: Arc::new(store.journal(&id)),
-                        keys: true,
-                        ..RunOptions::default()
-                    };
-                    black_box(run(prepared, options).await.expect("runs"))
-                })
-            });
+    group.warm_up_time(std::time::Duration::from_secs(1));
+    for work in Work::ALL.into_iter().filter(|&w| chosen(w)) {
+        let shapes: &[&str] =
+            if work == Work::Pass { &["chain", "fanout", "layered", "ports"] } else { &["chain", "fanout", "layered"] };
+        for &shape in shapes {
+            for n in [1_000, 10_000] {
+                let prepared = graphs::prepare(work, shape, n);
+                let expected = graphs::expected(work, shape, n);
+                // Pass-through keeps its old names (`chain/engine`), so figures compare across commits.
+                let name = |mode: &str| match work {
+                    Work::Pass => format!("{shape}/{mode}"),
+                    _ => format!("{}/{shape}/{mode}", work.name()),
+                };
+                group.throughput(Throughput::Elements(n as u64));
+                group.bench_with_input(BenchmarkId::new(name("engine"), n), &prepared, |b, prepared| {
+                    b.to_async(&runtime).iter(|| async { black_box(run_checked(prepared, None, &expected).await) })
+                });
+                group.bench_with_input(BenchmarkId::new(name("journaled"), n), &prepared, |b, prepared| {
+                    b.to_async(&runtime)
+                        .iter(|| async { black_box(run_checked(prepared, Some(&store), &expected).await) })
+                });
+                if work == Work::Pass && shape != "ports" {
+                    let edges = graphs::edges(shape, n);
+                    group.bench_with_input(BenchmarkId::new(format!("{shape}/floor"), n), &edges, |b, edges| {
+                        b.to_async(&runtime).iter(|| floor(n, edges))
+                    });
+                }
+            }
         }
     }
     group.finish();

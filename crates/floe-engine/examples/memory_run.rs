@@ -1,5 +1,6 @@
 //! Heap use of a 10,000-node run, phase by phase (dhat's counting allocator):
-//! `cargo run --release -p floe-engine --example memory_run [chain|fanout|layered] [nodes]`
+//! `cargo run --release -p floe-engine --example memory_run [shape] [nodes] [work]` (shapes and
+//! works of `support/graphs.rs`), or `… memory_run FILE` for a blueprint file.
 #![allow(clippy::print_stderr)]
 
 #[path = "../benches/support/graphs.rs"]
@@ -34,7 +35,13 @@ fn main() {
         std::fs::read_to_string(shape).expect("readable blueprint")
     } else {
         let n: usize = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(10_000);
-        graphs::document(n, &graphs::edges(shape, n)).to_string()
+        graphs::document(
+            graphs::Work::parse(args.get(3).map_or("pass", String::as_str))
+                .expect("a work: pass, code, json_query or text_template"),
+            shape,
+            n,
+        )
+        .to_string()
     };
     report("text");
     let checked = floe_compiler::check_bytes(text.as_bytes(), Catalog::builtin(), &floe_compiler::NoResolver, None);

@@ -1,5 +1,6 @@
-//! Profiling aid: runs a chain, fan-out or layered graph of N pass-through nodes and prints the
-//! time per node. `cargo run --release -p floe-engine --example profile_run chain 10000 [runs]`
+//! Profiling aid: runs a generated graph (`support/graphs.rs`) and prints the time per node:
+//! `cargo run --release -p floe-engine --example profile_run [shape] [nodes] [runs] [work]`,
+//! e.g. `… profile_run chain 10000 20 code`.
 #![allow(clippy::print_stderr)]
 
 use std::time::Instant;
@@ -17,7 +18,12 @@ fn main() {
     let shape = args.get(1).map_or("chain", String::as_str);
     let n: usize = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(10_000);
     let runs: usize = args.get(3).and_then(|a| a.parse().ok()).unwrap_or(20);
-    let prepared = graphs::prepare(n, &graphs::edges(shape, n));
+    let prepared = graphs::prepare(
+        graphs::Work::parse(args.get(4).map_or("pass", String::as_str))
+            .expect("a work: pass, code, json_query or text_template"),
+        shape,
+        n,
+    );
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
     let mut times = Vec::new();
     for _ in 0..runs {

@@ -6,13 +6,14 @@
 //! renders to a string. Templates see `inputs` (the node's input ports), `run` (run inputs),
 //! `nodes` (outputs of the upstream nodes it reads) and the variables of its container body.
 //! Upstream values are converted lazily, field by field, so a large upstream output costs
-//! nothing unless a template reads it.
+//! nothing unless a template reads it. A plan's templates are compiled once, when it is
+//! prepared ([`Templates`]); rendering only looks them up.
 
-use std::collections::BTreeMap;
 use std::sync::{Arc, LazyLock};
 
-use floe_blueprint::ErrorClass;
-use minijinja::Environment;
+use floe_blueprint::{ErrorClass, FieldRole};
+use minijinja::{Environment, Expression};
+use rustc_hash::FxHashMap;
 use minijinja::value::{Enumerator, Object, ObjectRepr, Serde, Value as JinjaValue};
 use serde_json::{Map, Value};
 
@@ -21,7 +22,7 @@ use crate::exec::NodeError;
 /// Output port → value of one node.
 pub type Outputs = Map<String, Value>;
 
-/// Everything a node's templates can read.
+/// Everything a node's templates can read, and the plan's compiled templates they are rendered with.
 #[derive(Debug, Clone, Default)]
 pub struct Context {
     /// The node's input port values.
@@ -32,16 +33,126 @@ pub struct Context {
     pub nodes: Vec<(String, Arc<Outputs>)>,
     /// Container-body variables (`item`, `index`, `parent`, `state`, `iteration`).
     pub vars: Vec<(&'static str, Value)>,
+    /// The plan's templates and expressions, compiled (empty: each is compiled when rendered).
+    pub templates: Arc<Templates>,
 }
 
 impl Context {
     fn to_jinja(&self) -> JinjaValue {
-        let mut map: BTreeMap<String, JinjaValue> =
-            self.vars.iter().map(|(name, value)| ((*name).to_owned(), lazy(value))).collect();
-        map.insert("inputs".into(), JinjaValue::from_object(JsonMap(self.inputs.clone())));
-        map.insert("run".into(), JinjaValue::from_object(JsonMap(self.run.clone())));
-        map.insert("nodes".into(), JinjaValue::from_object(Nodes(self.nodes.clone())));
-        JinjaValue::from_object(map)
+        JinjaValue::from_object(Root(self.clone()))
+    }
+}
+
+/// The names a template sees at its top level: `inputs`, `run`, `nodes` and the body variables,
+/// each converted only when read.
+#[derive(Debug)]
+struct Root(Context);
+
+impl Object for Root {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Map
+    }
+
+    fn get_value(self: &Arc<Self>, key: &JinjaValue) -> Option<JinjaValue> {
+        let context = &self.0;
+        Some(match key.as_str()? {
+            "inputs" => JinjaValue::from_object(JsonMap(context.inputs.clone())),
+            "run" => JinjaValue::from_object(JsonMap(context.run.clone())),
+            "nodes" => JinjaValue::from_object(Nodes(context.nodes.clone())),
+            name => context.vars.iter().find(|(var, _)| *var == name).map(|(_, value)| lazy(value))?,
+        })
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        let names = ["inputs", "run", "nodes"].into_iter().chain(self.0.vars.iter().map(|(name, _)| *name));
+        Enumerator::Values(names.map(JinjaValue::from).collect())
+    }
+}
+
+/// The templates and expressions of one plan, compiled once when the plan is prepared and shared
+/// by every run of it, every loop item and every retry: rendering parses nothing. A text that is
+/// not among them (one a node builds at run time) is compiled when it is rendered.
+#[derive(Default)]
+pub struct Templates {
+    /// Templates that render to text, each added under its own text as its name (so equal
+    /// templates are compiled once); `None` while there is none.
+    texts: Option<Environment<'static>>,
+    /// Expressions (expression fields, and strings that are exactly one `{{ expression }}`).
+    expressions: FxHashMap<Box<str>, Expression<'static, 'static>>,
+}
+
+impl std::fmt::Debug for Templates {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Templates")
+            .field("texts", &self.texts.as_ref().map_or(0, |env| env.templates().count()))
+            .field("expressions", &self.expressions.len())
+            .finish()
+    }
+}
+
+impl Templates {
+    /// Compiles a string of a template field: a sole expression as an expression, a template as
+    /// a template, a plain string not at all. One that does not compile is left out (the
+    /// compiler reported it; rendering it reports it again, with its field).
+    pub fn add_template(&mut self, text: &str) {
+        if !is_template(text) {
+            return;
+        }
+        if let Some(expression) = sole_expression(text) {
+            return self.add_expression(expression);
+        }
+        let texts = self.texts.get_or_insert_with(configured);
+        if texts.get_template(text).is_err() {
+            let _ = texts.add_template_owned(text.to_owned(), text.to_owned());
+        }
+    }
+
+    /// Compiles an expression.
+    pub fn add_expression(&mut self, expression: &str) {
+        if self.expressions.contains_key(expression) {
+            return;
+        }
+        if let Ok(compiled) = environment().compile_expression_owned(expression.to_owned()) {
+            self.expressions.insert(expression.into(), compiled);
+        }
+    }
+
+    /// Compiles every template and expression field of a node config, as its kind lists them.
+    pub fn add_config(&mut self, kind: &str, config: &Value) {
+        let (Some(spec), Some(map)) = (floe_blueprint::Catalog::builtin().kind(kind), config.as_object()) else {
+            return;
+        };
+        for field in (spec.fields)(map) {
+            match (config.pointer(&field.pointer), field.role) {
+                (Some(Value::String(text)), FieldRole::Template) => self.add_template(text),
+                (Some(Value::String(text)), FieldRole::Expression) => self.add_expression(text),
+                _ => {}
+            }
+        }
+    }
+
+    /// How many templates and expressions are compiled.
+    pub fn len(&self) -> usize {
+        self.texts.as_ref().map_or(0, |env| env.templates().count()) + self.expressions.len()
+    }
+
+    /// Whether none is.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn render(&self, text: &str, context: &Context) -> Result<String, minijinja::Error> {
+        match self.texts.as_ref().and_then(|env| env.get_template(text).ok()) {
+            Some(template) => template.render(context.to_jinja()),
+            None => environment().render_str(text, context.to_jinja()),
+        }
+    }
+
+    fn eval(&self, expression: &str, context: &Context) -> Result<JinjaValue, minijinja::Error> {
+        match self.expressions.get(expression) {
+            Some(compiled) => compiled.eval(context.to_jinja()),
+            None => environment().compile_expression(expression)?.eval(context.to_jinja()),
+        }
     }
 }
 
@@ -100,12 +211,14 @@ impl Object for Nodes {
 /// with Python's string, list and dict methods (`.strip()`, `.startswith()`, `.items()`…) that
 /// Jinja users write out of habit.
 pub fn environment() -> &'static Environment<'static> {
-    static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
-        let mut env = floe_compiler::templates::environment();
-        env.set_unknown_method_callback(minijinja_contrib::pycompat::unknown_method_callback);
-        env
-    });
+    static ENV: LazyLock<Environment<'static>> = LazyLock::new(configured);
     &ENV
+}
+
+fn configured() -> Environment<'static> {
+    let mut env = floe_compiler::templates::environment();
+    env.set_unknown_method_callback(minijinja_contrib::pycompat::unknown_method_callback);
+    env
 }
 
 /// Whether a string is a template at all.
@@ -129,15 +242,12 @@ pub fn render_str(text: &str, context: &Context, field: &str) -> Result<Value, N
     if let Some(expression) = sole_expression(text) {
         return eval(expression, context, field);
     }
-    let env = environment();
-    env.render_str(text, context.to_jinja()).map(Value::String).map_err(|e| template_error(field, &e))
+    context.templates.render(text, context).map(Value::String).map_err(|e| template_error(field, &e))
 }
 
 /// Evaluates an expression (conditions, `until`, `items`) to a JSON value.
 pub fn eval(expression: &str, context: &Context, field: &str) -> Result<Value, NodeError> {
-    let env = environment();
-    let compiled = env.compile_expression(expression).map_err(|e| template_error(field, &e))?;
-    let value = compiled.eval(context.to_jinja()).map_err(|e| template_error(field, &e))?;
+    let value = context.templates.eval(expression, context).map_err(|e| template_error(field, &e))?;
     if value.is_undefined() {
         return Err(NodeError::new(
             ErrorClass::InvalidOutput,
@@ -223,6 +333,7 @@ mod tests {
             run: Arc::new(json!({"topic": "rust"}).as_object().cloned().unwrap_or_default()),
             nodes: vec![("fetch".into(), Arc::new(fetch.as_object().cloned().unwrap_or_default()))],
             vars: vec![("item", json!({"n": 2}))],
+            templates: Arc::default(),
         }
     }
 

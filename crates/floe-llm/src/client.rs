@@ -397,7 +397,7 @@ impl Llm {
             self.account(model, response.usage, usage, cost);
             return Ok((response, None));
         };
-        let validator = jsonschema::validator_for(schema).map_err(|e| {
+        let validator = crate::schema::validator(schema).map_err(|e| {
             LlmError::new(ErrorClass::BadRequest, format!("`output_schema` is not a valid JSON Schema: {e}"))
         })?;
         let provider = self.provider(&model.provider)?;

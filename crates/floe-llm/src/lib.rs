@@ -11,6 +11,7 @@ pub mod client;
 pub mod error;
 pub mod prices;
 pub mod providers;
+pub mod schema;
 pub mod secrets;
 pub mod settings;
 mod stream;

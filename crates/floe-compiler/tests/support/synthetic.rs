@@ -14,6 +14,9 @@ pub enum Shape {
     FanOut,
     /// Layers of `width` nodes; each node reads two nodes of the previous layer.
     Layered { width: usize },
+    /// n0 → n1 … n(N-2), each into an input port of its own on the join n(N-1): a node with
+    /// N-2 input ports.
+    Ports,
 }
 
 /// Every fourth template uses statements and filters, so the measured mix includes full
@@ -45,6 +48,8 @@ pub fn blueprint(shape: Shape, count: usize) -> Blueprint {
         let (reads, sources): (Option<String>, Vec<usize>) = match shape {
             Shape::Chain => (i.checked_sub(1).map(id), i.checked_sub(1).into_iter().collect()),
             Shape::FanOut => ((i > 0).then(|| id(0)), if i > 0 { vec![0] } else { vec![] }),
+            Shape::Ports if i == count - 1 => (None, vec![]),
+            Shape::Ports => ((i > 0).then(|| id(0)), if i > 0 { vec![0] } else { vec![] }),
             Shape::Layered { width } => {
                 if i < width {
                     (None, vec![])
@@ -59,6 +64,16 @@ pub fn blueprint(shape: Shape, count: usize) -> Blueprint {
         blueprint.nodes.push(step(i, id(i), reads.as_deref()));
         for s in sources {
             blueprint.edges.push(Edge::new(format!("{}.text", id(s)), format!("{}.in", id(i))));
+        }
+    }
+    if let Shape::Ports = shape {
+        let join = count - 1;
+        let node = blueprint.nodes.last_mut().expect("a join");
+        node.inputs = (1..join)
+            .map(|i| serde_json::from_value(json!({"name": format!("p{i}")})).expect("static port spec"))
+            .collect();
+        for i in 1..join {
+            blueprint.edges.push(Edge::new(format!("{}.text", id(i)), format!("{}.p{i}", id(join))));
         }
     }
     blueprint

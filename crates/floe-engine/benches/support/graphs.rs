@@ -1,7 +1,13 @@
-//! Generated pass-through graphs for the run benchmark and the profiling examples: chain-N,
-//! fan-out-N (one source, N parallel, one join) and layered (layers of 100, each node reading
-//! two of the layer before). `n0` makes a small value; every other node is a `sleep` of 0s that
-//! passes its input on.
+//! Generated graphs for the run benchmark and the profiling examples. Shapes: chain-N, fan-out-N
+//! (one source, N-2 in parallel, one join on one port), ports-N (the same fan-out, but the join
+//! takes each branch on a port of its own: N-2 input ports) and layered (layers of 100, each node
+//! reading two of the layer before). What each node does ([`Work`]):
+//! - `pass`: the sources (nodes without inbound edges) make a small value and every other node
+//!   is a `sleep` of 0s passing it on (scheduler cost only);
+//! - `code`, `json_query`, `text_template`: the sources make `{n: 0}` (`"0"` for templates) and
+//!   every other node computes `{n: in.n + 1}` from its `in` port (the template writes the number
+//!   as text), the tiny work of the peers' benchmarks, so the final value says whether every node
+//!   really ran: [`expected`].
 // Shared by a bench and two examples; each uses part of it.
 #![allow(dead_code)]
 
@@ -9,10 +15,56 @@ use floe_blueprint::Catalog;
 use floe_engine::run::Prepared;
 use serde_json::{Value, json};
 
+/// What every node does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Work {
+    Pass,
+    Code,
+    JsonQuery,
+    TextTemplate,
+}
+
+impl Work {
+    pub const ALL: [Work; 4] = [Work::Pass, Work::Code, Work::JsonQuery, Work::TextTemplate];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Work::Pass => "pass",
+            Work::Code => "code",
+            Work::JsonQuery => "json_query",
+            Work::TextTemplate => "text_template",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Work> {
+        Self::ALL.into_iter().find(|w| w.name() == name)
+    }
+
+    /// The first node (`n0`) and every other node `n<i>`, and the output port each one fills.
+    fn nodes(self, i: usize) -> (Value, &'static str) {
+        let id = format!("n{i}");
+        let tool = |tool: &str, args: Value| json!({"id": id, "kind": "tool", "config": {"tool": tool, "args": args}});
+        match (self, i) {
+            (Work::Pass, 0) => (tool("text_template", json!({"template": "payload"})), "text"),
+            (Work::Pass, _) => (tool("sleep", json!({"duration": "0s"})), "out"),
+            (Work::Code, 0) => (json!({"id": id, "kind": "code", "config": {"source": "({n: 0})"}}), "result"),
+            (Work::Code, _) => {
+                (json!({"id": id, "kind": "code", "config": {"source": "({n: inputs.in.n + 1})"}}), "result")
+            }
+            (Work::JsonQuery, 0) => (tool("json_query", json!({"query": "{n: 0}"})), "result"),
+            (Work::JsonQuery, _) => (tool("json_query", json!({"query": "{n: (.n + 1)}"})), "result"),
+            (Work::TextTemplate, 0) => (tool("text_template", json!({"template": "0"})), "text"),
+            (Work::TextTemplate, _) => {
+                (tool("text_template", json!({"template": "{{ inputs.in | int + 1 }}"})), "text")
+            }
+        }
+    }
+}
+
 /// Edges (by node index) of `shape` with `n` nodes.
 pub fn edges(shape: &str, n: usize) -> Vec<(usize, usize)> {
     match shape {
-        "fanout" => (1..n - 1).flat_map(|i| [(0, i), (i, n - 1)]).collect(),
+        "fanout" | "ports" => (1..n - 1).flat_map(|i| [(0, i), (i, n - 1)]).collect(),
         "layered" => {
             let width = 100;
             (width..n)
@@ -26,22 +78,54 @@ pub fn edges(shape: &str, n: usize) -> Vec<(usize, usize)> {
     }
 }
 
-/// The blueprint document.
-pub fn document(n: usize, edges: &[(usize, usize)]) -> Value {
-    let source =
-        json!({"id": "n0", "kind": "tool", "config": {"tool": "text_template", "args": {"template": "payload"}}});
-    let pass = |i: usize| json!({"id": format!("n{i}"), "kind": "tool", "config": {"tool": "sleep", "args": {"duration": "0s"}}});
-    let nodes: Vec<Value> = std::iter::once(source).chain((1..n).map(pass)).collect();
-    let port = |a: usize| if a == 0 { "text" } else { "out" };
-    let edges: Vec<Value> =
-        edges.iter().map(|&(a, b)| json!({"from": format!("n{a}.{}", port(a)), "to": format!("n{b}.in")})).collect();
-    json!({"format": "floe.blueprint", "version": 1, "id": "bench", "name": "bench", "nodes": nodes, "edges": edges})
+/// The blueprint document of `shape` with `n` nodes doing `work`; its run output `result` is the
+/// last node's.
+pub fn document(work: Work, shape: &str, n: usize) -> Value {
+    let edges = edges(shape, n);
+    let mut fed = vec![false; n];
+    for &(_, b) in &edges {
+        fed[b] = true;
+    }
+    let (mut nodes, ports): (Vec<Value>, Vec<&str>) = (0..n).map(|i| work.node(i, !fed[i])).unzip();
+    let join = n - 1;
+    let by_port = shape == "ports";
+    if by_port {
+        nodes[join]["inputs"] = (1..join).map(|i| json!({"name": format!("p{i}")})).collect();
+    }
+    let edges: Vec<Value> = edges
+        .into_iter()
+        .map(|(a, b)| {
+            let to = if by_port && b == join { format!("n{b}.p{a}") } else { format!("n{b}.in") };
+            json!({"from": format!("n{a}.{}", ports[a]), "to": to})
+        })
+        .collect();
+    json!({
+        "format": "floe.blueprint", "version": 1, "id": "bench", "name": "bench",
+        "outputs": {"result": {"from": format!("n{join}.{}", ports[join])}},
+        "nodes": nodes, "edges": edges,
+    })
+}
+
+/// The run output `result` of [`document`]: the number of nodes on the longest path behind the
+/// last node (a pass-through run hands the first value on; a join on ports gets nothing on `in`).
+pub fn expected(work: Work, shape: &str, n: usize) -> Value {
+    let depth = match shape {
+        "fanout" => 2,
+        "layered" => n / 100 - 1,
+        _ => n - 1,
+    };
+    match work {
+        Work::Pass if shape == "ports" => Value::Null,
+        Work::Pass => json!("payload"),
+        Work::Code | Work::JsonQuery => json!({"n": depth}),
+        Work::TextTemplate => json!(depth.to_string()),
+    }
 }
 
 /// The compiled, prepared graph.
-pub fn prepare(n: usize, edges: &[(usize, usize)]) -> Prepared {
+pub fn prepare(work: Work, shape: &str, n: usize) -> Prepared {
     let checked = floe_compiler::check_parsed(
-        floe_blueprint::parse_value(document(n, edges)),
+        floe_blueprint::parse_value(document(work, shape, n)),
         Catalog::builtin(),
         &floe_compiler::NoResolver,
         None,

@@ -39,13 +39,13 @@ enum Target {
 struct Tool {
     def: ToolDef,
     target: Target,
-    validator: Option<jsonschema::Validator>,
+    validator: Option<std::sync::Arc<jsonschema::Validator>>,
 }
 
 impl Executor for AgentExecutor {
     fn execute(&self, ctx: NodeCtx) -> BoxFuture<'static, Result<Outputs, NodeError>> {
         Box::pin(async move {
-            let config: AgentConfig = config_as(&ctx)?;
+            let config: AgentConfig = config_as(&ctx.node.config)?;
             if config.memory.is_some() {
                 return Err(NodeError::new(
                     ErrorClass::BadRequest,
@@ -192,7 +192,7 @@ fn tools(config: &AgentConfig, workflows: &[WorkflowTool], catalog: &Catalog) ->
                 if let Some(map) = parameters.as_object_mut() {
                     map.remove("$schema");
                 }
-                let validator = jsonschema::validator_for(&parameters).ok();
+                let validator = floe_llm::schema::validator(&parameters).ok();
                 out.push(Tool {
                     def: ToolDef { name: spec.name.clone(), description: spec.summary.clone(), parameters },
                     target: Target::Toolbox(spec.name.clone()),
@@ -222,7 +222,7 @@ fn tools(config: &AgentConfig, workflows: &[WorkflowTool], catalog: &Catalog) ->
             workflow.description.clone()
         };
         out.push(Tool {
-            validator: jsonschema::validator_for(&parameters).ok(),
+            validator: floe_llm::schema::validator(&parameters).ok(),
             def: ToolDef { name: workflow.name.clone(), description, parameters },
             target: Target::Workflow(workflow.key.clone()),
         });

@@ -18,7 +18,7 @@ pub struct ApprovalExecutor;
 impl Executor for ApprovalExecutor {
     fn execute(&self, ctx: NodeCtx) -> BoxFuture<'static, Result<Outputs, NodeError>> {
         Box::pin(async move {
-            let config: ApprovalConfig = config_as(&ctx)?;
+            let config: ApprovalConfig = config_as(&ctx.node.config)?;
             let prompt = match render_str(&config.message, &ctx.context, "/config/message")? {
                 Value::String(text) => text,
                 other => other.to_string(),

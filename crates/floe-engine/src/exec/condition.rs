@@ -18,7 +18,7 @@ impl Executor for ConditionExecutor {
 }
 
 fn route(ctx: &NodeCtx) -> Result<Outputs, NodeError> {
-    let config: ConditionConfig = config_as(ctx)?;
+    let config: ConditionConfig = config_as(&ctx.node.config)?;
     let value = ctx.input("in");
     if let Some(expression) = &config.expression {
         let holds = truthy(&eval(expression, &ctx.context, "/config/expression")?);

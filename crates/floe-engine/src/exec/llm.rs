@@ -23,7 +23,7 @@ pub struct LlmExecutor;
 impl Executor for LlmExecutor {
     fn execute(&self, ctx: NodeCtx) -> BoxFuture<'static, Result<Outputs, NodeError>> {
         Box::pin(async move {
-            let config: LlmConfig = config_as(&ctx)?;
+            let config: LlmConfig = config_as(&ctx.node.config)?;
             let llm = ctx.run.llm()?;
             let mut messages = Vec::new();
             if let Some(system) = &config.system {

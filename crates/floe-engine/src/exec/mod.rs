@@ -189,6 +189,13 @@ pub trait Executor: Send + Sync {
     fn pool(&self, _node: &PlanNode) -> Option<String> {
         None
     }
+
+    /// An executor made for `node` alone, when this kind has work to do once per plan rather
+    /// than per execution (a script to compile). `vars` are the body variables of the scope the
+    /// node is in. `None`: this executor runs every node as it is.
+    fn prepare(&self, _node: &PlanNode, _vars: &[&'static str]) -> Option<Arc<dyn Executor>> {
+        None
+    }
 }
 
 /// The executor for each kind, looked up once per node when a plan is prepared.
@@ -215,8 +222,8 @@ pub fn output(port: &str, value: Value) -> Outputs {
 
 /// Reads a node's config as its kind's config type (the one the compiler validated it against),
 /// in place, naming the field when it has the wrong shape.
-pub fn config_as<T: serde::de::DeserializeOwned>(ctx: &NodeCtx) -> Result<T, NodeError> {
-    serde_path_to_error::deserialize(ctx.node.config.as_ref()).map_err(|e| {
+pub fn config_as<T: serde::de::DeserializeOwned>(config: &Value) -> Result<T, NodeError> {
+    serde_path_to_error::deserialize(config).map_err(|e| {
         NodeError::new(
             ErrorClass::BadRequest,
             format!("`/config/{}` has the wrong shape: {}", e.path().to_string().replace('.', "/"), e.inner()),

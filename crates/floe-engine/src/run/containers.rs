@@ -104,7 +104,7 @@ pub struct LoopExecutor;
 impl Container for LoopExecutor {
     fn execute(&self, ctx: Attempt) -> BoxFuture<'static, Result<Outputs, NodeError>> {
         Box::pin(async move {
-            let config: LoopConfig = config_as(&ctx)?;
+            let config: LoopConfig = config_as(&ctx.node.config)?;
             let body = body_of(&ctx)?;
             let collect = body_port(&body, &config.collect, "/config/collect")?;
             let items = match (ctx.context.inputs.get("items"), &config.items) {
@@ -170,7 +170,7 @@ pub struct ParallelExecutor;
 impl Container for ParallelExecutor {
     fn execute(&self, ctx: Attempt) -> BoxFuture<'static, Result<Outputs, NodeError>> {
         Box::pin(async move {
-            let config: ParallelConfig = config_as(&ctx)?;
+            let config: ParallelConfig = config_as(&ctx.node.config)?;
             let body = body_of(&ctx)?;
             let branches: BTreeMap<String, (usize, String)> = config
                 .branches
@@ -235,7 +235,7 @@ pub struct RecursiveExecutor;
 impl Container for RecursiveExecutor {
     fn execute(&self, ctx: Attempt) -> BoxFuture<'static, Result<Outputs, NodeError>> {
         Box::pin(async move {
-            let config: RecursiveConfig = config_as(&ctx)?;
+            let config: RecursiveConfig = config_as(&ctx.node.config)?;
             let body = body_of(&ctx)?;
             let next = body_port(&body, &config.next, "/config/next")?;
             let mut state = ctx.input("initial");

@@ -21,7 +21,7 @@ pub use crate::events::RunReport;
 use crate::events::{Clock, EventSink, NodePath, NullSink, RunEvent, RunStatus, SystemClock, UsageInfo};
 use crate::exec::{Executor, NodeError, NodeHost, executor_for};
 pub use crate::ids::{child_run_id, new_run_id, root_run_id};
-use crate::template::Outputs;
+use crate::template::{Outputs, Templates};
 pub use crate::template::json_type;
 use containers::{Container, container_for};
 pub use emitter::{Emitter, Journal, JournalError, NoJournal};
@@ -90,7 +90,14 @@ pub struct RuntimeScope {
 }
 
 impl RuntimeScope {
-    fn build(scope: &Scope, executors: &Executors, workflows: &BTreeMap<String, String>, keep: &[String]) -> Self {
+    fn build(
+        scope: &Scope,
+        executors: &Executors,
+        workflows: &BTreeMap<String, String>,
+        keep: &[String],
+        vars: &[&'static str],
+        templates: &mut Templates,
+    ) -> Self {
         let graph = scope.graph();
         let mut inbound = vec![Vec::new(); graph.node_count()];
         let mut outbound = vec![Vec::new(); graph.node_count()];
@@ -113,15 +120,17 @@ impl RuntimeScope {
             .node_weights()
             .zip(inbound.into_iter().zip(outbound))
             .map(|(node, (inbound, outbound))| {
+                templates.add_config(&node.kind, &node.config);
                 let mut runtime = RuntimeNode {
-                    body: node
-                        .body
-                        .as_ref()
-                        .map(|body| Arc::new(RuntimeScope::build(body, executors, workflows, &body_results(node)))),
+                    body: node.body.as_ref().map(|body| {
+                        let vars = Catalog::builtin().kind(&node.kind).map_or(&[][..], |kind| kind.body_vars);
+                        Arc::new(RuntimeScope::build(body, executors, workflows, &body_results(node), vars, templates))
+                    }),
                     executor: executors
                         .get(&node.kind)
                         .cloned()
                         .or_else(|| executor_for(&node.kind))
+                        .map(|executor| executor.prepare(node, vars).unwrap_or(executor))
                         .map(Work::Node)
                         .or_else(|| container_for(&node.kind).map(Work::Container)),
                     plan: Arc::clone(node),
@@ -188,13 +197,15 @@ fn body_results(node: &PlanNode) -> Vec<String> {
         .collect()
 }
 
-/// A plan laid out for execution; prepare once, run many times.
+/// A plan laid out for execution, its templates compiled; prepare once, run many times.
 #[derive(Debug)]
 pub struct Prepared {
     /// The compiled plan.
     pub plan: Arc<Plan>,
     /// Its top-level scope.
     pub root: Arc<RuntimeScope>,
+    /// Its templates and expressions, compiled.
+    pub templates: Arc<Templates>,
 }
 
 /// Executors by kind name, replacing or adding to the built-in ones.
@@ -210,8 +221,9 @@ impl Prepared {
     /// and the providers of kinds this crate does not execute itself).
     pub fn with_executors(plan: Plan, executors: &Executors) -> Self {
         let outputs: Vec<String> = plan.outputs().values().map(|o| o.node.clone()).collect();
-        let root = Arc::new(RuntimeScope::build(plan.root(), executors, plan.workflows(), &outputs));
-        Self { plan: Arc::new(plan), root }
+        let mut templates = Templates::default();
+        let root = Arc::new(RuntimeScope::build(plan.root(), executors, plan.workflows(), &outputs, &[], &mut templates));
+        Self { plan: Arc::new(plan), root, templates: Arc::new(templates) }
     }
 }
 
@@ -316,6 +328,8 @@ pub struct RunEnv {
     pub workspace: PathBuf,
     /// Run inputs after defaults.
     pub run_inputs: Arc<Map<String, Value>>,
+    /// The plan's compiled templates.
+    pub templates: Arc<Templates>,
     /// Events go through here.
     pub emitter: Arc<Emitter>,
     pub(crate) control: RunControl,
@@ -604,6 +618,7 @@ pub async fn run(prepared: &Prepared, options: RunOptions) -> Result<RunReport, 
         run_id: run_id.clone(),
         workspace: options.workspace,
         run_inputs: Arc::new(inputs.clone()),
+        templates: prepared.templates.clone(),
         emitter: emitter.clone(),
         control: options.control.clone(),
         slots: Arc::new(Semaphore::new(limit.max(1))),

@@ -290,8 +290,13 @@ impl ScopeRun {
                 Some((id.clone(), outputs))
             })
             .collect();
-        let context =
-            Context { inputs: Arc::new(inputs), run: self.env.run_inputs.clone(), nodes, vars: self.vars.clone() };
+        let context = Context {
+            inputs: Arc::new(inputs),
+            run: self.env.run_inputs.clone(),
+            nodes,
+            vars: self.vars.clone(),
+            templates: self.env.templates.clone(),
+        };
         self.release_sources(i);
         let path = self.path(i);
         if self.env.keys {

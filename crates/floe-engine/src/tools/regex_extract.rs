@@ -1,5 +1,8 @@
 //! `regex_extract`: matches of a regular expression, or of one capture group.
 
+use std::sync::LazyLock;
+
+use floe_blueprint::cache::ContentCache;
 use floe_blueprint::catalog::tools::regex_extract::RegexExtractArgs;
 use regex::Regex;
 use serde_json::Value;
@@ -9,7 +12,10 @@ use crate::exec::{NodeCtx, NodeError, output};
 use crate::template::Outputs;
 
 pub(super) fn run(args: RegexExtractArgs, ctx: &NodeCtx) -> Result<Outputs, NodeError> {
-    let regex = Regex::new(&args.pattern)
+    // Compiled once per pattern in the process (`Regex` is made to be shared between threads).
+    static PATTERNS: LazyLock<ContentCache<Regex>> = LazyLock::new(|| ContentCache::new(1024));
+    let regex = PATTERNS
+        .get_or_insert_with(&args.pattern, || Regex::new(&args.pattern))
         .map_err(|e| NodeError::tool(format!("`pattern` is not a valid regular expression: {e}")))?;
     let group = args.group.unwrap_or(0) as usize;
     if group >= regex.captures_len() {
