@@ -1,14 +1,17 @@
 //! Profiling aid: runs a generated graph (`support/graphs.rs`) and prints the time per node:
-//! `cargo run --release -p floe-engine --example profile_run [shape] [nodes] [runs] [work]`,
-//! e.g. `… profile_run chain 10000 20 code`.
+//! `cargo run --release -p floe-engine --example profile_run [shape] [nodes] [runs] [work] [journaled]`,
+//! e.g. `… profile_run chain 10000 20 code journaled` (journaled: into a SQLite file, as
+//! `floe run` does).
 #![allow(clippy::print_stderr)]
 
+use std::sync::Arc;
 use std::time::Instant;
 
 #[path = "../benches/support/graphs.rs"]
 mod graphs;
 
 use floe_engine::run::{RunOptions, run};
+use floe_engine::store::{NewRun, Store};
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -18,25 +21,54 @@ fn main() {
     let shape = args.get(1).map_or("chain", String::as_str);
     let n: usize = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(10_000);
     let runs: usize = args.get(3).and_then(|a| a.parse().ok()).unwrap_or(20);
-    let prepared = graphs::prepare(
-        graphs::Work::parse(args.get(4).map_or("pass", String::as_str))
-            .expect("a work: pass, code, json_query or text_template"),
-        shape,
-        n,
-    );
+    let work = graphs::Work::parse(args.get(4).map_or("pass", String::as_str))
+        .expect("a work: pass, code, json_query or text_template");
+    let journaled = args.get(5).is_some_and(|a| a == "journaled");
+    let prepared = graphs::prepare(work, shape, n);
+    let expected = graphs::expected(work, shape, n);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+    let folder = std::env::temp_dir().join(format!("floe-profile-{}", std::process::id()));
+    let store = runtime.block_on(Store::open(&folder.join("profile.db"))).expect("store opens");
     let mut times = Vec::new();
     for _ in 0..runs {
         let start = Instant::now();
-        let report = runtime.block_on(run(&prepared, RunOptions::default())).expect("runs");
+        let report = runtime.block_on(async {
+            let mut options = RunOptions::default();
+            if journaled {
+                let id = floe_engine::run::new_run_id();
+                let row = NewRun {
+                    id: id.clone(),
+                    blueprint_id: "profile".into(),
+                    blueprint_name: "profile".into(),
+                    blueprint_path: None,
+                    blueprint_json: "{}".into(),
+                    hash: prepared.plan.hash().to_owned(),
+                    inputs: Default::default(),
+                    workspace: folder.clone(),
+                    parent: None,
+                    started_at: 0,
+                };
+                store.create_run(&row).await.expect("run recorded");
+                options = RunOptions {
+                    run_id: Some(id.clone()),
+                    journal: Arc::new(store.journal(&id)),
+                    keys: true,
+                    ..options
+                };
+            }
+            run(&prepared, options).await.expect("runs")
+        });
         times.push(start.elapsed());
-        assert_eq!(report.status, floe_engine::events::RunStatus::Succeeded);
+        assert_eq!(report.outputs.get("result"), Some(&expected), "{report:?}");
     }
     times.sort();
     let median = times[times.len() / 2];
     eprintln!(
-        "{shape} {n}: median {median:?} ({:.2} µs/node), min {:?}",
+        "{} {shape} {n}{}: median {median:?} ({:.2} µs/node), min {:?}",
+        work.name(),
+        if journaled { " journaled" } else { "" },
         median.as_secs_f64() * 1e6 / n as f64,
         times[0]
     );
+    let _ = std::fs::remove_dir_all(&folder);
 }

@@ -12,9 +12,9 @@
 use std::sync::{Arc, LazyLock};
 
 use floe_blueprint::{ErrorClass, FieldRole};
+use minijinja::value::{Enumerator, Object, ObjectRepr, Serde, Value as JinjaValue};
 use minijinja::{Environment, Expression};
 use rustc_hash::FxHashMap;
-use minijinja::value::{Enumerator, Object, ObjectRepr, Serde, Value as JinjaValue};
 use serde_json::{Map, Value};
 
 use crate::exec::NodeError;

@@ -547,6 +547,32 @@ async fn code_has_no_file_system_or_network() {
     }
 }
 
+#[tokio::test]
+async fn code_keeps_no_state_across_loop_items_or_runs() {
+    // Each item tries to leave something behind for the next: a global, a change to a built-in
+    // prototype, a property on its own function; and counts what earlier ones left.
+    let script = "const seen = [typeof counter === 'number' ? counter : 0, [].leak || 0, arguments.callee.calls || 0];\n\
+                  counter = (typeof counter === 'number' ? counter : 0) + 1;\n\
+                  Array.prototype.leak = 1; arguments.callee.calls = 1;\n\
+                  ({item, seen})";
+    let document = json!({
+        "inputs": {"items": {"type": "array", "default": [1, 2, 3, 4, 5]}},
+        "outputs": {"results": {"from": "map.results"}},
+        "nodes": [{
+            "id": "map", "kind": "loop",
+            "config": {"items": "run.items", "collect": "js.result", "concurrency": 1},
+            "body": {"nodes": [code("js", script, json!({}))]}
+        }],
+    });
+    let prepared = prepare(document);
+    let expected: Vec<Value> = (1..=5).map(|item| json!({"item": item, "seen": [0, 0, 0]})).collect();
+    for _ in 0..2 {
+        let report = floe_engine::run::run(&prepared, Default::default()).await.expect("runs");
+        assert_eq!(report.status, RunStatus::Succeeded, "{:?}", report.error);
+        assert_eq!(report.outputs["results"], json!(expected));
+    }
+}
+
 /// Cancels the run when `node` is announced as started.
 struct CancelWhenStarted {
     node: &'static str,

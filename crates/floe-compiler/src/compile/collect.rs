@@ -28,6 +28,7 @@ impl<'a, 's> Compiler<'a, 's> {
                     live: false,
                     spec: None,
                     ports: Ports::default(),
+                    input_positions: HashMap::default(),
                     ports_known: false,
                     policy: policy::resolve(&node.policy, &blueprint.defaults),
                     effect: Effect::Pure,
@@ -81,8 +82,7 @@ impl<'a, 's> Compiler<'a, 's> {
         for (i, check) in checks.into_iter().enumerate() {
             let info = &mut self.infos[i];
             info.spec = check.spec;
-            info.ports = check.ports;
-            info.ports_known = check.ports_known;
+            info.set_ports(check.ports, check.ports_known);
             info.effect = check.effect;
             self.diagnostics.extend(check.diagnostics);
             // The blueprints the node runs, as its kind reads them from the config.
@@ -97,8 +97,7 @@ impl<'a, 's> Compiler<'a, 's> {
                         if matches!(self.infos[i].policy.on_error, OnError::ErrorPort) {
                             ports.outputs.push(error_port());
                         }
-                        self.infos[i].ports = ports;
-                        self.infos[i].ports_known = known;
+                        self.infos[i].set_ports(ports, known);
                     }
                     BlueprintRole::Tool { name } => self.blueprint_tool(i, &used.reference, &pointer, name),
                 }
@@ -221,16 +220,22 @@ pub(super) fn check_node<'a>(info: &Info<'a>, catalog: &'a Catalog) -> NodeCheck
             continue;
         }
         let list = if field == "inputs" { &mut ports.inputs } else { &mut ports.outputs };
+        // By name, so declaring N ports costs O(N).
+        let mut positions: HashMap<String, usize> =
+            list.iter().enumerate().map(|(k, p)| (p.name.to_string(), k)).collect();
         for port in declared {
             let def = PortDef::new(port.name.clone(), port.ty, port.description.clone());
-            match list.iter_mut().find(|p| p.name == port.name) {
+            match positions.get(&port.name).map(|&k| &mut list[k]) {
                 Some(existing) => {
                     existing.ty = port.ty;
                     if !port.description.is_empty() {
                         existing.description = def.description;
                     }
                 }
-                None => list.push(def),
+                None => {
+                    positions.insert(port.name.clone(), list.len());
+                    list.push(def);
+                }
             }
         }
     }

@@ -148,7 +148,8 @@ impl<'a, 's> Compiler<'a, 's> {
             return Some(None);
         }
         let list = if input { &info.ports.inputs } else { &info.ports.outputs };
-        if let Some(def) = list.iter().find(|p| p.name == port) {
+        let found = if input { info.input(port) } else { list.iter().find(|p| p.name == port) };
+        if let Some(def) = found {
             return Some(Some(def.clone()));
         }
         let names: Vec<&str> = list.iter().map(|p| p.name.as_ref()).collect();

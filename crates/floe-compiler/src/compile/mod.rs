@@ -91,7 +91,11 @@ struct Info<'a> {
     scope: usize,
     live: bool,
     spec: Option<&'a KindSpec>,
+    /// Its ports; set with [`Info::set_ports`], which keeps `input_positions` in step.
     ports: Ports,
+    /// Input port name → position in `ports.inputs`, for nodes with many inputs (a join), so
+    /// that resolving each of N edges is O(1) and a join compiles in O(N).
+    input_positions: HashMap<String, usize>,
     ports_known: bool,
     policy: NodePolicy,
     effect: Effect,
@@ -101,6 +105,30 @@ struct Info<'a> {
     workflow: Option<String>,
     tools: Vec<WorkflowTool>,
     body: Option<usize>,
+}
+
+/// Above this many input ports a node's are looked up through an index.
+const INDEXED_PORTS: usize = 16;
+
+impl Info<'_> {
+    fn set_ports(&mut self, ports: Ports, known: bool) {
+        self.input_positions = if ports.inputs.len() > INDEXED_PORTS {
+            ports.inputs.iter().enumerate().map(|(k, p)| (p.name.to_string(), k)).collect()
+        } else {
+            HashMap::default()
+        };
+        self.ports = ports;
+        self.ports_known = known;
+    }
+
+    /// Input port `name`.
+    fn input(&self, name: &str) -> Option<&PortDef> {
+        if self.input_positions.is_empty() {
+            self.ports.inputs.iter().find(|p| p.name == name)
+        } else {
+            self.input_positions.get(name).map(|&k| &self.ports.inputs[k])
+        }
+    }
 }
 
 struct ScopeInfo<'a> {

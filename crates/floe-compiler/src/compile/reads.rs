@@ -138,7 +138,7 @@ impl<'a, 's> Compiler<'a, 's> {
                 let info = &self.infos[i];
                 if let Some(name) = second
                     && info.ports_known
-                    && !info.ports.inputs.iter().any(|p| p.name == name)
+                    && info.input(name).is_none()
                 {
                     let names: Vec<&str> = info.ports.inputs.iter().map(|p| p.name.as_ref()).collect();
                     let mut diagnostic = Diagnostic::new(
@@ -157,7 +157,7 @@ impl<'a, 's> Compiler<'a, 's> {
                     self.push(diagnostic);
                 } else if let Some(name) = second
                     && info.live
-                    && info.ports.inputs.iter().any(|p| p.name == name && !p.required)
+                    && info.input(name).is_some_and(|p| !p.required)
                     && !templates::guarded(source, &format!("inputs.{name}"))
                     && !self.connected(i, name)
                 {

@@ -40,21 +40,21 @@ impl Work {
         Self::ALL.into_iter().find(|w| w.name() == name)
     }
 
-    /// The first node (`n0`) and every other node `n<i>`, and the output port each one fills.
-    fn nodes(self, i: usize) -> (Value, &'static str) {
+    /// Node `n<i>`, a source (no inbound edge) or a step, and the output port it fills.
+    fn node(self, i: usize, source: bool) -> (Value, &'static str) {
         let id = format!("n{i}");
         let tool = |tool: &str, args: Value| json!({"id": id, "kind": "tool", "config": {"tool": tool, "args": args}});
-        match (self, i) {
-            (Work::Pass, 0) => (tool("text_template", json!({"template": "payload"})), "text"),
-            (Work::Pass, _) => (tool("sleep", json!({"duration": "0s"})), "out"),
-            (Work::Code, 0) => (json!({"id": id, "kind": "code", "config": {"source": "({n: 0})"}}), "result"),
-            (Work::Code, _) => {
+        match (self, source) {
+            (Work::Pass, true) => (tool("text_template", json!({"template": "payload"})), "text"),
+            (Work::Pass, false) => (tool("sleep", json!({"duration": "0s"})), "out"),
+            (Work::Code, true) => (json!({"id": id, "kind": "code", "config": {"source": "({n: 0})"}}), "result"),
+            (Work::Code, false) => {
                 (json!({"id": id, "kind": "code", "config": {"source": "({n: inputs.in.n + 1})"}}), "result")
             }
-            (Work::JsonQuery, 0) => (tool("json_query", json!({"query": "{n: 0}"})), "result"),
-            (Work::JsonQuery, _) => (tool("json_query", json!({"query": "{n: (.n + 1)}"})), "result"),
-            (Work::TextTemplate, 0) => (tool("text_template", json!({"template": "0"})), "text"),
-            (Work::TextTemplate, _) => {
+            (Work::JsonQuery, true) => (tool("json_query", json!({"query": "{n: 0}"})), "result"),
+            (Work::JsonQuery, false) => (tool("json_query", json!({"query": "{n: (.n + 1)}"})), "result"),
+            (Work::TextTemplate, true) => (tool("text_template", json!({"template": "0"})), "text"),
+            (Work::TextTemplate, false) => {
                 (tool("text_template", json!({"template": "{{ inputs.in | int + 1 }}"})), "text")
             }
         }

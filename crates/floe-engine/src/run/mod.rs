@@ -21,8 +21,8 @@ pub use crate::events::RunReport;
 use crate::events::{Clock, EventSink, NodePath, NullSink, RunEvent, RunStatus, SystemClock, UsageInfo};
 use crate::exec::{Executor, NodeError, NodeHost, executor_for};
 pub use crate::ids::{child_run_id, new_run_id, root_run_id};
-use crate::template::{Outputs, Templates};
 pub use crate::template::json_type;
+use crate::template::{Outputs, Templates};
 use containers::{Container, container_for};
 pub use emitter::{Emitter, Journal, JournalError, NoJournal};
 use scope::{ScopeResult, ScopeRun};
@@ -35,6 +35,8 @@ pub struct RuntimeNode {
     pub(crate) inbound: Vec<usize>,
     /// Edges leaving it.
     pub(crate) outbound: Vec<usize>,
+    /// Its connected input ports, by slot ([`RuntimeEdge::slot`]).
+    pub(crate) in_ports: Vec<Arc<str>>,
     /// The body, for containers.
     pub body: Option<Arc<RuntimeScope>>,
     /// What runs it; `None` for kinds this build cannot execute: the node fails with a clear error.
@@ -46,6 +48,9 @@ pub struct RuntimeNode {
     pub(crate) subflows: Vec<String>,
     /// Its id as a node path, shared by every top-level run of the plan.
     pub(crate) id_path: Arc<str>,
+    /// The hash of what identifies its work before its inputs are known: the engine version,
+    /// its kind and config, and the plans it runs (see `scope::cache_key`).
+    pub(crate) key_base: blake3::Hasher,
 }
 
 impl std::fmt::Debug for RuntimeNode {
@@ -68,6 +73,9 @@ pub(crate) struct RuntimeEdge {
     pub to: usize,
     pub from_port: Arc<str>,
     pub to_port: Option<Arc<str>>,
+    /// The target's slot for `to_port` (its index in the target's `in_ports`): values are
+    /// delivered by slot, so a node with N input ports takes each in O(1).
+    pub slot: u32,
 }
 
 /// A scope (top level or a body) laid out as flat vectors for the scheduler.
@@ -106,20 +114,25 @@ impl RuntimeScope {
         // the edge list compact and hot in cache.
         let mut names: HashMap<String, Arc<str>> = HashMap::new();
         let mut intern = |name: &str| names.entry(name.to_owned()).or_insert_with(|| Arc::from(name)).clone();
+        let mut in_ports: Vec<Vec<Arc<str>>> = vec![Vec::new(); graph.node_count()];
+        let mut slots: HashMap<(usize, Arc<str>), u32> = HashMap::new();
         for edge in graph.raw_edges() {
             let (from, to) = (edge.source().index(), edge.target().index());
             outbound[from].push(edges.len());
             inbound[to].push(edges.len());
-            edges.push(RuntimeEdge {
-                to,
-                from_port: intern(&edge.weight.from_port),
-                to_port: edge.weight.to_port.as_deref().map(&mut intern),
+            let to_port = edge.weight.to_port.as_deref().map(&mut intern);
+            let slot = to_port.as_ref().map_or(0, |port| {
+                *slots.entry((to, port.clone())).or_insert_with(|| {
+                    in_ports[to].push(port.clone());
+                    in_ports[to].len() as u32 - 1
+                })
             });
+            edges.push(RuntimeEdge { to, from_port: intern(&edge.weight.from_port), to_port, slot });
         }
         let nodes = graph
             .node_weights()
-            .zip(inbound.into_iter().zip(outbound))
-            .map(|(node, (inbound, outbound))| {
+            .zip(inbound.into_iter().zip(outbound).zip(in_ports))
+            .map(|(node, ((inbound, outbound), in_ports))| {
                 templates.add_config(&node.kind, &node.config);
                 let mut runtime = RuntimeNode {
                     body: node.body.as_ref().map(|body| {
@@ -136,6 +149,7 @@ impl RuntimeScope {
                     plan: Arc::clone(node),
                     inbound,
                     outbound,
+                    in_ports,
                     pool: None,
                     subflows: node
                         .workflow
@@ -144,7 +158,9 @@ impl RuntimeScope {
                         .filter_map(|key| workflows.get(key).cloned())
                         .collect(),
                     id_path: Arc::from(node.id.as_str()),
+                    key_base: blake3::Hasher::new(),
                 };
+                runtime.key_base = key_base(&runtime.plan, &runtime.subflows);
                 runtime.pool = match &runtime.executor {
                     Some(Work::Node(executor)) => executor.pool(&runtime.plan),
                     _ => None,
@@ -185,6 +201,20 @@ impl RuntimeScope {
     }
 }
 
+/// The hash state of a node's constant part of its result key.
+fn key_base(node: &PlanNode, subflows: &[String]) -> blake3::Hasher {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(b"floe result key 2\x1f");
+    hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
+    hasher.update(b"\x1fkind");
+    hasher.update(node.kind.as_bytes());
+    hasher.update(b"\x1fconfig");
+    let _ = serde_json::to_writer(&mut hasher, node.config.as_ref());
+    hasher.update(b"\x1fsubflows");
+    let _ = serde_json::to_writer(&mut hasher, subflows);
+    hasher
+}
+
 /// The body nodes a container reads when its body ends (`collect`, `next`, branch results), as
 /// its kind describes them in the catalogue.
 fn body_results(node: &PlanNode) -> Vec<String> {
@@ -222,7 +252,8 @@ impl Prepared {
     pub fn with_executors(plan: Plan, executors: &Executors) -> Self {
         let outputs: Vec<String> = plan.outputs().values().map(|o| o.node.clone()).collect();
         let mut templates = Templates::default();
-        let root = Arc::new(RuntimeScope::build(plan.root(), executors, plan.workflows(), &outputs, &[], &mut templates));
+        let root =
+            Arc::new(RuntimeScope::build(plan.root(), executors, plan.workflows(), &outputs, &[], &mut templates));
         Self { plan: Arc::new(plan), root, templates: Arc::new(templates) }
     }
 }

@@ -91,9 +91,9 @@ pub struct ScopeRun {
     /// For each node, how many template readers have not started yet; at 0 its outputs are let
     /// go (unless kept), so a long run holds only the outputs still ahead of someone.
     readers: Vec<u32>,
-    /// Values delivered to each waiting node's ports: (port, edge index, value). A port fed by
-    /// several edges keeps the value of the first edge in document order that delivered.
-    delivered_values: Vec<Vec<(Arc<str>, usize, Value)>>,
+    /// Values delivered to each waiting node's ports, by slot: (edge index, value). A port fed
+    /// by several edges keeps the value of the first edge in document order that delivered.
+    delivered_values: Vec<Vec<Option<(usize, Value)>>>,
     stop_after: usize,
 }
 
@@ -278,7 +278,8 @@ impl ScopeRun {
         let node = self.scope.nodes[i].clone();
         let inputs: Map<String, Value> = std::mem::take(&mut self.delivered_values[i])
             .into_iter()
-            .map(|(port, _, value)| (port.to_string(), value))
+            .zip(&node.in_ports)
+            .filter_map(|(delivered, port)| Some((port.to_string(), delivered?.1)))
             .collect();
         let nodes = node
             .plan
@@ -392,14 +393,14 @@ impl ScopeRun {
                 work.push((e, Settle::Skipped));
                 continue;
             };
-            if let Some(port) = &edge.to_port
-                && self.state[edge.to] == State::Pending
-            {
+            if edge.to_port.is_some() && self.state[edge.to] == State::Pending {
                 let values = &mut self.delivered_values[edge.to];
-                match values.iter_mut().find(|(p, _, _)| p == port) {
-                    Some(slot) if slot.1 > e => *slot = (port.clone(), e, value.clone()),
-                    Some(_) => {}
-                    None => values.push((port.clone(), e, value.clone())),
+                if values.is_empty() {
+                    values.resize(scope.nodes[edge.to].in_ports.len(), None);
+                }
+                let slot = &mut values[edge.slot as usize];
+                if slot.as_ref().is_none_or(|(first, _)| *first > e) {
+                    *slot = Some((e, value.clone()));
                 }
             }
             work.push((e, Settle::Delivered));
@@ -597,26 +598,30 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
 /// What identifies a node's result: the engine version (standing for every kind's version), the
 /// kind, its config, every value it reads (input ports, upstream outputs, the run inputs its
 /// templates read as the compiler found them, body variables) and the plan hash of each
-/// blueprint it runs. Equal keys mean the node would be handed exactly the same work.
+/// blueprint it runs. Equal keys mean the node would be handed exactly the same work. The
+/// node's own part was hashed when the plan was laid out ([`RuntimeNode::key_base`]); the values
+/// are streamed into the hash, never built into a document first.
 fn cache_key(node: &RuntimeNode, context: &Context) -> String {
+    let mut hasher = node.key_base.clone();
+    part(&mut hasher, b"\x1finputs", context.inputs.as_ref());
     let nodes: std::collections::BTreeMap<&str, &Outputs> =
         context.nodes.iter().map(|(id, outputs)| (id.as_str(), outputs.as_ref())).collect();
-    let vars: std::collections::BTreeMap<&str, &Value> =
-        context.vars.iter().map(|(name, value)| (*name, value)).collect();
+    part(&mut hasher, b"\x1fnodes", &nodes);
     // Only the run inputs it reads, so changing another input does not invalidate it.
     let run: std::collections::BTreeMap<&str, &Value> = match &node.plan.run_reads {
         Some(names) => names.iter().filter_map(|n| Some((n.as_str(), context.run.get(n)?))).collect(),
         None => context.run.iter().map(|(k, v)| (k.as_str(), v)).collect(),
     };
-    let material = json!({
-        "engine": env!("CARGO_PKG_VERSION"),
-        "kind": node.plan.kind,
-        "config": node.plan.config.as_ref(),
-        "inputs": context.inputs.as_ref(),
-        "nodes": nodes,
-        "run": run,
-        "vars": vars,
-        "subflows": node.subflows,
-    });
-    format!("blake3:{}", blake3::hash(material.to_string().as_bytes()).to_hex())
+    part(&mut hasher, b"\x1frun", &run);
+    let vars: std::collections::BTreeMap<&str, &Value> =
+        context.vars.iter().map(|(name, value)| (*name, value)).collect();
+    part(&mut hasher, b"\x1fvars", &vars);
+    format!("blake3:{}", hasher.finalize().to_hex())
+}
+
+/// One tagged part of a key: the value as JSON, serialised straight into the hash.
+fn part(hasher: &mut blake3::Hasher, tag: &[u8], value: &impl serde::Serialize) {
+    hasher.update(tag);
+    // Serialising JSON values into a hasher cannot fail.
+    let _ = serde_json::to_writer(hasher, value);
 }

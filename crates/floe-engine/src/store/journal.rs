@@ -13,8 +13,23 @@ use super::{Store, StoreError, blobs};
 use crate::events::{Event, RunEvent};
 use crate::run::{Journal, JournalError};
 
-/// Rows per multi-row statement (SQLite allows 32,766 bound values).
-const ROWS_PER_STATEMENT: usize = 500;
+/// Rows per multi-row statement (SQLite allows 32,766 bound values). Statements come in a few
+/// sizes only (this, then halves for the rest of a batch), so each is prepared once per
+/// connection and cached: parsing a many-row statement for each batch cost as much as running it.
+const ROWS_PER_STATEMENT: usize = 256;
+
+/// Splits `rows` into chunks of [`ROWS_PER_STATEMENT`], then powers of two.
+fn chunks<T>(mut rows: &[T]) -> impl Iterator<Item = &[T]> {
+    std::iter::from_fn(move || {
+        if rows.is_empty() {
+            return None;
+        }
+        let size = if rows.len() >= ROWS_PER_STATEMENT { ROWS_PER_STATEMENT } else { 1 << rows.len().ilog2() };
+        let (chunk, rest) = rows.split_at(size);
+        rows = rest;
+        Some(chunk)
+    })
+}
 
 /// Journals one run into the store.
 #[derive(Debug, Clone)]
@@ -168,7 +183,7 @@ impl StoreJournal {
         let last_seq = events.last().map_or(0, |e| e.seq as i64);
         let error = |e| self.store.error(e);
         let mut tx = self.store.pool.begin().await.map_err(error)?;
-        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        for chunk in chunks(&rows) {
             let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO events (run_id, seq, at, type, node, data) ");
             insert.push_values(chunk, |mut b, row| {
                 b.push_bind(self.run.as_ref())
@@ -178,12 +193,10 @@ impl StoreJournal {
                     .push_bind(row.node.as_deref())
                     .push_bind(row.data.as_str());
             });
-            // Multi-row statements differ in length from batch to batch: caching each prepared
-            // form would keep dozens of large SQLite programs alive for nothing.
-            insert.build().persistent(false).execute(&mut *tx).await.map_err(error)?;
+            insert.build().execute(&mut *tx).await.map_err(error)?;
         }
         let nodes: Vec<_> = nodes.into_iter().collect();
-        for chunk in nodes.chunks(ROWS_PER_STATEMENT) {
+        for chunk in chunks(&nodes) {
             let mut upsert = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO node_runs (run_id, node, attempt, status, error, started_at, finished_at, started_seq, \
                  finished_seq) ",
@@ -206,7 +219,7 @@ impl StoreJournal {
                  started_seq = coalesce(excluded.started_seq, started_seq), \
                  finished_seq = coalesce(excluded.finished_seq, finished_seq)",
             );
-            upsert.build().persistent(false).execute(&mut *tx).await.map_err(error)?;
+            upsert.build().execute(&mut *tx).await.map_err(error)?;
         }
         let over = run.finished_at.is_some();
         sqlx::query(

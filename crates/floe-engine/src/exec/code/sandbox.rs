@@ -262,8 +262,9 @@ impl Sandbox {
         let form = script.form.get();
         let mut call = Args::new(ctx.clone(), args.len() + 1);
         for (name, json) in script.params.iter().zip(args) {
-            let value =
-                ctx.json_parse(json.as_str()).map_err(|e| sandbox_error(format!("`{name}` could not be passed in: {e}")))?;
+            let value = ctx
+                .json_parse(json.as_str())
+                .map_err(|e| sandbox_error(format!("`{name}` could not be passed in: {e}")))?;
             call.push_arg(value).map_err(|e| sandbox_error(e.to_string()))?;
         }
         if form == Some(&Form::Eval) {
@@ -280,7 +281,9 @@ impl Sandbox {
                         "the script's promise never settled (there are no timers or I/O to wait for)",
                     ));
                 }
-                _ => promise.result::<rquickjs::Value>().unwrap_or(Ok(rquickjs::Value::new_undefined(ctx.clone())))
+                _ => promise
+                    .result::<rquickjs::Value>()
+                    .unwrap_or(Ok(rquickjs::Value::new_undefined(ctx.clone())))
                     .catch(ctx)
                     .map_err(|e| describe(&e))?,
             };
@@ -494,13 +497,22 @@ mod tests {
 
     #[test]
     fn eval_and_weak_references_are_not_there() {
-        assert_eq!(ok("[typeof eval, typeof WeakRef, typeof FinalizationRegistry]"), json!(["undefined", "undefined", "undefined"]));
+        assert_eq!(
+            ok("[typeof eval, typeof WeakRef, typeof FinalizationRegistry]"),
+            json!(["undefined", "undefined", "undefined"])
+        );
     }
 
     #[test]
     fn ordinary_code_still_overrides_inherited_names() {
-        assert_eq!(ok("class E extends Error { constructor(m) { super(m); this.name = 'E' } }; new E('x').name"), json!("E"));
-        assert_eq!(ok("function F() {}; F.prototype.toString = function () { return 'f' }; String(new F())"), json!("f"));
+        assert_eq!(
+            ok("class E extends Error { constructor(m) { super(m); this.name = 'E' } }; new E('x').name"),
+            json!("E")
+        );
+        assert_eq!(
+            ok("function F() {}; F.prototype.toString = function () { return 'f' }; String(new F())"),
+            json!("f")
+        );
         assert_eq!(ok("const o = {}; o.toString = () => 'o'; o.constructor = 1; `${o}`"), json!("o"));
         let shared = run("Object.prototype.toString = null", json!({}));
         assert!(shared.as_ref().is_err_and(|e| e.contains("built-in")), "{shared:?}");

@@ -102,9 +102,41 @@ enum Token {
 /// Reserved words that never end an expression (so no statement ends after them) and never start
 /// one that may become a `return`.
 const STATEMENT_WORDS: &[&str] = &[
-    "break", "case", "catch", "class", "const", "continue", "debugger", "default", "do", "else", "export", "extends",
-    "finally", "for", "function", "if", "import", "in", "instanceof", "let", "of", "return", "switch", "throw", "try",
-    "var", "while", "with", "yield", "async", "await", "static", "get", "set", "enum",
+    "break",
+    "case",
+    "catch",
+    "class",
+    "const",
+    "continue",
+    "debugger",
+    "default",
+    "do",
+    "else",
+    "export",
+    "extends",
+    "finally",
+    "for",
+    "function",
+    "if",
+    "import",
+    "in",
+    "instanceof",
+    "let",
+    "of",
+    "return",
+    "switch",
+    "throw",
+    "try",
+    "var",
+    "while",
+    "with",
+    "yield",
+    "async",
+    "await",
+    "static",
+    "get",
+    "set",
+    "enum",
 ];
 
 /// Words that are whole expressions or start one: they may follow an inserted semicolon.
@@ -219,7 +251,9 @@ pub(crate) fn last_statement(source: &str) -> Option<(usize, usize)> {
             }
             c if c == b'_' || c == b'$' || c == b'\\' || c == b'#' || c.is_ascii_alphabetic() || c >= 0x80 => {
                 i += 1;
-                while i < bytes.len() && (bytes[i] == b'_' || bytes[i] == b'$' || bytes[i].is_ascii_alphanumeric() || bytes[i] >= 0x80) {
+                while i < bytes.len()
+                    && (bytes[i] == b'_' || bytes[i] == b'$' || bytes[i].is_ascii_alphanumeric() || bytes[i] >= 0x80)
+                {
                     i += 1;
                 }
                 Token::Word
@@ -384,7 +418,10 @@ mod tests {
         assert_eq!(last("const a = 1;\na * 2;\n"), Some("a * 2"));
         assert_eq!(last("const a = f(1)\nconst b = a\nb + 1 // done"), Some("b + 1"));
         assert_eq!(last("let t = 0\nfor (const r of rows) { t += r }\nt"), Some("t"));
-        assert_eq!(last("const rows = x;\nrows\n  .filter(r => r.ok)\n  .map(r => r.n)"), Some("rows\n  .filter(r => r.ok)\n  .map(r => r.n)"));
+        assert_eq!(
+            last("const rows = x;\nrows\n  .filter(r => r.ok)\n  .map(r => r.n)"),
+            Some("rows\n  .filter(r => r.ok)\n  .map(r => r.n)")
+        );
         assert_eq!(last("const s = `a ${x + `b ${y}`} ; c`;\ns"), Some("s"));
         assert_eq!(last("const r = /;\\/[;]/g; r.test(x)"), Some("r.test(x)"));
         assert_eq!(last("function f(x) { return x }\nf(2)"), Some("f(2)"));
