@@ -9,6 +9,7 @@
 //! nothing unless a template reads it. A plan's templates are compiled once, when it is
 //! prepared ([`Templates`]); rendering only looks them up.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, LazyLock};
 
 use floe_blueprint::{ErrorClass, FieldRole};
@@ -79,6 +80,8 @@ pub struct Templates {
     texts: Option<Environment<'static>>,
     /// Expressions (expression fields, and strings that are exactly one `{{ expression }}`).
     expressions: FxHashMap<Box<str>, Expression<'static, 'static>>,
+    /// Renders of a text that was not compiled here (so it was compiled then).
+    misses: AtomicUsize,
 }
 
 impl std::fmt::Debug for Templates {
@@ -141,17 +144,28 @@ impl Templates {
         self.len() == 0
     }
 
+    /// How many renders had to compile their text (it was not among the plan's).
+    pub fn misses(&self) -> usize {
+        self.misses.load(Ordering::Relaxed)
+    }
+
     fn render(&self, text: &str, context: &Context) -> Result<String, minijinja::Error> {
         match self.texts.as_ref().and_then(|env| env.get_template(text).ok()) {
             Some(template) => template.render(context.to_jinja()),
-            None => environment().render_str(text, context.to_jinja()),
+            None => {
+                self.misses.fetch_add(1, Ordering::Relaxed);
+                environment().render_str(text, context.to_jinja())
+            }
         }
     }
 
     fn eval(&self, expression: &str, context: &Context) -> Result<JinjaValue, minijinja::Error> {
         match self.expressions.get(expression) {
             Some(compiled) => compiled.eval(context.to_jinja()),
-            None => environment().compile_expression(expression)?.eval(context.to_jinja()),
+            None => {
+                self.misses.fetch_add(1, Ordering::Relaxed);
+                environment().compile_expression(expression)?.eval(context.to_jinja())
+            }
         }
     }
 }

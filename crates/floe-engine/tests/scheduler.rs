@@ -548,6 +548,35 @@ async fn code_has_no_file_system_or_network() {
 }
 
 #[tokio::test]
+async fn templates_and_expressions_are_compiled_once_per_plan_not_per_item() {
+    // Templates, a sole expression, a condition and the loop's own expression, over 30 items.
+    let document = json!({
+        "inputs": {"n": {"type": "integer", "default": 30}},
+        "outputs": {"results": {"from": "map.results"}},
+        "nodes": [{
+            "id": "map", "kind": "loop",
+            "config": {"items": "range(run.n) | list", "collect": "label.text", "concurrency": 3},
+            "body": {
+                "nodes": [
+                    {"id": "check", "kind": "condition", "config": {"expression": "item % 2 == 0"}},
+                    tool("label", "text_template", json!({"template": "{{ index }}: {% if item % 2 %}odd{% else %}even{% endif %}"})),
+                    tool("twice", "json_query", json!({"query": ".", "input": "{{ item * 2 }}"})),
+                ],
+                "edges": [{"from": "check.true", "to": "twice"}],
+            }
+        }],
+    });
+    let prepared = prepare(document);
+    for _ in 0..2 {
+        let report = floe_engine::run::run(&prepared, Default::default()).await.expect("runs");
+        assert_eq!(report.status, RunStatus::Succeeded, "{:?}", report.error);
+        assert_eq!(report.outputs["results"][7], json!("7: odd"));
+    }
+    assert!(prepared.templates.len() >= 4, "{:?}", prepared.templates);
+    assert_eq!(prepared.templates.misses(), 0, "a template or expression was compiled at run time");
+}
+
+#[tokio::test]
 async fn code_keeps_no_state_across_loop_items_or_runs() {
     // Each item tries to leave something behind for the next: a global, a change to a built-in
     // prototype, a property on its own function; and counts what earlier ones left.

@@ -177,6 +177,8 @@ const MAX_FUNCTIONS: usize = 1024;
 
 thread_local! {
     static SANDBOX: RefCell<Option<Sandbox>> = const { RefCell::new(None) };
+    /// Scripts compiled on this thread (for the tests that check each compiles once).
+    static COMPILED: Cell<usize> = const { Cell::new(0) };
 }
 
 fn sandbox_error(message: impl Into<String>) -> NodeError {
@@ -313,6 +315,7 @@ impl Sandbox {
                 outer.call((evaluate,)).catch(ctx).map_err(|e| describe(&e))?
             }
         };
+        COMPILED.set(COMPILED.get() + 1);
         let seal = self.seal.clone().restore(ctx).map_err(|e| sandbox_error(e.to_string()))?;
         let function: Function = seal.call((function,)).catch(ctx).map_err(|e| describe(&e))?;
         if self.functions.len() >= MAX_FUNCTIONS {
@@ -431,6 +434,15 @@ mod tests {
 
     fn ok(source: &str) -> Value {
         run(source, json!({})).unwrap_or_else(|e| panic!("{source}: {e}"))
+    }
+
+    #[test]
+    fn a_script_is_compiled_once_per_sandbox() {
+        let before = COMPILED.get();
+        for n in 0..20 {
+            assert_eq!(run("({n: inputs.n + 1})", json!({"n": n})), Ok(json!({"n": n + 1})));
+        }
+        assert_eq!(COMPILED.get() - before, 1);
     }
 
     #[test]
