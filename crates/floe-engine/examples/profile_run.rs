@@ -24,7 +24,9 @@ fn main() {
     let work = graphs::Work::parse(args.get(4).map_or("pass", String::as_str))
         .expect("a work: pass, code, json_query or text_template");
     let journaled = args.get(5).is_some_and(|a| a == "journaled");
+    let compiling = Instant::now();
     let prepared = graphs::prepare(work, shape, n);
+    eprintln!("compiled and prepared in {:?}", compiling.elapsed());
     let expected = graphs::expected(work, shape, n);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
     let folder = std::env::temp_dir().join(format!("floe-profile-{}", std::process::id()));

@@ -15,6 +15,10 @@ impl<'a, 's> Compiler<'a, 's> {
         }
         let edges = self.scopes[s].edges;
         let base = join_pointer(&self.scopes[s].pointer, "edges");
+        // Edges added so far into and out of each node: a duplicate is looked for on the side
+        // with fewer, so a join of N edges (or a fan-out) is checked in O(N), not O(N²).
+        let count = self.scopes[s].graph.node_count();
+        let (mut into, mut out_of) = (vec![0u32; count], vec![0u32; count]);
         for (e, edge) in edges.iter().enumerate() {
             if edge.from.is_empty() || edge.to.is_empty() {
                 continue;
@@ -49,9 +53,11 @@ impl<'a, 's> Compiler<'a, 's> {
             let scope = &self.scopes[s];
             let (a, b) = (scope.index[&from], scope.index[&to]);
             let weight = PlanEdge { from_port, to_port };
-            // A target has few incoming edges, so scanning them finds duplicates without hashing.
-            let duplicate =
-                scope.graph.edges_directed(b, Direction::Incoming).any(|e| e.source() == a && *e.weight() == weight);
+            let duplicate = if out_of[a.index()] <= into[b.index()] {
+                scope.graph.edges_directed(a, Direction::Outgoing).any(|e| e.target() == b && *e.weight() == weight)
+            } else {
+                scope.graph.edges_directed(b, Direction::Incoming).any(|e| e.source() == a && *e.weight() == weight)
+            };
             if duplicate {
                 self.push(
                     Diagnostic::new(
@@ -68,6 +74,8 @@ impl<'a, 's> Compiler<'a, 's> {
                 continue;
             }
             self.scopes[s].graph.add_edge(a, b, weight);
+            out_of[a.index()] += 1;
+            into[b.index()] += 1;
         }
     }
 
