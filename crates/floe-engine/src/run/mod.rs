@@ -49,8 +49,9 @@ pub struct RuntimeNode {
     /// Its id as a node path, shared by every top-level run of the plan.
     pub(crate) id_path: Arc<str>,
     /// The hash of what identifies its work before its inputs are known: the engine version,
-    /// its kind and config, and the plans it runs (see `scope::cache_key`).
-    pub(crate) key_base: blake3::Hasher,
+    /// its kind and config, and the plans it runs (see `scope::cache_key`). A hash, not a hasher
+    /// state (which is 2 KB per node).
+    pub(crate) key_base: [u8; 32],
 }
 
 impl std::fmt::Debug for RuntimeNode {
@@ -158,7 +159,7 @@ impl RuntimeScope {
                         .filter_map(|key| workflows.get(key).cloned())
                         .collect(),
                     id_path: Arc::from(node.id.as_str()),
-                    key_base: blake3::Hasher::new(),
+                    key_base: [0; 32],
                 };
                 runtime.key_base = key_base(&runtime.plan, &runtime.subflows);
                 runtime.pool = match &runtime.executor {
@@ -201,8 +202,8 @@ impl RuntimeScope {
     }
 }
 
-/// The hash state of a node's constant part of its result key.
-fn key_base(node: &PlanNode, subflows: &[String]) -> blake3::Hasher {
+/// The hash of a node's constant part of its result key.
+fn key_base(node: &PlanNode, subflows: &[String]) -> [u8; 32] {
     let mut hasher = blake3::Hasher::new();
     hasher.update(b"floe result key 2\x1f");
     hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
@@ -212,7 +213,7 @@ fn key_base(node: &PlanNode, subflows: &[String]) -> blake3::Hasher {
     let _ = serde_json::to_writer(&mut hasher, node.config.as_ref());
     hasher.update(b"\x1fsubflows");
     let _ = serde_json::to_writer(&mut hasher, subflows);
-    hasher
+    *hasher.finalize().as_bytes()
 }
 
 /// The body nodes a container reads when its body ends (`collect`, `next`, branch results), as

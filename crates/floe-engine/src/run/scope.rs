@@ -602,7 +602,8 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
 /// node's own part was hashed when the plan was laid out ([`RuntimeNode::key_base`]); the values
 /// are streamed into the hash, never built into a document first.
 fn cache_key(node: &RuntimeNode, context: &Context) -> String {
-    let mut hasher = node.key_base.clone();
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(&node.key_base);
     part(&mut hasher, b"\x1finputs", context.inputs.as_ref());
     let nodes: std::collections::BTreeMap<&str, &Outputs> =
         context.nodes.iter().map(|(id, outputs)| (id.as_str(), outputs.as_ref())).collect();

@@ -181,17 +181,23 @@ pub(crate) fn last_statement(source: &str) -> Option<(usize, usize)> {
         // Where a top-level statement certainly ends before this token: a line break where
         // JavaScript inserts a semicolon (the previous token can end an expression and this one
         // cannot continue it).
-        if top && line_break && statement.is_some() && ends_expression(previous) && starts_after_break(source, i) {
-            if let Some((begin, certain)) = statement.take() {
-                last = Some((begin, token_end, certain));
-            }
+        if top
+            && line_break
+            && ends_expression(previous)
+            && starts_after_break(source, i)
+            && let Some((begin, certain)) = statement.take()
+        {
+            last = Some((begin, token_end, certain));
         }
         // `++` after a line break belongs to the next line's operand; where the statement ends
         // is not this splitter's to decide.
-        if top && line_break && (c == b'+' || c == b'-') && bytes.get(i + 1) == Some(&c) {
-            if let Some((_, certain)) = statement.as_mut() {
-                *certain = false;
-            }
+        if top
+            && line_break
+            && (c == b'+' || c == b'-')
+            && bytes.get(i + 1) == Some(&c)
+            && let Some((_, certain)) = statement.as_mut()
+        {
+            *certain = false;
         }
         line_break = false;
         if top && statement.is_none() && c != b';' {
@@ -263,10 +269,11 @@ pub(crate) fn last_statement(source: &str) -> Option<(usize, usize)> {
                 Token::Punct(c)
             }
         };
-        if top && token == Token::Punct(b';') {
-            if let Some((begin, certain)) = statement.take() {
-                last = Some((begin, start, certain));
-            }
+        if top
+            && token == Token::Punct(b';')
+            && let Some((begin, certain)) = statement.take()
+        {
+            last = Some((begin, start, certain));
         }
         previous = Some((token, &source[start..i]));
         token_end = i;
