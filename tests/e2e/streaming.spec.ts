@@ -21,6 +21,8 @@ test.afterAll(() => {
 test("an llm node streams its reply into the node and the trace while it runs", async ({ page }) => {
   await page.goto(server.url);
   await page.locator("button.file", { has: page.locator(".file-path", { hasText: /^summarise-text\.json$/ }) }).click();
+  // The shortcut runs the open blueprint: wait until it is the one open.
+  await expect(page.locator(".doc-title")).toHaveText("summarise-text.json");
   await page.keyboard.press("Control+Enter");
   const form = page.getByRole("dialog", { name: "Run inputs" });
   await form.locator('textarea[name="text"]').fill("Floe runs workflows locally.");

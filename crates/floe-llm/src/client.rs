@@ -261,8 +261,13 @@ impl Llm {
 
     fn key(&self, provider: &Provider) -> Result<Option<Secret>, LlmError> {
         let mut cached = self.cached_keys.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        // A provider that needs no key (a local server) is never looked up: no keychain prompt,
+        // no warning that the keychain is unavailable.
+        if !provider.needs_key {
+            return Ok(None);
+        }
         let key = cached.entry(provider.name.clone()).or_insert_with(|| (self.keys)(&provider.name)).clone();
-        if key.is_none() && provider.needs_key {
+        if key.is_none() {
             return Err(LlmError::new(
                 ErrorClass::Auth,
                 format!(
@@ -310,7 +315,7 @@ impl Llm {
         let response = tokio::time::timeout(provider.timeout, builder.send())
             .await
             .map_err(|_| LlmError::timeout(name, provider.timeout, "reply"))?
-            .map_err(|e| LlmError::transport(name, &e))?;
+            .map_err(|e| LlmError::transport(name, provider.api, &e))?;
         let status = response.status();
         if !status.is_success() {
             let headers = response.headers().clone();
@@ -330,7 +335,7 @@ impl Llm {
         let response = tokio::time::timeout(provider.timeout, builder.send())
             .await
             .map_err(|_| LlmError::timeout(&provider.name, provider.timeout, "reply"))?
-            .map_err(|e| LlmError::transport(&provider.name, &e))?;
+            .map_err(|e| LlmError::transport(&provider.name, provider.api, &e))?;
         let status = response.status();
         if status.is_success() {
             return Ok(());

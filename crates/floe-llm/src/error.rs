@@ -7,6 +7,29 @@ use floe_blueprint::ErrorClass;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
+/// An error and its causes, one line (reqwest's own message names the URL).
+fn causes(error: &reqwest::Error) -> String {
+    let mut message = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        message.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    message
+}
+
+/// The kind of the I/O error under `error`, if there is one.
+fn io_kind(error: &reqwest::Error) -> Option<std::io::ErrorKind> {
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            return Some(io.kind());
+        }
+        source = cause.source();
+    }
+    None
+}
+
 /// A failed model call: its class, a message that names the provider and says what to do, and
 /// the wait the provider asked for.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -53,8 +76,52 @@ impl LlmError {
         )
     }
 
-    /// A transport failure (connection, timeout, body read).
-    pub fn transport(provider: &str, error: &reqwest::Error) -> Self {
+    /// A transport failure (connection, timeout, body read), said as a person would: what is
+    /// not there, where, and what to do. `api` names the kind of server (a local Ollama that is
+    /// not running gets its own message).
+    pub fn transport(provider: &str, api: crate::Api, error: &reqwest::Error) -> Self {
+        let place = error.url().map_or_else(String::new, |url| {
+            let host = url.host_str().unwrap_or_default();
+            url.port_or_known_default().map_or_else(|| host.to_owned(), |port| format!("{host}:{port}"))
+        });
+        let host = error.url().and_then(|url| url.host_str()).unwrap_or_default().to_owned();
+        let causes = causes(error);
+        let refused = io_kind(error) == Some(std::io::ErrorKind::ConnectionRefused);
+        if error.is_connect() && refused {
+            return Self::new(
+                ErrorClass::Network,
+                if api == crate::Api::Ollama {
+                    format!("Ollama is not running at {place}: start it with `ollama serve`, or choose another model")
+                } else {
+                    format!(
+                        "{provider}: nothing answers at {place} (connection refused); start the server, or check the \
+                         provider's base URL in Settings"
+                    )
+                },
+            );
+        }
+        let lowered = causes.to_ascii_lowercase();
+        if error.is_connect() && lowered.contains("dns error") {
+            return Self::new(
+                ErrorClass::Network,
+                format!(
+                    "{provider}: the host `{host}` of its base URL could not be found; check the base URL in Settings and \
+                     your network connection"
+                ),
+            );
+        }
+        if error.is_connect()
+            && ["tls", "certificate", "handshake", "corrupt message"].iter().any(|w| lowered.contains(w))
+        {
+            return Self::new(
+                ErrorClass::Network,
+                format!(
+                    "{provider}: a secure (TLS) connection to {place} failed ({}); if the server speaks plain HTTP its \
+                     base URL must start with http://, otherwise check its certificate",
+                    causes.rsplit(": ").next().unwrap_or(&causes)
+                ),
+            );
+        }
         let class = if error.is_timeout() {
             ErrorClass::Timeout
         } else if error.is_connect() {
@@ -65,18 +132,11 @@ impl LlmError {
             ErrorClass::Network
         };
         let hint = match class {
-            ErrorClass::Network => "; check the provider's base_url in the settings and that it is reachable",
-            ErrorClass::Timeout => "; raise the provider's timeout in the settings if the model is slow",
+            ErrorClass::Network => "; check the provider's base URL in Settings and that it is reachable",
+            ErrorClass::Timeout => "; raise the provider's timeout in Settings if the model is slow",
             _ => "",
         };
-        // reqwest's message names the URL; keep the chain for the cause.
-        let mut message = format!("{provider}: {error}");
-        let mut source = std::error::Error::source(error);
-        while let Some(cause) = source {
-            message.push_str(&format!(": {cause}"));
-            source = cause.source();
-        }
-        Self::new(class, format!("{message}{hint}"))
+        Self::new(class, format!("{provider}: {causes}{hint}"))
     }
 
     /// Nothing arrived within `limit`.

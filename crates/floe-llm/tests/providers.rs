@@ -233,8 +233,7 @@ async fn a_404_from_a_base_url_without_its_v1_says_so() {
 
 #[tokio::test]
 async fn an_unreachable_provider_is_a_network_error_naming_the_fix() {
-    // A port that was free a moment ago and has nothing listening now.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
+    let port = closed_port();
     let url = format!("http://127.0.0.1:{port}/v1");
     let mut settings = Settings::default();
     settings.providers.insert("openai".into(), ProviderSettings { base_url: Some(url), ..Default::default() });
@@ -242,7 +241,11 @@ async fn an_unreachable_provider_is_a_network_error_naming_the_fix() {
     let (result, _) = chat(&llm, "openai:gpt-4o-mini", &request("hi")).await;
     let error = result.expect_err("nothing listens");
     assert_eq!(error.class, ErrorClass::Network, "{error}");
-    assert!(error.message.contains("base_url"), "{error}");
+    assert!(
+        error.message.starts_with(&format!("openai: nothing answers at 127.0.0.1:{port} (connection refused)"))
+            && error.message.contains("base URL in Settings"),
+        "{error}"
+    );
 }
 
 #[tokio::test]
@@ -415,4 +418,62 @@ async fn a_registry_follows_its_settings_file_without_a_restart() {
     write(&second.base_url(), "10s");
     assert!(chat(&llm, "ollama:llama3.2", &request("hi")).await.0.is_ok());
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A registry with one provider `name` at `base_url`, whose key lookups are counted.
+fn pointed_at(name: &str, base_url: &str, lookups: Arc<Mutex<usize>>) -> Llm {
+    let mut settings = Settings::default();
+    settings.providers.insert(
+        name.to_owned(),
+        ProviderSettings { base_url: Some(base_url.to_owned()), timeout: Some("3s".into()), ..Default::default() },
+    );
+    Llm::new(settings, Prices::builtin()).with_keys(Arc::new(move |_| {
+        *lookups.lock().unwrap_or_else(std::sync::PoisonError::into_inner) += 1;
+        Some(Secret::new("sk-test-key"))
+    }))
+}
+
+/// A loopback port that was free a moment ago and has nothing listening now.
+fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("binds");
+    listener.local_addr().expect("address").port()
+}
+
+#[tokio::test]
+async fn connection_failures_are_said_as_a_person_would() {
+    let lookups = Arc::new(Mutex::new(0));
+    let port = closed_port();
+    // Ollama that is not running.
+    let llm = pointed_at("ollama", &format!("http://127.0.0.1:{port}"), lookups.clone());
+    let (result, _) = chat(&llm, "ollama:llama3.2", &request("hi")).await;
+    let error = result.err().expect("nothing listens");
+    assert_eq!(error.class, ErrorClass::Network);
+    assert_eq!(
+        error.message,
+        format!("Ollama is not running at 127.0.0.1:{port}: start it with `ollama serve`, or choose another model")
+    );
+    // Ollama needs no key: the keychain is never asked.
+    assert_eq!(*lookups.lock().unwrap_or_else(std::sync::PoisonError::into_inner), 0);
+
+    // (Another server that refuses: `an_unreachable_provider_is_a_network_error_naming_the_fix`.)
+
+    // A host that does not exist.
+    let llm = pointed_at("openai", "http://floe-test.invalid/v1", lookups.clone());
+    let (result, _) = chat(&llm, "openai:gpt-4o-mini", &request("hi")).await;
+    let message = result.err().expect("no such host").message;
+    assert!(
+        message.starts_with("openai: the host `floe-test.invalid` of its base URL could not be found"),
+        "{message}"
+    );
+
+    // https to a server that speaks plain HTTP.
+    let server = FakeServer::start(Vendor::Openai).await.expect("fake starts");
+    let plain = server.base_url();
+    let llm = pointed_at("openai", &plain.replacen("http://", "https://", 1), lookups.clone());
+    let (result, _) = chat(&llm, "openai:gpt-4o-mini", &request("hi")).await;
+    let message = result.err().expect("no TLS there").message;
+    assert!(
+        message.contains("a secure (TLS) connection to 127.0.0.1:") && message.contains("must start with http://"),
+        "{message}"
+    );
 }
