@@ -446,7 +446,7 @@ async fn connection_failures_are_said_as_a_person_would() {
     // Ollama that is not running.
     let llm = pointed_at("ollama", &format!("http://127.0.0.1:{port}"), lookups.clone());
     let (result, _) = chat(&llm, "ollama:llama3.2", &request("hi")).await;
-    let error = result.err().expect("nothing listens");
+    let error = result.expect_err("nothing listens");
     assert_eq!(error.class, ErrorClass::Network);
     assert_eq!(
         error.message,
@@ -460,7 +460,7 @@ async fn connection_failures_are_said_as_a_person_would() {
     // A host that does not exist.
     let llm = pointed_at("openai", "http://floe-test.invalid/v1", lookups.clone());
     let (result, _) = chat(&llm, "openai:gpt-4o-mini", &request("hi")).await;
-    let message = result.err().expect("no such host").message;
+    let message = result.expect_err("no such host").message;
     assert!(
         message.starts_with("openai: the host `floe-test.invalid` of its base URL could not be found"),
         "{message}"
@@ -471,7 +471,7 @@ async fn connection_failures_are_said_as_a_person_would() {
     let plain = server.base_url();
     let llm = pointed_at("openai", &plain.replacen("http://", "https://", 1), lookups.clone());
     let (result, _) = chat(&llm, "openai:gpt-4o-mini", &request("hi")).await;
-    let message = result.err().expect("no TLS there").message;
+    let message = result.expect_err("no TLS there").message;
     assert!(
         message.contains("a secure (TLS) connection to 127.0.0.1:") && message.contains("must start with http://"),
         "{message}"
