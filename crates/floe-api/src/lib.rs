@@ -543,6 +543,11 @@ impl Api {
         Ok(())
     }
 
+    /// The models of every provider (see the `models` method).
+    pub async fn models(&self, refresh: Option<bool>) -> Result<Vec<floe_llm::ProviderModels>, ApiError> {
+        self.llm.models(refresh.unwrap_or(false)).await.map_err(|e| ApiError::bad_request(e.message))
+    }
+
     /// Approvals waiting for a decision (of one run, or all).
     pub async fn approvals(&self, run_id: Option<String>) -> Result<Vec<PendingApproval>, ApiError> {
         Ok(self.store.pending_approvals(run_id.as_deref()).await?)

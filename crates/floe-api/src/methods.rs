@@ -163,4 +163,8 @@ api! {
     awaited approvals(run_id: Option<String>) -> Vec<PendingApproval> as ApprovalsArgs;
     /// Decides a waiting approval; the run (in any process) picks the decision up.
     awaited decide(run_id: String, node: String, decision: ApprovalDecision) -> () as DecideArgs;
+    /// The models of every provider, read from each provider's own list (once, until
+    /// `refresh`), with prices and context sizes where known; a provider that cannot be listed
+    /// says why (no key, not running).
+    awaited models(refresh: Option<bool>) -> Vec<floe_llm::ProviderModels> as ModelsArgs;
 }

@@ -25,10 +25,19 @@ struct Server {
 
 impl Server {
     async fn start(name: &str, ui: Option<PathBuf>) -> Self {
+        Self::start_with(name, ui, None).await
+    }
+
+    /// A server whose model providers are `llm` (default: the settings file's).
+    async fn start_with(name: &str, ui: Option<PathBuf>, llm: Option<floe_llm::Llm>) -> Self {
         let dir = scratch(name);
         let store = Store::open(&dir.join("runs.db")).await.expect("store");
         std::fs::create_dir_all(dir.join("flows")).expect("folder");
-        let api = Api::new(&dir.join("flows"), store).expect("api");
+        let api = match llm {
+            Some(llm) => Api::with_llm(&dir.join("flows"), store, std::sync::Arc::new(llm)),
+            None => Api::new(&dir.join("flows"), store),
+        }
+        .expect("api");
         let bound = bind(api, ServeOptions { port: 0, token: None, ui }).await.expect("binds");
         let base = format!("http://{}", bound.addr);
         let token = bound.token.clone();
@@ -456,4 +465,25 @@ async fn runs_started_through_one_api_share_its_model_registry_and_provider_limi
     assert_eq!(model.requests().len(), 4);
     assert_eq!(model.max_in_flight(), 1, "two runs, four calls, one provider slot: never more than one at once");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn models_lists_each_providers_models_and_says_why_one_cannot() {
+    use floe_fakes::{FakeServer, Vendor};
+    use floe_llm::settings::ProviderSettings;
+    let ollama = FakeServer::start(Vendor::Ollama).await.expect("fake starts");
+    let mut settings = floe_llm::Settings::default();
+    settings
+        .providers
+        .insert("ollama".into(), ProviderSettings { base_url: Some(ollama.base_url()), ..Default::default() });
+    let llm = floe_llm::Llm::new(settings, floe_llm::Prices::builtin()).with_keys(std::sync::Arc::new(|_| None));
+    let server = Server::start_with("models", None, Some(llm)).await;
+    let (status, answer) = server.json(server.send(reqwest::Method::POST, "/api/models", json!({}))).await;
+    assert_eq!(status, 200, "{answer}");
+    let providers = answer.as_array().cloned().unwrap_or_default();
+    let entry = |name: &str| providers.iter().find(|p| p["provider"] == name).cloned().unwrap_or_default();
+    assert_eq!(entry("ollama")["models"][0]["id"], json!("ollama:llama3.2:latest"), "{answer}");
+    assert_eq!(entry("ollama")["models"][0]["price"]["output"], json!(0.0));
+    // No key for OpenAI: its entry says so and how to set one; the others still answer.
+    assert!(entry("openai")["error"].as_str().is_some_and(|e| e.contains("no API key for openai")), "{answer}");
 }

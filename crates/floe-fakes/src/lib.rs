@@ -307,7 +307,9 @@ fn models(vendor: Vendor) -> Value {
         Vendor::Anthropic => {
             json!({"data": [{"type": "model", "id": "claude-sonnet-4-5", "display_name": "Claude Sonnet 4.5"}], "has_more": false})
         }
-        Vendor::Gemini => json!({"models": [{"name": "models/gemini-2.5-flash", "displayName": "Gemini 2.5 Flash"}]}),
+        Vendor::Gemini => json!({"models": [
+            {"name": "models/gemini-2.5-flash", "displayName": "Gemini 2.5 Flash", "inputTokenLimit": 1048576}
+        ]}),
         Vendor::Ollama => {
             json!({"models": [{"name": "llama3.2:latest", "model": "llama3.2:latest", "size": 2019393189}]})
         }

@@ -10,6 +10,7 @@ use serde_json::Value;
 use tokio::sync::Semaphore;
 
 use crate::error::LlmError;
+use crate::models::{ModelInfo, ProviderModels};
 use crate::prices::Prices;
 use crate::secrets::{self, Secret};
 use crate::settings::{Provider, Settings, SettingsError};
@@ -114,6 +115,8 @@ pub struct Llm {
     limits: Mutex<HashMap<String, (u32, Arc<Semaphore>)>>,
     keys: KeyLookup,
     cached_keys: Mutex<HashMap<String, Option<Secret>>>,
+    /// Each provider's model list, as last read (until a refresh).
+    cached_models: Mutex<HashMap<String, Vec<ModelInfo>>>,
 }
 
 /// Settings and the price table they name, as one version.
@@ -183,6 +186,7 @@ impl Llm {
             limits: Mutex::default(),
             keys: Arc::new(|provider| secrets::lookup(provider).map(|(secret, _)| secret)),
             cached_keys: Mutex::default(),
+            cached_models: Mutex::default(),
         }
     }
 
@@ -330,19 +334,61 @@ impl Llm {
     /// The cheapest authenticated request (listing models), to check a key and a base URL.
     pub async fn check(&self, provider: &str) -> Result<(), LlmError> {
         let provider = self.provider(provider)?;
-        let key = self.key(&provider)?;
+        self.list_models(&provider).await.map(|_| ())
+    }
+
+    /// The models of every provider, listed concurrently, each read once until `refresh`; a
+    /// provider that cannot be listed (no key, not running) says why in its entry.
+    pub async fn models(&self, refresh: bool) -> Result<Vec<ProviderModels>, LlmError> {
+        let providers =
+            self.settings().providers().map_err(|e| LlmError::new(ErrorClass::BadRequest, e.to_string()))?;
+        Ok(futures::future::join_all(providers.iter().map(|provider| self.provider_models(provider, refresh))).await)
+    }
+
+    async fn provider_models(&self, provider: &Provider, refresh: bool) -> ProviderModels {
+        let cached = (!refresh)
+            .then(|| {
+                let cache = self.cached_models.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                cache.get(&provider.name).cloned()
+            })
+            .flatten();
+        let listed = match cached {
+            Some(models) => Ok(models),
+            None => self.list_models(provider).await,
+        };
+        let name = provider.name.clone();
+        match listed {
+            Ok(models) => {
+                let mut cache = self.cached_models.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                cache.insert(name.clone(), models.clone());
+                ProviderModels { provider: name, models, error: None }
+            }
+            Err(error) => ProviderModels { provider: name, models: Vec::new(), error: Some(error.message) },
+        }
+    }
+
+    /// Reads a provider's model list from its list endpoint.
+    async fn list_models(&self, provider: &Provider) -> Result<Vec<ModelInfo>, LlmError> {
+        let key = self.key(provider)?;
+        let name = provider.name.as_str();
         let builder = provider.api.list_models(&self.http, &provider.base_url, key.as_ref());
         let response = tokio::time::timeout(provider.timeout, builder.send())
             .await
-            .map_err(|_| LlmError::timeout(&provider.name, provider.timeout, "reply"))?
-            .map_err(|e| LlmError::transport(&provider.name, provider.api, &e))?;
+            .map_err(|_| LlmError::timeout(name, provider.timeout, "reply"))?
+            .map_err(|e| LlmError::transport(name, provider.api, &e))?;
         let status = response.status();
-        if status.is_success() {
-            return Ok(());
-        }
         let headers = response.headers().clone();
-        let body = response.text().await.unwrap_or_default();
-        Err(provider.error(status, &headers, &body))
+        let body = tokio::time::timeout(provider.timeout, response.text())
+            .await
+            .map_err(|_| LlmError::timeout(name, provider.timeout, "model list"))?
+            .map_err(|e| LlmError::transport(name, provider.api, &e))?;
+        if !status.is_success() {
+            return Err(provider.error(status, &headers, &body));
+        }
+        serde_json::from_str::<Value>(&body)
+            .ok()
+            .and_then(|list| crate::models::parse(name, provider.api, &list, &self.prices()))
+            .ok_or_else(|| LlmError::not_a_stream(name, body.as_bytes()))
     }
 
     /// The cost of `usage` on `model`, when it has a price.

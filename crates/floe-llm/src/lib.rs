@@ -9,6 +9,7 @@
 
 pub mod client;
 pub mod error;
+pub mod models;
 pub mod prices;
 pub mod providers;
 pub mod schema;
@@ -19,6 +20,7 @@ pub mod types;
 
 pub use client::{Call, Completion, KeyLookup, Llm, ModelRef, Note};
 pub use error::LlmError;
+pub use models::{ModelInfo, ProviderModels};
 pub use prices::{Price, Prices};
 pub use providers::Api;
 pub use secrets::Secret;

@@ -12,7 +12,7 @@ use crate::types::Usage;
 const BUILTIN: &str = include_str!("../data/prices.json");
 
 /// A model's prices, USD per million tokens.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Price {
     /// Prompt tokens.

@@ -477,3 +477,46 @@ async fn connection_failures_are_said_as_a_person_would() {
         "{message}"
     );
 }
+
+#[tokio::test]
+async fn every_vendor_lists_its_models_once_until_a_refresh() {
+    let mut fakes = Vec::new();
+    for (vendor, name, model) in VENDORS {
+        fakes.push((name, model, FakeServer::start(vendor).await.expect("fake starts")));
+    }
+    let servers: Vec<(&str, &FakeServer)> = fakes.iter().map(|(name, _, server)| (*name, server)).collect();
+    let mut llm = registry(&servers);
+    // An OpenAI-compatible endpoint the user added, and a DeepSeek with no key.
+    let compat = FakeServer::start(Vendor::Openai).await.expect("fake starts");
+    let mut settings = llm.settings();
+    settings.providers.insert(
+        "office".into(),
+        ProviderSettings { api: Some(Api::OpenaiCompatible), base_url: Some(compat.base_url()), ..Default::default() },
+    );
+    llm = Llm::new(settings, Prices::builtin())
+        .with_keys(Arc::new(|name| (name != "deepseek").then(|| Secret::new("k"))));
+    let listed = llm.models(false).await.expect("settings are fine");
+    for (name, model, _) in &fakes {
+        let entry = listed.iter().find(|p| p.provider == *name).unwrap_or_else(|| panic!("{name} is listed"));
+        assert_eq!(entry.error, None, "{name}");
+        assert!(
+            entry.models.iter().any(|m| m.id == format!("{name}:{model}") || m.model.starts_with(model)),
+            "{entry:?}"
+        );
+    }
+    let gemini = listed.iter().find(|p| p.provider == "gemini").map(|p| p.models[0].clone());
+    assert_eq!(gemini.and_then(|m| m.context), Some(1_048_576));
+    let openai = listed.iter().find(|p| p.provider == "openai").map(|p| p.models[0].clone());
+    assert!(openai.and_then(|m| m.price).is_some_and(|p| p.input > 0.0), "prices come from the table");
+    let office = listed.iter().find(|p| p.provider == "office").expect("the added endpoint is listed");
+    assert_eq!(office.models.first().map(|m| m.id.as_str()), Some("office:gpt-4o-mini"));
+    let deepseek = listed.iter().find(|p| p.provider == "deepseek").expect("deepseek is listed");
+    assert!(deepseek.error.as_deref().is_some_and(|e| e.contains("no API key for deepseek")), "{deepseek:?}");
+    // Read once: asking again without a refresh does not call the provider.
+    let calls = |server: &FakeServer| server.requests().len();
+    let before = calls(&compat);
+    let _ = llm.models(false).await;
+    assert_eq!(calls(&compat), before);
+    let _ = llm.models(true).await;
+    assert_eq!(calls(&compat), before + 1);
+}

@@ -679,6 +679,7 @@ export interface ApiMethods {
   check: Method6;
   create: Method8;
   decide: Method18;
+  models: Method19;
   open_folder: Method4;
   pause: Method16;
   read: Method5;
@@ -1035,6 +1036,90 @@ export interface DecideArgs {
   decision: ApprovalDecision;
   node: string;
   run_id: string;
+}
+/**
+ * The models of every provider, read from each provider's own list (once, until
+ * `refresh`), with prices and context sizes where known; a provider that cannot be listed
+ * says why (no key, not running).
+ */
+export interface Method19 {
+  /**
+   * The answer.
+   */
+  answer: ProviderModels[];
+  args: ModelsArgs;
+}
+/**
+ * One provider's models, or why they could not be listed (no key, not running…).
+ */
+export interface ProviderModels {
+  /**
+   * What went wrong and what to do, when the list could not be read.
+   */
+  error?: string | null;
+  /**
+   * Its models, sorted by name.
+   */
+  models: ModelInfo[];
+  /**
+   * The provider's name.
+   */
+  provider: string;
+}
+/**
+ * A model a provider offers.
+ */
+export interface ModelInfo {
+  /**
+   * Its context window in tokens, when the provider says.
+   */
+  context?: number | null;
+  /**
+   * As a node's `model` field takes it: `provider:model`.
+   */
+  id: string;
+  /**
+   * The model's name at the provider.
+   */
+  model: string;
+  /**
+   * USD per million tokens, when the price table knows it.
+   */
+  price?: Price | null;
+  /**
+   * The provider's name.
+   */
+  provider: string;
+  /**
+   * A readable name, when the provider gives one.
+   */
+  title?: string | null;
+}
+/**
+ * A model's prices, USD per million tokens.
+ */
+export interface Price {
+  /**
+   * Prompt tokens served from cache (default: the input price).
+   */
+  cached_input?: number | null;
+  /**
+   * Prompt tokens.
+   */
+  input: number;
+  /**
+   * Generated tokens.
+   */
+  output: number;
+}
+/**
+ * The arguments, by name.
+ */
+export interface ModelsArgs {
+  /**
+   * Optional: bool.
+   */
+  refresh?: boolean | null;
 }
 /**
  * Opens another folder of blueprints.

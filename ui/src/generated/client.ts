@@ -102,4 +102,9 @@ export abstract class ApiClient {
   decide(runId: Args<"decide">["run_id"], node: Args<"decide">["node"], decision: Args<"decide">["decision"]): Promise<Answer<"decide">> {
     return this.call("decide", { run_id: runId, node, decision });
   }
+
+  /** The models of every provider, read from each provider's own list (once, until `refresh`), with prices and context sizes where known; a provider that cannot be listed says why (no key, not running). */
+  models(refresh?: Args<"models">["refresh"]): Promise<Answer<"models">> {
+    return this.call("models", { refresh });
+  }
 }
