@@ -7,6 +7,7 @@ import { CommentNode } from "./components/CommentNode";
 import { DialogHost } from "./components/Dialog";
 import { FloeNode } from "./components/FloeNode";
 import { Inspector } from "./components/Inspector";
+import { useModels } from "./components/ModelPicker";
 import { buildScene, FAR_ZOOM, MiniMap, nodeAt, Overview, useFitView } from "./components/Overview";
 import { DRAG_TYPE, Palette, type PaletteItem } from "./components/Palette";
 import { type DockTab, RunControls, RunDock, RunInputsDialog } from "./components/RunPanel";
@@ -356,6 +357,7 @@ function Shell({ backend }: { backend: Backend }) {
   useEffect(() => {
     void workspace.refresh(backend);
     void loadCatalog(backend);
+    useModels.getState().attach(backend);
     // Load once per backend.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [backend]);

@@ -12,6 +12,7 @@ import type { ScriptField } from "../generated/catalog";
 import { templateScope, type TemplateScope } from "../model/scope";
 import { fieldOf, useCatalog, useDocument } from "../store";
 import { CodeEditor } from "./CodeEditor";
+import { ModelPicker } from "./ModelPicker";
 
 export type Schema = {
   type?: string | string[];
@@ -27,6 +28,8 @@ export type Schema = {
   examples?: unknown[];
   minimum?: number;
   contentMediaType?: string;
+  /** A field with a picker of its own (`model`: the providers' models). */
+  "x-floe-picker"?: string;
   $defs?: Record<string, Schema>;
 };
 
@@ -267,6 +270,9 @@ function Field({
         {hint}
       </fieldset>
     );
+  }
+  if (resolved["x-floe-picker"] === "model" && type === "string") {
+    return wrap(<ModelPicker id={id} value={typeof value === "string" ? value : ""} invalid={problems.length > 0} onCommit={onCommit} />);
   }
   const script = type === "string" || type === "any" ? scriptAt(pointer, context.scripts) : undefined;
   if (script || resolved.contentMediaType === "text/javascript") {

@@ -28,7 +28,8 @@ call again, until it answers or a limit is reached. Every turn and tool call is 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AgentConfig {
-    /// `provider:model`.
+    /// `provider:model` (the inspector offers the models each provider lists).
+    #[schemars(extend("x-floe-picker" = "model"))]
     pub model: String,
     /// Models tried in order when the previous one fails.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -42,7 +42,8 @@ pub const DEFAULT_FALLBACK_ON: &[ErrorClass] = &[
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LlmConfig {
-    /// `provider:model`.
+    /// `provider:model` (the inspector offers the models each provider lists).
+    #[schemars(extend("x-floe-picker" = "model"))]
     pub model: String,
     /// Models tried in order when the previous one fails with a class in `fallback_on`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
