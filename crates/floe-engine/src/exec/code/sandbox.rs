@@ -124,6 +124,13 @@ struct Watch {
 }
 
 impl Watch {
+    /// No limit applies until the next execution arms it again (what stopped the last one is kept).
+    fn disarm(&self) {
+        self.deadline.set(None);
+        self.budget.set(None);
+        *self.cancel.borrow_mut() = None;
+    }
+
     fn interrupt(&self) -> bool {
         let now = Instant::now();
         let stop = if self.cancel.borrow().as_ref().is_some_and(CancellationToken::is_cancelled) {
@@ -179,6 +186,8 @@ thread_local! {
     static SANDBOX: RefCell<Option<Sandbox>> = const { RefCell::new(None) };
     /// Scripts compiled on this thread (for the tests that check each compiles once).
     static COMPILED: Cell<usize> = const { Cell::new(0) };
+    /// Sandboxes made on this thread (for the tests that check when one is replaced).
+    static MADE: Cell<usize> = const { Cell::new(0) };
 }
 
 fn sandbox_error(message: impl Into<String>) -> NodeError {
@@ -234,11 +243,13 @@ impl Sandbox {
             // Jobs the script queued (promise reactions) run now, under the same limits.
             while ctx.execute_pending_job() {}
             let _ = ctx.catch();
+            // The script's limits are over: putting the global object back must not be
+            // interrupted by them (a stopped script would otherwise cost its sandbox).
+            self.watch.disarm();
             let clean = self.restore.clone().restore(&ctx).and_then(|f| f.call::<_, bool>(())).unwrap_or(false);
             self.spoiled |= !clean;
             result
         });
-        *self.watch.cancel.borrow_mut() = None;
         match (outcome, self.watch.stopped.get()) {
             (_, Some(Stop::Budget)) => Outcome::OverBudget,
             (Err(error), Some(Stop::Deadline)) => Outcome::Done(Err(sandbox_error(format!(
@@ -400,6 +411,7 @@ pub(crate) fn execute(
         if slot.as_ref().is_none_or(|sandbox| sandbox.spoiled) {
             // The old one (if any) goes first: its runtime is freed before another is made.
             *slot = None;
+            MADE.set(MADE.get() + 1);
             match Sandbox::new() {
                 Ok(sandbox) => *slot = Some(sandbox),
                 Err(error) => return Outcome::Done(Err(error)),
@@ -548,11 +560,15 @@ mod tests {
 
     #[test]
     fn a_sandbox_is_reused_after_a_timeout_and_replaced_after_running_out_of_memory() {
+        ok("0");
+        let made = MADE.get();
         let spin = run("while (true) {}", json!({}));
         assert!(spin.as_ref().is_err_and(|e| e.contains("time limit")), "{spin:?}");
         assert_eq!(ok("1 + 1"), json!(2));
+        assert_eq!(MADE.get(), made, "a timeout does not cost the sandbox");
         let hungry = run("const a = []; while (true) a.push(new Array(100000).fill(1))", json!({}));
         assert!(hungry.as_ref().is_err_and(|e| e.contains("memory")), "{hungry:?}");
         assert_eq!(ok("[1, 2].map(x => x * 2)"), json!([2, 4]));
+        assert_eq!(MADE.get(), made + 1, "running out of memory does");
     }
 }
