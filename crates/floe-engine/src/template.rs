@@ -104,7 +104,13 @@ impl Templates {
         if let Some(expression) = sole_expression(text) {
             return self.add_expression(expression);
         }
-        let texts = self.texts.get_or_insert_with(configured);
+        let texts = self.texts.get_or_insert_with(|| {
+            let mut env = configured();
+            // Templates are named by their own text here: one ending in `.html` must not turn
+            // HTML escaping on, as minijinja does by name (rendered as `<string>`, it never did).
+            env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
+            env
+        });
         if texts.get_template(text).is_err() {
             let _ = texts.add_template_owned(text.to_owned(), text.to_owned());
         }
@@ -382,6 +388,24 @@ mod tests {
         let result = render_str("{{ nodes.fetch.nope }}", &context(), "/args/url");
         let message = result.as_ref().err().map(|e| e.message.clone()).unwrap_or_default();
         assert!(message.contains("/args/url") && message.contains("default"), "{result:?}");
+    }
+
+    #[test]
+    fn compiled_templates_render_as_uncompiled_ones_do() {
+        let mut templates = Templates::default();
+        let texts = [
+            "{{ inputs.name ~ ' & <co>' }}: see report.html",
+            "{% for x in inputs.in %}{{ '<' ~ x ~ '>' }}{% endfor %}.xml",
+        ];
+        for text in texts {
+            templates.add_template(text);
+        }
+        let plan = Context { templates: Arc::new(templates), ..context() };
+        for text in texts {
+            assert_eq!(render_str(text, &plan, "f").ok(), render_str(text, &context(), "f").ok(), "{text}");
+        }
+        assert_eq!(render_str(texts[0], &plan, "f").ok(), Some(json!("Ada & <co>: see report.html")));
+        assert_eq!(plan.templates.misses(), 0);
     }
 
     #[test]

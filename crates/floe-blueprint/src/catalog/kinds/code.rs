@@ -9,9 +9,11 @@ use crate::catalog::{
 };
 use crate::document::ValueType;
 
-const DOCS: &str = r#"JavaScript in an embedded sandbox with no file system or network, and limits on memory and
-time. The script sees its input ports as the global `inputs` and run inputs as `run`; the value
-of its last expression (or what it `return`s from the top level) is the output.
+const DOCS: &str = r#"JavaScript in an embedded sandbox with no file system, network or `eval`, and limits on memory
+and time. The script sees its input ports as `inputs`, run inputs as `run` and, in a container
+body, its variables (`item`, `index`, `state`…); the value of its last expression (or what it
+`return`s from the top level; an `async` script's settled promise) is the output. Every run of
+it starts from a clean state: nothing one run leaves behind is seen by the next.
 
 - **Inputs**: `in` (any) and any declared input ports.
 - **Outputs**: `result` (any); declare output ports to split a returned object by key.
