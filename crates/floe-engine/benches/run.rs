@@ -23,7 +23,7 @@ use graphs::Work;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use floe_engine::run::{Prepared, RunOptions, RunReport, run};
-use floe_engine::store::{NewRun, Store};
+use floe_engine::store::Store;
 use serde_json::{Value, json};
 
 #[global_allocator]
@@ -55,35 +55,11 @@ async fn floor(nodes: usize, edges: &[(usize, usize)]) {
     while tasks.join_next().await.is_some() {}
 }
 
-fn new_run(id: &str, prepared: &Prepared) -> NewRun {
-    NewRun {
-        id: id.to_owned(),
-        blueprint_id: prepared.plan.id().to_owned(),
-        blueprint_name: prepared.plan.name().to_owned(),
-        blueprint_path: None,
-        blueprint_json: "{}".into(),
-        hash: prepared.plan.hash().to_owned(),
-        inputs: Default::default(),
-        workspace: std::env::temp_dir(),
-        parent: None,
-        started_at: 0,
-    }
-}
-
 /// A run of `prepared` in memory, or journaled into `store` (as `floe run` does), checked.
 async fn run_checked(prepared: &Prepared, store: Option<&Store>, expected: &Value) -> RunReport {
     let options = match store {
         None => RunOptions::default(),
-        Some(store) => {
-            let id = floe_engine::run::new_run_id();
-            store.create_run(&new_run(&id, prepared)).await.expect("run recorded");
-            RunOptions {
-                run_id: Some(id.clone()),
-                journal: Arc::new(store.journal(&id)),
-                keys: true,
-                ..RunOptions::default()
-            }
-        }
+        Some(store) => graphs::journaled(store, prepared).await,
     };
     let report = run(prepared, options).await.expect("runs");
     assert_eq!(report.outputs.get("result"), Some(expected), "the run computed the wrong value: {report:?}");

@@ -65,28 +65,7 @@ fn main() {
     runtime.block_on(async {
         let store = floe_engine::store::Store::open(&folder.join("m.db")).await.expect("store");
         report("store");
-        let id = floe_engine::run::new_run_id();
-        store
-            .create_run(&floe_engine::store::NewRun {
-                id: id.clone(),
-                blueprint_id: "m".into(),
-                blueprint_name: "m".into(),
-                blueprint_path: None,
-                blueprint_json: "{}".into(),
-                hash: prepared.plan.hash().to_owned(),
-                inputs: Default::default(),
-                workspace: folder.clone(),
-                parent: None,
-                started_at: 0,
-            })
-            .await
-            .expect("run row");
-        let options = RunOptions {
-            run_id: Some(id.clone()),
-            journal: std::sync::Arc::new(store.journal(&id)),
-            keys: true,
-            ..RunOptions::default()
-        };
+        let options = graphs::journaled(&store, &prepared).await;
         let journaled = run(&prepared, options).await.expect("runs");
         assert_eq!(journaled.status, floe_engine::events::RunStatus::Succeeded);
     });

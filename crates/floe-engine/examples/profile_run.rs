@@ -4,14 +4,13 @@
 //! `floe run` does).
 #![allow(clippy::print_stderr)]
 
-use std::sync::Arc;
 use std::time::Instant;
 
 #[path = "../benches/support/graphs.rs"]
 mod graphs;
 
 use floe_engine::run::{RunOptions, run};
-use floe_engine::store::{NewRun, Store};
+use floe_engine::store::Store;
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -35,29 +34,10 @@ fn main() {
     for _ in 0..runs {
         let start = Instant::now();
         let report = runtime.block_on(async {
-            let mut options = RunOptions::default();
-            if journaled {
-                let id = floe_engine::run::new_run_id();
-                let row = NewRun {
-                    id: id.clone(),
-                    blueprint_id: "profile".into(),
-                    blueprint_name: "profile".into(),
-                    blueprint_path: None,
-                    blueprint_json: "{}".into(),
-                    hash: prepared.plan.hash().to_owned(),
-                    inputs: Default::default(),
-                    workspace: folder.clone(),
-                    parent: None,
-                    started_at: 0,
-                };
-                store.create_run(&row).await.expect("run recorded");
-                options = RunOptions {
-                    run_id: Some(id.clone()),
-                    journal: Arc::new(store.journal(&id)),
-                    keys: true,
-                    ..options
-                };
-            }
+            let options = match journaled {
+                true => graphs::journaled(&store, &prepared).await,
+                false => RunOptions::default(),
+            };
             run(&prepared, options).await.expect("runs")
         });
         times.push(start.elapsed());

@@ -11,8 +11,11 @@
 // Shared by a bench and two examples; each uses part of it.
 #![allow(dead_code)]
 
+use std::sync::Arc;
+
 use floe_blueprint::Catalog;
-use floe_engine::run::Prepared;
+use floe_engine::run::{Prepared, RunOptions};
+use floe_engine::store::{NewRun, Store};
 use serde_json::{Value, json};
 
 /// What every node does.
@@ -131,4 +134,24 @@ pub fn prepare(work: Work, shape: &str, n: usize) -> Prepared {
         None,
     );
     Prepared::new(checked.plan.expect("generated graph compiles"))
+}
+
+/// Options for a run of `prepared` journaled into `store` as `floe run` journals: its run row
+/// made, result keys on.
+pub async fn journaled(store: &Store, prepared: &Prepared) -> RunOptions {
+    let id = floe_engine::run::new_run_id();
+    let row = NewRun {
+        id: id.clone(),
+        blueprint_id: prepared.plan.id().to_owned(),
+        blueprint_name: prepared.plan.name().to_owned(),
+        blueprint_path: None,
+        blueprint_json: "{}".into(),
+        hash: prepared.plan.hash().to_owned(),
+        inputs: Default::default(),
+        workspace: std::env::temp_dir(),
+        parent: None,
+        started_at: 0,
+    };
+    store.create_run(&row).await.expect("run recorded");
+    RunOptions { run_id: Some(id.clone()), journal: Arc::new(store.journal(&id)), keys: true, ..RunOptions::default() }
 }

@@ -27,7 +27,7 @@ use serde_json::{Map, Value};
 
 use super::{Executor, NodeCtx, NodeError, config_as};
 use crate::template::Outputs;
-use sandbox::{Limits, Outcome};
+use sandbox::{Execution, Limits, Outcome};
 use script::Script;
 
 /// How long a script may run on the scheduler's thread before it moves to the blocking pool.
@@ -82,8 +82,16 @@ impl Executor for PreparedCode {
             let (script, limits) = prepared?;
             let args = arguments(&script, &ctx)?;
             let started = Instant::now();
+            let inline = Execution {
+                script: &script,
+                args: &args,
+                limits,
+                started,
+                budget: Some(INLINE_BUDGET),
+                cancel: &ctx.cancel,
+            };
             let outcome = match script.slow.load(Ordering::Relaxed) {
-                false => sandbox::execute(&script, &args, limits, started, Some(INLINE_BUDGET), &ctx.cancel),
+                false => sandbox::execute(&inline),
                 true => Outcome::OverBudget,
             };
             let result = match outcome {
@@ -93,7 +101,9 @@ impl Executor for PreparedCode {
                     script.slow.store(true, Ordering::Relaxed);
                     let cancel = ctx.cancel.clone();
                     let moved = tokio::task::spawn_blocking(move || {
-                        match sandbox::execute(&script, &args, limits, started, None, &cancel) {
+                        let run =
+                            Execution { script: &script, args: &args, limits, started, budget: None, cancel: &cancel };
+                        match sandbox::execute(&run) {
                             Outcome::Done(result) => result,
                             Outcome::OverBudget => Err(NodeError::new(ErrorClass::Sandbox, "the script was stopped")),
                         }

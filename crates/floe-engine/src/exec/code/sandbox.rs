@@ -156,6 +156,18 @@ pub(crate) struct Limits {
     pub memory_mb: u32,
 }
 
+/// One execution: the script, its arguments (JSON texts, in the order of its parameters), its
+/// limits counted from `started`, the inline budget (if it runs inline) and its cancel token.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Execution<'a> {
+    pub script: &'a Script,
+    pub args: &'a [String],
+    pub limits: Limits,
+    pub started: Instant,
+    pub budget: Option<Duration>,
+    pub cancel: &'a CancellationToken,
+}
+
 /// How an execution ended.
 #[derive(Debug)]
 pub(crate) enum Outcome {
@@ -223,15 +235,8 @@ impl Sandbox {
         })
     }
 
-    fn execute(
-        &mut self,
-        script: &Script,
-        args: &[String],
-        limits: Limits,
-        started: Instant,
-        budget: Option<Duration>,
-        cancel: &CancellationToken,
-    ) -> Outcome {
+    fn execute(&mut self, run: &Execution<'_>) -> Outcome {
+        let Execution { script, args, limits, started, budget, cancel } = *run;
         self.runtime.set_memory_limit(limits.memory_mb as usize * 1024 * 1024);
         self.watch.deadline.set(Some(started + limits.timeout));
         self.watch.budget.set(budget.map(|b| Instant::now() + b));
@@ -398,14 +403,7 @@ pub(super) fn describe(error: &CaughtError<'_>) -> NodeError {
 
 /// Runs `script` in this thread's sandbox (made, or made again, as needed). With a `budget`, a
 /// script still running when it is spent is stopped and [`Outcome::OverBudget`] returned.
-pub(crate) fn execute(
-    script: &Script,
-    args: &[String],
-    limits: Limits,
-    started: Instant,
-    budget: Option<Duration>,
-    cancel: &CancellationToken,
-) -> Outcome {
+pub(crate) fn execute(run: &Execution<'_>) -> Outcome {
     SANDBOX.with(|cell| {
         let mut slot = cell.borrow_mut();
         if slot.as_ref().is_none_or(|sandbox| sandbox.spoiled) {
@@ -418,7 +416,7 @@ pub(crate) fn execute(
             }
         }
         match slot.as_mut() {
-            Some(sandbox) => sandbox.execute(script, args, limits, started, budget, cancel),
+            Some(sandbox) => sandbox.execute(run),
             None => Outcome::Done(Err(sandbox_error("the sandbox could not start"))),
         }
     })
@@ -437,7 +435,10 @@ mod tests {
         let args: Vec<String> =
             script.params.iter().map(|p| if *p == "inputs" { inputs.to_string() } else { "{}".to_owned() }).collect();
         let limits = Limits { timeout: Duration::from_millis(500), memory_mb: 16 };
-        match execute(&script, &args, limits, Instant::now(), None, &CancellationToken::new()) {
+        let cancel = CancellationToken::new();
+        let run =
+            Execution { script: &script, args: &args, limits, started: Instant::now(), budget: None, cancel: &cancel };
+        match execute(&run) {
             Outcome::Done(Ok(text)) => Ok(text.and_then(|t| serde_json::from_str(&t).ok()).unwrap_or(Value::Null)),
             Outcome::Done(Err(e)) => Err(e.message),
             Outcome::OverBudget => Err("over budget".into()),
