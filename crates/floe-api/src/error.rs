@@ -26,6 +26,10 @@ pub enum ErrorCode {
     DoesNotCompile,
     /// A run input is missing or has the wrong type; `pointer` names it (`/inputs/<name>`).
     InvalidInput,
+    /// A model the blueprint calls cannot be called now (no key, a local server not running, no
+    /// default model); nothing ran. `unready` says which and what to do; the run can be started
+    /// anyway with `no_check`.
+    NotReady,
     /// The request does not fit the run's state (already finished, still running elsewhere,
     /// not running here).
     Conflict,
@@ -40,7 +44,7 @@ impl ErrorCode {
             ErrorCode::BadRequest | ErrorCode::BadPath => 400,
             ErrorCode::NotFound => 404,
             ErrorCode::Conflict => 409,
-            ErrorCode::Unreadable | ErrorCode::DoesNotCompile | ErrorCode::InvalidInput => 422,
+            ErrorCode::Unreadable | ErrorCode::DoesNotCompile | ErrorCode::InvalidInput | ErrorCode::NotReady => 422,
             ErrorCode::Internal => 500,
         }
     }
@@ -63,12 +67,15 @@ pub struct ApiError {
     /// The compiler's problems, for `unreadable` and `does_not_compile`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub diagnostics: Vec<Diagnostic>,
+    /// For `not_ready`: each model that cannot be called, and what to do.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unready: Vec<floe_engine::ready::Unready>,
 }
 
 impl ApiError {
     /// An error of `code` with `message`.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into(), node: None, pointer: None, diagnostics: Vec::new() }
+        Self { code, message: message.into(), node: None, pointer: None, diagnostics: Vec::new(), unready: Vec::new() }
     }
 
     /// The request is wrong.
@@ -139,6 +146,11 @@ impl From<RunError> for ApiError {
                 ApiError { pointer: Some(format!("/inputs/{name}")), ..ApiError::new(ErrorCode::InvalidInput, message) }
             }
             RunError::NotResumable { .. } => ApiError::conflict(message),
+            RunError::NotReady { unready, .. } => ApiError {
+                node: unready.first().and_then(|u| u.nodes.first().cloned()),
+                unready,
+                ..ApiError::new(ErrorCode::NotReady, message)
+            },
             RunError::Store(store) => store.into(),
             RunError::File(floe_engine::files::FileError::Read { ref source, .. })
                 if source.kind() == std::io::ErrorKind::NotFound =>

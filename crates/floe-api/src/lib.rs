@@ -81,6 +81,10 @@ pub struct RunRequest {
     /// Outputs pinned by top-level node id: those nodes take them instead of running.
     #[serde(default)]
     pub pinned: HashMap<String, Map<String, Value>>,
+    /// Start even if a model it calls cannot be called now (by default the run is refused
+    /// with `not_ready` before any node starts).
+    #[serde(default)]
+    pub no_check: bool,
 }
 
 /// One stored run, for its page in the app: the summary, and the exact blueprint that ran.
@@ -337,7 +341,7 @@ impl Api {
 
     /// Compiles a document as if saved at `path`: every problem with its position.
     pub fn check(&self, path: String, text: String) -> Result<Check, ApiError> {
-        Ok(self.folder().check(&path, &text)?)
+        Ok(self.folder().check(&path, &text, self.llm.default_model())?)
     }
 
     /// Saves a document in canonical form; returns what was written.
@@ -414,6 +418,7 @@ impl Api {
         run.reuse = request.reuse;
         run.pinned = request.pinned;
         run.llm = Some(self.llm.clone());
+        run.check_ready = !request.no_check;
         let run_id = new_run_id();
         run.run_id = Some(run_id.clone());
         let store = self.store.clone();

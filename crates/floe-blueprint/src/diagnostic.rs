@@ -86,6 +86,7 @@ codes! {
     UnknownTool = "E0307", Error, "unknown tool";
     InvalidModel = "E0308", Error, "malformed model name";
     BodyRefInvalid = "E0309", Error, "container reads a missing body port";
+    NoDefaultModel = "W0310", Warning, "no default model is chosen";
     InvalidRetry = "E0401", Error, "invalid retry policy";
     InvalidDuration = "E0402", Error, "invalid duration";
     InvalidLimit = "E0403", Error, "invalid limit";

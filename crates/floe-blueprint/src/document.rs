@@ -59,6 +59,10 @@ pub struct Blueprint {
     /// Run outputs, by name, each read from a node output port.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub outputs: BTreeMap<String, RunOutput>,
+    /// The model a node whose `model` is `"default"` calls (`provider:model`); without it, the
+    /// default model chosen in the settings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_model: Option<String>,
     /// Policies every node inherits unless it sets its own.
     #[serde(default, skip_serializing_if = "Policy::is_empty")]
     pub defaults: Policy,
@@ -88,6 +92,7 @@ impl Blueprint {
             description: String::new(),
             inputs: BTreeMap::new(),
             outputs: BTreeMap::new(),
+            default_model: None,
             defaults: Policy::default(),
             run: RunPolicy::default(),
             nodes: Vec::new(),

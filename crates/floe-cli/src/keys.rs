@@ -137,8 +137,8 @@ fn test(provider: &str) -> anyhow::Result<Outcome> {
     let llm = Llm::from_default_settings()?;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     match runtime.block_on(llm.check(provider)) {
-        Ok(()) => {
-            note!("{provider}: the key works");
+        Ok(models) => {
+            note!("{provider}: the key works ({} models listed)", models.len());
             Ok(Outcome::Ok)
         }
         Err(error) => {

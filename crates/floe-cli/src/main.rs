@@ -15,6 +15,7 @@ macro_rules! note {
 mod catalog;
 mod fmt;
 mod keys;
+mod models;
 mod report;
 mod run;
 mod serve;
@@ -66,6 +67,8 @@ enum Command {
     Reject(run::DecideArgs),
     /// Manage model provider API keys in the OS keychain.
     Keys(keys::Args),
+    /// List the providers' models, and show or choose the default model.
+    Models(models::Args),
     /// Serve the app's API and UI on 127.0.0.1 (browser mode).
     Serve(serve::Args),
 }
@@ -98,6 +101,7 @@ fn main() -> ExitCode {
         Command::Approve(args) => run::decide(&args, true),
         Command::Reject(args) => run::decide(&args, false),
         Command::Keys(args) => keys::run(&args),
+        Command::Models(args) => models::run(&args),
         Command::Serve(args) => serve::run(&args),
     };
     match result {

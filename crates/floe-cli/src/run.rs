@@ -63,6 +63,9 @@ pub struct RunArgs {
     /// `--reuse`, or the blueprint's latest run).
     #[arg(long, value_name = "NODE")]
     from: Option<String>,
+    /// Start even if a model it calls cannot be called now (no key, a local server not running).
+    #[arg(long)]
+    no_check: bool,
     #[command(flatten)]
     store: StoreArgs,
 }
@@ -221,6 +224,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
             control,
             reuse: args.reuse.clone(),
             from: args.from.clone(),
+            check_ready: !args.no_check,
             ..FileRun::new(args.file.clone())
         };
         let result = run_file(&store, request).await;
@@ -382,6 +386,15 @@ impl Display {
                     crate::report::print(&mut err, std::path::Path::new(&path), diagnostic)?;
                 }
                 writeln!(err, "{path} does not compile; fix the errors above and run again")?;
+                return Ok(Outcome::Problems);
+            }
+            Err(RunError::NotReady { path, unready }) => {
+                let mut err = std::io::stderr().lock();
+                for problem in &unready {
+                    let role = if problem.fallback { "warning (fallback only)" } else { "error" };
+                    writeln!(err, "{role}: {} ({})", problem.problem.message, problem.nodes.join(", "))?;
+                }
+                writeln!(err, "{path} did not start: nothing ran. Fix the above, or run anyway with --no-check")?;
                 return Ok(Outcome::Problems);
             }
             Err(error) => {

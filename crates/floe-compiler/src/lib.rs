@@ -12,7 +12,8 @@ pub mod resolve;
 pub mod templates;
 
 pub use compile::{compile, compile_with};
-pub use plan::{NodePolicy, Plan, PlanEdge, PlanNode, PlanOutput, RetrySettings, RunSettings, Scope, WorkflowTool};
+pub use plan::{
+    DefaultModel, ModelSource, ModelUse, NodePolicy, Plan, PlanEdge, PlanNode, PlanOutput, RetrySettings, RunSettings, Scope, WorkflowTool};
 pub use resolve::{NoResolver, Resolved, Resolver};
 
 use floe_blueprint::{Catalog, Diagnostic, Parsed};

@@ -24,6 +24,38 @@ pub struct Plan {
     pub(crate) run: RunSettings,
     pub(crate) root: Scope,
     pub(crate) workflows: BTreeMap<String, String>,
+    pub(crate) default_model: Option<DefaultModel>,
+    pub(crate) models: Vec<ModelUse>,
+}
+
+/// Where the default model a plan uses came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ModelSource {
+    /// The blueprint's own `default_model`.
+    Blueprint,
+    /// The default model chosen in the settings.
+    Settings,
+}
+
+/// The model nodes saying `default` call, and where it was chosen.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+pub struct DefaultModel {
+    /// `provider:model`.
+    pub model: String,
+    /// Where it was chosen.
+    pub from: ModelSource,
+}
+
+/// A model a plan may call: what readiness checks look up before a run.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+pub struct ModelUse {
+    /// The node (`step/summarise` for a node of a sub-workflow that `step` runs).
+    pub node: String,
+    /// `provider:model`, with `default` resolved; `default` itself when no default is chosen.
+    pub model: String,
+    /// Tried only when the models before it fail.
+    pub fallback: bool,
 }
 
 impl Plan {
@@ -65,6 +97,17 @@ impl Plan {
     /// Sub-workflows referenced (resolver key → plan hash).
     pub fn workflows(&self) -> &BTreeMap<String, String> {
         &self.workflows
+    }
+
+    /// The default model its nodes (or its sub-workflows' nodes) use, when any does and one is
+    /// chosen.
+    pub fn default_model(&self) -> Option<&DefaultModel> {
+        self.default_model.as_ref()
+    }
+
+    /// Every model it may call, sub-workflows' and fallbacks included, in node order.
+    pub fn models(&self) -> &[ModelUse] {
+        &self.models
     }
 
     /// Number of nodes, bodies included.

@@ -1,5 +1,6 @@
-//! Sub-workflow resolution: the compiler asks a [`Resolver`] for the blueprint a `workflow` node
-//! names. The compiler does no I/O; the engine's resolver reads files, tests may use memory.
+//! What the compiler asks of the world it compiles in: the blueprint a `workflow` node names,
+//! and the default model chosen in the settings. The compiler does no I/O; the engine's
+//! resolver reads files and settings, tests may use memory.
 
 use floe_blueprint::{Blueprint, Diagnostic};
 
@@ -20,6 +21,12 @@ pub trait Resolver: Sync {
     /// Resolves `reference` as written in the blueprint whose key is `from` (`None` for a
     /// blueprint with no location). `Err` says why it could not be found.
     fn resolve(&self, from: Option<&str>, reference: &str) -> Result<Resolved, String>;
+
+    /// The model `"model": "default"` calls when the blueprint sets no `default_model`
+    /// (`provider:model`, as chosen in the settings); none by default.
+    fn default_model(&self) -> Option<&str> {
+        None
+    }
 }
 
 /// A resolver that finds nothing: for compiling a lone document.

@@ -177,11 +177,30 @@ pub fn key_of(path: &Path) -> String {
 }
 
 /// Resolves sub-workflow references as paths relative to the referencing file's folder (or the
-/// current folder for a blueprint with no file).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct FileResolver;
+/// current folder for a blueprint with no file), and `default` models to the one it was given.
+#[derive(Debug, Clone, Default)]
+pub struct FileResolver {
+    default_model: Option<String>,
+}
+
+impl FileResolver {
+    /// A resolver whose default model is `model` (`provider:model`).
+    pub fn with_default_model(model: Option<String>) -> Self {
+        Self { default_model: model }
+    }
+
+    /// A resolver whose default model is the one the settings file (or `FLOE_DEFAULT_MODEL`)
+    /// chooses.
+    pub fn from_settings() -> Self {
+        Self::with_default_model(floe_llm::Settings::default_model_of_default_file())
+    }
+}
 
 impl Resolver for FileResolver {
+    fn default_model(&self) -> Option<&str> {
+        self.default_model.as_deref()
+    }
+
     fn resolve(&self, from: Option<&str>, reference: &str) -> Result<Resolved, String> {
         let base = from.and_then(|f| Path::new(f).parent()).map_or_else(|| PathBuf::from("."), Path::to_owned);
         let path = base.join(reference);

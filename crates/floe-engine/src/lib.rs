@@ -12,6 +12,7 @@ pub mod events;
 pub mod exec;
 pub mod files;
 pub mod ids;
+pub mod ready;
 pub mod run;
 pub mod runs;
 pub mod store;
@@ -51,14 +52,15 @@ impl FileReport {
     }
 }
 
-/// Reads, parses and compiles a blueprint file, resolving its sub-workflows from disk.
+/// Reads, parses and compiles a blueprint file, resolving its sub-workflows from disk and
+/// `default` models to the one the settings choose.
 pub fn validate_file(path: &Path) -> Result<FileReport, FileError> {
     let bytes = files::read(path)?;
     let key = files::key_of(path);
     let span = tracing::debug_span!("validate", path = %path.display());
     let _guard = span.enter();
     let Checked { plan, diagnostics, migrated_from } =
-        floe_compiler::check_bytes(&bytes, Catalog::builtin(), &FileResolver, Some(&key));
+        floe_compiler::check_bytes(&bytes, Catalog::builtin(), &FileResolver::from_settings(), Some(&key));
     tracing::debug!(errors = diagnostics.iter().filter(|d| d.is_error()).count(), "checked");
     Ok(FileReport { path: path.to_owned(), plan, diagnostics, migrated_from })
 }

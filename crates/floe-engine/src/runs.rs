@@ -37,6 +37,15 @@ pub enum RunError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A model the blueprint calls cannot be called now (no key, a local server not running, no
+    /// default model chosen); nothing ran.
+    #[error("{path} cannot run yet: {}", .unready.iter().filter(|u| !u.fallback).map(|u| u.problem.message.as_str()).collect::<Vec<_>>().join("; "))]
+    NotReady {
+        /// The file.
+        path: String,
+        /// Each model that cannot be called, and what to do.
+        unready: Vec<crate::ready::Unready>,
+    },
     /// The run cannot be resumed.
     #[error("run `{id}` {why}")]
     NotResumable {
@@ -80,6 +89,9 @@ pub struct FileRun {
     pub run_id: Option<String>,
     /// The tools its nodes may call (default: the built-in ones).
     pub tools: Arc<Toolbox>,
+    /// Check before any node starts that every model it calls can be called (a key is there, a
+    /// local server answers), and stop with [`RunError::NotReady`] if one cannot.
+    pub check_ready: bool,
 }
 
 impl std::fmt::Debug for FileRun {
@@ -106,6 +118,7 @@ impl FileRun {
             llm: None,
             run_id: None,
             tools: Toolbox::builtin(),
+            check_ready: false,
         }
     }
 }
@@ -149,13 +162,45 @@ async fn reuse_for(store: &Store, prepared: &Prepared, request: &FileRun) -> Res
     Ok(Some(Reuse { results: store.reusable(&source).await?, from_run: source, rerun, pinned }))
 }
 
-/// Compiles a document's exact text, resolving sub-workflows relative to `path`.
-fn compile(path: &Path, bytes: &[u8], catalog: &Catalog) -> Result<Prepared, RunError> {
+/// Compiles a document's exact text, resolving sub-workflows relative to `path` and `default`
+/// models to the one `llm` (else the settings file) chooses.
+fn compile(path: &Path, bytes: &[u8], catalog: &Catalog, llm: Option<&floe_llm::Llm>) -> Result<Prepared, RunError> {
     let key = files::key_of(path);
-    let checked = floe_compiler::check_bytes(bytes, catalog, &FileResolver, Some(&key));
+    let resolver = match llm {
+        Some(llm) => FileResolver::with_default_model(llm.default_model()),
+        None => FileResolver::from_settings(),
+    };
+    let checked = floe_compiler::check_bytes(bytes, catalog, &resolver, Some(&key));
     match checked.plan {
         Some(plan) => Ok(Prepared::new(plan)),
         None => Err(RunError::Invalid { path: path.display().to_string(), diagnostics: checked.diagnostics }),
+    }
+}
+
+/// Stops a run whose models cannot be called (fallbacks only warn).
+async fn ready(path: &Path, prepared: &Prepared, llm: &floe_llm::Llm) -> Result<(), RunError> {
+    let unready = crate::ready::check(&prepared.plan, llm).await;
+    for fallback in unready.iter().filter(|u| u.fallback) {
+        tracing::warn!("fallback model {}: {}", fallback.problem.model, fallback.problem.message);
+    }
+    if crate::ready::blocks(&unready) {
+        return Err(RunError::NotReady { path: path.display().to_string(), unready });
+    }
+    Ok(())
+}
+
+/// The settings file cannot be used, so no model can be called.
+fn not_ready(request: &FileRun, prepared: &Prepared, error: floe_llm::settings::SettingsError) -> RunError {
+    let problem = floe_llm::NotReady {
+        model: String::new(),
+        provider: None,
+        remedy: floe_llm::Remedy::FixModel,
+        message: error.to_string(),
+    };
+    let nodes = prepared.plan.models().iter().map(|m| m.node.clone()).collect();
+    RunError::NotReady {
+        path: request.path.display().to_string(),
+        unready: vec![crate::ready::Unready { nodes, fallback: false, problem }],
     }
 }
 
@@ -167,7 +212,17 @@ fn workspace_of(path: &Path) -> PathBuf {
 /// listed in the store) as soon as the run starts; it is in the report.
 pub async fn run_file(store: &Store, request: FileRun) -> Result<RunReport, RunError> {
     let bytes = files::read(&request.path)?;
-    let prepared = compile(&request.path, &bytes, request.tools.catalog())?;
+    let prepared = compile(&request.path, &bytes, request.tools.catalog(), request.llm.as_deref())?;
+    let mut request = request;
+    if request.check_ready && !prepared.plan.models().is_empty() {
+        // The registry the check uses is the one the run then calls models through.
+        let llm = match request.llm.take() {
+            Some(llm) => llm,
+            None => Arc::new(floe_llm::Llm::from_default_settings().map_err(|e| not_ready(&request, &prepared, e))?),
+        };
+        ready(&request.path, &prepared, &llm).await?;
+        request.llm = Some(llm);
+    }
     let mut given = request.inputs.clone();
     for (name, text) in &request.text_inputs {
         given.insert(name.clone(), input_from_text(&prepared.plan, name, text)?);
@@ -262,12 +317,14 @@ pub async fn resume(
     }
     let path = record.blueprint_path.as_ref().map_or_else(|| PathBuf::from("resumed.json"), PathBuf::from);
     let tools = tools.unwrap_or_else(Toolbox::builtin);
-    let prepared = compile(&path, record.blueprint_json.as_bytes(), tools.catalog())?;
+    let prepared = compile(&path, record.blueprint_json.as_bytes(), tools.catalog(), llm.as_deref())?;
     if prepared.plan.hash() != record.hash {
+        let default = prepared.plan.default_model().map(|d| format!(" or the default model (now {})", d.model));
         return Err(not(format!(
-            "ran a plan with hash {} but its sub-workflows now compile to {}; restore them or start a new run",
+            "ran a plan with hash {} but it now compiles to {}: its sub-workflows{} changed since; restore them or start a new run",
             record.hash,
-            prepared.plan.hash()
+            prepared.plan.hash(),
+            default.unwrap_or_default()
         )));
     }
     let prior = store.prior(id).await?;
@@ -315,7 +372,8 @@ impl FileSubflows {
     ) -> Result<RunReport, RunError> {
         let path = PathBuf::from(key);
         let bytes = files::read(&path)?;
-        let prepared = compile(&path, &bytes, parent.tools.catalog())?;
+        let llm = parent.llm.get().and_then(|made| made.as_ref().ok()).cloned();
+        let prepared = compile(&path, &bytes, parent.tools.catalog(), llm.as_deref())?;
         let not = |why: String| RunError::NotResumable { id: key.to_owned(), why };
         if let Some(expected) = parent.workflows.get(key)
             && expected != prepared.plan.hash()
@@ -337,7 +395,7 @@ impl FileSubflows {
             subflows: Arc::new(self.clone()),
             // Children call models through the parent's providers (settings, keys, limits), and
             // tools through its toolbox.
-            llm: parent.llm.get().and_then(|made| made.as_ref().ok()).cloned(),
+            llm,
             tools: parent.tools.clone(),
             ..RunOptions::default()
         };

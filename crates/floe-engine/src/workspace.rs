@@ -61,6 +61,8 @@ pub struct Check {
     pub hash: Option<String>,
     /// Nodes, bodies included, when it compiles.
     pub nodes: Option<usize>,
+    /// The model `default` resolves to, when a node (or a sub-workflow's node) says `default`.
+    pub default_model: Option<floe_compiler::DefaultModel>,
 }
 
 /// An open folder of blueprints. Clones share the listing cache.
@@ -180,14 +182,21 @@ impl Workspace {
         String::from_utf8(bytes).map_err(|_| WorkspaceError::Path(format!("`{relative}` is not UTF-8 text")))
     }
 
-    /// Checks a document as if it were saved at `relative` (sub-workflows resolve from there).
-    pub fn check(&self, relative: &str, text: &str) -> Result<Check, WorkspaceError> {
+    /// Checks a document as if it were saved at `relative` (sub-workflows resolve from there),
+    /// `default` models resolving to `default_model` (the one chosen in the settings).
+    pub fn check(&self, relative: &str, text: &str, default_model: Option<String>) -> Result<Check, WorkspaceError> {
         let path = self.path(relative)?;
         let key = files::key_of(&path);
+        let resolver = FileResolver::with_default_model(default_model);
         let Checked { plan, mut diagnostics, .. } =
-            floe_compiler::check_bytes(text.as_bytes(), Catalog::builtin(), &FileResolver, Some(&key));
+            floe_compiler::check_bytes(text.as_bytes(), Catalog::builtin(), &resolver, Some(&key));
         floe_blueprint::locate(text, &mut diagnostics);
-        Ok(Check { hash: plan.as_ref().map(|p| p.hash().to_owned()), nodes: plan.map(|p| p.node_count()), diagnostics })
+        Ok(Check {
+            hash: plan.as_ref().map(|p| p.hash().to_owned()),
+            nodes: plan.as_ref().map(|p| p.node_count()),
+            default_model: plan.and_then(|p| p.default_model().cloned()),
+            diagnostics,
+        })
     }
 
     /// Saves `text` at `relative` in canonical form (atomically) and returns what was written.

@@ -66,10 +66,10 @@ fn saving_writes_the_canonical_form_and_check_reports_with_positions() {
 
     // A sub-workflow resolves relative to where the document would be saved.
     let digest = workspace.read("pages-digest.json").expect("reads");
-    let check = workspace.check("pages-digest.json", &digest).expect("checks");
+    let check = workspace.check("pages-digest.json", &digest, None).expect("checks");
     assert!(check.diagnostics.is_empty(), "{:?}", check.diagnostics);
     assert!(check.hash.is_some() && check.nodes == Some(4));
-    let moved = workspace.check("nested/digest.json", &digest).expect("checks");
+    let moved = workspace.check("nested/digest.json", &digest, None).expect("checks");
     let codes: Vec<floe_blueprint::Code> = moved.diagnostics.iter().map(|d| d.code).collect();
     assert_eq!(codes, [floe_blueprint::Code::WorkflowNotFound], "nested/ has no summarise-text.json beside it");
     assert!(moved.diagnostics[0].span.is_some(), "the problem has a line and column");
@@ -100,7 +100,7 @@ fn create_rename_and_delete_never_overwrite_and_stay_inside() {
     let (workspace, dir) = workspace("files");
     let created = workspace.create("flows/My Flow.json", "My flow").expect("creates");
     assert!(created.contains("\"id\": \"my-flow\"") && created.contains("\"name\": \"My flow\""), "{created}");
-    assert!(workspace.check("flows/My Flow.json", &created).expect("checks").diagnostics.iter().all(|d| !d.is_error()));
+    assert!(workspace.check("flows/My Flow.json", &created, None).expect("checks").diagnostics.iter().all(|d| !d.is_error()));
     let again = workspace.create("flows/My Flow.json", "again").expect_err("exists");
     assert!(again.to_string().contains("already exists"));
     let clash = workspace.rename("flows/My Flow.json", "summarise-text.json").expect_err("would overwrite");

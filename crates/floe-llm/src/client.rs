@@ -29,6 +29,13 @@ pub struct ModelRef {
 impl ModelRef {
     /// Parses `provider:model`.
     pub fn parse(name: &str) -> Result<Self, LlmError> {
+        if name == floe_blueprint::catalog::DEFAULT_MODEL {
+            return Err(LlmError::new(
+                ErrorClass::BadRequest,
+                "the node calls the default model, and none is chosen: choose one in Settings (or run `floe models \
+                 default <provider:model>`), or set the blueprint's default_model",
+            ));
+        }
         match name.split_once(':') {
             Some((provider, model)) if !provider.is_empty() && !model.trim().is_empty() => {
                 Ok(Self { provider: provider.to_owned(), model: model.to_owned() })
@@ -233,6 +240,48 @@ impl Llm {
         self.loaded.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
     }
 
+    /// The settings file this registry follows, if any.
+    pub fn settings_path(&self) -> Option<&std::path::Path> {
+        self.source.as_ref().map(|s| s.path.as_path())
+    }
+
+    /// The default model (`FLOE_DEFAULT_MODEL`, else the settings'), as `provider:model`.
+    pub fn default_model(&self) -> Option<String> {
+        self.loaded().settings.default_model()
+    }
+
+    /// Changes the settings file: reads it afresh (so edits made elsewhere are kept), applies
+    /// `change`, checks every provider still resolves, writes it atomically and uses it from
+    /// now on. One change at a time; a file that cannot be read is left alone and said so.
+    pub fn update_settings(
+        &self,
+        change: impl FnOnce(&mut Settings) -> Result<(), String>,
+    ) -> Result<Settings, SettingsError> {
+        let Some(source) = &self.source else {
+            return Err(SettingsError::Provider {
+                name: "settings".into(),
+                message: "this registry has no settings file (set FLOE_SETTINGS)".into(),
+            });
+        };
+        let mut stamp = source.stamp.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut settings = Settings::load(&source.path)?;
+        change(&mut settings).map_err(|message| SettingsError::Provider { name: "settings".into(), message })?;
+        settings.providers()?;
+        settings.save(&source.path)?;
+        *stamp = stamp_of(&source.path);
+        *self.loaded.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(load(&source.path));
+        drop(stamp);
+        // A base URL or a key may have changed: look keys up and list models again.
+        self.forget_keys();
+        self.forget_models();
+        Ok(settings)
+    }
+
+    /// Lists every provider's models afresh on the next call.
+    pub fn forget_models(&self) {
+        self.cached_models.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clear();
+    }
+
     /// Looks API keys up again on the next call (after one was set or deleted).
     pub fn forget_keys(&self) {
         self.cached_keys.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clear();
@@ -261,6 +310,11 @@ impl Llm {
             return Err(LlmError::new(ErrorClass::BadRequest, problem.clone()));
         }
         loaded.settings.provider(name).map_err(|e| LlmError::new(ErrorClass::BadRequest, e.to_string()))
+    }
+
+    /// Whether `provider` has the key it needs (or needs none).
+    pub(crate) fn has_key(&self, provider: &Provider) -> bool {
+        self.key(provider).is_ok()
     }
 
     fn key(&self, provider: &Provider) -> Result<Option<Secret>, LlmError> {
@@ -331,10 +385,14 @@ impl Llm {
         decode(name, Box::pin(response.bytes_stream()), framing, provider.timeout, decoder, on_delta).await
     }
 
-    /// The cheapest authenticated request (listing models), to check a key and a base URL.
-    pub async fn check(&self, provider: &str) -> Result<(), LlmError> {
+    /// The cheapest authenticated request (listing models), to check a key and a base URL; the
+    /// models it lists are kept as the provider's list.
+    pub async fn check(&self, provider: &str) -> Result<Vec<ModelInfo>, LlmError> {
         let provider = self.provider(provider)?;
-        self.list_models(&provider).await.map(|_| ())
+        let models = self.list_models(&provider).await?;
+        let mut cache = self.cached_models.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        cache.insert(provider.name.clone(), models.clone());
+        Ok(models)
     }
 
     /// The models of every provider, listed concurrently, each read once until `refresh`; a

@@ -6,12 +6,14 @@
 //! - [`error`]: failures classified into the engine's error classes (with `Retry-After`).
 //! - [`client`]: the registry ([`Llm`]): settings, keys, per-provider limits, fallbacks, output schemas.
 //! - [`settings`], [`secrets`], [`prices`]: the provider settings file, API keys, the price table.
+//! - [`ready`]: whether a model can be called at all, checked before a run starts.
 
 pub mod client;
 pub mod error;
 pub mod models;
 pub mod prices;
 pub mod providers;
+pub mod ready;
 pub mod schema;
 pub mod secrets;
 pub mod settings;
@@ -23,6 +25,7 @@ pub use error::LlmError;
 pub use models::{ModelInfo, ProviderModels};
 pub use prices::{Price, Prices};
 pub use providers::Api;
+pub use ready::{NotReady, Remedy};
 pub use secrets::Secret;
 pub use settings::{Provider, Settings};
 pub use types::{ChatRequest, ChatResponse, Message, Role, StopReason, ToolCall, ToolDef, Usage};

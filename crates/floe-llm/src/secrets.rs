@@ -50,7 +50,7 @@ pub fn env_var(provider: &str) -> String {
 }
 
 /// Where a key was found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum KeySource {
     /// An environment variable.
@@ -110,16 +110,27 @@ pub fn stored(provider: &str) -> Result<Option<Secret>, KeychainError> {
     }
 }
 
+/// Where `provider`'s key would come from, without reading its value out of the keychain more
+/// than needed: its environment variable, the keychain, or nowhere (`Err`: the keychain cannot
+/// be reached).
+pub fn source(provider: &str) -> Result<Option<KeySource>, KeychainError> {
+    if env_key(provider).is_some() {
+        return Ok(Some(KeySource::Env));
+    }
+    Ok(stored(provider)?.map(|_| KeySource::Keychain))
+}
+
+/// The key in `provider`'s environment variable (or, for Gemini, `GOOGLE_API_KEY`).
+fn env_key(provider: &str) -> Option<String> {
+    let value = std::env::var(env_var(provider)).ok().filter(|v| !v.is_empty());
+    // Gemini keys are also commonly exported as GOOGLE_API_KEY.
+    value.or_else(|| (provider == "gemini").then(|| std::env::var("GOOGLE_API_KEY").ok()).flatten().filter(|v| !v.is_empty()))
+}
+
 /// `provider`'s key: its environment variable, else the keychain. A keychain that cannot be
 /// reached is logged (with the fix) and treated as holding nothing.
 pub fn lookup(provider: &str) -> Option<(Secret, KeySource)> {
-    if let Some(value) = std::env::var(env_var(provider)).ok().filter(|v| !v.is_empty()) {
-        return Some((Secret::new(value), KeySource::Env));
-    }
-    // Gemini keys are also commonly exported as GOOGLE_API_KEY.
-    if provider == "gemini"
-        && let Some(value) = std::env::var("GOOGLE_API_KEY").ok().filter(|v| !v.is_empty())
-    {
+    if let Some(value) = env_key(provider) {
         return Some((Secret::new(value), KeySource::Env));
     }
     match stored(provider) {

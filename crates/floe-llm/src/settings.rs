@@ -1,7 +1,8 @@
 //! The provider registry's settings: base URLs, organisation ids, timeouts and concurrency limits
 //! per provider, read from `settings.json` in the platform config folder (or `FLOE_SETTINGS`).
 //! Built-in providers need no entry; a settings entry overrides them field by field or adds a
-//! new OpenAI-compatible endpoint.
+//! new OpenAI-compatible endpoint. The file also names the default model (what a node's
+//! `"model": "default"` calls). It is written atomically (a temporary file renamed over it).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -15,6 +16,10 @@ use crate::providers::Api;
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
+    /// The model a node whose `model` is `"default"` calls, as `provider:model`
+    /// (`FLOE_DEFAULT_MODEL` overrides it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_model: Option<String>,
     /// Provider name → its settings.
     #[serde(default)]
     pub providers: BTreeMap<String, ProviderSettings>,
@@ -24,7 +29,7 @@ pub struct Settings {
 }
 
 /// One provider's settings; unset fields keep the built-in value.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProviderSettings {
     /// The API it speaks (required for a provider Floe does not know).
@@ -84,6 +89,9 @@ impl Provider {
     }
 }
 
+/// The environment variable that overrides the default model.
+pub const DEFAULT_MODEL_ENV: &str = "FLOE_DEFAULT_MODEL";
+
 /// Default wait for a reply's first byte and between chunks.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
 /// Default calls in flight per provider.
@@ -110,6 +118,14 @@ pub enum SettingsError {
     /// The file could not be read.
     #[error("cannot read the settings file {path}: {error}")]
     Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        error: std::io::Error,
+    },
+    /// The file could not be written.
+    #[error("cannot write the settings file {path}: {error}; check that its folder is writable")]
+    Write {
         /// The file.
         path: PathBuf,
         /// Why.
@@ -159,6 +175,32 @@ impl Settings {
             column: e.column(),
             message: e.to_string(),
         })
+    }
+
+    /// The default model: `FLOE_DEFAULT_MODEL` when set, else the file's.
+    pub fn default_model(&self) -> Option<String> {
+        std::env::var(DEFAULT_MODEL_ENV).ok().filter(|m| !m.trim().is_empty()).or_else(|| self.default_model.clone())
+    }
+
+    /// The default model of the default settings file (none when it cannot be read).
+    pub fn default_model_of_default_file() -> Option<String> {
+        let settings = Self::default_path().and_then(|path| Self::load(&path).ok()).unwrap_or_default();
+        settings.default_model()
+    }
+
+    /// Writes the settings to `path` atomically: a temporary file in the same folder, flushed
+    /// to disk, renamed over the old one, so a crash leaves the old file or the new one whole.
+    pub fn save(&self, path: &Path) -> Result<(), SettingsError> {
+        let error = |error: std::io::Error| SettingsError::Write { path: path.to_owned(), error };
+        let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        std::fs::create_dir_all(folder).map_err(error)?;
+        let mut text = serde_json::to_string_pretty(self).map_err(|e| error(std::io::Error::other(e)))?;
+        text.push('\n');
+        let mut file = tempfile::NamedTempFile::new_in(folder).map_err(error)?;
+        std::io::Write::write_all(&mut file, text.as_bytes()).map_err(error)?;
+        file.as_file().sync_all().map_err(error)?;
+        file.persist(path).map_err(|e| error(e.error))?;
+        Ok(())
     }
 
     /// Every provider, built-in ones first, with settings applied.

@@ -163,6 +163,22 @@ pub fn once(_: &Map<String, Value>) -> Repeats {
     Repeats::Exactly(1)
 }
 
+/// The model names in `fields` of `config` (each a string or a list of strings), with their
+/// pointers relative to `config`.
+pub fn model_names<'a>(config: &'a Map<String, Value>, fields: &[&str]) -> Vec<(String, &'a str)> {
+    let mut names = Vec::new();
+    for field in fields {
+        match config.get(*field) {
+            Some(Value::String(name)) => names.push((format!("/{field}"), name.as_str())),
+            Some(Value::Array(items)) => names.extend(
+                items.iter().enumerate().filter_map(|(i, v)| v.as_str().map(|name| (format!("/{field}/{i}"), name))),
+            ),
+            _ => {}
+        }
+    }
+    names
+}
+
 /// Calls no model.
 pub fn no_model_calls(_: &Map<String, Value>) -> Option<Repeats> {
     None
@@ -192,7 +208,15 @@ pub struct Traits {
     pub body_runs: fn(&Map<String, Value>) -> Repeats,
     /// How many model calls a node of this kind makes, when it calls models at all.
     pub model_calls: fn(&Map<String, Value>) -> Option<Repeats>,
+    /// The config fields that name models (`provider:model`, or [`DEFAULT_MODEL`]), each a
+    /// string or a list of strings: the compiler resolves `default` in them, and readiness
+    /// checks look the models up.
+    pub models: &'static [&'static str],
 }
+
+/// What a model field says to use the default model (the blueprint's `default_model`, else the
+/// one chosen in the settings).
+pub const DEFAULT_MODEL: &str = "default";
 
 /// A plain kind's traits: it reads what its templates name, takes no input from its config, calls
 /// no tool, runs no blueprint, runs its body (if any) once and calls no model.
@@ -203,6 +227,7 @@ pub const PLAIN: Traits = Traits {
     blueprints: no_blueprints,
     body_runs: once,
     model_calls: no_model_calls,
+    models: &[],
 };
 
 /// Everything Floe knows about one node kind.

@@ -165,8 +165,12 @@ impl<'a, 's> Compiler<'a, 's> {
                 .map(|(name, out)| PortDef::new(name.clone(), out.ty, format!("from {}.{}", out.node, out.port)))
                 .collect()
         });
-        let mut child = summarize(plan.map(|p| p.hash().to_owned()), inputs, outputs, errors);
+        let mut child = summarize(plan.as_ref().map(|p| p.hash().to_owned()), inputs, outputs, errors);
         child.about = (blueprint.id.clone(), blueprint.description.clone());
+        if let Some(plan) = plan {
+            child.models = plan.models;
+            child.default_model = plan.default_model;
+        }
         child
     }
 }
@@ -186,6 +190,8 @@ pub(super) fn summarize(
         errors: errors.len(),
         first_error: errors.first().map(|d| format!("{} {}", d.code, d.message)),
         recursion,
+        models: Vec::new(),
+        default_model: None,
     }
 }
 

@@ -27,6 +27,7 @@ impl<'a, 's> Compiler<'a, 's> {
                     scope,
                     live: false,
                     spec: None,
+                    config: None,
                     ports: Ports::default(),
                     input_positions: HashMap::default(),
                     ports_known: false,
@@ -85,6 +86,7 @@ impl<'a, 's> Compiler<'a, 's> {
             info.set_ports(check.ports, check.ports_known);
             info.effect = check.effect;
             self.diagnostics.extend(check.diagnostics);
+            self.resolve_models(i);
             // The blueprints the node runs, as its kind reads them from the config.
             let uses =
                 self.infos[i].spec.map(|k| (k.traits.blueprints)(self.infos[i].node.config_map())).unwrap_or_default();

@@ -5,8 +5,9 @@ use super::*;
 
 /// `blake3:` over the logic of the blueprint (layout and `$schema` left out) and the children's
 /// hashes. Order-insensitive where the canonical form sorts (nodes by id, edges), and streamed
-/// node by node so hashing a large graph allocates no copy of it.
-pub(super) fn plan_hash(blueprint: &Blueprint, children: &BTreeMap<String, String>) -> String {
+/// node by node so hashing a large graph allocates no copy of it. When a node says `default`,
+/// the model that resolved to is hashed too: another default model is other work.
+pub(super) fn plan_hash(blueprint: &Blueprint, children: &BTreeMap<String, String>, default_model: Option<&str>) -> String {
     let mut hasher = Buffered::default();
     let header = json!({
         "format": blueprint.format, "version": blueprint.version, "id": blueprint.id, "name": blueprint.name,
@@ -18,6 +19,10 @@ pub(super) fn plan_hash(blueprint: &Blueprint, children: &BTreeMap<String, Strin
     for (key, hash) in children {
         hasher.update(key.as_bytes());
         hasher.update(hash.as_bytes());
+    }
+    if let Some(model) = default_model {
+        hasher.update(b"default_model");
+        hash_str(&mut hasher, model);
     }
     format!("blake3:{}", hasher.finalize().to_hex())
 }

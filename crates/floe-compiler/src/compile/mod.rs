@@ -33,7 +33,7 @@ use rayon::prelude::*;
 use serde_json::{Value, json};
 
 use crate::config::Validators;
-use crate::plan::{NodePolicy, Plan, PlanEdge, PlanNode, PlanOutput, Scope, WorkflowTool};
+use crate::plan::{DefaultModel, ModelSource, ModelUse, NodePolicy, Plan, PlanEdge, PlanNode, PlanOutput, Scope, WorkflowTool};
 use crate::policy;
 use crate::resolve::{NoResolver, Resolver};
 use crate::templates::{self, SyntaxError};
@@ -42,6 +42,7 @@ mod children;
 mod collect;
 mod edges;
 mod hash;
+mod models;
 mod reads;
 mod results;
 
@@ -83,6 +84,9 @@ struct Child {
     errors: usize,
     first_error: Option<String>,
     recursion: Option<String>,
+    /// The models its plan may call, and the default model it uses.
+    models: Vec<ModelUse>,
+    default_model: Option<DefaultModel>,
 }
 
 struct Info<'a> {
@@ -91,6 +95,8 @@ struct Info<'a> {
     scope: usize,
     live: bool,
     spec: Option<&'a KindSpec>,
+    /// Its config with `default` models resolved, when it names any (else the node's own).
+    config: Option<Arc<Value>>,
     /// Its ports; set with [`Info::set_ports`], which keeps `input_positions` in step.
     ports: Ports,
     /// Input port name → position in `ports.inputs`, for nodes with many inputs (a join), so
@@ -155,6 +161,12 @@ struct Compiler<'a, 's> {
     ancestors: HashMap<(usize, NodeIndex), HashSet<NodeIndex>>,
     used: Vec<bool>,
     env: minijinja::Environment<'static>,
+    /// The default model, once resolved (`None` inside: none is chosen).
+    default_model: Option<Option<DefaultModel>>,
+    /// Whether a node of this blueprint says `default`.
+    default_used: bool,
+    /// The models its nodes may call, in node order.
+    models: Vec<ModelUse>,
 }
 
 impl<'a, 's> Compiler<'a, 's> {
@@ -180,12 +192,16 @@ impl<'a, 's> Compiler<'a, 's> {
             ancestors: HashMap::default(),
             used: Vec::new(),
             env: templates::environment(),
+            default_model: None,
+            default_used: false,
+            models: Vec::new(),
         }
     }
 
     fn run(mut self) -> (Option<Plan>, Vec<Diagnostic>) {
         let defaults = &self.blueprint.defaults;
         policy::check(defaults, "/defaults", None, &mut self.diagnostics);
+        self.check_default_model();
         let run = policy::run(&self.blueprint.run, &mut self.diagnostics);
         self.collect();
         self.used = vec![false; self.infos.len()];
@@ -215,15 +231,18 @@ impl<'a, 's> Compiler<'a, 's> {
             )
             .collect();
         let blueprint = self.blueprint;
-        let (hash, ()) = rayon::join(|| plan_hash(blueprint, &children), || self.templates());
+        let default_model = self.used_default_model();
+        let resolved = default_model.as_ref().filter(|_| self.default_used).map(|d| d.model.as_str());
+        let (hash, ()) = rayon::join(|| plan_hash(blueprint, &children, resolved), || self.templates());
         for i in 0..self.infos.len() {
             self.body_refs(i);
         }
         let outputs = self.outputs();
         self.container_effects();
         self.unused();
+        let models = self.plan_models();
 
-        let mut diagnostics = self.diagnostics;
+        let mut diagnostics = std::mem::take(&mut self.diagnostics);
         diagnostics.sort_by(|a, b| {
             a.severity.cmp(&b.severity).then_with(|| pointer_cmp(&a.pointer, &b.pointer)).then(a.code.cmp(&b.code))
         });
@@ -242,6 +261,8 @@ impl<'a, 's> Compiler<'a, 's> {
             run,
             root,
             workflows,
+            default_model,
+            models,
         };
         (Some(plan), diagnostics)
     }

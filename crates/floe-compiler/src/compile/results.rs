@@ -190,7 +190,7 @@ pub(super) fn build_scope(root: usize, scopes: &mut [ScopeInfo<'_>], infos: &mut
                     id: info.node.id.clone(),
                     kind: info.node.kind.clone(),
                     title: if info.node.title.is_empty() { info.node.id.clone() } else { info.node.title.clone() },
-                    config: Arc::clone(&info.node.config),
+                    config: info.config.take().unwrap_or_else(|| Arc::clone(&info.node.config)),
                     ports: std::mem::take(&mut info.ports),
                     policy: info.policy.clone(),
                     effect: info.effect,

@@ -13,7 +13,7 @@ use crate::stream::{Decoder, Framing};
 use crate::types::ChatRequest;
 
 /// Which API a provider speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Api {
     /// OpenAI chat completions.

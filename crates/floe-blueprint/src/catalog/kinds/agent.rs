@@ -28,7 +28,8 @@ call again, until it answers or a limit is reached. Every turn and tool call is 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AgentConfig {
-    /// `provider:model` (the inspector offers the models each provider lists).
+    /// `provider:model`, or `default` for the blueprint's default model (else the one chosen in
+    /// the settings). The inspector offers the models each provider lists.
     #[schemars(extend("x-floe-picker" = "model"))]
     pub model: String,
     /// Models tried in order when the previous one fails.
@@ -108,7 +109,7 @@ pub fn spec() -> KindSpec {
         body_vars: &[],
         extra_inputs: true,
         extra_outputs: false,
-        traits: Traits { blueprints, model_calls, ..PLAIN },
+        traits: Traits { blueprints, model_calls, models: super::llm::MODEL_FIELDS, ..PLAIN },
         config_schema: schema_of::<AgentConfig>,
         ports,
         fields,

@@ -42,7 +42,8 @@ pub const DEFAULT_FALLBACK_ON: &[ErrorClass] = &[
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LlmConfig {
-    /// `provider:model` (the inspector offers the models each provider lists).
+    /// `provider:model`, or `default` for the blueprint's default model (else the one chosen in
+    /// the settings). The inspector offers the models each provider lists.
     #[schemars(extend("x-floe-picker" = "model"))]
     pub model: String,
     /// Models tried in order when the previous one fails with a class in `fallback_on`.
@@ -88,7 +89,7 @@ pub fn spec() -> KindSpec {
         body_vars: &[],
         extra_inputs: true,
         extra_outputs: false,
-        traits: Traits { model_calls: |_| Some(Repeats::Exactly(1)), ..PLAIN },
+        traits: Traits { model_calls: |_| Some(Repeats::Exactly(1)), models: MODEL_FIELDS, ..PLAIN },
         config_schema: schema_of::<LlmConfig>,
         ports,
         fields,
@@ -116,32 +117,28 @@ fn check(config: &Map<String, Value>, _: &Catalog) -> Vec<Diagnostic> {
     check_models(config)
 }
 
-/// Checks `model` and `fallbacks` are written `provider:model` (shared with `agent`).
+/// The config fields of `llm` and `agent` nodes that name models.
+pub const MODEL_FIELDS: &[&str] = &["model", "fallbacks"];
+
+/// Checks every model named in `model` and `fallbacks` is written `provider:model` or is
+/// `default` (shared with `agent`).
 pub fn check_models(config: &Map<String, Value>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let mut names: Vec<(String, &str)> = Vec::new();
-    if let Some(Value::String(model)) = config.get("model") {
-        names.push(("/model".into(), model));
-    }
-    if let Some(Value::Array(fallbacks)) = config.get("fallbacks") {
-        names.extend(
-            fallbacks.iter().enumerate().filter_map(|(i, v)| v.as_str().map(|s| (format!("/fallbacks/{i}"), s))),
-        );
-    }
-    for (pointer, name) in names {
-        if !is_model_name(name) {
+    for (pointer, name) in crate::catalog::model_names(config, MODEL_FIELDS) {
+        if name != crate::catalog::DEFAULT_MODEL && !is_model_name(name) {
             out.push(Diagnostic::new(
                 Code::InvalidModel,
                 pointer,
                 format!("model {name:?} is not written `provider:model`"),
-                "name the provider and the model, e.g. `openai:gpt-4o-mini`, `anthropic:claude-sonnet-4-5` or `ollama:llama3.2`",
+                "name the provider and the model, e.g. `openai:gpt-4o-mini`, `anthropic:claude-sonnet-4-5` or `ollama:llama3.2`, or write `default` for the default model",
             ));
         }
     }
     out
 }
 
-fn is_model_name(name: &str) -> bool {
+/// Whether `name` is written `provider:model`.
+pub fn is_model_name(name: &str) -> bool {
     name.split_once(':').is_some_and(|(provider, model)| {
         !provider.is_empty()
             && provider.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
