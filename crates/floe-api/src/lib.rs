@@ -8,6 +8,7 @@ mod error;
 pub mod menu;
 pub mod methods;
 pub mod serve;
+pub mod settings;
 
 pub use error::{ApiError, ErrorCode};
 pub use methods::{ApiMethods, METHODS, MethodInfo};

@@ -45,6 +45,7 @@ pub const MENU: &[MenuItem] = &[
     item("File", "save-as", "Save As…", Some("CmdOrCtrl+Shift+S"), None),
     item("File", "rename", "Rename…", None, None),
     item("File", "delete", "Delete", None, None),
+    after_separator(item("File", "settings", "Settings…", Some("CmdOrCtrl+,"), None)),
     after_separator(item("File", "quit", "Quit", Some("CmdOrCtrl+Q"), None)),
     item("Edit", "undo", "Undo", None, Some("Ctrl+Z")),
     item("Edit", "redo", "Redo", None, Some("Ctrl+Shift+Z")),

@@ -123,6 +123,9 @@ use std::path::PathBuf;
 use floe_engine::store::{PendingApproval, RunSummary};
 use floe_engine::workspace::Check;
 
+use floe_llm::settings::ProviderSettings;
+
+use crate::settings::{ProviderTest, SettingsView};
 use crate::{About, ApprovalDecision, FileText, RunDetail, RunRequest, Started, WorkspaceInfo};
 
 api! {
@@ -167,4 +170,21 @@ api! {
     /// `refresh`), with prices and context sizes where known; a provider that cannot be listed
     /// says why (no key, not running).
     awaited models(refresh: Option<bool>) -> Vec<floe_llm::ProviderModels> as ModelsArgs;
+    /// Every provider with its settings and where its key comes from (never the key), and the
+    /// default model.
+    blocking settings() -> SettingsView as SettingsArgs;
+    /// Sets a provider's settings (a built-in one's overrides, or a new OpenAI-compatible
+    /// endpoint with `api` and `base_url`); written atomically, used at once.
+    blocking set_provider(name: String, settings: ProviderSettings) -> SettingsView as SetProviderArgs;
+    /// Removes an added endpoint (and its stored key), or puts a built-in provider back to
+    /// Floe's own values.
+    blocking remove_provider(name: String) -> SettingsView as RemoveProviderArgs;
+    /// Stores a provider's API key in the OS keychain; no answer ever carries it back.
+    blocking set_key(provider: String, key: String) -> SettingsView as SetKeyArgs;
+    /// Deletes a provider's API key from the OS keychain.
+    blocking delete_key(provider: String) -> SettingsView as DeleteKeyArgs;
+    /// Chooses the default model (`provider:model`) that nodes saying `default` call, or unsets it.
+    blocking set_default_model(model: Option<String>) -> SettingsView as SetDefaultModelArgs;
+    /// One cheap call to a provider (listing its models) to check its key and base URL.
+    awaited test_provider(name: String) -> ProviderTest as TestProviderArgs;
 }

@@ -62,18 +62,15 @@ fn list(llm: &Llm, only: Option<&str>, json: bool) -> anyhow::Result<Outcome> {
             Some(_) => {}
             None => {
                 for model in &provider.models {
-                    let price = model
-                        .price
-                        .map(|p| format!("  ${}/${} per M tokens", p.input, p.output))
-                        .unwrap_or_default();
+                    let price =
+                        model.price.map(|p| format!("  ${}/${} per M tokens", p.input, p.output)).unwrap_or_default();
                     let context = model.context.map(|c| format!("  {}k context", c / 1000)).unwrap_or_default();
                     writeln!(out, "{}{context}{price}", model.id)?;
                 }
             }
         }
     }
-    let unlisted: Vec<&str> =
-        providers.iter().filter(|p| p.error.is_some()).map(|p| p.provider.as_str()).collect();
+    let unlisted: Vec<&str> = providers.iter().filter(|p| p.error.is_some()).map(|p| p.provider.as_str()).collect();
     if only.is_none() && !unlisted.is_empty() {
         note!("not listed (no key, or not running): {}; `floe models list <provider>` says why", unlisted.join(", "));
     }

@@ -44,7 +44,9 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
                 json!({
                     "file": r.path,
                     "ok": r.errors() == 0,
-                    "plan": r.plan.as_ref().map(|p| json!({"hash": p.hash(), "nodes": p.node_count()})),
+                    "plan": r.plan.as_ref().map(|p| json!({
+                        "hash": p.hash(), "nodes": p.node_count(), "default_model": p.default_model(), "models": p.models(),
+                    })),
                     "migrated_from": r.migrated_from,
                     "diagnostics": r.diagnostics,
                     "estimate": estimate,
@@ -60,16 +62,20 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
                 report::print(&mut out, &r.path, diagnostic)?;
             }
             match &r.plan {
-                Some(plan) if r.diagnostics.is_empty() => {
-                    writeln!(out, "ok  {} ({} nodes)", r.path.display(), plan.node_count())?
+                Some(plan) => {
+                    let mut about = vec![format!("{} nodes", plan.node_count())];
+                    if let Some(default) = plan.default_model() {
+                        let from = match default.from {
+                            floe_compiler::ModelSource::Blueprint => "the blueprint's default_model",
+                            floe_compiler::ModelSource::Settings => "chosen in the settings",
+                        };
+                        about.push(format!("model `default` is {}, {from}", default.model));
+                    }
+                    if !r.diagnostics.is_empty() {
+                        about.push(format!("{} warning(s)", r.warnings()));
+                    }
+                    writeln!(out, "ok  {} ({})", r.path.display(), about.join(", "))?
                 }
-                Some(plan) => writeln!(
-                    out,
-                    "ok  {} ({} nodes, {} warning(s))",
-                    r.path.display(),
-                    plan.node_count(),
-                    r.warnings()
-                )?,
                 None => {
                     writeln!(out, "FAIL {} ({} error(s), {} warning(s))", r.path.display(), r.errors(), r.warnings())?
                 }

@@ -10,8 +10,15 @@ fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
+/// `floe` in the repository, with no settings file and no default model unless `env` sets them.
+fn floe_with(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_floe"));
+    command.args(args).current_dir(repo()).env("FLOE_SETTINGS", scratch("no-settings").join("settings.json"));
+    command.env_remove("FLOE_DEFAULT_MODEL").envs(env.iter().copied()).output().expect("floe runs")
+}
+
 fn floe(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_floe")).args(args).current_dir(repo()).output().expect("floe runs")
+    floe_with(args, &[])
 }
 
 fn stdout(output: &Output) -> String {
@@ -24,11 +31,25 @@ fn scratch(name: &str) -> PathBuf {
 
 #[test]
 fn validate_passes_every_example_with_exit_0() {
-    let output = floe(&["validate", "blueprints"]);
+    let output = floe_with(&["validate", "blueprints"], &[("FLOE_DEFAULT_MODEL", "ollama:llama3.2")]);
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
     let text = stdout(&output);
-    assert!(text.contains("ok  blueprints/csv-report.json"), "{text}");
+    assert!(
+        text.contains(
+            "ok  blueprints/csv-report.json (5 nodes, model `default` is ollama:llama3.2, chosen in the settings)"
+        ),
+        "{text}"
+    );
     assert!(text.contains("0 error(s), 0 warning(s)"), "{text}");
+}
+
+#[test]
+fn validate_without_a_default_model_warns_at_each_node_that_calls_it() {
+    let output = floe(&["validate", "blueprints/summarise-text.json"]);
+    assert_eq!(output.status.code(), Some(0), "a warning is not a failure: {}", stdout(&output));
+    let text = stdout(&output);
+    assert!(text.contains("warning[W0310]: `summarise` calls the default model, and none is chosen"), "{text}");
+    assert!(text.contains("choose a default model in Settings (or `floe models default <provider:model>`)"), "{text}");
 }
 
 #[test]
@@ -132,7 +153,10 @@ fn catalog_lists_kinds_and_tools() {
 
 #[test]
 fn validate_estimate_prices_each_model_node() {
-    let output = floe(&["validate", "--estimate", "--json", "blueprints/critic-refine.json"]);
+    let output = floe_with(
+        &["validate", "--estimate", "--json", "blueprints/critic-refine.json"],
+        &[("FLOE_DEFAULT_MODEL", "anthropic:claude-sonnet-4-5")],
+    );
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
     let report: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("JSON");
     let estimate = &report["files"][0]["estimate"];

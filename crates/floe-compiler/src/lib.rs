@@ -13,7 +13,9 @@ pub mod templates;
 
 pub use compile::{compile, compile_with};
 pub use plan::{
-    DefaultModel, ModelSource, ModelUse, NodePolicy, Plan, PlanEdge, PlanNode, PlanOutput, RetrySettings, RunSettings, Scope, WorkflowTool};
+    DefaultModel, ModelSource, ModelUse, NodePolicy, Plan, PlanEdge, PlanNode, PlanOutput, RetrySettings, RunSettings,
+    Scope, WorkflowTool,
+};
 pub use resolve::{NoResolver, Resolved, Resolver};
 
 use floe_blueprint::{Catalog, Diagnostic, Parsed};

@@ -16,10 +16,14 @@ fn repo() -> PathBuf {
 }
 
 /// Resolves sub-workflows as files next to the referencing one (the engine's resolver does the
-/// same; this crate cannot depend on the engine).
-struct Files;
+/// same; this crate cannot depend on the engine), with the settings' default model when given.
+struct Files(Option<&'static str>);
 
 impl Resolver for Files {
+    fn default_model(&self) -> Option<&str> {
+        self.0
+    }
+
     fn resolve(&self, from: Option<&str>, reference: &str) -> Result<Resolved, String> {
         let base = from.and_then(|f| Path::new(f).parent()).map_or_else(|| repo().join("blueprints"), Path::to_owned);
         let path = base.join(reference);
@@ -31,7 +35,7 @@ impl Resolver for Files {
 
 fn check_file(path: &Path) -> Vec<Diagnostic> {
     let bytes = std::fs::read(path).expect("fixture is readable");
-    check_bytes(&bytes, Catalog::builtin(), &Files, Some(&path.display().to_string())).diagnostics
+    check_bytes(&bytes, Catalog::builtin(), &Files(None), Some(&path.display().to_string())).diagnostics
 }
 
 fn json_files(folder: &Path) -> Vec<PathBuf> {
@@ -49,8 +53,16 @@ fn every_example_compiles_without_problems() {
     let examples = json_files(&repo().join("blueprints"));
     assert!(examples.len() >= 8, "at least eight examples, found {}", examples.len());
     for path in &examples {
+        // Model examples call the default model: with none chosen they say so (W0310), and
+        // nothing else.
         let diagnostics = check_file(path);
-        assert!(diagnostics.is_empty(), "{} has problems: {diagnostics:#?}", path.display());
+        let other: Vec<_> = diagnostics.iter().filter(|d| d.code != Code::NoDefaultModel).collect();
+        assert!(other.is_empty(), "{} has problems: {other:#?}", path.display());
+        let resolver = Files(Some("ollama:llama3.2"));
+        let bytes = std::fs::read(path).expect("example");
+        let key = path.to_string_lossy().into_owned();
+        let checked = check_bytes(&bytes, Catalog::builtin(), &resolver, Some(&key));
+        assert!(checked.diagnostics.is_empty(), "{}: {:#?}", path.display(), checked.diagnostics);
     }
 }
 
@@ -188,7 +200,8 @@ fn every_fix_resolves_its_diagnostic() {
             let Some(fix) = &diagnostic.fix else { continue };
             let fixed = apply_patch_to_text(&text, &fix.patch)
                 .unwrap_or_else(|e| panic!("{}: fix {:?} does not apply: {e}", path.display(), fix.title));
-            let after = check_bytes(fixed.as_bytes(), Catalog::builtin(), &Files, Some(&path.display().to_string()));
+            let after =
+                check_bytes(fixed.as_bytes(), Catalog::builtin(), &Files(None), Some(&path.display().to_string()));
             assert!(
                 !after.diagnostics.iter().any(|d| d.code == diagnostic.code
                     && d.pointer == diagnostic.pointer
@@ -206,7 +219,7 @@ fn every_fix_resolves_its_diagnostic() {
 }
 
 fn codes(bytes: &[u8]) -> Vec<Code> {
-    check_bytes(bytes, Catalog::builtin(), &Files, None).diagnostics.into_iter().map(|d| d.code).collect()
+    check_bytes(bytes, Catalog::builtin(), &Files(None), None).diagnostics.into_iter().map(|d| d.code).collect()
 }
 
 #[test]
@@ -224,13 +237,13 @@ fn hostile_input_gives_diagnostics_not_panics() {
         r#"{{"format":"floe.blueprint","version":1,"id":"x","name":"x","nodes":[{{"id":"a","kind":"llm","config":{{"model":"openai:x","prompt":"{}"}}}}]}}"#,
         "a".repeat(10 * 1024 * 1024)
     );
-    let found = check_bytes(huge.as_bytes(), Catalog::builtin(), &Files, None).diagnostics;
+    let found = check_bytes(huge.as_bytes(), Catalog::builtin(), &Files(None), None).diagnostics;
     assert_eq!(found[0].code, Code::TooLarge);
     assert_eq!(found[0].pointer, "/nodes/0/config/prompt");
     // Non-UTF-8 bytes.
     let mut latin1 = br#"{"format":"floe.blueprint","version":1,"id":"x","name":"caf"#.to_vec();
     latin1.extend([0xE9, b'"', b'}']);
-    let found = check_bytes(&latin1, Catalog::builtin(), &Files, None).diagnostics;
+    let found = check_bytes(&latin1, Catalog::builtin(), &Files(None), None).diagnostics;
     assert_eq!(found.iter().map(|d| d.code).collect::<Vec<_>>(), vec![Code::NotUtf8]);
     assert_eq!(found[0].span.map(|s| (s.line, s.column)), Some((1, 60)));
     // Wrong types everywhere at once.
@@ -275,4 +288,82 @@ fn synthetic_shapes_compile_and_hash_ignores_layout() {
         let (changed, _) = floe_compiler::compile(&one, Catalog::builtin());
         assert_ne!(changed.expect("compiles").hash(), plan.hash(), "logic changes the hash");
     }
+}
+
+#[test]
+fn default_models_resolve_to_the_blueprints_else_the_settings_and_change_the_hash() {
+    let document = |default: Option<&str>| {
+        let mut doc = serde_json::json!({"format": "floe.blueprint", "version": 1, "id": "d", "name": "D",
+            "nodes": [
+                {"id": "ask", "kind": "llm", "config": {"model": "default", "prompt": "hi", "fallbacks": ["openai:gpt-4o-mini"]}},
+                {"id": "fixed", "kind": "llm", "config": {"model": "anthropic:claude-sonnet-4-5", "prompt": "hi"}},
+                {"id": "join", "kind": "tool", "config": {"tool": "text_template", "args": {"template": "{{ nodes.fixed.text }}"}}}
+            ],
+            "edges": [{"from": "fixed.text", "to": "join"}],
+            "outputs": {"out": {"from": "ask.text"}, "other": {"from": "join.text"}}});
+        if let Some(model) = default {
+            doc["default_model"] = serde_json::json!(model);
+        }
+        doc.to_string().into_bytes()
+    };
+    let compile = |bytes: &[u8], settings: Option<&'static str>| {
+        check_bytes(bytes, Catalog::builtin(), &Files(settings), Some("d.json"))
+    };
+
+    // None chosen: it compiles, with a warning at the field, and the plan keeps `default`.
+    let none = compile(&document(None), None);
+    let codes: Vec<(Code, &str)> = none.diagnostics.iter().map(|d| (d.code, d.pointer.as_str())).collect();
+    assert_eq!(codes, [(Code::NoDefaultModel, "/nodes/0/config/model")]);
+    let plan = none.plan.expect("compiles");
+    assert!(plan.default_model().is_none());
+    assert_eq!(plan.models()[0].model, "default");
+
+    // The settings' default fills it in, the fallback and the named model stay as written.
+    let settings = compile(&document(None), Some("ollama:llama3.2"));
+    assert!(settings.diagnostics.is_empty(), "{:#?}", settings.diagnostics);
+    let plan = settings.plan.expect("compiles");
+    let default = plan.default_model().expect("used");
+    assert_eq!((default.model.as_str(), default.from), ("ollama:llama3.2", floe_compiler::ModelSource::Settings));
+    let ask = plan.root().node("ask").expect("ask");
+    assert_eq!(ask.config["model"], "ollama:llama3.2");
+    let used: Vec<(&str, &str, bool)> =
+        plan.models().iter().map(|m| (m.node.as_str(), m.model.as_str(), m.fallback)).collect();
+    assert_eq!(
+        used,
+        [
+            ("ask", "ollama:llama3.2", false),
+            ("ask", "openai:gpt-4o-mini", true),
+            ("fixed", "anthropic:claude-sonnet-4-5", false)
+        ]
+    );
+
+    // The blueprint's own default wins over the settings'.
+    let own = compile(&document(Some("gemini:gemini-2.5-flash")), Some("ollama:llama3.2")).plan.expect("compiles");
+    assert_eq!(
+        own.default_model().map(|d| (d.model.as_str(), d.from)),
+        Some(("gemini:gemini-2.5-flash", floe_compiler::ModelSource::Blueprint))
+    );
+
+    // Another default model is other work: the hash changes with it (and only where it is used).
+    let other = compile(&document(None), Some("openai:gpt-4o")).plan.expect("compiles");
+    assert_ne!(plan.hash(), other.hash());
+    let named = br#"{"format": "floe.blueprint", "version": 1, "id": "n", "name": "N", "nodes": [{"id": "a", "kind": "llm", "config": {"model": "openai:gpt-4o", "prompt": "x"}}]}"#;
+    let (a, b) = (compile(named, Some("ollama:llama3.2")), compile(named, Some("openai:gpt-4o")));
+    assert_eq!(a.plan.expect("a").hash(), b.plan.expect("b").hash());
+
+    // A malformed default is reported where it is written.
+    let bad = compile(&document(Some("llama3")), None);
+    assert!(bad.diagnostics.iter().any(|d| d.code == Code::InvalidModel && d.pointer == "/default_model"));
+}
+
+#[test]
+fn a_plan_lists_its_sub_workflows_models_under_the_node_that_runs_them() {
+    let path = repo().join("blueprints/pages-digest.json");
+    let bytes = std::fs::read(&path).expect("example");
+    let checked =
+        check_bytes(&bytes, Catalog::builtin(), &Files(Some("ollama:llama3.2")), Some(&path.display().to_string()));
+    let plan = checked.plan.expect("compiles");
+    let used: Vec<(&str, &str)> = plan.models().iter().map(|m| (m.node.as_str(), m.model.as_str())).collect();
+    assert_eq!(used, [("summary/summarise", "ollama:llama3.2")]);
+    assert_eq!(plan.default_model().map(|d| d.model.as_str()), Some("ollama:llama3.2"));
 }

@@ -15,7 +15,7 @@ use floe_engine::events::{Event, Recorder, RunEvent, RunStatus};
 use floe_engine::run::approvals::Decision;
 use floe_engine::runs::{FileRun, run_file};
 use floe_engine::store::Store;
-use floe_fakes::{FakeServer, Reply, Vendor};
+use floe_fakes::{FakeServer, Fault, Reply, Vendor};
 use floe_llm::settings::ProviderSettings;
 use floe_llm::{Llm, Prices, Secret, Settings};
 use serde_json::{Map, Value, json};
@@ -254,8 +254,10 @@ impl Models {
         }
     }
 
-    fn llm(&self) -> Arc<Llm> {
-        let mut settings = Settings::default();
+    /// A registry whose default model (what every example calls) is `default`, served by the
+    /// fake of its vendor: every example runs unchanged on whichever provider a person has.
+    fn llm(&self, default: &str) -> Arc<Llm> {
+        let mut settings = Settings { default_model: Some(default.to_owned()), ..Settings::default() };
         for (name, server) in [("openai", &self.openai), ("anthropic", &self.anthropic), ("ollama", &self.ollama)] {
             let provider = ProviderSettings { base_url: Some(server.base_url()), ..Default::default() };
             settings.providers.insert(name.into(), provider);
@@ -263,6 +265,10 @@ impl Models {
         Arc::new(Llm::new(settings, Prices::builtin()).with_keys(Arc::new(|_| Some(Secret::new("sk-example")))))
     }
 }
+
+const OLLAMA: &str = "ollama:llama3.2";
+const OPENAI: &str = "openai:gpt-4o-mini";
+const ANTHROPIC: &str = "anthropic:claude-sonnet-4-5";
 
 const MODEL_EXAMPLES: [&str; 11] = [
     "agent-research.json",
@@ -301,7 +307,7 @@ async fn summarise_text_with_a_local_model() {
     models.ollama.set_fallback(Reply::text("- one\n- two\n- three"));
     let dir = workspace("summarise-text");
     let inputs = json!({"text": "Floe runs workflows locally."});
-    let (report, events, _) = run_example_with("summarise-text.json", &dir, inputs, Some(models.llm())).await;
+    let (report, events, _) = run_example_with("summarise-text.json", &dir, inputs, Some(models.llm(OLLAMA))).await;
     assert_eq!(report.status, RunStatus::Succeeded, "{:?}", report.error);
     assert_eq!(report.outputs["summary"], json!("- one\n- two\n- three"));
     assert!(events.iter().any(|e| matches!(e.kind, RunEvent::NodeOutputDelta { .. })));
@@ -322,7 +328,7 @@ async fn fetch_and_summarise() {
         .await;
     let dir = workspace("fetch-and-summarise");
     let inputs = json!({"url": format!("{}/article.html", server.uri())});
-    let (report, _, _) = run_example_with("fetch-and-summarise.json", &dir, inputs, Some(models.llm())).await;
+    let (report, _, _) = run_example_with("fetch-and-summarise.json", &dir, inputs, Some(models.llm(OLLAMA))).await;
     assert_eq!(report.status, RunStatus::Succeeded, "{:?}", report.error);
     let saved = std::fs::read_to_string(dir.join("out/summary.md")).expect("summary saved");
     assert!(saved.contains("A page about rivers."), "{saved}");
@@ -335,7 +341,7 @@ async fn chunked_summary() {
     let models = Models::start().await;
     models.ollama.set_fallback(Reply::text("Part summary."));
     let dir = workspace("chunked-summary");
-    let (report, _, _) = run_example_with("chunked-summary.json", &dir, json!({}), Some(models.llm())).await;
+    let (report, _, _) = run_example_with("chunked-summary.json", &dir, json!({}), Some(models.llm(OLLAMA))).await;
     assert_eq!(report.status, RunStatus::Succeeded, "{:?}", report.error);
     let calls = models.ollama.requests().len();
     assert!(calls >= 1, "one call per chunk");
@@ -357,7 +363,8 @@ async fn classify_and_route_files_a_bug() {
     let dir = workspace("classify-and-route");
     let inputs =
         json!({"ticket": "The app crashes when I export a CSV.", "tracker_url": format!("{}/issues", tracker.uri())});
-    let (report, events, _) = run_example_with("classify-and-route.json", &dir, inputs, Some(models.llm())).await;
+    let (report, events, _) =
+        run_example_with("classify-and-route.json", &dir, inputs, Some(models.llm(ANTHROPIC))).await;
     assert_eq!(report.status, RunStatus::Succeeded, "{:?}", report.error);
     let filed = tracker.received_requests().await.unwrap_or_default();
     assert_eq!(filed.len(), 1, "the bug branch ran");
@@ -377,10 +384,10 @@ async fn critic_refine_loops_until_approved() {
     models
         .openai
         .rule(r#""content":"APPROVED"#, Reply::text("APPROVED\nLocal-first software keeps your data on your machine."));
-    models.anthropic.rule("round 1", Reply::text("1. Too vague."));
-    models.anthropic.rule("round 2", Reply::text("APPROVED"));
+    models.openai.rule("round 1", Reply::text("1. Too vague."));
+    models.openai.rule("round 2", Reply::text("APPROVED"));
     let dir = workspace("critic-refine");
-    let (report, events, _) = run_example_with("critic-refine.json", &dir, json!({}), Some(models.llm())).await;
+    let (report, events, _) = run_example_with("critic-refine.json", &dir, json!({}), Some(models.llm(OPENAI))).await;
     assert_eq!(report.status, RunStatus::Succeeded, "{:?}", report.error);
     assert_eq!(report.outputs["post"], json!("Local-first software keeps your data on your machine."));
     assert_eq!(report.outputs["rounds"], json!(2));
@@ -394,7 +401,7 @@ async fn csv_report() {
     let models = Models::start().await;
     models.openai.set_fallback(Reply::text("Mixers fell sharply. Toasters rose. Kettles dipped."));
     let dir = workspace("csv-report");
-    let (report, _, _) = run_example_with("csv-report.json", &dir, json!({}), Some(models.llm())).await;
+    let (report, _, _) = run_example_with("csv-report.json", &dir, json!({}), Some(models.llm(OPENAI))).await;
     assert_eq!(report.status, RunStatus::Succeeded, "{:?}", report.error);
     let table = std::fs::read_to_string(dir.join("out/changes.csv")).expect("table written");
     assert_eq!(table, "product,change\ntoaster,52\nmixer,-42\nkettle,-25\n");
@@ -406,14 +413,15 @@ async fn csv_report() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn map_reduce_notes() {
     let models = Models::start().await;
+    models.ollama.rule("Combine these note summaries", Reply::text("# Digest"));
     models.ollama.rule("standup.md", Reply::text("Importer blocked on auth."));
     models.ollama.rule("retro.md", Reply::text("Code freeze before releases."));
-    models.openai.set_fallback(Reply::text("# Digest"));
     let dir = workspace("map-reduce-notes");
-    let (report, _, _) = run_example_with("map-reduce-notes.json", &dir, json!({}), Some(models.llm())).await;
+    let (report, _, _) = run_example_with("map-reduce-notes.json", &dir, json!({}), Some(models.llm(OLLAMA))).await;
     assert_eq!(report.status, RunStatus::Succeeded, "{:?}", report.error);
     assert_eq!(report.outputs["digest"], json!("# Digest"));
-    let combined = models.openai.requests()[0].body.to_string();
+    let requests = models.ollama.requests();
+    let combined = requests.iter().map(|r| r.body.to_string()).find(|b| b.contains("Combine")).expect("combined");
     assert!(combined.contains("Importer blocked on auth.") && combined.contains("Code freeze before releases."));
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -433,7 +441,7 @@ async fn pages_digest_runs_a_sub_workflow_per_page() {
     }
     let dir = workspace("pages-digest");
     let inputs = json!({"urls": [format!("{}/a.html", server.uri()), format!("{}/b.html", server.uri())]});
-    let (report, _, _) = run_example_with("pages-digest.json", &dir, inputs, Some(models.llm())).await;
+    let (report, _, _) = run_example_with("pages-digest.json", &dir, inputs, Some(models.llm(OLLAMA))).await;
     assert_eq!(report.status, RunStatus::Succeeded, "{:?}", report.error);
     assert_eq!(report.outputs["summaries"], json!(["About A.", "About B."]));
     let _ = std::fs::remove_dir_all(&dir);
@@ -442,15 +450,16 @@ async fn pages_digest_runs_a_sub_workflow_per_page() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn parallel_race_takes_the_first_answer() {
     let models = Models::start().await;
-    models.openai.set_fallback(Reply::text("Cloud answer."));
-    models.ollama.set_fallback(Reply::text("Local answer."));
-    models.ollama.set_latency(std::time::Duration::from_millis(400));
+    models.openai.rule("two sentences", Reply::text("Brief answer."));
+    // The careful branch's call answers late: the brief one wins the race.
+    models.openai.rule("carefully", Reply::Fault(Fault::SlowFirstByte(std::time::Duration::from_millis(400))));
+    models.openai.set_fallback(Reply::text("Careful answer."));
     let dir = workspace("parallel-race");
-    let (report, _, _) = run_example_with("parallel-race.json", &dir, json!({}), Some(models.llm())).await;
+    let (report, _, _) = run_example_with("parallel-race.json", &dir, json!({}), Some(models.llm(OPENAI))).await;
     assert_eq!(report.status, RunStatus::Succeeded, "{:?}", report.error);
     let saved = std::fs::read_to_string(dir.join("out/answer.txt")).expect("saved");
     // A template keeps its last line break: the file ends as the blueprint wrote it.
-    assert_eq!(saved, "Cloud answer.\n(answered by cloud)\n");
+    assert_eq!(saved, "Brief answer.\n(answered by brief)\n");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -467,7 +476,7 @@ async fn approval_gate_sends_the_approved_reply() {
     let dir = workspace("approval-gate");
     let inputs =
         json!({"order_id": "A-17", "customer_email": "Where is my order?", "mail_api": format!("{}/send", mail.uri())});
-    let (report, _, _) = run_example_with("approval-gate.json", &dir, inputs, Some(models.llm())).await;
+    let (report, _, _) = run_example_with("approval-gate.json", &dir, inputs, Some(models.llm(ANTHROPIC))).await;
     assert_eq!(report.status, RunStatus::Succeeded, "{:?}", report.error);
     assert_eq!(report.outputs["sent_status"], json!(202));
     let sent = mail.received_requests().await.unwrap_or_default();
@@ -484,9 +493,11 @@ async fn agent_research_reads_a_file_calls_a_blueprint_and_answers() {
         Reply::tool("summarise", json!({"text": "Runs resume after a crash.", "style": "one line"})),
         Reply::text("Release 2.4 lets runs resume after a crash (docs/release-notes.md)."),
     ]);
-    models.ollama.set_fallback(Reply::text("Crash-safe resume."));
+    // The summarise-text blueprint the agent calls as a tool asks the same (default) model.
+    models.anthropic.rule("Summarise the text below as one line", Reply::text("Crash-safe resume."));
     let dir = workspace("agent-research");
-    let (report, events, store) = run_example_with("agent-research.json", &dir, json!({}), Some(models.llm())).await;
+    let (report, events, store) =
+        run_example_with("agent-research.json", &dir, json!({}), Some(models.llm(ANTHROPIC))).await;
     assert_eq!(report.status, RunStatus::Succeeded, "{:?}", report.error);
     let answer = std::fs::read_to_string(dir.join("out/answer.md")).expect("saved");
     assert!(answer.contains("Release 2.4 lets runs resume"), "{answer}");
@@ -500,7 +511,8 @@ async fn agent_research_reads_a_file_calls_a_blueprint_and_answers() {
     assert_eq!(results, [("read_file".to_owned(), true), ("summarise".to_owned(), true)]);
     // The second turn saw the file; the blueprint tool ran as a linked child run.
     assert!(models.anthropic.requests()[1].body.to_string().contains("Runs can be resumed after a crash"));
-    assert!(models.ollama.requests()[0].body.to_string().contains("one line"));
+    let asked = models.anthropic.requests().iter().any(|r| r.body.to_string().contains("below as one line"));
+    assert!(asked, "the blueprint tool called the default model");
     let children = store.runs(50).await.expect("runs").into_iter().filter(|r| r.id.contains(".research")).count();
     assert_eq!(children, 1, "the blueprint tool's run is linked to the agent's run");
     let _ = std::fs::remove_dir_all(&dir);

@@ -100,7 +100,14 @@ fn create_rename_and_delete_never_overwrite_and_stay_inside() {
     let (workspace, dir) = workspace("files");
     let created = workspace.create("flows/My Flow.json", "My flow").expect("creates");
     assert!(created.contains("\"id\": \"my-flow\"") && created.contains("\"name\": \"My flow\""), "{created}");
-    assert!(workspace.check("flows/My Flow.json", &created, None).expect("checks").diagnostics.iter().all(|d| !d.is_error()));
+    assert!(
+        workspace
+            .check("flows/My Flow.json", &created, None)
+            .expect("checks")
+            .diagnostics
+            .iter()
+            .all(|d| !d.is_error())
+    );
     let again = workspace.create("flows/My Flow.json", "again").expect_err("exists");
     assert!(again.to_string().contains("already exists"));
     let clash = workspace.rename("flows/My Flow.json", "summarise-text.json").expect_err("would overwrite");

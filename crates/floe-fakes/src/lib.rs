@@ -236,9 +236,12 @@ async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let now = shared.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
-    shared.max_in_flight.fetch_max(now, Ordering::SeqCst);
-    let guard = InFlight(shared.clone());
+    // Model calls are counted in flight; model lists (GET) are not calls.
+    let guard = (method != Method::GET).then(|| {
+        let now = shared.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        shared.max_in_flight.fetch_max(now, Ordering::SeqCst);
+        InFlight(shared.clone())
+    });
     lock(&shared.requests).push(Recorded {
         method: method.to_string(),
         uri: uri.to_string(),
@@ -388,7 +391,7 @@ enum Piece {
     Drop,
 }
 
-fn respond(shared: Arc<Shared>, reply: Reply, model: &str, guard: InFlight) -> Response {
+fn respond(shared: Arc<Shared>, reply: Reply, model: &str, guard: Option<InFlight>) -> Response {
     let vendor = shared.vendor;
     let pieces = shared.pieces.load(Ordering::Relaxed);
     let frames = match &reply {

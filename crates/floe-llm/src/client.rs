@@ -240,6 +240,12 @@ impl Llm {
         self.loaded.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
     }
 
+    /// Why the settings file cannot be used, when it cannot (the registry then runs on Floe's
+    /// own values).
+    pub fn settings_problem(&self) -> Option<String> {
+        self.loaded().problem.clone()
+    }
+
     /// The settings file this registry follows, if any.
     pub fn settings_path(&self) -> Option<&std::path::Path> {
         self.source.as_ref().map(|s| s.path.as_path())
@@ -329,7 +335,7 @@ impl Llm {
             return Err(LlmError::new(
                 ErrorClass::Auth,
                 format!(
-                    "no API key for {0}: run `floe keys set {0}` or set {1}",
+                    "no API key for {0}: set it in Settings (or run `floe keys set {0}`, or set {1})",
                     provider.name,
                     secrets::env_var(&provider.name)
                 ),

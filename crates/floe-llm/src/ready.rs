@@ -96,7 +96,8 @@ impl Llm {
             }
         };
         let models = listed.map_err(|e| {
-            let remedy = if e.class == floe_blueprint::ErrorClass::Network { Remedy::StartServer } else { Remedy::FixModel };
+            let remedy =
+                if e.class == floe_blueprint::ErrorClass::Network { Remedy::StartServer } else { Remedy::FixModel };
             not(provider_name, remedy, e.message)
         })?;
         // Ollama lists `llama3.2:latest` for `llama3.2`.

@@ -124,7 +124,9 @@ pub fn source(provider: &str) -> Result<Option<KeySource>, KeychainError> {
 fn env_key(provider: &str) -> Option<String> {
     let value = std::env::var(env_var(provider)).ok().filter(|v| !v.is_empty());
     // Gemini keys are also commonly exported as GOOGLE_API_KEY.
-    value.or_else(|| (provider == "gemini").then(|| std::env::var("GOOGLE_API_KEY").ok()).flatten().filter(|v| !v.is_empty()))
+    value.or_else(|| {
+        (provider == "gemini").then(|| std::env::var("GOOGLE_API_KEY").ok()).flatten().filter(|v| !v.is_empty())
+    })
 }
 
 /// `provider`'s key: its environment variable, else the keychain. A keychain that cannot be

@@ -21,7 +21,7 @@ pub struct Settings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_model: Option<String>,
     /// Provider name → its settings.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub providers: BTreeMap<String, ProviderSettings>,
     /// A price table overriding (entry by entry) the built-in one.
     #[serde(default, skip_serializing_if = "Option::is_none")]

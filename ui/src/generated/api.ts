@@ -388,6 +388,10 @@ export type ApprovalDecision =
       comment?: string | null;
       decision: "reject";
     };
+/**
+ * Which API a provider speaks.
+ */
+export type Api = "openai" | "openai_compatible" | "anthropic" | "gemini" | "ollama";
 
 /**
  * Every type that crosses the boundary, gathered so one schema (and the UI's TypeScript
@@ -416,6 +420,7 @@ export interface ApiError {
     | "unreadable"
     | "does_not_compile"
     | "invalid_input"
+    | "not_ready"
     | "conflict"
     | "internal";
   /**
@@ -434,6 +439,10 @@ export interface ApiError {
    * Where in the document (or the request) it is, as a JSON pointer.
    */
   pointer?: string | null;
+  /**
+   * For `not_ready`: each model that cannot be called, and what to do.
+   */
+  unready?: Unready[];
 }
 /**
  * One problem with a blueprint.
@@ -475,6 +484,7 @@ export interface Diagnostic {
     | "E0307"
     | "E0308"
     | "E0309"
+    | "W0310"
     | "E0401"
     | "E0402"
     | "E0403"
@@ -537,6 +547,36 @@ export interface Span {
    * 1-based line.
    */
   line: number;
+}
+/**
+ * A model a plan may call that cannot be called now.
+ */
+export interface Unready {
+  /**
+   * Only as a fallback: the run can start, and fails over to it only if the model before it
+   * fails.
+   */
+  fallback: boolean;
+  /**
+   * The problem and the fix, in words.
+   */
+  message: string;
+  /**
+   * The model as the node names it (`provider:model`, or `default`).
+   */
+  model: string;
+  /**
+   * The nodes that call it (`step/summarise` inside a sub-workflow).
+   */
+  nodes: string[];
+  /**
+   * Its provider, when the name has one.
+   */
+  provider?: string | null;
+  /**
+   * What to do.
+   */
+  remedy: "choose_default" | "set_key" | "start_server" | "pull_model" | "fix_model";
 }
 /**
  * Why it failed.
@@ -679,17 +719,24 @@ export interface ApiMethods {
   check: Method6;
   create: Method8;
   decide: Method18;
+  delete_key: Method24;
   models: Method19;
   open_folder: Method4;
   pause: Method16;
   read: Method5;
   remove: Method10;
+  remove_provider: Method22;
   rename: Method9;
   resume: Method12;
   run: Method11;
   run_detail: Method14;
   runs: Method13;
   save: Method7;
+  set_default_model: Method25;
+  set_key: Method23;
+  set_provider: Method21;
+  settings: Method20;
+  test_provider: Method26;
   workspace: Method3;
 }
 /**
@@ -973,6 +1020,10 @@ export interface Method6 {
  */
 export interface Check {
   /**
+   * The model `default` resolves to, when a node (or a sub-workflow's node) says `default`.
+   */
+  default_model?: DefaultModel | null;
+  /**
    * Every problem, with line and column where known.
    */
   diagnostics: Diagnostic[];
@@ -984,6 +1035,19 @@ export interface Check {
    * Nodes, bodies included, when it compiles.
    */
   nodes?: number | null;
+}
+/**
+ * The model nodes saying `default` call, and where it was chosen.
+ */
+export interface DefaultModel {
+  /**
+   * Where it was chosen.
+   */
+  from: "blueprint" | "settings";
+  /**
+   * `provider:model`.
+   */
+  model: string;
 }
 /**
  * The arguments, by name.
@@ -1036,6 +1100,119 @@ export interface DecideArgs {
   decision: ApprovalDecision;
   node: string;
   run_id: string;
+}
+/**
+ * Deletes a provider's API key from the OS keychain.
+ */
+export interface Method24 {
+  answer: SettingsView;
+  args: DeleteKeyArgs;
+}
+/**
+ * The answer.
+ */
+export interface SettingsView {
+  /**
+   * The default model (`provider:model`), if one is chosen.
+   */
+  default_model?: string | null;
+  /**
+   * The default model is set by `FLOE_DEFAULT_MODEL`, which wins over the settings.
+   */
+  default_model_from_env: boolean;
+  /**
+   * The settings file.
+   */
+  path?: string | null;
+  /**
+   * Why the settings file or the keychain cannot be used, when one cannot.
+   */
+  problem?: string | null;
+  /**
+   * Built-in providers first, then added endpoints.
+   */
+  providers: ProviderView[];
+}
+/**
+ * One provider, as the Settings screen shows it.
+ */
+export interface ProviderView {
+  /**
+   * The API it speaks.
+   */
+  api: "openai" | "openai_compatible" | "anthropic" | "gemini" | "ollama";
+  /**
+   * Where it is served.
+   */
+  base_url: string;
+  /**
+   * Floe knows it without settings (else it is an endpoint the user added).
+   */
+  builtin: boolean;
+  /**
+   * Most calls in flight at once.
+   */
+  concurrency: number;
+  /**
+   * The environment variable that would override its key.
+   */
+  env_var: string;
+  /**
+   * Where its key comes from.
+   */
+  key: "not_needed" | "stored" | "env" | "missing";
+  /**
+   * Its name (`openai`, `ollama`, an endpoint's own name).
+   */
+  name: string;
+  /**
+   * Whether it needs an API key.
+   */
+  needs_key: boolean;
+  /**
+   * Organisation id (OpenAI).
+   */
+  organization?: string | null;
+  settings: ProviderSettings;
+  /**
+   * Longest wait for a reply's first byte and between chunks, e.g. `2m`.
+   */
+  timeout: string;
+}
+/**
+ * Its settings entry, as written (empty for a built-in provider left as it is).
+ */
+export interface ProviderSettings {
+  /**
+   * The API it speaks (required for a provider Floe does not know).
+   */
+  api?: Api | null;
+  /**
+   * Where it is served.
+   */
+  base_url?: string | null;
+  /**
+   * Most calls in flight at once.
+   */
+  concurrency?: number | null;
+  /**
+   * Whether it needs an API key (local servers do not).
+   */
+  needs_key?: boolean | null;
+  /**
+   * Organisation id (OpenAI).
+   */
+  organization?: string | null;
+  /**
+   * Longest wait for the first byte of a reply and between stream chunks, e.g. `"120s"`.
+   */
+  timeout?: string | null;
+}
+/**
+ * The arguments, by name.
+ */
+export interface DeleteKeyArgs {
+  provider: string;
 }
 /**
  * The models of every provider, read from each provider's own list (once, until
@@ -1232,6 +1409,45 @@ export interface RemoveArgs {
   path: string;
 }
 /**
+ * Removes an added endpoint (and its stored key), or puts a built-in provider back to
+ * Floe's own values.
+ */
+export interface Method22 {
+  answer: SettingsView1;
+  args: RemoveProviderArgs;
+}
+/**
+ * The answer.
+ */
+export interface SettingsView1 {
+  /**
+   * The default model (`provider:model`), if one is chosen.
+   */
+  default_model?: string | null;
+  /**
+   * The default model is set by `FLOE_DEFAULT_MODEL`, which wins over the settings.
+   */
+  default_model_from_env: boolean;
+  /**
+   * The settings file.
+   */
+  path?: string | null;
+  /**
+   * Why the settings file or the keychain cannot be used, when one cannot.
+   */
+  problem?: string | null;
+  /**
+   * Built-in providers first, then added endpoints.
+   */
+  providers: ProviderView[];
+}
+/**
+ * The arguments, by name.
+ */
+export interface RemoveProviderArgs {
+  name: string;
+}
+/**
  * Renames a blueprint.
  */
 export interface Method9 {
@@ -1308,6 +1524,11 @@ export interface RunRequest {
   inputs?: {
     [k: string]: unknown;
   };
+  /**
+   * Start even if a model it calls cannot be called now (by default the run is refused
+   * with `not_ready` before any node starts).
+   */
+  no_check?: boolean;
   /**
    * The saved blueprint, relative to the workspace.
    */
@@ -1568,6 +1789,226 @@ export interface FileText2 {
 export interface SaveArgs {
   path: string;
   text: string;
+}
+/**
+ * Chooses the default model (`provider:model`) that nodes saying `default` call, or unsets it.
+ */
+export interface Method25 {
+  answer: SettingsView2;
+  args: SetDefaultModelArgs;
+}
+/**
+ * The answer.
+ */
+export interface SettingsView2 {
+  /**
+   * The default model (`provider:model`), if one is chosen.
+   */
+  default_model?: string | null;
+  /**
+   * The default model is set by `FLOE_DEFAULT_MODEL`, which wins over the settings.
+   */
+  default_model_from_env: boolean;
+  /**
+   * The settings file.
+   */
+  path?: string | null;
+  /**
+   * Why the settings file or the keychain cannot be used, when one cannot.
+   */
+  problem?: string | null;
+  /**
+   * Built-in providers first, then added endpoints.
+   */
+  providers: ProviderView[];
+}
+/**
+ * The arguments, by name.
+ */
+export interface SetDefaultModelArgs {
+  /**
+   * Optional: String.
+   */
+  model?: string | null;
+}
+/**
+ * Stores a provider's API key in the OS keychain; no answer ever carries it back.
+ */
+export interface Method23 {
+  answer: SettingsView3;
+  args: SetKeyArgs;
+}
+/**
+ * The answer.
+ */
+export interface SettingsView3 {
+  /**
+   * The default model (`provider:model`), if one is chosen.
+   */
+  default_model?: string | null;
+  /**
+   * The default model is set by `FLOE_DEFAULT_MODEL`, which wins over the settings.
+   */
+  default_model_from_env: boolean;
+  /**
+   * The settings file.
+   */
+  path?: string | null;
+  /**
+   * Why the settings file or the keychain cannot be used, when one cannot.
+   */
+  problem?: string | null;
+  /**
+   * Built-in providers first, then added endpoints.
+   */
+  providers: ProviderView[];
+}
+/**
+ * The arguments, by name.
+ */
+export interface SetKeyArgs {
+  key: string;
+  provider: string;
+}
+/**
+ * Sets a provider's settings (a built-in one's overrides, or a new OpenAI-compatible
+ * endpoint with `api` and `base_url`); written atomically, used at once.
+ */
+export interface Method21 {
+  answer: SettingsView4;
+  args: SetProviderArgs;
+}
+/**
+ * The answer.
+ */
+export interface SettingsView4 {
+  /**
+   * The default model (`provider:model`), if one is chosen.
+   */
+  default_model?: string | null;
+  /**
+   * The default model is set by `FLOE_DEFAULT_MODEL`, which wins over the settings.
+   */
+  default_model_from_env: boolean;
+  /**
+   * The settings file.
+   */
+  path?: string | null;
+  /**
+   * Why the settings file or the keychain cannot be used, when one cannot.
+   */
+  problem?: string | null;
+  /**
+   * Built-in providers first, then added endpoints.
+   */
+  providers: ProviderView[];
+}
+/**
+ * The arguments, by name.
+ */
+export interface SetProviderArgs {
+  name: string;
+  settings: ProviderSettings1;
+}
+/**
+ * One provider's settings; unset fields keep the built-in value.
+ */
+export interface ProviderSettings1 {
+  /**
+   * The API it speaks (required for a provider Floe does not know).
+   */
+  api?: Api | null;
+  /**
+   * Where it is served.
+   */
+  base_url?: string | null;
+  /**
+   * Most calls in flight at once.
+   */
+  concurrency?: number | null;
+  /**
+   * Whether it needs an API key (local servers do not).
+   */
+  needs_key?: boolean | null;
+  /**
+   * Organisation id (OpenAI).
+   */
+  organization?: string | null;
+  /**
+   * Longest wait for the first byte of a reply and between stream chunks, e.g. `"120s"`.
+   */
+  timeout?: string | null;
+}
+/**
+ * Every provider with its settings and where its key comes from (never the key), and the
+ * default model.
+ */
+export interface Method20 {
+  answer: SettingsView5;
+  args: SettingsArgs;
+}
+/**
+ * The answer.
+ */
+export interface SettingsView5 {
+  /**
+   * The default model (`provider:model`), if one is chosen.
+   */
+  default_model?: string | null;
+  /**
+   * The default model is set by `FLOE_DEFAULT_MODEL`, which wins over the settings.
+   */
+  default_model_from_env: boolean;
+  /**
+   * The settings file.
+   */
+  path?: string | null;
+  /**
+   * Why the settings file or the keychain cannot be used, when one cannot.
+   */
+  problem?: string | null;
+  /**
+   * Built-in providers first, then added endpoints.
+   */
+  providers: ProviderView[];
+}
+/**
+ * The arguments, by name.
+ */
+export interface SettingsArgs {}
+/**
+ * One cheap call to a provider (listing its models) to check its key and base URL.
+ */
+export interface Method26 {
+  answer: ProviderTest;
+  args: TestProviderArgs;
+}
+/**
+ * The answer.
+ */
+export interface ProviderTest {
+  /**
+   * How long the call took.
+   */
+  elapsed_ms: number;
+  /**
+   * What happened, in words (what to do when it failed).
+   */
+  message: string;
+  /**
+   * Models it listed.
+   */
+  models: number;
+  /**
+   * The call worked.
+   */
+  ok: boolean;
+}
+/**
+ * The arguments, by name.
+ */
+export interface TestProviderArgs {
+  name: string;
 }
 /**
  * The open folder and its blueprints.

@@ -99,6 +99,11 @@ export interface Blueprint {
    * Optional JSON Schema reference so editors can autocomplete.
    */
   $schema?: string | null;
+  /**
+   * The model a node whose `model` is `"default"` calls (`provider:model`); without it, the
+   * default model chosen in the settings.
+   */
+  default_model?: string | null;
   defaults?: Policy;
   /**
    * What the workflow does.

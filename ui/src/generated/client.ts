@@ -107,4 +107,39 @@ export abstract class ApiClient {
   models(refresh?: Args<"models">["refresh"]): Promise<Answer<"models">> {
     return this.call("models", { refresh });
   }
+
+  /** Every provider with its settings and where its key comes from (never the key), and the default model. */
+  settings(): Promise<Answer<"settings">> {
+    return this.call("settings", {});
+  }
+
+  /** Sets a provider's settings (a built-in one's overrides, or a new OpenAI-compatible endpoint with `api` and `base_url`); written atomically, used at once. */
+  setProvider(name: Args<"set_provider">["name"], settings: Args<"set_provider">["settings"]): Promise<Answer<"set_provider">> {
+    return this.call("set_provider", { name, settings });
+  }
+
+  /** Removes an added endpoint (and its stored key), or puts a built-in provider back to Floe's own values. */
+  removeProvider(name: Args<"remove_provider">["name"]): Promise<Answer<"remove_provider">> {
+    return this.call("remove_provider", { name });
+  }
+
+  /** Stores a provider's API key in the OS keychain; no answer ever carries it back. */
+  setKey(provider: Args<"set_key">["provider"], key: Args<"set_key">["key"]): Promise<Answer<"set_key">> {
+    return this.call("set_key", { provider, key });
+  }
+
+  /** Deletes a provider's API key from the OS keychain. */
+  deleteKey(provider: Args<"delete_key">["provider"]): Promise<Answer<"delete_key">> {
+    return this.call("delete_key", { provider });
+  }
+
+  /** Chooses the default model (`provider:model`) that nodes saying `default` call, or unsets it. */
+  setDefaultModel(model?: Args<"set_default_model">["model"]): Promise<Answer<"set_default_model">> {
+    return this.call("set_default_model", { model });
+  }
+
+  /** One cheap call to a provider (listing its models) to check its key and base URL. */
+  testProvider(name: Args<"test_provider">["name"]): Promise<Answer<"test_provider">> {
+    return this.call("test_provider", { name });
+  }
 }

@@ -8,6 +8,7 @@ export const MENU_ACTIONS = [
   "save-as",
   "rename",
   "delete",
+  "settings",
   "quit",
   "undo",
   "redo",

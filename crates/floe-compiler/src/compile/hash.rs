@@ -7,7 +7,11 @@ use super::*;
 /// hashes. Order-insensitive where the canonical form sorts (nodes by id, edges), and streamed
 /// node by node so hashing a large graph allocates no copy of it. When a node says `default`,
 /// the model that resolved to is hashed too: another default model is other work.
-pub(super) fn plan_hash(blueprint: &Blueprint, children: &BTreeMap<String, String>, default_model: Option<&str>) -> String {
+pub(super) fn plan_hash(
+    blueprint: &Blueprint,
+    children: &BTreeMap<String, String>,
+    default_model: Option<&str>,
+) -> String {
     let mut hasher = Buffered::default();
     let header = json!({
         "format": blueprint.format, "version": blueprint.version, "id": blueprint.id, "name": blueprint.name,

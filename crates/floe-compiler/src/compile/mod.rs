@@ -33,7 +33,9 @@ use rayon::prelude::*;
 use serde_json::{Value, json};
 
 use crate::config::Validators;
-use crate::plan::{DefaultModel, ModelSource, ModelUse, NodePolicy, Plan, PlanEdge, PlanNode, PlanOutput, Scope, WorkflowTool};
+use crate::plan::{
+    DefaultModel, ModelSource, ModelUse, NodePolicy, Plan, PlanEdge, PlanNode, PlanOutput, Scope, WorkflowTool,
+};
 use crate::policy;
 use crate::resolve::{NoResolver, Resolver};
 use crate::templates::{self, SyntaxError};

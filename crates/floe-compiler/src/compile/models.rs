@@ -2,8 +2,8 @@
 //! one chosen in the settings) put in place of `default` in every model field a kind names
 //! (`Traits::models`), and the list of models the plan may call, sub-workflows' included.
 
-use floe_blueprint::catalog::{DEFAULT_MODEL, model_names};
 use floe_blueprint::catalog::kinds::llm::is_model_name;
+use floe_blueprint::catalog::{DEFAULT_MODEL, model_names};
 
 use super::*;
 
@@ -107,7 +107,8 @@ impl Compiler<'_, '_> {
         let mut models = std::mem::take(&mut self.models);
         for (node, key) in self.child_keys() {
             if let Some(child) = self.children.get(key) {
-                models.extend(child.models.iter().map(|m| ModelUse { node: format!("{node}/{}", m.node), ..m.clone() }));
+                models
+                    .extend(child.models.iter().map(|m| ModelUse { node: format!("{node}/{}", m.node), ..m.clone() }));
             }
         }
         models
@@ -117,7 +118,10 @@ impl Compiler<'_, '_> {
     fn child_keys(&self) -> impl Iterator<Item = (&str, &str)> {
         self.infos.iter().flat_map(|info| {
             let id = info.node.id.as_str();
-            info.workflow.iter().map(move |key| (id, key.as_str())).chain(info.tools.iter().map(move |t| (id, t.key.as_str())))
+            info.workflow
+                .iter()
+                .map(move |key| (id, key.as_str()))
+                .chain(info.tools.iter().map(move |t| (id, t.key.as_str())))
         })
     }
 }

@@ -260,16 +260,49 @@ impl Prepared {
 }
 
 /// Pause and cancel a run from outside (CLI signal handler, app, API).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct RunControl {
     cancel: CancellationToken,
     reason: Arc<std::sync::Mutex<Option<String>>>,
     paused: Arc<watch::Sender<bool>>,
+    /// Who announces a pause or a resume (the run and the sub-workflow runs sharing this
+    /// control), each told synchronously, under this lock, as the state changes: the event is
+    /// queued before anything woken by the change can start a node.
+    announcers: Arc<std::sync::Mutex<Vec<(u64, Announcer)>>>,
+}
+
+/// Announces a change of the paused state.
+type Announcer = Arc<dyn Fn(bool) + Send + Sync>;
+
+impl std::fmt::Debug for RunControl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunControl")
+            .field("cancelled", &self.cancel.is_cancelled())
+            .field("paused", &*self.paused.borrow())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for RunControl {
     fn default() -> Self {
-        Self { cancel: CancellationToken::new(), reason: Arc::default(), paused: Arc::new(watch::channel(false).0) }
+        Self {
+            cancel: CancellationToken::new(),
+            reason: Arc::default(),
+            paused: Arc::new(watch::channel(false).0),
+            announcers: Arc::default(),
+        }
+    }
+}
+
+/// Stops announcing pauses for one run when dropped.
+struct Announcing {
+    announcers: Arc<std::sync::Mutex<Vec<(u64, Announcer)>>>,
+    id: u64,
+}
+
+impl Drop for Announcing {
+    fn drop(&mut self) {
+        self.announcers.lock().unwrap_or_else(std::sync::PoisonError::into_inner).retain(|(id, _)| *id != self.id);
     }
 }
 
@@ -288,12 +321,33 @@ impl RunControl {
 
     /// No new nodes start until [`RunControl::resume`]; running ones finish.
     pub fn pause(&self) {
-        self.paused.send_replace(true);
+        self.set_paused(true);
     }
 
     /// Lets nodes start again.
     pub fn resume(&self) {
-        self.paused.send_replace(false);
+        self.set_paused(false);
+    }
+
+    /// Announces, then changes, the paused state. Announcing first means the event is queued
+    /// before any scope (on another thread) can see the change and start a node; the lock keeps
+    /// concurrent calls in order.
+    fn set_paused(&self, paused: bool) {
+        let announcers = self.announcers.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if *self.paused.borrow() != paused {
+            for (_, announce) in announcers.iter() {
+                announce(paused);
+            }
+            self.paused.send_replace(paused);
+        }
+    }
+
+    /// Calls `announce` with each change of the paused state until the guard is dropped.
+    fn announce_with(&self, announce: Announcer) -> Announcing {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let id = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.announcers.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push((id, announce));
+        Announcing { announcers: self.announcers.clone(), id }
     }
 
     /// Whether the run is paused.
@@ -682,6 +736,11 @@ pub async fn run(prepared: &Prepared, options: RunOptions) -> Result<RunReport, 
         inputs,
         resumed: options.next_seq > 1,
     });
+    // Pausing is announced once for the run, whichever scopes are running, as it happens.
+    let announcer = emitter.clone();
+    let _announcing = options.control.announce_with(Arc::new(move |now| {
+        announcer.push(if now { RunEvent::RunPaused } else { RunEvent::RunResumed });
+    }));
     if options.control.is_paused() {
         emitter.push(RunEvent::RunPaused);
     }
@@ -698,22 +757,8 @@ pub async fn run(prepared: &Prepared, options: RunOptions) -> Result<RunReport, 
         }
         std::future::pending::<std::convert::Infallible>().await
     };
-    // Pausing is announced here, once for the run, whichever scopes are running.
-    let mut paused = options.control.paused.subscribe();
-    let announcer = emitter.clone();
-    let pauses = async move {
-        while paused.changed().await.is_ok() {
-            let now = *paused.borrow_and_update();
-            announcer.push(if now { RunEvent::RunPaused } else { RunEvent::RunResumed });
-        }
-        std::future::pending::<std::convert::Infallible>().await
-    };
-    // Neither side task finishes; cancelling makes the scope return. Biased, pauses first: a
-    // resume is announced before the scope (woken by the same change) starts anything, and is
-    // never lost to a run that then ends at once.
+    // The watchdog never finishes; cancelling makes the scope return.
     let result = tokio::select! {
-        biased;
-        never = pauses => match never {},
         never = watchdog => match never {},
         result = scope.run() => result,
     };
