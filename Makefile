@@ -7,11 +7,12 @@ setup:
 	@scripts/setup.sh
 
 # Build the desktop app (release, with the UI embedded) and start it on the examples folder.
-# `npx tauri build` makes the .deb (bundle in target/release/bundle/deb/).
+# One cargo invocation builds the app and the `floe` CLI together, so the crates they share are
+# compiled once, with one set of features. `npx tauri build` makes the .deb (bundle in
+# target/release/bundle/deb/).
 app: setup ui-deps
 	npm run build
-	$(CARGO) build --release -p floe-app --features tauri/custom-protocol
-	$(CARGO) build --release -p floe-cli
+	$(CARGO) build --release -p floe-app -p floe-cli --features floe-app/custom-protocol
 	$${CARGO_TARGET_DIR:-target}/release/floe-app blueprints
 
 # Every test: unit, integration (bad corpus, examples, model providers against loopback vendor
@@ -28,7 +29,7 @@ test: setup ui-deps
 	$(CARGO) run -q -p floe-cli -- validate blueprints
 	npm test
 	npm run e2e
-	$(CARGO) build -p floe-app --features tauri/custom-protocol
+	$(CARGO) build -p floe-app --features floe-app/custom-protocol
 	npm run e2e:desktop
 
 # The UI's packages, exactly as locked.

@@ -10,7 +10,10 @@ import { Inspector } from "./components/Inspector";
 import { useModels } from "./components/ModelPicker";
 import { buildScene, FAR_ZOOM, MiniMap, nodeAt, Overview, useFitView } from "./components/Overview";
 import { DRAG_TYPE, Palette, type PaletteItem } from "./components/Palette";
+import { ReadinessDialog } from "./components/Readiness";
 import { type DockTab, RunControls, RunDock, RunInputsDialog } from "./components/RunPanel";
+import { SettingsScreen } from "./components/Settings";
+import { Welcome } from "./components/Welcome";
 import type { About, Diagnostic } from "./generated/api";
 import { MENU_ACTIONS } from "./generated/menu";
 import type { RunInput } from "./generated/blueprint";
@@ -37,6 +40,7 @@ const SHORTCUTS: Shortcut[] = [
   { key: "s", mod: true, action: "save", label: "Save" },
   { key: "s", mod: true, shift: true, action: "save-as", label: "Save as…" },
   { key: "o", mod: true, action: "open-folder", label: "Open a folder" },
+  { key: ",", mod: true, action: "settings", label: "Settings: models and keys" },
   { key: "z", mod: true, action: "undo", label: "Undo" },
   { key: "z", mod: true, shift: true, action: "redo", label: "Redo" },
   { key: "y", mod: true, action: "redo", label: "Redo" },
@@ -546,6 +550,9 @@ function Shell({ backend }: { backend: Backend }) {
           <button onClick={() => setHelp(!help)} title="Keyboard shortcuts (?)">
             ?
           </button>
+          <button onClick={() => void run("settings")} title="Models, keys and the default model (Ctrl+,)">
+            Settings
+          </button>
           <button onClick={() => void run("about")} title="About Floe">
             About
           </button>
@@ -578,11 +585,17 @@ function Shell({ backend }: { backend: Backend }) {
             <button onClick={() => useDocument.setState({ conflict: false })}>Keep my version</button>
           </div>
         )}
-        <Canvas theme={theme} onNodeMenu={setMenu} />
+        {doc.path ? (
+          <Canvas theme={theme} onNodeMenu={setMenu} />
+        ) : (
+          <Welcome backend={backend} onOpen={(path) => void openFile(path)} onNew={() => void run("new")} />
+        )}
         <Dock backend={backend} tab={dockTab} onTab={setDockTab} problems={<Problems onReveal={reveal} />} onSelectPath={revealPath} onOpenChild={(path) => void openChild(path)} />
       </main>
       <Inspector />
       {menu && <NodeMenuView menu={menu} onClose={() => setMenu(null)} onRunFrom={(id) => void startRun(topLevel(id)).catch((e: Error) => useDocument.setState({ notice: e.message }))} onOpenChild={(path) => void openChild(path)} />}
+      <SettingsScreen backend={backend} />
+      <ReadinessDialog />
       {inputsFor && <RunInputsDialog blueprint={inputsFor.blueprint} inputs={inputsFor.inputs} onDone={inputsFor.resolve} />}
       {help && (
         <div className="cheatsheet" role="dialog" aria-label="Keyboard shortcuts" onClick={() => setHelp(false)}>

@@ -6,6 +6,8 @@ import { useCallback } from "react";
 import { type Backend, BackendError } from "./backend/backend";
 import { ask, confirm } from "./components/Dialog";
 import { useFitView } from "./components/Overview";
+import { useReadiness } from "./components/Readiness";
+import { useSettings } from "./components/Settings";
 import { type DockTab, rememberedInputs } from "./components/RunPanel";
 import type { About } from "./generated/api";
 import type { RunInput } from "./generated/blueprint";
@@ -73,17 +75,25 @@ export function useActions(backend: Backend, shell: ShellControls) {
       const ids = new Set(state.canvas.nodes.filter((n) => n.data.scope === null).map((n) => n.id));
       const pinned = Object.fromEntries(Object.entries(usePins.getState().pins).filter(([node]) => ids.has(node)));
       if ("Notification" in window && Notification.permission === "default") void Notification.requestPermission().catch(() => {});
-      let started;
-      try {
-        started = await backend.run({ path, inputs, from: from ?? undefined, pinned });
-      } catch (error) {
-        if (!(error instanceof BackendError && error.code === "does_not_compile")) throw error;
-        // The file has errors: they are in the Problems panel.
-        shell.setDockTab("problems");
-        throw new Error(`${path} does not compile: fix the problems below, then run it again`);
-      }
-      useRun.getState().watch(backend, started.run_id);
-      shell.setDockTab("run");
+      const launch = async (noCheck: boolean) => {
+        let started;
+        try {
+          started = await backend.run({ path, inputs, from: from ?? undefined, pinned, no_check: noCheck });
+        } catch (error) {
+          if (error instanceof BackendError && error.code === "not_ready") {
+            // A model cannot be called: say which and what to do; nothing ran.
+            useReadiness.getState().show(error.unready, (anyway) => launch(anyway).catch((e: Error) => useDocument.setState({ notice: e.message })));
+            return;
+          }
+          if (!(error instanceof BackendError && error.code === "does_not_compile")) throw error;
+          // The file has errors: they are in the Problems panel.
+          shell.setDockTab("problems");
+          throw new Error(`${path} does not compile: fix the problems below, then run it again`);
+        }
+        useRun.getState().watch(backend, started.run_id);
+        shell.setDockTab("run");
+      };
+      await launch(false);
     },
     [backend, shell],
   );
@@ -211,6 +221,9 @@ export function useActions(backend: Backend, shell: ShellControls) {
             return;
           case "help":
             shell.toggleHelp();
+            return;
+          case "settings":
+            useSettings.getState().show();
             return;
           case "about":
             shell.showAbout(await backend.about());

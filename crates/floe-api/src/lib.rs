@@ -299,7 +299,7 @@ impl Api {
         Ok(Self { workspace: Arc::new(Mutex::new(Workspace::open(root)?)), store, live: Arc::default(), llm })
     }
 
-    fn folder(&self) -> Workspace {
+    pub(crate) fn folder(&self) -> Workspace {
         self.workspace.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 

@@ -187,4 +187,7 @@ api! {
     blocking set_default_model(model: Option<String>) -> SettingsView as SetDefaultModelArgs;
     /// One cheap call to a provider (listing its models) to check its key and base URL.
     awaited test_provider(name: String) -> ProviderTest as TestProviderArgs;
+    /// Copies the example blueprints (and the files they read) into the open folder, leaving
+    /// files already there as they are.
+    blocking add_examples() -> WorkspaceInfo as AddExamplesArgs;
 }

@@ -265,3 +265,36 @@ impl Api {
         })
     }
 }
+
+/// The example blueprints and the files they read, as shipped with this build.
+static EXAMPLES: include_dir::Dir<'_> = include_dir::include_dir!("$CARGO_MANIFEST_DIR/../../blueprints");
+
+impl Api {
+    /// Copies the examples (and the files they read) into the open folder; a file already there
+    /// is left as it is. Answers with the folder's blueprints.
+    pub fn add_examples(&self) -> Result<crate::WorkspaceInfo, ApiError> {
+        let root = self.folder().root().to_owned();
+        let mut pending = vec![&EXAMPLES];
+        while let Some(dir) = pending.pop() {
+            for entry in dir.entries() {
+                match entry {
+                    include_dir::DirEntry::Dir(child) => pending.push(child),
+                    include_dir::DirEntry::File(file) => {
+                        let target = root.join(file.path());
+                        if target.exists() {
+                            continue;
+                        }
+                        if let Some(folder) = target.parent() {
+                            std::fs::create_dir_all(folder).map_err(|e| {
+                                ApiError::internal(format!("cannot create {}: {e}", folder.display()))
+                            })?;
+                        }
+                        floe_engine::files::write_atomic(&target, file.contents())
+                            .map_err(|e| ApiError::internal(e.to_string()))?;
+                    }
+                }
+            }
+        }
+        self.workspace()
+    }
+}

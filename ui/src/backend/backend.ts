@@ -16,6 +16,8 @@ export class BackendError extends Error {
   readonly node?: string;
   readonly pointer?: string;
   readonly diagnostics: Diagnostic[];
+  /** For `not_ready`: each model that cannot be called, and what to do. */
+  readonly unready: NonNullable<ApiError["unready"]>;
 
   constructor(error: ApiError) {
     super(error.message);
@@ -23,6 +25,7 @@ export class BackendError extends Error {
     this.node = error.node ?? undefined;
     this.pointer = error.pointer ?? undefined;
     this.diagnostics = error.diagnostics ?? [];
+    this.unready = error.unready ?? [];
   }
 }
 

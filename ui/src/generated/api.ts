@@ -713,6 +713,7 @@ export interface MenuItem {
  */
 export interface ApiMethods {
   about: Method;
+  add_examples: Method27;
   approvals: Method17;
   cancel: Method15;
   catalog: Method2;
@@ -767,6 +768,56 @@ export interface About {
  * The arguments, by name.
  */
 export interface AboutArgs {}
+/**
+ * Copies the example blueprints (and the files they read) into the open folder, leaving
+ * files already there as they are.
+ */
+export interface Method27 {
+  answer: WorkspaceInfo;
+  args: AddExamplesArgs;
+}
+/**
+ * The answer.
+ */
+export interface WorkspaceInfo {
+  /**
+   * Its blueprints.
+   */
+  entries: Entry[];
+  /**
+   * The folder.
+   */
+  root: string;
+}
+/**
+ * A blueprint file in the workspace.
+ */
+export interface Entry {
+  /**
+   * Size in bytes.
+   */
+  bytes: number;
+  /**
+   * Its id.
+   */
+  id: string;
+  /**
+   * Last modification, ms since the epoch.
+   */
+  modified_ms: number;
+  /**
+   * The blueprint's name (empty when the file cannot be read).
+   */
+  name: string;
+  /**
+   * Path relative to the workspace folder, with `/` separators.
+   */
+  path: string;
+}
+/**
+ * The arguments, by name.
+ */
+export interface AddExamplesArgs {}
 /**
  * Approvals waiting for a decision (of one run, or all).
  */
@@ -1302,13 +1353,13 @@ export interface ModelsArgs {
  * Opens another folder of blueprints.
  */
 export interface Method4 {
-  answer: WorkspaceInfo;
+  answer: WorkspaceInfo1;
   args: OpenFolderArgs;
 }
 /**
  * The answer.
  */
-export interface WorkspaceInfo {
+export interface WorkspaceInfo1 {
   /**
    * Its blueprints.
    */
@@ -1317,31 +1368,6 @@ export interface WorkspaceInfo {
    * The folder.
    */
   root: string;
-}
-/**
- * A blueprint file in the workspace.
- */
-export interface Entry {
-  /**
-   * Size in bytes.
-   */
-  bytes: number;
-  /**
-   * Its id.
-   */
-  id: string;
-  /**
-   * Last modification, ms since the epoch.
-   */
-  modified_ms: number;
-  /**
-   * The blueprint's name (empty when the file cannot be read).
-   */
-  name: string;
-  /**
-   * Path relative to the workspace folder, with `/` separators.
-   */
-  path: string;
 }
 /**
  * The arguments, by name.
@@ -2014,13 +2040,13 @@ export interface TestProviderArgs {
  * The open folder and its blueprints.
  */
 export interface Method3 {
-  answer: WorkspaceInfo1;
+  answer: WorkspaceInfo2;
   args: WorkspaceArgs;
 }
 /**
  * The answer.
  */
-export interface WorkspaceInfo1 {
+export interface WorkspaceInfo2 {
   /**
    * Its blueprints.
    */

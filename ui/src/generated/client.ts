@@ -142,4 +142,9 @@ export abstract class ApiClient {
   testProvider(name: Args<"test_provider">["name"]): Promise<Answer<"test_provider">> {
     return this.call("test_provider", { name });
   }
+
+  /** Copies the example blueprints (and the files they read) into the open folder, leaving files already there as they are. */
+  addExamples(): Promise<Answer<"add_examples">> {
+    return this.call("add_examples", {});
+  }
 }
