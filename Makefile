@@ -28,7 +28,7 @@ test: setup ui-deps
 	scripts/with-keyring.sh $(CARGO) test --workspace --no-fail-fast
 	$(CARGO) run -q -p floe-cli -- validate blueprints
 	npm test
-	npm run e2e
+	scripts/with-keyring.sh npm run e2e
 	$(CARGO) build -p floe-app --features floe-app/custom-protocol
 	npm run e2e:desktop
 

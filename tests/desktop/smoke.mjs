@@ -2,7 +2,7 @@
 // through tauri-driver and WebKitWebDriver. It opens a scratch copy of the examples, shows one
 // as a graph, and reads its nodes from the DOM. Run through `npm run e2e:desktop` (xvfb-run).
 import { spawn } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -19,6 +19,11 @@ cpSync(path.join(repo, "blueprints"), folder, { recursive: true });
 for (const dir of ["config", "data"]) mkdirSync(path.join(scratch, dir), { recursive: true });
 process.env.XDG_CONFIG_HOME = path.join(scratch, "config");
 process.env.XDG_DATA_HOME = path.join(scratch, "data");
+// A default model chosen in Settings, as a set-up user has: the model examples then check clean.
+mkdirSync(path.join(scratch, "config", "floe"), { recursive: true });
+writeFileSync(path.join(scratch, "config", "floe", "settings.json"), JSON.stringify({ default_model: "ollama:llama3.2" }));
+delete process.env.FLOE_SETTINGS;
+delete process.env.FLOE_DEFAULT_MODEL;
 
 // tauri-driver from PATH (scripts/setup.sh installs it), or where `cargo install` puts it.
 const driverBinary = process.env.TAURI_DRIVER ?? "tauri-driver";
@@ -114,6 +119,15 @@ try {
   await about.waitForExist({ timeout: 5000 });
   if (!/Version \d+\.\d+\.\d+/.test(await about.getText())) fail(`the About box shows no version: ${await about.getText()}`);
   await about.click();
+  // Settings opens from the toolbar, over the app's own command, with every provider.
+  await (await browser.$("button=Settings")).click();
+  const settings = await browser.$('[aria-label="Settings"]');
+  await settings.waitForExist({ timeout: 5000 });
+  await browser.waitUntil(async () => (await settings.getText()).includes("Ollama"), { timeout: 5000, timeoutMsg: "Settings lists no providers" });
+  const chosen = await (await browser.$("#default-model")).getValue();
+  if (chosen !== "ollama:llama3.2") fail(`Settings shows the default model ${JSON.stringify(chosen)}`);
+  await (await browser.$('[aria-label="Close settings"]')).click();
+  await settings.waitForExist({ reverse: true, timeout: 5000 });
   // Idle memory: the app and its WebKit processes, after a moment with nothing to do.
   await new Promise((r) => setTimeout(r, 2000));
   console.log(`desktop: idle RSS (MB) ${residentMegabytes(application)}`);

@@ -25,7 +25,8 @@ export async function serve(again?: string, env: Record<string, string> = {}): P
   const binary = path.join(target, "debug", "floe");
   const child = spawn(binary, ["serve", folder, "--json", "--ui", path.join(repo, "ui/dist"), "--db", path.join(scratch, "runs.db")], {
     stdio: ["ignore", "pipe", "inherit"],
-    env: { ...process.env, ...env },
+    // Settings of its own (never the developer's), unless the test names a file.
+    env: { ...process.env, FLOE_SETTINGS: path.join(scratch, "settings.json"), ...env },
   });
   const url = await new Promise<string>((resolve, reject) => {
     let buffer = "";

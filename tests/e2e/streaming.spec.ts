@@ -11,7 +11,7 @@ test.beforeAll(async () => {
   const text = Array.from({ length: 40 }, (_, i) => `word${i}`).join(" ");
   const fake = await fakeProvider("ollama", ["--text", text, "--pieces", "40", "--piece-delay-ms", "40"]);
   provider = fake.process;
-  server = await serve(undefined, { FLOE_OLLAMA_BASE_URL: fake.baseUrl });
+  server = await serve(undefined, { FLOE_OLLAMA_BASE_URL: fake.baseUrl, FLOE_DEFAULT_MODEL: "ollama:llama3.2" });
 });
 test.afterAll(() => {
   server?.process.kill();

@@ -285,9 +285,8 @@ impl Api {
                             continue;
                         }
                         if let Some(folder) = target.parent() {
-                            std::fs::create_dir_all(folder).map_err(|e| {
-                                ApiError::internal(format!("cannot create {}: {e}", folder.display()))
-                            })?;
+                            std::fs::create_dir_all(folder)
+                                .map_err(|e| ApiError::internal(format!("cannot create {}: {e}", folder.display())))?;
                         }
                         floe_engine::files::write_atomic(&target, file.contents())
                             .map_err(|e| ApiError::internal(e.to_string()))?;
