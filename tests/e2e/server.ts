@@ -1,7 +1,7 @@
 // Starts `floe serve` (the debug binary built by `cargo build`) on a scratch copy of the
 // examples and returns the URL it prints, with its token.
 import { spawn, type ChildProcess } from "node:child_process";
-import { cpSync, mkdtempSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -21,12 +21,15 @@ export async function serve(again?: string, env: Record<string, string> = {}): P
   const scratch = again ?? mkdtempSync(path.join(tmpdir(), "floe-e2e-"));
   const folder = path.join(scratch, "blueprints");
   if (!again) cpSync(path.join(repo, "blueprints"), folder, { recursive: true });
+  // Settings of its own (never the developer's): a set-up user's, with a default model, so the
+  // model examples check clean; a test may name another file.
+  const settings = path.join(scratch, "settings.json");
+  if (!existsSync(settings)) writeFileSync(settings, JSON.stringify({ default_model: "ollama:llama3.2" }));
   const target = process.env.CARGO_TARGET_DIR ?? path.join(repo, "target");
   const binary = path.join(target, "debug", "floe");
   const child = spawn(binary, ["serve", folder, "--json", "--ui", path.join(repo, "ui/dist"), "--db", path.join(scratch, "runs.db")], {
     stdio: ["ignore", "pipe", "inherit"],
-    // Settings of its own (never the developer's), unless the test names a file.
-    env: { ...process.env, FLOE_SETTINGS: path.join(scratch, "settings.json"), ...env },
+    env: { ...process.env, FLOE_SETTINGS: settings, ...env },
   });
   const url = await new Promise<string>((resolve, reject) => {
     let buffer = "";
