@@ -18,6 +18,8 @@ let baseUrl: string;
 let home: string;
 
 test.beforeAll(async () => {
+  // Keys go to a real Secret Service: the test's own (make test runs it under with-keyring.sh).
+  if (!process.env.FLOE_KEYRING_TEST) throw new Error("run this under scripts/with-keyring.sh: it needs a private Secret Service");
   const fake = await fakeProvider("openai");
   provider = fake.process;
   baseUrl = fake.baseUrl;
@@ -51,7 +53,6 @@ async function runCount(page: Page): Promise<number> {
   return ((await answer.json()) as unknown[]).length;
 }
 
-test.skip(!process.env.FLOE_KEYRING_TEST, "needs a Secret Service: run it under scripts/with-keyring.sh (make test does)");
 
 test("a model is set up in Settings, runs an example, and a missing key stops the run before it starts", async ({ page }) => {
   await page.setViewportSize({ width: 1440, height: 900 });
@@ -59,6 +60,13 @@ test("a model is set up in Settings, runs an example, and a missing key stops th
   // No blueprint open: the welcome offers the examples, a new blueprint and a model.
   const welcome = page.getByRole("region", { name: "Welcome" });
   await expect(welcome).toBeVisible();
+  for (const [width, height] of [
+    [1440, 900],
+    [1280, 720],
+  ]) {
+    await page.setViewportSize({ width, height });
+    await page.screenshot({ path: `target/e2e-results/welcome-${width}x${height}.png` });
+  }
   await welcome.getByRole("button", { name: "Set up a model" }).click();
   const settings = page.getByRole("dialog", { name: "Settings" });
   await expect(settings).toBeVisible();
