@@ -27,6 +27,8 @@ test("the model field offers each provider's models and keeps what is typed", as
   await expect(field).toHaveValue("default");
   await field.click();
   const list = page.getByRole("listbox", { name: "Models" });
+  // `default` comes first and says what it is now (this server's settings choose llama3.2).
+  await expect(list.getByRole("group", { name: "Default" }).getByRole("option")).toContainText("ollama:llama3.2 (chosen in Settings)");
   const ollama = list.getByRole("group", { name: "ollama" });
   await expect(ollama.getByRole("option")).toHaveCount(1);
   await expect(ollama.getByRole("option").first()).toContainText("llama3.2:latest");

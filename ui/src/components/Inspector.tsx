@@ -14,6 +14,12 @@ import { fieldOf, useCatalog, useDocument } from "../store";
 import { CodeEditor } from "./CodeEditor";
 import { ModelPicker } from "./ModelPicker";
 
+/** A node's model field: the picker, offering `default` as the blueprint resolves it. */
+function NodeModelPicker(props: { id: string; value: string; invalid: boolean; onCommit: (value: string | undefined) => void }) {
+  const blueprint = useDocument((s) => s.base?.default_model ?? null);
+  return <ModelPicker {...props} offerDefault={{ blueprint }} />;
+}
+
 export type Schema = {
   type?: string | string[];
   properties?: Record<string, Schema>;
@@ -272,7 +278,7 @@ function Field({
     );
   }
   if (resolved["x-floe-picker"] === "model" && type === "string") {
-    return wrap(<ModelPicker id={id} value={typeof value === "string" ? value : ""} invalid={problems.length > 0} onCommit={onCommit} />);
+    return wrap(<NodeModelPicker id={id} value={typeof value === "string" ? value : ""} invalid={problems.length > 0} onCommit={onCommit} />);
   }
   const script = type === "string" || type === "any" ? scriptAt(pointer, context.scripts) : undefined;
   if (script || resolved.contentMediaType === "text/javascript") {

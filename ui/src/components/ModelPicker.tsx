@@ -2,7 +2,8 @@
 // (the `models` API: read once, refreshed on demand), grouped by provider, with the price per
 // million tokens and the context size where known. Typing filters the list; any
 // `provider:model` typed and committed (Enter, or leaving the field) is kept as written, so a
-// model no provider lists can still be used.
+// model no provider lists can still be used. In a node's field the list starts with `default`
+// (the blueprint's `default_model`, else the one chosen in Settings) and says what it is now.
 import { useEffect, useId, useState } from "react";
 import { create } from "zustand";
 import type { Backend } from "../backend/backend";
@@ -14,6 +15,8 @@ type ModelInfo = ProviderModels["models"][number];
 interface ModelsState {
   backend: Backend | null;
   providers: ProviderModels[] | null;
+  /** The default model chosen in Settings (null: none), read with the lists. */
+  defaultModel: string | null;
   loading: boolean;
   error: string | null;
   /** The backend the lists are read from (set once by the shell). */
@@ -25,6 +28,7 @@ interface ModelsState {
 export const useModels = create<ModelsState>((set, get) => ({
   backend: null,
   providers: null,
+  defaultModel: null,
   loading: false,
   error: null,
   attach(backend) {
@@ -35,7 +39,8 @@ export const useModels = create<ModelsState>((set, get) => ({
     if (!backend || loading || (providers && !refresh)) return;
     set({ loading: true, error: null });
     try {
-      set({ providers: await backend.models(refresh), loading: false });
+      const [providers, settings] = await Promise.all([backend.models(refresh), backend.settings()]);
+      set({ providers, defaultModel: settings.default_model ?? null, loading: false });
     } catch (e) {
       set({ error: e instanceof Error ? e.message : String(e), loading: false });
     }
@@ -68,8 +73,30 @@ export function shortReason(provider: string, error: string): string {
     .replace(/^nothing answers at (.*) \(connection refused\)$/, "not running at $1");
 }
 
-export function ModelPicker({ id, value, invalid, onCommit }: { id: string; value: string; invalid: boolean; onCommit: (value: string | undefined) => void }) {
-  const { providers, loading, error, ensure } = useModels();
+/** What `default` means where the picker is: the blueprint's own default, else Settings'. */
+export interface DefaultChoice {
+  /** The blueprint's `default_model`, when it sets one. */
+  blueprint?: string | null;
+}
+
+/** The option that names the default model rather than a model. */
+const DEFAULT_OPTION: ModelInfo = { id: "default", provider: "", model: "default", title: "Default model" };
+
+export function ModelPicker({
+  id,
+  value,
+  invalid,
+  onCommit,
+  offerDefault,
+}: {
+  id: string;
+  value: string;
+  invalid: boolean;
+  onCommit: (value: string | undefined) => void;
+  /** Offer `default` first (a node's model field; not the Settings field that chooses it). */
+  offerDefault?: DefaultChoice;
+}) {
+  const { providers, defaultModel, loading, error, ensure } = useModels();
   const [draft, setDraft] = useState(value);
   const [open, setOpen] = useState(false);
   const [active, setActive] = useState(-1);
@@ -84,7 +111,13 @@ export function ModelPicker({ id, value, invalid, onCommit }: { id: string; valu
       models: group.models.filter((m) => !query || m.id.toLowerCase().includes(query) || (m.title ?? "").toLowerCase().includes(query)),
     }))
     .filter((group) => group.models.length > 0);
-  const options = groups.flatMap((group) => group.models);
+  const showDefault = offerDefault !== undefined && (!query || "default".includes(query));
+  const options = [...(showDefault ? [DEFAULT_OPTION] : []), ...groups.flatMap((group) => group.models)];
+  const resolved = offerDefault?.blueprint
+    ? `${offerDefault.blueprint} (this blueprint's default)`
+    : defaultModel
+      ? `${defaultModel} (chosen in Settings)`
+      : "none chosen yet: choose one in Settings";
   // Providers that could not be listed come last, a line each (the whole reason on hover).
   const unavailable = query ? [] : (providers ?? []).filter((group) => group.models.length === 0 && group.error);
 
@@ -155,6 +188,23 @@ export function ModelPicker({ id, value, invalid, onCommit }: { id: string; valu
             </button>
           </div>
           {error && <div className="model-error">{error}</div>}
+          {showDefault && (
+            <div role="group" aria-label="Default" className="model-group">
+              <div
+                id={`${list}-0`}
+                role="option"
+                aria-selected={active === 0}
+                className={`model-option default-option${value === "default" ? " current" : ""}`}
+                title={`default: ${resolved}`}
+                onMouseDown={(e) => e.preventDefault()}
+                onClick={() => commit("default")}
+                onMouseEnter={() => setActive(0)}
+              >
+                <span className="model-name">default</span>
+                <span className="model-meta">{resolved}</span>
+              </div>
+            </div>
+          )}
           {groups.map((group) => (
             <div key={group.provider} role="group" aria-label={group.provider} className="model-group">
               <div className="model-provider">{group.provider}</div>

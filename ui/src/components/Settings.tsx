@@ -236,7 +236,7 @@ function ProviderForm({
 }) {
   const [baseUrl, setBaseUrl] = useState(provider.base_url);
   const [organization, setOrganization] = useState(provider.organization ?? "");
-  const [timeout, setTimeout] = useState(provider.timeout);
+  const [timeout, setTimeoutText] = useState(provider.timeout);
   const [concurrency, setConcurrency] = useState(String(provider.concurrency));
   const [key, setKey] = useState("");
   const changed =
@@ -300,7 +300,7 @@ function ProviderForm({
         <label htmlFor={id("org")}>Organisation</label>
         <input id={id("org")} value={organization} placeholder="optional" spellCheck={false} onChange={(e) => setOrganization(e.target.value)} />
         <label htmlFor={id("timeout")}>Timeout</label>
-        <input id={id("timeout")} value={timeout} spellCheck={false} onChange={(e) => setTimeout(e.target.value)} title="Longest wait for a reply's first byte and between chunks, e.g. 2m or 90s" />
+        <input id={id("timeout")} value={timeout} spellCheck={false} onChange={(e) => setTimeoutText(e.target.value)} title="Longest wait for a reply's first byte and between chunks, e.g. 2m or 90s" />
         <label htmlFor={id("concurrency")}>Concurrency</label>
         <input id={id("concurrency")} type="number" min={1} value={concurrency} onChange={(e) => setConcurrency(e.target.value)} title="Most calls in flight at once" />
       </div>

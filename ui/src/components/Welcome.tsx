@@ -5,6 +5,8 @@ import type { Backend } from "../backend/backend";
 import { useWorkspace } from "../store";
 import { useSettings } from "./Settings";
 
+const COPYING = "Copying the examples…";
+
 export function Welcome({ backend, onOpen, onNew }: { backend: Backend; onOpen: (path: string) => void; onNew: () => void }) {
   const entries = useWorkspace((s) => s.entries);
   const settingsOpen = useSettings((s) => s.open);
@@ -22,7 +24,7 @@ export function Welcome({ backend, onOpen, onNew }: { backend: Backend; onOpen: 
 
   const examples = entries.slice(0, 6);
   const addExamples = async () => {
-    setAdding("Copying the examples…");
+    setAdding(COPYING);
     try {
       await backend.addExamples();
       await useWorkspace.getState().refresh(backend);
@@ -38,7 +40,7 @@ export function Welcome({ backend, onOpen, onNew }: { backend: Backend; onOpen: 
       <p className="hint">Draw a workflow, run it, and watch it run: all on this machine.</p>
       <div className="welcome-cards">
         <section className="welcome-card">
-          <h3>Open an example</h3>
+          <h3>{examples.length > 0 ? "Open a blueprint" : "Open an example"}</h3>
           {examples.length > 0 ? (
             <ul>
               {examples.map((entry) => (
@@ -50,14 +52,12 @@ export function Welcome({ backend, onOpen, onNew }: { backend: Backend; onOpen: 
               ))}
             </ul>
           ) : (
-            <>
-              <p>This folder has no blueprints yet. Fourteen examples show every kind of node.</p>
-              <button className="primary" onClick={() => void addExamples()} disabled={adding === "Copying the examples…"}>
-                Add the examples
-              </button>
-              {adding && <p className="hint">{adding}</p>}
-            </>
+            <p>This folder has no blueprints yet. Fourteen examples show every kind of node.</p>
           )}
+          <button className={examples.length > 0 ? "link more" : "primary"} onClick={() => void addExamples()} disabled={adding === COPYING}>
+            {examples.length > 0 ? "+ Add the examples to this folder" : "Add the examples"}
+          </button>
+          {adding && <p className="hint">{adding}</p>}
         </section>
         <section className="welcome-card">
           <h3>Start a new blueprint</h3>
