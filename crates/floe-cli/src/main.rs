@@ -13,6 +13,7 @@ macro_rules! note {
 }
 
 mod catalog;
+mod draft;
 mod fmt;
 mod keys;
 mod models;
@@ -65,6 +66,8 @@ enum Command {
     Approve(run::DecideArgs),
     /// Reject a waiting approval node.
     Reject(run::DecideArgs),
+    /// Draft a blueprint from a request in words, or edit one (`--into`).
+    Draft(draft::Args),
     /// Manage model provider API keys in the OS keychain.
     Keys(keys::Args),
     /// List the providers' models, and show or choose the default model.
@@ -100,6 +103,7 @@ fn main() -> ExitCode {
         Command::Cancel(args) => run::cancel(&args),
         Command::Approve(args) => run::decide(&args, true),
         Command::Reject(args) => run::decide(&args, false),
+        Command::Draft(args) => draft::run(&args),
         Command::Keys(args) => keys::run(&args),
         Command::Models(args) => models::run(&args),
         Command::Serve(args) => serve::run(&args),

@@ -170,3 +170,53 @@ fn validate_estimate_prices_each_model_node() {
     assert!(cost > 5.0 * 1024.0 * 15.0 / 1e6 && cost < 0.08, "{cost}");
     assert!(estimate["total_usd"].as_f64().is_some_and(|t| t >= cost));
 }
+
+#[test]
+fn draft_writes_a_new_blueprint_that_compiles_and_never_writes_the_file_it_edits() {
+    let dir = scratch("draft");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let out = dir.join("digest.json");
+    let output = floe_with(
+        &[
+            "draft",
+            "Fetch https://example.com, summarise it and save it to summary.md",
+            "--out",
+            &out.to_string_lossy(),
+        ],
+        &[("FLOE_DEFAULT_MODEL", "ollama:llama3.2")],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let said = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(said.contains("Adds fetch (tool http_request), summarise (llm) and save (tool write_file)"), "{said}");
+    assert!(said.contains("drafted offline"), "{said}");
+    let checked = floe_with(&["validate", &out.to_string_lossy()], &[("FLOE_DEFAULT_MODEL", "ollama:llama3.2")]);
+    assert_eq!(checked.status.code(), Some(0), "{}", stdout(&checked));
+
+    // An edit: printed (or written elsewhere); the file edited stays as it was.
+    let before = std::fs::read(&out).expect("drafted");
+    let edit = floe(&["draft", "Then translate it to French", "--into", &out.to_string_lossy(), "--json"]);
+    assert_eq!(edit.status.code(), Some(0), "{}", String::from_utf8_lossy(&edit.stderr));
+    let answer: serde_json::Value = serde_json::from_slice(&edit.stdout).expect("JSON");
+    assert_eq!(answer["clean"], true);
+    assert!(answer["summary"].as_str().is_some_and(|s| s.starts_with("Adds translate (llm)")), "{answer}");
+    assert_eq!(std::fs::read(&out).expect("still there"), before, "--into is never written");
+    let refused =
+        floe(&["draft", "Then translate it", "--into", &out.to_string_lossy(), "--out", &out.to_string_lossy()]);
+    assert_ne!(refused.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("never writes it"));
+
+    // A request it cannot draft: exit 1, a clear answer, no file.
+    let unclear = floe(&["draft", "purple monkey dishwasher", "--out", &dir.join("none.json").to_string_lossy()]);
+    assert_eq!(unclear.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&unclear.stderr).contains("no step I know"));
+    assert!(!dir.join("none.json").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn draft_eval_reports_the_offline_drafters_figures() {
+    let output = floe(&["draft", "--eval"]);
+    assert_eq!(output.status.code(), Some(0));
+    let text = stdout(&output);
+    assert!(text.contains("offline drafter on ") && text.contains("% compile"), "{text}");
+}

@@ -9,11 +9,15 @@
 //! - [`summary`]: what a list of operations does, in words.
 //! - [`digest`]: the catalogue, compactly, for a model's prompt (generated, never written by hand).
 //! - [`draft`]: a whole draft: operations applied to a base, compiled and summarised.
+//! - [`eval`]: the evaluation set and its figures.
+//! - [`offline`]: the deterministic drafter (no model): a request read as steps in order.
 //!
 //! Depends on the blueprint and compiler crates only: no I/O, no engine.
 
 pub mod digest;
 pub mod draft;
+pub mod eval;
+pub mod offline;
 pub mod ops;
 pub mod place;
 pub mod summary;

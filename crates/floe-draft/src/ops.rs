@@ -5,6 +5,7 @@
 
 use std::collections::BTreeSet;
 
+use floe_blueprint::policy::RunPolicy;
 use floe_blueprint::{Blueprint, Edge, Node, Policy, PortSpec, RunInput, RunOutput, is_identifier};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -112,6 +113,11 @@ pub enum Op {
         /// Its new id.
         to: String,
     },
+    /// Replaces the run-wide policy (timeout, failure handling, concurrency, budget).
+    SetRunPolicy {
+        /// The policy.
+        policy: RunPolicy,
+    },
     /// Sets the blueprint's name, description or default model (fields left out stay).
     SetBlueprint {
         /// Its name.
@@ -141,6 +147,7 @@ impl Op {
             | Op::RemoveInput { .. }
             | Op::SetOutput { .. }
             | Op::RemoveOutput { .. }
+            | Op::SetRunPolicy { .. }
             | Op::SetBlueprint { .. } => Vec::new(),
         }
     }
@@ -360,6 +367,7 @@ fn apply_one(blueprint: &mut Blueprint, op: &Op) -> Result<(), String> {
             blueprint.outputs.remove(name).ok_or_else(|| format!("there is no run output `{name}`"))?;
         }
         Op::Rename { from, to } => rename(blueprint, from, to)?,
+        Op::SetRunPolicy { policy } => blueprint.run = policy.clone(),
         Op::SetBlueprint { name, description, default_model } => {
             if let Some(name) = name {
                 blueprint.name.clone_from(name);

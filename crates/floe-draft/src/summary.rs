@@ -15,7 +15,7 @@ pub fn summarize(ops: &[Op]) -> String {
     let mut inputs = Vec::new();
     let mut outputs = Vec::new();
     let mut renamed = Vec::new();
-    let mut blueprint = false;
+    let mut blueprint = None;
     for op in ops {
         match op {
             Op::AddNode { id, kind, config, inside, .. } => {
@@ -37,7 +37,8 @@ pub fn summarize(ops: &[Op]) -> String {
             Op::SetOutput { name, .. } => outputs.push(format!("`{name}`")),
             Op::RemoveOutput { name } => outputs.push(format!("no `{name}`")),
             Op::Rename { from, to } => renamed.push(format!("{from} to {to}")),
-            Op::SetBlueprint { .. } => blueprint = true,
+            Op::SetBlueprint { name, .. } => blueprint = Some(name.clone()),
+            Op::SetRunPolicy { .. } => changed.push("the run's policy".to_owned()),
         }
     }
     let mut sentences = Vec::new();
@@ -65,8 +66,10 @@ pub fn summarize(ops: &[Op]) -> String {
     if !outputs.is_empty() {
         sentences.push(format!("Run outputs: {}", list(&outputs)));
     }
-    if blueprint {
-        sentences.push("Updates the blueprint's name, description or default model".to_owned());
+    match blueprint {
+        Some(Some(name)) => sentences.push(format!("Names the blueprint “{name}”")),
+        Some(None) => sentences.push("Updates the blueprint's description or default model".to_owned()),
+        None => {}
     }
     if sentences.is_empty() {
         return "No change.".to_owned();

@@ -1,0 +1,167 @@
+//! `floe draft`: a blueprint drafted from a request, or (with `--into`) an edit of one. The
+//! drafted blueprint goes to `--out` (written atomically) or stdout; the summary and problems to
+//! stderr; `--json` gives everything as one object. The file being edited is never written.
+//! `floe draft --eval` runs the drafter over the evaluation set and prints its figures.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use floe_blueprint::{Blueprint, Catalog, to_canonical_string};
+use floe_draft::eval::{SET, cases, evaluate};
+use floe_draft::offline::draft_offline;
+use floe_draft::{Drafter, make_draft};
+use floe_engine::FileResolver;
+use serde_json::json;
+
+use crate::{Outcome, report};
+
+/// `floe draft`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// What the workflow should do, e.g. "fetch https://example.com, summarise it, save it to summary.md".
+    #[arg(required_unless_present = "eval")]
+    request: Option<String>,
+    /// Edit this blueprint instead of drafting a new one (it is read, never written).
+    #[arg(long, value_name = "FILE")]
+    into: Option<PathBuf>,
+    /// Write the drafted blueprint here (default: stdout).
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Print one JSON object: the operations, the blueprint, the summary, the problems.
+    #[arg(long)]
+    json: bool,
+    /// Run the drafter over the evaluation set (the built-in one, or this JSON Lines file) and
+    /// print the share that compiles, the share structurally right and the median time.
+    #[arg(long, value_name = "SET", num_args = 0..=1, default_missing_value = "")]
+    eval: Option<String>,
+    /// Where the evaluation's edit cases find their examples.
+    #[arg(long, value_name = "DIR", default_value = "blueprints")]
+    examples: PathBuf,
+}
+
+/// Runs `floe draft`.
+pub fn run(args: &Args) -> anyhow::Result<Outcome> {
+    if let Some(set) = &args.eval {
+        return eval(args, set);
+    }
+    let request = args.request.as_deref().unwrap_or_default();
+    if let (Some(into), Some(out)) = (&args.into, &args.out)
+        && std::fs::canonicalize(into).ok() == std::fs::canonicalize(out).ok().or_else(|| Some(out.clone()))
+    {
+        anyhow::bail!(
+            "--out is the file being edited ({}); floe draft never writes it: choose another --out and compare",
+            into.display()
+        );
+    }
+    let base = match &args.into {
+        Some(path) => read(path)?,
+        None => {
+            let id = args
+                .out
+                .as_deref()
+                .and_then(Path::file_stem)
+                .map_or("draft".into(), |s| s.to_string_lossy().into_owned());
+            Blueprint::new(id.replace(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'), "-"), "")
+        }
+    };
+    let key = args.into.as_ref().or(args.out.as_ref()).map(|p| floe_engine::files::key_of(p));
+    let resolver = FileResolver::from_settings();
+    let ops = match draft_offline(request, &base, &resolver, key.as_deref()) {
+        Ok(ops) => ops,
+        Err(why) => {
+            note!("error: {why}");
+            return Ok(Outcome::Problems);
+        }
+    };
+    let drafter = Drafter::Offline { reason: "the offline drafter answered (no model is used)".into() };
+    let draft = make_draft(&base, ops, Catalog::builtin(), &resolver, key.as_deref(), drafter);
+    let text = draft.blueprint.as_ref().map(to_canonical_string);
+    let clean = draft.is_clean();
+    if args.json {
+        crate::print_json(&json!({
+            "clean": clean,
+            "summary": draft.summary,
+            "drafter": draft.drafter,
+            "ops": draft.ops,
+            "apply_error": draft.apply_error,
+            "diagnostics": draft.diagnostics,
+            "blueprint": draft.blueprint,
+        }))?;
+    }
+    match (&text, &args.out) {
+        (Some(text), Some(out)) => {
+            floe_engine::files::write_atomic(out, text.as_bytes())?;
+            note!("wrote {}", out.display());
+        }
+        (Some(text), None) if !args.json => std::io::stdout().write_all(text.as_bytes())?,
+        _ => {}
+    }
+    note!("{}", draft.summary);
+    note!("drafted offline: no model is used");
+    if let Some(error) = &draft.apply_error {
+        note!("error: {error}");
+    }
+    if let Some(text) = &text {
+        let mut diagnostics = draft.diagnostics.clone();
+        floe_blueprint::locate(text, &mut diagnostics);
+        let shown = args.out.clone().unwrap_or_else(|| PathBuf::from("<draft>"));
+        let mut err = std::io::stderr().lock();
+        for diagnostic in &diagnostics {
+            report::print(&mut err, &shown, diagnostic)?;
+        }
+    }
+    if !clean {
+        note!("the draft does not compile: fix the problems above, or say more in the request");
+    }
+    Ok(if clean { Outcome::Ok } else { Outcome::Problems })
+}
+
+fn read(path: &Path) -> anyhow::Result<Blueprint> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let parsed = floe_blueprint::parse_bytes(&bytes);
+    match parsed.blueprint {
+        Some(blueprint) if !parsed.diagnostics.iter().any(floe_blueprint::Diagnostic::is_error) => Ok(blueprint),
+        _ => anyhow::bail!(
+            "{} cannot be read whole; run `floe validate {}` and fix it first",
+            path.display(),
+            path.display()
+        ),
+    }
+}
+
+fn eval(args: &Args, set: &str) -> anyhow::Result<Outcome> {
+    let text = if set.is_empty() {
+        SET.to_owned()
+    } else {
+        std::fs::read_to_string(set).with_context(|| format!("cannot read {set}"))?
+    };
+    let cases = cases(&text).map_err(anyhow::Error::msg)?;
+    let examples = args.examples.clone();
+    let base = |name: Option<&str>| match name {
+        Some(file) => read(&examples.join(file)).unwrap_or_else(|_| Blueprint::new("draft", "")),
+        None => Blueprint::new("draft", ""),
+    };
+    let resolver = FileResolver::from_settings();
+    // Sub-workflows resolve from the examples folder, as if each draft were saved there.
+    let key = floe_engine::files::key_of(&examples.join("draft.json"));
+    let drafter =
+        |request: &str, base: &Blueprint| draft_offline(request, base, &resolver, Some(&key)).map_err(|e| e.0);
+    let report = evaluate(&cases, &base, &drafter, &resolver, Some(&key));
+    if args.json {
+        return crate::print_json(&report);
+    }
+    let mut out = std::io::stdout().lock();
+    for outcome in report.outcomes.iter().filter(|o| !o.right) {
+        writeln!(out, "miss  {:?}: {}", outcome.request, outcome.missing.join("; "))?;
+    }
+    writeln!(
+        out,
+        "offline drafter on {} requests: {:.1}% compile, {:.1}% structurally right, median {:.2} ms",
+        report.cases,
+        report.compiles * 100.0,
+        report.right * 100.0,
+        report.median_ms
+    )?;
+    Ok(Outcome::Ok)
+}
