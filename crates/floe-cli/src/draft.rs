@@ -165,3 +165,24 @@ fn eval(args: &Args, set: &str) -> anyhow::Result<Outcome> {
     )?;
     Ok(Outcome::Ok)
 }
+
+/// `floe explain`.
+#[derive(Debug, clap::Args)]
+pub struct ExplainArgs {
+    /// The blueprint to explain.
+    file: PathBuf,
+    /// Print the explanation as JSON (a summary and one step per node).
+    #[arg(long)]
+    json: bool,
+}
+
+/// Runs `floe explain`: the blueprint in plain words, step by step (no model).
+pub fn explain(args: &ExplainArgs) -> anyhow::Result<Outcome> {
+    let blueprint = read(&args.file)?;
+    let explained = floe_draft::explain::explain(&blueprint);
+    if args.json {
+        return crate::print_json(&explained);
+    }
+    std::io::stdout().write_all(explained.to_markdown().as_bytes())?;
+    Ok(Outcome::Ok)
+}

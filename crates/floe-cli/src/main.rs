@@ -68,6 +68,8 @@ enum Command {
     Reject(run::DecideArgs),
     /// Draft a blueprint from a request in words, or edit one (`--into`).
     Draft(draft::Args),
+    /// Explain a blueprint in plain words, step by step.
+    Explain(draft::ExplainArgs),
     /// Manage model provider API keys in the OS keychain.
     Keys(keys::Args),
     /// List the providers' models, and show or choose the default model.
@@ -104,6 +106,7 @@ fn main() -> ExitCode {
         Command::Approve(args) => run::decide(&args, true),
         Command::Reject(args) => run::decide(&args, false),
         Command::Draft(args) => draft::run(&args),
+        Command::Explain(args) => draft::explain(&args),
         Command::Keys(args) => keys::run(&args),
         Command::Models(args) => models::run(&args),
         Command::Serve(args) => serve::run(&args),

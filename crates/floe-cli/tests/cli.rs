@@ -220,3 +220,16 @@ fn draft_eval_reports_the_offline_drafters_figures() {
     let text = stdout(&output);
     assert!(text.contains("offline drafter on ") && text.contains("% compile"), "{text}");
 }
+
+#[test]
+fn explain_describes_a_blueprint_step_by_step() {
+    let output = floe(&["explain", "blueprints/uptime-report.json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let text = stdout(&output);
+    assert!(text.starts_with("Uptime report with sign-off: "), "{text}");
+    assert!(text.contains("1. **Check each URL** (`check`) goes through the items of `run.urls`, 4 at a time, doing for each what follows."), "{text}");
+    assert!(text.contains("   1. **GET** (`get`) fetches {{ item }}"), "{text}");
+    let json: serde_json::Value =
+        serde_json::from_slice(&floe(&["explain", "--json", "blueprints/uptime-report.json"]).stdout).expect("JSON");
+    assert_eq!(json["steps"].as_array().map(Vec::len), Some(11));
+}

@@ -10,6 +10,7 @@
 //! - [`digest`]: the catalogue, compactly, for a model's prompt (generated, never written by hand).
 //! - [`draft`]: a whole draft: operations applied to a base, compiled and summarised.
 //! - [`eval`]: the evaluation set and its figures.
+//! - [`explain`]: a blueprint in plain words, step by step.
 //! - [`offline`]: the deterministic drafter (no model): a request read as steps in order.
 //!
 //! Depends on the blueprint and compiler crates only: no I/O, no engine.
@@ -17,6 +18,7 @@
 pub mod digest;
 pub mod draft;
 pub mod eval;
+pub mod explain;
 pub mod offline;
 pub mod ops;
 pub mod place;

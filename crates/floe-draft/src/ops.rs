@@ -224,8 +224,13 @@ pub(crate) fn ids_in(nodes: &[Node]) -> BTreeSet<String> {
     out
 }
 
-fn ids(blueprint: &Blueprint) -> BTreeSet<String> {
+/// Every node id of a blueprint, bodies included.
+pub fn node_ids(blueprint: &Blueprint) -> BTreeSet<String> {
     ids_in(&blueprint.nodes)
+}
+
+fn ids(blueprint: &Blueprint) -> BTreeSet<String> {
+    node_ids(blueprint)
 }
 
 /// The node of a `node.port` (or `node`) reference.

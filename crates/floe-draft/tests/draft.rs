@@ -213,3 +213,46 @@ fn operations_round_trip_as_json_and_the_digest_covers_the_catalogue_compactly()
     // 3,932 characters, about 983 tokens when written.
     assert!(tokens < 1500, "the digest is {tokens} tokens ({} characters)", text.len());
 }
+
+#[test]
+fn every_example_is_explained_step_by_step_naming_only_its_own_nodes() {
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../blueprints");
+    for entry in std::fs::read_dir(&folder).expect("examples").flatten() {
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "json") {
+            continue;
+        }
+        let blueprint = floe_blueprint::parse_bytes(&std::fs::read(&path).expect("read")).blueprint.expect("parses");
+        let explained = floe_draft::explain::explain(&blueprint);
+        let ids = floe_draft::ops::node_ids(&blueprint);
+        let described: Vec<&str> = explained.steps.iter().map(|s| s.node.as_str()).collect();
+        assert_eq!(described.len(), ids.len(), "{}: every node once", path.display());
+        for step in &explained.steps {
+            assert!(ids.contains(&step.node), "{}: names `{}`", path.display(), step.node);
+            // Any `id` in backticks it mentions is a node, an input or an output of the blueprint.
+            for quoted in step.text.split('`').skip(1).step_by(2) {
+                let known = ids.contains(quoted)
+                    || blueprint.inputs.contains_key(quoted)
+                    || !quoted.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+                assert!(known, "{}: `{quoted}` in {:?}", path.display(), step.text);
+            }
+        }
+        // In the order it runs: a node comes after what feeds it.
+        let position = |id: &str| described.iter().position(|d| *d == id);
+        for edge in &blueprint.edges {
+            let (from, to) =
+                (edge.from.split('.').next().unwrap_or_default(), edge.to.split('.').next().unwrap_or_default());
+            assert!(position(from) < position(to), "{}: {from} before {to}", path.display());
+        }
+        assert!(!explained.to_markdown().is_empty());
+    }
+    let fetch = floe_draft::explain::explain(&example("fetch-and-summarise.json"));
+    assert_eq!(
+        fetch.steps.iter().map(|s| s.text.as_str()).collect::<Vec<_>>(),
+        [
+            "**Fetch page** (`fetch`) fetches {{ run.url }}.",
+            "**Summarise** (`summarise`) asks the default model to: \"Summarise this page in five bullet points\", with what `fetch` gives.",
+            "**Save summary** (`save`) writes it to out/summary.md, with what `summarise` gives.",
+        ]
+    );
+}
