@@ -31,6 +31,12 @@ pub struct Args {
     /// Print one JSON object: the operations, the blueprint, the summary, the problems.
     #[arg(long)]
     json: bool,
+    /// Draft without a model (the default when no default model is chosen).
+    #[arg(long, conflicts_with = "model")]
+    offline: bool,
+    /// Draft with this model (`provider:model`; default: the default model, when one is chosen).
+    #[arg(long, value_name = "MODEL")]
+    model: Option<String>,
     /// Run the drafter over the evaluation set (the built-in one, or this JSON Lines file) and
     /// print the share that compiles, the share structurally right and the median time.
     #[arg(long, value_name = "SET", num_args = 0..=1, default_missing_value = "")]
@@ -67,15 +73,19 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     };
     let key = args.into.as_ref().or(args.out.as_ref()).map(|p| floe_engine::files::key_of(p));
     let resolver = FileResolver::from_settings();
-    let ops = match draft_offline(request, &base, &resolver, key.as_deref()) {
-        Ok(ops) => ops,
-        Err(why) => {
-            note!("error: {why}");
-            return Ok(Outcome::Problems);
+    let draft = match model_draft(args, request, &base, &resolver, key.as_deref())? {
+        Ok(draft) => draft,
+        Err(reason) => {
+            let ops = match draft_offline(request, &base, &resolver, key.as_deref()) {
+                Ok(ops) => ops,
+                Err(why) => {
+                    note!("error: {why}");
+                    return Ok(Outcome::Problems);
+                }
+            };
+            make_draft(&base, ops, Catalog::builtin(), &resolver, key.as_deref(), Drafter::Offline { reason })
         }
     };
-    let drafter = Drafter::Offline { reason: "the offline drafter answered (no model is used)".into() };
-    let draft = make_draft(&base, ops, Catalog::builtin(), &resolver, key.as_deref(), drafter);
     let text = draft.blueprint.as_ref().map(to_canonical_string);
     let clean = draft.is_clean();
     if args.json {
@@ -98,7 +108,16 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         _ => {}
     }
     note!("{}", draft.summary);
-    note!("drafted offline: no model is used");
+    match &draft.drafter {
+        Drafter::Offline { reason } => note!("drafted offline: {reason}"),
+        Drafter::Model { model } => note!(
+            "drafted by {model} in {} round(s), {} + {} tokens{}",
+            draft.rounds + 1,
+            draft.tokens_in,
+            draft.tokens_out,
+            draft.cost_usd.map(|c| format!(", ${c:.4}")).unwrap_or_default()
+        ),
+    }
     if let Some(error) = &draft.apply_error {
         note!("error: {error}");
     }
@@ -115,6 +134,45 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         note!("the draft does not compile: fix the problems above, or say more in the request");
     }
     Ok(if clean { Outcome::Ok } else { Outcome::Problems })
+}
+
+/// Drafts with a model when one is asked for or chosen as the default; `Ok(Err(reason))` says why
+/// the offline drafter answers instead. A model named with `--model` that cannot answer is an
+/// error; the default model falls back to the offline drafter, saying why.
+fn model_draft(
+    args: &Args,
+    request: &str,
+    base: &Blueprint,
+    resolver: &FileResolver,
+    key: Option<&str>,
+) -> anyhow::Result<Result<floe_draft::Draft, String>> {
+    if args.offline {
+        return Ok(Err("--offline was given (no model is used)".into()));
+    }
+    let llm = floe_llm::Llm::from_default_settings()?;
+    let (name, chosen) = match (&args.model, llm.default_model()) {
+        (Some(model), _) => (model.clone(), true),
+        (None, Some(model)) => (model, false),
+        (None, None) => return Ok(Err("no default model is chosen (Settings, or `floe models default`)".into())),
+    };
+    let model = floe_llm::ModelRef::parse(&name)?;
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let selection: Vec<String> = Vec::new();
+    let asked = floe_draft::model::Request { text: request, base, selection: &selection, resolver, key };
+    let progress = |p: floe_draft::model::Progress| {
+        if let floe_draft::model::Progress::Round { round, problems } = p
+            && !problems.is_empty()
+        {
+            note!("round {round}: {} problem(s); asking the model to repair them", problems.len());
+        }
+    };
+    let mut progress = progress;
+    match runtime.block_on(floe_draft::model::draft_with_model(&llm, &model, &asked, Catalog::builtin(), &mut progress))
+    {
+        Ok(draft) => Ok(Ok(draft)),
+        Err(error) if chosen => Err(error.into()),
+        Err(error) => Ok(Err(format!("the default model {name} could not answer ({error})"))),
+    }
 }
 
 fn read(path: &Path) -> anyhow::Result<Blueprint> {

@@ -233,3 +233,45 @@ fn explain_describes_a_blueprint_step_by_step() {
         serde_json::from_slice(&floe(&["explain", "--json", "blueprints/uptime-report.json"]).stdout).expect("JSON");
     assert_eq!(json["steps"].as_array().map(Vec::len), Some(11));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn draft_with_a_model_says_which_model_answered_and_what_it_cost() {
+    use floe_fakes::{FakeServer, Reply, Vendor};
+    let server = FakeServer::start(Vendor::Openai).await.expect("fake");
+    let answer = serde_json::json!({"ops": [
+        {"op": "add_node", "id": "answer", "kind": "llm", "config": {"model": "default", "prompt": "{{ run.question }}"}},
+        {"op": "set_input", "name": "question", "input": {"type": "string"}},
+        {"op": "set_output", "name": "answer", "from": "answer.text"}
+    ]});
+    server.set_fallback(Reply::text(&answer.to_string()));
+    let base_url = server.base_url();
+    let output = tokio::task::spawn_blocking(move || {
+        floe_with(
+            &["draft", "answer the question", "--model", "openai:gpt-4o-mini", "--json"],
+            &[
+                ("FLOE_OPENAI_BASE_URL", base_url.as_str()),
+                ("OPENAI_API_KEY", "sk-test"),
+                ("FLOE_DEFAULT_MODEL", "openai:gpt-4o-mini"),
+            ],
+        )
+    })
+    .await
+    .expect("floe ran");
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let said = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(said.contains("drafted by openai:gpt-4o-mini in 1 round(s)"), "{said}");
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(json["clean"], true);
+    assert_eq!(json["drafter"]["kind"], "model");
+    // A model named with --model that cannot answer is an error, not a silent offline draft.
+    let refused = floe_with(
+        &["draft", "answer the question", "--model", "ollama:llama3.2"],
+        &[("FLOE_OLLAMA_BASE_URL", "http://127.0.0.1:9")],
+    );
+    assert_ne!(refused.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("Ollama is not running"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+}

@@ -43,6 +43,14 @@ pub struct Draft {
     pub drafter: Drafter,
     /// Repair rounds after the first answer.
     pub rounds: u32,
+    /// Prompt tokens over every call.
+    pub tokens_in: u64,
+    /// Completion tokens over every call.
+    pub tokens_out: u64,
+    /// Their cost in USD, when the model has a price (0 offline).
+    pub cost_usd: Option<f64>,
+    /// What is still wrong, in words (empty when clean).
+    pub problems: Vec<String>,
 }
 
 impl Draft {
@@ -67,16 +75,37 @@ pub fn make_draft(
         Ok(mut blueprint) => {
             crate::place::place_new_nodes(&mut blueprint);
             let (_, diagnostics) = floe_compiler::compile_with(&blueprint, catalog, resolver, key);
-            Draft { ops, blueprint: Some(blueprint), apply_error: None, diagnostics, summary, drafter, rounds: 0 }
+            let problems = diagnostics
+                .iter()
+                .filter(|d| d.is_error())
+                .map(|d| format!("{} at {}: {}", d.code, d.pointer, d.message))
+                .collect();
+            Draft {
+                ops,
+                blueprint: Some(blueprint),
+                apply_error: None,
+                diagnostics,
+                summary,
+                drafter,
+                rounds: 0,
+                tokens_in: 0,
+                tokens_out: 0,
+                cost_usd: Some(0.0),
+                problems,
+            }
         }
         Err(error) => Draft {
             ops,
             blueprint: None,
+            problems: vec![error.to_string()],
             apply_error: Some(error),
             diagnostics: Vec::new(),
             summary,
             drafter,
             rounds: 0,
+            tokens_in: 0,
+            tokens_out: 0,
+            cost_usd: Some(0.0),
         },
     }
 }

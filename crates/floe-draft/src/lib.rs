@@ -11,14 +11,16 @@
 //! - [`draft`]: a whole draft: operations applied to a base, compiled and summarised.
 //! - [`eval`]: the evaluation set and its figures.
 //! - [`explain`]: a blueprint in plain words, step by step.
+//! - [`model`]: the model drafter: structured output and a bounded repair loop.
 //! - [`offline`]: the deterministic drafter (no model): a request read as steps in order.
 //!
-//! Depends on the blueprint and compiler crates only: no I/O, no engine.
+//! Depends on the blueprint, compiler and model crates: no engine.
 
 pub mod digest;
 pub mod draft;
 pub mod eval;
 pub mod explain;
+pub mod model;
 pub mod offline;
 pub mod ops;
 pub mod place;
