@@ -4,12 +4,14 @@
 //! events to a WebSocket on loopback (`floe serve`); the desktop shell maps it to one Tauri
 //! command and run events to a channel. No screen knows which one it talks to.
 
+mod drafts;
 mod error;
 pub mod menu;
 pub mod methods;
 pub mod serve;
 pub mod settings;
 
+pub use drafts::{DraftRequest, DraftResult, DraftStarted, DraftStatus};
 pub use error::{ApiError, ErrorCode};
 pub use methods::{ApiMethods, METHODS, MethodInfo};
 
@@ -264,6 +266,8 @@ pub struct Api {
     /// The process's one model registry: every run started here calls models through it, so
     /// per-provider limits hold across runs, and it follows the settings file.
     llm: Arc<floe_llm::Llm>,
+    /// Drafts being made or made here.
+    drafts: drafts::SharedDrafts,
 }
 
 impl std::fmt::Debug for Api {
@@ -296,7 +300,13 @@ impl Api {
 
     /// An API whose runs call models through `llm`.
     pub fn with_llm(root: &Path, store: Store, llm: Arc<floe_llm::Llm>) -> Result<Self, ApiError> {
-        Ok(Self { workspace: Arc::new(Mutex::new(Workspace::open(root)?)), store, live: Arc::default(), llm })
+        Ok(Self {
+            workspace: Arc::new(Mutex::new(Workspace::open(root)?)),
+            store,
+            live: Arc::default(),
+            llm,
+            drafts: Arc::default(),
+        })
     }
 
     pub(crate) fn folder(&self) -> Workspace {

@@ -126,7 +126,10 @@ use floe_engine::workspace::Check;
 use floe_llm::settings::ProviderSettings;
 
 use crate::settings::{ProviderTest, SettingsView};
-use crate::{About, ApprovalDecision, FileText, RunDetail, RunRequest, Started, WorkspaceInfo};
+use crate::{
+    About, ApprovalDecision, DraftRequest, DraftStarted, DraftStatus, FileText, RunDetail, RunRequest, Started,
+    WorkspaceInfo,
+};
 
 api! {
     /// Name and versions, for the About box.
@@ -190,4 +193,14 @@ api! {
     /// Copies the example blueprints (and the files they read) into the open folder, leaving
     /// files already there as they are.
     blocking add_examples() -> WorkspaceInfo as AddExamplesArgs;
+    /// Starts drafting a request (a new graph, or an edit of `path`, optionally about selected
+    /// nodes) with the default model (or `model`, or offline); answers with its id at once.
+    awaited draft(request: DraftRequest) -> DraftStarted as DraftArgs;
+    /// What happened to a draft since `after` (waiting up to ten seconds for something new): the
+    /// model's text, each round's problems, and the draft once it is over.
+    awaited draft_status(id: String, after: Option<u32>) -> DraftStatus as DraftStatusArgs;
+    /// Stops a draft.
+    awaited cancel_draft(id: String) -> () as CancelDraftArgs;
+    /// A blueprint in plain words, step by step.
+    blocking explain(path: String) -> floe_draft::explain::Explanation as ExplainArgs;
 }

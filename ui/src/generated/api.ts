@@ -392,6 +392,241 @@ export type ApprovalDecision =
  * Which API a provider speaks.
  */
 export type Api = "openai" | "openai_compatible" | "anthropic" | "gemini" | "ollama";
+/**
+ * Something drafting reports while it works.
+ */
+export type Progress =
+  | {
+      /**
+       * The new text.
+       */
+      delta: string;
+      type: "text";
+    }
+  | {
+      /**
+       * The operation that could not apply and the compiler's errors, in words.
+       */
+      problems: string[];
+      /**
+       * From 0.
+       */
+      round: number;
+      type: "round";
+    };
+/**
+ * One edit of a blueprint.
+ */
+export type Op =
+  | {
+      /**
+       * The kind's config.
+       */
+      config?: {
+        [k: string]: unknown;
+      };
+      /**
+       * A new, unique identifier (letters, digits, `_`).
+       */
+      id: string;
+      /**
+       * Extra input ports (join inputs, a code node's inputs).
+       */
+      inputs?: PortSpec[];
+      /**
+       * The container (loop, parallel, recursive) whose body it goes in.
+       */
+      inside?: string | null;
+      /**
+       * A kind from the catalogue.
+       */
+      kind: string;
+      op: "add_node";
+      /**
+       * Extra output ports (a code node's).
+       */
+      outputs?: PortSpec[];
+      policy?: Policy;
+      /**
+       * Shown on the canvas.
+       */
+      title?: string;
+    }
+  | {
+      /**
+       * The node.
+       */
+      id: string;
+      op: "remove_node";
+    }
+  | {
+      /**
+       * The config field.
+       */
+      field: string;
+      /**
+       * The node.
+       */
+      node: string;
+      op: "set_config";
+      /**
+       * Its new value.
+       */
+      value: {
+        [k: string]: unknown;
+      };
+    }
+  | {
+      /**
+       * The node.
+       */
+      node: string;
+      op: "set_policy";
+      policy: Policy1;
+    }
+  | {
+      /**
+       * The node.
+       */
+      node: string;
+      op: "set_title";
+      /**
+       * The title.
+       */
+      title: string;
+    }
+  | {
+      /**
+       * Source port.
+       */
+      from: string;
+      op: "connect";
+      /**
+       * Target port.
+       */
+      to: string;
+    }
+  | {
+      /**
+       * Source port.
+       */
+      from: string;
+      op: "disconnect";
+      /**
+       * Target port.
+       */
+      to: string;
+    }
+  | {
+      input: RunInput;
+      /**
+       * Its name (an identifier).
+       */
+      name: string;
+      op: "set_input";
+    }
+  | {
+      /**
+       * Its name.
+       */
+      name: string;
+      op: "remove_input";
+    }
+  | {
+      /**
+       * `node.port`.
+       */
+      from: string;
+      /**
+       * Its name.
+       */
+      name: string;
+      op: "set_output";
+    }
+  | {
+      /**
+       * Its name.
+       */
+      name: string;
+      op: "remove_output";
+    }
+  | {
+      /**
+       * The node.
+       */
+      from: string;
+      op: "rename";
+      /**
+       * Its new id.
+       */
+      to: string;
+    }
+  | {
+      op: "set_run_policy";
+      policy: RunPolicy;
+    }
+  | {
+      /**
+       * The model its `default` nodes call.
+       */
+      default_model?: string | null;
+      /**
+       * What it does.
+       */
+      description?: string | null;
+      /**
+       * Its name.
+       */
+      name?: string | null;
+      op: "set_blueprint";
+    };
+/**
+ * When a node with several inbound edges may run.
+ */
+export type JoinRule = "all" | "any" | "none_failed" | "always";
+/**
+ * What a node does once it has failed for good.
+ */
+export type OnError =
+  | {
+      action: "fail";
+    }
+  | {
+      action: "skip";
+    }
+  | {
+      action: "default";
+      /**
+       * The value used instead of the node's output.
+       */
+      value: {
+        [k: string]: unknown;
+      };
+    }
+  | {
+      action: "error_port";
+    };
+/**
+ * The closed set of error classes every failure is sorted into.
+ */
+export type ErrorClass =
+  | "timeout"
+  | "rate_limited"
+  | "overloaded"
+  | "network"
+  | "server"
+  | "auth"
+  | "bad_request"
+  | "context_too_long"
+  | "stream_broken"
+  | "unparseable"
+  | "invalid_output"
+  | "sandbox"
+  | "tool";
+/**
+ * How a node failure affects the rest of the run.
+ */
+export type RunFailurePolicy = "halt" | "continue_possible" | "always";
 
 /**
  * Every type that crosses the boundary, gathered so one schema (and the UI's TypeScript
@@ -583,7 +818,7 @@ export interface Unready {
  */
 export interface ErrorInfo {
   /**
-   * Which class of failure (decides retries).
+   * The closed set of error classes every failure is sorted into.
    */
   class:
     | "timeout"
@@ -613,7 +848,7 @@ export interface ErrorInfo {
  */
 export interface ErrorInfo1 {
   /**
-   * Which class of failure (decides retries).
+   * The closed set of error classes every failure is sorted into.
    */
   class:
     | "timeout"
@@ -716,11 +951,15 @@ export interface ApiMethods {
   add_examples: Method27;
   approvals: Method17;
   cancel: Method15;
+  cancel_draft: Method30;
   catalog: Method2;
   check: Method6;
   create: Method8;
   decide: Method18;
   delete_key: Method24;
+  draft: Method28;
+  draft_status: Method29;
+  explain: Method31;
   models: Method19;
   open_folder: Method4;
   pause: Method16;
@@ -883,6 +1122,22 @@ export interface Method15 {
  */
 export interface CancelArgs {
   run_id: string;
+}
+/**
+ * Stops a draft.
+ */
+export interface Method30 {
+  /**
+   * The answer.
+   */
+  answer: null;
+  args: CancelDraftArgs;
+}
+/**
+ * The arguments, by name.
+ */
+export interface CancelDraftArgs {
+  id: string;
 }
 /**
  * Every node kind and built-in tool, with schemas, ports and docs.
@@ -1264,6 +1519,399 @@ export interface ProviderSettings {
  */
 export interface DeleteKeyArgs {
   provider: string;
+}
+/**
+ * Starts drafting a request (a new graph, or an edit of `path`, optionally about selected
+ * nodes) with the default model (or `model`, or offline); answers with its id at once.
+ */
+export interface Method28 {
+  answer: DraftStarted;
+  args: DraftArgs;
+}
+/**
+ * The answer.
+ */
+export interface DraftStarted {
+  /**
+   * Its id, for `draft_status` and `cancel_draft`.
+   */
+  id: string;
+}
+/**
+ * The arguments, by name.
+ */
+export interface DraftArgs {
+  request: DraftRequest;
+}
+/**
+ * What to draft.
+ */
+export interface DraftRequest {
+  /**
+   * The document as it is in the editor (unsaved edits included); default: the file.
+   */
+  document?: string | null;
+  /**
+   * The model to draft with (default: the default model; none chosen: the offline drafter).
+   */
+  model?: string | null;
+  /**
+   * Draft without a model.
+   */
+  offline?: boolean;
+  /**
+   * The blueprint to edit (relative to the folder); none for a new graph.
+   */
+  path?: string | null;
+  /**
+   * Nodes the request is about.
+   */
+  selection?: string[];
+  /**
+   * What the person asked.
+   */
+  text: string;
+}
+/**
+ * What happened to a draft since `after` (waiting up to ten seconds for something new): the
+ * model's text, each round's problems, and the draft once it is over.
+ */
+export interface Method29 {
+  answer: DraftStatus;
+  args: DraftStatusArgs;
+}
+/**
+ * The answer.
+ */
+export interface DraftStatus {
+  /**
+   * The `after` for the next call.
+   */
+  next: number;
+  /**
+   * Progress since `after`.
+   */
+  progress: Progress[];
+  /**
+   * The result, once drafting is over.
+   */
+  result?: DraftResult | null;
+}
+/**
+ * A finished draft, as the app shows it.
+ */
+export interface DraftResult {
+  /**
+   * The draft: operations, summary, problems, rounds, tokens and cost; none when drafting
+   * stopped without one (see `error`).
+   */
+  draft?: Draft | null;
+  /**
+   * Who answered (or was asked).
+   */
+  drafter:
+    | {
+        kind: "offline";
+        /**
+         * Why it answered (no model set up, or the person chose it).
+         */
+        reason: string;
+      }
+    | {
+        kind: "model";
+        /**
+         * `provider:model`.
+         */
+        model: string;
+      };
+  /**
+   * The drafting stopped without a draft (the request could not be drafted, the model failed,
+   * it was cancelled): why, and what to do.
+   */
+  error?: string | null;
+  /**
+   * The drafted blueprint in canonical form, when every operation applied.
+   */
+  text?: string | null;
+}
+/**
+ * A drafted change and what it produces.
+ */
+export interface Draft {
+  /**
+   * Why an operation could not be applied, when one could not.
+   */
+  apply_error?: ApplyError | null;
+  /**
+   * The blueprint they produce (new nodes placed), when they could all be applied.
+   */
+  blueprint: {
+    [k: string]: unknown;
+  };
+  /**
+   * Their cost in USD, when the model has a price (0 offline).
+   */
+  cost_usd?: number | null;
+  /**
+   * The compiler's problems on the result.
+   */
+  diagnostics: Diagnostic[];
+  /**
+   * Who drafted it.
+   */
+  drafter:
+    | {
+        kind: "offline";
+        /**
+         * Why it answered (no model set up, or the person chose it).
+         */
+        reason: string;
+      }
+    | {
+        kind: "model";
+        /**
+         * `provider:model`.
+         */
+        model: string;
+      };
+  /**
+   * The operations, in order.
+   */
+  ops: Op[];
+  /**
+   * What is still wrong, in words (empty when clean).
+   */
+  problems: string[];
+  /**
+   * Repair rounds after the first answer.
+   */
+  rounds: number;
+  /**
+   * What the operations do, in words.
+   */
+  summary: string;
+  /**
+   * Prompt tokens over every call.
+   */
+  tokens_in: number;
+  /**
+   * Completion tokens over every call.
+   */
+  tokens_out: number;
+}
+/**
+ * An operation that could not be applied: which one (from 0), and what to do.
+ */
+export interface ApplyError {
+  /**
+   * Its position in the list, from 0.
+   */
+  index: number;
+  /**
+   * What is wrong and what to do.
+   */
+  message: string;
+  /**
+   * Its kind (`add_node`…).
+   */
+  op: string;
+}
+/**
+ * A named, typed port declared on a node.
+ */
+export interface PortSpec {
+  /**
+   * What the port carries.
+   */
+  description?: string;
+  /**
+   * Port name (an identifier).
+   */
+  name: string;
+  /**
+   * JSON type carried by the port.
+   */
+  type?: "any" | "string" | "number" | "integer" | "boolean" | "object" | "array";
+}
+/**
+ * Retry, timeout, on_error, join.
+ */
+export interface Policy {
+  /**
+   * When a node with several inbound edges may start (built-in default: `all`).
+   */
+  join?: JoinRule | null;
+  /**
+   * What happens when the node fails after its retries (built-in default: fail the run).
+   */
+  on_error?: OnError | null;
+  /**
+   * Retry on failure (built-in default: a single attempt, no retry).
+   */
+  retry?: RetryPolicy | null;
+  /**
+   * Per-attempt time limit, e.g. `"30s"` (built-in default: none).
+   */
+  timeout?: string | null;
+}
+/**
+ * Exponential backoff with jitter and a cap.
+ *
+ * The delay before attempt `n + 1` is `min(initial * multiplier^(n-1), max_delay)`, spread by
+ * ±`jitter` (a fraction); a `Retry-After` carried by the error wins when it is longer.
+ */
+export interface RetryPolicy {
+  /**
+   * Total attempts including the first, 1–100.
+   */
+  attempts: number;
+  /**
+   * First delay (default `"500ms"`).
+   */
+  initial?: string | null;
+  /**
+   * Random spread as a fraction of the delay, 0.0–1.0 (default 0.2).
+   */
+  jitter?: number | null;
+  /**
+   * Cap on any single delay (default `"30s"`).
+   */
+  max_delay?: string | null;
+  /**
+   * Growth factor per attempt, 1.0–10.0 (default 2.0).
+   */
+  multiplier?: number | null;
+  /**
+   * Error classes that are retried (default: the transient ones, see [`ErrorClass::transient`]).
+   */
+  on?: ErrorClass[] | null;
+}
+/**
+ * The policy.
+ */
+export interface Policy1 {
+  /**
+   * When a node with several inbound edges may start (built-in default: `all`).
+   */
+  join?: JoinRule | null;
+  /**
+   * What happens when the node fails after its retries (built-in default: fail the run).
+   */
+  on_error?: OnError | null;
+  /**
+   * Retry on failure (built-in default: a single attempt, no retry).
+   */
+  retry?: RetryPolicy | null;
+  /**
+   * Per-attempt time limit, e.g. `"30s"` (built-in default: none).
+   */
+  timeout?: string | null;
+}
+/**
+ * Its type, description and default.
+ */
+export interface RunInput {
+  /**
+   * Used when the run does not give a value.
+   */
+  default?: {
+    [k: string]: unknown;
+  };
+  /**
+   * Shown in the run form.
+   */
+  description?: string;
+  /**
+   * The JSON type the value must have.
+   */
+  type?: "any" | "string" | "number" | "integer" | "boolean" | "object" | "array";
+}
+/**
+ * The policy.
+ */
+export interface RunPolicy {
+  /**
+   * Spending limit; crossing it stops the run cleanly.
+   */
+  budget?: Budget | null;
+  /**
+   * Most nodes running at once in this run, 1–1024 (default: the engine's limit).
+   */
+  max_concurrency?: number | null;
+  /**
+   * What a failed node does to the run (default `halt`).
+   */
+  on_failure?: RunFailurePolicy | null;
+  /**
+   * Wall-clock limit for the whole run, e.g. `"10m"`.
+   */
+  timeout?: string | null;
+}
+/**
+ * Spending limits for one run.
+ */
+export interface Budget {
+  /**
+   * Most tokens (input + output) the run may use.
+   */
+  max_tokens?: number | null;
+  /**
+   * Most US dollars the run may spend on model calls.
+   */
+  max_usd?: number | null;
+}
+/**
+ * The arguments, by name.
+ */
+export interface DraftStatusArgs {
+  /**
+   * Optional: u32.
+   */
+  after?: number | null;
+  id: string;
+}
+/**
+ * A blueprint in plain words, step by step.
+ */
+export interface Method31 {
+  answer: Explanation;
+  args: ExplainArgs;
+}
+/**
+ * The answer.
+ */
+export interface Explanation {
+  /**
+   * Each node, in the order it runs.
+   */
+  steps: Step[];
+  /**
+   * What it is for, what it takes and what it gives.
+   */
+  summary: string;
+}
+/**
+ * One step of an explanation.
+ */
+export interface Step {
+  /**
+   * Nesting: 0 at the top level, 1 inside a container's body…
+   */
+  depth: number;
+  /**
+   * The node it describes.
+   */
+  node: string;
+  /**
+   * What it does, in words.
+   */
+  text: string;
+}
+/**
+ * The arguments, by name.
+ */
+export interface ExplainArgs {
+  path: string;
 }
 /**
  * The models of every provider, read from each provider's own list (once, until

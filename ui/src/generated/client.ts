@@ -147,4 +147,24 @@ export abstract class ApiClient {
   addExamples(): Promise<Answer<"add_examples">> {
     return this.call("add_examples", {});
   }
+
+  /** Starts drafting a request (a new graph, or an edit of `path`, optionally about selected nodes) with the default model (or `model`, or offline); answers with its id at once. */
+  draft(request: Args<"draft">["request"]): Promise<Answer<"draft">> {
+    return this.call("draft", { request });
+  }
+
+  /** What happened to a draft since `after` (waiting up to ten seconds for something new): the model's text, each round's problems, and the draft once it is over. */
+  draftStatus(id: Args<"draft_status">["id"], after?: Args<"draft_status">["after"]): Promise<Answer<"draft_status">> {
+    return this.call("draft_status", { id, after });
+  }
+
+  /** Stops a draft. */
+  cancelDraft(id: Args<"cancel_draft">["id"]): Promise<Answer<"cancel_draft">> {
+    return this.call("cancel_draft", { id });
+  }
+
+  /** A blueprint in plain words, step by step. */
+  explain(path: Args<"explain">["path"]): Promise<Answer<"explain">> {
+    return this.call("explain", { path });
+  }
 }
