@@ -203,9 +203,33 @@ fn eval(args: &Args, set: &str) -> anyhow::Result<Outcome> {
     let resolver = FileResolver::from_settings();
     // Sub-workflows resolve from the examples folder, as if each draft were saved there.
     let key = floe_engine::files::key_of(&examples.join("draft.json"));
-    let drafter =
-        |request: &str, base: &Blueprint| draft_offline(request, base, &resolver, Some(&key)).map_err(|e| e.0);
-    let report = evaluate(&cases, &base, &drafter, &resolver, Some(&key));
+    let report = match &args.model {
+        None => evaluate(&cases, &base, &floe_draft::eval::offline(&resolver, Some(&key))),
+        Some(name) => {
+            let llm = floe_llm::Llm::from_default_settings()?;
+            let model = floe_llm::ModelRef::parse(name)?;
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            let drafter = |request: &str, base: &Blueprint| {
+                let asked = floe_draft::model::Request {
+                    text: request,
+                    base,
+                    selection: &[],
+                    resolver: &resolver,
+                    key: Some(&key),
+                };
+                runtime
+                    .block_on(floe_draft::model::draft_with_model(
+                        &llm,
+                        &model,
+                        &asked,
+                        Catalog::builtin(),
+                        &mut |_| {},
+                    ))
+                    .map_err(|e| e.to_string())
+            };
+            evaluate(&cases, &base, &drafter)
+        }
+    };
     if args.json {
         return crate::print_json(&report);
     }
@@ -213,14 +237,21 @@ fn eval(args: &Args, set: &str) -> anyhow::Result<Outcome> {
     for outcome in report.outcomes.iter().filter(|o| !o.right) {
         writeln!(out, "miss  {:?}: {}", outcome.request, outcome.missing.join("; "))?;
     }
+    let who = args.model.as_deref().unwrap_or("offline drafter");
     writeln!(
         out,
-        "offline drafter on {} requests: {:.1}% compile, {:.1}% structurally right, median {:.2} ms",
+        "{who} on {} requests: {:.1}% compile, {:.1}% structurally right, median {:.2} ms, {:.2} repair rounds on average, {} + {} tokens",
         report.cases,
         report.compiles * 100.0,
         report.right * 100.0,
-        report.median_ms
+        report.median_ms,
+        report.rounds,
+        report.tokens.0,
+        report.tokens.1
     )?;
+    if let Some((nodes, edges)) = report.f1 {
+        writeln!(out, "against the reference blueprints: node F1 {nodes:.2}, edge F1 {edges:.2}")?;
+    }
     Ok(Outcome::Ok)
 }
 

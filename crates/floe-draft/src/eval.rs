@@ -5,11 +5,11 @@
 
 use std::time::{Duration, Instant};
 
-use floe_blueprint::{Blueprint, Catalog, Diagnostic, Node};
+use floe_blueprint::{Blueprint, Catalog, Node};
 use floe_compiler::Resolver;
 use serde::{Deserialize, Serialize};
 
-use crate::draft::{Drafter, make_draft};
+use crate::draft::{Draft, Drafter, make_draft};
 use crate::ops::Op;
 
 /// The evaluation set shipped with this crate.
@@ -39,6 +39,9 @@ pub struct Case {
     /// The run needs a budget.
     #[serde(default)]
     pub run_budget: bool,
+    /// A reference blueprint (an example, in `blueprints/`) the draft is compared with.
+    #[serde(default)]
+    pub reference: Option<String>,
 }
 
 /// The set's cases.
@@ -63,6 +66,12 @@ pub struct Outcome {
     pub missing: Vec<String>,
     /// How long drafting took.
     pub millis: f64,
+    /// Repair rounds.
+    pub rounds: u32,
+    /// Prompt and completion tokens.
+    pub tokens: (u64, u64),
+    /// Node and edge F1 against the reference, when the case has one.
+    pub f1: Option<(f64, f64)>,
 }
 
 /// Figures over the set.
@@ -76,6 +85,12 @@ pub struct Report {
     pub right: f64,
     /// Median time per request, ms.
     pub median_ms: f64,
+    /// Mean node and edge F1 over the cases with a reference.
+    pub f1: Option<(f64, f64)>,
+    /// Mean repair rounds.
+    pub rounds: f64,
+    /// Prompt and completion tokens, in all.
+    pub tokens: (u64, u64),
     /// Each case.
     pub outcomes: Vec<Outcome>,
 }
@@ -125,51 +140,98 @@ fn lacks(case: &Case, blueprint: &Blueprint) -> Vec<String> {
     missing
 }
 
-/// A drafter under evaluation: a request and a base → operations, or why not.
-pub type DraftFn<'a> = dyn Fn(&str, &Blueprint) -> Result<Vec<Op>, String> + 'a;
+/// A drafter under evaluation: a request and a base → a draft, or why there is none.
+pub type DraftFn<'a> = dyn Fn(&str, &Blueprint) -> Result<Draft, String> + 'a;
 
-/// Runs `drafter` (a request and a base → operations, or why not) over `cases`.
-pub fn evaluate(
-    cases: &[Case],
-    base_of: &dyn Fn(Option<&str>) -> Blueprint,
-    drafter: &DraftFn<'_>,
-    resolver: &dyn Resolver,
-    key: Option<&str>,
-) -> Report {
+/// The offline drafter as a [`DraftFn`].
+pub fn offline<'a>(
+    resolver: &'a dyn Resolver,
+    key: Option<&'a str>,
+) -> impl Fn(&str, &Blueprint) -> Result<Draft, String> + 'a {
+    move |request, base| {
+        let ops: Vec<Op> = crate::offline::draft_offline(request, base, resolver, key).map_err(|e| e.0)?;
+        let drafter = Drafter::Offline { reason: "evaluation".into() };
+        Ok(make_draft(base, ops, Catalog::builtin(), resolver, key, drafter))
+    }
+}
+
+/// What a node is, for comparing graphs: its kind, and its tool when it calls one.
+fn signature(node: &Node) -> String {
+    match node.config.get("tool").and_then(|t| t.as_str()) {
+        Some(tool) => format!("tool:{tool}"),
+        None => node.kind.clone(),
+    }
+}
+
+/// F1 of two multisets.
+fn f1(drafted: &[String], reference: &[String]) -> f64 {
+    if drafted.is_empty() && reference.is_empty() {
+        return 1.0;
+    }
+    let mut left: Vec<&String> = reference.iter().collect();
+    let mut hits = 0;
+    for item in drafted {
+        if let Some(at) = left.iter().position(|r| *r == item) {
+            left.remove(at);
+            hits += 1;
+        }
+    }
+    if hits == 0 {
+        return 0.0;
+    }
+    let precision = hits as f64 / drafted.len() as f64;
+    let recall = hits as f64 / reference.len() as f64;
+    2.0 * precision * recall / (precision + recall)
+}
+
+/// Node and edge F1 of `drafted` against `reference`: nodes by signature, edges by the
+/// signatures they join (bodies included).
+pub fn graph_f1(drafted: &Blueprint, reference: &Blueprint) -> (f64, f64) {
+    let parts = |b: &Blueprint| {
+        let nodes = all_nodes(&b.nodes);
+        let by_id: std::collections::HashMap<&str, String> =
+            nodes.iter().map(|n| (n.id.as_str(), signature(n))).collect();
+        let mut edges: Vec<&floe_blueprint::Edge> = b.edges.iter().collect();
+        edges.extend(nodes.iter().flat_map(|n| n.body.iter().flat_map(|body| &body.edges)));
+        let end = |r: &str| by_id.get(r.split('.').next().unwrap_or(r)).cloned().unwrap_or_default();
+        let edges: Vec<String> = edges.iter().map(|e| format!("{}→{}", end(&e.from), end(&e.to))).collect();
+        (nodes.iter().map(|n| signature(n)).collect::<Vec<_>>(), edges)
+    };
+    let (dn, de) = parts(drafted);
+    let (rn, re) = parts(reference);
+    (f1(&dn, &rn), f1(&de, &re))
+}
+
+/// Runs `drafter` over `cases`; `example` gives a case's base (and reference) by file name, or
+/// an empty blueprint.
+pub fn evaluate(cases: &[Case], example: &dyn Fn(Option<&str>) -> Blueprint, drafter: &DraftFn<'_>) -> Report {
     let mut outcomes = Vec::new();
     for case in cases {
-        let base = base_of(case.base.as_deref());
+        let base = example(case.base.as_deref());
         let started = Instant::now();
-        let ops = drafter(&case.request, &base);
-        let outcome = match ops {
-            Ok(ops) => {
-                let draft = make_draft(
-                    &base,
-                    ops,
-                    Catalog::builtin(),
-                    resolver,
-                    key,
-                    Drafter::Offline { reason: "evaluation".into() },
-                );
+        let outcome = match drafter(&case.request, &base) {
+            Ok(draft) => {
                 let millis = started.elapsed().as_secs_f64() * 1000.0;
                 let compiles = draft.is_clean();
                 let mut missing = match &draft.blueprint {
                     Some(blueprint) => lacks(case, blueprint),
-                    None => vec![draft.apply_error.as_ref().map_or_else(String::new, ToString::to_string)],
+                    None => Vec::new(),
                 };
-                missing.extend(
-                    draft
-                        .diagnostics
-                        .iter()
-                        .filter(|d| d.is_error())
-                        .map(|d: &Diagnostic| format!("{} at {}: {}", d.code, d.pointer, d.message)),
-                );
+                missing.extend(draft.problems.iter().cloned());
+                let f1 = case
+                    .reference
+                    .as_ref()
+                    .zip(draft.blueprint.as_ref())
+                    .map(|(name, drafted)| graph_f1(drafted, &example(Some(name))));
                 Outcome {
                     request: case.request.clone(),
                     compiles,
                     right: compiles && missing.is_empty(),
                     missing,
                     millis,
+                    rounds: draft.rounds,
+                    tokens: (draft.tokens_in, draft.tokens_out),
+                    f1,
                 }
             }
             Err(why) => Outcome {
@@ -178,6 +240,9 @@ pub fn evaluate(
                 right: false,
                 missing: vec![why],
                 millis: started.elapsed().as_secs_f64() * 1000.0,
+                rounds: 0,
+                tokens: (0, 0),
+                f1: case.reference.as_ref().map(|_| (0.0, 0.0)),
             },
         };
         outcomes.push(outcome);
@@ -185,11 +250,17 @@ pub fn evaluate(
     let n = outcomes.len().max(1) as f64;
     let mut times: Vec<f64> = outcomes.iter().map(|o| o.millis).collect();
     times.sort_by(f64::total_cmp);
+    let scored: Vec<(f64, f64)> = outcomes.iter().filter_map(|o| o.f1).collect();
+    let k = scored.len() as f64;
     Report {
         cases: outcomes.len(),
         compiles: outcomes.iter().filter(|o| o.compiles).count() as f64 / n,
         right: outcomes.iter().filter(|o| o.right).count() as f64 / n,
         median_ms: times.get(times.len() / 2).copied().unwrap_or(0.0),
+        f1: (!scored.is_empty())
+            .then(|| (scored.iter().map(|s| s.0).sum::<f64>() / k, scored.iter().map(|s| s.1).sum::<f64>() / k)),
+        rounds: outcomes.iter().map(|o| f64::from(o.rounds)).sum::<f64>() / n,
+        tokens: outcomes.iter().fold((0, 0), |(a, b), o| (a + o.tokens.0, b + o.tokens.1)),
         outcomes,
     }
 }

@@ -143,6 +143,9 @@ pub enum DraftError {
     /// The model could not be called (no key, not running, a provider failure).
     #[error("{0}")]
     Model(#[from] LlmError),
+    /// The request cannot be drafted as it is (empty, too long): what to do.
+    #[error("{0}")]
+    Request(String),
 }
 
 /// Drafts `request` with `model`, repairing from the compiler's problems at most
@@ -154,6 +157,17 @@ pub async fn draft_with_model(
     catalog: &Catalog,
     on_progress: &mut (dyn FnMut(Progress) + Send),
 ) -> Result<Draft, DraftError> {
+    let text = request.text.trim();
+    if text.is_empty() {
+        return Err(DraftError::Request("the request is empty: say what the workflow should do".into()));
+    }
+    if text.len() > crate::offline::MAX_REQUEST {
+        return Err(DraftError::Request(format!(
+            "the request is {} KB; describe the steps in a few sentences (at most {} KB)",
+            text.len() / 1024,
+            crate::offline::MAX_REQUEST / 1024
+        )));
+    }
     let prompt = prompt(request, catalog);
     let mut messages = vec![Message::system(prompt.system), Message::user(prompt.user)];
     let (mut tokens_in, mut tokens_out, mut cost) = (0u64, 0u64, Some(0.0));

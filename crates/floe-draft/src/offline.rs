@@ -686,7 +686,9 @@ fn step_of(part: &str) -> Option<Step> {
         step.effect = true;
         return Some(step);
     }
-    if has(l, &["write", "save", "store", "export", "append"]) && (path.is_some() || has(l, &["file", "disk", "csv"])) {
+    if has(l, &["write", "save", "store", "export", "append"])
+        && (path.is_some() || has(l, &["file", "disk", "csv", "markdown", "as json", "as text"]))
+    {
         let target =
             path.unwrap_or_else(|| if l.contains("csv") { "out/result.csv".into() } else { "out/result.md".into() });
         let mut step = if target.ends_with(".csv") {
@@ -730,8 +732,18 @@ fn step_of(part: &str) -> Option<Step> {
     if has(l, &["read it", "read each", "read them", "read the file", "open it"]) {
         return Some(Step::tool("read", "read_file", "Read", json!({"path": "{{ inputs.in }}"}), "text"));
     }
-    if has(l, &["list the files", "list files", "every file in", "files in ", "all files"]) {
-        let dir = path.unwrap_or_else(|| ".".into());
+    if has(l, &["list the files", "list files", "every file in", "files in ", "all files"])
+        || (l.contains("list ") && has(l, &["folder", "directory"]))
+    {
+        // The folder is the word before "folder" ("the notes folder"), else a path, else here.
+        let named = l
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .windows(2)
+            .find(|w| w[1].starts_with("folder") || w[1].starts_with("director"))
+            .map(|w| w[0].to_owned())
+            .filter(|w| !["the", "a", "this", "that"].contains(&w.as_str()));
+        let dir = path.or(named).unwrap_or_else(|| ".".into());
         return Some(Step::tool("list", "list_files", "List files", json!({"dir": dir}), "files"));
     }
     if has(
@@ -848,7 +860,7 @@ fn step_of(part: &str) -> Option<Step> {
         };
         return Some(Step::new("compute", "code", "Compute", json!({"source": source}), "result"));
     }
-    let model_verbs: [(&str, &'static str); 19] = [
+    let model_verbs: [(&str, &'static str); 21] = [
         ("summar", "summarise"),
         ("classif", "classify"),
         ("categori", "classify"),
@@ -863,6 +875,8 @@ fn step_of(part: &str) -> Option<Step> {
         ("critique", "critique"),
         ("generate", "generate"),
         ("ask the model", "ask"),
+        ("ask a model", "ask"),
+        ("comment", "comment"),
         ("revis", "revise"),
         ("improve", "improve"),
         ("proofread", "proofread"),

@@ -156,6 +156,21 @@ async fn drafting_streams_and_stops_when_dropped() {
     assert!(texts >= 2, "text streamed while drafting ({texts} pieces)");
 }
 
+#[tokio::test]
+async fn requests_that_cannot_be_drafted_never_reach_the_model() {
+    let server = FakeServer::start(Vendor::Openai).await.expect("fake");
+    let llm = llm("openai", &server);
+    let base = Blueprint::new("digest", "Digest");
+    let model = ModelRef::parse("openai:gpt-4o-mini").expect("model");
+    for (text, said) in [("  ", "the request is empty"), (&*"summarise the text. ".repeat(6000), "KB")] {
+        let error = draft_with_model(&llm, &model, &request(text, &base), Catalog::builtin(), &mut |_| {})
+            .await
+            .expect_err("refused");
+        assert!(error.to_string().contains(said), "{error}");
+    }
+    assert!(server.requests().is_empty());
+}
+
 #[test]
 fn prompts_stay_small_and_an_edit_costs_well_under_a_regeneration() {
     let catalog = Catalog::builtin();
