@@ -67,6 +67,17 @@ pub struct DraftResult {
     pub error: Option<String>,
 }
 
+/// A blueprint explained, and by whom.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ExplainAnswer {
+    /// The summary and one step per node.
+    pub explanation: Explanation,
+    /// The model that explained it (none: Floe itself).
+    pub by: Option<String>,
+    /// What to know about it (the model could not answer, steps left out).
+    pub note: Option<String>,
+}
+
 /// What happened to a draft since `after`.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct DraftStatus {
@@ -247,14 +258,29 @@ impl Api {
         Ok(())
     }
 
-    /// A blueprint of the folder in plain words, step by step.
-    pub fn explain(&self, path: String) -> Result<Explanation, ApiError> {
-        let text = self.folder().read(&path)?;
+    /// A blueprint of the folder (or the document in the editor) in plain words, step by step:
+    /// by the default model when one is chosen and `offline` is not asked, else by Floe itself.
+    pub async fn explain(
+        &self,
+        path: String,
+        document: Option<String>,
+        offline: Option<bool>,
+    ) -> Result<ExplainAnswer, ApiError> {
+        let text = match document {
+            Some(text) => text,
+            None => self.folder().read(&path)?,
+        };
         let parsed = floe_blueprint::parse_str(&text);
         let blueprint = parsed.blueprint.ok_or_else(|| {
             ApiError::new(crate::ErrorCode::Unreadable, format!("{path} cannot be read; fix it first"))
         })?;
-        Ok(floe_draft::explain::explain(&blueprint))
+        let model = if offline.unwrap_or(false) { None } else { self.llm.default_model() };
+        let Some(name) = model else {
+            return Ok(ExplainAnswer { explanation: floe_draft::explain::explain(&blueprint), by: None, note: None });
+        };
+        let model = floe_llm::ModelRef::parse(&name).map_err(|e| ApiError::bad_request(e.message))?;
+        let (explanation, note) = floe_draft::explain::explain_with_model(&self.llm, &model, &blueprint).await;
+        Ok(ExplainAnswer { explanation, by: Some(name), note })
     }
 }
 

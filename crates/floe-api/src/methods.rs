@@ -127,8 +127,8 @@ use floe_llm::settings::ProviderSettings;
 
 use crate::settings::{ProviderTest, SettingsView};
 use crate::{
-    About, ApprovalDecision, DraftRequest, DraftStarted, DraftStatus, FileText, RunDetail, RunRequest, Started,
-    WorkspaceInfo,
+    About, ApprovalDecision, DraftRequest, DraftStarted, DraftStatus, ExplainAnswer, FileText, RunDetail, RunRequest,
+    Started, WorkspaceInfo,
 };
 
 api! {
@@ -201,6 +201,7 @@ api! {
     awaited draft_status(id: String, after: Option<u32>) -> DraftStatus as DraftStatusArgs;
     /// Stops a draft.
     awaited cancel_draft(id: String) -> () as CancelDraftArgs;
-    /// A blueprint in plain words, step by step.
-    blocking explain(path: String) -> floe_draft::explain::Explanation as ExplainArgs;
+    /// A blueprint (the file, or the document in the editor) in plain words, step by step: by the
+    /// default model when one is chosen (only steps naming its own nodes kept), else by Floe.
+    awaited explain(path: String, document: Option<String>, offline: Option<bool>) -> ExplainAnswer as ExplainArgs;
 }

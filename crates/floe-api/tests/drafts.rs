@@ -149,7 +149,15 @@ async fn a_draft_can_be_cancelled_and_a_blueprint_explained() {
     )
     .expect("example");
     api.save("fetch.json".into(), example).expect("saved");
-    let explained = api.explain("fetch.json".into()).expect("explained");
-    assert_eq!(explained.steps.iter().map(|s| s.node.as_str()).collect::<Vec<_>>(), ["fetch", "summarise", "save"]);
+    // The default model does not answer (it is slow here): Floe explains, saying why.
+    server.set_latency(Duration::ZERO);
+    server.set_fallback(Reply::text("not JSON"));
+    let answer = api.explain("fetch.json".into(), None, None).await.expect("explained");
+    assert_eq!(answer.by.as_deref(), Some("ollama:llama3.2"));
+    assert!(answer.note.as_deref().is_some_and(|n| n.contains("Floe's own")), "{:?}", answer.note);
+    let steps: Vec<&str> = answer.explanation.steps.iter().map(|s| s.node.as_str()).collect();
+    assert_eq!(steps, ["fetch", "summarise", "save"]);
+    let offline = api.explain("fetch.json".into(), None, Some(true)).await.expect("explained");
+    assert_eq!(offline.by, None);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -263,12 +263,32 @@ pub struct ExplainArgs {
     /// Print the explanation as JSON (a summary and one step per node).
     #[arg(long)]
     json: bool,
+    /// Explain without a model (the default when no default model is chosen).
+    #[arg(long, conflicts_with = "model")]
+    offline: bool,
+    /// Explain with this model (default: the default model, when one is chosen).
+    #[arg(long, value_name = "MODEL")]
+    model: Option<String>,
 }
 
-/// Runs `floe explain`: the blueprint in plain words, step by step (no model).
+/// Runs `floe explain`: the blueprint in plain words, step by step, by a model when one is
+/// chosen (only steps naming the blueprint's own nodes are kept), else by Floe itself.
 pub fn explain(args: &ExplainArgs) -> anyhow::Result<Outcome> {
     let blueprint = read(&args.file)?;
-    let explained = floe_draft::explain::explain(&blueprint);
+    let llm = floe_llm::Llm::from_default_settings()?;
+    let model = if args.offline { None } else { args.model.clone().or_else(|| llm.default_model()) };
+    let explained = match model {
+        None => floe_draft::explain::explain(&blueprint),
+        Some(name) => {
+            let model = floe_llm::ModelRef::parse(&name)?;
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            let (explained, note) = runtime.block_on(floe_draft::explain::explain_with_model(&llm, &model, &blueprint));
+            if let Some(note) = note {
+                note!("{note}");
+            }
+            explained
+        }
+    };
     if args.json {
         return crate::print_json(&explained);
     }

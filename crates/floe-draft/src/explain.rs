@@ -1,6 +1,8 @@
-//! Explain a blueprint in plain words, step by step, without a model: what goes in, each node in
-//! the order it runs (a container's body under it) with what it does and what it waits for, and
-//! what comes out. Every step names a node of the blueprint and nothing else.
+//! Explain a blueprint in plain words, step by step: what goes in, each node in the order it runs
+//! (a container's body under it) with what it does and what it waits for, and what comes out.
+//! [`explain`] needs no model; [`explain_with_model`] asks one and keeps only steps that name the
+//! blueprint's own nodes, filling the rest from [`explain`]. Every step names a node of the
+//! blueprint and nothing else.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -257,4 +259,84 @@ fn list(items: &[String]) -> String {
         [one] => one.clone(),
         [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
     }
+}
+
+/// What a model answers when asked to explain.
+#[derive(Debug, Clone, serde::Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct ModelAnswer {
+    /// What the blueprint is for, in a sentence or two.
+    summary: String,
+    /// One entry per node, in the order it runs.
+    steps: Vec<ModelStep>,
+}
+
+#[derive(Debug, Clone, serde::Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct ModelStep {
+    /// The node's id, exactly as in the blueprint.
+    node: String,
+    /// What it does, in plain words.
+    text: String,
+}
+
+/// Explains `blueprint` with `model`; the offline explanation fills in what the model leaves out,
+/// and a step naming a node that does not exist is dropped (the answer says how many were).
+/// When the model cannot be called, the offline explanation is the answer, with the reason.
+pub async fn explain_with_model(
+    llm: &floe_llm::Llm,
+    model: &floe_llm::ModelRef,
+    blueprint: &Blueprint,
+) -> (Explanation, Option<String>) {
+    let offline = explain(blueprint);
+    let mut current = blueprint.clone();
+    current.layout = Default::default();
+    let graph = serde_json::to_string(&current).unwrap_or_default();
+    let mut schema = schemars::schema_for!(ModelAnswer).to_value();
+    if let Some(map) = schema.as_object_mut() {
+        map.remove("$schema");
+        map.remove("title");
+    }
+    let call = floe_llm::Call {
+        models: vec![model.clone()],
+        fallback_on: Vec::new(),
+        request: floe_llm::ChatRequest {
+            messages: vec![
+                floe_llm::Message::system(
+                    "Explain a Floe workflow blueprint to a person who did not build it: a short summary of what it is \
+                     for, then one plain sentence per node, in the order the nodes run, naming each node by its id. \
+                     Answer with JSON {\"summary\": ..., \"steps\": [{\"node\": id, \"text\": ...}]}.",
+                ),
+                floe_llm::Message::user(format!("The blueprint (JSON):\n{graph}")),
+            ],
+            temperature: Some(0.0),
+            ..floe_llm::ChatRequest::default()
+        },
+        schema: Some(schema),
+        reasks: 1,
+    };
+    let answer = match llm.complete(&call, &mut |_| {}, &mut |_| {}).await {
+        Ok(done) => done.data.and_then(|data| serde_json::from_value::<ModelAnswer>(data).ok()),
+        Err(error) => {
+            return (offline, Some(format!("{model} could not answer ({error}); this explanation is Floe's own")));
+        }
+    };
+    let Some(answer) = answer else {
+        return (offline, Some(format!("{model} did not answer with an explanation; this one is Floe's own")));
+    };
+    let ids: BTreeSet<String> = crate::ops::node_ids(blueprint);
+    let known: Vec<&ModelStep> = answer.steps.iter().filter(|s| ids.contains(&s.node)).collect();
+    let dropped = answer.steps.len() - known.len();
+    // Every node is explained: the model's words where it gave them, Floe's elsewhere, in run order.
+    let steps = offline
+        .steps
+        .iter()
+        .map(|step| match known.iter().find(|k| k.node == step.node) {
+            Some(said) => Step { node: step.node.clone(), depth: step.depth, text: said.text.clone() },
+            None => step.clone(),
+        })
+        .collect();
+    let note = (dropped > 0)
+        .then(|| format!("{dropped} step(s) of the model's answer named nodes that do not exist and were left out"));
+    (Explanation { summary: answer.summary, steps }, note)
 }

@@ -210,3 +210,40 @@ fn prompts_stay_small_and_an_edit_costs_well_under_a_regeneration() {
     let edit_prompt = prompt(&request("make step 7 shorter and retry step 3", &graph), catalog);
     assert!(edit_prompt.user.contains("\"step19\""), "the current graph is in the prompt");
 }
+
+#[tokio::test]
+async fn a_models_explanation_keeps_only_the_blueprints_own_nodes() {
+    let server = FakeServer::start(Vendor::Openai).await.expect("fake");
+    server.set_fallback(Reply::text(
+        &json!({"summary": "Fetches a page and keeps a summary of it.", "steps": [
+            {"node": "fetch", "text": "Downloads the page."},
+            {"node": "translate", "text": "Translates it."},
+            {"node": "summarise", "text": "Writes five bullet points."}
+        ]})
+        .to_string(),
+    ));
+    let llm = llm("openai", &server);
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../blueprints/fetch-and-summarise.json");
+    let blueprint = floe_blueprint::parse_bytes(&std::fs::read(path).expect("example")).blueprint.expect("parses");
+    let model = ModelRef::parse("openai:gpt-4o-mini").expect("model");
+    let (explained, note) = floe_draft::explain::explain_with_model(&llm, &model, &blueprint).await;
+    assert_eq!(explained.summary, "Fetches a page and keeps a summary of it.");
+    let texts: Vec<(&str, &str)> = explained.steps.iter().map(|s| (s.node.as_str(), s.text.as_str())).collect();
+    assert_eq!(texts[0], ("fetch", "Downloads the page."));
+    assert_eq!(texts[1], ("summarise", "Writes five bullet points."));
+    assert!(
+        texts[2].1.starts_with("**Save summary** (`save`) writes it to out/summary.md"),
+        "Floe fills in: {:?}",
+        texts[2]
+    );
+    assert_eq!(
+        note.as_deref(),
+        Some("1 step(s) of the model's answer named nodes that do not exist and were left out")
+    );
+
+    // No model answering: Floe's own explanation, saying why.
+    let nowhere = ModelRef::parse("nowhere:model").expect("model");
+    let (offline, why) = floe_draft::explain::explain_with_model(&llm, &nowhere, &blueprint).await;
+    assert_eq!(offline, floe_draft::explain::explain(&blueprint));
+    assert!(why.is_some_and(|w| w.contains("could not answer")));
+}

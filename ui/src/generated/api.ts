@@ -1871,14 +1871,29 @@ export interface DraftStatusArgs {
   id: string;
 }
 /**
- * A blueprint in plain words, step by step.
+ * A blueprint (the file, or the document in the editor) in plain words, step by step: by the
+ * default model when one is chosen (only steps naming its own nodes kept), else by Floe.
  */
 export interface Method31 {
-  answer: Explanation;
+  answer: ExplainAnswer;
   args: ExplainArgs;
 }
 /**
  * The answer.
+ */
+export interface ExplainAnswer {
+  /**
+   * The model that explained it (none: Floe itself).
+   */
+  by?: string | null;
+  explanation: Explanation;
+  /**
+   * What to know about it (the model could not answer, steps left out).
+   */
+  note?: string | null;
+}
+/**
+ * The summary and one step per node.
  */
 export interface Explanation {
   /**
@@ -1911,6 +1926,14 @@ export interface Step {
  * The arguments, by name.
  */
 export interface ExplainArgs {
+  /**
+   * Optional: String.
+   */
+  document?: string | null;
+  /**
+   * Optional: bool.
+   */
+  offline?: boolean | null;
   path: string;
 }
 /**

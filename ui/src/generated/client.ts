@@ -163,8 +163,8 @@ export abstract class ApiClient {
     return this.call("cancel_draft", { id });
   }
 
-  /** A blueprint in plain words, step by step. */
-  explain(path: Args<"explain">["path"]): Promise<Answer<"explain">> {
-    return this.call("explain", { path });
+  /** A blueprint (the file, or the document in the editor) in plain words, step by step: by the default model when one is chosen (only steps naming its own nodes kept), else by Floe. */
+  explain(path: Args<"explain">["path"], document?: Args<"explain">["document"], offline?: Args<"explain">["offline"]): Promise<Answer<"explain">> {
+    return this.call("explain", { path, document, offline });
   }
 }
