@@ -128,6 +128,18 @@ try {
   if (chosen !== "ollama:llama3.2") fail(`Settings shows the default model ${JSON.stringify(chosen)}`);
   await (await browser.$('[aria-label="Close settings"]')).click();
   await settings.waitForExist({ reverse: true, timeout: 5000 });
+  // Ask drafts a change; no model answers here (Ollama is not running), so the offline drafter
+  // does, and says so. Rejected: the example is left as it was.
+  const askStarted = Date.now();
+  await (await browser.$("#ask-input")).setValue("then save the digest to digest.md");
+  await browser.keys("Enter");
+  const proposal = await browser.$('[aria-label="Proposed change"]');
+  await proposal.waitForExist({ timeout: 15000, timeoutMsg: "no proposal appeared after asking" });
+  const proposed = await proposal.getText();
+  if (!proposed.includes("Adds save (tool write_file)") || !proposed.includes("Drafted offline")) fail(`the proposal says: ${proposed}`);
+  console.log(`desktop: offline draft proposed ${Date.now() - askStarted} ms after Enter`);
+  await (await proposal.$("button=Reject")).click();
+  await proposal.waitForExist({ reverse: true, timeout: 5000 });
   // Idle memory: the app and its WebKit processes, after a moment with nothing to do.
   await new Promise((r) => setTimeout(r, 2000));
   console.log(`desktop: idle RSS (MB) ${residentMegabytes(application)}`);

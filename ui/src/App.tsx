@@ -3,6 +3,7 @@ import "@xyflow/react/dist/style.css";
 import { memo, startTransition, useCallback, useDeferredValue, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { type Action, type ShellControls, useActions } from "./actions";
 import type { Backend } from "./backend/backend";
+import { AskBox, explain } from "./components/Ask";
 import { CommentNode } from "./components/CommentNode";
 import { DialogHost } from "./components/Dialog";
 import { FloeNode } from "./components/FloeNode";
@@ -451,6 +452,12 @@ function Shell({ backend }: { backend: Backend }) {
       const target = event.target as HTMLElement | null;
       const mod = event.ctrlKey || event.metaKey;
       if (event.key === "Escape") setMenu(null);
+      // Ctrl/Cmd+K: the Ask box, from anywhere (text fields included).
+      if (mod && event.key.toLowerCase() === "k" && !event.shiftKey) {
+        event.preventDefault();
+        document.getElementById("ask-input")?.focus();
+        return;
+      }
       // Typing in a field or an editor is not a shortcut (Ctrl+Enter, run, works from anywhere).
       const typing = target && (target.tagName === "INPUT" || target.tagName === "TEXTAREA" || target.tagName === "SELECT" || target.isContentEditable);
       if (typing && !(mod && event.key === "Enter")) return;
@@ -550,6 +557,16 @@ function Shell({ backend }: { backend: Backend }) {
           <button onClick={() => setHelp(!help)} title="Keyboard shortcuts (?)">
             ?
           </button>
+          <button
+            onClick={() => {
+              setDockTab("explain");
+              void explain(backend);
+            }}
+            disabled={!doc.path}
+            title="Explain this blueprint in words, step by step"
+          >
+            Explain
+          </button>
           <button onClick={() => void run("settings")} title="Models, keys and the default model (Ctrl+,)">
             Settings
           </button>
@@ -585,6 +602,7 @@ function Shell({ backend }: { backend: Backend }) {
             <button onClick={() => useDocument.setState({ conflict: false })}>Keep my version</button>
           </div>
         )}
+        {doc.path && <AskBox backend={backend} onSaved={() => void workspace.refresh(backend)} onProposed={() => void fitView()} />}
         {doc.path ? (
           <Canvas theme={theme} onNodeMenu={setMenu} />
         ) : (
@@ -622,6 +640,12 @@ function Shell({ backend }: { backend: Backend }) {
                     <kbd>Shift+drag</kbd>
                   </td>
                   <td>Select several nodes</td>
+                </tr>
+                <tr>
+                  <td>
+                    <kbd>Ctrl+K</kbd>
+                  </td>
+                  <td>Ask: draft the graph, or a change to it, in words</td>
                 </tr>
                 <tr>
                   <td>

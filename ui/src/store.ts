@@ -88,6 +88,17 @@ export interface Focus {
   nonce: number;
 }
 
+/** A pending draft: the document it replaced on the canvas, and whether the person edited it since. */
+export interface Proposal {
+  before: Snapshot;
+  /** Node ids the draft adds, changes and removes. */
+  added: string[];
+  changed: string[];
+  removed: string[];
+  /** Edited by hand since it was proposed (Accept keeps those edits too). */
+  edited: boolean;
+}
+
 export interface DocumentState {
   path: string | null;
   base: Blueprint | null;
@@ -106,6 +117,8 @@ export interface DocumentState {
   diskModified: number | null;
   /** The file changed on disk while there were unsaved edits here. */
   conflict: boolean;
+  /** A draft shown on the canvas and not yet accepted: what was there before, and what it marks. */
+  proposal: Proposal | null;
   open(backend: Backend, path: string): Promise<void>;
   /** Forgets the open document (after it was deleted). */
   close(): void;
@@ -159,6 +172,13 @@ export interface DocumentState {
   syncDisk(backend: Backend, entries: Entry[]): Promise<void>;
   /** Resolves a conflict by taking the file on disk. */
   reload(backend: Backend): Promise<void>;
+  /** Shows `text` (a drafted document) on the canvas as a proposal: added and changed nodes
+   * marked, removed ones drawn struck through; nothing is saved and nothing enters the history. */
+  propose(text: string): void;
+  /** Makes the proposal the document, as one undoable step. */
+  accept(): void;
+  /** Puts back what was there before the proposal. */
+  reject(): void;
 }
 
 const empty: Canvas = { nodes: [], edges: [], comments: [] };
@@ -198,13 +218,29 @@ export function fieldOf(pointer: string): string | null {
   return kept.length > 0 ? kept.join(".") : null;
 }
 
+/** Every node of a document, bodies included, each without its body (to compare one node). */
+function nodesOf(blueprint: Blueprint | null): BlueprintNode[] {
+  const out: BlueprintNode[] = [];
+  const queue = [...(blueprint?.nodes ?? [])];
+  while (queue.length > 0) {
+    const node = queue.shift() as BlueprintNode & { body?: { nodes?: BlueprintNode[] } };
+    const { body, ...rest } = node;
+    out.push(rest as BlueprintNode);
+    queue.push(...(body?.nodes ?? []));
+  }
+  return out;
+}
+
 let focusNonce = 0;
 
 export const useDocument = create<DocumentState>((set, get) => {
   /** The state to remember before a change. */
   const snapshot = (): Snapshot => ({ base: get().base, canvas: get().canvas });
   /** Sets `next` as one undoable, unsaved step. */
-  const edit = (next: Partial<DocumentState>) => set({ ...next, past: [...get().past, snapshot()], future: [], dirty: true });
+  const edit = (next: Partial<DocumentState>) => {
+    const proposal = get().proposal;
+    set({ ...next, past: [...get().past, snapshot()], future: [], dirty: true, ...(proposal ? { proposal: { ...proposal, edited: true } } : {}) });
+  };
   const load = (path: string, text: string, keep?: Canvas) => {
     const base = JSON.parse(text) as Blueprint;
     const canvas = toCanvas(base);
@@ -227,13 +263,14 @@ export const useDocument = create<DocumentState>((set, get) => {
     focus: null,
     diskModified: null,
     conflict: false,
+    proposal: null,
     async open(backend, path) {
       const file = await backend.read(path);
-      set({ ...load(path, file.text), past: [], future: [], check: null, checked: null, notice: null, focus: null, diskModified: null });
+      set({ ...load(path, file.text), past: [], future: [], check: null, checked: null, notice: null, focus: null, diskModified: null, proposal: null });
       await get().validate(backend);
     },
     close() {
-      set({ path: null, base: null, canvas: empty, saved: "", dirty: false, past: [], future: [], check: null, checked: null, focus: null, diskModified: null, conflict: false });
+      set({ path: null, base: null, canvas: empty, saved: "", dirty: false, past: [], future: [], check: null, checked: null, focus: null, diskModified: null, conflict: false, proposal: null });
     },
     text() {
       const { base, canvas } = get();
@@ -462,6 +499,46 @@ export const useDocument = create<DocumentState>((set, get) => {
       } catch (error) {
         set({ notice: (error as Error).message });
       }
+    },
+    propose(text) {
+      const { path, base, canvas, proposal } = get();
+      if (!path || !base) return;
+      // A follow-up replaces the pending draft: the document before the first one stays "before".
+      const before = proposal?.before ?? { base, canvas };
+      const current = new Map(nodesOf(before.base).map((n) => [n.id, JSON.stringify(n)]));
+      const drafted = JSON.parse(text) as Blueprint;
+      const next = new Map(nodesOf(drafted).map((n) => [n.id, JSON.stringify(n)]));
+      const added = [...next.keys()].filter((id) => !current.has(id));
+      const changed = [...next.keys()].filter((id) => current.has(id) && current.get(id) !== next.get(id));
+      const removed = [...current.keys()].filter((id) => !next.has(id));
+      const { canvas: drawn } = load(path, text);
+      const mark = new Map<string, "added" | "changed">([...added.map((id) => [id, "added"] as const), ...changed.map((id) => [id, "changed"] as const)]);
+      const nodes = drawn.nodes.map((n) => (mark.has(n.id) ? { ...n, data: { ...n.data, proposal: mark.get(n.id) } } : n));
+      // Removed nodes are drawn where they were, moved down clear of a drafted node that took their place.
+      const taken = nodes.map((n) => n.position);
+      const ghosts = before.canvas.nodes
+        .filter((n) => removed.includes(n.id))
+        .map((n) => {
+          const position = { ...n.position };
+          while (taken.some((p) => Math.abs(p.x - position.x) < 220 && Math.abs(p.y - position.y) < 110)) position.y += 130;
+          taken.push(position);
+          return { ...n, position, selected: false, draggable: false, connectable: false, data: { ...n.data, proposal: "removed" as const } };
+        });
+      const oldEdges = new Set(before.canvas.edges.map((e) => e.id));
+      const edges = drawn.edges.map((e) => (oldEdges.has(e.id) ? e : { ...e, className: "proposal-added" }));
+      set({ base: drafted, canvas: { ...drawn, nodes: [...nodes, ...ghosts], edges }, proposal: { before, added, changed, removed, edited: false } });
+    },
+    accept() {
+      const { proposal, canvas, past } = get();
+      if (!proposal) return;
+      const nodes = canvas.nodes.filter((n) => n.data.proposal !== "removed").map((n) => (n.data.proposal ? { ...n, data: { ...n.data, proposal: undefined } } : n));
+      const edges = canvas.edges.map((e) => (e.className ? { ...e, className: undefined } : e));
+      set({ canvas: { ...canvas, nodes, edges }, past: [...past, proposal.before], future: [], dirty: true, proposal: null });
+    },
+    reject() {
+      const { proposal } = get();
+      if (!proposal) return;
+      set({ ...proposal.before, proposal: null });
     },
     renamed(from, to) {
       if (get().path === from) set({ path: to, diskModified: null });

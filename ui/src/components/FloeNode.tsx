@@ -73,12 +73,13 @@ function FloeNodeView({ id, data, selected }: NodeProps<CanvasNode>) {
   const pinned = usePins((s) => data.scope === null && id in s.pins);
   return (
     <div
-      className={`floe-node kind-${data.node.kind}${data.container ? " container" : ""}${selected ? " selected" : ""}${errors ? " has-errors" : ""}${run ? ` run-${run.status}` : ""}`}
+      className={`floe-node kind-${data.node.kind}${data.container ? " container" : ""}${selected ? " selected" : ""}${errors ? " has-errors" : ""}${run ? ` run-${run.status}` : ""}${data.proposal ? ` proposal-${data.proposal}` : ""}`}
       data-node={id}
       data-path={path}
       data-status={run?.status}
     >
       {run && <RunStrip run={run} container={!!data.container} />}
+      {data.proposal && <div className={`floe-node-proposal ${data.proposal}`}>{data.proposal === "added" ? "new" : data.proposal}</div>}
       {pinned && (
         <div className="floe-node-pin" title="Output pinned: runs take it instead of running this node (right-click to unpin)">
           pinned

@@ -2,6 +2,7 @@
 // timeline, the blueprint's history, the problems) and the replay bar. Its parts live in `run/`:
 // `controls` (the run bar), `inputs` (the inputs form), `trace`, `timeline`, `history`.
 import type { ReactNode } from "react";
+import { ExplainView } from "./Ask";
 import type { Backend } from "../backend/backend";
 import { formatDuration } from "../model/run";
 import { useRun } from "../runStore";
@@ -36,7 +37,7 @@ function ReplayBar() {
   );
 }
 
-export type DockTab = "run" | "timeline" | "history" | "problems";
+export type DockTab = "run" | "timeline" | "history" | "problems" | "explain";
 
 /** The dock under the canvas. */
 export function RunDock({
@@ -66,6 +67,7 @@ export function RunDock({
     ["timeline", "Timeline"],
     ["history", "History"],
     ["problems", `Problems ${problemCount}`],
+    ["explain", "Explain"],
   ];
   return (
     <section className="dock" aria-label="Run and problems">
@@ -79,6 +81,7 @@ export function RunDock({
       </div>
       <div className="dock-body">
         {tab === "problems" && problems}
+        {tab === "explain" && <ExplainView backend={backend} />}
         {tab === "history" && <History backend={backend} />}
         {tab === "timeline" && (view ? <Timeline view={view} onSelect={onSelectPath} /> : <p className="hint">No run on screen. Run the blueprint (Ctrl+Enter) or open one from History.</p>)}
         {tab === "run" &&

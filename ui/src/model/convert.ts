@@ -19,6 +19,8 @@ export interface FloeNodeData extends Record<string, unknown> {
   container?: boolean;
   /** Whether its size was set by resizing it (then written to the layout). */
   sized?: boolean;
+  /** In a pending draft: added, changed, or removed (drawn struck through; not in the document). */
+  proposal?: "added" | "changed" | "removed";
 }
 
 /** A sticky note (`layout.comments`): canvas id `comment:<id>`. */
@@ -150,7 +152,11 @@ function sizeContainers(nodes: CanvasNode[], boxes: Record<string, { width?: num
  * Nodes keep their canvas order within their scope; positions of placed nodes go to
  * `layout.nodes`, keeping any size or other fields a box already had.
  */
-export function toBlueprint(base: Blueprint, canvas: Canvas): Blueprint {
+export function toBlueprint(base: Blueprint, drawn: Canvas): Blueprint {
+  // Nodes a pending draft removes are drawn, but are not in the document.
+  const canvas = drawn.nodes.some((n) => n.data.proposal === "removed")
+    ? { ...drawn, nodes: drawn.nodes.filter((n) => n.data.proposal !== "removed") }
+    : drawn;
   const byScope = new Map<string | null, BlueprintNode[]>();
   const edgesByScope = new Map<string | null, BlueprintEdge[]>();
   const containers = new Set(canvas.nodes.map((n) => n.data.scope).filter((s): s is string => s !== null));

@@ -1,0 +1,189 @@
+import { expect, type Page, test } from "@playwright/test";
+import type { ChildProcess } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fakeProvider, serve, type Served } from "./server";
+
+// Ask in the app, against `floe serve` with the real engine: a new graph drafted offline,
+// accepted (saved) and undone in one step; an example edited by a model (a loopback server
+// speaking OpenAI's format, scripted) with added, changed and removed nodes marked, then
+// rejected; a draft with problems that needs a deliberate accept; Stop; Explain.
+
+const started: ChildProcess[] = [];
+test.afterAll(() => started.forEach((p) => p.kill()));
+
+/** Settings in a file of their own. */
+function settings(content: object): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "floe-ask-"));
+  const file = path.join(dir, "settings.json");
+  writeFileSync(file, JSON.stringify(content));
+  return file;
+}
+
+async function server(env: Record<string, string>): Promise<Served> {
+  const served = await serve(undefined, env);
+  started.push(served.process);
+  return served;
+}
+
+/** A fake OpenAI whose every reply is `text`, streamed in `pieces` deltas `delay` ms apart. */
+async function model(text: string, pieces = 4, delay = 5): Promise<string> {
+  const fake = await fakeProvider("openai", ["--text", text, "--pieces", String(pieces), "--piece-delay-ms", String(delay)]);
+  started.push(fake.process);
+  return fake.baseUrl;
+}
+
+async function open(page: Page, file: string) {
+  await page.locator("button.file", { has: page.locator(".file-path", { hasText: new RegExp(`^${file.replace(".", "\\.")}$`) }) }).click();
+  await expect(page.locator(".doc-title")).toHaveText(file);
+}
+
+async function shots(page: Page, name: string) {
+  mkdirSync("target/e2e-results", { recursive: true });
+  for (const [width, height] of [
+    [1440, 900],
+    [1280, 720],
+  ]) {
+    await page.setViewportSize({ width, height });
+    await page.screenshot({ path: `target/e2e-results/${name}-${width}x${height}.png` });
+  }
+  await page.setViewportSize({ width: 1440, height: 900 });
+}
+
+test("a new graph is drafted offline, accepted and saved, and one undo removes it", async ({ page }) => {
+  const served = await server({ FLOE_SETTINGS: settings({}) });
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.goto(served.url);
+  await page.getByRole("button", { name: "New", exact: true }).click();
+  const dialog = page.getByRole("dialog");
+  await dialog.getByRole("textbox").fill("digest");
+  await dialog.getByRole("button", { name: /create|ok/i }).click();
+  await expect(page.locator(".doc-title")).toHaveText("digest.json");
+  // A new blueprint: Ask comes first, focused.
+  const ask = page.getByLabel("Ask", { exact: true });
+  await expect(ask).toBeFocused();
+  await shots(page, "ask-empty");
+
+  // From Enter to the proposal drawn, ten times (rejecting each): the offline drafter's p95.
+  const request = "Fetch https://example.com, summarise it and save it to summary.md";
+  const proposal = page.getByRole("region", { name: "Proposed change" });
+  const times: number[] = [];
+  for (let i = 0; i < 10; i++) {
+    await ask.fill(request);
+    const t0 = Date.now();
+    await ask.press("Enter");
+    await expect(page.locator(".floe-node.proposal-added")).toHaveCount(3);
+    times.push(Date.now() - t0);
+    if (i < 9) {
+      await proposal.getByRole("button", { name: "Reject" }).click();
+      await expect(page.locator(".floe-node")).toHaveCount(0);
+    }
+  }
+  times.sort((a, b) => a - b);
+  writeFileSync("target/e2e-results/ask-offline-timing.json", JSON.stringify({ ms: times, p95: times[Math.ceil(times.length * 0.95) - 1] }));
+  await expect(proposal).toContainText("Adds fetch (tool http_request), summarise (llm) and save (tool write_file)");
+  await expect(proposal).toContainText("Drafted offline: no model is set up");
+  await shots(page, "ask-proposal");
+  // Nothing is saved until Accept.
+  const file = path.join(served.folder, "digest.json");
+  expect(JSON.parse(readFileSync(file, "utf8")).nodes ?? []).toHaveLength(0);
+  await proposal.getByRole("button", { name: "Accept", exact: true }).click();
+  await expect(proposal).toBeHidden();
+  await expect(page.locator(".floe-node")).toHaveCount(3);
+  await expect(page.locator(".floe-node.proposal-added")).toHaveCount(0);
+  await expect(page.locator(".notice")).toHaveText("saved digest.json");
+  expect(JSON.parse(readFileSync(file, "utf8")).nodes.map((n: { id: string }) => n.id)).toEqual(["fetch", "save", "summarise"]);
+  // One undo takes the whole draft away.
+  await page.locator(".react-flow__pane").click({ position: { x: 10, y: 10 } });
+  await page.keyboard.press("Control+z");
+  await expect(page.locator(".floe-node")).toHaveCount(0);
+});
+
+test("an edit by a model marks what it adds, changes and removes, and Reject leaves the file as it was", async ({ page }) => {
+  const ops = {
+    ops: [
+      { op: "set_config", node: "summarise", field: "max_tokens", value: 200 },
+      { op: "add_node", id: "translate", kind: "llm", config: { model: "default", prompt: "Translate to French:\n\n{{ inputs.in }}" } },
+      { op: "connect", from: "summarise.text", to: "translate.in" },
+      { op: "remove_node", id: "save" },
+    ],
+  };
+  const baseUrl = await model(JSON.stringify(ops));
+  const served = await server({
+    FLOE_SETTINGS: settings({ default_model: "openai:gpt-4o-mini" }),
+    FLOE_OPENAI_BASE_URL: baseUrl,
+    OPENAI_API_KEY: "sk-e2e",
+  });
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.goto(served.url);
+  await open(page, "fetch-and-summarise.json");
+  const file = path.join(served.folder, "fetch-and-summarise.json");
+  const before = readFileSync(file);
+  await page.keyboard.press("Control+k");
+  const ask = page.getByLabel("Ask", { exact: true });
+  await expect(ask).toBeFocused();
+  await ask.fill("translate the summary to French instead of saving it");
+  await ask.press("Enter");
+  const proposal = page.getByRole("region", { name: "Proposed change" });
+  await expect(proposal).toContainText("Drafted by openai:gpt-4o-mini · 1 round");
+  await expect(page.locator('.floe-node.proposal-added[data-node="translate"]')).toBeVisible();
+  await expect(page.locator('.floe-node.proposal-changed[data-node="summarise"]')).toBeVisible();
+  await expect(page.locator('.floe-node.proposal-removed[data-node="save"]')).toBeVisible();
+  await expect(proposal).toContainText("1 added");
+  await expect(proposal).toContainText("1 changed");
+  await expect(proposal).toContainText("1 removed");
+  await shots(page, "ask-edit-proposal");
+  await proposal.getByRole("button", { name: "Reject" }).click();
+  await expect(page.locator(".floe-node.proposal-added, .floe-node.proposal-changed, .floe-node.proposal-removed")).toHaveCount(0);
+  await expect(page.locator(".floe-node")).toHaveCount(3);
+  expect(readFileSync(file).equals(before)).toBe(true);
+
+  // Explain, in the dock.
+  await page.getByRole("button", { name: "Explain", exact: true }).click();
+  const dock = page.locator(".explain-body");
+  await expect(dock.locator("li")).toHaveCount(3);
+  await shots(page, "ask-explain");
+});
+
+test("a draft with problems shows them and needs a deliberate accept; Stop ends a draft", async ({ page }) => {
+  const broken = { ops: [{ op: "add_node", id: "fetch", kind: "tool", config: { tool: "http_fetch", args: { url: "https://example.com" } } }] };
+  const baseUrl = await model(JSON.stringify(broken));
+  const served = await server({
+    FLOE_SETTINGS: settings({ default_model: "openai:gpt-4o-mini" }),
+    FLOE_OPENAI_BASE_URL: baseUrl,
+    OPENAI_API_KEY: "sk-e2e",
+  });
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.goto(served.url);
+  await open(page, "summarise-text.json");
+  const ask = page.getByLabel("Ask", { exact: true });
+  await ask.fill("fetch example.com first");
+  await ask.press("Enter");
+  const proposal = page.getByRole("region", { name: "Proposed change" });
+  await expect(proposal.getByRole("list", { name: "Problems in the draft" })).toContainText("E0307");
+  await expect(proposal).toContainText("4 rounds");
+  await expect(proposal.getByRole("button", { name: "Accept with problems" })).toBeVisible();
+  await expect(proposal.getByRole("button", { name: "Accept", exact: true })).toHaveCount(0);
+  await shots(page, "ask-problems");
+  await proposal.getByRole("button", { name: "Reject" }).click();
+
+  // A slow, streamed draft: Stop ends it, and nothing changes.
+  const slow = await model(JSON.stringify(broken), 200, 50);
+  const stopServer = await server({
+    FLOE_SETTINGS: settings({ default_model: "openai:gpt-4o-mini" }),
+    FLOE_OPENAI_BASE_URL: slow,
+    OPENAI_API_KEY: "sk-e2e",
+  });
+  await page.goto(stopServer.url);
+  await open(page, "summarise-text.json");
+  await ask.fill("fetch example.com first");
+  await ask.press("Enter");
+  const drafting = page.getByRole("status", { name: "Drafting" });
+  await expect(drafting.locator(".ask-stream")).not.toBeEmpty();
+  await shots(page, "ask-drafting");
+  await page.locator(".ask-row").getByRole("button", { name: "Stop", exact: true }).click();
+  await expect(page.getByRole("alert")).toContainText("stopped: nothing changed");
+  await expect(page.locator(".floe-node.proposal-added")).toHaveCount(0);
+  await expect(page.locator(".ask-row").getByRole("button", { name: "Draft", exact: true })).toBeVisible();
+});
