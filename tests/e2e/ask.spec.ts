@@ -94,6 +94,14 @@ test("a new graph is drafted offline, accepted and saved, and one undo removes i
   await expect(page.locator(".floe-node.proposal-added")).toHaveCount(0);
   await expect(page.locator(".notice")).toHaveText("saved digest.json");
   expect(JSON.parse(readFileSync(file, "utf8")).nodes.map((n: { id: string }) => n.id)).toEqual(["fetch", "save", "summarise"]);
+  // The history of requests: kept with the folder, not in the blueprint.
+  await page.getByRole("button", { name: "History", exact: true }).click();
+  const requests = page.getByRole("region", { name: "Requests" });
+  await expect(requests.locator(".outcome.accepted")).toHaveCount(1);
+  await expect(requests.locator(".outcome.rejected")).toHaveCount(9);
+  expect(readFileSync(file, "utf8")).not.toContain("Fetch https://example.com, summarise");
+  await shots(page, "ask-history");
+  await page.getByRole("button", { name: "History", exact: true }).click();
   // One undo takes the whole draft away.
   await page.locator(".react-flow__pane").click({ position: { x: 10, y: 10 } });
   await page.keyboard.press("Control+z");

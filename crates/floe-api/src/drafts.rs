@@ -89,6 +89,31 @@ pub struct DraftStatus {
     pub result: Option<DraftResult>,
 }
 
+/// One request made with Ask, as the history keeps it (in `.floe/asks.json` in the folder, not
+/// in the blueprint).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct AskRecord {
+    /// The draft's id.
+    pub id: String,
+    /// The blueprint it was about (relative to the folder); none for a new graph.
+    pub path: Option<String>,
+    /// What was asked.
+    pub request: String,
+    /// What the draft did, in words (or why there was none).
+    pub summary: String,
+    /// Who drafted it (`offline`, or the model).
+    pub drafter: String,
+    /// When it was asked (ms since the Unix epoch).
+    pub at: u64,
+    /// `accepted`, `rejected`, or `pending` until the person decides.
+    pub outcome: String,
+}
+
+/// Where the history of requests is kept, in the folder (a dot-folder: not listed).
+const HISTORY: &str = ".floe/asks.json";
+/// Most requests the history keeps.
+const HISTORY_LIMIT: usize = 500;
+
 /// One draft's state.
 #[derive(Default)]
 struct Entry {
@@ -102,6 +127,8 @@ struct Entry {
 pub(crate) struct Drafts {
     entries: Mutex<HashMap<String, Entry>>,
     changed: Notify,
+    /// One change of the history file at a time.
+    history: Mutex<()>,
 }
 
 impl Drafts {
@@ -159,6 +186,7 @@ impl Api {
         drafts.entries.lock().unwrap_or_else(PoisonError::into_inner).insert(id.clone(), Entry::default());
         let llm = self.llm.clone();
         let task_id = id.clone();
+        let root = workspace.root().to_owned();
         let task = tokio::spawn(async move {
             let resolver = FileResolver::with_default_model(llm.default_model());
             let model = if request.offline { None } else { request.model.clone().or_else(|| llm.default_model()) };
@@ -210,6 +238,24 @@ impl Api {
                     }
                 },
             };
+            let (summary, by) = match (&result.draft, &result.error) {
+                (Some(draft), _) => (draft.summary.clone(), drafter_name(&draft.drafter)),
+                (None, error) => (error.clone().unwrap_or_default(), drafter_name(&result.drafter)),
+            };
+            let record = AskRecord {
+                id: task_id.clone(),
+                path: request.path.clone(),
+                request: request.text.clone(),
+                summary,
+                drafter: by,
+                at: std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_millis() as u64),
+                outcome: if result.draft.is_some() { "pending".into() } else { "none".into() },
+            };
+            if let Err(error) = change_history(&drafts, &root, |list| list.push(record)) {
+                tracing::warn!("cannot keep the request in the history: {error}");
+            }
             drafts.update(&task_id, |entry| entry.result = Some(result));
         });
         self.drafts.update(&id, |entry| entry.task = Some(task));
@@ -258,6 +304,31 @@ impl Api {
         Ok(())
     }
 
+    /// The requests made with Ask about `path` (or, without it, all), newest first.
+    pub fn ask_history(&self, path: Option<String>) -> Result<Vec<AskRecord>, ApiError> {
+        let mut list = read_history(self.folder().root()).map_err(ApiError::internal)?;
+        list.retain(|r| path.is_none() || r.path == path);
+        list.reverse();
+        Ok(list)
+    }
+
+    /// Records what the person did with draft `id`: accepted it or rejected it.
+    pub fn decide_draft(&self, id: String, accepted: bool) -> Result<(), ApiError> {
+        let root = self.folder().root().to_owned();
+        let mut found = false;
+        change_history(&self.drafts, &root, |list| {
+            if let Some(record) = list.iter_mut().rev().find(|r| r.id == id) {
+                record.outcome = if accepted { "accepted" } else { "rejected" }.into();
+                found = true;
+            }
+        })
+        .map_err(ApiError::internal)?;
+        if !found {
+            return Err(ApiError::not_found(format!("there is no draft `{id}` in the history")));
+        }
+        Ok(())
+    }
+
     /// A blueprint of the folder (or the document in the editor) in plain words, step by step:
     /// by the default model when one is chosen and `offline` is not asked, else by Floe itself.
     pub async fn explain(
@@ -282,6 +353,43 @@ impl Api {
         let (explanation, note) = floe_draft::explain::explain_with_model(&self.llm, &model, &blueprint).await;
         Ok(ExplainAnswer { explanation, by: Some(name), note })
     }
+}
+
+fn drafter_name(drafter: &Drafter) -> String {
+    match drafter {
+        Drafter::Offline { .. } => "offline".into(),
+        Drafter::Model { model } => model.clone(),
+    }
+}
+
+fn read_history(root: &std::path::Path) -> Result<Vec<AskRecord>, String> {
+    let file = root.join(HISTORY);
+    match std::fs::read_to_string(&file) {
+        Ok(text) => serde_json::from_str(&text)
+            .map_err(|e| format!("{} is damaged ({e}); move it away to start a new history", file.display())),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+        Err(error) => Err(format!("cannot read {}: {error}", file.display())),
+    }
+}
+
+/// Reads, changes and writes (atomically) the history, one change at a time.
+fn change_history(
+    drafts: &Drafts,
+    root: &std::path::Path,
+    change: impl FnOnce(&mut Vec<AskRecord>),
+) -> Result<(), String> {
+    let _one = drafts.history.lock().unwrap_or_else(PoisonError::into_inner);
+    let mut list = read_history(root)?;
+    change(&mut list);
+    if list.len() > HISTORY_LIMIT {
+        list.drain(..list.len() - HISTORY_LIMIT);
+    }
+    let file = root.join(HISTORY);
+    if let Some(folder) = file.parent() {
+        std::fs::create_dir_all(folder).map_err(|e| format!("cannot create {}: {e}", folder.display()))?;
+    }
+    let text = serde_json::to_string_pretty(&list).map_err(|e| e.to_string())?;
+    floe_engine::files::write_atomic(&file, text.as_bytes()).map_err(|e| e.to_string())
 }
 
 /// The drafts of one API (shared by its clones).

@@ -11,7 +11,7 @@ pub mod methods;
 pub mod serve;
 pub mod settings;
 
-pub use drafts::{DraftRequest, DraftResult, DraftStarted, DraftStatus, ExplainAnswer};
+pub use drafts::{AskRecord, DraftRequest, DraftResult, DraftStarted, DraftStatus, ExplainAnswer};
 pub use error::{ApiError, ErrorCode};
 pub use methods::{ApiMethods, METHODS, MethodInfo};
 

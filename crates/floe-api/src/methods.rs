@@ -127,8 +127,8 @@ use floe_llm::settings::ProviderSettings;
 
 use crate::settings::{ProviderTest, SettingsView};
 use crate::{
-    About, ApprovalDecision, DraftRequest, DraftStarted, DraftStatus, ExplainAnswer, FileText, RunDetail, RunRequest,
-    Started, WorkspaceInfo,
+    About, ApprovalDecision, AskRecord, DraftRequest, DraftStarted, DraftStatus, ExplainAnswer, FileText, RunDetail,
+    RunRequest, Started, WorkspaceInfo,
 };
 
 api! {
@@ -201,6 +201,11 @@ api! {
     awaited draft_status(id: String, after: Option<u32>) -> DraftStatus as DraftStatusArgs;
     /// Stops a draft.
     awaited cancel_draft(id: String) -> () as CancelDraftArgs;
+    /// Records whether the person accepted or rejected a draft (for the history of requests).
+    blocking decide_draft(id: String, accepted: bool) -> () as DecideDraftArgs;
+    /// The requests made with Ask about a blueprint (or all), newest first, with what became of
+    /// each; kept in the folder (`.floe/asks.json`), not in the blueprint.
+    blocking ask_history(path: Option<String>) -> Vec<AskRecord> as AskHistoryArgs;
     /// A blueprint (the file, or the document in the editor) in plain words, step by step: by the
     /// default model when one is chosen (only steps naming its own nodes kept), else by Floe.
     awaited explain(path: String, document: Option<String>, offline: Option<bool>) -> ExplainAnswer as ExplainArgs;

@@ -66,8 +66,21 @@ async fn without_a_model_the_offline_drafter_answers_and_says_why() {
         draft.summary
     );
     assert!(result.text.expect("text").contains("\"tool\": \"write_file\""));
-    // Nothing was written: the app saves a draft only when it is accepted.
-    assert_eq!(std::fs::read_dir(dir.join("flows")).expect("folder").count(), 0);
+    // No blueprint was written (the app saves a draft only when it is accepted); the request
+    // went into the folder's history, which the folder's listing does not show.
+    let names: Vec<String> = std::fs::read_dir(dir.join("flows"))
+        .expect("folder")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, [".floe"]);
+    assert!(api.workspace().expect("listing").entries.is_empty());
+    let history = api.ask_history(None).expect("history");
+    assert_eq!((history.len(), history[0].outcome.as_str(), history[0].drafter.as_str()), (1, "pending", "offline"));
+    assert!(history[0].summary.starts_with("Adds fetch"));
+    api.decide_draft(started.id.clone(), true).expect("recorded");
+    assert_eq!(api.ask_history(None).expect("history")[0].outcome, "accepted");
+    assert!(api.decide_draft("d-none".into(), false).is_err());
 
     let empty = api.draft(DraftRequest { text: "  ".into(), ..Default::default() }).await.expect_err("empty");
     assert_eq!((empty.code, empty.pointer.as_deref()), (ErrorCode::BadRequest, Some("/request/text")));

@@ -11,13 +11,17 @@ import type { Answer } from "../generated/client";
 import { useDocument } from "../store";
 
 type DraftResult = NonNullable<Answer<"draft_status">["result"]>;
+type AskRecord = Answer<"ask_history">[number];
 type Explained = Answer<"explain">;
 
 interface AskState {
   /** The draft being made: its id, the text the model wrote so far, each round's problems. */
   drafting: { id: string; streamed: string; rounds: { round: number; problems: string[] }[] } | null;
-  /** The finished draft, shown on the canvas until it is accepted or rejected. */
+  /** The finished draft, shown on the canvas until it is accepted or rejected, and its id. */
   result: DraftResult | null;
+  resultId: string | null;
+  /** The requests made about the open blueprint, newest first (when shown). */
+  history: AskRecord[] | null;
   /** Why drafting gave nothing. */
   error: string | null;
   /** The last explanation, and whether one is being made. */
@@ -25,7 +29,22 @@ interface AskState {
   explaining: boolean;
 }
 
-export const useAsk = create<AskState>(() => ({ drafting: null, result: null, error: null, explained: null, explaining: false }));
+export const useAsk = create<AskState>(() => ({
+  drafting: null,
+  result: null,
+  resultId: null,
+  history: null,
+  error: null,
+  explained: null,
+  explaining: false,
+}));
+
+/** Records what became of the draft on screen (for the history), and clears it. */
+async function decided(backend: Backend, accepted: boolean) {
+  const id = useAsk.getState().resultId;
+  useAsk.setState({ result: null, resultId: null, error: null, history: null });
+  if (id) await backend.decideDraft(id, accepted).catch(() => {});
+}
 
 /** Asks the API to draft `text` on the open document (or its selection), following its progress. */
 export async function ask(backend: Backend, text: string) {
@@ -65,7 +84,7 @@ export async function ask(backend: Backend, text: string) {
       continue;
     }
     const result = status.result;
-    useAsk.setState({ drafting: null, result: result.draft ? result : null, error: result.error ?? null });
+    useAsk.setState({ drafting: null, result: result.draft ? result : null, resultId: started.id, error: result.error ?? null });
     if (result.text && useDocument.getState().path === doc.path) useDocument.getState().propose(result.text);
     return;
   }
@@ -124,14 +143,27 @@ export function AskBox({ backend, onSaved, onProposed }: { backend: Backend; onS
   };
   const accept = async () => {
     useDocument.getState().accept();
-    useAsk.setState({ result: null, error: null });
+    await decided(backend, true);
     setText("");
     await useDocument.getState().save(backend);
     onSaved();
   };
   const reject = () => {
     useDocument.getState().reject();
-    useAsk.setState({ result: null, error: null });
+    void decided(backend, false);
+  };
+  const path = useDocument((s) => s.path);
+  const history = useAsk((s) => s.history);
+  const toggleHistory = async () => {
+    if (history) {
+      useAsk.setState({ history: null });
+      return;
+    }
+    try {
+      useAsk.setState({ history: await backend.askHistory(path ?? undefined) });
+    } catch (e) {
+      useAsk.setState({ error: e instanceof Error ? e.message : String(e) });
+    }
   };
   const problems = result?.draft?.problems ?? [];
   const pending = proposal && result;
@@ -183,7 +215,31 @@ export function AskBox({ backend, onSaved, onProposed }: { backend: Backend; onS
             Draft
           </button>
         )}
+        <button type="button" className="ask-history-button" onClick={() => void toggleHistory()} aria-expanded={!!history} title="What was asked about this blueprint">
+          History
+        </button>
       </form>
+      {history && (
+        <div className="ask-panel" role="region" aria-label="Requests">
+          {history.length === 0 ? (
+            <p className="hint">Nothing asked about this blueprint yet.</p>
+          ) : (
+            <ul className="ask-history">
+              {history.slice(0, 12).map((record) => (
+                <li key={record.id}>
+                  <button className="link" onClick={() => setText(record.request)} title="Ask it again">
+                    {record.request}
+                  </button>
+                  <span className={`outcome ${record.outcome}`}>{record.outcome}</span>
+                  <span className="hint">
+                    {record.drafter} · {new Date(record.at).toLocaleString()}
+                  </span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
       {drafting && (
         <div className="ask-panel" role="status" aria-label="Drafting">
           <div className="ask-working">Drafting{drafting.rounds.length > 0 ? ` · repair round ${drafting.rounds.length}` : ""}…</div>

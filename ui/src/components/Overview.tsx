@@ -292,7 +292,7 @@ export function Overview({
   return <canvas ref={ref} className="overview" aria-label="Graph overview" />;
 }
 
-const MINIMAP = { width: 200, height: 150, pad: 8 };
+const MINIMAP = { width: 160, height: 110, pad: 6 };
 
 /** The minimap: every node, the view as a window; drag in it to move the view, wheel to zoom. */
 export function MiniMap({ scene }: { scene: Scene }) {

@@ -950,16 +950,18 @@ export interface ApiMethods {
   about: Method;
   add_examples: Method27;
   approvals: Method17;
+  ask_history: Method32;
   cancel: Method15;
   cancel_draft: Method30;
   catalog: Method2;
   check: Method6;
   create: Method8;
   decide: Method18;
+  decide_draft: Method31;
   delete_key: Method24;
   draft: Method28;
   draft_status: Method29;
-  explain: Method31;
+  explain: Method33;
   models: Method19;
   open_folder: Method4;
   pause: Method16;
@@ -1106,6 +1108,60 @@ export interface ApprovalsArgs {
    * Optional: String.
    */
   run_id?: string | null;
+}
+/**
+ * The requests made with Ask about a blueprint (or all), newest first, with what became of
+ * each; kept in the folder (`.floe/asks.json`), not in the blueprint.
+ */
+export interface Method32 {
+  /**
+   * The answer.
+   */
+  answer: AskRecord[];
+  args: AskHistoryArgs;
+}
+/**
+ * One request made with Ask, as the history keeps it (in `.floe/asks.json` in the folder, not
+ * in the blueprint).
+ */
+export interface AskRecord {
+  /**
+   * When it was asked (ms since the Unix epoch).
+   */
+  at: number;
+  /**
+   * Who drafted it (`offline`, or the model).
+   */
+  drafter: string;
+  /**
+   * The draft's id.
+   */
+  id: string;
+  /**
+   * `accepted`, `rejected`, or `pending` until the person decides.
+   */
+  outcome: string;
+  /**
+   * The blueprint it was about (relative to the folder); none for a new graph.
+   */
+  path?: string | null;
+  /**
+   * What was asked.
+   */
+  request: string;
+  /**
+   * What the draft did, in words (or why there was none).
+   */
+  summary: string;
+}
+/**
+ * The arguments, by name.
+ */
+export interface AskHistoryArgs {
+  /**
+   * Optional: String.
+   */
+  path?: string | null;
 }
 /**
  * Cancels a run, wherever it was started (it stays resumable).
@@ -1406,6 +1462,23 @@ export interface DecideArgs {
   decision: ApprovalDecision;
   node: string;
   run_id: string;
+}
+/**
+ * Records whether the person accepted or rejected a draft (for the history of requests).
+ */
+export interface Method31 {
+  /**
+   * The answer.
+   */
+  answer: null;
+  args: DecideDraftArgs;
+}
+/**
+ * The arguments, by name.
+ */
+export interface DecideDraftArgs {
+  accepted: boolean;
+  id: string;
 }
 /**
  * Deletes a provider's API key from the OS keychain.
@@ -1874,7 +1947,7 @@ export interface DraftStatusArgs {
  * A blueprint (the file, or the document in the editor) in plain words, step by step: by the
  * default model when one is chosen (only steps naming its own nodes kept), else by Floe.
  */
-export interface Method31 {
+export interface Method33 {
   answer: ExplainAnswer;
   args: ExplainArgs;
 }

@@ -163,6 +163,16 @@ export abstract class ApiClient {
     return this.call("cancel_draft", { id });
   }
 
+  /** Records whether the person accepted or rejected a draft (for the history of requests). */
+  decideDraft(id: Args<"decide_draft">["id"], accepted: Args<"decide_draft">["accepted"]): Promise<Answer<"decide_draft">> {
+    return this.call("decide_draft", { id, accepted });
+  }
+
+  /** The requests made with Ask about a blueprint (or all), newest first, with what became of each; kept in the folder (`.floe/asks.json`), not in the blueprint. */
+  askHistory(path?: Args<"ask_history">["path"]): Promise<Answer<"ask_history">> {
+    return this.call("ask_history", { path });
+  }
+
   /** A blueprint (the file, or the document in the editor) in plain words, step by step: by the default model when one is chosen (only steps naming its own nodes kept), else by Floe. */
   explain(path: Args<"explain">["path"], document?: Args<"explain">["document"], offline?: Args<"explain">["offline"]): Promise<Answer<"explain">> {
     return this.call("explain", { path, document, offline });
