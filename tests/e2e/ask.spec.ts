@@ -141,6 +141,12 @@ test("an edit by a model marks what it adds, changes and removes, and Reject lea
   await expect(proposal).toContainText("1 added");
   await expect(proposal).toContainText("1 changed");
   await expect(proposal).toContainText("1 removed");
+  // The changed node's difference, field by field, in the inspector.
+  await page.locator('.react-flow__node[data-id="summarise"] .floe-node-title').click();
+  const diff = page.getByRole("region", { name: "Changed by the draft" });
+  await expect(diff).toContainText("max_tokens");
+  await expect(diff.locator("del")).toHaveText("400");
+  await expect(diff.locator("ins")).toHaveText("200");
   await shots(page, "ask-edit-proposal");
   await proposal.getByRole("button", { name: "Reject" }).click();
   await expect(page.locator(".floe-node.proposal-added, .floe-node.proposal-changed, .floe-node.proposal-removed")).toHaveCount(0);
@@ -151,6 +157,10 @@ test("an edit by a model marks what it adds, changes and removes, and Reject lea
   await page.getByRole("button", { name: "Explain", exact: true }).click();
   const dock = page.locator(".explain-body");
   await expect(dock.locator("li")).toHaveCount(3);
+  // With a node selected, the explanation is about it.
+  await page.locator('.react-flow__node[data-id="fetch"] .floe-node-title').click();
+  await expect(dock.locator("li")).toHaveCount(1);
+  await expect(dock).toContainText("The selected node:");
   await shots(page, "ask-explain");
 });
 
@@ -189,6 +199,22 @@ test("a draft with problems shows them and needs a deliberate accept; Stop ends 
   await ask.press("Enter");
   const drafting = page.getByRole("status", { name: "Drafting" });
   await expect(drafting.locator(".ask-stream")).not.toBeEmpty();
+  // Frames drawn while the draft streams in (a figure for the notes, not a check: timing is the
+  // machine's): two seconds of requestAnimationFrame.
+  const fps = await page.evaluate(
+    () =>
+      new Promise<number>((resolve) => {
+        let frames = 0;
+        const start = performance.now();
+        const tick = () => {
+          frames += 1;
+          if (performance.now() - start < 2000) requestAnimationFrame(tick);
+          else resolve((frames * 1000) / (performance.now() - start));
+        };
+        requestAnimationFrame(tick);
+      }),
+  );
+  writeFileSync("target/e2e-results/ask-stream-fps.json", JSON.stringify({ fps }));
   await shots(page, "ask-drafting");
   await page.locator(".ask-row").getByRole("button", { name: "Stop", exact: true }).click();
   await expect(page.getByRole("alert")).toContainText("stopped: nothing changed");

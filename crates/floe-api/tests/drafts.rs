@@ -133,7 +133,7 @@ async fn a_model_drafts_an_edit_of_the_document_in_the_editor_and_the_file_is_le
     let draft = result.draft.expect("a draft");
     assert!(draft.is_clean(), "{:?}", draft.problems);
     assert!(progress.iter().any(|p| matches!(p, Progress::Text { .. })), "the model's text came as progress");
-    assert!(progress.iter().any(|p| matches!(p, Progress::Round { round: 0, problems } if problems.is_empty())));
+    assert!(progress.iter().any(|p| matches!(p, Progress::Round { round: 0, problems, .. } if problems.is_empty())));
     let asked = server.requests()[0].body.to_string();
     assert!(asked.contains("selected nodes: hello") && asked.contains("\\\"hello\\\""), "{asked}");
     assert_eq!(std::fs::read(dir.join("flows/f.json")).expect("file"), on_disk, "the file is untouched");

@@ -160,7 +160,7 @@ fn model_draft(
     let selection: Vec<String> = Vec::new();
     let asked = floe_draft::model::Request { text: request, base, selection: &selection, resolver, key };
     let progress = |p: floe_draft::model::Progress| {
-        if let floe_draft::model::Progress::Round { round, problems } = p
+        if let floe_draft::model::Progress::Round { round, problems, .. } = p
             && !problems.is_empty()
         {
             note!("round {round}: {} problem(s); asking the model to repair them", problems.len());

@@ -36,12 +36,17 @@ pub enum Progress {
         /// The new text.
         delta: String,
     },
-    /// A round ended: its number (0 for the first answer) and the problems it left.
+    /// A round ended: its number (0 for the first answer), the problems it left, and the tokens
+    /// and cost so far.
     Round {
         /// From 0.
         round: u32,
         /// The operation that could not apply and the compiler's errors, in words.
         problems: Vec<String>,
+        /// Prompt and completion tokens so far.
+        tokens: u64,
+        /// USD so far, when the model has a price.
+        cost_usd: Option<f64>,
     },
 }
 
@@ -204,7 +209,12 @@ pub async fn draft_with_model(
             problems.push(error.to_string());
         }
         problems.extend(draft.diagnostics.iter().filter(|d| d.is_error()).map(describe));
-        on_progress(Progress::Round { round, problems: problems.clone() });
+        on_progress(Progress::Round {
+            round,
+            problems: problems.clone(),
+            tokens: tokens_in + tokens_out,
+            cost_usd: cost,
+        });
         if problems.is_empty() || round >= MAX_REPAIRS {
             draft.problems = problems;
             return Ok(draft);

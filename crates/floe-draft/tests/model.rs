@@ -76,7 +76,7 @@ async fn a_draft_with_problems_is_repaired_from_the_compilers_diagnostics() {
         Catalog::builtin(),
         &mut |p| match p {
             Progress::Text { delta } => streamed.push_str(&delta),
-            Progress::Round { round, problems } => rounds.push((round, problems)),
+            Progress::Round { round, problems, .. } => rounds.push((round, problems)),
         },
     )
     .await

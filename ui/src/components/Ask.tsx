@@ -16,7 +16,7 @@ type Explained = Answer<"explain">;
 
 interface AskState {
   /** The draft being made: its id, the text the model wrote so far, each round's problems. */
-  drafting: { id: string; streamed: string; rounds: { round: number; problems: string[] }[] } | null;
+  drafting: { id: string; streamed: string; rounds: { round: number; problems: string[] }[]; tokens: number; cost: number | null } | null;
   /** The finished draft, shown on the canvas until it is accepted or rejected, and its id. */
   result: DraftResult | null;
   resultId: string | null;
@@ -59,7 +59,7 @@ export async function ask(backend: Backend, text: string) {
     useAsk.setState({ error: e instanceof Error ? e.message : String(e) });
     return;
   }
-  useAsk.setState({ drafting: { id: started.id, streamed: "", rounds: [] } });
+  useAsk.setState({ drafting: { id: started.id, streamed: "", rounds: [], tokens: 0, cost: null } });
   let after = 0;
   for (;;) {
     const current = useAsk.getState().drafting;
@@ -74,13 +74,17 @@ export async function ask(backend: Backend, text: string) {
     // Stopped (or replaced by another request) while this answer was on its way.
     if (useAsk.getState().drafting?.id !== started.id) return;
     after = status.next;
-    let { streamed, rounds } = current;
+    let { streamed, rounds, tokens, cost } = current;
     for (const progress of status.progress) {
       if (progress.type === "text") streamed += progress.delta;
-      else rounds = [...rounds, { round: progress.round, problems: progress.problems }];
+      else {
+        rounds = [...rounds, { round: progress.round, problems: progress.problems }];
+        tokens = progress.tokens;
+        cost = progress.cost_usd ?? null;
+      }
     }
     if (!status.result) {
-      useAsk.setState({ drafting: { id: started.id, streamed, rounds } });
+      useAsk.setState({ drafting: { id: started.id, streamed, rounds, tokens, cost } });
       continue;
     }
     const result = status.result;
@@ -242,7 +246,15 @@ export function AskBox({ backend, onSaved, onProposed }: { backend: Backend; onS
       )}
       {drafting && (
         <div className="ask-panel" role="status" aria-label="Drafting">
-          <div className="ask-working">Drafting{drafting.rounds.length > 0 ? ` · repair round ${drafting.rounds.length}` : ""}…</div>
+          <div className="ask-working">
+            Drafting{drafting.rounds.length > 0 ? ` · repair round ${drafting.rounds.length}` : ""}…
+            {drafting.tokens > 0 && (
+              <span className="hint">
+                {" "}
+                {drafting.tokens} tokens so far{drafting.cost ? ` · $${drafting.cost.toPrecision(2)}` : ""}
+              </span>
+            )}
+          </div>
           {drafting.rounds.filter((r) => r.problems.length > 0).map((r) => (
             <div key={r.round} className="ask-round">
               Round {r.round + 1}: {r.problems.length} problem{r.problems.length === 1 ? "" : "s"}; asking for a repair
@@ -292,6 +304,10 @@ export function AskBox({ backend, onSaved, onProposed }: { backend: Backend; onS
 export function ExplainView({ backend }: { backend: Backend }) {
   const { explained, explaining } = useAsk();
   const path = useDocument((s) => s.path);
+  // With nodes selected, the explanation is about them.
+  const selectedIds = useDocument((s) => s.canvas.nodes.filter((n) => n.selected).map((n) => n.id).join(","));
+  const selected = selectedIds ? selectedIds.split(",") : [];
+  const steps = explained ? explained.explanation.steps.filter((step) => selected.length === 0 || selected.includes(step.node)) : [];
   return (
     <div className="explain">
       <div className="explain-head">
@@ -302,9 +318,9 @@ export function ExplainView({ backend }: { backend: Backend }) {
       </div>
       {explained ? (
         <div className="explain-body">
-          <p>{explained.explanation.summary}</p>
+          <p>{selected.length > 0 ? `The ${selected.length === 1 ? "selected node" : `${selected.length} selected nodes`}:` : explained.explanation.summary}</p>
           <ol>
-            {explained.explanation.steps.map((step) => (
+            {steps.map((step) => (
               <li key={step.node} style={{ marginLeft: step.depth * 20 }} data-node={step.node}>
                 {step.text.replace(/\*\*/g, "")}
               </li>

@@ -412,6 +412,58 @@ function useAfterPress<T>(value: T): T {
   return shown.current;
 }
 
+/** A value in a line. */
+function brief(value: unknown): string {
+  if (value === undefined) return "(none)";
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
+}
+
+/** The fields a node's config, title and policy hold, by name (`args.url` for a tool's arguments). */
+function fieldsOf(node: BlueprintNode | undefined): Map<string, unknown> {
+  const out = new Map<string, unknown>();
+  if (!node) return out;
+  const config = (node.config ?? {}) as Record<string, unknown>;
+  for (const [key, value] of Object.entries(config)) {
+    if (key === "args" && value && typeof value === "object" && !Array.isArray(value)) {
+      for (const [arg, v] of Object.entries(value as Record<string, unknown>)) out.set(`args.${arg}`, v);
+    } else out.set(key, value);
+  }
+  if (node.title) out.set("title", node.title);
+  for (const [key, value] of Object.entries((node.policy ?? {}) as Record<string, unknown>)) out.set(`policy.${key}`, value);
+  return out;
+}
+
+/** What a pending draft does to the selected node, field by field. */
+function ProposalDiff({ node, mark }: { node: BlueprintNode; mark: "added" | "changed" | "removed" }) {
+  const before = useDocument((s) => s.proposal?.before.base ?? null);
+  if (mark !== "changed") {
+    return <p className={`proposal-note ${mark}`}>{mark === "added" ? "Added by the draft." : "Removed by the draft (not in the document once accepted)."}</p>;
+  }
+  const queue = [...(before?.nodes ?? [])] as (BlueprintNode & { body?: { nodes?: BlueprintNode[] } })[];
+  let old: BlueprintNode | undefined;
+  while (queue.length > 0 && !old) {
+    const next = queue.shift()!;
+    if (next.id === node.id) old = next;
+    queue.push(...((next.body?.nodes ?? []) as typeof queue));
+  }
+  const was = fieldsOf(old);
+  const now = fieldsOf(node);
+  const names = [...new Set([...was.keys(), ...now.keys()])].filter((k) => JSON.stringify(was.get(k)) !== JSON.stringify(now.get(k)));
+  return (
+    <div className="proposal-note changed" role="region" aria-label="Changed by the draft">
+      <p>Changed by the draft:</p>
+      <ul>
+        {names.map((name) => (
+          <li key={name}>
+            <code>{name}</code>: <del>{brief(was.get(name))}</del> → <ins>{brief(now.get(name))}</ins>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
 function InspectorView() {
   const catalog = useCatalog((s) => s.catalog);
   const base = useDocument((s) => s.base);
@@ -456,6 +508,7 @@ function InspectorView() {
         {node.id} <span className="hint">{tool ? tool.title : (kind?.title ?? node.kind)}</span>
       </h2>
       {(tool ?? kind) && <p className="hint summary">{tool ? tool.summary : kind?.summary}</p>}
+      {selected[0].proposal && <ProposalDiff node={node} mark={selected[0].proposal} />}
       <div className="field">
         <label htmlFor="field-title">title</label>
         <input

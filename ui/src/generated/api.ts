@@ -405,6 +405,10 @@ export type Progress =
     }
   | {
       /**
+       * USD so far, when the model has a price.
+       */
+      cost_usd?: number | null;
+      /**
        * The operation that could not apply and the compiler's errors, in words.
        */
       problems: string[];
@@ -412,6 +416,10 @@ export type Progress =
        * From 0.
        */
       round: number;
+      /**
+       * Prompt and completion tokens so far.
+       */
+      tokens: number;
       type: "round";
     };
 /**
