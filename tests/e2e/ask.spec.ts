@@ -27,11 +27,16 @@ async function server(env: Record<string, string>): Promise<Served> {
   return served;
 }
 
-/** A fake OpenAI whose every reply is `text`, streamed in `pieces` deltas `delay` ms apart. */
-async function model(text: string, pieces = 4, delay = 5): Promise<string> {
-  const fake = await fakeProvider("openai", ["--text", text, "--pieces", String(pieces), "--piece-delay-ms", String(delay)]);
+/** `floe serve` whose default model is a fake OpenAI answering every call with `answer`,
+ * streamed in `pieces` deltas `delay` ms apart. */
+async function withModel(answer: object, pieces = 4, delay = 5): Promise<Served> {
+  const fake = await fakeProvider("openai", ["--text", JSON.stringify(answer), "--pieces", String(pieces), "--piece-delay-ms", String(delay)]);
   started.push(fake.process);
-  return fake.baseUrl;
+  return server({
+    FLOE_SETTINGS: settings({ default_model: "openai:gpt-4o-mini" }),
+    FLOE_OPENAI_BASE_URL: fake.baseUrl,
+    OPENAI_API_KEY: "sk-e2e",
+  });
 }
 
 async function open(page: Page, file: string) {
@@ -117,12 +122,7 @@ test("an edit by a model marks what it adds, changes and removes, and Reject lea
       { op: "remove_node", id: "save" },
     ],
   };
-  const baseUrl = await model(JSON.stringify(ops));
-  const served = await server({
-    FLOE_SETTINGS: settings({ default_model: "openai:gpt-4o-mini" }),
-    FLOE_OPENAI_BASE_URL: baseUrl,
-    OPENAI_API_KEY: "sk-e2e",
-  });
+  const served = await withModel(ops);
   await page.setViewportSize({ width: 1440, height: 900 });
   await page.goto(served.url);
   await open(page, "fetch-and-summarise.json");
@@ -166,12 +166,7 @@ test("an edit by a model marks what it adds, changes and removes, and Reject lea
 
 test("a draft with problems shows them and needs a deliberate accept; Stop ends a draft", async ({ page }) => {
   const broken = { ops: [{ op: "add_node", id: "fetch", kind: "tool", config: { tool: "http_fetch", args: { url: "https://example.com" } } }] };
-  const baseUrl = await model(JSON.stringify(broken));
-  const served = await server({
-    FLOE_SETTINGS: settings({ default_model: "openai:gpt-4o-mini" }),
-    FLOE_OPENAI_BASE_URL: baseUrl,
-    OPENAI_API_KEY: "sk-e2e",
-  });
+  const served = await withModel(broken);
   await page.setViewportSize({ width: 1440, height: 900 });
   await page.goto(served.url);
   await open(page, "summarise-text.json");
@@ -187,12 +182,7 @@ test("a draft with problems shows them and needs a deliberate accept; Stop ends 
   await proposal.getByRole("button", { name: "Reject" }).click();
 
   // A slow, streamed draft: Stop ends it, and nothing changes.
-  const slow = await model(JSON.stringify(broken), 200, 50);
-  const stopServer = await server({
-    FLOE_SETTINGS: settings({ default_model: "openai:gpt-4o-mini" }),
-    FLOE_OPENAI_BASE_URL: slow,
-    OPENAI_API_KEY: "sk-e2e",
-  });
+  const stopServer = await withModel(broken, 200, 50);
   await page.goto(stopServer.url);
   await open(page, "summarise-text.json");
   await ask.fill("fetch example.com first");

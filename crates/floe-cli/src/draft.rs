@@ -31,12 +31,8 @@ pub struct Args {
     /// Print one JSON object: the operations, the blueprint, the summary, the problems.
     #[arg(long)]
     json: bool,
-    /// Draft without a model (the default when no default model is chosen).
-    #[arg(long, conflicts_with = "model")]
-    offline: bool,
-    /// Draft with this model (`provider:model`; default: the default model, when one is chosen).
-    #[arg(long, value_name = "MODEL")]
-    model: Option<String>,
+    #[command(flatten)]
+    choice: ModelChoice,
     /// Run the drafter over the evaluation set (the built-in one, or this JSON Lines file) and
     /// print the share that compiles, the share structurally right and the median time.
     #[arg(long, value_name = "SET", num_args = 0..=1, default_missing_value = "")]
@@ -44,6 +40,30 @@ pub struct Args {
     /// Where the evaluation's edit cases find their examples.
     #[arg(long, value_name = "DIR", default_value = "blueprints")]
     examples: PathBuf,
+}
+
+/// Which model drafts or explains: `--offline`, `--model M`, else the default model, else none.
+#[derive(Debug, clap::Args)]
+struct ModelChoice {
+    /// Without a model (the default when no default model is chosen).
+    #[arg(long, conflicts_with = "model")]
+    offline: bool,
+    /// With this model (`provider:model`; default: the default model, when one is chosen).
+    #[arg(long, value_name = "MODEL")]
+    model: Option<String>,
+}
+
+impl ModelChoice {
+    /// The model to use, and whether it was named (`--model`) rather than the default.
+    fn pick(&self, llm: &floe_llm::Llm) -> Option<(String, bool)> {
+        if self.offline {
+            return None;
+        }
+        match &self.model {
+            Some(model) => Some((model.clone(), true)),
+            None => llm.default_model().map(|model| (model, false)),
+        }
+    }
 }
 
 /// Runs `floe draft`.
@@ -146,14 +166,12 @@ fn model_draft(
     resolver: &FileResolver,
     key: Option<&str>,
 ) -> anyhow::Result<Result<floe_draft::Draft, String>> {
-    if args.offline {
+    if args.choice.offline {
         return Ok(Err("--offline was given (no model is used)".into()));
     }
     let llm = floe_llm::Llm::from_default_settings()?;
-    let (name, chosen) = match (&args.model, llm.default_model()) {
-        (Some(model), _) => (model.clone(), true),
-        (None, Some(model)) => (model, false),
-        (None, None) => return Ok(Err("no default model is chosen (Settings, or `floe models default`)".into())),
+    let Some((name, chosen)) = args.choice.pick(&llm) else {
+        return Ok(Err("no default model is chosen (Settings, or `floe models default`)".into()));
     };
     let model = floe_llm::ModelRef::parse(&name)?;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
@@ -203,7 +221,7 @@ fn eval(args: &Args, set: &str) -> anyhow::Result<Outcome> {
     let resolver = FileResolver::from_settings();
     // Sub-workflows resolve from the examples folder, as if each draft were saved there.
     let key = floe_engine::files::key_of(&examples.join("draft.json"));
-    let report = match &args.model {
+    let report = match &args.choice.model {
         None => evaluate(&cases, &base, &floe_draft::eval::offline(&resolver, Some(&key))),
         Some(name) => {
             let llm = floe_llm::Llm::from_default_settings()?;
@@ -237,7 +255,7 @@ fn eval(args: &Args, set: &str) -> anyhow::Result<Outcome> {
     for outcome in report.outcomes.iter().filter(|o| !o.right) {
         writeln!(out, "miss  {:?}: {}", outcome.request, outcome.missing.join("; "))?;
     }
-    let who = args.model.as_deref().unwrap_or("offline drafter");
+    let who = args.choice.model.as_deref().unwrap_or("offline drafter");
     writeln!(
         out,
         "{who} on {} requests: {:.1}% compile, {:.1}% structurally right, median {:.2} ms, {:.2} repair rounds on average, {} + {} tokens",
@@ -263,12 +281,8 @@ pub struct ExplainArgs {
     /// Print the explanation as JSON (a summary and one step per node).
     #[arg(long)]
     json: bool,
-    /// Explain without a model (the default when no default model is chosen).
-    #[arg(long, conflicts_with = "model")]
-    offline: bool,
-    /// Explain with this model (default: the default model, when one is chosen).
-    #[arg(long, value_name = "MODEL")]
-    model: Option<String>,
+    #[command(flatten)]
+    choice: ModelChoice,
 }
 
 /// Runs `floe explain`: the blueprint in plain words, step by step, by a model when one is
@@ -276,10 +290,9 @@ pub struct ExplainArgs {
 pub fn explain(args: &ExplainArgs) -> anyhow::Result<Outcome> {
     let blueprint = read(&args.file)?;
     let llm = floe_llm::Llm::from_default_settings()?;
-    let model = if args.offline { None } else { args.model.clone().or_else(|| llm.default_model()) };
-    let explained = match model {
+    let explained = match args.choice.pick(&llm) {
         None => floe_draft::explain::explain(&blueprint),
-        Some(name) => {
+        Some((name, _)) => {
             let model = floe_llm::ModelRef::parse(&name)?;
             let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
             let (explained, note) = runtime.block_on(floe_draft::explain::explain_with_model(&llm, &model, &blueprint));

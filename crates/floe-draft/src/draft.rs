@@ -71,41 +71,32 @@ pub fn make_draft(
     drafter: Drafter,
 ) -> Draft {
     let summary = crate::summary::summarize(&ops);
-    match apply(base, &ops) {
+    let (blueprint, apply_error, diagnostics) = match apply(base, &ops) {
         Ok(mut blueprint) => {
             crate::place::place_new_nodes(&mut blueprint);
             let (_, diagnostics) = floe_compiler::compile_with(&blueprint, catalog, resolver, key);
-            let problems = diagnostics
-                .iter()
-                .filter(|d| d.is_error())
-                .map(|d| format!("{} at {}: {}", d.code, d.pointer, d.message))
-                .collect();
-            Draft {
-                ops,
-                blueprint: Some(blueprint),
-                apply_error: None,
-                diagnostics,
-                summary,
-                drafter,
-                rounds: 0,
-                tokens_in: 0,
-                tokens_out: 0,
-                cost_usd: Some(0.0),
-                problems,
-            }
+            (Some(blueprint), None, diagnostics)
         }
-        Err(error) => Draft {
-            ops,
-            blueprint: None,
-            problems: vec![error.to_string()],
-            apply_error: Some(error),
-            diagnostics: Vec::new(),
-            summary,
-            drafter,
-            rounds: 0,
-            tokens_in: 0,
-            tokens_out: 0,
-            cost_usd: Some(0.0),
-        },
+        Err(error) => (None, Some(error), Vec::new()),
+    };
+    let problems = apply_error
+        .iter()
+        .map(ToString::to_string)
+        .chain(
+            diagnostics.iter().filter(|d| d.is_error()).map(|d| format!("{} at {}: {}", d.code, d.pointer, d.message)),
+        )
+        .collect();
+    Draft {
+        ops,
+        blueprint,
+        apply_error,
+        diagnostics,
+        summary,
+        drafter,
+        rounds: 0,
+        tokens_in: 0,
+        tokens_out: 0,
+        cost_usd: Some(0.0),
+        problems,
     }
 }

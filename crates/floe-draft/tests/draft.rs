@@ -3,34 +3,13 @@
 //! every reference follows, operations that cannot apply saying which and why, and the
 //! catalogue digest's size.
 
-use std::path::Path;
+mod support;
 
 use floe_blueprint::{Blueprint, Catalog, Code, to_canonical_string};
-use floe_compiler::{Resolved, Resolver};
 use floe_draft::digest::{digest, estimate_tokens};
 use floe_draft::{Draft, Drafter, Op, make_draft};
 use serde_json::{Value, json};
-
-/// Sub-workflows from the examples folder; the settings' default model.
-struct Examples;
-
-impl Resolver for Examples {
-    fn resolve(&self, _: Option<&str>, reference: &str) -> Result<Resolved, String> {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../blueprints").join(reference);
-        let bytes = std::fs::read(&path).map_err(|e| e.to_string())?;
-        let parsed = floe_blueprint::parse_bytes(&bytes);
-        Ok(Resolved { key: path.display().to_string(), blueprint: parsed.blueprint, diagnostics: parsed.diagnostics })
-    }
-
-    fn default_model(&self) -> Option<&str> {
-        Some("ollama:llama3.2")
-    }
-}
-
-fn example(name: &str) -> Blueprint {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../blueprints").join(name);
-    floe_blueprint::parse_bytes(&std::fs::read(path).expect("example")).blueprint.expect("parses")
-}
+use support::{Examples, example, examples};
 
 fn ops(value: Value) -> Vec<Op> {
     serde_json::from_value(value).expect("operations")
@@ -216,7 +195,7 @@ fn operations_round_trip_as_json_and_the_digest_covers_the_catalogue_compactly()
 
 #[test]
 fn every_example_is_explained_step_by_step_naming_only_its_own_nodes() {
-    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../blueprints");
+    let folder = examples();
     for entry in std::fs::read_dir(&folder).expect("examples").flatten() {
         let path = entry.path();
         if path.extension().is_none_or(|e| e != "json") {

@@ -1,12 +1,12 @@
 //! The offline drafter over the whole evaluation set (a floor that only rises), and requests it
 //! cannot draft answered clearly.
 
-use std::path::Path;
+mod support;
 
 use floe_blueprint::Blueprint;
-use floe_compiler::{Resolved, Resolver};
 use floe_draft::eval::{MEDIAN_LIMIT, SET, cases, evaluate, offline};
 use floe_draft::offline::draft_offline;
+use support::{Examples, example};
 
 /// The floors: raise them when the drafter gets better, never lower them. When set (112 cases):
 /// 100 % compile, 100 % structurally right, node F1 0.95 and edge F1 0.87 on the references.
@@ -15,29 +15,8 @@ const FLOOR_RIGHT: f64 = 0.95;
 const FLOOR_NODE_F1: f64 = 0.85;
 const FLOOR_EDGE_F1: f64 = 0.75;
 
-struct Examples;
-
-impl Resolver for Examples {
-    fn resolve(&self, _: Option<&str>, reference: &str) -> Result<Resolved, String> {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../blueprints").join(reference);
-        let bytes = std::fs::read(&path).map_err(|e| e.to_string())?;
-        let parsed = floe_blueprint::parse_bytes(&bytes);
-        Ok(Resolved { key: path.display().to_string(), blueprint: parsed.blueprint, diagnostics: parsed.diagnostics })
-    }
-
-    fn default_model(&self) -> Option<&str> {
-        Some("ollama:llama3.2")
-    }
-}
-
 fn base(name: Option<&str>) -> Blueprint {
-    match name {
-        Some(file) => {
-            let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../blueprints").join(file);
-            floe_blueprint::parse_bytes(&std::fs::read(path).expect("example")).blueprint.expect("parses")
-        }
-        None => Blueprint::new("draft", ""),
-    }
+    name.map_or_else(|| Blueprint::new("draft", ""), example)
 }
 
 #[test]
