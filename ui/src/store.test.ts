@@ -68,6 +68,52 @@ describe("document store", () => {
   });
 });
 
+describe("a pending draft", () => {
+  beforeEach(() => load("fetch-and-summarise.json"));
+
+  /** The example with `save` removed, `summarise` changed and `translate` added. */
+  function drafted(): string {
+    const doc = JSON.parse(useDocument.getState().text()) as Blueprint & { nodes: { id: string; config?: Record<string, unknown> }[] };
+    doc.nodes = doc.nodes.filter((n) => n.id !== "save");
+    doc.nodes = doc.nodes.map((n) => (n.id === "summarise" ? { ...n, config: { ...n.config, max_tokens: 200 } } : n));
+    doc.nodes.push({ id: "translate", kind: "llm", config: { model: "default", prompt: "{{ inputs.in }}" } } as never);
+    (doc as { edges: unknown[] }).edges = [{ from: "fetch.body", to: "summarise.in" }, { from: "summarise.text", to: "translate.in" }];
+    return serialise(doc);
+  }
+
+  it("marks what it adds, changes and removes, keeps removed nodes out of the text, and Reject restores the document", () => {
+    const original = useDocument.getState().text();
+    useDocument.getState().propose(drafted());
+    const state = useDocument.getState();
+    expect(state.proposal).toMatchObject({ added: ["translate"], changed: ["summarise"], removed: ["save"], edited: false });
+    const marks = Object.fromEntries(state.canvas.nodes.map((n) => [n.id, n.data.proposal ?? null]));
+    expect(marks).toEqual({ fetch: null, summarise: "changed", translate: "added", save: "removed" });
+    // Removed nodes are drawn, not written; nothing entered the history.
+    expect(state.text()).not.toContain('"id": "save"');
+    expect(state.past).toHaveLength(0);
+    useDocument.getState().reject();
+    expect(useDocument.getState().text()).toBe(original);
+    expect(useDocument.getState().proposal).toBeNull();
+  });
+
+  it("Accept is one undoable step, and undo while it is pending takes the draft away", () => {
+    const original = useDocument.getState().text();
+    useDocument.getState().propose(drafted());
+    useDocument.getState().accept();
+    const accepted = useDocument.getState();
+    expect(accepted.proposal).toBeNull();
+    expect(accepted.canvas.nodes.some((n) => n.data.proposal)).toBe(false);
+    expect(accepted.text()).toContain('"id": "translate"');
+    expect(accepted.dirty).toBe(true);
+    useDocument.getState().undo();
+    expect(useDocument.getState().text()).toBe(original);
+    useDocument.getState().propose(drafted());
+    useDocument.getState().undo();
+    expect(useDocument.getState().proposal).toBeNull();
+    expect(useDocument.getState().text()).toBe(original);
+  });
+});
+
 describe("fixes, notes and sizes", () => {
   beforeEach(() => load("map-reduce-notes.json"));
 

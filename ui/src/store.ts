@@ -456,12 +456,18 @@ export const useDocument = create<DocumentState>((set, get) => {
       edit({ canvas: await autoLayout(canvas, (node) => boxSize(node, catalog, canvas.edges)) });
     },
     undo() {
+      // Undo while a draft is pending takes the draft away (it is not in the history yet).
+      if (get().proposal) {
+        get().reject();
+        return;
+      }
       const { past, future } = get();
       const previous = past.at(-1);
       if (!previous) return;
       set({ ...previous, past: past.slice(0, -1), future: [snapshot(), ...future], dirty: true });
     },
     redo() {
+      if (get().proposal) return;
       const { past, future } = get();
       const next = future[0];
       if (!next) return;
