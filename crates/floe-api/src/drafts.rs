@@ -195,9 +195,10 @@ impl Api {
                 (None, _) => "no model is set up: choose a default model in Settings".to_owned(),
                 (Some(_), _) => String::new(),
             };
-            let offline = |reason: String| match floe_draft::offline::draft_offline(
+            let offline = |reason: String| match floe_draft::offline::draft_offline_about(
                 &request.text,
                 &base,
+                &request.selection,
                 &resolver,
                 key.as_deref(),
             ) {

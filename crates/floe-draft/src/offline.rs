@@ -182,6 +182,18 @@ pub fn draft_offline(
     resolver: &dyn Resolver,
     key: Option<&str>,
 ) -> Result<Vec<Op>, Unclear> {
+    draft_offline_about(request, base, &[], resolver, key)
+}
+
+/// [`draft_offline`] about `selection`: an edit that names no node ("remove these", "retry it
+/// 3 times") applies to the selected nodes.
+pub fn draft_offline_about(
+    request: &str,
+    base: &Blueprint,
+    selection: &[String],
+    resolver: &dyn Resolver,
+    key: Option<&str>,
+) -> Result<Vec<Op>, Unclear> {
     let trimmed = request.trim();
     if trimmed.is_empty() {
         return Err(Unclear(
@@ -204,7 +216,7 @@ pub fn draft_offline(
         previous: last_output(base),
         last: None,
     };
-    if let Some(edit) = edits(trimmed, base) {
+    if let Some(edit) = edits(trimmed, base, selection) {
         return Ok(edit);
     }
     let mut recognised = 0;
@@ -590,6 +602,12 @@ fn number_after(text: &str, word: &str) -> Option<f64> {
     digits.trim_end_matches('.').parse().ok()
 }
 
+/// The number right before `word` in `text` ("3" in "retry them 3 times").
+fn number_before(text: &str, word: &str) -> Option<f64> {
+    let at = text.find(word)?;
+    text[..at].split_whitespace().last()?.parse().ok()
+}
+
 /// The first URL in `text`.
 fn url_in(text: &str) -> Option<String> {
     let at = text.find("https://").or_else(|| text.find("http://"))?;
@@ -943,9 +961,13 @@ fn modify(part: &str, step: Option<&mut Step>) -> bool {
     let l = part.to_lowercase();
     let Some(step) = step else { return false };
     let mut said = false;
-    if let Some(n) =
-        ["retry ", "retries ", "retry it ", "retry up to ", "try "].iter().find_map(|w| number_after(&l, w))
-    {
+    // "retry 3 times", "retry them 3 times", "retries: 2": the number after the word, or the one
+    // before "time(s)".
+    let counted = ["retry ", "retries ", "retry it ", "retry up to ", "try "]
+        .iter()
+        .find_map(|w| number_after(&l, w))
+        .or_else(|| has(&l, &["retry", "try "]).then(|| number_before(&l, " time")).flatten());
+    if let Some(n) = counted {
         let attempts = if l.contains("try ") && !l.contains("retry") { n as u32 } else { n as u32 + 1 };
         step.policy.retry = Some(RetryPolicy {
             attempts: attempts.clamp(1, 100),
@@ -1147,7 +1169,7 @@ fn top_level(step: Step, builder: &mut Builder) {
 }
 
 /// Edits of the open blueprint said in words: remove, rename, retry, timeout, model.
-fn edits(request: &str, base: &Blueprint) -> Option<Vec<Op>> {
+fn edits(request: &str, base: &Blueprint, selection: &[String]) -> Option<Vec<Op>> {
     if base.nodes.is_empty() {
         return None;
     }
@@ -1166,14 +1188,17 @@ fn edits(request: &str, base: &Blueprint) -> Option<Vec<Op>> {
             .max_by_key(|n| n.id.len())
             .map(|n| n.id.clone())
     };
+    // The nodes an edit is about: those it names, else the selected ones.
+    let targets = |text: &str| -> Vec<String> { node(text).map_or_else(|| selection.to_vec(), |id| vec![id]) };
     if let Some(rest) = l.strip_prefix("rename ") {
         let (from, to) = rest.split_once(" to ")?;
-        let from = node(from)?;
+        let from = targets(from).into_iter().next()?;
         let to: String = to.trim().trim_end_matches('.').replace([' ', '-'], "_");
         return Some(vec![Op::Rename { from, to }]);
     }
     if has(&l, &["remove ", "delete ", "drop "]) && !has(&l, &["duplicates", "file"]) {
-        return Some(vec![Op::RemoveNode { id: node(&l)? }]);
+        let ids = targets(&l);
+        return (!ids.is_empty()).then(|| ids.into_iter().map(|id| Op::RemoveNode { id }).collect());
     }
     if has(&l, &["use the model ", "switch to ", "change the model"]) {
         let model = request
@@ -1190,11 +1215,16 @@ fn edits(request: &str, base: &Blueprint) -> Option<Vec<Op>> {
         return (!targets.is_empty()).then_some(targets);
     }
     if has(&l, &["retry", "timeout", "time out"]) && !has(&l, &["then ", "fetch", "summar"]) {
-        let id = node(&l)?;
-        let existing = base.nodes.iter().find(|n| n.id == id).map(|n| n.policy.clone()).unwrap_or_default();
-        let mut step = Step::new("x", "tool", "", json!({}), "out");
-        step.policy = existing;
-        modify(request, Some(&mut step)).then_some(vec![Op::SetPolicy { node: id, policy: step.policy }])
+        let mut ops = Vec::new();
+        for id in targets(&l) {
+            let existing = crate::ops::find_node(base, &id).map(|n| n.policy.clone()).unwrap_or_default();
+            let mut step = Step::new("x", "tool", "", json!({}), "out");
+            step.policy = existing;
+            if modify(request, Some(&mut step)) {
+                ops.push(Op::SetPolicy { node: id, policy: step.policy });
+            }
+        }
+        (!ops.is_empty()).then_some(ops)
     } else {
         None
     }

@@ -224,6 +224,18 @@ pub(crate) fn ids_in(nodes: &[Node]) -> BTreeSet<String> {
     out
 }
 
+/// The node `id` of a blueprint, bodies included.
+pub fn find_node<'b>(blueprint: &'b Blueprint, id: &str) -> Option<&'b Node> {
+    let mut pending: Vec<&Node> = blueprint.nodes.iter().collect();
+    while let Some(node) = pending.pop() {
+        if node.id == id {
+            return Some(node);
+        }
+        pending.extend(node.body.iter().flat_map(|b| &b.nodes));
+    }
+    None
+}
+
 /// Every node id of a blueprint, bodies included.
 pub fn node_ids(blueprint: &Blueprint) -> BTreeSet<String> {
     ids_in(&blueprint.nodes)

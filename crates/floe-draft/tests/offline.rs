@@ -50,3 +50,25 @@ fn requests_it_cannot_draft_get_a_clear_answer() {
     let long = "fetch https://example.com and summarise it. ".repeat(3000);
     assert!(answer(&long).contains("KB"), "{}", answer(&long));
 }
+
+#[test]
+fn an_edit_that_names_no_node_is_about_the_selected_ones() {
+    let base = example("fetch-and-summarise.json");
+    let selected = vec!["fetch".to_owned(), "save".to_owned()];
+    let about = |request: &str| {
+        floe_draft::offline::draft_offline_about(request, &base, &selected, &Examples, None).expect("drafted")
+    };
+    let removed: Vec<String> = about("remove these")
+        .iter()
+        .filter_map(|op| match op {
+            floe_draft::Op::RemoveNode { id } => Some(id.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(removed, selected);
+    let retried = about("retry them 3 times");
+    assert_eq!(retried.len(), 2, "{retried:?}");
+    assert!(retried.iter().all(|op| matches!(op, floe_draft::Op::SetPolicy { policy, .. } if policy.retry.as_ref().is_some_and(|r| r.attempts == 4))));
+    // A node named in the request wins over the selection.
+    assert_eq!(about("remove the summarise node"), [floe_draft::Op::RemoveNode { id: "summarise".into() }]);
+}
