@@ -7,7 +7,7 @@
 use std::sync::{Arc, Mutex, PoisonError};
 
 use futures::future::BoxFuture;
-use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, mpsc, watch};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, watch};
 use tokio::task::JoinHandle;
 
 use super::RunControl;
@@ -44,19 +44,56 @@ impl Journal for NoJournal {
     }
 }
 
-/// Most batches waiting for the writer before `flush` waits (back-pressure).
-const QUEUED_BATCHES: usize = 256;
-
 /// Most events handed to the writer and not yet journaled before `flush` waits. Events carry
 /// node inputs and outputs, so this bounds what a run that outpaces the disk holds: a 10k-node
 /// run otherwise queued most of its events (and their values) behind the writer.
 const QUEUED_EVENTS: usize = 4096;
 
-/// Events per transaction beyond which the writer stops taking more batches.
-const GROUP_COMMIT_EVENTS: usize = 2048;
+/// Events waiting at which the writer starts a transaction without lingering.
+const GROUP_COMMIT_EVENTS: usize = 512;
 
-/// A batch on its way to the writer, holding its share of [`QUEUED_EVENTS`] until journaled.
-type Queued = (Vec<Event>, OwnedSemaphorePermit);
+/// How long the writer, once woken, lets events gather before it writes them (unless enough
+/// wait, an effect waits for its start, or the run ends). One transaction and one wake-up per
+/// linger instead of one per scheduler turn: what a chain of fast nodes pays for its journal.
+const LINGER: std::time::Duration = std::time::Duration::from_millis(1);
+
+/// Events flushed by the scheduler and not yet taken by the writer.
+#[derive(Default)]
+struct Outbox {
+    events: Vec<Event>,
+    /// The share of [`QUEUED_EVENTS`] these events hold until journaled.
+    room: Option<OwnedSemaphorePermit>,
+    /// The highest event number an effect waits for (see [`Emitter::journaled`]).
+    urgent: u64,
+    /// No more flushes come: write what is left and stop.
+    closed: bool,
+    /// The journal failed: flushes are dropped, unannounced.
+    failed: bool,
+}
+
+impl Outbox {
+    /// Whether the writer should write now rather than linger.
+    fn pressing(&self) -> bool {
+        self.closed
+            || self.events.len() >= GROUP_COMMIT_EVENTS
+            || self.events.last().is_some_and(|last| last.seq >= self.urgent && self.urgent > 0)
+    }
+}
+
+/// What the scheduler and the writer share.
+struct Shared {
+    outbox: Mutex<Outbox>,
+    /// Wakes the writer: events arrived in an empty outbox.
+    arrived: Notify,
+    /// Cuts the writer's linger short: [`Outbox::pressing`] became true.
+    hurry: Notify,
+}
+
+impl Shared {
+    fn outbox(&self) -> std::sync::MutexGuard<'_, Outbox> {
+        self.outbox.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
 
 struct Pending {
     seq: u64,
@@ -66,9 +103,9 @@ struct Pending {
 enum Mode {
     /// No durable journal: batches go straight to the sink.
     Direct(Arc<dyn EventSink>),
-    /// Batches go to the writer task.
+    /// Batches go to the writer task through the outbox.
     Journaled {
-        batches: Mutex<Option<mpsc::Sender<Queued>>>,
+        shared: Arc<Shared>,
         /// Permits for events not yet journaled (see [`QUEUED_EVENTS`]).
         room: Arc<Semaphore>,
         journaled: watch::Receiver<u64>,
@@ -104,11 +141,12 @@ impl Emitter {
         control: RunControl,
     ) -> Self {
         let mode = if journal.is_durable() {
-            let (batches, receiver) = mpsc::channel(QUEUED_BATCHES);
+            let shared =
+                Arc::new(Shared { outbox: Mutex::default(), arrived: Notify::new(), hurry: Notify::new() });
             let (journaled_tx, journaled) = watch::channel(next_seq.saturating_sub(1));
-            let writer = tokio::spawn(write_batches(receiver, journal, sink, journaled_tx, control));
+            let writer = tokio::spawn(write_batches(Arc::clone(&shared), journal, sink, journaled_tx, control));
             Mode::Journaled {
-                batches: Mutex::new(Some(batches)),
+                shared,
                 room: Arc::new(Semaphore::new(QUEUED_EVENTS)),
                 journaled,
                 writer: Mutex::new(Some(writer)),
@@ -145,15 +183,39 @@ impl Emitter {
         }
         match &self.mode {
             Mode::Direct(sink) => sink.emit(&batch),
-            Mode::Journaled { batches, room, .. } => {
-                let sender = batches.lock().unwrap_or_else(PoisonError::into_inner).clone();
-                if let Some(sender) = sender {
-                    // A batch larger than the bound takes all of it (and waits for an empty queue).
-                    let wanted = batch.len().min(QUEUED_EVENTS) as u32;
-                    let Ok(permit) = Arc::clone(room).acquire_many_owned(wanted).await else { return };
-                    // Fails only once the writer stopped on a journal error (the run is being
-                    // cancelled); the batch is then dropped, unannounced.
-                    let _ = sender.send((batch, permit)).await;
+            Mode::Journaled { shared, room, .. } => {
+                // A batch larger than the bound takes all of it (and waits for an empty queue).
+                let wanted = batch.len().min(QUEUED_EVENTS) as u32;
+                let permit = match Arc::clone(room).try_acquire_many_owned(wanted) {
+                    Ok(permit) => permit,
+                    Err(_) => {
+                        // The writer is behind: let it write at once, and wait for room.
+                        shared.hurry.notify_one();
+                        // Closed only once the writer stopped on a journal error.
+                        let Ok(permit) = Arc::clone(room).acquire_many_owned(wanted).await else { return };
+                        permit
+                    }
+                };
+                let (was_empty, pressing) = {
+                    let mut outbox = shared.outbox();
+                    if outbox.failed {
+                        // The writer stopped on a journal error (the run is being cancelled);
+                        // the batch is dropped, unannounced.
+                        return;
+                    }
+                    let was_empty = outbox.events.is_empty();
+                    outbox.events.extend(batch);
+                    match &mut outbox.room {
+                        Some(held) => held.merge(permit),
+                        held => *held = Some(permit),
+                    }
+                    (was_empty, outbox.pressing())
+                };
+                if was_empty {
+                    shared.arrived.notify_one();
+                }
+                if pressing {
+                    shared.hurry.notify_one();
                 }
             }
         }
@@ -161,8 +223,19 @@ impl Emitter {
 
     /// Resolves once every event up to `seq` is journaled (at once without a journal).
     pub async fn journaled(&self, seq: u64) {
-        if let Mode::Journaled { journaled, .. } = &self.mode {
+        if let Mode::Journaled { shared, journaled, .. } = &self.mode {
             let mut journaled = journaled.clone();
+            if *journaled.borrow() >= seq {
+                return;
+            }
+            let pressing = {
+                let mut outbox = shared.outbox();
+                outbox.urgent = outbox.urgent.max(seq);
+                outbox.pressing()
+            };
+            if pressing {
+                shared.hurry.notify_one();
+            }
             let _ = journaled.wait_for(|&done| done >= seq).await;
         }
     }
@@ -170,8 +243,10 @@ impl Emitter {
     /// Flushes, then waits until the writer has journaled and announced everything.
     pub async fn close(&self) -> Result<(), JournalError> {
         self.flush().await;
-        if let Mode::Journaled { batches, writer, .. } = &self.mode {
-            drop(batches.lock().unwrap_or_else(PoisonError::into_inner).take());
+        if let Mode::Journaled { shared, writer, .. } = &self.mode {
+            shared.outbox().closed = true;
+            shared.arrived.notify_one();
+            shared.hurry.notify_one();
             let handle = writer.lock().unwrap_or_else(PoisonError::into_inner).take();
             if let Some(handle) = handle {
                 return handle.await.map_err(|e| JournalError(format!("the journal writer stopped: {e}")))?;
@@ -186,25 +261,42 @@ impl Emitter {
     }
 }
 
-/// The writer: journals every batch waiting in one transaction, then announces them.
+/// The writer: waits for events, lets more gather for up to [`LINGER`] unless they press,
+/// journals everything waiting in one transaction (group commit), then announces it.
 async fn write_batches(
-    mut receiver: mpsc::Receiver<Queued>,
+    shared: Arc<Shared>,
     journal: Arc<dyn Journal>,
     sink: Arc<dyn EventSink>,
     journaled: watch::Sender<u64>,
     control: RunControl,
 ) -> Result<(), JournalError> {
-    while let Some((mut batch, mut room)) = receiver.recv().await {
-        // Group commit: take what else waits, up to a bound that keeps transactions (and the
-        // memory their statements need) small.
-        while batch.len() < GROUP_COMMIT_EVENTS
-            && let Ok((more, permit)) = receiver.try_recv()
-        {
-            batch.extend(more);
-            room.merge(permit);
+    loop {
+        let (waiting, pressing, closed) = {
+            let outbox = shared.outbox();
+            (!outbox.events.is_empty(), outbox.pressing(), outbox.closed)
+        };
+        if !waiting {
+            if closed {
+                return Ok(());
+            }
+            shared.arrived.notified().await;
+            continue;
         }
+        if !pressing {
+            let _ = tokio::time::timeout(LINGER, shared.hurry.notified()).await;
+        }
+        let (batch, room) = {
+            let mut outbox = shared.outbox();
+            (std::mem::take(&mut outbox.events), outbox.room.take())
+        };
         if let Err(error) = journal.append(&batch).await {
             tracing::error!(%error, "journal failed; stopping the run");
+            {
+                let mut outbox = shared.outbox();
+                outbox.failed = true;
+                outbox.events.clear();
+                outbox.room = None;
+            }
             control.cancel(error.to_string());
             return Err(error);
         }
@@ -215,5 +307,4 @@ async fn write_batches(
         // Announced and dropped: room for as many more.
         drop((batch, room));
     }
-    Ok(())
 }

@@ -20,7 +20,7 @@ use serde_json::{Map, Value};
 use sqlx::Row;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
-use crate::events::{Event, RunStatus};
+use crate::events::{Event, RunEvent, RunStatus};
 use crate::run::Prior;
 pub use approvals::{PendingApproval, StoreApprovals};
 pub use blobs::SPILL_BYTES;
@@ -360,24 +360,7 @@ impl Store {
         .await
         .map_err(|e| self.error(e))?
         .ok_or_else(|| StoreError::NoRun(id.to_owned()))?;
-        let nodes = sqlx::query(
-            "SELECT node, attempt, status, error, started_at, finished_at FROM node_runs WHERE run_id = ? \
-             ORDER BY coalesce(started_at, finished_at), node, attempt",
-        )
-        .bind(id)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(|e| self.error(e))?
-        .iter()
-        .map(|r| NodeRunRow {
-            node: r.get("node"),
-            attempt: r.get::<i64, _>("attempt") as u32,
-            status: r.get("status"),
-            error: r.get("error"),
-            started_at: r.get::<Option<i64>, _>("started_at").map(|v| v as u64),
-            finished_at: r.get::<Option<i64>, _>("finished_at").map(|v| v as u64),
-        })
-        .collect();
+        let nodes = node_attempts(&self.events(id).await?);
         let object = |text: Option<String>| -> Result<Option<Map<String, Value>>, StoreError> {
             let Some(text) = text else { return Ok(None) };
             let value: Value = serde_json::from_str(&text).map_err(|e| StoreError::Damaged(e.to_string()))?;
@@ -401,17 +384,34 @@ impl Store {
 
     /// The journaled events of a run, in order (large values read back from their blobs).
     pub async fn events(&self, id: &str) -> Result<Vec<Event>, StoreError> {
-        let rows = sqlx::query("SELECT data FROM events WHERE run_id = ? ORDER BY seq")
+        self.events_where(id, |_| true).await
+    }
+
+    /// The journaled events of a run whose line `wanted` accepts (a cheap look at the JSON text
+    /// before it is parsed; the caller still matches what it parsed).
+    async fn events_where(&self, id: &str, wanted: impl Fn(&str) -> bool) -> Result<Vec<Event>, StoreError> {
+        let rows = sqlx::query("SELECT events FROM event_segments WHERE run_id = ? ORDER BY first_seq")
             .bind(id)
             .fetch_all(&self.pool)
             .await
             .map_err(|e| self.error(e))?;
-        rows.iter().map(|row| self.event(row.get("data"))).collect()
+        let mut events = Vec::new();
+        for row in &rows {
+            let segment: &str = row.get("events");
+            for line in segment.lines().filter(|line| !line.is_empty() && wanted(line)) {
+                events.push(self.event(line)?);
+            }
+        }
+        Ok(events)
     }
 
-    fn event(&self, data: String) -> Result<Event, StoreError> {
-        let value: Value = serde_json::from_str(&data).map_err(|e| StoreError::Damaged(e.to_string()))?;
-        serde_json::from_value(blobs::resolve(&self.blobs, value)?).map_err(|e| StoreError::Damaged(e.to_string()))
+    fn event(&self, line: &str) -> Result<Event, StoreError> {
+        let damaged = |e: serde_json::Error| StoreError::Damaged(e.to_string());
+        if !line.contains("\"$blob\"") {
+            return serde_json::from_str(line).map_err(damaged);
+        }
+        let value: Value = serde_json::from_str(line).map_err(damaged)?;
+        serde_json::from_value(blobs::resolve(&self.blobs, value)?).map_err(damaged)
     }
 
     /// The results a run journaled (node path, outputs, key), in order.
@@ -419,24 +419,20 @@ impl Store {
         &self,
         id: &str,
     ) -> Result<Vec<(String, Arc<crate::template::Outputs>, Option<String>)>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT data FROM events WHERE run_id = ? AND type IN ('node_succeeded', 'node_cached') ORDER BY seq",
-        )
-        .bind(id)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(|e| self.error(e))?;
-        let mut results = Vec::with_capacity(rows.len());
-        for row in &rows {
-            match self.event(row.get("data"))?.kind {
-                crate::events::RunEvent::NodeSucceeded { node, outputs, key, .. }
-                | crate::events::RunEvent::NodeCached { node, outputs, key, .. } => {
-                    results.push((node.to_string(), outputs, key));
+        let events = self
+            .events_where(id, |line| {
+                line.contains("\"type\":\"node_succeeded\"") || line.contains("\"type\":\"node_cached\"")
+            })
+            .await?;
+        Ok(events
+            .into_iter()
+            .filter_map(|event| match event.kind {
+                RunEvent::NodeSucceeded { node, outputs, key, .. } | RunEvent::NodeCached { node, outputs, key, .. } => {
+                    Some((node.to_string(), outputs, key))
                 }
-                _ => {}
-            }
-        }
-        Ok(results)
+                _ => None,
+            })
+            .collect())
     }
 
     /// What an interrupted run already finished (node path → outputs), for resuming it.
@@ -447,23 +443,25 @@ impl Store {
 
     /// The input and output values of a node's last attempt (read from the events that hold them).
     pub async fn node_values(&self, id: &str, node: &str) -> Result<Option<(Value, Value)>, StoreError> {
-        let row = sqlx::query(
-            "SELECT inputs, outputs FROM node_run_values WHERE run_id = ? AND node = ? ORDER BY attempt DESC LIMIT 1",
-        )
-        .bind(id)
-        .bind(node)
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(|e| self.error(e))?;
-        let Some(row) = row else { return Ok(None) };
-        let read = |column: &str| -> Result<Value, StoreError> {
-            let text: Option<String> = row.get(column);
-            let value = text
-                .map_or(Ok(Value::Null), |t| serde_json::from_str(&t))
-                .map_err(|e| StoreError::Damaged(e.to_string()))?;
-            blobs::resolve(&self.blobs, value)
-        };
-        Ok(Some((read("inputs")?, read("outputs")?)))
+        let quoted = serde_json::to_string(node).map_err(|e| StoreError::Damaged(e.to_string()))?;
+        let mut last: Option<(u32, Value, Value)> = None;
+        for event in self.events_where(id, |line| line.contains(&quoted)).await? {
+            if event.kind.node() != Some(node) {
+                continue;
+            }
+            let attempt = last.as_ref().map_or(0, |(attempt, ..)| *attempt);
+            match event.kind {
+                RunEvent::NodeStarted { attempt: started, inputs, .. } if started >= attempt => {
+                    last = Some((started, Value::Object((*inputs).clone()), Value::Null));
+                }
+                RunEvent::NodeSucceeded { outputs, .. } | RunEvent::NodeCached { outputs, .. } => {
+                    let (attempt, inputs, _) = last.take().unwrap_or((0, Value::Null, Value::Null));
+                    last = Some((attempt, inputs, Value::Object((*outputs).clone())));
+                }
+                _ => {}
+            }
+        }
+        Ok(last.map(|(_, inputs, outputs)| (inputs, outputs)))
     }
 
     /// Results of a run that carry a key (node path → (key, outputs)), for `--reuse`.
@@ -500,6 +498,62 @@ impl Store {
             .map_err(|e| self.error(e))?;
         Ok(())
     }
+}
+
+/// The node attempts a run's events record, ordered by when they started (or settled).
+fn node_attempts(events: &[Event]) -> Vec<NodeRunRow> {
+    /// Sets the state of one attempt, adding its row when it is new.
+    struct Attempts<'a> {
+        rows: Vec<NodeRunRow>,
+        index: HashMap<(&'a str, u32), usize>,
+    }
+    impl<'a> Attempts<'a> {
+        fn set(&mut self, node: &'a str, attempt: u32, status: &str, error: Option<&str>, at: u64) {
+            let rows = &mut self.rows;
+            let i = *self.index.entry((node, attempt)).or_insert_with(|| {
+                rows.push(NodeRunRow {
+                    node: node.to_owned(),
+                    attempt,
+                    status: String::new(),
+                    error: None,
+                    started_at: None,
+                    finished_at: None,
+                });
+                rows.len() - 1
+            });
+            let row = &mut rows[i];
+            row.status = status.to_owned();
+            if status == "running" {
+                row.started_at = Some(at);
+            } else {
+                row.finished_at = Some(at);
+                if let Some(error) = error {
+                    row.error = Some(error.to_owned());
+                }
+            }
+        }
+    }
+    let mut attempts = Attempts { rows: Vec::new(), index: HashMap::new() };
+    let mut settle = |node, attempt, status, error, at| attempts.set(node, attempt, status, error, at);
+    for event in events {
+        let at = event.at;
+        match &event.kind {
+            RunEvent::NodeStarted { node, attempt, .. } => settle(node, *attempt, "running", None, at),
+            RunEvent::NodeSucceeded { node, attempt, .. } => settle(node, *attempt, "succeeded", None, at),
+            RunEvent::NodeFailed { node, attempt, error } | RunEvent::NodeRetrying { node, attempt, error, .. } => {
+                settle(node, *attempt, "failed", Some(&error.message), at);
+            }
+            RunEvent::NodeSkipped { node, .. } => settle(node, 0, "skipped", None, at),
+            RunEvent::NodeCached { node, .. } => settle(node, 0, "cached", None, at),
+            _ => {}
+        }
+    }
+    let mut rows = attempts.rows;
+    rows.sort_by(|a, b| {
+        let when = |row: &NodeRunRow| row.started_at.or(row.finished_at);
+        when(a).cmp(&when(b)).then_with(|| a.node.cmp(&b.node)).then(a.attempt.cmp(&b.attempt))
+    });
+    rows
 }
 
 fn summary(row: &sqlx::sqlite::SqliteRow) -> RunSummary {
