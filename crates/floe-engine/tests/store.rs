@@ -287,3 +287,63 @@ async fn result_keys_follow_exactly_what_a_node_reads_of_the_run_and_of_its_sub_
     assert_eq!(cached(&events), ["items", "looped", "only_a"]);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn runs_journaled_before_event_segments_read_back_after_the_upgrade() {
+    // A store at schema 4 (one row per event, one per node attempt), written as that version did.
+    let dir = scratch("upgrade");
+    let path = dir.join("runs.db");
+    let url = format!("sqlite://{}?mode=rwc", path.display());
+    let pool = sqlx::SqlitePool::connect(&url).await.expect("pool");
+    let migrations = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    let migrator = sqlx::migrate::Migrator::new(migrations.as_path()).await.expect("migrations");
+    migrator.run_to(4, &pool).await.expect("schema 4");
+    sqlx::query(
+        "INSERT INTO runs (id, blueprint_id, blueprint_name, blueprint_json, hash, inputs, status, workspace, \
+         started_at, finished_at, last_seq, nodes_succeeded, nodes_failed) \
+         VALUES ('old', 'two', 'two', '{}', 'h', '{}', 'failed', '/tmp', 1000, 1004, 5, 1, 1)",
+    )
+    .execute(&pool)
+    .await
+    .expect("run row");
+    let events = [
+        json!({"run": "old", "seq": 1, "at": 1000, "type": "run_started", "blueprint": "two", "hash": "h", "nodes": 2,
+               "inputs": {}}),
+        json!({"run": "old", "seq": 2, "at": 1001, "type": "node_started", "node": "a", "attempt": 1, "inputs": {}}),
+        json!({"run": "old", "seq": 3, "at": 1002, "type": "node_succeeded", "node": "a", "attempt": 1,
+               "outputs": {"text": "hi"}, "duration_ms": 1, "key": "blake3:00"}),
+        json!({"run": "old", "seq": 4, "at": 1003, "type": "node_started", "node": "b", "attempt": 1,
+               "inputs": {"in": "hi"}}),
+        json!({"run": "old", "seq": 5, "at": 1004, "type": "node_failed", "node": "b", "attempt": 1,
+               "error": {"class": "tool", "message": "no"}}),
+    ];
+    for event in &events {
+        sqlx::query("INSERT INTO events (run_id, seq, at, type, node, data) VALUES ('old', ?, ?, ?, ?, ?)")
+            .bind(event["seq"].as_i64())
+            .bind(event["at"].as_i64())
+            .bind(event["type"].as_str())
+            .bind(event["node"].as_str())
+            .bind(event.to_string())
+            .execute(&pool)
+            .await
+            .expect("event row");
+    }
+    pool.close().await;
+
+    let store = Store::open(&path).await.expect("the store upgrades");
+    let read = store.events("old").await.expect("events");
+    let seqs: Vec<u64> = read.iter().map(|e| e.seq).collect();
+    assert_eq!(seqs, [1, 2, 3, 4, 5]);
+    assert!(matches!(&read[4].kind, RunEvent::NodeFailed { error, .. } if error.message == "no"));
+    let record = store.run("old").await.expect("record");
+    let attempts: Vec<(String, String, Option<String>)> =
+        record.nodes.iter().map(|n| (n.node.clone(), n.status.clone(), n.error.clone())).collect();
+    assert_eq!(attempts, [("a".into(), "succeeded".into(), None), ("b".into(), "failed".into(), Some("no".into()))]);
+    assert_eq!(store.node_values("old", "b").await.expect("values"), Some((json!({"in": "hi"}), Value::Null)));
+    let reusable = store.reusable("old").await.expect("reusable");
+    assert_eq!(
+        reusable.get("a").map(|(key, outputs)| (key.as_str(), outputs["text"].clone())),
+        Some(("blake3:00", json!("hi")))
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

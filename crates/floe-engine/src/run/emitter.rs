@@ -141,8 +141,7 @@ impl Emitter {
         control: RunControl,
     ) -> Self {
         let mode = if journal.is_durable() {
-            let shared =
-                Arc::new(Shared { outbox: Mutex::default(), arrived: Notify::new(), hurry: Notify::new() });
+            let shared = Arc::new(Shared { outbox: Mutex::default(), arrived: Notify::new(), hurry: Notify::new() });
             let (journaled_tx, journaled) = watch::channel(next_seq.saturating_sub(1));
             let writer = tokio::spawn(write_batches(Arc::clone(&shared), journal, sink, journaled_tx, control));
             Mode::Journaled {

@@ -427,9 +427,8 @@ impl Store {
         Ok(events
             .into_iter()
             .filter_map(|event| match event.kind {
-                RunEvent::NodeSucceeded { node, outputs, key, .. } | RunEvent::NodeCached { node, outputs, key, .. } => {
-                    Some((node.to_string(), outputs, key))
-                }
+                RunEvent::NodeSucceeded { node, outputs, key, .. }
+                | RunEvent::NodeCached { node, outputs, key, .. } => Some((node.to_string(), outputs, key)),
                 _ => None,
             })
             .collect())
