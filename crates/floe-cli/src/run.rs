@@ -441,6 +441,10 @@ struct Quiet;
 
 impl EventSink for Quiet {
     fn emit(&self, _: &[Event]) {}
+
+    fn wants_events(&self) -> bool {
+        false
+    }
 }
 
 /// A live line: nodes done, running, failed, skipped, and elapsed time.

@@ -6,7 +6,7 @@ CREATE TABLE event_segments (
     run_id    TEXT NOT NULL,
     first_seq INTEGER NOT NULL,
     last_seq  INTEGER NOT NULL,
-    events    TEXT NOT NULL          -- one event per line, each the whole event as JSON
+    events    TEXT NOT NULL          -- one event per line, as JSON without its run id (the row's)
 );
 CREATE UNIQUE INDEX event_segments_by_run ON event_segments (run_id, first_seq);
 

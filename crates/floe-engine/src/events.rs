@@ -383,6 +383,12 @@ impl RunEvent {
 pub trait EventSink: Send + Sync {
     /// Called with consecutive events of one run; never with an empty batch.
     fn emit(&self, events: &[Event]);
+
+    /// Whether it does anything with them. A journaled run keeps its events until they are
+    /// journaled only for sinks that do; for the rest they are freed as soon as serialised.
+    fn wants_events(&self) -> bool {
+        true
+    }
 }
 
 /// Discards events.
@@ -391,6 +397,10 @@ pub struct NullSink;
 
 impl EventSink for NullSink {
     fn emit(&self, _: &[Event]) {}
+
+    fn wants_events(&self) -> bool {
+        false
+    }
 }
 
 /// Keeps every event in memory, for tests and for callers that want the trace afterwards.
@@ -467,6 +477,10 @@ impl EventSink for Fanout {
         for sink in &self.sinks {
             sink.emit(events);
         }
+    }
+
+    fn wants_events(&self) -> bool {
+        self.sinks.iter().any(|sink| sink.wants_events())
     }
 }
 

@@ -11,13 +11,14 @@ use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, watch};
 use tokio::task::JoinHandle;
 
 use super::RunControl;
+use super::segment::Segment;
 use crate::events::{Clock, Event, EventSink, RunEvent};
 
 /// Durable storage for a run's events, in order. Implemented by the SQLite store; runs without
 /// a store use [`NoJournal`].
 pub trait Journal: Send + Sync {
-    /// Stores a batch of consecutive events atomically (all or none).
-    fn append<'a>(&'a self, events: &'a [Event]) -> BoxFuture<'a, Result<(), JournalError>>;
+    /// Stores a segment of consecutive events atomically (all or none).
+    fn append<'a>(&'a self, segment: &'a Segment) -> BoxFuture<'a, Result<(), JournalError>>;
 
     /// Whether it stores anything (if not, events go straight to the sinks).
     fn is_durable(&self) -> bool {
@@ -35,7 +36,7 @@ pub struct JournalError(pub String);
 pub struct NoJournal;
 
 impl Journal for NoJournal {
-    fn append<'a>(&'a self, _: &'a [Event]) -> BoxFuture<'a, Result<(), JournalError>> {
+    fn append<'a>(&'a self, _: &'a Segment) -> BoxFuture<'a, Result<(), JournalError>> {
         Box::pin(std::future::ready(Ok(())))
     }
 
@@ -60,6 +61,9 @@ const LINGER: std::time::Duration = std::time::Duration::from_millis(1);
 /// Events flushed by the scheduler and not yet taken by the writer.
 #[derive(Default)]
 struct Outbox {
+    /// The events, serialised.
+    segment: Segment,
+    /// The events themselves, when the sink wants them.
     events: Vec<Event>,
     /// The share of [`QUEUED_EVENTS`] these events hold until journaled.
     room: Option<OwnedSemaphorePermit>,
@@ -75,8 +79,8 @@ impl Outbox {
     /// Whether the writer should write now rather than linger.
     fn pressing(&self) -> bool {
         self.closed
-            || self.events.len() >= GROUP_COMMIT_EVENTS
-            || self.events.last().is_some_and(|last| last.seq >= self.urgent && self.urgent > 0)
+            || self.segment.count >= GROUP_COMMIT_EVENTS
+            || (self.urgent > 0 && !self.segment.is_empty() && self.segment.last_seq >= self.urgent)
     }
 }
 
@@ -106,6 +110,9 @@ enum Mode {
     /// Batches go to the writer task through the outbox.
     Journaled {
         shared: Arc<Shared>,
+        /// Whether the sink does anything with events (else they are freed once serialised).
+        keep: bool,
+        control: RunControl,
         /// Permits for events not yet journaled (see [`QUEUED_EVENTS`]).
         room: Arc<Semaphore>,
         journaled: watch::Receiver<u64>,
@@ -143,9 +150,12 @@ impl Emitter {
         let mode = if journal.is_durable() {
             let shared = Arc::new(Shared { outbox: Mutex::default(), arrived: Notify::new(), hurry: Notify::new() });
             let (journaled_tx, journaled) = watch::channel(next_seq.saturating_sub(1));
-            let writer = tokio::spawn(write_batches(Arc::clone(&shared), journal, sink, journaled_tx, control));
+            let keep = sink.wants_events();
+            let writer = tokio::spawn(write_batches(Arc::clone(&shared), journal, sink, journaled_tx, control.clone()));
             Mode::Journaled {
                 shared,
+                keep,
+                control,
                 room: Arc::new(Semaphore::new(QUEUED_EVENTS)),
                 journaled,
                 writer: Mutex::new(Some(writer)),
@@ -176,13 +186,13 @@ impl Emitter {
 
     /// Hands what is queued to the journal (or, without one, to the sinks).
     pub async fn flush(&self) {
-        let batch = std::mem::take(&mut self.pending.lock().unwrap_or_else(PoisonError::into_inner).events);
+        let mut batch = std::mem::take(&mut self.pending.lock().unwrap_or_else(PoisonError::into_inner).events);
         if batch.is_empty() {
             return;
         }
         match &self.mode {
             Mode::Direct(sink) => sink.emit(&batch),
-            Mode::Journaled { shared, room, .. } => {
+            Mode::Journaled { shared, keep, control, room, .. } => {
                 // A batch larger than the bound takes all of it (and waits for an empty queue).
                 let wanted = batch.len().min(QUEUED_EVENTS) as u32;
                 let permit = match Arc::clone(room).try_acquire_many_owned(wanted) {
@@ -202,8 +212,19 @@ impl Emitter {
                         // the batch is dropped, unannounced.
                         return;
                     }
-                    let was_empty = outbox.events.is_empty();
-                    outbox.events.extend(batch);
+                    let was_empty = outbox.segment.is_empty();
+                    // Serialised here, while the events are in cache, and (unless the sink
+                    // wants them) freed at once: see `segment`.
+                    if let Err(error) = outbox.segment.push(&batch) {
+                        outbox.failed = true;
+                        drop(outbox);
+                        tracing::error!(%error, "journal failed; stopping the run");
+                        control.cancel(error.to_string());
+                        return;
+                    }
+                    if *keep {
+                        outbox.events.append(&mut batch);
+                    }
                     match &mut outbox.room {
                         Some(held) => held.merge(permit),
                         held => *held = Some(permit),
@@ -215,6 +236,12 @@ impl Emitter {
                 }
                 if pressing {
                     shared.hurry.notify_one();
+                }
+                // The emptied batch becomes the next one's buffer.
+                batch.clear();
+                let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
+                if pending.events.is_empty() {
+                    std::mem::swap(&mut pending.events, &mut batch);
                 }
             }
         }
@@ -272,7 +299,7 @@ async fn write_batches(
     loop {
         let (waiting, pressing, closed) = {
             let outbox = shared.outbox();
-            (!outbox.events.is_empty(), outbox.pressing(), outbox.closed)
+            (!outbox.segment.is_empty(), outbox.pressing(), outbox.closed)
         };
         if !waiting {
             if closed {
@@ -284,26 +311,27 @@ async fn write_batches(
         if !pressing {
             let _ = tokio::time::timeout(LINGER, shared.hurry.notified()).await;
         }
-        let (batch, room) = {
+        let (segment, events, room) = {
             let mut outbox = shared.outbox();
-            (std::mem::take(&mut outbox.events), outbox.room.take())
+            (std::mem::take(&mut outbox.segment), std::mem::take(&mut outbox.events), outbox.room.take())
         };
-        if let Err(error) = journal.append(&batch).await {
+        if let Err(error) = journal.append(&segment).await {
             tracing::error!(%error, "journal failed; stopping the run");
             {
                 let mut outbox = shared.outbox();
                 outbox.failed = true;
+                outbox.segment = Segment::default();
                 outbox.events.clear();
                 outbox.room = None;
             }
             control.cancel(error.to_string());
             return Err(error);
         }
-        sink.emit(&batch);
-        if let Some(last) = batch.last() {
-            journaled.send_replace(last.seq);
+        if !events.is_empty() {
+            sink.emit(&events);
         }
+        journaled.send_replace(segment.last_seq);
         // Announced and dropped: room for as many more.
-        drop((batch, room));
+        drop((segment, events, room));
     }
 }

@@ -5,6 +5,7 @@ mod containers;
 pub mod emitter;
 pub mod retry;
 pub mod scope;
+pub mod segment;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -26,6 +27,7 @@ use crate::template::{Outputs, Templates};
 use containers::{Container, container_for};
 pub use emitter::{Emitter, Journal, JournalError, NoJournal};
 use scope::{ScopeResult, ScopeRun};
+pub use segment::{Finished, Line, Segment, Totals};
 
 /// A node ready to execute: its compiled form, its edges as indices, and its executor.
 pub struct RuntimeNode {

@@ -600,29 +600,42 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
 /// templates read as the compiler found them, body variables) and the plan hash of each
 /// blueprint it runs. Equal keys mean the node would be handed exactly the same work. The
 /// node's own part was hashed when the plan was laid out ([`RuntimeNode::key_base`]); the values
-/// are streamed into the hash, never built into a document first.
+/// are serialised into one buffer per thread, reused, and hashed at once: the same hash as
+/// streaming the same bytes into it, without a hasher call for every token the serialiser writes.
 fn cache_key(node: &RuntimeNode, context: &Context) -> String {
-    let mut hasher = blake3::Hasher::new();
-    hasher.update(&node.key_base);
-    part(&mut hasher, b"\x1finputs", context.inputs.as_ref());
-    let nodes: std::collections::BTreeMap<&str, &Outputs> =
-        context.nodes.iter().map(|(id, outputs)| (id.as_str(), outputs.as_ref())).collect();
-    part(&mut hasher, b"\x1fnodes", &nodes);
-    // Only the run inputs it reads, so changing another input does not invalidate it.
-    let run: std::collections::BTreeMap<&str, &Value> = match &node.plan.run_reads {
-        Some(names) => names.iter().filter_map(|n| Some((n.as_str(), context.run.get(n)?))).collect(),
-        None => context.run.iter().map(|(k, v)| (k.as_str(), v)).collect(),
-    };
-    part(&mut hasher, b"\x1frun", &run);
-    let vars: std::collections::BTreeMap<&str, &Value> =
-        context.vars.iter().map(|(name, value)| (*name, value)).collect();
-    part(&mut hasher, b"\x1fvars", &vars);
-    format!("blake3:{}", hasher.finalize().to_hex())
+    thread_local! {
+        /// The key's text, gathered before it is hashed: one hash update per key rather than
+        /// one per token the serialiser writes.
+        static TEXT: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    TEXT.with_borrow_mut(|text| {
+        text.clear();
+        text.extend_from_slice(&node.key_base);
+        part(text, b"\x1finputs", context.inputs.as_ref());
+        let nodes: std::collections::BTreeMap<&str, &Outputs> =
+            context.nodes.iter().map(|(id, outputs)| (id.as_str(), outputs.as_ref())).collect();
+        part(text, b"\x1fnodes", &nodes);
+        // Only the run inputs it reads, so changing another input does not invalidate it.
+        let run: std::collections::BTreeMap<&str, &Value> = match &node.plan.run_reads {
+            Some(names) => names.iter().filter_map(|n| Some((n.as_str(), context.run.get(n)?))).collect(),
+            None => context.run.iter().map(|(k, v)| (k.as_str(), v)).collect(),
+        };
+        part(text, b"\x1frun", &run);
+        let vars: std::collections::BTreeMap<&str, &Value> =
+            context.vars.iter().map(|(name, value)| (*name, value)).collect();
+        part(text, b"\x1fvars", &vars);
+        let hash = blake3::hash(text);
+        // Keep the buffer small between keys: one huge value should not pin its size.
+        if text.capacity() > 1 << 16 {
+            *text = Vec::new();
+        }
+        format!("blake3:{}", hash.to_hex())
+    })
 }
 
-/// One tagged part of a key: the value as JSON, serialised straight into the hash.
-fn part(hasher: &mut blake3::Hasher, tag: &[u8], value: &impl serde::Serialize) {
-    hasher.update(tag);
-    // Serialising JSON values into a hasher cannot fail.
-    let _ = serde_json::to_writer(hasher, value);
+/// One tagged part of a key: the value as JSON.
+fn part(text: &mut Vec<u8>, tag: &[u8], value: &impl serde::Serialize) {
+    text.extend_from_slice(tag);
+    // Serialising JSON values into memory cannot fail.
+    let _ = serde_json::to_writer(&mut *text, value);
 }

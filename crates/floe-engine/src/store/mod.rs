@@ -21,7 +21,7 @@ use sqlx::Row;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
 use crate::events::{Event, RunEvent, RunStatus};
-use crate::run::Prior;
+use crate::run::{Line, Prior};
 pub use approvals::{PendingApproval, StoreApprovals};
 pub use blobs::SPILL_BYTES;
 pub use journal::StoreJournal;
@@ -395,23 +395,28 @@ impl Store {
             .fetch_all(&self.pool)
             .await
             .map_err(|e| self.error(e))?;
+        let run: Arc<str> = id.into();
         let mut events = Vec::new();
         for row in &rows {
             let segment: &str = row.get("events");
             for line in segment.lines().filter(|line| !line.is_empty() && wanted(line)) {
-                events.push(self.event(line)?);
+                events.push(self.event(&run, line)?);
             }
         }
         Ok(events)
     }
 
-    fn event(&self, line: &str) -> Result<Event, StoreError> {
+    /// The event a segment line of run `run` holds (lines journaled before segments also carry
+    /// the run id, which is ignored).
+    fn event(&self, run: &Arc<str>, line: &str) -> Result<Event, StoreError> {
         let damaged = |e: serde_json::Error| StoreError::Damaged(e.to_string());
-        if !line.contains("\"$blob\"") {
-            return serde_json::from_str(line).map_err(damaged);
-        }
-        let value: Value = serde_json::from_str(line).map_err(damaged)?;
-        serde_json::from_value(blobs::resolve(&self.blobs, value)?).map_err(damaged)
+        let line: Line<RunEvent> = if line.contains("\"$blob\"") {
+            let value: Value = serde_json::from_str(line).map_err(damaged)?;
+            serde_json::from_value(blobs::resolve(&self.blobs, value)?).map_err(damaged)?
+        } else {
+            serde_json::from_str(line).map_err(damaged)?
+        };
+        Ok(line.into_event(run.clone()))
     }
 
     /// The results a run journaled (node path, outputs, key), in order.
