@@ -96,12 +96,10 @@ impl Segment {
         }
         for event in events {
             let start = self.lines.len();
-            let line = Line { seq: event.seq, at: event.at, kind: &event.kind };
-            if let Err(e) = serde_json::to_writer(&mut self.lines, &line) {
+            if let Err(e) = write_line(&mut self.lines, event) {
                 self.lines.truncate(start);
                 return Err(JournalError(format!("event {} does not serialise: {e}", event.seq)));
             }
-            self.lines.push(b'\n');
             self.longest_line = self.longest_line.max(self.lines.len() - start);
             self.totals.add(event);
             self.last_seq = event.seq;
@@ -135,6 +133,25 @@ impl Segment {
     pub fn is_empty(&self) -> bool {
         self.count == 0
     }
+}
+
+/// Writes `event` as a [`Line`] and a newline. The same text as serialising a `Line`, made
+/// without serde's `flatten` (which goes through a map per field): the kind is serialised on
+/// its own (an object, as `RunEvent` is tagged inside) and its opening brace becomes the comma
+/// after `seq` and `at`.
+fn write_line(lines: &mut Vec<u8>, event: &Event) -> Result<(), serde_json::Error> {
+    lines.extend_from_slice(b"{\"seq\":");
+    lines.extend_from_slice(itoa::Buffer::new().format(event.seq).as_bytes());
+    lines.extend_from_slice(b",\"at\":");
+    lines.extend_from_slice(itoa::Buffer::new().format(event.at).as_bytes());
+    let kind = lines.len();
+    serde_json::to_writer(&mut *lines, &event.kind)?;
+    match lines.get_mut(kind) {
+        Some(brace @ b'{') => *brace = b',',
+        _ => return Err(serde::ser::Error::custom("an event kind serialises as an object")),
+    }
+    lines.push(b'\n');
+    Ok(())
 }
 
 impl Totals {
@@ -221,6 +238,8 @@ mod tests {
         let back: Line<RunEvent> = serde_json::from_str(lines[2]).expect("a line is an event");
         assert_eq!(back.into_event("r".into()).seq, 3);
         assert!(!lines[0].contains("\"run\""), "the run id is the segment's: {}", lines[0]);
+        let paused = Line { seq: 1, at: 1001, kind: RunEvent::RunPaused };
+        assert_eq!(lines[0], serde_json::to_string(&paused).expect("a line"), "the same text as a Line");
         assert_eq!(first.longest_line, lines.iter().map(|l| l.len() + 1).max().unwrap_or(0));
         assert_eq!(
             (first.totals.succeeded, first.totals.settled, first.totals.status),
