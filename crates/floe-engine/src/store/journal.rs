@@ -60,6 +60,29 @@ fn stored_lines<'s>(folder: &std::path::Path, segment: &'s Segment) -> Result<Co
     Ok(Cow::Owned(lines))
 }
 
+/// Most bytes of events in one row. A burst (10,000 nodes made ready at once) becomes several
+/// rows, so neither the row's copies (bound, then built into a record) nor SQLite's page cache
+/// grow with it.
+const ROW_BYTES: usize = 256 * 1024;
+
+/// `lines` cut at line ends into pieces of about [`ROW_BYTES`] (a longer line is a piece).
+fn rows(lines: &str) -> impl Iterator<Item = &str> {
+    let mut rest = lines;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let cut = match rest.get(..ROW_BYTES.min(rest.len())).and_then(|head| head.rfind('\n')) {
+            Some(end) if rest.len() > ROW_BYTES => end + 1,
+            _ if rest.len() <= ROW_BYTES => rest.len(),
+            _ => rest.find('\n').map_or(rest.len(), |end| end + 1),
+        };
+        let (row, tail) = rest.split_at(cut);
+        rest = tail;
+        Some(row)
+    })
+}
+
 impl StoreJournal {
     async fn write(&self, segment: &Segment) -> Result<(), StoreError> {
         if segment.is_empty() {
@@ -74,14 +97,19 @@ impl StoreJournal {
         };
         let error = |e| self.store.error(e);
         let mut tx = self.store.pool.begin().await.map_err(error)?;
-        sqlx::query("INSERT INTO event_segments (run_id, first_seq, last_seq, events) VALUES (?, ?, ?, ?)")
-            .bind(self.run.as_ref())
-            .bind(segment.first_seq as i64)
-            .bind(segment.last_seq as i64)
-            .bind(lines.as_ref())
-            .execute(&mut *tx)
-            .await
-            .map_err(error)?;
+        let mut first_seq = segment.first_seq;
+        for rows in rows(&lines) {
+            let count = rows.bytes().filter(|&b| b == b'\n').count() as u64;
+            sqlx::query("INSERT INTO event_segments (run_id, first_seq, last_seq, events) VALUES (?, ?, ?, ?)")
+                .bind(self.run.as_ref())
+                .bind(first_seq as i64)
+                .bind((first_seq + count - 1) as i64)
+                .bind(rows)
+                .execute(&mut *tx)
+                .await
+                .map_err(error)?;
+            first_seq += count;
+        }
         sqlx::query(
             "UPDATE runs SET last_seq = max(last_seq, ?), \
              status = coalesce(?, CASE WHEN status = 'waiting' AND ? THEN 'running' ELSE status END), \
@@ -111,5 +139,23 @@ impl StoreJournal {
         .map_err(error)?;
         tx.commit().await.map_err(error)?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_cut_at_line_ends_and_keep_every_byte() {
+        let line = format!("{}\n", "x".repeat(1000));
+        let lines = line.repeat(700);
+        let pieces: Vec<&str> = rows(&lines).collect();
+        assert!(pieces.len() >= 3 && pieces.iter().all(|p| p.len() <= ROW_BYTES && p.ends_with('\n')));
+        assert_eq!(pieces.concat(), lines);
+        let long = format!("{}\nshort\n", "y".repeat(ROW_BYTES + 10));
+        let pieces: Vec<&str> = rows(&long).collect();
+        assert_eq!(pieces, [&long[..ROW_BYTES + 11], "short\n"]);
+        assert_eq!(rows("a\n").collect::<Vec<_>>(), ["a\n"]);
     }
 }
