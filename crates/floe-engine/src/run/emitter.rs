@@ -313,6 +313,10 @@ async fn write_batches(
         }
         let (segment, events, room) = {
             let mut outbox = shared.outbox();
+            if outbox.urgent <= outbox.segment.last_seq {
+                // This write covers what effects wait for; later segments may linger again.
+                outbox.urgent = 0;
+            }
             (std::mem::take(&mut outbox.segment), std::mem::take(&mut outbox.events), outbox.room.take())
         };
         if let Err(error) = journal.append(&segment).await {
