@@ -1,7 +1,8 @@
-//! The emitter numbers events and batches them. With a durable journal, a writer task takes the
-//! batches in order, writes everything waiting in one transaction (group commit), and only then
-//! hands them to the sinks: nothing is announced that a crash could lose, and the scheduler never
-//! waits for the disk. Nodes with effects wait until their own start is journaled
+//! The emitter numbers events and batches them. With a durable journal, each flush serialises its
+//! batch into the pending [`Segment`] at once (see `segment` for why), and a writer task, after
+//! letting a millisecond of events gather, writes everything waiting in one transaction (group
+//! commit) and only then hands the events to the sinks: nothing is announced that a crash could
+//! lose, and the scheduler never waits for the disk. Nodes with effects wait until their own start is journaled
 //! ([`Emitter::journaled`]), so an effect is never fired for state a crash would forget.
 
 use std::sync::{Arc, Mutex, PoisonError};
