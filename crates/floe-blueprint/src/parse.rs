@@ -136,9 +136,10 @@ pub fn locate(text: &str, diagnostics: &mut [Diagnostic]) {
     if diagnostics.iter().all(|d| d.span.is_some()) {
         return;
     }
-    let map = SourceMap::new(text);
-    for diagnostic in diagnostics.iter_mut().filter(|d| d.span.is_none()) {
-        diagnostic.span = map.span(&diagnostic.pointer);
+    let missing: Vec<&str> = diagnostics.iter().filter(|d| d.span.is_none()).map(|d| d.pointer.as_str()).collect();
+    let spans = SourceMap::new(text).spans(&missing);
+    for (diagnostic, span) in diagnostics.iter_mut().filter(|d| d.span.is_none()).zip(spans) {
+        diagnostic.span = span;
     }
 }
 

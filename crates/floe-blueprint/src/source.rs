@@ -1,57 +1,53 @@
-//! Source positions: turns a JSON pointer into the line and column where that value starts, so
+//! Source positions: turns JSON pointers into the line and column where their values start, so
 //! diagnostics found on the typed document can still say `file:line:col`.
+//!
+//! The text is walked once with jsonc-parser's scanner, descending only into the values on the way
+//! to a wanted pointer and skipping the rest token by token. Nothing of the document is kept, so
+//! locating a hundred warnings in a 10,000-node blueprint costs one pass and no tree (the AST of
+//! such a file is about 12× its size).
 
-use jsonc_parser::ast::{ObjectPropName, Value as Ast};
-use jsonc_parser::{CollectOptions, ParseOptions, parse_to_ast};
+use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
+
+use jsonc_parser::tokens::Token;
+use jsonc_parser::{Scanner, ScannerOptions};
 
 use crate::diagnostic::Span;
 
-/// A parsed view of the source text for pointer look-ups. Build it only for text that
-/// `serde_json` has already accepted (so nesting is bounded).
+/// Line starts of the source text, for pointer and offset look-ups.
 #[derive(Debug)]
 pub struct SourceMap<'a> {
     text: &'a str,
-    root: Option<Ast<'a>>,
     line_starts: Vec<usize>,
 }
 
 impl<'a> SourceMap<'a> {
     /// Indexes `text`.
     pub fn new(text: &'a str) -> Self {
-        let options = ParseOptions {
-            allow_comments: false,
-            allow_loose_object_property_names: false,
-            allow_trailing_commas: false,
-            ..ParseOptions::default()
-        };
-        let root = parse_to_ast(text, &CollectOptions::default(), &options).ok().and_then(|r| r.value);
-        Self { text, root, line_starts: line_starts(text) }
+        Self { text, line_starts: line_starts(text) }
     }
 
     /// The position of the value at `pointer`, or of its nearest existing ancestor.
     pub fn span(&self, pointer: &str) -> Option<Span> {
-        let mut node = self.root.as_ref()?;
-        let mut offset = node_start(node);
-        for token in pointer.split('/').skip(1) {
-            let token = token.replace("~1", "/").replace("~0", "~");
-            let next = match node {
-                Ast::Object(object) => {
-                    object.properties.iter().find(|p| name(&p.name) == token).map(|p| (&p.value, p.range.start))
-                }
-                Ast::Array(array) => {
-                    token.parse::<usize>().ok().and_then(|i| array.elements.get(i)).map(|v| (v, node_start(v)))
-                }
-                _ => None,
-            };
-            match next {
-                Some((value, start)) => {
-                    node = value;
-                    offset = start;
-                }
-                None => break,
-            }
-        }
-        Some(self.position(offset))
+        self.spans(&[pointer]).pop().flatten()
+    }
+
+    /// The positions of the values at `pointers` (for an object member: where its name starts),
+    /// each falling back to its nearest existing ancestor, found in one pass over the text. Text
+    /// that is not JSON yields what was found before the first error.
+    pub fn spans(&self, pointers: &[&str]) -> Vec<Option<Span>> {
+        let wanted: HashSet<&str> = pointers.iter().flat_map(|p| ancestors(p)).collect();
+        let mut walk = Walk {
+            scanner: Scanner::new(self.text, &strict()),
+            wanted: &wanted,
+            found: HashMap::new(),
+            path: String::new(),
+        };
+        let _ = walk.root();
+        pointers
+            .iter()
+            .map(|p| ancestors(p).find_map(|a| walk.found.get(a)).map(|&offset| self.position(offset)))
+            .collect()
     }
 
     /// The line and column of a byte offset.
@@ -60,18 +56,117 @@ impl<'a> SourceMap<'a> {
     }
 }
 
-fn name<'b>(name: &'b ObjectPropName<'_>) -> &'b str {
-    name.as_str()
+/// `pointer`, then each of its ancestors up to the root (`""`).
+fn ancestors(pointer: &str) -> impl Iterator<Item = &str> {
+    std::iter::successors(Some(pointer), |p| p.rfind('/').map(|i| &p[..i]))
 }
 
-fn node_start(node: &Ast<'_>) -> usize {
-    match node {
-        Ast::StringLit(v) => v.range.start,
-        Ast::NumberLit(v) => v.range.start,
-        Ast::BooleanLit(v) => v.range.start,
-        Ast::Object(v) => v.range.start,
-        Ast::Array(v) => v.range.start,
-        Ast::NullKeyword(v) => v.range.start,
+fn strict() -> ScannerOptions {
+    ScannerOptions {
+        allow_single_quoted_strings: false,
+        allow_hexadecimal_numbers: false,
+        allow_unary_plus_numbers: false,
+        allow_bare_decimal_point_numbers: false,
+        allow_non_finite_numbers: false,
+        allow_extended_string_escapes: false,
+    }
+}
+
+/// A walk over the tokens that records the start of every wanted value. Descent follows wanted
+/// paths only, so its depth is bounded by the longest pointer; skipped values are counted through.
+struct Walk<'t, 'w> {
+    scanner: Scanner<'t>,
+    wanted: &'w HashSet<&'w str>,
+    found: HashMap<String, usize>,
+    /// The pointer of the value being read.
+    path: String,
+}
+
+impl<'t> Walk<'t, '_> {
+    fn next(&mut self) -> Option<Token<'t>> {
+        loop {
+            match self.scanner.scan().ok()?? {
+                Token::CommentLine(_) | Token::CommentBlock(_) => {}
+                token => return Some(token),
+            }
+        }
+    }
+
+    fn root(&mut self) -> Option<()> {
+        let token = self.next()?;
+        let start = self.scanner.token_start();
+        self.value(token, start)
+    }
+
+    /// The value that begins with `token`; `offset` is where it (or its member) starts.
+    fn value(&mut self, token: Token<'t>, offset: usize) -> Option<()> {
+        let wanted = self.wanted.contains(self.path.as_str());
+        if wanted {
+            self.found.insert(self.path.clone(), offset);
+        }
+        match token {
+            Token::OpenBrace if wanted => self.object(),
+            Token::OpenBracket if wanted => self.array(),
+            Token::OpenBrace | Token::OpenBracket => self.skip(),
+            _ => Some(()),
+        }
+    }
+
+    fn object(&mut self) -> Option<()> {
+        loop {
+            let name = match self.next()? {
+                Token::CloseBrace => return Some(()),
+                Token::Comma => continue,
+                Token::String(name) => name,
+                _ => return None,
+            };
+            let start = self.scanner.token_start();
+            if self.next()? != Token::Colon {
+                return None;
+            }
+            let token = self.next()?;
+            let len = self.path.len();
+            self.path.push('/');
+            if name.contains(['~', '/']) {
+                self.path.push_str(&name.replace('~', "~0").replace('/', "~1"));
+            } else {
+                self.path.push_str(&name);
+            }
+            let read = self.value(token, start);
+            self.path.truncate(len);
+            read?;
+        }
+    }
+
+    fn array(&mut self) -> Option<()> {
+        let mut index = 0usize;
+        loop {
+            let token = match self.next()? {
+                Token::CloseBracket => return Some(()),
+                Token::Comma => continue,
+                token => token,
+            };
+            let start = self.scanner.token_start();
+            let len = self.path.len();
+            let _ = write!(self.path, "/{index}");
+            index += 1;
+            let read = self.value(token, start);
+            self.path.truncate(len);
+            read?;
+        }
+    }
+
+    /// Reads past the rest of an object or array whose opening token was just read.
+    fn skip(&mut self) -> Option<()> {
+        let mut depth = 1usize;
+        while depth > 0 {
+            match self.next()? {
+                Token::OpenBrace | Token::OpenBracket => depth += 1,
+                Token::CloseBrace | Token::CloseBracket => depth -= 1,
+                _ => {}
+            }
+        }
+        Some(())
     }
 }
 

@@ -147,6 +147,17 @@ fn pointers_sort_numerically_and_locate_in_source() {
     assert_eq!((span.line, span.column), (3, 17), "columns count characters (bytes would give 18)");
     let fallback = map.span("/nodes/0/missing/deeper").expect("nearest ancestor");
     assert_eq!((fallback.line, fallback.column), (3, 5));
+    // Many pointers in one pass: skipped siblings (nested, with brackets inside strings), escaped
+    // member names, the root, and a document that breaks off after what was found.
+    let text = "{\"a\": [[1, {\"x\": \"]}\"}], {\"b/c\": {\"d~e\": 2}}],\n \"z\": 3}";
+    let map = floe_blueprint::source::SourceMap::new(text);
+    let spans = map.spans(&["/a/1/b~1c/d~0e", "/z", "", "/a/0/1/x", "/a/7", "/q"]);
+    let at = |s: Option<floe_blueprint::diagnostic::Span>| s.map(|s| (s.line, s.column));
+    let got: Vec<_> = spans.into_iter().map(at).collect();
+    assert_eq!(got, vec![Some((1, 35)), Some((2, 2)), Some((1, 1)), Some((1, 13)), Some((1, 2)), Some((1, 1))]);
+    let cut = floe_blueprint::source::SourceMap::new("{\"a\": {\"b\": 1, \"c\": [");
+    assert_eq!(at(cut.span("/a/c/0")), Some((1, 16)), "the deepest ancestor read before the text broke off");
+    assert_eq!(at(floe_blueprint::source::SourceMap::new("").span("/a")), None);
 }
 
 #[test]
