@@ -301,7 +301,7 @@ async fn runs_journaled_before_event_segments_read_back_after_the_upgrade() {
     sqlx::query(
         "INSERT INTO runs (id, blueprint_id, blueprint_name, blueprint_json, hash, inputs, status, workspace, \
          started_at, finished_at, last_seq, nodes_succeeded, nodes_failed) \
-         VALUES ('old', 'two', 'two', '{}', 'h', '{}', 'failed', '/tmp', 1000, 1004, 5, 1, 1)",
+         VALUES ('old', 'two', 'two', '{\"name\": \"two\"}', 'h', '{}', 'failed', '/tmp', 1000, 1004, 5, 1, 1)",
     )
     .execute(&pool)
     .await
@@ -336,6 +336,7 @@ async fn runs_journaled_before_event_segments_read_back_after_the_upgrade() {
     assert_eq!(seqs, [1, 2, 3, 4, 5]);
     assert!(matches!(&read[4].kind, RunEvent::NodeFailed { error, .. } if error.message == "no"));
     let record = store.run("old").await.expect("record");
+    assert_eq!(record.blueprint_json, r#"{"name": "two"}"#, "the document moved out of the runs row");
     let attempts: Vec<(String, String, Option<String>)> =
         record.nodes.iter().map(|n| (n.node.clone(), n.status.clone(), n.error.clone())).collect();
     assert_eq!(attempts, [("a".into(), "succeeded".into(), None), ("b".into(), "failed".into(), Some("no".into()))]);

@@ -237,16 +237,16 @@ impl Store {
     /// [`Store::hold_lease`]).
     pub async fn create_run(&self, run: &NewRun) -> Result<(), StoreError> {
         let inputs = blobs::spill_map(&self.blobs, &run.inputs)?;
+        let mut tx = self.pool.begin().await.map_err(|e| self.error(e))?;
         sqlx::query(
-            "INSERT INTO runs (id, blueprint_id, blueprint_name, blueprint_path, blueprint_json, hash, inputs, status, \
+            "INSERT INTO runs (id, blueprint_id, blueprint_name, blueprint_path, hash, inputs, status, \
              workspace, parent_run, parent_node, pid, started_at, lease_until) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?)",
+             VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?)",
         )
         .bind(&run.id)
         .bind(&run.blueprint_id)
         .bind(&run.blueprint_name)
         .bind(run.blueprint_path.as_ref().map(|p| p.to_string_lossy().into_owned()))
-        .bind(&run.blueprint_json)
         .bind(&run.hash)
         .bind(inputs)
         .bind(run.workspace.to_string_lossy().into_owned())
@@ -255,10 +255,16 @@ impl Store {
         .bind(i64::from(std::process::id()))
         .bind(run.started_at as i64)
         .bind(leases::lease_end())
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await
         .map_err(|e| self.error(e))?;
-        Ok(())
+        sqlx::query("INSERT INTO run_documents (run_id, json) VALUES (?, ?)")
+            .bind(&run.id)
+            .bind(&run.blueprint_json)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| self.error(e))?;
+        tx.commit().await.map_err(|e| self.error(e))
     }
 
     /// Marks this process as the one running `id` (on resume): takes its lease and clears an
@@ -353,7 +359,8 @@ impl Store {
     pub async fn run(&self, id: &str) -> Result<RunRecord, StoreError> {
         let row = sqlx::query(concat!(
             summary_columns!(),
-            ", blueprint_path, blueprint_json, hash, inputs, outputs, workspace, last_seq FROM runs WHERE id = ?"
+            ", blueprint_path, (SELECT json FROM run_documents WHERE run_id = runs.id) AS blueprint_json, hash, inputs, \
+             outputs, workspace, last_seq FROM runs WHERE id = ?"
         ))
         .bind(id)
         .fetch_optional(&self.pool)
@@ -372,7 +379,7 @@ impl Store {
         Ok(RunRecord {
             summary: summary(&row),
             blueprint_path: row.get("blueprint_path"),
-            blueprint_json: row.get("blueprint_json"),
+            blueprint_json: row.get::<Option<String>, _>("blueprint_json").unwrap_or_default(),
             hash: row.get("hash"),
             inputs: object(row.get("inputs"))?.unwrap_or_default(),
             outputs: object(row.get("outputs"))?,
