@@ -1,7 +1,8 @@
 //! Profiling aid: runs a generated graph (`support/graphs.rs`) and prints the time per node:
-//! `cargo run --release -p floe-engine --example profile_run [shape] [nodes] [runs] [work] [journaled]`,
-//! e.g. `… profile_run chain 10000 20 code journaled` (journaled: into a SQLite file, as
-//! `floe run` does).
+//! `cargo run --release -p floe-engine --example profile_run [shape] [nodes] [runs] [work] [mode]`,
+//! e.g. `… profile_run chain 10000 20 code journaled`. Modes: in memory (none given); `journaled`
+//! into a SQLite file, as `floe run` does; and, to split what journaling costs, `keys` (in memory
+//! with result keys) and `discard` (serialised for a journal that drops every segment).
 #![allow(clippy::print_stderr)]
 
 use std::time::Instant;
@@ -9,7 +10,9 @@ use std::time::Instant;
 #[path = "../benches/support/graphs.rs"]
 mod graphs;
 
-use floe_engine::run::{RunOptions, run};
+use std::sync::Arc;
+
+use floe_engine::run::{Journal, JournalError, RunOptions, Segment, run};
 use floe_engine::store::Store;
 
 #[global_allocator]
@@ -22,7 +25,7 @@ fn main() {
     let runs: usize = args.get(3).and_then(|a| a.parse().ok()).unwrap_or(20);
     let work = graphs::Work::parse(args.get(4).map_or("pass", String::as_str))
         .expect("a work: pass, code, json_query or text_template");
-    let journaled = args.get(5).is_some_and(|a| a == "journaled");
+    let mode = args.get(5).map_or("", String::as_str);
     let compiling = Instant::now();
     let prepared = graphs::prepare(work, shape, n);
     eprintln!("compiled and prepared in {:?}", compiling.elapsed());
@@ -34,9 +37,12 @@ fn main() {
     for _ in 0..runs {
         let start = Instant::now();
         let report = runtime.block_on(async {
-            let options = match journaled {
-                true => graphs::journaled(&store, &prepared).await,
-                false => RunOptions::default(),
+            let options = match mode {
+                "journaled" => graphs::journaled(&store, &prepared).await,
+                "keys" => RunOptions { keys: true, ..RunOptions::default() },
+                "discard" => RunOptions { keys: true, journal: Arc::new(Discard), ..RunOptions::default() },
+                "" => RunOptions::default(),
+                other => panic!("no mode {other}: journaled, keys or discard"),
             };
             run(&prepared, options).await.expect("runs")
         });
@@ -48,9 +54,18 @@ fn main() {
     eprintln!(
         "{} {shape} {n}{}: median {median:?} ({:.2} µs/node), min {:?}",
         work.name(),
-        if journaled { " journaled" } else { "" },
+        if mode.is_empty() { String::new() } else { format!(" {mode}") },
         median.as_secs_f64() * 1e6 / n as f64,
         times[0]
     );
     let _ = std::fs::remove_dir_all(&folder);
+}
+
+/// A durable-looking journal that stores nothing: the scheduler's side of journaling alone.
+struct Discard;
+
+impl Journal for Discard {
+    fn append<'a>(&'a self, _: &'a Segment) -> futures::future::BoxFuture<'a, Result<(), JournalError>> {
+        Box::pin(async { Ok(()) })
+    }
 }

@@ -348,3 +348,53 @@ async fn runs_journaled_before_event_segments_read_back_after_the_upgrade() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn the_wal_is_checkpointed_in_the_background_as_the_journal_grows() {
+    use floe_engine::events::Event;
+    use floe_engine::run::{Journal, Segment};
+    use floe_engine::store::NewRun;
+
+    let dir = scratch("checkpoint");
+    let path = dir.join("runs.db");
+    let store = Store::open(&path).await.expect("store");
+    let run = NewRun {
+        id: "big".into(),
+        blueprint_id: "big".into(),
+        blueprint_name: "big".into(),
+        blueprint_path: None,
+        blueprint_json: "{}".into(),
+        hash: "h".into(),
+        inputs: Default::default(),
+        workspace: dir.clone(),
+        parent: None,
+        started_at: 0,
+    };
+    store.create_run(&run).await.expect("run row");
+    let before = std::fs::metadata(&path).expect("database file").len();
+    // About 6 MB of events, in segments as a run's writer hands them over.
+    let journal = store.journal("big");
+    let message = "x".repeat(1200);
+    for batch in 0..10u64 {
+        let events: Vec<Event> = (1..=500u64)
+            .map(|i| Event {
+                run: "big".into(),
+                seq: batch * 500 + i,
+                at: 0,
+                kind: RunEvent::NodeProgress { node: "a".into(), message: message.clone(), fraction: None },
+            })
+            .collect();
+        let mut segment = Segment::default();
+        segment.push(&events).expect("serialises");
+        journal.append(&segment).await.expect("journaled");
+    }
+    // Commits only append to the WAL (connections do not checkpoint on commit); the database file
+    // grows when a checkpoint copies the WAL into it, which the store starts in the background.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::fs::metadata(&path).expect("database file").len() < before + 4_000_000 {
+        assert!(std::time::Instant::now() < deadline, "no checkpoint copied the WAL into the database file");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(store.events("big").await.expect("events").len(), 5000);
+    let _ = std::fs::remove_dir_all(&dir);
+}

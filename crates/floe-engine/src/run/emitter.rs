@@ -1,9 +1,11 @@
-//! The emitter numbers events and batches them. With a durable journal, each flush serialises its
-//! batch into the pending [`Segment`] at once (see `segment` for why), and a writer task, after
+//! The emitter numbers events and batches them. With a durable journal, each event is serialised
+//! into the pending [`Segment`] as it is pushed (see `segment` for why); events themselves are
+//! kept only for sinks that want them. A flush hands the segment to a writer task which, after
 //! letting a millisecond of events gather, writes everything waiting in one transaction (group
 //! commit) and only then hands the events to the sinks: nothing is announced that a crash could
-//! lose, and the scheduler never waits for the disk. Nodes with effects wait until their own start is journaled
-//! ([`Emitter::journaled`]), so an effect is never fired for state a crash would forget.
+//! lose, and the scheduler never waits for the disk. Nodes with effects wait until their own
+//! start is journaled ([`Emitter::journaled`]), so an effect is never fired for state a crash
+//! would forget.
 
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -102,7 +104,20 @@ impl Shared {
 
 struct Pending {
     seq: u64,
+    /// The events, for sinks that want them.
     events: Vec<Event>,
+    /// With a journal: the events, serialised as they were pushed.
+    segment: Segment,
+    /// When the oldest event of this batch was pushed.
+    since: Option<std::time::Instant>,
+    /// An event that would not serialise: the run stops at the next flush.
+    broken: Option<JournalError>,
+}
+
+impl Pending {
+    fn is_empty(&self) -> bool {
+        self.events.is_empty() && self.segment.is_empty()
+    }
 }
 
 enum Mode {
@@ -111,8 +126,6 @@ enum Mode {
     /// Batches go to the writer task through the outbox.
     Journaled {
         shared: Arc<Shared>,
-        /// Whether the sink does anything with events (else they are freed once serialised).
-        keep: bool,
         control: RunControl,
         /// Permits for events not yet journaled (see [`QUEUED_EVENTS`]).
         room: Arc<Semaphore>,
@@ -129,6 +142,9 @@ pub struct Emitter {
     /// Wakes the scheduler when an executor pushed events (progress, deltas) between turns.
     pushed: Notify,
     mode: Mode,
+    /// Whether the sink does anything with events; if not, none is kept once numbered (and,
+    /// with a journal, serialised).
+    keep: bool,
 }
 
 impl std::fmt::Debug for Emitter {
@@ -148,14 +164,13 @@ impl Emitter {
         sink: Arc<dyn EventSink>,
         control: RunControl,
     ) -> Self {
+        let keep = sink.wants_events();
         let mode = if journal.is_durable() {
             let shared = Arc::new(Shared { outbox: Mutex::default(), arrived: Notify::new(), hurry: Notify::new() });
             let (journaled_tx, journaled) = watch::channel(next_seq.saturating_sub(1));
-            let keep = sink.wants_events();
             let writer = tokio::spawn(write_batches(Arc::clone(&shared), journal, sink, journaled_tx, control.clone()));
             Mode::Journaled {
                 shared,
-                keep,
                 control,
                 room: Arc::new(Semaphore::new(QUEUED_EVENTS)),
                 journaled,
@@ -167,9 +182,16 @@ impl Emitter {
         Self {
             run: run.into(),
             clock,
-            pending: Mutex::new(Pending { seq: next_seq, events: Vec::new() }),
+            pending: Mutex::new(Pending {
+                seq: next_seq,
+                events: Vec::new(),
+                segment: Segment::default(),
+                since: None,
+                broken: None,
+            }),
             pushed: Notify::new(),
             mode,
+            keep,
         }
     }
 
@@ -179,23 +201,58 @@ impl Emitter {
         let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
         let seq = pending.seq;
         pending.seq += 1;
-        pending.events.push(Event { run: self.run.clone(), seq, at, kind });
+        if pending.is_empty() {
+            pending.since = Some(std::time::Instant::now());
+        }
+        if matches!(self.mode, Mode::Journaled { .. })
+            && let Err(error) = pending.segment.push_kind(seq, at, &kind)
+        {
+            pending.broken.get_or_insert(error);
+        }
+        if self.keep {
+            pending.events.push(Event { run: self.run.clone(), seq, at, kind });
+        }
         drop(pending);
         self.pushed.notify_one();
         seq
     }
 
+    /// Flushes when [`GROUP_COMMIT_EVENTS`] events are queued or the oldest has waited
+    /// [`LINGER`]. For a scheduler that keeps finding finished work without waiting: its turns'
+    /// few events then reach the journal in batches, not a lock, a permit and a wake-up each.
+    pub async fn flush_due(&self) {
+        let due = {
+            let pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
+            pending.events.len().max(pending.segment.count) >= GROUP_COMMIT_EVENTS
+                || pending.since.is_some_and(|t| t.elapsed() >= LINGER)
+        };
+        if due {
+            self.flush().await;
+        }
+    }
+
     /// Hands what is queued to the journal (or, without one, to the sinks).
     pub async fn flush(&self) {
-        let mut batch = std::mem::take(&mut self.pending.lock().unwrap_or_else(PoisonError::into_inner).events);
-        if batch.is_empty() {
-            return;
-        }
+        let (segment, mut batch, broken) = {
+            let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
+            pending.since = None;
+            (std::mem::take(&mut pending.segment), std::mem::take(&mut pending.events), pending.broken.take())
+        };
         match &self.mode {
-            Mode::Direct(sink) => sink.emit(&batch),
-            Mode::Journaled { shared, keep, control, room, .. } => {
+            Mode::Direct(sink) if !batch.is_empty() => sink.emit(&batch),
+            Mode::Direct(_) => {}
+            Mode::Journaled { shared, control, room, .. } => {
+                if let Some(error) = broken {
+                    shared.outbox().failed = true;
+                    tracing::error!(%error, "journal failed; stopping the run");
+                    control.cancel(error.to_string());
+                    return;
+                }
+                if segment.is_empty() {
+                    return;
+                }
                 // A batch larger than the bound takes all of it (and waits for an empty queue).
-                let wanted = batch.len().min(QUEUED_EVENTS) as u32;
+                let wanted = segment.count.min(QUEUED_EVENTS) as u32;
                 let permit = match Arc::clone(room).try_acquire_many_owned(wanted) {
                     Ok(permit) => permit,
                     Err(_) => {
@@ -214,18 +271,8 @@ impl Emitter {
                         return;
                     }
                     let was_empty = outbox.segment.is_empty();
-                    // Serialised here, while the events are in cache, and (unless the sink
-                    // wants them) freed at once: see `segment`.
-                    if let Err(error) = outbox.segment.push(&batch) {
-                        outbox.failed = true;
-                        drop(outbox);
-                        tracing::error!(%error, "journal failed; stopping the run");
-                        control.cancel(error.to_string());
-                        return;
-                    }
-                    if *keep {
-                        outbox.events.append(&mut batch);
-                    }
+                    outbox.segment.append(segment);
+                    outbox.events.append(&mut batch);
                     match &mut outbox.room {
                         Some(held) => held.merge(permit),
                         held => *held = Some(permit),
@@ -238,13 +285,13 @@ impl Emitter {
                 if pressing {
                     shared.hurry.notify_one();
                 }
-                // The emptied batch becomes the next one's buffer.
-                batch.clear();
-                let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
-                if pending.events.is_empty() {
-                    std::mem::swap(&mut pending.events, &mut batch);
-                }
             }
+        }
+        // The emptied batch becomes the next one's buffer.
+        let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
+        if pending.events.is_empty() && batch.capacity() > 0 {
+            batch.clear();
+            std::mem::swap(&mut pending.events, &mut batch);
         }
     }
 

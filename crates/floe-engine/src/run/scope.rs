@@ -185,8 +185,10 @@ impl ScopeRun {
                 self.enqueue(i, &mut running);
             }
             self.admit(&mut running, None);
-            // A journal failure cancels the run (from the writer), which ends this loop.
-            self.env.emitter.flush().await;
+            // Events go to the journal in batches while the loop finds work without waiting
+            // (see `Emitter::flush_due`), and all of them before it waits or ends. A journal
+            // failure cancels the run (from the writer), which ends this loop.
+            self.env.emitter.flush_due().await;
             if self.halted || self.enough_finished() {
                 break;
             }
@@ -197,6 +199,14 @@ impl ScopeRun {
             if running.is_empty() && self.queued.is_empty() {
                 break;
             }
+            if !cancel.is_cancelled() {
+                // A node that is already done (an inline executor) is taken without waiting.
+                if let Some(Some((i, outcome))) = running.next().now_or_never() {
+                    self.finish(i, outcome);
+                    continue;
+                }
+            }
+            self.env.emitter.flush().await;
             let waiting_for_slot = !self.queued.is_empty() && !*paused.borrow();
             let slots = self.env.slots.clone();
             tokio::select! {
@@ -205,13 +215,7 @@ impl ScopeRun {
                     cancelled = true;
                     break;
                 }
-                Some((i, outcome)) = running.next() => {
-                    self.finish(i, outcome);
-                    // Take every other completion that is already there before flushing.
-                    while let Some(Some((i, outcome))) = running.next().now_or_never() {
-                        self.finish(i, outcome);
-                    }
-                }
+                Some((i, outcome)) = running.next() => self.finish(i, outcome),
                 Ok(slot) = slots.acquire_owned(), if waiting_for_slot => self.admit(&mut running, Some(slot)),
                 Ok(()) = paused.changed() => {}
                 () = self.env.emitter.pushed() => {}
@@ -221,8 +225,8 @@ impl ScopeRun {
         drop(stopped);
         if (self.halted || self.enough_finished()) && !cancelled {
             self.skip_remaining();
-            self.env.emitter.flush().await;
         }
+        self.env.emitter.flush().await;
         ScopeResult { outputs: self.outputs, failure: self.failure, cancelled, finished: self.finished }
     }
 

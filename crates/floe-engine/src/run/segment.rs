@@ -90,21 +90,23 @@ pub struct Finished {
 impl Segment {
     /// Appends `events` (which follow what it holds).
     pub fn push(&mut self, events: &[Event]) -> Result<(), JournalError> {
-        let Some(first) = events.first() else { return Ok(()) };
+        events.iter().try_for_each(|event| self.push_kind(event.seq, event.at, &event.kind))
+    }
+
+    /// Appends event `seq`, which happened at `at` (and follows what it holds).
+    pub fn push_kind(&mut self, seq: u64, at: u64, kind: &RunEvent) -> Result<(), JournalError> {
+        let start = self.lines.len();
+        if let Err(e) = write_line(&mut self.lines, seq, at, kind) {
+            self.lines.truncate(start);
+            return Err(JournalError(format!("event {seq} does not serialise: {e}")));
+        }
         if self.count == 0 {
-            self.first_seq = first.seq;
+            self.first_seq = seq;
         }
-        for event in events {
-            let start = self.lines.len();
-            if let Err(e) = write_line(&mut self.lines, event) {
-                self.lines.truncate(start);
-                return Err(JournalError(format!("event {} does not serialise: {e}", event.seq)));
-            }
-            self.longest_line = self.longest_line.max(self.lines.len() - start);
-            self.totals.add(event);
-            self.last_seq = event.seq;
-            self.count += 1;
-        }
+        self.longest_line = self.longest_line.max(self.lines.len() - start);
+        self.totals.add(at, kind);
+        self.last_seq = seq;
+        self.count += 1;
         Ok(())
     }
 
@@ -139,14 +141,14 @@ impl Segment {
 /// without serde's `flatten` (which goes through a map per field): the kind is serialised on
 /// its own (an object, as `RunEvent` is tagged inside) and its opening brace becomes the comma
 /// after `seq` and `at`.
-fn write_line(lines: &mut Vec<u8>, event: &Event) -> Result<(), serde_json::Error> {
+fn write_line(lines: &mut Vec<u8>, seq: u64, at: u64, kind: &RunEvent) -> Result<(), serde_json::Error> {
     lines.extend_from_slice(b"{\"seq\":");
-    lines.extend_from_slice(itoa::Buffer::new().format(event.seq).as_bytes());
+    lines.extend_from_slice(itoa::Buffer::new().format(seq).as_bytes());
     lines.extend_from_slice(b",\"at\":");
-    lines.extend_from_slice(itoa::Buffer::new().format(event.at).as_bytes());
-    let kind = lines.len();
-    serde_json::to_writer(&mut *lines, &event.kind)?;
-    match lines.get_mut(kind) {
+    lines.extend_from_slice(itoa::Buffer::new().format(at).as_bytes());
+    let start = lines.len();
+    serde_json::to_writer(&mut *lines, kind)?;
+    match lines.get_mut(start) {
         Some(brace @ b'{') => *brace = b',',
         _ => return Err(serde::ser::Error::custom("an event kind serialises as an object")),
     }
@@ -155,8 +157,8 @@ fn write_line(lines: &mut Vec<u8>, event: &Event) -> Result<(), serde_json::Erro
 }
 
 impl Totals {
-    fn add(&mut self, event: &Event) {
-        match &event.kind {
+    fn add(&mut self, at: u64, kind: &RunEvent) {
+        match kind {
             RunEvent::NodeSucceeded { .. } | RunEvent::NodeCached { .. } => {
                 self.succeeded += 1;
                 self.settled = true;
@@ -171,7 +173,7 @@ impl Totals {
             RunEvent::NodeWaiting { .. } => self.status = Some(RunStatus::Waiting),
             RunEvent::RunFinished { status, outputs, error } => {
                 self.status = Some(*status);
-                self.finished = Some(Finished { outputs: outputs.clone(), error: error.clone(), at: event.at });
+                self.finished = Some(Finished { outputs: outputs.clone(), error: error.clone(), at });
             }
             RunEvent::NodeUsage { usage, .. } => {
                 self.tokens_in += usage.input_tokens;

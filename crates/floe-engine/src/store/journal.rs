@@ -138,6 +138,7 @@ impl StoreJournal {
         .await
         .map_err(error)?;
         tx.commit().await.map_err(error)?;
+        self.store.checkpoints.wrote(&self.store.pool, lines.len());
         Ok(())
     }
 }

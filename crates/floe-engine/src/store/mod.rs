@@ -8,6 +8,7 @@
 
 mod approvals;
 mod blobs;
+mod checkpoints;
 mod journal;
 mod leases;
 
@@ -192,6 +193,7 @@ pub struct Store {
     pool: SqlitePool,
     path: Arc<PathBuf>,
     blobs: Arc<PathBuf>,
+    checkpoints: Arc<checkpoints::Checkpoints>,
 }
 
 impl Store {
@@ -214,14 +216,16 @@ impl Store {
             // In WAL mode, NORMAL loses nothing when the process is killed; only a power cut
             // can drop the last transactions.
             .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(std::time::Duration::from_secs(10));
+            .busy_timeout(std::time::Duration::from_secs(10))
+            // Checkpoints run in the background instead of inside a commit: see `checkpoints`.
+            .pragma("wal_autocheckpoint", "0");
         let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await.map_err(database)?;
         MIGRATOR.run(&pool).await.map_err(|source| StoreError::Migrate { path: path.to_owned(), source })?;
         let blobs = path.with_file_name(format!(
             "{}.blobs",
             path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "floe.db".into())
         ));
-        Ok(Self { pool, path: Arc::new(path.to_owned()), blobs: Arc::new(blobs) })
+        Ok(Self { pool, path: Arc::new(path.to_owned()), blobs: Arc::new(blobs), checkpoints: Arc::default() })
     }
 
     /// Where the database file is.
