@@ -91,11 +91,16 @@ pub struct ScopeRun {
     /// For each node, how many template readers have not started yet; at 0 its outputs are let
     /// go (unless kept), so a long run holds only the outputs still ahead of someone.
     readers: Vec<u32>,
-    /// Values delivered to each waiting node's ports, by slot: (edge index, value). A port fed
-    /// by several edges keeps the value of the first edge in document order that delivered.
-    delivered_values: Vec<Vec<Option<(usize, Value)>>>,
+    /// Values delivered to each waiting node's ports, by slot: (edge index, the outputs holding
+    /// the value at the edge's `from_port`). A port fed by several edges keeps the value of the
+    /// first edge in document order that delivered. The value is copied out when the node
+    /// starts, so a fan-out of N waiting nodes shares one set of outputs instead of N copies.
+    delivered_values: Vec<Vec<Delivered>>,
     stop_after: usize,
 }
+
+/// A value delivered to a port: the edge that brought it and the outputs holding it.
+type Delivered = Option<(usize, Arc<Outputs>)>;
 
 impl std::fmt::Debug for ScopeRun {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -283,7 +288,10 @@ impl ScopeRun {
         let inputs: Map<String, Value> = std::mem::take(&mut self.delivered_values[i])
             .into_iter()
             .zip(&node.in_ports)
-            .filter_map(|(delivered, port)| Some((port.to_string(), delivered?.1)))
+            .filter_map(|(delivered, port)| {
+                let (e, outputs) = delivered?;
+                Some((port.to_string(), outputs.get(self.scope.edges[e].from_port.as_ref())?.clone()))
+            })
             .collect();
         let nodes = node
             .plan
@@ -393,10 +401,10 @@ impl ScopeRun {
         let mut work = Vec::new();
         for e in scope.outbound(i) {
             let edge = &scope.edges[e];
-            let Some(value) = outputs.get(edge.from_port.as_ref()) else {
+            if !outputs.contains_key(edge.from_port.as_ref()) {
                 work.push((e, Settle::Skipped));
                 continue;
-            };
+            }
             if edge.to_port.is_some() && self.state[edge.to] == State::Pending {
                 let values = &mut self.delivered_values[edge.to];
                 if values.is_empty() {
@@ -404,7 +412,7 @@ impl ScopeRun {
                 }
                 let slot = &mut values[edge.slot as usize];
                 if slot.as_ref().is_none_or(|(first, _)| *first > e) {
-                    *slot = Some((e, value.clone()));
+                    *slot = Some((e, Arc::clone(&outputs)));
                 }
             }
             work.push((e, Settle::Delivered));
@@ -616,24 +624,27 @@ fn cache_key(node: &RuntimeNode, context: &Context) -> String {
         text.clear();
         text.extend_from_slice(&node.key_base);
         part(text, b"\x1finputs", context.inputs.as_ref());
-        let nodes: std::collections::BTreeMap<&str, &Outputs> =
-            context.nodes.iter().map(|(id, outputs)| (id.as_str(), outputs.as_ref())).collect();
-        part(text, b"\x1fnodes", &nodes);
+        // The maps below are sorted for a stable text; most nodes read none of them.
+        let nodes = context.nodes.iter().map(|(id, outputs)| (id.as_str(), outputs.as_ref()));
+        part_sorted(text, b"\x1fnodes", nodes);
         // Only the run inputs it reads, so changing another input does not invalidate it.
-        let run: std::collections::BTreeMap<&str, &Value> = match &node.plan.run_reads {
-            Some(names) => names.iter().filter_map(|n| Some((n.as_str(), context.run.get(n)?))).collect(),
-            None => context.run.iter().map(|(k, v)| (k.as_str(), v)).collect(),
-        };
-        part(text, b"\x1frun", &run);
-        let vars: std::collections::BTreeMap<&str, &Value> =
-            context.vars.iter().map(|(name, value)| (*name, value)).collect();
-        part(text, b"\x1fvars", &vars);
+        match &node.plan.run_reads {
+            Some(names) => {
+                let read = names.iter().filter_map(|n| Some((n.as_str(), context.run.get(n)?)));
+                part_sorted(text, b"\x1frun", read);
+            }
+            None => part_sorted(text, b"\x1frun", context.run.iter().map(|(k, v)| (k.as_str(), v))),
+        }
+        part_sorted(text, b"\x1fvars", context.vars.iter().map(|(name, value)| (*name, value)));
         let hash = blake3::hash(text);
         // Keep the buffer small between keys: one huge value should not pin its size.
         if text.capacity() > 1 << 16 {
             *text = Vec::new();
         }
-        format!("blake3:{}", hash.to_hex())
+        let mut key = String::with_capacity(7 + 2 * blake3::OUT_LEN);
+        key.push_str("blake3:");
+        key.push_str(&hash.to_hex());
+        key
     })
 }
 
@@ -642,4 +653,20 @@ fn part(text: &mut Vec<u8>, tag: &[u8], value: &impl serde::Serialize) {
     text.extend_from_slice(tag);
     // Serialising JSON values into memory cannot fail.
     let _ = serde_json::to_writer(&mut *text, value);
+}
+
+/// One tagged part of a key: `entries` as a JSON object with its names sorted (`{}` when there
+/// are none, without building a map).
+fn part_sorted<'a, V: serde::Serialize + 'a>(
+    text: &mut Vec<u8>,
+    tag: &[u8],
+    entries: impl Iterator<Item = (&'a str, V)>,
+) {
+    let mut entries = entries.peekable();
+    if entries.peek().is_none() {
+        text.extend_from_slice(tag);
+        text.extend_from_slice(b"{}");
+        return;
+    }
+    part(text, tag, &entries.collect::<std::collections::BTreeMap<_, _>>());
 }
