@@ -137,22 +137,66 @@ impl Segment {
     }
 }
 
-/// Writes `event` as a [`Line`] and a newline. The same text as serialising a `Line`, made
-/// without serde's `flatten` (which goes through a map per field): the kind is serialised on
-/// its own (an object, as `RunEvent` is tagged inside) and its opening brace becomes the comma
-/// after `seq` and `at`.
+/// Writes event `seq` as a [`Line`] and a newline: the same text as serialising a `Line`, made
+/// without serde's `flatten` (which goes through a map per field).
+///
+/// The kinds every fast node journals (queued, started, succeeded) are written field by field:
+/// their names and tags are known to need no escaping, where serde's derive scans each one byte
+/// by byte (escaping was a quarter of journaling a `text_template` fan-out). Other kinds are
+/// serialised on their own (an object, as `RunEvent` is tagged inside) and their opening brace
+/// becomes the comma after `seq` and `at`. The test
+/// `hot_kinds_are_written_exactly_as_serde_writes_them` keeps the two ways identical.
 fn write_line(lines: &mut Vec<u8>, seq: u64, at: u64, kind: &RunEvent) -> Result<(), serde_json::Error> {
     lines.extend_from_slice(b"{\"seq\":");
     lines.extend_from_slice(itoa::Buffer::new().format(seq).as_bytes());
     lines.extend_from_slice(b",\"at\":");
     lines.extend_from_slice(itoa::Buffer::new().format(at).as_bytes());
-    let start = lines.len();
-    serde_json::to_writer(&mut *lines, kind)?;
-    match lines.get_mut(start) {
-        Some(brace @ b'{') => *brace = b',',
-        _ => return Err(serde::ser::Error::custom("an event kind serialises as an object")),
+    match kind {
+        RunEvent::NodeQueued { node } => {
+            lines.extend_from_slice(b",\"type\":\"node_queued\",\"node\":");
+            serde_json::to_writer(&mut *lines, node.as_ref())?;
+        }
+        RunEvent::NodeStarted { node, attempt, inputs } => {
+            lines.extend_from_slice(b",\"type\":\"node_started\",\"node\":");
+            serde_json::to_writer(&mut *lines, node.as_ref())?;
+            lines.extend_from_slice(b",\"attempt\":");
+            lines.extend_from_slice(itoa::Buffer::new().format(*attempt).as_bytes());
+            lines.extend_from_slice(b",\"inputs\":");
+            serde_json::to_writer(&mut *lines, inputs.as_ref())?;
+        }
+        RunEvent::NodeSucceeded { node, attempt, outputs, duration_ms, key } => {
+            lines.extend_from_slice(b",\"type\":\"node_succeeded\",\"node\":");
+            serde_json::to_writer(&mut *lines, node.as_ref())?;
+            lines.extend_from_slice(b",\"attempt\":");
+            lines.extend_from_slice(itoa::Buffer::new().format(*attempt).as_bytes());
+            lines.extend_from_slice(b",\"outputs\":");
+            serde_json::to_writer(&mut *lines, outputs.as_ref())?;
+            lines.extend_from_slice(b",\"duration_ms\":");
+            lines.extend_from_slice(itoa::Buffer::new().format(*duration_ms).as_bytes());
+            if let Some(key) = key {
+                lines.extend_from_slice(b",\"key\":");
+                // Keys are `blake3:<hex>`: nothing to escape (anything else goes through serde).
+                if key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b':') {
+                    lines.push(b'"');
+                    lines.extend_from_slice(key.as_bytes());
+                    lines.push(b'"');
+                } else {
+                    serde_json::to_writer(&mut *lines, key)?;
+                }
+            }
+        }
+        _ => {
+            let start = lines.len();
+            serde_json::to_writer(&mut *lines, kind)?;
+            match lines.get_mut(start) {
+                Some(brace @ b'{') => *brace = b',',
+                _ => return Err(serde::ser::Error::custom("an event kind serialises as an object")),
+            }
+            lines.push(b'\n');
+            return Ok(());
+        }
     }
-    lines.push(b'\n');
+    lines.extend_from_slice(b"}\n");
     Ok(())
 }
 
@@ -247,5 +291,51 @@ mod tests {
             (first.totals.succeeded, first.totals.settled, first.totals.status),
             (1, true, Some(RunStatus::Running))
         );
+    }
+
+    #[test]
+    fn hot_kinds_are_written_exactly_as_serde_writes_them() {
+        let map = |value: serde_json::Value| Arc::new(value.as_object().cloned().unwrap_or_default());
+        let odd = "n\"1\\é\u{1}\n/😀";
+        let kinds = [
+            RunEvent::NodeQueued { node: "a".into() },
+            RunEvent::NodeQueued { node: odd.into() },
+            RunEvent::NodeStarted { node: odd.into(), attempt: 3, inputs: map(json!({})) },
+            RunEvent::NodeStarted {
+                node: "loop[2].b".into(),
+                attempt: 1,
+                inputs: map(json!({"in": {"n": 1.5, "list": [null, true, "x\u{7f}\""]}, "z": -7})),
+            },
+            RunEvent::NodeSucceeded {
+                node: "a".into(),
+                attempt: 1,
+                outputs: map(json!({"text": "49"})),
+                duration_ms: 0,
+                key: Some("blake3:d32f2f3691fd786ee550c6be92069a7d".into()),
+            },
+            RunEvent::NodeSucceeded {
+                node: odd.into(),
+                attempt: 4_294_967_295,
+                outputs: map(json!({})),
+                duration_ms: u64::MAX,
+                key: None,
+            },
+            RunEvent::NodeSucceeded {
+                node: "k".into(),
+                attempt: 2,
+                outputs: map(json!({"a": [1, 2]})),
+                duration_ms: 12,
+                key: Some("not/a \"plain\" key".into()),
+            },
+            RunEvent::RunPaused,
+        ];
+        for (i, kind) in kinds.into_iter().enumerate() {
+            let seq = i as u64 * 1_000_003;
+            let mut written = Vec::new();
+            write_line(&mut written, seq, u64::MAX - seq, &kind).expect("writes");
+            let line = Line { seq, at: u64::MAX - seq, kind };
+            let expected = format!("{}\n", serde_json::to_string(&line).expect("serialises"));
+            assert_eq!(String::from_utf8(written).expect("UTF-8"), expected);
+        }
     }
 }
