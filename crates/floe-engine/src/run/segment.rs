@@ -295,7 +295,7 @@ mod tests {
 
     #[test]
     fn hot_kinds_are_written_exactly_as_serde_writes_them() {
-        let map = |value: serde_json::Value| Arc::new(value.as_object().cloned().unwrap_or_default());
+        let map = |value: Value| Arc::new(value.as_object().cloned().unwrap_or_default());
         let odd = "n\"1\\é\u{1}\n/😀";
         let kinds = [
             RunEvent::NodeQueued { node: "a".into() },
