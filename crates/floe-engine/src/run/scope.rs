@@ -91,16 +91,14 @@ pub struct ScopeRun {
     /// For each node, how many template readers have not started yet; at 0 its outputs are let
     /// go (unless kept), so a long run holds only the outputs still ahead of someone.
     readers: Vec<u32>,
-    /// Values delivered to each waiting node's ports, by slot: (edge index, the outputs holding
-    /// the value at the edge's `from_port`). A port fed by several edges keeps the value of the
-    /// first edge in document order that delivered. The value is copied out when the node
-    /// starts, so a fan-out of N waiting nodes shares one set of outputs instead of N copies.
-    delivered_values: Vec<Vec<Delivered>>,
+    /// Values delivered to each waiting node's ports, by slot: (edge index, value). A port fed
+    /// by several edges keeps the value of the first edge in document order that delivered.
+    /// (Holding the upstream's shared outputs instead of a copy, and copying at start, saves a
+    /// 10k fan-out 7 MB but cost a layered `text_template` run 35% of its speed: the upstream
+    /// outputs then outlive their settling, and fresh allocations stop reusing hot memory.)
+    delivered_values: Vec<Vec<Option<(usize, Value)>>>,
     stop_after: usize,
 }
-
-/// A value delivered to a port: the edge that brought it and the outputs holding it.
-type Delivered = Option<(usize, Arc<Outputs>)>;
 
 impl std::fmt::Debug for ScopeRun {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -288,10 +286,7 @@ impl ScopeRun {
         let inputs: Map<String, Value> = std::mem::take(&mut self.delivered_values[i])
             .into_iter()
             .zip(&node.in_ports)
-            .filter_map(|(delivered, port)| {
-                let (e, outputs) = delivered?;
-                Some((port.to_string(), outputs.get(self.scope.edges[e].from_port.as_ref())?.clone()))
-            })
+            .filter_map(|(delivered, port)| Some((port.to_string(), delivered?.1)))
             .collect();
         let nodes = node
             .plan
@@ -401,10 +396,10 @@ impl ScopeRun {
         let mut work = Vec::new();
         for e in scope.outbound(i) {
             let edge = &scope.edges[e];
-            if !outputs.contains_key(edge.from_port.as_ref()) {
+            let Some(value) = outputs.get(edge.from_port.as_ref()) else {
                 work.push((e, Settle::Skipped));
                 continue;
-            }
+            };
             if edge.to_port.is_some() && self.state[edge.to] == State::Pending {
                 let values = &mut self.delivered_values[edge.to];
                 if values.is_empty() {
@@ -412,7 +407,7 @@ impl ScopeRun {
                 }
                 let slot = &mut values[edge.slot as usize];
                 if slot.as_ref().is_none_or(|(first, _)| *first > e) {
-                    *slot = Some((e, Arc::clone(&outputs)));
+                    *slot = Some((e, value.clone()));
                 }
             }
             work.push((e, Settle::Delivered));
