@@ -114,12 +114,6 @@ struct Pending {
     broken: Option<JournalError>,
 }
 
-impl Pending {
-    fn is_empty(&self) -> bool {
-        self.events.is_empty() && self.segment.is_empty()
-    }
-}
-
 enum Mode {
     /// No durable journal: batches go straight to the sink.
     Direct(Arc<dyn EventSink>),
@@ -201,12 +195,11 @@ impl Emitter {
         let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
         let seq = pending.seq;
         pending.seq += 1;
-        if pending.is_empty() {
+        let journaled = matches!(self.mode, Mode::Journaled { .. });
+        if pending.since.is_none() && (journaled || self.keep) {
             pending.since = Some(std::time::Instant::now());
         }
-        if matches!(self.mode, Mode::Journaled { .. })
-            && let Err(error) = pending.segment.push_kind(seq, at, &kind)
-        {
+        if journaled && let Err(error) = pending.segment.push_kind(seq, at, &kind) {
             pending.broken.get_or_insert(error);
         }
         if self.keep {
