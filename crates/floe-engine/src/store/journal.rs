@@ -138,7 +138,6 @@ impl StoreJournal {
         .await
         .map_err(error)?;
         tx.commit().await.map_err(error)?;
-        self.store.checkpoints.wrote(&self.store.pool, lines.len());
         Ok(())
     }
 }
