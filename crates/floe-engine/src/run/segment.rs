@@ -147,44 +147,36 @@ impl Segment {
 /// becomes the comma after `seq` and `at`. The test
 /// `hot_kinds_are_written_exactly_as_serde_writes_them` keeps the two ways identical.
 fn write_line(lines: &mut Vec<u8>, seq: u64, at: u64, kind: &RunEvent) -> Result<(), serde_json::Error> {
-    lines.extend_from_slice(b"{\"seq\":");
-    lines.extend_from_slice(itoa::Buffer::new().format(seq).as_bytes());
-    lines.extend_from_slice(b",\"at\":");
-    lines.extend_from_slice(itoa::Buffer::new().format(at).as_bytes());
+    lines.push(b'{');
+    number(lines, b"\"seq\":", seq);
+    number(lines, b",\"at\":", at);
     match kind {
         RunEvent::NodeQueued { node } => {
-            lines.extend_from_slice(b",\"type\":\"node_queued\",\"node\":");
-            serde_json::to_writer(&mut *lines, node.as_ref())?;
+            lines.extend_from_slice(b",\"type\":\"node_queued\"");
+            json(lines, b",\"node\":", node.as_ref())?;
         }
         RunEvent::NodeStarted { node, attempt, inputs } => {
-            lines.extend_from_slice(b",\"type\":\"node_started\",\"node\":");
-            serde_json::to_writer(&mut *lines, node.as_ref())?;
-            lines.extend_from_slice(b",\"attempt\":");
-            lines.extend_from_slice(itoa::Buffer::new().format(*attempt).as_bytes());
-            lines.extend_from_slice(b",\"inputs\":");
-            serde_json::to_writer(&mut *lines, inputs.as_ref())?;
+            lines.extend_from_slice(b",\"type\":\"node_started\"");
+            json(lines, b",\"node\":", node.as_ref())?;
+            number(lines, b",\"attempt\":", u64::from(*attempt));
+            json(lines, b",\"inputs\":", inputs.as_ref())?;
         }
         RunEvent::NodeSucceeded { node, attempt, outputs, duration_ms, key } => {
-            lines.extend_from_slice(b",\"type\":\"node_succeeded\",\"node\":");
-            serde_json::to_writer(&mut *lines, node.as_ref())?;
-            lines.extend_from_slice(b",\"attempt\":");
-            lines.extend_from_slice(itoa::Buffer::new().format(*attempt).as_bytes());
-            lines.extend_from_slice(b",\"outputs\":");
-            serde_json::to_writer(&mut *lines, outputs.as_ref())?;
-            lines.extend_from_slice(b",\"duration_ms\":");
-            lines.extend_from_slice(itoa::Buffer::new().format(*duration_ms).as_bytes());
-            if let Some(key) = key {
-                lines.extend_from_slice(b",\"key\":");
-                // Keys are `blake3:<hex>`: nothing to escape (anything else goes through serde).
-                // Checked without an early exit, so the check vectorises.
-                let plain = key.bytes().fold(true, |plain, b| plain & (b >= 0x20) & (b != b'"') & (b != b'\\'));
-                if plain {
-                    lines.push(b'"');
+            lines.extend_from_slice(b",\"type\":\"node_succeeded\"");
+            json(lines, b",\"node\":", node.as_ref())?;
+            number(lines, b",\"attempt\":", u64::from(*attempt));
+            json(lines, b",\"outputs\":", outputs.as_ref())?;
+            number(lines, b",\"duration_ms\":", *duration_ms);
+            // Keys are `blake3:<hex>`: nothing to escape (anything else goes through serde).
+            // Checked without an early exit, so the check vectorises.
+            match key {
+                Some(key) if key.bytes().fold(true, |plain, b| plain & (b >= 0x20) & (b != b'"') & (b != b'\\')) => {
+                    lines.extend_from_slice(b",\"key\":\"");
                     lines.extend_from_slice(key.as_bytes());
                     lines.push(b'"');
-                } else {
-                    serde_json::to_writer(&mut *lines, key)?;
                 }
+                Some(key) => json(lines, b",\"key\":", key)?,
+                None => {}
             }
         }
         _ => {
@@ -200,6 +192,18 @@ fn write_line(lines: &mut Vec<u8>, seq: u64, at: u64, kind: &RunEvent) -> Result
     }
     lines.extend_from_slice(b"}\n");
     Ok(())
+}
+
+/// `name` (quoted, with its colon and any leading comma) and the number `n`.
+fn number(lines: &mut Vec<u8>, name: &[u8], n: u64) {
+    lines.extend_from_slice(name);
+    lines.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+}
+
+/// `name` (as for [`number`]) and `value` as JSON.
+fn json(lines: &mut Vec<u8>, name: &[u8], value: &(impl Serialize + ?Sized)) -> Result<(), serde_json::Error> {
+    lines.extend_from_slice(name);
+    serde_json::to_writer(&mut *lines, value)
 }
 
 impl Totals {
