@@ -99,7 +99,11 @@ impl StoreJournal {
         let mut tx = self.store.pool.begin().await.map_err(error)?;
         let mut first_seq = segment.first_seq;
         for rows in rows(&lines) {
-            let count = rows.bytes().filter(|&b| b == b'\n').count() as u64;
+            // A segment that fits in one row is all its events; a piece of a larger one is counted.
+            let count = match rows.len() == lines.len() {
+                true => segment.count as u64,
+                false => memchr::memchr_iter(b'\n', rows.as_bytes()).count() as u64,
+            };
             sqlx::query("INSERT INTO event_segments (run_id, first_seq, last_seq, events) VALUES (?, ?, ?, ?)")
                 .bind(self.run.as_ref())
                 .bind(first_seq as i64)
