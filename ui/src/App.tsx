@@ -1,5 +1,6 @@
-import { Background, Controls, ReactFlow, ReactFlowProvider, useReactFlow, useStore } from "@xyflow/react";
+import { Background, BackgroundVariant, ControlButton, Controls, ReactFlow, ReactFlowProvider, useReactFlow, useStore } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
+import { Map as MapIcon } from "lucide-react";
 import { memo, startTransition, useCallback, useDeferredValue, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { type Action, type ShellControls, useActions } from "./actions";
 import type { Backend } from "./backend/backend";
@@ -9,11 +10,13 @@ import { DialogHost } from "./components/Dialog";
 import { FloeNode } from "./components/FloeNode";
 import { Inspector } from "./components/Inspector";
 import { useModels } from "./components/ModelPicker";
-import { buildScene, FAR_ZOOM, MiniMap, nodeAt, Overview, useFitView } from "./components/Overview";
+import { buildScene, FAR_ZOOM, MiniMap, nodeAt, Overview, OVERVIEW_NODES, useFitView } from "./components/Overview";
 import { DRAG_TYPE, Palette, type PaletteItem } from "./components/Palette";
 import { ReadinessDialog } from "./components/Readiness";
-import { type DockTab, RunControls, RunDock, RunInputsDialog } from "./components/RunPanel";
+import { type DockTab, RunDock, RunInputsDialog } from "./components/RunPanel";
 import { SettingsScreen } from "./components/Settings";
+import { Splitter } from "./components/Splitter";
+import { Toolbar } from "./components/Toolbar";
 import { Welcome } from "./components/Welcome";
 import type { About, Diagnostic } from "./generated/api";
 import { MENU_ACTIONS } from "./generated/menu";
@@ -22,6 +25,7 @@ import type { CanvasEdge, CanvasNode } from "./model/convert";
 import { fitViewport, MIN_ZOOM } from "./model/geometry";
 import { type NodeStatus, pathOf, scopesOf } from "./model/run";
 import { hidden, sizedCanvas } from "./model/view";
+import { usePanels } from "./panels";
 import { useNodePath, usePins, useRun } from "./runStore";
 import { useCatalog, useDocument, useWorkspace } from "./store";
 import { useShallow } from "zustand/react/shallow";
@@ -52,6 +56,10 @@ const SHORTCUTS: Shortcut[] = [
   { key: "f", mod: false, shift: true, action: "fit", label: "Zoom to fit" },
   { key: "l", mod: false, shift: true, action: "layout", label: "Arrange the graph automatically" },
   { key: "t", mod: false, shift: true, action: "theme", label: "Switch dark / light theme" },
+  { key: "b", mod: true, action: "toggle-sidebar", label: "Show or hide the sidebar" },
+  { key: "i", mod: true, action: "toggle-inspector", label: "Show or hide the inspector" },
+  { key: "j", mod: true, action: "toggle-dock", label: "Show or hide the run panel" },
+  { key: "m", mod: false, shift: true, action: "toggle-minimap", label: "Show or hide the minimap" },
   { key: "enter", mod: true, action: "run", label: "Run the blueprint (asks for its inputs)" },
   { key: "enter", mod: true, shift: true, action: "run-from", label: "Run from the selected node, reusing the latest run's upstream results" },
   { key: ".", mod: true, action: "cancel-run", label: "Cancel the run" },
@@ -174,8 +182,10 @@ function Flow({ size, theme, onNodeMenu }: { size: { width: number; height: numb
   const [initial] = useState(() => fitViewport(scene.bounds, size.width, size.height));
   // Until React Flow has applied `initial`, its store still holds the previous file's viewport.
   const [ready, setReady] = useState(false);
-  const zoomedOut = useStore((s) => s.transform[2] < FAR_ZOOM);
-  const [far, setFar] = useState(initial.zoom < FAR_ZOOM);
+  // Small graphs stay in the DOM at every zoom: the overview is for graphs too large to draw as nodes.
+  const large = view.nodes.length + view.comments.length >= OVERVIEW_NODES;
+  const zoomedOut = useStore((s) => large && s.transform[2] < FAR_ZOOM);
+  const [far, setFar] = useState(large && initial.zoom < FAR_ZOOM);
   useEffect(() => {
     if (!ready) return;
     // Leaving the DOM is cheap: at once. Building it for a hundred nodes takes a few hundred ms
@@ -204,6 +214,7 @@ function Flow({ size, theme, onNodeMenu }: { size: { width: number; height: numb
   // Zoomed out the edges are hidden (the overview draws them): no run state to give them.
   const runEdges = useRunEdges(view.edges, far ? undefined : status);
   const edges = useMemo(() => (far ? hidden(runEdges) : runEdges), [runEdges, far]);
+  const minimap = usePanels((s) => s.minimap);
   return (
     <ReactFlow
       nodes={nodes}
@@ -216,6 +227,10 @@ function Flow({ size, theme, onNodeMenu }: { size: { width: number; height: numb
       onInit={() => setReady(true)}
       // In the overview a click selects the node drawn under it.
       onPaneClick={far ? (event) => doc.select(nodeAt(scene, flow.screenToFlowPosition({ x: event.clientX, y: event.clientY }))) : undefined}
+      onNodeDoubleClick={(_, node) => {
+        if (node.type === "floe") usePanels.getState().show("inspector");
+      }}
+      colorMode={theme === "dark" ? "dark" : "light"}
       onNodeContextMenu={(event, node) => {
         if (node.type !== "floe") return;
         event.preventDefault();
@@ -229,12 +244,29 @@ function Flow({ size, theme, onNodeMenu }: { size: { width: number; height: numb
       // Large graphs: only what is on screen is in the DOM.
       onlyRenderVisibleElements
     >
-      <Background />
+      <Background variant={BackgroundVariant.Dots} gap={20} size={1.4} />
       {far && <Overview key={`overview-${theme}`} scene={scene} canvas={view} catalog={catalog} status={status} />}
-      <MiniMap key={`minimap-${theme}`} scene={scene} />
-      <Controls />
+      {minimap && <MiniMap key={`minimap-${theme}`} scene={scene} />}
+      <Controls showInteractive={false}>
+        <ControlButton onClick={() => usePanels.getState().toggle("minimap")} aria-label={minimap ? "Hide the minimap" : "Show the minimap"} title={minimap ? "Hide the minimap (Shift+M)" : "Show the minimap (Shift+M)"}>
+          <MapIcon size={14} strokeWidth={2} />
+        </ControlButton>
+      </Controls>
     </ReactFlow>
   );
+}
+
+/** A folder's last two parts (the whole path is its tooltip). */
+function shortPath(path: string): string {
+  const parts = path.split(/[\\/]/).filter(Boolean);
+  return parts.length > 2 ? `…/${parts.slice(-2).join("/")}` : path;
+}
+
+/** The theme chosen last, else the system's. main.tsx sets it on the page before the first paint. */
+export function initialTheme(): "light" | "dark" {
+  const stored = localStorage.getItem("floe.theme");
+  if (stored === "light" || stored === "dark") return stored;
+  return window.matchMedia?.("(prefers-color-scheme: dark)").matches ? "dark" : "light";
 }
 
 export function App({ backend }: { backend: Backend }) {
@@ -283,7 +315,16 @@ const Problems = memo(function Problems({ onReveal }: { onReveal: (problem: Diag
 });
 
 /** The dock, with the run path of the selected node (for the iterations picked). */
-function Dock(props: { backend: Backend; tab: DockTab; onTab: (tab: DockTab) => void; problems: React.ReactNode; onSelectPath: (path: string) => void; onOpenChild: (path: string) => void }) {
+function Dock(props: {
+  backend: Backend;
+  tab: DockTab;
+  onTab: (tab: DockTab) => void;
+  open: boolean;
+  height: number;
+  problems: React.ReactNode;
+  onSelectPath: (path: string) => void;
+  onOpenChild: (path: string) => void;
+}) {
   const selected = useDocument(
     useShallow((s) => {
       const picked = s.canvas.nodes.filter((n) => n.selected);
@@ -331,11 +372,7 @@ function Shell({ backend }: { backend: Backend }) {
   const workspace = useWorkspace();
   const [help, setHelp] = useState(false);
   const [about, setAbout] = useState<About | null>(null);
-  const [theme, setTheme] = useState<"light" | "dark">(() => {
-    const stored = localStorage.getItem("floe.theme");
-    if (stored === "light" || stored === "dark") return stored;
-    return window.matchMedia?.("(prefers-color-scheme: dark)").matches ? "dark" : "light";
-  });
+  const [theme, setTheme] = useState<"light" | "dark">(initialTheme);
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
     localStorage.setItem("floe.theme", theme);
@@ -407,7 +444,10 @@ function Shell({ backend }: { backend: Backend }) {
 
   const controls = useMemo<ShellControls>(
     () => ({
-      setDockTab,
+      setDockTab: (tab: DockTab) => {
+        setDockTab(tab);
+        usePanels.getState().show("dock");
+      },
       askInputs: (blueprint, inputs) =>
         new Promise<Record<string, unknown> | null>((resolve) => setInputsFor({ blueprint, inputs, resolve })).finally(() => setInputsFor(null)),
       toggleHelp: () => setHelp((open) => !open),
@@ -474,7 +514,6 @@ function Shell({ backend }: { backend: Backend }) {
     return () => window.removeEventListener("keydown", onKey);
   }, [run]);
 
-  const title = useMemo(() => (doc.path ? `${doc.dirty ? "● " : ""}${doc.path}` : "No blueprint open"), [doc.path, doc.dirty]);
   useEffect(() => {
     document.title = doc.path ? `${doc.dirty ? "● " : ""}${doc.path} — Floe` : "Floe";
   }, [doc.path, doc.dirty]);
@@ -498,119 +537,96 @@ function Shell({ backend }: { backend: Backend }) {
       for (let i = 1; i + 1 < parts.length; i += 2) useRun.getState().pick(parts.slice(0, i).join("/"), Number(parts[i]));
       const id = parts[parts.length - 1];
       useDocument.getState().select(id);
-      setDockTab("run");
+      controls.setDockTab("run");
       void fitView([id]);
     },
     [fitView],
   );
 
+  const panels = usePanels(useShallow((s) => ({ sidebar: s.sidebar, inspector: s.inspector, dock: s.dock })));
   return (
     <div className="app">
-      <aside className="sidebar">
-        <h1>Floe</h1>
-        <div className="root-row">
-          <div className="root" title={workspace.root}>
-            {workspace.root}
-          </div>
-          <button onClick={() => void run("open-folder")} title="Open another folder (Ctrl+O)">
-            Open…
-          </button>
-        </div>
-        {workspace.error && <div className="error">{workspace.error}</div>}
-        <ul className="files">
-          {workspace.entries.map((entry) => (
-            <li key={entry.path}>
-              <button className={entry.path === doc.path ? "file active" : "file"} onClick={() => void openFile(entry.path)}>
-                <span className="file-name">{entry.name || entry.path}</span>
-                <span className="file-path">{entry.path}</span>
-              </button>
-            </li>
-          ))}
-        </ul>
-        <Palette onAdd={addFromPalette} />
-      </aside>
-      <main className="main">
-        <header className="toolbar">
-          <span className="doc-title">{title}</span>
-          <button onClick={() => void run("new")} title="New blueprint">
-            New
-          </button>
-          <button onClick={() => void run("save-as")} disabled={!doc.path} title="Save as (Ctrl+Shift+S)">
-            Save as
-          </button>
-          <button onClick={() => void run("rename")} disabled={!doc.path} title="Rename the file">
-            Rename
-          </button>
-          <button onClick={() => void run("delete")} disabled={!doc.path} title="Delete the file">
-            Delete
-          </button>
-          <span className="separator" />
-          <button onClick={() => void run("note")} disabled={!doc.path} title="Add a sticky note (Shift+N)">
-            Note
-          </button>
-          <button onClick={() => void run("layout")} disabled={!doc.path} title="Arrange automatically (Shift+L)">
-            Arrange
-          </button>
-          <button onClick={() => void run("theme")} title="Theme (Shift+T)">
-            {theme === "dark" ? "Light" : "Dark"}
-          </button>
-          <button onClick={() => setHelp(!help)} title="Keyboard shortcuts (?)">
-            ?
-          </button>
-          <button
-            onClick={() => {
-              setDockTab("explain");
-              void explain(backend);
-            }}
-            disabled={!doc.path}
-            title="Explain this blueprint in words, step by step"
-          >
-            Explain
-          </button>
-          <button onClick={() => void run("settings")} title="Models, keys and the default model (Ctrl+,)">
-            Settings
-          </button>
-          <button onClick={() => void run("about")} title="About Floe">
-            About
-          </button>
-          <button onClick={() => doc.undo()} disabled={doc.past.length === 0} title="Undo (Ctrl+Z)">
-            Undo
-          </button>
-          <button onClick={() => doc.redo()} disabled={doc.future.length === 0} title="Redo (Ctrl+Shift+Z)">
-            Redo
-          </button>
-          <button className="primary" onClick={() => void run("save")} disabled={!doc.path} title="Save (Ctrl+S)">
-            Save
-          </button>
-          <span className="separator" />
-          <button className="run-button" onClick={() => void run("run")} disabled={!doc.path} title="Run (Ctrl+Enter)">
-            ▶ Run
-          </button>
-          <RunControls backend={backend} />
-          {doc.notice && <span className="notice">{doc.notice}</span>}
-        </header>
-        {waiting && (
-          <div className="banner attention" role="alert">
-            {waiting} waits for your approval.
-            <button onClick={() => revealPath(waiting)}>Review</button>
-          </div>
+      <Toolbar
+        backend={backend}
+        theme={theme}
+        onAction={(action) => void run(action)}
+        onExplain={() => {
+          controls.setDockTab("explain");
+          void explain(backend);
+        }}
+      />
+      <div className="workspace">
+        {panels.sidebar.open && (
+          <>
+            <aside className="sidebar" style={{ width: panels.sidebar.size }}>
+              <section className="files-section" aria-label="Blueprints">
+                <div className="section-head">
+                  <span className="section-title">Blueprints</span>
+                  <button className="section-action" onClick={() => void run("open-folder")} data-tip="Open another folder · Ctrl+O">
+                    Open…
+                  </button>
+                </div>
+                <div className="root" title={workspace.root}>
+                  {shortPath(workspace.root)}
+                </div>
+                {workspace.error && <div className="error">{workspace.error}</div>}
+                <ul className="files">
+                  {workspace.entries.map((entry) => (
+                    <li key={entry.path}>
+                      <button className={entry.path === doc.path ? "file active" : "file"} onClick={() => void openFile(entry.path)}>
+                        <span className="file-name">{entry.name || entry.path}</span>
+                        <span className="file-path">{entry.path}</span>
+                      </button>
+                    </li>
+                  ))}
+                </ul>
+              </section>
+              <Palette onAdd={addFromPalette} />
+            </aside>
+            <Splitter panel="sidebar" />
+          </>
         )}
-        {doc.conflict && (
-          <div className="banner" role="alert">
-            {doc.path} changed on disk while you were editing it.
-            <button onClick={() => void doc.reload(backend)}>Reload from disk</button>
-            <button onClick={() => useDocument.setState({ conflict: false })}>Keep my version</button>
-          </div>
+        <main className="main">
+          {waiting && (
+            <div className="banner attention" role="alert">
+              {waiting} waits for your approval.
+              <button onClick={() => revealPath(waiting)}>Review</button>
+            </div>
+          )}
+          {doc.conflict && (
+            <div className="banner" role="alert">
+              {doc.path} changed on disk while you were editing it.
+              <button onClick={() => void doc.reload(backend)}>Reload from disk</button>
+              <button onClick={() => useDocument.setState({ conflict: false })}>Keep my version</button>
+            </div>
+          )}
+          {doc.path && <AskBox backend={backend} onSaved={() => void workspace.refresh(backend)} onProposed={() => void fitView()} />}
+          {doc.path ? (
+            <Canvas theme={theme} onNodeMenu={setMenu} />
+          ) : (
+            <Welcome backend={backend} onOpen={(path) => void openFile(path)} onNew={() => void run("new")} />
+          )}
+          {panels.dock.open && <Splitter panel="dock" />}
+          <Dock
+            backend={backend}
+            tab={dockTab}
+            onTab={controls.setDockTab}
+            open={panels.dock.open}
+            height={panels.dock.size}
+            problems={<Problems onReveal={reveal} />}
+            onSelectPath={revealPath}
+            onOpenChild={(path) => void openChild(path)}
+          />
+        </main>
+        {panels.inspector.open && (
+          <>
+            <Splitter panel="inspector" />
+            <div className="inspector-frame" style={{ width: panels.inspector.size }}>
+              <Inspector />
+            </div>
+          </>
         )}
-        {doc.path && <AskBox backend={backend} onSaved={() => void workspace.refresh(backend)} onProposed={() => void fitView()} />}
-        {doc.path ? (
-          <Canvas theme={theme} onNodeMenu={setMenu} />
-        ) : (
-          <Welcome backend={backend} onOpen={(path) => void openFile(path)} onNew={() => void run("new")} />
-        )}
-        <Dock backend={backend} tab={dockTab} onTab={setDockTab} problems={<Problems onReveal={reveal} />} onSelectPath={revealPath} onOpenChild={(path) => void openChild(path)} />
-      </main>
-      <Inspector />
+      </div>
       {menu && <NodeMenuView menu={menu} onClose={() => setMenu(null)} onRunFrom={(id) => void startRun(topLevel(id)).catch((e: Error) => useDocument.setState({ notice: e.message }))} onOpenChild={(path) => void openChild(path)} />}
       <SettingsScreen backend={backend} />
       <ReadinessDialog />

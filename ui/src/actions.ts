@@ -13,6 +13,7 @@ import type { About } from "./generated/api";
 import type { RunInput } from "./generated/blueprint";
 import type { MenuAction } from "./generated/menu";
 import { scopesOf } from "./model/run";
+import { usePanels } from "./panels";
 import { usePins, useRun } from "./runStore";
 import { useDocument, useWorkspace } from "./store";
 
@@ -216,6 +217,14 @@ export function useActions(backend: Backend, shell: ShellControls) {
           case "theme":
             shell.toggleTheme();
             return;
+          case "toggle-sidebar":
+            return usePanels.getState().toggle("sidebar");
+          case "toggle-inspector":
+            return usePanels.getState().toggle("inspector");
+          case "toggle-dock":
+            return usePanels.getState().toggle("dock");
+          case "toggle-minimap":
+            return usePanels.getState().toggle("minimap");
           case "check":
             await state.validate(backend);
             return;

@@ -372,6 +372,18 @@ impl Api {
         Ok(self.folder().rename(&from, &to)?)
     }
 
+    /// Renames node `from` to `to` in a document, with every reference to it; the new text.
+    pub fn rename_node(&self, text: String, from: String, to: String) -> Result<String, ApiError> {
+        let parsed = floe_blueprint::parse_str(&text);
+        let Some(blueprint) = parsed.blueprint else {
+            let why = parsed.diagnostics.first().map_or_else(|| "it is not a blueprint".to_owned(), |d| d.message.clone());
+            return Err(ApiError::bad_request(format!("cannot rename `{from}`: the document does not read ({why})")));
+        };
+        let renamed = floe_draft::apply(&blueprint, &[floe_draft::Op::Rename { from: from.clone(), to }])
+            .map_err(|error| ApiError::bad_request(format!("cannot rename `{from}`: {}", error.message)))?;
+        Ok(floe_blueprint::to_canonical_string(&renamed))
+    }
+
     /// Deletes a blueprint.
     pub fn remove(&self, path: String) -> Result<(), ApiError> {
         Ok(self.folder().delete(&path)?)

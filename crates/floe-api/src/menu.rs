@@ -56,6 +56,10 @@ pub const MENU: &[MenuItem] = &[
     item("View", "fit", "Zoom to Fit", None, Some("Shift+F")),
     item("View", "layout", "Arrange Automatically", None, Some("Shift+L")),
     item("View", "theme", "Dark / Light Theme", None, Some("Shift+T")),
+    after_separator(item("View", "toggle-sidebar", "Show / Hide Sidebar", None, Some("Ctrl+B"))),
+    item("View", "toggle-inspector", "Show / Hide Inspector", None, Some("Ctrl+I")),
+    item("View", "toggle-dock", "Show / Hide Run Panel", None, Some("Ctrl+J")),
+    item("View", "toggle-minimap", "Show / Hide Minimap", None, Some("Shift+M")),
     // Run keys are the window's (Ctrl+Enter works in text fields too).
     item("Run", "run", "Run…", None, Some("Ctrl+Enter")),
     item("Run", "run-from", "Run From Selected Node", None, Some("Ctrl+Shift+Enter")),

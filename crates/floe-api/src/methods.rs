@@ -150,6 +150,9 @@ api! {
     blocking create(path: String, name: String) -> FileText as CreateArgs;
     /// Renames a blueprint.
     blocking rename(from: String, to: String) -> () as RenameArgs;
+    /// Renames node `from` to `to` in a document: every edge, run output, template and body
+    /// reference follows. Answers with the document's new text (canonical); nothing is saved.
+    blocking rename_node(text: String, from: String, to: String) -> String as RenameNodeArgs;
     /// Deletes a blueprint.
     blocking remove(path: String) -> () as RemoveArgs;
     /// Starts a run of the saved blueprint (all of it, or from a node on, reusing an earlier

@@ -1,11 +1,12 @@
 import { Handle, type NodeProps, NodeResizer, Position } from "@xyflow/react";
-import { memo, useEffect, useState } from "react";
+import { Fragment, memo, useEffect, useState } from "react";
 import type { CanvasNode } from "../model/convert";
 import { PORT_STEP, PORT_TOP } from "../model/geometry";
-import { portsOf } from "../model/ports";
+import { portDoc, portsOf } from "../model/ports";
 import { type NodeRun, statusLabel } from "../model/run";
 import { useNodePath, useNodeRun, usePins, useRun } from "../runStore";
 import { useCatalog, useDocument } from "../store";
+import { KindIcon, kindLabel, lookOf, preview, summaryOf, toolOf } from "./look";
 
 /** Streamed text shown in the node: its tail (the inspector has it all). */
 const STREAM_TAIL = 160;
@@ -23,6 +24,7 @@ function RunStrip({ run, container }: { run: NodeRun; container: boolean }) {
   }, [retrying]);
   const streamed = Object.values(run.stream).join("");
   const error = run.status === "failed" ? run.errors[run.errors.length - 1] : undefined;
+  const output = streamed ? "" : outputPreview(run);
   return (
     <div className={`floe-run run-${run.status}`} data-status={run.status}>
       <span className="floe-run-label">{statusLabel(run, Math.max(now, Date.now()))}</span>
@@ -35,6 +37,11 @@ function RunStrip({ run, container }: { run: NodeRun; container: boolean }) {
         </div>
       )}
       {run.status === "waiting" && run.prompt && <div className="floe-run-stream">{run.prompt}</div>}
+      {output && (
+        <div className="floe-run-output" title={output}>
+          {output}
+        </div>
+      )}
     </div>
   );
 }
@@ -58,7 +65,26 @@ function IterationPicker({ run }: { run: NodeRun }) {
   );
 }
 
-/** A node on the canvas: title, kind, problem badge, and one handle per port. */
+/** The output a finished node shows under its box: its first port's value, in one line. */
+function outputPreview(run: NodeRun): string {
+  if (!run.outputs || (run.status !== "succeeded" && run.status !== "cached")) return "";
+  const [port, value] = Object.entries(run.outputs).find(([name]) => name !== "usage") ?? [];
+  return port === undefined ? "" : `${port}: ${preview(value)}`;
+}
+
+/** A port's label on the node, with its type and what it carries on hover. */
+function PortLabel({ node, side, name, top }: { node: CanvasNode["data"]["node"]; side: "input" | "output"; name: string; top: number }) {
+  const catalog = useCatalog((s) => s.catalog);
+  const doc = portDoc(node, catalog, side, name);
+  const hint = doc ? `${name}: ${doc.type}${doc.description ? ` — ${doc.description}` : ""}` : name;
+  return (
+    <span className={`port-label ${side}`} style={{ top }} title={hint}>
+      {name}
+    </span>
+  );
+}
+
+/** A node on the canvas: its kind's colour and icon, title, one-line summary, labelled ports, problem badge. */
 function FloeNodeView({ id, data, selected }: NodeProps<CanvasNode>) {
   const catalog = useCatalog((s) => s.catalog);
   // Only the edges (for ports) and problems: a node does not re-render while others are dragged.
@@ -71,9 +97,13 @@ function FloeNodeView({ id, data, selected }: NodeProps<CanvasNode>) {
   const path = useNodePath(id, data.scope);
   const run = useNodeRun(id, data.scope);
   const pinned = usePins((s) => data.scope === null && id in s.pins);
+  const look = lookOf(data.node.kind, toolOf(data.node));
+  const summary = summaryOf(data.node);
+  const title = data.node.title || id;
   return (
     <div
       className={`floe-node kind-${data.node.kind}${data.container ? " container" : ""}${selected ? " selected" : ""}${errors ? " has-errors" : ""}${run ? ` run-${run.status}` : ""}${data.proposal ? ` proposal-${data.proposal}` : ""}`}
+      style={{ "--kind": look.color } as React.CSSProperties}
       data-node={id}
       data-path={path}
       data-status={run?.status}
@@ -86,20 +116,34 @@ function FloeNodeView({ id, data, selected }: NodeProps<CanvasNode>) {
         </div>
       )}
       {data.container && <NodeResizer isVisible={selected} minWidth={200} minHeight={120} />}
-      <div className="floe-node-title" title={data.node.title || id}>
-        {data.node.title || id}
+      <div className="floe-node-head">
+        <KindIcon look={look} />
+        <div className="floe-node-names">
+          <div className="floe-node-title" title={title === id ? id : `${title} (${id})`}>
+            {title}
+          </div>
+          <div className="floe-node-kind">{kindLabel(data.node, catalog)}</div>
+        </div>
       </div>
-      <div className="floe-node-kind">{data.node.kind === "tool" ? String((data.node.config as { tool?: string })?.tool ?? "tool") : data.node.kind}</div>
+      <div className={`floe-node-summary${summary ? "" : " empty"}`} title={summary || undefined}>
+        {summary || "not configured"}
+      </div>
       {problems.length > 0 && (
-        <div className="floe-node-badge" title={problems.map((p) => p.message).join("\n")}>
+        <div className={`floe-node-badge${errors ? "" : " warning"}`} title={problems.map((p) => p.message).join("\n")}>
           {problems.length}
         </div>
       )}
       {inputs.map((port, i) => (
-        <Handle key={`in-${port}`} id={port} type="target" position={Position.Left} style={{ top: PORT_TOP + i * PORT_STEP }} title={port} />
+        <Fragment key={`in-${port}`}>
+          <Handle id={port} type="target" position={Position.Left} style={{ top: PORT_TOP + i * PORT_STEP }} />
+          <PortLabel node={data.node} side="input" name={port} top={PORT_TOP + i * PORT_STEP} />
+        </Fragment>
       ))}
       {outputs.map((port, i) => (
-        <Handle key={`out-${port}`} id={port} type="source" position={Position.Right} style={{ top: PORT_TOP + i * PORT_STEP }} title={port} />
+        <Fragment key={`out-${port}`}>
+          <Handle id={port} type="source" position={Position.Right} style={{ top: PORT_TOP + i * PORT_STEP }} />
+          <PortLabel node={data.node} side="output" name={port} top={PORT_TOP + i * PORT_STEP} />
+        </Fragment>
       ))}
     </div>
   );

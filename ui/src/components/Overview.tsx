@@ -18,8 +18,10 @@ import { portsOf } from "../model/ports";
 import { sizedCanvas } from "../model/view";
 import { useCatalog, useDocument } from "../store";
 
-/** Below this zoom the graph is drawn as an overview (text under ~7 px, handles under ~4 px). */
+/** Below this zoom the graph is drawn as an overview (text under ~7 px, handles under ~4 px)… */
 export const FAR_ZOOM = 0.5;
+/** …when it has at least this many nodes and notes; smaller graphs cost little in the DOM at any zoom. */
+export const OVERVIEW_NODES = 150;
 /** Titles are drawn from this zoom up (below it they would be under 4 px high). */
 const TITLE_ZOOM = 0.2;
 const TITLE_FONT = "600 20px system-ui, sans-serif";
@@ -292,7 +294,7 @@ export function Overview({
   return <canvas ref={ref} className="overview" aria-label="Graph overview" />;
 }
 
-const MINIMAP = { width: 160, height: 110, pad: 6 };
+const MINIMAP = { width: 136, height: 88, pad: 6 };
 
 /** The minimap: every node, the view as a window; drag in it to move the view, wheel to zoom. */
 export function MiniMap({ scene }: { scene: Scene }) {

@@ -1,10 +1,12 @@
 // Watching runs: the dock under the canvas (the run's summary and the selected node's trace, the
 // timeline, the blueprint's history, the problems) and the replay bar. Its parts live in `run/`:
 // `controls` (the run bar), `inputs` (the inputs form), `trace`, `timeline`, `history`.
+import { ChevronDown, ChevronUp } from "lucide-react";
 import type { ReactNode } from "react";
 import { ExplainView } from "./Ask";
 import type { Backend } from "../backend/backend";
 import { formatDuration } from "../model/run";
+import { usePanels } from "../panels";
 import { useRun } from "../runStore";
 import { useDocument } from "../store";
 import { History } from "./run/history";
@@ -44,6 +46,8 @@ export function RunDock({
   backend,
   tab,
   onTab,
+  open,
+  height,
   problems,
   selectedPath,
   selectedKind,
@@ -53,6 +57,9 @@ export function RunDock({
   backend: Backend;
   tab: DockTab;
   onTab: (tab: DockTab) => void;
+  /** Hidden, only its tabs show (a tab opens it). */
+  open: boolean;
+  height: number;
   problems: ReactNode;
   selectedPath: string | null;
   selectedKind: string | null;
@@ -70,16 +77,25 @@ export function RunDock({
     ["explain", "Explain"],
   ];
   return (
-    <section className="dock" aria-label="Run and problems">
+    <section className={open ? "dock" : "dock closed"} aria-label="Run and problems" style={open ? { height } : undefined}>
       <div className="dock-tabs" role="tablist">
         {tabs.map(([id, label]) => (
-          <button key={id} role="tab" aria-selected={tab === id} className={tab === id ? "tab active" : "tab"} onClick={() => onTab(id)}>
+          <button key={id} role="tab" aria-selected={open && tab === id} className={open && tab === id ? "tab active" : "tab"} onClick={() => onTab(id)}>
             {label}
           </button>
         ))}
         <ReplayBar />
+        <button
+          type="button"
+          className="dock-toggle"
+          aria-label={open ? "Hide the run panel" : "Show the run panel"}
+          data-tip={`${open ? "Hide" : "Show"} the run panel · Ctrl+J`}
+          onClick={() => usePanels.getState().toggle("dock")}
+        >
+          {open ? <ChevronDown size={16} aria-hidden /> : <ChevronUp size={16} aria-hidden />}
+        </button>
       </div>
-      <div className="dock-body">
+      {open && <div className="dock-body">
         {tab === "problems" && problems}
         {tab === "explain" && <ExplainView backend={backend} />}
         {tab === "history" && <History backend={backend} />}
@@ -111,7 +127,7 @@ export function RunDock({
           ) : (
             <p className="hint">No run on screen. Run the blueprint with Run (Ctrl+Enter), or open a past run from History.</p>
           ))}
-      </div>
+      </div>}
     </section>
   );
 }

@@ -956,37 +956,38 @@ export interface MenuItem {
  */
 export interface ApiMethods {
   about: Method;
-  add_examples: Method27;
-  approvals: Method17;
-  ask_history: Method32;
-  cancel: Method15;
-  cancel_draft: Method30;
+  add_examples: Method28;
+  approvals: Method18;
+  ask_history: Method33;
+  cancel: Method16;
+  cancel_draft: Method31;
   catalog: Method2;
   check: Method6;
   create: Method8;
-  decide: Method18;
-  decide_draft: Method31;
-  delete_key: Method24;
-  draft: Method28;
-  draft_status: Method29;
-  explain: Method33;
-  models: Method19;
+  decide: Method19;
+  decide_draft: Method32;
+  delete_key: Method25;
+  draft: Method29;
+  draft_status: Method30;
+  explain: Method34;
+  models: Method20;
   open_folder: Method4;
-  pause: Method16;
+  pause: Method17;
   read: Method5;
-  remove: Method10;
-  remove_provider: Method22;
+  remove: Method11;
+  remove_provider: Method23;
   rename: Method9;
-  resume: Method12;
-  run: Method11;
-  run_detail: Method14;
-  runs: Method13;
+  rename_node: Method10;
+  resume: Method13;
+  run: Method12;
+  run_detail: Method15;
+  runs: Method14;
   save: Method7;
-  set_default_model: Method25;
-  set_key: Method23;
-  set_provider: Method21;
-  settings: Method20;
-  test_provider: Method26;
+  set_default_model: Method26;
+  set_key: Method24;
+  set_provider: Method22;
+  settings: Method21;
+  test_provider: Method27;
   workspace: Method3;
 }
 /**
@@ -1021,7 +1022,7 @@ export interface AboutArgs {}
  * Copies the example blueprints (and the files they read) into the open folder, leaving
  * files already there as they are.
  */
-export interface Method27 {
+export interface Method28 {
   answer: WorkspaceInfo;
   args: AddExamplesArgs;
 }
@@ -1070,7 +1071,7 @@ export interface AddExamplesArgs {}
 /**
  * Approvals waiting for a decision (of one run, or all).
  */
-export interface Method17 {
+export interface Method18 {
   /**
    * The answer.
    */
@@ -1121,7 +1122,7 @@ export interface ApprovalsArgs {
  * The requests made with Ask about a blueprint (or all), newest first, with what became of
  * each; kept in the folder (`.floe/asks.json`), not in the blueprint.
  */
-export interface Method32 {
+export interface Method33 {
   /**
    * The answer.
    */
@@ -1174,7 +1175,7 @@ export interface AskHistoryArgs {
 /**
  * Cancels a run, wherever it was started (it stays resumable).
  */
-export interface Method15 {
+export interface Method16 {
   /**
    * The answer.
    */
@@ -1190,7 +1191,7 @@ export interface CancelArgs {
 /**
  * Stops a draft.
  */
-export interface Method30 {
+export interface Method31 {
   /**
    * The answer.
    */
@@ -1456,7 +1457,7 @@ export interface CreateArgs {
 /**
  * Decides a waiting approval; the run (in any process) picks the decision up.
  */
-export interface Method18 {
+export interface Method19 {
   /**
    * The answer.
    */
@@ -1474,7 +1475,7 @@ export interface DecideArgs {
 /**
  * Records whether the person accepted or rejected a draft (for the history of requests).
  */
-export interface Method31 {
+export interface Method32 {
   /**
    * The answer.
    */
@@ -1491,7 +1492,7 @@ export interface DecideDraftArgs {
 /**
  * Deletes a provider's API key from the OS keychain.
  */
-export interface Method24 {
+export interface Method25 {
   answer: SettingsView;
   args: DeleteKeyArgs;
 }
@@ -1605,7 +1606,7 @@ export interface DeleteKeyArgs {
  * Starts drafting a request (a new graph, or an edit of `path`, optionally about selected
  * nodes) with the default model (or `model`, or offline); answers with its id at once.
  */
-export interface Method28 {
+export interface Method29 {
   answer: DraftStarted;
   args: DraftArgs;
 }
@@ -1657,7 +1658,7 @@ export interface DraftRequest {
  * What happened to a draft since `after` (waiting up to ten seconds for something new): the
  * model's text, each round's problems, and the draft once it is over.
  */
-export interface Method29 {
+export interface Method30 {
   answer: DraftStatus;
   args: DraftStatusArgs;
 }
@@ -1955,7 +1956,7 @@ export interface DraftStatusArgs {
  * A blueprint (the file, or the document in the editor) in plain words, step by step: by the
  * default model when one is chosen (only steps naming its own nodes kept), else by Floe.
  */
-export interface Method33 {
+export interface Method34 {
   answer: ExplainAnswer;
   args: ExplainArgs;
 }
@@ -2022,7 +2023,7 @@ export interface ExplainArgs {
  * `refresh`), with prices and context sizes where known; a provider that cannot be listed
  * says why (no key, not running).
  */
-export interface Method19 {
+export interface Method20 {
   /**
    * The answer.
    */
@@ -2130,7 +2131,7 @@ export interface OpenFolderArgs {
 /**
  * Pauses a run started here (running nodes finish, no new ones start), or lets it go on.
  */
-export interface Method16 {
+export interface Method17 {
   /**
    * The answer.
    */
@@ -2173,7 +2174,7 @@ export interface ReadArgs {
 /**
  * Deletes a blueprint.
  */
-export interface Method10 {
+export interface Method11 {
   /**
    * The answer.
    */
@@ -2190,7 +2191,7 @@ export interface RemoveArgs {
  * Removes an added endpoint (and its stored key), or puts a built-in provider back to
  * Floe's own values.
  */
-export interface Method22 {
+export interface Method23 {
   answer: SettingsView1;
   args: RemoveProviderArgs;
 }
@@ -2243,9 +2244,28 @@ export interface RenameArgs {
   to: string;
 }
 /**
+ * Renames node `from` to `to` in a document: every edge, run output, template and body
+ * reference follows. Answers with the document's new text (canonical); nothing is saved.
+ */
+export interface Method10 {
+  /**
+   * The answer.
+   */
+  answer: string;
+  args: RenameNodeArgs;
+}
+/**
+ * The arguments, by name.
+ */
+export interface RenameNodeArgs {
+  from: string;
+  text: string;
+  to: string;
+}
+/**
  * Resumes a run interrupted by a crash (or cancelled): finished nodes are not run again.
  */
-export interface Method12 {
+export interface Method13 {
   answer: Started;
   args: ResumeArgs;
 }
@@ -2268,7 +2288,7 @@ export interface ResumeArgs {
  * Starts a run of the saved blueprint (all of it, or from a node on, reusing an earlier
  * run's results); answers once it has started, or with why it cannot.
  */
-export interface Method11 {
+export interface Method12 {
   answer: Started1;
   args: RunArgs;
 }
@@ -2327,7 +2347,7 @@ export interface RunRequest {
 /**
  * One stored run: its summary, the blueprint that ran and what waits for a decision.
  */
-export interface Method14 {
+export interface Method15 {
   answer: RunDetail;
   args: RunDetailArgs;
 }
@@ -2460,7 +2480,7 @@ export interface RunDetailArgs {
 /**
  * Recent runs, newest first; with `blueprint` (an id), that blueprint's history.
  */
-export interface Method13 {
+export interface Method14 {
   /**
    * The answer.
    */
@@ -2571,7 +2591,7 @@ export interface SaveArgs {
 /**
  * Chooses the default model (`provider:model`) that nodes saying `default` call, or unsets it.
  */
-export interface Method25 {
+export interface Method26 {
   answer: SettingsView2;
   args: SetDefaultModelArgs;
 }
@@ -2612,7 +2632,7 @@ export interface SetDefaultModelArgs {
 /**
  * Stores a provider's API key in the OS keychain; no answer ever carries it back.
  */
-export interface Method23 {
+export interface Method24 {
   answer: SettingsView3;
   args: SetKeyArgs;
 }
@@ -2652,7 +2672,7 @@ export interface SetKeyArgs {
  * Sets a provider's settings (a built-in one's overrides, or a new OpenAI-compatible
  * endpoint with `api` and `base_url`); written atomically, used at once.
  */
-export interface Method21 {
+export interface Method22 {
   answer: SettingsView4;
   args: SetProviderArgs;
 }
@@ -2721,7 +2741,7 @@ export interface ProviderSettings1 {
  * Every provider with its settings and where its key comes from (never the key), and the
  * default model.
  */
-export interface Method20 {
+export interface Method21 {
   answer: SettingsView5;
   args: SettingsArgs;
 }
@@ -2757,7 +2777,7 @@ export interface SettingsArgs {}
 /**
  * One cheap call to a provider (listing its models) to check its key and base URL.
  */
-export interface Method26 {
+export interface Method27 {
   answer: ProviderTest;
   args: TestProviderArgs;
 }

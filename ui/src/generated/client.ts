@@ -58,6 +58,11 @@ export abstract class ApiClient {
     return this.call("rename", { from, to });
   }
 
+  /** Renames node `from` to `to` in a document: every edge, run output, template and body reference follows. Answers with the document's new text (canonical); nothing is saved. */
+  renameNode(text: Args<"rename_node">["text"], from: Args<"rename_node">["from"], to: Args<"rename_node">["to"]): Promise<Answer<"rename_node">> {
+    return this.call("rename_node", { text, from, to });
+  }
+
   /** Deletes a blueprint. */
   remove(path: Args<"remove">["path"]): Promise<Answer<"remove">> {
     return this.call("remove", { path });

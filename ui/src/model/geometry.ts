@@ -4,11 +4,17 @@
 import { getViewportForBounds, type Node, type Viewport } from "@xyflow/react";
 
 /** A node's box before React Flow has measured it. */
-export const NODE_SIZE = { width: 200, height: 90 };
+export const NODE_SIZE = { width: 220, height: 94 };
 
-/** Where a node's port handles sit: the first PORT_TOP below its top edge, then every PORT_STEP. */
-export const PORT_TOP = 40;
-export const PORT_STEP = 18;
+/**
+ * A node box from the top: its header (icon, title, kind), one line of summary, then a row per
+ * port. Port handles sit on the rows' centres: the first PORT_TOP below the top edge, then every
+ * PORT_STEP. components/FloeNode.tsx draws to these numbers.
+ */
+export const NODE_HEADER = 42;
+export const NODE_SUMMARY = 22;
+export const PORT_STEP = 20;
+export const PORT_TOP = NODE_HEADER + NODE_SUMMARY + 2 + PORT_STEP / 2;
 
 export interface Box {
   x: number;
@@ -68,9 +74,9 @@ export function fitViewport(bounds: Box | null, width: number, height: number): 
 }
 
 /** Every node box (but containers, which are sized by their bodies) is this wide; long titles are cut. */
-export const NODE_WIDTH = 200;
+export const NODE_WIDTH = 220;
 
-/** A node box's height for its rows of ports: the title and kind lines, then a row per port. */
+/** A node box's height for its rows of ports: the header and summary, a row per port, a margin. */
 export function nodeHeight(rows: number): number {
-  return PORT_TOP + Math.max(rows, 1) * PORT_STEP + 8;
+  return PORT_TOP + (Math.max(rows, 1) - 1) * PORT_STEP + PORT_STEP / 2 + 8;
 }

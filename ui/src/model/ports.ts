@@ -1,7 +1,7 @@
 // The ports a node shows as handles: what its kind (or, for `tool`, its tool) offers, the extra
 // ports the node declares, and any port an edge already uses (so no edge is left dangling).
 import type { Node as BlueprintNode } from "../generated/blueprint";
-import type { CatalogDoc } from "../generated/catalog";
+import type { CatalogDoc, PortDef } from "../generated/catalog";
 import type { Canvas, CanvasEdge } from "./convert";
 
 export interface NodePorts {
@@ -48,4 +48,20 @@ function edgesOf(edges: CanvasEdge[]): Map<string, CanvasEdge[]> {
     edgeIndex.set(edges, index);
   }
   return index;
+}
+
+/** What the catalogue says of one of a node's ports (its type and what it carries), or null for a port it does not describe. */
+export function portDoc(node: BlueprintNode, catalog: CatalogDoc | null, side: "input" | "output", name: string): PortDef | null {
+  const declared = (node as { inputs?: Partial<PortDef>[]; outputs?: Partial<PortDef>[] })[side === "input" ? "inputs" : "outputs"];
+  const own = declared?.find((p) => p.name === name);
+  if (own) return { name, type: own.type ?? "any", description: own.description ?? "", required: own.required ?? false };
+  let ports: PortDef[] | undefined;
+  if (node.kind === "tool") {
+    const toolName = (node.config as { tool?: unknown } | undefined)?.tool;
+    ports = side === "output" ? catalog?.tools.find((t) => t.tool === toolName)?.outputs : catalog?.kinds.find((k) => k.kind === "tool")?.example_ports.inputs;
+  } else {
+    const kind = catalog?.kinds.find((k) => k.kind === node.kind)?.example_ports;
+    ports = side === "input" ? kind?.inputs : kind?.outputs;
+  }
+  return ports?.find((p) => p.name === name) ?? null;
 }

@@ -1,0 +1,53 @@
+// Screenshots of the app's main views at 1440×900 and 1280×720 (light and dark) against `floe serve`:
+// `node scripts/shots.mjs OUTDIR`. Needs `cargo build -p floe-cli` and `npm run build`.
+import { chromium } from "playwright-core";
+import { spawn } from "node:child_process";
+import { cpSync, mkdtempSync, writeFileSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+const out = process.argv[2] ?? "target/shots";
+mkdirSync(out, { recursive: true });
+const repo = process.cwd();
+const scratch = mkdtempSync(path.join(tmpdir(), "floe-shots-"));
+const folder = path.join(scratch, "blueprints");
+cpSync(path.join(repo, "blueprints"), folder, { recursive: true });
+const settings = path.join(scratch, "settings.json");
+writeFileSync(settings, JSON.stringify({ default_model: "ollama:llama3.2" }));
+const target = process.env.CARGO_TARGET_DIR ?? path.join(repo, "target");
+const child = spawn(path.join(target, "debug", "floe"), ["serve", folder, "--json", "--ui", path.join(repo, "ui/dist"), "--db", path.join(scratch, "runs.db")], {
+  stdio: ["ignore", "pipe", "inherit"],
+  env: { ...process.env, FLOE_SETTINGS: settings },
+});
+const url = await new Promise((resolve) => {
+  let buffer = "";
+  child.stdout.on("data", (c) => {
+    buffer += c;
+    if (buffer.includes("\n")) resolve(JSON.parse(buffer.split("\n")[0]).url);
+  });
+});
+const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu"] });
+try {
+  for (const scheme of ["light", "dark"]) {
+    for (const [w, h] of [[1440, 900], [1280, 720]]) {
+      const page = await browser.newPage({ viewport: { width: w, height: h }, colorScheme: scheme });
+      const name = (view) => path.join(out, `${view}-${scheme}-${w}x${h}.png`);
+      await page.goto(url);
+      await page.waitForTimeout(500);
+      await page.screenshot({ path: name("start") });
+      await page.getByRole("button", { name: /csv-report\.json/ }).click();
+      await page.waitForTimeout(800);
+      await page.screenshot({ path: name("example") });
+      await page.locator('.react-flow__node[data-id="commentary"]').click();
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: name("selected") });
+      await page.locator(".react-flow__pane").click({ position: { x: 5, y: 5 } });
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: name("blueprint") });
+      await page.close();
+    }
+  }
+} finally {
+  await browser.close();
+  child.kill();
+}
