@@ -111,7 +111,7 @@ try {
   const expected = ["combine", "each", "list", "read", "summarise"];
   if (JSON.stringify(ids) !== JSON.stringify(expected)) fail(`nodes ${ids} instead of ${expected}`);
   console.log(`desktop: example on the canvas ${Date.now() - started} ms after launch`);
-  const problems = await (await browser.$(".problems .count")).getText();
+  const problems = await (await browser.$(".problem-count")).getText();
   if (problems !== "0") fail(`expected no problems, the app shows ${problems}`);
   // The About box answers through the app's own command.
   await (await browser.$("button=About")).click();

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { serve, type Served } from "./server";
 
@@ -18,7 +18,7 @@ test("opens an example, shows its nodes and problems, and saves it unchanged", a
   await expect(page.locator(".react-flow__node-floe")).toHaveCount(5);
   // Two top-level edges and the loop body's one.
   await expect(page.locator(".react-flow__edge")).toHaveCount(3);
-  await expect(page.locator(".problems .count")).toHaveText("0");
+  await expect(page.locator(".problem-count")).toHaveText("0");
   await page.screenshot({ path: "target/e2e-results/canvas-example.png" });
   const before = readFileSync(path.join(server.folder, "map-reduce-notes.json"), "utf8");
   await page.keyboard.press("Control+s");
@@ -36,12 +36,13 @@ test("deleting a node others read shows diagnostics, undo clears them", async ({
   await node.click();
   await page.keyboard.press("Delete");
   await expect(page.locator(".react-flow__node-floe")).toHaveCount(4);
+  await page.getByRole("tab", { name: /^Problems/ }).click();
   await expect(page.locator(".problems li").first()).toContainText("commentary");
-  await expect(page.locator(".problems .count")).not.toHaveText("0");
+  await expect(page.locator(".problem-count")).not.toHaveText("0");
   await page.screenshot({ path: "target/e2e-results/canvas-diagnostic.png" });
   await page.keyboard.press("Control+z");
   await expect(page.locator(".react-flow__node-floe")).toHaveCount(5);
-  await expect(page.locator(".problems .count")).toHaveText("0");
+  await expect(page.locator(".problem-count")).toHaveText("0");
 });
 
 test("builds a graph from the palette, configures it, and saves what the screen shows", async ({ page }) => {
@@ -75,6 +76,7 @@ test("builds a graph from the palette, configures it, and saves what the screen 
   const template = page.locator("#field-template");
   await template.fill("Hello {{ nodes.nobody.text }}");
   await template.blur();
+  await page.getByRole("tab", { name: /^Problems/ }).click();
   await expect(page.locator(".problems li.error").first()).toContainText("nobody");
   await page.screenshot({ path: "target/e2e-results/palette-diagnostic.png" });
   // …and fixing it clears it (nothing feeds its `in` port, so the template says what to use then).
@@ -131,30 +133,41 @@ test("shortcuts: cheat sheet, duplicate, arrange, dark theme", async ({ page }) 
   expect(await page.evaluate(() => document.documentElement.dataset.theme)).not.toBe(theme);
 });
 
-test("zoomed far out the graph is an overview: a click selects, the minimap moves the view, zooming in brings the nodes back", async ({ page }) => {
+test("a large graph zoomed far out is an overview: a click selects, the minimap moves the view, zooming in brings the nodes back", async ({ page }) => {
+  // 10 layers of 20 text templates, each fed by the one before it in its row.
+  const nodes = [];
+  const edges = [];
+  const boxes: Record<string, { x: number; y: number }> = {};
+  for (let l = 0; l < 10; l += 1) {
+    for (let i = 0; i < 20; i += 1) {
+      const id = `n${l}_${i}`;
+      nodes.push({ id, kind: "tool", config: { tool: "text_template", args: { template: l === 0 ? "start" : "{{ inputs.in }}" } } });
+      boxes[id] = { x: l * 280, y: i * 120 };
+      if (l > 0) edges.push({ from: `n${l - 1}_${i}.text`, to: `${id}.in` });
+    }
+  }
+  const doc = { format: "floe.blueprint", version: 1, id: "large", name: "Large", nodes, edges, layout: { nodes: boxes } };
+  writeFileSync(path.join(server.folder, "large.json"), JSON.stringify(doc, null, 2));
   await page.goto(server.url);
-  await page.getByRole("button", { name: /map-reduce-notes\.json/ }).click();
-  await expect(page.locator(".react-flow__node-floe")).toHaveCount(5);
+  await page.getByRole("button", { name: /large\.json/ }).click();
+  // Fitted, 200 nodes are far out: out of the DOM, drawn on the overview canvas.
+  await expect(page.locator("canvas.overview")).toHaveAttribute("data-nodes", "200");
+  await expect(page.locator(".react-flow__node-floe")).toHaveCount(0);
+  await page.screenshot({ path: "target/e2e-results/canvas-overview.png" });
   const pane = (await page.locator(".react-flow__pane").boundingBox())!;
-  await page.mouse.move(pane.x + pane.width / 2, pane.y + pane.height / 2);
   const viewport = () =>
     page.evaluate(() => {
       const m = new DOMMatrix(getComputedStyle(document.querySelector(".react-flow__viewport")!).transform);
       return { x: m.e, y: m.f, zoom: m.a };
     });
-  for (let i = 0; i < 20 && (await viewport()).zoom >= 0.3; i += 1) await page.mouse.wheel(0, 200);
-  // Out of the DOM, drawn on the overview canvas (three nodes and the loop's two).
-  await expect(page.locator(".react-flow__node-floe")).toHaveCount(0);
-  await expect(page.locator("canvas.overview")).toHaveAttribute("data-nodes", "5");
-  await page.screenshot({ path: "target/e2e-results/canvas-overview.png" });
 
-  // `list` is at (12, 63) in the layout: a click on it selects it.
+  // `n0_0` is at (0, 0) in the layout: a click on it selects it.
   const v = await viewport();
-  await page.mouse.click(pane.x + v.x + (12 + 100) * v.zoom, pane.y + v.y + (63 + 20) * v.zoom);
-  await expect(page.locator(".inspector h2")).toContainText("list");
-  // Empty canvas: the selection is cleared.
-  await page.mouse.click(pane.x + 5, pane.y + 5);
-  await expect(page.locator(".inspector .hint")).toContainText("Select a node");
+  await page.mouse.click(pane.x + v.x + 100 * v.zoom, pane.y + v.y + 40 * v.zoom);
+  await expect(page.locator("#field-id")).toHaveValue("n0_0");
+  // Empty canvas: the selection is cleared and the inspector shows the blueprint.
+  await page.mouse.click(pane.x + 5, pane.y + pane.height - 5);
+  await expect(page.locator(".blueprint-panel")).toBeVisible();
 
   // The minimap: a press moves the view's centre there.
   const before = await viewport();
@@ -162,8 +175,20 @@ test("zoomed far out the graph is an overview: a click selects, the minimap move
   await page.mouse.click(map.x + 10, map.y + 10);
   await expect.poll(async () => (await viewport()).x).not.toBe(before.x);
 
-  // Zoom to fit: a five-node graph fits at a readable zoom, so its nodes are in the DOM again.
-  await page.keyboard.press("Shift+F");
-  await expect(page.locator(".react-flow__node-floe")).toHaveCount(5);
+  // Zoomed in to a readable size, the nodes under the view are in the DOM again.
+  await page.mouse.move(pane.x + pane.width / 2, pane.y + pane.height / 2);
+  for (let i = 0; i < 20 && (await viewport()).zoom < 0.8; i += 1) await page.mouse.wheel(0, -200);
   await expect(page.locator("canvas.overview")).toHaveCount(0);
+  await expect(page.locator(".react-flow__node-floe").first()).toBeVisible();
+});
+
+test("a small graph stays drawn as nodes at any zoom", async ({ page }) => {
+  await page.goto(server.url);
+  await page.getByRole("button", { name: /map-reduce-notes\.json/ }).click();
+  await expect(page.locator(".react-flow__node-floe")).toHaveCount(5);
+  const pane = (await page.locator(".react-flow__pane").boundingBox())!;
+  await page.mouse.move(pane.x + pane.width / 2, pane.y + pane.height / 2);
+  for (let i = 0; i < 10; i += 1) await page.mouse.wheel(0, 200);
+  await expect(page.locator("canvas.overview")).toHaveCount(0);
+  await expect(page.locator(".react-flow__node-floe")).toHaveCount(5);
 });

@@ -30,6 +30,7 @@ test("a problem leads to its field, and its fix applies in one click", async ({ 
   await page.keyboard.press("Escape");
   await page.keyboard.type("tone }}");
   await page.locator(".inspector h2").click();
+  await page.getByRole("tab", { name: /^Problems/ }).click();
   const problem = page.locator(".problems li.error").filter({ hasText: "tone" });
   await expect(problem).toHaveCount(1);
   await expect(page.locator('.react-flow__node[data-id="summarise"] .floe-node-badge')).toBeVisible();
@@ -38,19 +39,19 @@ test("a problem leads to its field, and its fix applies in one click", async ({ 
 
   // Clicking the problem selects the node and puts the cursor in the field.
   await page.locator('.react-flow__node[data-id="fetch"]').click();
-  await expect(page.locator(".inspector h2")).toContainText("fetch");
+  await expect(page.locator("#field-id")).toHaveValue("fetch");
   await problem.locator("button.problem").click();
-  await expect(page.locator(".inspector h2")).toContainText("summarise");
+  await expect(page.locator("#field-id")).toHaveValue("summarise");
   await expect(page.locator("#field-prompt")).toBeFocused();
 
   // The compiler's fix declares the input; undo takes it back, redo applies it again.
   await problem.locator("button.fix").click();
-  await expect(page.locator(".problems .count")).toHaveText("0");
+  await expect(page.locator(".problem-count")).toHaveText("0");
   await page.locator(".react-flow__pane").click();
   await page.keyboard.press("Control+z");
   await expect(page.locator(".problems li.error").filter({ hasText: "tone" })).toHaveCount(1);
   await page.keyboard.press("Control+Shift+z");
-  await expect(page.locator(".problems .count")).toHaveText("0");
+  await expect(page.locator(".problem-count")).toHaveText("0");
   await page.keyboard.press("Control+s");
   await expect(page.locator(".notice")).toHaveText("saved fetch-and-summarise.json");
   const saved = JSON.parse(readFileSync(file("fetch-and-summarise.json"), "utf8"));
@@ -71,7 +72,7 @@ test("policy editors, sticky notes, resizing a loop and dropping into its body",
   await page.locator("#field-policy\\.on_error").selectOption("default");
   await page.locator("#field-policy\\.on_error\\.value").fill("[]");
   await page.locator("#field-policy\\.on_error\\.value").blur();
-  await expect(page.locator(".problems .count")).toHaveText("0");
+  await expect(page.locator(".problem-count")).toHaveText("0");
 
   // A sticky note, written and kept.
   await page.locator(".react-flow__pane").click();
@@ -120,7 +121,8 @@ test("save as, rename, delete, reload on disk change, and the unsaved guard", as
   await expect(page.locator(".doc-title")).toHaveText("copies/race.json");
   expect(readFileSync(file("copies/race.json"), "utf8")).toBe(readFileSync(file("parallel-race.json"), "utf8"));
 
-  await page.getByRole("button", { name: "Rename" }).click();
+  await page.getByRole("button", { name: "More" }).click();
+  await page.getByRole("menuitem", { name: "Rename…" }).click();
   await page.getByRole("dialog", { name: "Rename" }).getByRole("textbox").fill("copies/renamed.json");
   await page.keyboard.press("Enter");
   await expect(page.locator(".doc-title")).toHaveText("copies/renamed.json");
@@ -148,12 +150,14 @@ test("save as, rename, delete, reload on disk change, and the unsaved guard", as
   await expect(page.locator(".react-flow__node-floe").filter({ hasText: "Changed again" })).toHaveCount(1);
   await expect(page.locator(".doc-title")).toHaveText("copies/renamed.json");
 
-  await page.getByRole("button", { name: "Delete", exact: true }).click();
+  await page.getByRole("button", { name: "More" }).click();
+  await page.getByRole("menuitem", { name: "Delete" }).click();
   await page.getByRole("dialog", { name: "Delete blueprint?" }).getByRole("button", { name: "Delete" }).click();
   await expect(page.locator(".doc-title")).toHaveText("No blueprint open");
   expect(existsSync(file("copies/renamed.json"))).toBe(false);
 
   // About shows the version.
-  await page.getByRole("button", { name: "About" }).click();
+  await page.getByRole("button", { name: "More" }).click();
+  await page.getByRole("menuitem", { name: "About Floe" }).click();
   await expect(page.getByRole("dialog", { name: "About Floe" })).toContainText(/Version \d+\.\d+\.\d+/);
 });

@@ -132,7 +132,7 @@ test("runs an example from the canvas: states in order, a retry after a failing 
 test("a failed node shows its error on the canvas and in its trace", async ({ page }) => {
   await page.goto(server.url);
   await open(page, "log-triage.json");
-  await page.getByRole("button", { name: "▶ Run" }).click();
+  await page.locator(".toolbar .run-button").click();
   const form = page.getByRole("dialog", { name: "Run inputs" });
   await form.locator('textarea[name="log"]').fill("logs/missing.log");
   await form.getByRole("button", { name: "Run" }).click();
@@ -150,7 +150,7 @@ test("a failed node shows its error on the canvas and in its trace", async ({ pa
     blueprint("broken", [{ id: "a", kind: "tool", config: { tool: "text_template", args: { template: "{{ nodes.nope.text }}" } } }], []),
   );
   await open(page, "broken.json");
-  await page.getByRole("button", { name: "▶ Run" }).click();
+  await page.locator(".toolbar .run-button").click();
   await expect(page.locator(".notice")).toContainText("broken.json does not compile: fix the problems below");
   await expect(page.getByRole("tab", { name: /Problems/ })).toHaveAttribute("aria-selected", "true");
   await expect(page.locator(".problems li").first()).toContainText("nope");
@@ -170,7 +170,7 @@ test("cancel a run, then open it from history and replay it", async ({ page }) =
   );
   await page.goto(server.url);
   await open(page, "slow.json");
-  await page.getByRole("button", { name: "▶ Run" }).click();
+  await page.locator(".toolbar .run-button").click();
   await expect(node(page, "wait")).toHaveAttribute("data-status", "running");
   await page.getByRole("button", { name: "Cancel run" }).click();
   await expect(page.locator(".run-controls")).toHaveAttribute("data-status", "cancelled");
@@ -232,7 +232,7 @@ test("a run interrupted by killing the server is resumed from the app; finished 
   );
   await page.goto(server.url);
   await open(page, "crash.json");
-  await page.getByRole("button", { name: "▶ Run" }).click();
+  await page.locator(".toolbar .run-button").click();
   await expect(node(page, "wait")).toHaveAttribute("data-status", "running");
   const run = await page.locator(".run-controls").getAttribute("data-run");
   // The server dies mid-run; the page says it is reconnecting.
@@ -271,7 +271,7 @@ test("an approval waits in the app and is approved with an edited value", async 
   );
   await page.goto(server.url);
   await open(page, "gate.json");
-  await page.getByRole("button", { name: "▶ Run" }).click();
+  await page.locator(".toolbar .run-button").click();
   await expect(node(page, "review")).toHaveAttribute("data-status", "waiting");
   await expect(page.getByRole("alert")).toContainText("review waits for your approval");
   await page.getByRole("alert").getByRole("button", { name: "Review" }).click();

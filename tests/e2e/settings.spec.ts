@@ -116,7 +116,7 @@ test("a model is set up in Settings, runs an example, and a missing key stops th
 
   // An example calling `default` runs to success against the endpoint.
   await page.locator("button.file", { has: page.locator(".file-path", { hasText: /^summarise-text\.json$/ }) }).click();
-  await page.getByRole("button", { name: "▶ Run" }).click();
+  await page.locator(".toolbar .run-button").click();
   const form = page.getByRole("dialog", { name: "Run inputs" });
   await form.locator('textarea[name="text"]').fill("Floe runs workflows on your machine.");
   await form.getByRole("button", { name: "Run" }).click();
@@ -129,7 +129,7 @@ test("a model is set up in Settings, runs an example, and a missing key stops th
   await settings.getByRole("button", { name: "Delete key" }).click();
   await expect(settings.locator(".key-status")).toHaveText("No key");
   await page.keyboard.press("Escape");
-  await page.getByRole("button", { name: "▶ Run" }).click();
+  await page.locator(".toolbar .run-button").click();
   await form.getByRole("button", { name: "Run" }).click();
   const unready = page.getByRole("alertdialog", { name: "Not ready to run" });
   await expect(unready).toBeVisible();

@@ -622,7 +622,7 @@ function Shell({ backend }: { backend: Backend }) {
           <>
             <Splitter panel="inspector" />
             <div className="inspector-frame" style={{ width: panels.inspector.size }}>
-              <Inspector />
+              <Inspector backend={backend} />
             </div>
           </>
         )}

@@ -139,6 +139,14 @@ export interface DocumentState {
   ): string;
   /** Replaces fields of a node (title, config…) as one undoable step. */
   updateNode(id: string, fields: Partial<BlueprintNode>): void;
+  /** Replaces the blueprint's own fields (name, inputs, outputs, defaults, run policy…) as one undoable step; `undefined` removes one. */
+  updateBlueprint(fields: Partial<Blueprint>): void;
+  /**
+   * Renames a node: its id and every reference to it (edges, run outputs, templates, container
+   * fields) follow, as one undoable step. Throws with what to do when the new id is taken or
+   * not an identifier.
+   */
+  renameNode(backend: Backend, from: string, to: string): Promise<void>;
   /** Adds a sticky note at `position`; returns its id. */
   addComment(position: { x: number; y: number }): string;
   /** Changes a sticky note's text or colour (one undoable step). */
@@ -380,6 +388,25 @@ export const useDocument = create<DocumentState>((set, get) => {
       const nodes = [...canvas.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node];
       edit({ canvas: { ...canvas, nodes } });
       return id;
+    },
+    updateBlueprint(fields) {
+      const { base } = get();
+      if (!base) return;
+      const next = { ...base, ...fields } as Record<string, unknown>;
+      for (const [key, value] of Object.entries(fields)) if (value === undefined) delete next[key];
+      edit({ base: next as unknown as Blueprint });
+    },
+    async renameNode(backend, from, to) {
+      const { base, canvas } = get();
+      if (!base || from === to) return;
+      const text = await backend.renameNode(get().text(), from, to);
+      const renamed = JSON.parse(text) as Blueprint;
+      const next = toCanvas(renamed);
+      // What was selected stays selected, under its new id; the rest of the view is kept.
+      const selected = new Set(canvas.nodes.filter((n) => n.selected).map((n) => (n.id === from ? to : n.id)));
+      next.nodes = next.nodes.map((n) => (selected.has(n.id) ? { ...n, selected: true } : n));
+      next.comments = canvas.comments;
+      edit({ base: renamed, canvas: next, notice: `renamed ${from} to ${to}` });
     },
     updateNode(id, fields) {
       const { canvas } = get();

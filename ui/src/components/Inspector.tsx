@@ -1,369 +1,16 @@
-// The inspector: forms generated from JSON Schemas — the selected node's config schema (the
-// kind's, and for `tool` nodes the tool's args schema) and the blueprint schema's `Policy` — never
-// a hand-written form per kind. Nested objects become sections, tagged unions (`on_error`) a
-// choice plus the chosen variant's fields, template and expression fields (the catalogue's
-// `script_fields`) and JavaScript (`contentMediaType`) CodeMirror editors. Text fields commit on
-// blur or Enter, choices at once; each commit is one undoable step.
-import { createContext, memo, useCallback, useContext, useEffect, useReducer, useRef, useState } from "react";
+// The inspector: the selected node's forms, generated from JSON Schemas (SchemaForm.tsx) — the
+// kind's config schema (for `tool` nodes the tool's args schema) and the blueprint schema's
+// `Policy` — never a hand-written form per kind; with no node selected, the blueprint's own panel
+// (BlueprintPanel.tsx). Each commit is one undoable step.
+import { memo, useCallback, useEffect, useReducer, useRef, useState } from "react";
 import { useShallow } from "zustand/react/shallow";
-import blueprintSchema from "../../../schemas/blueprint.v1.schema.json";
 import type { Node as BlueprintNode } from "../generated/blueprint";
-import type { ScriptField } from "../generated/catalog";
-import { templateScope, type TemplateScope } from "../model/scope";
+import { templateScope } from "../model/scope";
+import type { Backend } from "../backend/backend";
 import { fieldOf, useCatalog, useDocument } from "../store";
-import { CodeEditor } from "./CodeEditor";
-import { ModelPicker } from "./ModelPicker";
-
-/** A node's model field: the picker, offering `default` as the blueprint resolves it. */
-function NodeModelPicker(props: { id: string; value: string; invalid: boolean; onCommit: (value: string | undefined) => void }) {
-  const blueprint = useDocument((s) => s.base?.default_model ?? null);
-  return <ModelPicker {...props} offerDefault={{ blueprint }} />;
-}
-
-export type Schema = {
-  type?: string | string[];
-  properties?: Record<string, Schema>;
-  required?: string[];
-  enum?: unknown[];
-  oneOf?: Schema[];
-  anyOf?: Schema[];
-  const?: unknown;
-  $ref?: string;
-  description?: string;
-  default?: unknown;
-  examples?: unknown[];
-  minimum?: number;
-  contentMediaType?: string;
-  /** A field with a picker of its own (`model`: the providers' models). */
-  "x-floe-picker"?: string;
-  $defs?: Record<string, Schema>;
-};
-
-/** Follows `$ref`s and unwraps optional (`anyOf [X, null]`) schemas. */
-export function resolve(schema: Schema, root: Schema): Schema {
-  let current = schema;
-  for (let hops = 0; hops < 16; hops += 1) {
-    if (current.$ref) {
-      const name = current.$ref.replace("#/$defs/", "");
-      current = { ...root.$defs?.[name], description: current.description ?? root.$defs?.[name]?.description };
-      continue;
-    }
-    const options = current.anyOf ?? current.oneOf;
-    if (options && !options.every((o) => o.const !== undefined)) {
-      const nonNull = options.filter((o) => o.type !== "null");
-      if (nonNull.length === 1) {
-        current = { ...nonNull[0], description: current.description ?? nonNull[0].description };
-        continue;
-      }
-    }
-    return current;
-  }
-  return current;
-}
-
-/** The choices of an enum-like schema, if it is one. */
-function choices(schema: Schema): string[] | null {
-  if (schema.enum) return schema.enum.map(String);
-  const options = schema.oneOf ?? schema.anyOf;
-  if (options?.length && options.every((o) => o.const !== undefined || o.enum)) {
-    return options.flatMap((o) => (o.const !== undefined ? [String(o.const)] : (o.enum ?? []).map(String)));
-  }
-  return null;
-}
-
-/** A union of objects told apart by one property's constant (`{"action": "skip"}`…). */
-function taggedUnion(schema: Schema, root: Schema): { tag: string; variants: Map<string, Schema> } | null {
-  const options = (schema.oneOf ?? schema.anyOf)?.map((o) => resolve(o, root)).filter((o) => o.type !== "null");
-  if (!options || options.length < 2 || !options.every((o) => o.properties)) return null;
-  const tag = Object.keys(options[0].properties!).find((key) => options.every((o) => o.properties?.[key]?.const !== undefined));
-  if (!tag) return null;
-  return { tag, variants: new Map(options.map((o) => [String(o.properties![tag].const), o])) };
-}
-
-function typeOf(schema: Schema): string {
-  const type = Array.isArray(schema.type) ? schema.type.find((t) => t !== "null") : schema.type;
-  if (!type && schema.properties) return "object";
-  return type ?? "any";
-}
-
-/** A value to start a field from: its first example, its default, or the type's plainest value. */
-export function seed(schema: Schema, root: Schema): unknown {
-  const resolved = resolve(schema, root);
-  if (resolved.examples?.length) return resolved.examples[0];
-  if (resolved.default !== undefined) return resolved.default;
-  if (resolved.const !== undefined) return resolved.const;
-  const union = taggedUnion(resolved, root);
-  if (union) return seed([...union.variants.values()][0], root);
-  switch (typeOf(resolved)) {
-    case "object": {
-      const value: Record<string, unknown> = {};
-      for (const name of resolved.required ?? []) value[name] = seed(resolved.properties?.[name] ?? {}, root);
-      return value;
-    }
-    case "integer":
-    case "number":
-      return resolved.minimum ?? 0;
-    case "boolean":
-      return false;
-    case "array":
-      return [];
-    case "string":
-      return "";
-    default:
-      return null;
-  }
-}
-
-/** What every field of one form shares. */
-interface FormContextValue {
-  root: Schema;
-  scope: () => TemplateScope;
-  /** Config pointers holding templates or expressions (a field under one is one too). */
-  scripts: ScriptField[];
-  /** Problems by field path, for the inline marks. */
-  problems: Map<string, string[]>;
-}
-const FormContext = createContext<FormContextValue | null>(null);
-
-function scriptAt(pointer: string, scripts: ScriptField[]): ScriptField | undefined {
-  return scripts.find((s) => pointer === s.pointer || pointer.startsWith(`${s.pointer}/`));
-}
-
-function toText(value: unknown, type: string): string {
-  if (value === undefined || value === null) return "";
-  if (type === "string" || type === "number" || type === "integer") return String(value);
-  return JSON.stringify(value, null, 2);
-}
-
-function fromText(text: string, type: string): { ok: boolean; value?: unknown } {
-  if (text.trim() === "") return { ok: true, value: undefined };
-  if (type === "string") return { ok: true, value: text };
-  if (type === "number" || type === "integer") {
-    const n = Number(text);
-    return Number.isFinite(n) && (type === "number" || Number.isInteger(n)) ? { ok: true, value: n } : { ok: false };
-  }
-  try {
-    return { ok: true, value: JSON.parse(text) };
-  } catch {
-    // Free text in an "any" field is a string.
-    return type === "any" ? { ok: true, value: text } : { ok: false };
-  }
-}
-
-function Field({
-  path,
-  pointer,
-  schema,
-  value,
-  required,
-  onCommit,
-}: {
-  /** Where the field sits in the inspector: `prompt`, `policy.retry.attempts`. */
-  path: string;
-  /** Its JSON pointer inside the node's config (script fields are found by it). */
-  pointer: string;
-  schema: Schema;
-  value: unknown;
-  required: boolean;
-  onCommit: (value: unknown) => void;
-}) {
-  const context = useContext(FormContext)!;
-  const resolved = resolve(schema, context.root);
-  const type = typeOf(resolved);
-  const options = choices(resolved);
-  const union = options ? null : taggedUnion(resolved, context.root);
-  const id = `field-${path}`;
-  const name = path.split(".").at(-1)!;
-  const problems = context.problems.get(path) ?? [];
-  const [draft, setDraft] = useState(() => toText(value, type));
-  useEffect(() => setDraft(toText(value, type)), [value, type]);
-  const label = (
-    <label htmlFor={id} title={resolved.description}>
-      {name}
-      {required ? " *" : ""}
-    </label>
-  );
-  const hint = resolved.description && <div className="hint">{resolved.description}</div>;
-  const marks = problems.map((message, i) => (
-    <div key={i} className="field-problem">
-      {message}
-    </div>
-  ));
-  const wrap = (control: React.ReactNode, className = "field") => (
-    <div className={`${className}${problems.length ? " has-problem" : ""}`} data-field={path}>
-      {label}
-      {control}
-      {marks}
-      {hint}
-    </div>
-  );
-
-  if (options) {
-    return wrap(
-      <select id={id} value={value === undefined ? "" : String(value)} onChange={(e) => onCommit(e.target.value === "" ? undefined : e.target.value)}>
-        {!required && <option value="">(default)</option>}
-        {options.map((o) => (
-          <option key={o} value={o}>
-            {o}
-          </option>
-        ))}
-      </select>,
-    );
-  }
-  if (type === "boolean") {
-    return (
-      <div className="field checkbox" data-field={path}>
-        <input id={id} type="checkbox" checked={value === true} onChange={(e) => onCommit(e.target.checked)} />
-        {label}
-        {marks}
-      </div>
-    );
-  }
-  if (union) {
-    const current = (value ?? undefined) as Record<string, unknown> | undefined;
-    const chosen = current ? String(current[union.tag]) : "";
-    const variant = union.variants.get(chosen);
-    const rest = variant ? { ...variant, properties: { ...variant.properties }, required: variant.required?.filter((r) => r !== union.tag) } : null;
-    if (rest) delete rest.properties![union.tag];
-    return (
-      <fieldset className={`field group${problems.length ? " has-problem" : ""}`} data-field={path}>
-        <legend title={resolved.description}>{name}</legend>
-        <select
-          id={id}
-          aria-label={name}
-          value={chosen}
-          onChange={(e) => {
-            const next = union.variants.get(e.target.value);
-            onCommit(next ? seed(next, context.root) : undefined);
-          }}
-        >
-          {!required && <option value="">(default)</option>}
-          {[...union.variants.keys()].map((key) => (
-            <option key={key} value={key} title={union.variants.get(key)?.description}>
-              {key}
-            </option>
-          ))}
-        </select>
-        {variant?.description && <div className="hint">{variant.description}</div>}
-        {rest && current && Object.keys(rest.properties!).length > 0 && (
-          <SchemaForm path={path} pointer={pointer} schema={rest} value={current} onChange={onCommit} />
-        )}
-        {marks}
-        {hint}
-      </fieldset>
-    );
-  }
-  if (type === "object" && resolved.properties) {
-    const current = value as Record<string, unknown> | undefined;
-    return (
-      <fieldset className={`field group${problems.length ? " has-problem" : ""}`} data-field={path}>
-        <legend title={resolved.description}>
-          {name}
-          {current !== undefined && !required && (
-            <button type="button" className="link" onClick={() => onCommit(undefined)} title={`Remove ${name} (use the default)`}>
-              clear
-            </button>
-          )}
-        </legend>
-        {current === undefined ? (
-          <button type="button" id={id} onClick={() => onCommit(seed(resolved, context.root))}>
-            Set {name}
-          </button>
-        ) : (
-          <SchemaForm path={path} pointer={pointer} schema={resolved} value={current} onChange={onCommit} />
-        )}
-        {marks}
-        {hint}
-      </fieldset>
-    );
-  }
-  if (resolved["x-floe-picker"] === "model" && type === "string") {
-    return wrap(<NodeModelPicker id={id} value={typeof value === "string" ? value : ""} invalid={problems.length > 0} onCommit={onCommit} />);
-  }
-  const script = type === "string" || type === "any" ? scriptAt(pointer, context.scripts) : undefined;
-  if (script || resolved.contentMediaType === "text/javascript") {
-    const language = script ? (script.role === "expression" ? "expression" : "template") : "javascript";
-    const vars = (script?.vars ?? []).map((v) => ({ label: v, detail: "this field" }));
-    const scope = vars.length === 0 ? context.scope : () => {
-      const outer = context.scope();
-      return { ...outer, variables: [...outer.variables, ...vars] };
-    };
-    return wrap(
-      <CodeEditor
-        id={id}
-        value={typeof value === "string" ? value : toText(value, type)}
-        language={language}
-        scope={scope}
-        invalid={problems.length > 0}
-        placeholder={language === "template" ? "text with {{ run.name }} or {{ nodes.id.port }}" : undefined}
-        onCommit={(text) => onCommit(text === "" ? undefined : text)}
-      />,
-    );
-  }
-  const multiline = type === "object" || type === "array" || type === "any";
-  const invalid = !fromText(draft, type).ok;
-  const commit = () => {
-    const parsed = fromText(draft, type);
-    if (parsed.ok && JSON.stringify(parsed.value) !== JSON.stringify(value)) onCommit(parsed.value);
-  };
-  const props = {
-    id,
-    value: draft,
-    className: invalid || problems.length ? "invalid" : undefined,
-    placeholder: resolved.default !== undefined ? String(JSON.stringify(resolved.default)) : undefined,
-    onChange: (e: { target: { value: string } }) => setDraft(e.target.value),
-    onBlur: commit,
-  };
-  return wrap(
-    multiline ? (
-      <textarea {...props} rows={3} spellCheck={false} />
-    ) : (
-      <input {...props} type={type === "number" || type === "integer" ? "number" : "text"} onKeyDown={(e) => e.key === "Enter" && commit()} />
-    ),
-  );
-}
-
-/** A form over an object schema: one field per property, required ones first. */
-function SchemaForm({
-  path,
-  pointer,
-  schema,
-  value,
-  onChange,
-}: {
-  path: string;
-  pointer: string;
-  schema: Schema;
-  value: Record<string, unknown>;
-  onChange: (value: Record<string, unknown>) => void;
-}) {
-  const { root } = useContext(FormContext)!;
-  const resolved = resolve(schema, root);
-  const required = new Set(resolved.required ?? []);
-  const names = Object.keys(resolved.properties ?? {}).sort((a, b) => Number(required.has(b)) - Number(required.has(a)));
-  return (
-    <>
-      {names.map((name) => (
-        <Field
-          key={name}
-          path={path ? `${path}.${name}` : name}
-          pointer={`${pointer}/${name}`}
-          schema={resolved.properties![name]}
-          value={value[name]}
-          required={required.has(name)}
-          onCommit={(next) => {
-            const copy = { ...value };
-            if (next === undefined) delete copy[name];
-            else copy[name] = next;
-            onChange(copy);
-          }}
-        />
-      ))}
-    </>
-  );
-}
-
-const policySchema = blueprintSchema as unknown as Schema;
+import { BlueprintPanel } from "./BlueprintPanel";
+import { KindIcon, lookOf, toolOf } from "./look";
+import { blueprintRoot, type FormContextValue, FormContext, type Schema, SchemaForm } from "./SchemaForm";
 
 /** Puts the cursor in the field a problem named (opening its section), once per request. */
 function useFocusRequest(nodeId: string) {
@@ -464,7 +111,48 @@ function ProposalDiff({ node, mark }: { node: BlueprintNode; mark: "added" | "ch
   );
 }
 
-function InspectorView() {
+/** A node's id: renaming it renames every reference (edges, run outputs, templates) too. */
+function NodeIdField({ id, backend }: { id: string; backend: Backend }) {
+  const [draft, setDraft] = useState(id);
+  const [problem, setProblem] = useState<string | null>(null);
+  useEffect(() => {
+    setDraft(id);
+    setProblem(null);
+  }, [id]);
+  const commit = () => {
+    if (draft === id) return;
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(draft)) {
+      setProblem("an id is letters, digits and _, not starting with a digit");
+      return;
+    }
+    useDocument
+      .getState()
+      .renameNode(backend, id, draft)
+      .then(() => setProblem(null))
+      .catch((error: Error) => setProblem(error.message));
+  };
+  return (
+    <div className={`field${problem ? " has-problem" : ""}`} data-field="id">
+      <label htmlFor="field-id">id</label>
+      <input
+        id="field-id"
+        value={draft}
+        spellCheck={false}
+        className={problem ? "invalid" : undefined}
+        onChange={(e) => setDraft(e.target.value)}
+        onBlur={commit}
+        onKeyDown={(e) => {
+          if (e.key === "Enter") commit();
+          if (e.key === "Escape") setDraft(id);
+        }}
+      />
+      {problem && <div className="field-problem">{problem}</div>}
+      <div className="hint">Templates read it as {`{{ nodes.${id}.<port> }}`}; renaming updates every reference.</div>
+    </div>
+  );
+}
+
+function InspectorView({ backend }: { backend: Backend }) {
   const catalog = useCatalog((s) => s.catalog);
   const base = useDocument((s) => s.base);
   const updateNode = useDocument((s) => s.updateNode);
@@ -479,10 +167,11 @@ function InspectorView() {
     const { canvas, base } = useDocument.getState();
     return templateScope(nodeId, canvas, base, useCatalog.getState().catalog);
   }, [nodeId]);
-  if (selected.length !== 1) {
+  if (selected.length === 0) return <BlueprintPanel />;
+  if (selected.length > 1) {
     return (
       <aside className="inspector" aria-label="Inspector">
-        <p className="hint">{selected.length > 1 ? `${selected.length} nodes selected` : "Select a node to configure it."}</p>
+        <p className="hint">{selected.length} nodes selected: select one to configure it, or click the canvas for the blueprint.</p>
       </aside>
     );
   }
@@ -504,10 +193,15 @@ function InspectorView() {
   const policy = (node.policy ?? {}) as Record<string, unknown>;
   return (
     <aside className="inspector" aria-label="Inspector">
-      <h2>
-        {node.id} <span className="hint">{tool ? tool.title : (kind?.title ?? node.kind)}</span>
-      </h2>
+      <div className="inspector-head">
+        <KindIcon look={lookOf(node.kind, toolOf(node))} />
+        <div>
+          <h2>{node.title || node.id}</h2>
+          <div className="hint">{tool ? tool.title : (kind?.title ?? node.kind)}</div>
+        </div>
+      </div>
       {(tool ?? kind) && <p className="hint summary">{tool ? tool.summary : kind?.summary}</p>}
+      <NodeIdField id={node.id} backend={backend} />
       {selected[0].proposal && <ProposalDiff node={node} mark={selected[0].proposal} />}
       <div className="field">
         <label htmlFor="field-title">title</label>
@@ -564,7 +258,7 @@ function InspectorView() {
       <details className="policy" open={Object.keys(policy).length > 0 || [...byField.keys()].some((k) => k.startsWith("policy"))}>
         <summary>Policy: retry, timeout, errors, join</summary>
         {base?.defaults && <div className="hint">Unset fields come from the blueprint defaults: {JSON.stringify(base.defaults)}</div>}
-        <FormContext.Provider value={{ ...context, root: policySchema, scripts: [] }}>
+        <FormContext.Provider value={{ ...context, root: blueprintRoot, scripts: [] }}>
           <SchemaForm
             path="policy"
             pointer="/policy"

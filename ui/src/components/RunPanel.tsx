@@ -73,7 +73,7 @@ export function RunDock({
     ["run", "Run"],
     ["timeline", "Timeline"],
     ["history", "History"],
-    ["problems", `Problems ${problemCount}`],
+    ["problems", "Problems"],
     ["explain", "Explain"],
   ];
   return (
@@ -82,6 +82,7 @@ export function RunDock({
         {tabs.map(([id, label]) => (
           <button key={id} role="tab" aria-selected={open && tab === id} className={open && tab === id ? "tab active" : "tab"} onClick={() => onTab(id)}>
             {label}
+            {id === "problems" && <span className={`problem-count${problemCount > 0 ? " some" : ""}`}>{problemCount}</span>}
           </button>
         ))}
         <ReplayBar />
