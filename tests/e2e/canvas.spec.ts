@@ -192,3 +192,68 @@ test("a small graph stays drawn as nodes at any zoom", async ({ page }) => {
   await expect(page.locator("canvas.overview")).toHaveCount(0);
   await expect(page.locator(".react-flow__node-floe")).toHaveCount(5);
 });
+
+test("palette items added by double-click or Enter land in view, never on each other, fed by the selection; each is valid as placed", async ({ page }) => {
+  await page.goto(server.url);
+  await page.getByRole("button", { name: "New", exact: true }).click();
+  await page.getByRole("dialog", { name: "New blueprint" }).getByRole("textbox").fill("made/placed.json");
+  await page.keyboard.press("Enter");
+  await expect(page.locator(".doc-title")).toHaveText("made/placed.json");
+  const box = async (id: string) => (await page.locator(`.react-flow__node[data-id="${id}"]`).boundingBox())!;
+  const apart = (a: { x: number; y: number; width: number; height: number }, b: typeof a) =>
+    a.x + a.width <= b.x || b.x + b.width <= a.x || a.y + a.height <= b.y || b.y + b.height <= a.y;
+
+  // Nothing selected: twice the same item, by double-click — in view, one beside the other.
+  await page.locator('.palette-item[data-tool="text_template"]').dblclick();
+  await page.locator(".react-flow__pane").click({ position: { x: 5, y: 5 } });
+  await page.locator('.palette-item[data-tool="text_template"]').dblclick();
+  await expect(page.locator(".react-flow__node-floe")).toHaveCount(2);
+  expect(apart(await box("text_template"), await box("text_template_2"))).toBe(true);
+  const pane = (await page.locator(".react-flow__pane").boundingBox())!;
+  for (const id of ["text_template", "text_template_2"]) {
+    const b = await box(id);
+    expect(b.x >= pane.x && b.y >= pane.y && b.x + b.width <= pane.x + pane.width && b.y + b.height <= pane.y + pane.height).toBe(true);
+  }
+  // The new node is selected: an LLM added by Enter (search, then Enter) goes right of it, fed by its text.
+  await page.locator(".palette-search").fill("llm");
+  await page.locator(".palette-search").press("Enter");
+  await expect(page.locator(".react-flow__node-floe")).toHaveCount(3);
+  const [t2, llm] = [await box("text_template_2"), await box("llm")];
+  expect(llm.x).toBeGreaterThan(t2.x + t2.width);
+  expect(apart(llm, await box("text_template"))).toBe(true);
+  await expect(page.locator('.react-flow__edge[data-id^="text_template_2.text"]')).toHaveCount(1);
+  // A loop, unselected, starts with a body that makes it valid.
+  await page.locator(".react-flow__pane").click({ position: { x: 5, y: 5 } });
+  await page.locator(".palette-search").fill("");
+  await page.locator('.palette-item[data-kind="loop"]').dblclick();
+  await expect(page.locator('.react-flow__node[data-id="each_item"]')).toHaveCount(1);
+  await page.getByRole("tab", { name: /^Problems/ }).click();
+  await expect(page.locator(".problem-count")).toHaveText("0");
+  await page.screenshot({ path: "target/e2e-results/placed.png" });
+});
+
+test("renaming a node's id updates every reference, and the saved file compiles", async ({ page }) => {
+  await page.goto(server.url);
+  await page.getByRole("button", { name: /csv-report\.json/ }).click();
+  await expect(page.locator(".react-flow__node-floe")).toHaveCount(5);
+  await page.locator('.react-flow__node[data-id="commentary"]').click();
+  await page.locator("#field-id").fill("weekly_commentary");
+  await page.locator("#field-id").press("Enter");
+  await expect(page.locator('.react-flow__node[data-id="weekly_commentary"]')).toHaveCount(1);
+  await expect(page.locator(".notice")).toHaveText("renamed commentary to weekly_commentary");
+  // A taken id is refused with what to do.
+  await page.locator("#field-id").fill("load");
+  await page.locator("#field-id").press("Enter");
+  await expect(page.locator('[data-field="id"] .field-problem')).toContainText("exists already");
+  await page.locator("#field-id").press("Escape");
+  await page.keyboard.press("Control+s");
+  await expect(page.locator(".notice")).toHaveText("saved csv-report.json");
+  await expect(page.locator(".problem-count")).toHaveText("0");
+  const saved = readFileSync(path.join(server.folder, "csv-report.json"), "utf8");
+  for (const reference of ['"commentary.text"', '"commentary.in"', "nodes.commentary.text"]) expect(saved).not.toContain(reference);
+  for (const reference of ['"from": "weekly_commentary.text"', '"to": "weekly_commentary.in"', "{{ nodes.weekly_commentary.text }}"]) expect(saved).toContain(reference);
+  // One undo brings the old id back everywhere.
+  await page.locator(".react-flow__pane").click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press("Control+z");
+  await expect(page.locator('.react-flow__node[data-id="commentary"]')).toHaveCount(1);
+});

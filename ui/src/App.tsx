@@ -1,4 +1,4 @@
-import { Background, BackgroundVariant, ControlButton, Controls, ReactFlow, ReactFlowProvider, useReactFlow, useStore } from "@xyflow/react";
+import { Background, BackgroundVariant, ControlButton, Controls, ReactFlow, type ReactFlowInstance, ReactFlowProvider, useReactFlow, useStore } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import { Map as MapIcon } from "lucide-react";
 import { memo, startTransition, useCallback, useDeferredValue, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
@@ -21,13 +21,18 @@ import { Welcome } from "./components/Welcome";
 import type { About, Diagnostic } from "./generated/api";
 import { MENU_ACTIONS } from "./generated/menu";
 import type { RunInput } from "./generated/blueprint";
-import type { CanvasEdge, CanvasNode } from "./model/convert";
-import { fitViewport, MIN_ZOOM } from "./model/geometry";
+import type { Node as BlueprintNode } from "./generated/blueprint";
+import type { CatalogDoc } from "./generated/catalog";
+import type { Canvas, CanvasEdge, CanvasNode } from "./model/convert";
+import { absoluteBoxes, fitViewport, MIN_ZOOM, NODE_WIDTH, nodeHeight } from "./model/geometry";
+import { feedingPort, placeBox } from "./model/place";
+import { starter } from "./model/starter";
+import { portsOf } from "./model/ports";
 import { type NodeStatus, pathOf, scopesOf } from "./model/run";
 import { hidden, sizedCanvas } from "./model/view";
 import { usePanels } from "./panels";
 import { useNodePath, usePins, useRun } from "./runStore";
-import { useCatalog, useDocument, useWorkspace } from "./store";
+import { type DocumentState, useCatalog, useDocument, useWorkspace } from "./store";
 import { useShallow } from "zustand/react/shallow";
 
 const nodeTypes = { floe: FloeNode, comment: CommentNode };
@@ -256,6 +261,38 @@ function Flow({ size, theme, onNodeMenu }: { size: { width: number; height: numb
   );
 }
 
+/**
+ * Adds a palette item by double-click or Enter: right of the selected node (in its graph, fed by
+ * it when one of its outputs fits), else in the middle of the view; never on another node; and
+ * the view follows it when it lands outside.
+ */
+function placeFromPalette(flow: ReactFlowInstance, catalog: CatalogDoc, canvas: Canvas, item: PaletteItem, addNode: DocumentState["addNode"]) {
+  const view = sizedCanvas(canvas, catalog);
+  const boxes = absoluteBoxes([...view.comments, ...view.nodes]);
+  const picked = view.nodes.filter((n) => n.selected);
+  const anchor = picked.length === 1 ? picked[0] : null;
+  const scope = anchor?.data.scope ?? null;
+  const origin = scope ? (boxes.get(scope) ?? { x: 0, y: 0 }) : { x: 0, y: 0 };
+  // The new node as it will be, for its size and ports.
+  const probe = { id: "new", kind: item.kind, config: item.tool ? { tool: item.tool } : {} } as BlueprintNode;
+  const ports = portsOf(probe, catalog, { edges: [] });
+  const spec = catalog.kinds.find((k) => k.kind === item.kind);
+  const size = spec?.container
+    ? (starter(item.kind, (stem) => stem, false)?.size ?? { width: 320, height: 180 })
+    : { width: NODE_WIDTH, height: nodeHeight(Math.max(ports.inputs.length, ports.outputs.length)) };
+  const pane = document.querySelector(".react-flow__pane")?.getBoundingClientRect();
+  const corner = pane ? flow.screenToFlowPosition({ x: pane.x, y: pane.y }) : { x: 0, y: 0 };
+  const far = pane ? flow.screenToFlowPosition({ x: pane.right, y: pane.bottom }) : { x: 800, y: 600 };
+  const visible = { x: corner.x, y: corner.y, width: far.x - corner.x, height: far.y - corner.y };
+  // Other boxes of the same graph, and everything around a body (a body node must not cover its container's edge either).
+  const taken = [...boxes].filter(([id]) => id !== scope).map(([, box]) => box);
+  const at = placeBox(size, taken, anchor ? boxes.get(anchor.id)! : null, visible);
+  const feed = anchor ? feedingPort(anchor.data.node, portsOf(anchor.data.node, catalog, canvas).outputs, probe, ports.inputs, catalog) : null;
+  addNode(catalog, item.kind, item.tool, { x: at.x - origin.x, y: at.y - origin.y }, scope, anchor && feed ? { node: anchor.id, port: feed.from, to: feed.to } : null);
+  const inView = at.x >= visible.x && at.y >= visible.y && at.x + size.width <= visible.x + visible.width && at.y + size.height <= visible.y + visible.height;
+  if (!inView) void flow.setCenter(at.x + size.width / 2, at.y + size.height / 2, { zoom: flow.getZoom(), duration: 200 });
+}
+
 /** A folder's last two parts (the whole path is its tooltip). */
 function shortPath(path: string): string {
   const parts = path.split(/[\\/]/).filter(Boolean);
@@ -458,11 +495,16 @@ function Shell({ backend }: { backend: Backend }) {
   );
   const { run, startRun, openChild, openFile, topLevel } = useActions(backend, controls);
 
-  const addFromPalette = useCallback((item: PaletteItem) => {
-    const { catalog } = useCatalog.getState();
-    const { path, addNode } = useDocument.getState();
-    if (catalog && path) addNode(catalog, item.kind, item.tool, { x: 0, y: 0 });
-  }, []);
+  const flow = useReactFlow();
+  const addFromPalette = useCallback(
+    (item: PaletteItem) => {
+      const { catalog } = useCatalog.getState();
+      const { path, canvas, addNode } = useDocument.getState();
+      if (!catalog || !path) return;
+      placeFromPalette(flow, catalog, canvas, item, addNode);
+    },
+    [flow],
+  );
 
   const reveal = useCallback(
     (problem: Diagnostic) => {
@@ -500,6 +542,13 @@ function Shell({ backend }: { backend: Backend }) {
       }
       // Typing in a field or an editor is not a shortcut (Ctrl+Enter, run, works from anywhere).
       const typing = target && (target.tagName === "INPUT" || target.tagName === "TEXTAREA" || target.tagName === "SELECT" || target.isContentEditable);
+      // Ctrl+S saves from a field too: the field commits its edit (on blur) first.
+      if (typing && mod && event.key.toLowerCase() === "s" && !event.shiftKey) {
+        event.preventDefault();
+        target.blur();
+        setTimeout(() => void run("save"), 0);
+        return;
+      }
       if (typing && !(mod && event.key === "Enter")) return;
       const key = event.key.toLowerCase();
       // "?" needs Shift on some layouts and not on others: its Shift state is not part of it.

@@ -22,6 +22,7 @@ import {
   toCanvas,
 } from "./model/convert";
 import { type Clip, copySelection, paste } from "./model/edit";
+import { starter } from "./model/starter";
 import { boxSize } from "./model/view";
 
 export interface WorkspaceState {
@@ -136,6 +137,8 @@ export interface DocumentState {
     tool: string | undefined,
     position: { x: number; y: number },
     scope?: string | null,
+    /** An output that feeds the new node's input `to`, connected in the same step. */
+    feed?: { node: string; port: string; to: string } | null,
   ): string;
   /** Replaces fields of a node (title, config…) as one undoable step. */
   updateNode(id: string, fields: Partial<BlueprintNode>): void;
@@ -355,7 +358,7 @@ export const useDocument = create<DocumentState>((set, get) => {
       };
       edit({ canvas: { ...canvas, edges: [...canvas.edges, edge] }, notice: null });
     },
-    addNode(catalog, kind, tool, position, scope = null) {
+    addNode(catalog, kind, tool, position, scope = null, feed = null) {
       const { canvas } = get();
       const taken = new Set(canvas.nodes.map((n) => n.id));
       const stem = (tool ?? kind).replace(/[^A-Za-z0-9_]/g, "_");
@@ -379,14 +382,33 @@ export const useDocument = create<DocumentState>((set, get) => {
           ...(spec?.container ? { container: true } : {}),
         },
       };
+      // A container starts with a small body that makes it valid as placed.
+      const fresh = (stem: string) => {
+        let name = stem;
+        for (let n = 2; taken.has(name); n += 1) name = `${stem}_${n}`;
+        taken.add(name);
+        return name;
+      };
+      taken.add(id);
+      const start = spec?.container ? starter(kind, fresh, !!feed) : null;
+      const body: CanvasNode[] = [];
       if (spec?.container) {
-        node.width = 320;
-        node.height = 180;
+        node.width = start?.size.width ?? 320;
+        node.height = start?.size.height ?? 180;
+      }
+      if (start) {
+        node.data.node = { ...node.data.node, config: { ...config, ...start.config } } as BlueprintNode;
+        for (const child of start.body) {
+          body.push({ id: child.node.id, type: "floe", position: child.position, parentId: id, data: { node: child.node, scope: id, placed: true } });
+        }
       }
       // The new node is the selection, so the inspector shows it at once. A parent must come
-      // before its children in React Flow's list, and a new node has none.
-      const nodes = [...canvas.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node];
-      edit({ canvas: { ...canvas, nodes } });
+      // before its children in React Flow's list.
+      const nodes = [...canvas.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node, ...body];
+      const edges = feed
+        ? [...canvas.edges, { id: edgeId(`${feed.node}.${feed.port}`, `${id}.${feed.to}`), source: feed.node, sourceHandle: feed.port, target: id, targetHandle: feed.to, data: { scope } }]
+        : canvas.edges;
+      edit({ canvas: { ...canvas, nodes, edges } });
       return id;
     },
     updateBlueprint(fields) {

@@ -376,7 +376,8 @@ impl Api {
     pub fn rename_node(&self, text: String, from: String, to: String) -> Result<String, ApiError> {
         let parsed = floe_blueprint::parse_str(&text);
         let Some(blueprint) = parsed.blueprint else {
-            let why = parsed.diagnostics.first().map_or_else(|| "it is not a blueprint".to_owned(), |d| d.message.clone());
+            let why =
+                parsed.diagnostics.first().map_or_else(|| "it is not a blueprint".to_owned(), |d| d.message.clone());
             return Err(ApiError::bad_request(format!("cannot rename `{from}`: the document does not read ({why})")));
         };
         let renamed = floe_draft::apply(&blueprint, &[floe_draft::Op::Rename { from: from.clone(), to }])

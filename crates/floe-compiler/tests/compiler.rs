@@ -66,6 +66,37 @@ fn every_example_compiles_without_problems() {
     }
 }
 
+/// A node added from the palette starts from its kind's (or tool's) example config and must be
+/// valid as placed, alone in a blueprint, before anything is connected to it. Containers start
+/// with a body the app adds (ui/src/model/starter.ts), and a sub-workflow needs a file to call,
+/// so those are left out here.
+#[test]
+fn every_starting_config_is_valid_alone() {
+    let doc = Catalog::builtin().doc();
+    let mut nodes: Vec<(String, serde_json::Value)> = Vec::new();
+    for kind in doc.kinds.iter().filter(|k| !k.container && k.kind != "workflow") {
+        nodes.push((
+            kind.kind.to_owned(),
+            serde_json::json!({"id": "placed", "kind": kind.kind, "config": kind.example}),
+        ));
+    }
+    for tool in &doc.tools {
+        let config = serde_json::json!({"tool": tool.tool, "args": tool.example});
+        nodes.push((
+            format!("tool {}", tool.tool),
+            serde_json::json!({"id": "placed", "kind": "tool", "config": config}),
+        ));
+    }
+    assert!(nodes.len() >= 15, "kinds and tools: {}", nodes.len());
+    for (what, node) in nodes {
+        let document = serde_json::json!({"format": "floe.blueprint", "version": 1, "id": "placed", "name": "Placed", "nodes": [node]});
+        let bytes = serde_json::to_vec(&document).expect("serialises");
+        let checked = check_bytes(&bytes, Catalog::builtin(), &Files(Some("ollama:llama3.2")), None);
+        let errors: Vec<_> = checked.diagnostics.iter().filter(|d| d.is_error()).collect();
+        assert!(errors.is_empty(), "a new {what} node is not valid as placed: {errors:#?}");
+    }
+}
+
 #[test]
 fn examples_use_every_kind_and_tool() {
     let mut kinds = BTreeMap::new();

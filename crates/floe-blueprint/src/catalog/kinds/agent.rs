@@ -22,7 +22,7 @@ call again, until it answers or a limit is reached. Every turn and tool call is 
   `max_tokens`; `memory` (namespace and whether to recall and remember).
 - **Fails with**: the `llm` classes, plus `tool` when a tool fails and the model cannot recover, and
   `invalid_output` when `max_turns` runs out without an answer.
-- **Example**: `{"model": "anthropic:claude-sonnet-4-5", "prompt": "{{ run.question }}", "tools": ["http_request"]}`"#;
+- **Example**: `{"model": "default", "prompt": "{{ inputs.in | default('What is the title of https://example.com?') }}", "tools": ["http_request"]}`"#;
 
 /// Config of an `agent` node.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -116,7 +116,7 @@ pub fn spec() -> KindSpec {
         effect,
         check,
         body_refs: no_body_refs,
-        example: || json!({"model": "anthropic:claude-sonnet-4-5", "prompt": "{{ run.question }}", "tools": ["http_request"], "max_turns": 6}),
+        example: || json!({"model": "default", "prompt": "{{ inputs.in | default('What is the title of https://example.com?') }}", "tools": ["http_request"], "max_turns": 6}),
     }
 }
 

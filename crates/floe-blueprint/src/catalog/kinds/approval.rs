@@ -68,7 +68,7 @@ pub fn spec() -> KindSpec {
         effect: pure,
         check: no_checks,
         body_refs: no_body_refs,
-        example: || json!({"message": "Send this email?\n\n{{ inputs.in }}", "timeout": "24h", "on_timeout": "reject"}),
+        example: || json!({"message": "Send this email?\n\n{{ inputs.in | default('(the email connected here)') }}", "timeout": "24h", "on_timeout": "reject"}),
     }
 }
 

@@ -19,7 +19,7 @@ Nodes fed only by an untaken port are skipped, and the skip spreads by their joi
 - **Config**: `expression` (a minijinja expression over `inputs`, `run`, `nodes`), or `cases`: a list
   of `{ "name": ..., "when": ... }`.
 - **Fails with**: `invalid_output` when an expression cannot be evaluated.
-- **Example**: `{"expression": "inputs.in.score > 0.8"}`"#;
+- **Example**: `{"expression": "inputs.in | default(0) > 0.8"}`; with an object input, `inputs.in.score > 0.8`"#;
 
 /// Config of a `condition` node: exactly one of `expression` and `cases`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -61,7 +61,7 @@ pub fn spec() -> KindSpec {
         effect: pure,
         check,
         body_refs: no_body_refs,
-        example: || json!({"expression": "inputs.in.score > 0.8"}),
+        example: || json!({"expression": "inputs.in | default(0) > 0.8"}),
     }
 }
 

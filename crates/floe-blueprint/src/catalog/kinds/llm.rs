@@ -96,7 +96,7 @@ pub fn spec() -> KindSpec {
         effect: pure,
         check,
         body_refs: no_body_refs,
-        example: || json!({"model": "openai:gpt-4o-mini", "prompt": "Summarise in three bullet points:\n\n{{ inputs.in }}"}),
+        example: || json!({"model": "default", "prompt": "Summarise in three bullet points:\n\n{{ inputs.in | default('Floe runs AI workflows on your own machine.') }}"}),
     }
 }
 

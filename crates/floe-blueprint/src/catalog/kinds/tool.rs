@@ -19,7 +19,7 @@ template; a string that is exactly `{{ expr }}` passes the expression's JSON val
 - **Fails with**: the tool's error classes (`network`, `server`, `timeout`, `tool`).
 - **Effects**: tools that write (file writes, non-GET HTTP) are recorded, and never fired twice by \
 resume or replay.
-- **Example**: `{\"tool\": \"http_request\", \"args\": {\"url\": \"{{ run.url }}\"}}`";
+- **Example**: `{\"tool\": \"http_request\", \"args\": {\"url\": \"https://example.com\"}}`";
 
 /// Config of a `tool` node.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -50,7 +50,7 @@ pub fn spec() -> KindSpec {
         effect,
         check,
         body_refs: no_body_refs,
-        example: || json!({"tool": "http_request", "args": {"method": "GET", "url": "{{ run.url }}"}}),
+        example: || json!({"tool": "http_request", "args": {"method": "GET", "url": "https://example.com"}}),
     }
 }
 

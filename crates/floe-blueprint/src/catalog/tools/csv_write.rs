@@ -44,6 +44,6 @@ pub fn spec() -> ToolSpec {
         effect: |_| Effect::Write,
         max_effect: Effect::Write,
         raw_args: false,
-        example: || json!({"path": "out/report.csv", "rows": "{{ inputs.in }}"}),
+        example: || json!({"path": "out/report.csv", "rows": "{{ inputs.in | default([]) }}"}),
     }
 }

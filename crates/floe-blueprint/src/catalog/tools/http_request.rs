@@ -73,7 +73,7 @@ pub fn spec() -> ToolSpec {
         effect,
         max_effect: Effect::Write,
         raw_args: false,
-        example: || json!({"method": "GET", "url": "{{ run.url }}"}),
+        example: || json!({"method": "GET", "url": "https://example.com"}),
     }
 }
 

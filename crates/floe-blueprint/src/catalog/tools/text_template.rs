@@ -33,6 +33,6 @@ pub fn spec() -> ToolSpec {
         effect: |_| Effect::Pure,
         max_effect: Effect::Pure,
         raw_args: true,
-        example: || json!({"template": "Hello {{ run.name }}!"}),
+        example: || json!({"template": "Hello {{ inputs.in | default('world') }}!"}),
     }
 }

@@ -46,6 +46,6 @@ pub fn spec() -> ToolSpec {
         effect: |_| Effect::Write,
         max_effect: Effect::Write,
         raw_args: false,
-        example: || json!({"path": "out/summary.md", "content": "{{ inputs.in }}"}),
+        example: || json!({"path": "out/summary.md", "content": "{{ inputs.in | default('') }}"}),
     }
 }
