@@ -257,3 +257,36 @@ test("renaming a node's id updates every reference, and the saved file compiles"
   await page.keyboard.press("Control+z");
   await expect(page.locator('.react-flow__node[data-id="commentary"]')).toHaveCount(1);
 });
+
+test("the edges of a cycle are drawn apart in the error colour and can be selected and deleted", async ({ page }) => {
+  const node = (id: string) => ({ id, kind: "tool", config: { tool: "text_template", args: { template: "{{ inputs.in | default('x') }}" } } });
+  const doc = {
+    format: "floe.blueprint",
+    version: 1,
+    id: "cycle",
+    name: "Cycle",
+    nodes: [node("a"), node("b"), node("c")],
+    edges: [
+      { from: "a.text", to: "b.in" },
+      { from: "b.text", to: "a.in" },
+      { from: "b.text", to: "c.in" },
+    ],
+    layout: { nodes: { a: { x: 0, y: 0 }, b: { x: 300, y: 0 }, c: { x: 600, y: 0 } } },
+  };
+  writeFileSync(path.join(server.folder, "cycle.json"), JSON.stringify(doc, null, 2));
+  await page.goto(server.url);
+  await page.getByRole("button", { name: /cycle\.json/ }).click();
+  await expect(page.locator(".react-flow__edge")).toHaveCount(3);
+  await expect(page.locator(".react-flow__edge.cycle")).toHaveCount(2);
+  await expect(page.locator(".problem-count")).not.toHaveText("0");
+  await page.screenshot({ path: "target/e2e-results/canvas-cycle.png" });
+  // The edge back from b to a: selected from the keyboard, deleted; the cycle is gone.
+  const back = page.locator('.react-flow__edge.cycle[data-id^="b.text"]');
+  await back.focus();
+  await page.keyboard.press("Enter");
+  await expect(back).toHaveClass(/selected/);
+  await page.keyboard.press("Delete");
+  await expect(page.locator(".react-flow__edge")).toHaveCount(2);
+  await expect(page.locator(".react-flow__edge.cycle")).toHaveCount(0);
+  await expect(page.locator(".problem-count")).toHaveText("0");
+});

@@ -98,13 +98,14 @@ test("runs an example from the canvas: states in order, a retry after a failing 
     expect(calls).toBe(2);
     await expect(node(page, "alert")).toHaveAttribute("data-status", "succeeded");
     await expect(node(page, "quiet")).toHaveAttribute("data-status", "skipped");
-    // In every frame, a node is shown started only once what it reads is shown done, and the
-    // retry shows before the success.
+    // In every frame, a node is shown started only once what it reads is shown done (before
+    // that it is queued), and the retry shows before the success.
     const shown = await frames(page);
     const chain = ["read", "totals", "any_large", "alert"];
+    expect(firstFrame(shown, "alert", "queued")).toBeGreaterThan(-1);
     for (const frame of shown) {
       for (let i = 1; i < chain.length; i += 1) {
-        if (frame[chain[i]]) expect(frame[chain[i - 1]], `${chain[i]} shown ${frame[chain[i]]} before ${chain[i - 1]} is done: ${JSON.stringify(frame)}`).toBe("succeeded");
+        if (frame[chain[i]] && frame[chain[i]] !== "queued") expect(frame[chain[i - 1]], `${chain[i]} shown ${frame[chain[i]]} before ${chain[i - 1]} is done: ${JSON.stringify(frame)}`).toBe("succeeded");
       }
     }
     expect(firstFrame(shown, "alert", "retrying")).toBeGreaterThan(-1);
@@ -147,10 +148,12 @@ test("a failed node shows its error on the canvas and in its trace", async ({ pa
   // A blueprint that does not compile is not run: the notice says so and the problems show.
   writeFileSync(
     path.join(server.folder, "broken.json"),
-    blueprint("broken", [{ id: "a", kind: "tool", config: { tool: "text_template", args: { template: "{{ nodes.nope.text }}" } } }], []),
+    blueprint("broken", [{ id: "a", kind: "tool", config: { tool: "text_template", args: { template: "{{ nodes.nope.text }} {{ run.who }}" } } }], [], {}, { inputs: { who: { type: "string" } } }),
   );
   await open(page, "broken.json");
   await page.locator(".toolbar .run-button").click();
+  // Refused before its inputs are asked for.
+  await expect(page.getByRole("dialog", { name: "Run inputs" })).toHaveCount(0);
   await expect(page.locator(".notice")).toContainText("broken.json does not compile: fix the problems below");
   await expect(page.getByRole("tab", { name: /Problems/ })).toHaveAttribute("aria-selected", "true");
   await expect(page.locator(".problems li").first()).toContainText("nope");
@@ -274,6 +277,18 @@ test("an approval waits in the app and is approved with an edited value", async 
   await page.locator(".toolbar .run-button").click();
   await expect(node(page, "review")).toHaveAttribute("data-status", "waiting");
   await expect(page.getByRole("alert")).toContainText("review waits for your approval");
+  const run = await page.locator(".run-controls").getAttribute("data-run");
+  // A reload opens the blueprint again and reattaches to its live run: the banner is back.
+  await page.reload();
+  await expect(page.locator(".doc-title")).toHaveText("gate.json");
+  await expect(page.getByRole("alert")).toContainText("review waits for your approval");
+  await expect(page.locator(".run-controls")).toHaveAttribute("data-run", run!);
+  // Run while it is live asks first; declining starts nothing.
+  await page.locator(".toolbar .run-button").click();
+  const again = page.getByRole("dialog", { name: "Run again?" });
+  await expect(again).toContainText("still waiting");
+  await again.getByRole("button", { name: "Cancel" }).click();
+  await expect(page.locator(".run-controls")).toHaveAttribute("data-run", run!);
   await page.getByRole("alert").getByRole("button", { name: "Review" }).click();
   const box = page.getByRole("group", { name: "Approval of review" });
   await expect(box).toContainText("Send this reply?");

@@ -2,10 +2,11 @@ import { Background, BackgroundVariant, ControlButton, Controls, ReactFlow, type
 import "@xyflow/react/dist/style.css";
 import { Map as MapIcon } from "lucide-react";
 import { memo, startTransition, useCallback, useDeferredValue, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
-import { type Action, type ShellControls, useActions } from "./actions";
+import { type Action, rememberedOpen, type ShellControls, useActions } from "./actions";
 import type { Backend } from "./backend/backend";
 import { AskBox, explain } from "./components/Ask";
 import { CommentNode } from "./components/CommentNode";
+import { CycleEdge } from "./components/CycleEdge";
 import { DialogHost } from "./components/Dialog";
 import { FloeNode } from "./components/FloeNode";
 import { Inspector } from "./components/Inspector";
@@ -28,14 +29,15 @@ import { absoluteBoxes, fitViewport, MIN_ZOOM, NODE_WIDTH, nodeHeight } from "./
 import { feedingPort, placeBox } from "./model/place";
 import { starter } from "./model/starter";
 import { portsOf } from "./model/ports";
-import { type NodeStatus, pathOf, scopesOf } from "./model/run";
-import { hidden, sizedCanvas } from "./model/view";
+import { type NodeStatus, pathOf, pathTitle, scopesOf } from "./model/run";
+import { hidden, markCycles, sizedCanvas } from "./model/view";
 import { usePanels } from "./panels";
 import { useNodePath, usePins, useRun } from "./runStore";
-import { type DocumentState, useCatalog, useDocument, useWorkspace } from "./store";
+import { type DocumentState, useCatalog, useDocument, useTitles, useWorkspace } from "./store";
 import { useShallow } from "zustand/react/shallow";
 
 const nodeTypes = { floe: FloeNode, comment: CommentNode };
+const edgeTypes = { cycle: CycleEdge };
 
 interface Shortcut {
   key: string;
@@ -217,7 +219,8 @@ function Flow({ size, theme, onNodeMenu }: { size: { width: number; height: numb
     };
   }, [run, picks, scopes]);
   // Zoomed out the edges are hidden (the overview draws them): no run state to give them.
-  const runEdges = useRunEdges(view.edges, far ? undefined : status);
+  const cycles = useMemo(() => markCycles(view.edges), [view.edges]);
+  const runEdges = useRunEdges(cycles, far ? undefined : status);
   const edges = useMemo(() => (far ? hidden(runEdges) : runEdges), [runEdges, far]);
   const minimap = usePanels((s) => s.minimap);
   return (
@@ -225,6 +228,7 @@ function Flow({ size, theme, onNodeMenu }: { size: { width: number; height: numb
       nodes={nodes}
       edges={edges}
       nodeTypes={nodeTypes}
+      edgeTypes={edgeTypes}
       onNodesChange={doc.nodesChanged}
       onEdgesChange={doc.edgesChanged}
       onConnect={doc.connect}
@@ -320,6 +324,7 @@ const Problems = memo(function Problems({ onReveal }: { onReveal: (problem: Diag
   const check = useDocument((s) => s.check);
   const applyFix = useDocument((s) => s.applyFix);
   const problems = check?.diagnostics ?? [];
+  const titles = useTitles();
   return (
     <section className="problems" aria-label="Problems">
       <h2>
@@ -330,7 +335,7 @@ const Problems = memo(function Problems({ onReveal }: { onReveal: (problem: Diag
           <li key={`${problem.code}-${problem.pointer}-${i}`} className={problem.severity}>
             <button type="button" className="problem" onClick={() => onReveal(problem)} title={problem.node ? `Go to ${problem.node}` : undefined}>
               <span className="code">{problem.code}</span> {problem.message}
-              {problem.node && <span className="where"> — node {problem.node}</span>}
+              {problem.node && <span className="where"> — {titles(problem.node)}</span>}
               {problem.span && (
                 <span className="where">
                   {" "}
@@ -495,6 +500,19 @@ function Shell({ backend }: { backend: Backend }) {
   );
   const { run, startRun, openChild, openFile, topLevel } = useActions(backend, controls);
 
+  // A reload (or the next launch) opens the file that was open, and with it its live run.
+  const reopened = useRef(false);
+  useEffect(() => {
+    if (reopened.current) return;
+    reopened.current = true;
+    void (async () => {
+      await useWorkspace.getState().refresh(backend);
+      const { root, entries } = useWorkspace.getState();
+      const last = rememberedOpen(root);
+      if (last && !useDocument.getState().path && entries.some((e) => e.path === last)) await openFile(last);
+    })();
+  }, [backend, openFile]);
+
   const flow = useReactFlow();
   const addFromPalette = useCallback(
     (item: PaletteItem) => {
@@ -568,6 +586,7 @@ function Shell({ backend }: { backend: Backend }) {
   }, [doc.path, doc.dirty]);
 
   // A run that needs a person: a banner, and a system notification when the window allows it.
+  const titles = useTitles();
   const waiting = useRun((s) => {
     if (!s.view || s.mode !== "live") return null;
     for (const n of s.view.nodes.values()) if (n.status === "waiting") return n.path;
@@ -576,9 +595,9 @@ function Shell({ backend }: { backend: Backend }) {
   useEffect(() => {
     if (!waiting) return;
     if ("Notification" in window && Notification.permission === "granted" && document.visibilityState !== "visible") {
-      new Notification("Floe: a run needs you", { body: `${waiting} waits for approval` });
+      new Notification("Floe: a run needs you", { body: `${pathTitle(waiting, titles)} waits for approval` });
     }
-  }, [waiting]);
+  }, [waiting, titles]);
   const revealPath = useCallback(
     (path: string) => {
       // Pick the iterations the path goes through, then select its node.
@@ -638,7 +657,7 @@ function Shell({ backend }: { backend: Backend }) {
         <main className="main">
           {waiting && (
             <div className="banner attention" role="alert">
-              {waiting} waits for your approval.
+              <strong>{pathTitle(waiting, titles)}</strong> waits for your approval.
               <button onClick={() => revealPath(waiting)}>Review</button>
             </div>
           )}

@@ -9,7 +9,7 @@ import { useFitView } from "./components/Overview";
 import { useReadiness } from "./components/Readiness";
 import { useSettings } from "./components/Settings";
 import { type DockTab, rememberedInputs } from "./components/RunPanel";
-import type { About } from "./generated/api";
+import type { About, RunSummary } from "./generated/api";
 import type { RunInput } from "./generated/blueprint";
 import type { MenuAction } from "./generated/menu";
 import { scopesOf } from "./model/run";
@@ -30,6 +30,35 @@ export interface ShellControls {
   showAbout(about: About): void;
 }
 
+/** The newest run of a blueprint that is still going (not finished, not interrupted by a crash), if any. */
+export async function liveRunOf(backend: Backend, blueprint: string): Promise<RunSummary | null> {
+  const runs = await backend.runs(blueprint, 5);
+  return runs.find((r) => (r.status === "running" || r.status === "paused" || r.status === "waiting") && !r.interrupted) ?? null;
+}
+
+const OPEN_KEY = "floe.open";
+
+/** Remembers the file open in a folder, so a reload (or the next launch) opens it again. */
+export function rememberOpen(root: string, file: string | null) {
+  try {
+    const all = JSON.parse(localStorage.getItem(OPEN_KEY) ?? "{}") as Record<string, string>;
+    if (file) all[root] = file;
+    else delete all[root];
+    localStorage.setItem(OPEN_KEY, JSON.stringify(all));
+  } catch {
+    // Nothing remembered: the start screen shows instead.
+  }
+}
+
+/** The file last open in a folder. */
+export function rememberedOpen(root: string): string | null {
+  try {
+    return (JSON.parse(localStorage.getItem(OPEN_KEY) ?? "{}") as Record<string, string>)[root] ?? null;
+  } catch {
+    return null;
+  }
+}
+
 /** The app's actions over `backend`, for the shell to bind to its menu, keys and buttons. */
 export function useActions(backend: Backend, shell: ShellControls) {
   const flow = useReactFlow();
@@ -44,11 +73,19 @@ export function useActions(backend: Backend, shell: ShellControls) {
   const openFile = useCallback(
     async (file: string) => {
       if (file === useDocument.getState().path || !(await mayDiscard())) return;
-      // A run belongs to its blueprint.
+      // A run belongs to its blueprint: the one on screen goes, and a run of this one that is
+      // still going (started here, before a reload, or from the CLI) comes back on screen.
       useRun.getState().clear();
       await useDocument.getState().open(backend, file);
+      rememberOpen(useWorkspace.getState().root, file);
+      const id = useDocument.getState().base?.id;
+      const live = id ? await liveRunOf(backend, id).catch(() => null) : null;
+      if (live && useDocument.getState().path === file) {
+        useRun.getState().watch(backend, live.id);
+        shell.setDockTab("run");
+      }
     },
-    [backend, mayDiscard],
+    [backend, mayDiscard, shell],
   );
 
   /** Runs the saved blueprint: all of it (asking for its inputs), or from a top-level node on. */
@@ -65,7 +102,19 @@ export function useActions(backend: Backend, shell: ShellControls) {
         if (state.dirty || !state.base) return;
       }
       const blueprint = state.base.id;
-      const declared = state.base.inputs ?? {};
+      // A blueprint that does not compile is refused here, before its inputs are asked for.
+      await state.validate(backend);
+      state = useDocument.getState();
+      if (state.check?.diagnostics.some((d) => d.severity === "error")) {
+        shell.setDockTab("problems");
+        throw new Error(`${path} does not compile: fix the problems below, then run it again`);
+      }
+      // A second run of a blueprint that is still running is asked about first.
+      const live = await liveRunOf(backend, blueprint);
+      if (live && !(await confirm("Run again?", `A run of ${state.base?.name ?? blueprint} (${live.id}) is still ${live.status}. Start another run beside it?`, "Run again", false))) {
+        return;
+      }
+      const declared = state.base?.inputs ?? {};
       let inputs: Record<string, unknown> = Object.fromEntries(Object.entries(rememberedInputs(blueprint)).filter(([name]) => name in declared));
       if (from === null && Object.keys(declared).length > 0) {
         const values = await shell.askInputs(blueprint, declared);
@@ -142,6 +191,7 @@ export function useActions(backend: Backend, shell: ShellControls) {
             await backend.create(file, title);
             await refresh();
             await state.open(backend, file);
+            rememberOpen(useWorkspace.getState().root, file);
             return;
           }
           case "open-folder": {
@@ -163,7 +213,9 @@ export function useActions(backend: Backend, shell: ShellControls) {
             if (!state.path) return;
             const name = await ask("Save as", state.path, "Save");
             if (!name) return;
-            await state.saveAs(backend, name.endsWith(".json") ? name : `${name}.json`);
+            const file = name.endsWith(".json") ? name : `${name}.json`;
+            await state.saveAs(backend, file);
+            rememberOpen(useWorkspace.getState().root, file);
             await refresh();
             return;
           }
@@ -174,6 +226,7 @@ export function useActions(backend: Backend, shell: ShellControls) {
             const to = name.endsWith(".json") ? name : `${name}.json`;
             await backend.rename(state.path, to);
             state.renamed(state.path, to);
+            rememberOpen(useWorkspace.getState().root, to);
             useDocument.setState({ notice: `renamed to ${to}` });
             await refresh();
             return;
@@ -184,6 +237,7 @@ export function useActions(backend: Backend, shell: ShellControls) {
             const gone = state.path;
             await backend.remove(gone);
             state.close();
+            rememberOpen(useWorkspace.getState().root, null);
             useDocument.setState({ notice: `deleted ${gone}` });
             await refresh();
             return;

@@ -1,6 +1,7 @@
 // App state, split by concern: the workspace (files), the open document (canvas, history,
 // problems) and the catalogue. Each store is small and testable without React.
 import { applyEdgeChanges, applyNodeChanges, type Connection, type EdgeChange, type NodeChange } from "@xyflow/react";
+import { useMemo } from "react";
 import { create } from "zustand";
 import type { Backend } from "./backend/backend";
 import { BackendError } from "./backend/backend";
@@ -628,3 +629,12 @@ export const useDocument = create<DocumentState>((set, get) => {
     },
   };
 });
+
+/** A node id's title in the open document (its id when it has none, or when it is not there). */
+export function useTitles(): (id: string) => string {
+  const nodes = useDocument((s) => s.canvas.nodes);
+  return useMemo(() => {
+    const titles = new Map(nodes.map((n) => [n.id, n.data.node.title || n.id]));
+    return (id: string) => titles.get(id) ?? id;
+  }, [nodes]);
+}

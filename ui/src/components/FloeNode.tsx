@@ -3,7 +3,7 @@ import { Fragment, memo, useEffect, useState } from "react";
 import type { CanvasNode } from "../model/convert";
 import { PORT_STEP, PORT_TOP } from "../model/geometry";
 import { portDoc, portsOf } from "../model/ports";
-import { type NodeRun, statusLabel } from "../model/run";
+import { isFinal, newNode, type NodeRun, statusLabel } from "../model/run";
 import { useNodePath, useNodeRun, usePins, useRun } from "../runStore";
 import { useCatalog, useDocument } from "../store";
 import { KindIcon, kindLabel, lookOf, preview, summaryOf, toolOf } from "./look";
@@ -95,7 +95,10 @@ function FloeNodeView({ id, data, selected }: NodeProps<CanvasNode>) {
   const { inputs, outputs } = portsOf(data.node, catalog, { edges });
   const errors = problems.filter((p) => p.severity === "error").length;
   const path = useNodePath(id, data.scope);
-  const run = useNodeRun(id, data.scope);
+  const reported = useNodeRun(id, data.scope);
+  // While a run is live, a node it has not reached yet is queued.
+  const pending = useRun((s) => !reported && !!s.view && s.mode === "live" && !isFinal(s.view.status));
+  const run = reported ?? (pending ? newNode(path) : undefined);
   const pinned = usePins((s) => data.scope === null && id in s.pins);
   const look = lookOf(data.node.kind, toolOf(data.node));
   const summary = summaryOf(data.node);

@@ -108,9 +108,11 @@ export function RunDock({
                 <RunStatusChip status={view.status} />
                 <span>{view.id}</span>
                 {view.startedAt !== null && <span>{formatDuration(elapsed(view) ?? 0)}</span>}
-                <span>
-                  {view.usage.input + view.usage.output} tokens · {cost(view.usage.cost)}
-                </span>
+                {(view.usage.input > 0 || view.usage.output > 0 || view.usage.cost > 0) && (
+                  <span>
+                    {view.usage.input + view.usage.output} tokens · {cost(view.usage.cost)}
+                  </span>
+                )}
                 {view.resumed && <span className="hint">resumed</span>}
                 {view.budget && <span className="error">budget reached: {view.budget}</span>}
                 {view.error && <span className="error">{view.error}</span>}

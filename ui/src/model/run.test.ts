@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Event } from "../generated/api";
-import { emptyRun, fold, pathOf, statusLabel } from "./run";
+import { emptyRun, fold, pathOf, pathTitle, statusLabel } from "./run";
 
 const RUN = "r1";
 let seq = 0;
@@ -112,5 +112,15 @@ describe("pathOf", () => {
     expect(pathOf("x", ["map"], { map: 3 })).toBe("map/3/x");
     expect(pathOf("x", ["map", "inner"], { map: 2, "map/2/inner": 5 })).toBe("map/2/inner/5/x");
     expect(pathOf("x", ["map", "inner"], {})).toBe("map/0/inner/0/x");
+  });
+});
+
+describe("node paths for people", () => {
+  const titles: Record<string, string> = { map: "Map", summarise: "Summarise" };
+  const title = (id: string) => titles[id] ?? id;
+  it("use titles, and name the item a body node ran for", () => {
+    expect(pathTitle("summarise", title)).toBe("Summarise");
+    expect(pathTitle("map/3/summarise", title)).toBe("Summarise (Map, item 3)");
+    expect(pathTitle("outer/0/map/2/untitled", title)).toBe("untitled (outer, item 0 · Map, item 2)");
   });
 });

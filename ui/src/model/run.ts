@@ -111,7 +111,8 @@ export function emptyRun(id: string): RunView {
   };
 }
 
-function newNode(path: string): NodeRun {
+/** A node's state before any event about it: queued. */
+export function newNode(path: string): NodeRun {
   return {
     path,
     status: "queued",
@@ -402,4 +403,17 @@ export function statusLabel(n: NodeRun, now: number): string {
     case "stopped":
       return "stopped · the run ended";
   }
+}
+
+/**
+ * A node path as a person reads it: the node's title, and for a node inside an iteration the
+ * container and item (`map/3/summarise` → `Summarise (Map, item 3)`). `title` gives a node id's
+ * title (its id when it has none).
+ */
+export function pathTitle(path: string, title: (id: string) => string): string {
+  const parts = path.split("/");
+  const own = title(parts[parts.length - 1]);
+  const where: string[] = [];
+  for (let i = 0; i + 1 < parts.length - 1; i += 2) where.push(`${title(parts[i])}, item ${parts[i + 1]}`);
+  return where.length > 0 ? `${own} (${where.join(" · ")})` : own;
 }

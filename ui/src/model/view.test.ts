@@ -6,7 +6,7 @@ import { buildScene, nodeAt } from "../components/Overview";
 import type { Blueprint } from "../generated/blueprint";
 import { toCanvas } from "./convert";
 import { absoluteBoxes, fitViewport, NODE_WIDTH, nodeHeight } from "./geometry";
-import { hidden, sizedCanvas } from "./view";
+import { hidden, markCycles, sizedCanvas } from "./view";
 
 const examples = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../blueprints");
 const canvasOf = (file: string) => toCanvas(JSON.parse(readFileSync(path.join(examples, file), "utf8")) as Blueprint);
@@ -60,5 +60,19 @@ describe("node boxes without the DOM", () => {
     expect(large.zoom).toBeLessThan(0.1);
     // Centred: the graph's middle is the pane's middle.
     expect(large.x + 5000 * large.zoom).toBeCloseTo(500, 0);
+  });
+});
+
+describe("edges of a cycle", () => {
+  const edge = (source: string, target: string) => ({ id: `${source}->${target}`, source, sourceHandle: "out", target, targetHandle: "in", data: { scope: null } });
+  it("are marked, and only they", () => {
+    const edges = [edge("a", "b"), edge("b", "c"), edge("c", "a"), edge("c", "d"), edge("d", "e")];
+    const marked = markCycles(edges);
+    expect(marked.filter((e) => e.className === "cycle").map((e) => e.id)).toEqual(["a->b", "b->c", "c->a"]);
+    expect(marked[3]).toBe(edges[3]);
+  });
+  it("leave an acyclic list as it is", () => {
+    const edges = [edge("a", "b"), edge("a", "c"), edge("b", "c")];
+    expect(markCycles(edges)).toBe(edges);
   });
 });

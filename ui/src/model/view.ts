@@ -56,3 +56,72 @@ export function hidden<T extends CanvasNode | CanvasComment | CanvasEdge>(items:
     return copy;
   });
 }
+
+const cycleCache = new WeakMap<CanvasEdge[], CanvasEdge[]>();
+
+/**
+ * The edges, with those that close a cycle marked: drawn by components/CycleEdge.tsx (a plain
+ * curve from a node back to one before it runs behind the nodes, out of sight) in the error colour,
+ * so a person can see and select them. A cycle is a strongly connected set of nodes (Tarjan's
+ * algorithm, iterative); the compiler says why it is refused.
+ */
+export function markCycles(edges: CanvasEdge[]): CanvasEdge[] {
+  const known = cycleCache.get(edges);
+  if (known) return known;
+  const next = new Map<string, string[]>();
+  for (const e of edges) next.set(e.source, [...(next.get(e.source) ?? []), e.target]);
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const component = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  let counter = 0;
+  let components = 0;
+  for (const root of next.keys()) {
+    if (index.has(root)) continue;
+    const work: { node: string; child: number }[] = [{ node: root, child: 0 }];
+    index.set(root, counter);
+    low.set(root, counter++);
+    stack.push(root);
+    onStack.add(root);
+    while (work.length > 0) {
+      const frame = work[work.length - 1];
+      const children = next.get(frame.node) ?? [];
+      if (frame.child < children.length) {
+        const child = children[frame.child++];
+        if (!index.has(child)) {
+          index.set(child, counter);
+          low.set(child, counter++);
+          stack.push(child);
+          onStack.add(child);
+          work.push({ node: child, child: 0 });
+        } else if (onStack.has(child)) {
+          low.set(frame.node, Math.min(low.get(frame.node)!, index.get(child)!));
+        }
+        continue;
+      }
+      work.pop();
+      if (work.length > 0) {
+        const parent = work[work.length - 1].node;
+        low.set(parent, Math.min(low.get(parent)!, low.get(frame.node)!));
+      }
+      if (low.get(frame.node) === index.get(frame.node)) {
+        let member: string;
+        do {
+          member = stack.pop()!;
+          onStack.delete(member);
+          component.set(member, components);
+        } while (member !== frame.node);
+        components += 1;
+      }
+    }
+  }
+  const marked = edges.map((e) =>
+    e.source !== e.target && component.get(e.source) === component.get(e.target) && component.has(e.source)
+      ? { ...e, type: "cycle", className: "cycle" }
+      : e,
+  );
+  const result = marked.some((e, i) => e !== edges[i]) ? marked : edges;
+  cycleCache.set(edges, result);
+  return result;
+}

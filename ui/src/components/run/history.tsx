@@ -62,7 +62,7 @@ export function History({ backend }: { backend: Backend }) {
             <th>Started</th>
             <th>Duration</th>
             <th>Nodes</th>
-            <th>Cost</th>
+            <th>Model use</th>
             <th />
           </tr>
         </thead>
@@ -80,7 +80,7 @@ export function History({ backend }: { backend: Backend }) {
                   {run.nodes_succeeded} ✓{run.nodes_failed > 0 && ` ${run.nodes_failed} ✗`}
                   {run.nodes_skipped > 0 && ` ${run.nodes_skipped} skipped`}
                 </td>
-                <td>{cost(run.cost_usd)}</td>
+                <td>{run.tokens_in + run.tokens_out > 0 || run.cost_usd > 0 ? `${run.tokens_in + run.tokens_out} tokens · ${cost(run.cost_usd)}` : "—"}</td>
                 <td className="actions">
                   <button onClick={() => useRun.getState().watch(backend, run.id)} title="Show this run's state on the canvas">
                     Open

@@ -1,6 +1,7 @@
 // The timeline: a Gantt chart of every attempt of every node of the run on screen.
 import { memo, useMemo } from "react";
-import { formatDuration, type RunView } from "../../model/run";
+import { formatDuration, pathTitle, type RunView } from "../../model/run";
+import { useTitles } from "../../store";
 
 /** The timeline: one bar per node attempt, on the run's time axis. */
 export const Timeline = memo(function Timeline({ view, onSelect }: { view: RunView; onSelect: (path: string) => void }) {
@@ -12,6 +13,7 @@ export const Timeline = memo(function Timeline({ view, onSelect }: { view: RunVi
   const start = view.startedAt ?? rows[0]?.spans[0].start ?? 0;
   const end = Math.max(view.finishedAt ?? view.now, ...rows.map((r) => r.spans[r.spans.length - 1].end ?? view.now), start + 1);
   const span = end - start;
+  const titles = useTitles();
   return (
     <div className="timeline" aria-label="Timeline">
       <div className="timeline-axis">
@@ -21,7 +23,7 @@ export const Timeline = memo(function Timeline({ view, onSelect }: { view: RunVi
       </div>
       {rows.map((n) => (
         <button key={n.path} className="timeline-row" onClick={() => onSelect(n.path)} title={`${n.path}: ${n.status}`}>
-          <span className="timeline-name">{n.path}</span>
+          <span className="timeline-name">{pathTitle(n.path, titles)}</span>
           <span className="timeline-track">
             {n.spans.map((s, i) => (
               <span
