@@ -161,3 +161,46 @@ test("save as, rename, delete, reload on disk change, and the unsaved guard", as
   await page.getByRole("menuitem", { name: "About Floe" }).click();
   await expect(page.getByRole("dialog", { name: "About Floe" })).toContainText(/Version \d+\.\d+\.\d+/);
 });
+
+test("forms fit their fields: chips for lists of choices, durations with units, defaults shown, JSON checked as typed", async ({ page }) => {
+  await page.goto(server.url);
+  await page.getByRole("button", { name: /csv-report\.json/ }).click();
+  await expect(page.locator(".react-flow__node-floe")).toHaveCount(5);
+  await page.locator('.react-flow__node[data-id="commentary"]').click();
+
+  // fallback_on: a list of error classes, as chips; none chosen says what the default is.
+  const chips = page.getByRole("group", { name: "fallback_on" });
+  await expect(chips.locator(".chips-default")).toBeVisible();
+  await chips.getByRole("button", { name: "timeout", exact: true }).click();
+  await expect(chips.getByRole("button", { name: "timeout", exact: true })).toHaveAttribute("aria-pressed", "true");
+  await chips.getByRole("button", { name: "server", exact: true }).click();
+
+  // A JSON field says what is wrong while it is typed.
+  await page.locator("#field-stop").fill("[\"END\"");
+  await expect(page.locator('[data-field="stop"] .field-problem')).toContainText("not valid JSON");
+  await page.locator("#field-stop").fill('"END"');
+  await expect(page.locator('[data-field="stop"] .field-problem')).toContainText("must be a JSON array");
+  await page.locator("#field-stop").fill('["END"]');
+  await page.locator("#field-stop").blur();
+
+  // The policy's timeout: a number and a unit.
+  await page.locator("details.policy summary").click();
+  await page.locator("#field-policy\\.timeout").fill("90");
+  await page.locator('[data-field="policy.timeout"] select').selectOption("s");
+  await page.locator("#field-policy\\.timeout").blur();
+
+  // A yes/no left unset shows what that means.
+  await page.locator('.react-flow__node[data-id="load"]').click();
+  await expect(page.locator("#field-has_header option").first()).toHaveText("default (yes)");
+  await page.locator("#field-has_header").selectOption("false");
+  await page.screenshot({ path: "target/e2e-results/forms.png" });
+
+  await page.keyboard.press("Control+s");
+  await expect(page.locator(".notice")).toHaveText("saved csv-report.json");
+  const saved = JSON.parse(readFileSync(path.join(server.folder, "csv-report.json"), "utf8"));
+  const byId = (id: string) => saved.nodes.find((n: { id: string }) => n.id === id);
+  expect(byId("commentary").config.fallback_on).toEqual(["timeout", "server"]);
+  expect(byId("commentary").config.stop).toEqual(["END"]);
+  expect(byId("commentary").policy.timeout).toBe("90s");
+  expect(byId("load").config.args.has_header).toBe(false);
+});

@@ -17,6 +17,7 @@ pub struct Policy {
     pub retry: Option<RetryPolicy>,
     /// Per-attempt time limit, e.g. `"30s"` (built-in default: none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("x-floe-picker" = "duration"))]
     pub timeout: Option<String>,
     /// What happens when the node fails after its retries (built-in default: fail the run).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -45,12 +46,14 @@ pub struct RetryPolicy {
     pub attempts: u32,
     /// First delay (default `"500ms"`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("x-floe-picker" = "duration"))]
     pub initial: Option<String>,
     /// Growth factor per attempt, 1.0–10.0 (default 2.0).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub multiplier: Option<f64>,
     /// Cap on any single delay (default `"30s"`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("x-floe-picker" = "duration"))]
     pub max_delay: Option<String>,
     /// Random spread as a fraction of the delay, 0.0–1.0 (default 0.2).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -144,6 +147,7 @@ pub enum JoinRule {
 pub struct RunPolicy {
     /// Wall-clock limit for the whole run, e.g. `"10m"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("x-floe-picker" = "duration"))]
     pub timeout: Option<String>,
     /// What a failed node does to the run (default `halt`).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -29,6 +29,7 @@ export type Schema = {
   description?: string;
   default?: unknown;
   examples?: unknown[];
+  items?: Schema;
   minimum?: number;
   contentMediaType?: string;
   /** A field with a picker of its own (`model`: the providers' models). */
@@ -132,19 +133,87 @@ function toText(value: unknown, type: string): string {
   return JSON.stringify(value, null, 2);
 }
 
-function fromText(text: string, type: string): { ok: boolean; value?: unknown } {
+/** A field's text read as its type; when it cannot be, why. */
+function fromText(text: string, type: string): { ok: boolean; value?: unknown; why?: string } {
   if (text.trim() === "") return { ok: true, value: undefined };
   if (type === "string") return { ok: true, value: text };
   if (type === "number" || type === "integer") {
     const n = Number(text);
     return Number.isFinite(n) && (type === "number" || Number.isInteger(n)) ? { ok: true, value: n } : { ok: false };
   }
+  let value: unknown;
   try {
-    return { ok: true, value: JSON.parse(text) };
-  } catch {
+    value = JSON.parse(text);
+  } catch (error) {
     // Free text in an "any" field is a string.
-    return type === "any" ? { ok: true, value: text } : { ok: false };
+    return type === "any" ? { ok: true, value: text } : { ok: false, why: `not valid JSON: ${(error as Error).message}` };
   }
+  if (type === "array" && !Array.isArray(value)) return { ok: false, why: "this must be a JSON array, e.g. [1, 2]" };
+  if (type === "object" && (value === null || typeof value !== "object" || Array.isArray(value))) return { ok: false, why: 'this must be a JSON object, e.g. {"key": "value"}' };
+  return { ok: true, value };
+}
+
+/**
+ * What leaving a field unset means: the schema's `default`, else the one its description states
+ * ("(default 64)", "(default `\"500ms\"`)", "(default true)"); undefined when neither says.
+ */
+export function defaultOf(schema: Schema): string | undefined {
+  if (schema.default !== undefined && schema.default !== null) return typeof schema.default === "string" ? schema.default : JSON.stringify(schema.default);
+  const stated = /default:?\s+`?\\?"?([A-Za-z0-9_.\-]+)/.exec(schema.description ?? "")?.[1];
+  return stated && !["the", "none", "a", "an", "fail", "it"].includes(stated) ? stated : undefined;
+}
+
+const UNITS = ["ms", "s", "m", "h", "d"] as const;
+/** A duration the picker shows: a number and one unit. */
+const DURATION = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$/;
+
+/** A duration as a number and a unit ("30s"); text it cannot split that way stays editable as text. */
+function DurationField({ id, value, fallback, invalid, onCommit }: { id: string; value: string | undefined; fallback: string | undefined; invalid: boolean; onCommit: (value: unknown) => void }) {
+  const split = DURATION.exec(value ?? "");
+  const [amount, setAmount] = useState(split?.[1] ?? "");
+  const [unit, setUnit] = useState<string>(split?.[2] ?? "s");
+  useEffect(() => {
+    const again = DURATION.exec(value ?? "");
+    setAmount(again?.[1] ?? "");
+    if (again) setUnit(again[2]);
+  }, [value]);
+  if (value !== undefined && !split) {
+    // Written by hand in a form the picker does not show (e.g. "1h 30m"): kept as text.
+    return <input id={id} defaultValue={value} className={invalid ? "invalid" : undefined} onBlur={(e) => e.target.value !== value && onCommit(e.target.value || undefined)} />;
+  }
+  const commit = (nextAmount: string, nextUnit: string) => {
+    const next = nextAmount.trim() === "" ? undefined : `${Number(nextAmount)}${nextUnit}`;
+    if (next !== value) onCommit(next);
+  };
+  return (
+    <div className={`duration${invalid ? " invalid" : ""}`}>
+      <input
+        id={id}
+        type="number"
+        min={0}
+        step="any"
+        value={amount}
+        placeholder={fallback ? `default ${fallback}` : "none"}
+        onChange={(e) => setAmount(e.target.value)}
+        onBlur={() => commit(amount, unit)}
+        onKeyDown={(e) => e.key === "Enter" && commit(amount, unit)}
+      />
+      <select
+        aria-label="unit"
+        value={unit}
+        onChange={(e) => {
+          setUnit(e.target.value);
+          if (amount.trim() !== "") commit(amount, e.target.value);
+        }}
+      >
+        {UNITS.map((u) => (
+          <option key={u} value={u}>
+            {{ ms: "milliseconds", s: "seconds", m: "minutes", h: "hours", d: "days" }[u]}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
 }
 
 function Field({
@@ -195,15 +264,54 @@ function Field({
     </div>
   );
 
+  const fallback = defaultOf(resolved);
+  const defaultLabel = fallback === undefined ? "(default)" : `default (${fallback})`;
   if (options) {
     return wrap(
       <select id={id} value={value === undefined ? "" : String(value)} onChange={(e) => onCommit(e.target.value === "" ? undefined : e.target.value)}>
-        {!required && <option value="">(default)</option>}
+        {!required && <option value="">{defaultLabel}</option>}
         {options.map((o) => (
           <option key={o} value={o}>
             {o}
           </option>
         ))}
+      </select>,
+    );
+  }
+  // A list of choices: chips to toggle, none chosen is the default.
+  const itemChoices = type === "array" && resolved.items ? choices(resolve(resolved.items, context.root)) : null;
+  if (itemChoices) {
+    const chosen = new Set(Array.isArray(value) ? value.map(String) : []);
+    return wrap(
+      <div className="chips" role="group" aria-label={name} id={id}>
+        {itemChoices.map((option) => (
+          <button
+            key={option}
+            type="button"
+            className="chip"
+            aria-pressed={chosen.has(option)}
+            onClick={() => {
+              const next = itemChoices.filter((o) => (o === option ? !chosen.has(o) : chosen.has(o)));
+              onCommit(next.length > 0 ? next : undefined);
+            }}
+          >
+            {option}
+          </button>
+        ))}
+        {chosen.size === 0 && <span className="chips-default">{fallback ? `default: ${fallback}` : "none chosen: the default"}</span>}
+      </div>,
+    );
+  }
+  if (resolved["x-floe-picker"] === "duration" && type === "string") {
+    return wrap(<DurationField id={id} value={typeof value === "string" ? value : undefined} fallback={fallback} invalid={problems.length > 0} onCommit={onCommit} />);
+  }
+  // An optional yes/no shows what leaving it unset means.
+  if (type === "boolean" && !required && (fallback !== undefined || value === undefined)) {
+    return wrap(
+      <select id={id} value={value === undefined ? "" : String(value)} onChange={(e) => onCommit(e.target.value === "" ? undefined : e.target.value === "true")}>
+        <option value="">{fallback === undefined ? "(default)" : `default (${fallback === "true" ? "yes" : "no"})`}</option>
+        <option value="true">yes</option>
+        <option value="false">no</option>
       </select>,
     );
   }
@@ -298,7 +406,8 @@ function Field({
     );
   }
   const multiline = type === "object" || type === "array" || type === "any";
-  const invalid = !fromText(draft, type).ok;
+  const parsed = fromText(draft, type);
+  const invalid = !parsed.ok;
   const commit = () => {
     const parsed = fromText(draft, type);
     if (parsed.ok && JSON.stringify(parsed.value) !== JSON.stringify(value)) onCommit(parsed.value);
@@ -307,16 +416,19 @@ function Field({
     id,
     value: draft,
     className: invalid || problems.length ? "invalid" : undefined,
-    placeholder: resolved.default !== undefined ? String(JSON.stringify(resolved.default)) : undefined,
+    placeholder: fallback !== undefined ? `default ${fallback}` : undefined,
     onChange: (e: { target: { value: string } }) => setDraft(e.target.value),
     onBlur: commit,
   };
   return wrap(
-    multiline ? (
-      <textarea {...props} rows={3} spellCheck={false} />
-    ) : (
-      <input {...props} type={type === "number" || type === "integer" ? "number" : "text"} onKeyDown={(e) => e.key === "Enter" && commit()} />
-    ),
+    <>
+      {multiline ? (
+        <textarea {...props} rows={3} spellCheck={false} />
+      ) : (
+        <input {...props} type={type === "number" || type === "integer" ? "number" : "text"} onKeyDown={(e) => e.key === "Enter" && commit()} />
+      )}
+      {invalid && <div className="field-problem">{parsed.why ?? `this is not ${type === "integer" ? "a whole number" : `a valid ${type}`}`}</div>}
+    </>,
   );
 }
 

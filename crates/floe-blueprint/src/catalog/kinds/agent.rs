@@ -53,6 +53,7 @@ pub struct AgentConfig {
     pub max_tool_calls: Option<u32>,
     /// Time limit for one model turn, e.g. `"60s"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("x-floe-picker" = "duration"))]
     pub turn_timeout: Option<String>,
     /// Sampling temperature, 0–2.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -29,6 +29,7 @@ pub struct ApprovalConfig {
     pub message: String,
     /// How long to wait, e.g. `"24h"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("x-floe-picker" = "duration"))]
     pub timeout: Option<String>,
     /// What the timeout does (default `fail`).
     #[serde(default, skip_serializing_if = "Option::is_none")]

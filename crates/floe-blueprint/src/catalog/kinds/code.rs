@@ -34,6 +34,7 @@ pub struct CodeConfig {
     pub source: String,
     /// Time limit, e.g. `"5s"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("x-floe-picker" = "duration"))]
     pub timeout: Option<String>,
     /// Memory limit in MiB, 1–4096 (default 64).
     #[serde(default, skip_serializing_if = "Option::is_none")]

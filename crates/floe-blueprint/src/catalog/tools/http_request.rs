@@ -39,6 +39,7 @@ pub struct HttpRequestArgs {
     pub body: Option<Value>,
     /// Time limit, e.g. `"30s"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("x-floe-picker" = "duration"))]
     pub timeout: Option<String>,
 }
 

@@ -19,6 +19,7 @@ rate-limited services.
 #[serde(deny_unknown_fields)]
 pub struct SleepArgs {
     /// How long, e.g. `"2s"`.
+    #[schemars(extend("x-floe-picker" = "duration"))]
     pub duration: String,
 }
 
