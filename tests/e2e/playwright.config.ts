@@ -5,6 +5,8 @@ import { defineConfig } from "@playwright/test";
 export default defineConfig({
   testDir: ".",
   outputDir: "../../target/e2e-results",
+  // Committed reference images of the visual tests (looks.spec.ts), one per view, no platform suffix.
+  snapshotPathTemplate: "{testDir}/__screenshots__/{arg}{ext}",
   timeout: 60_000,
   reporter: [["line"]],
   use: {

@@ -147,6 +147,30 @@ function Canvas({ theme, onNodeMenu }: { theme: string; onNodeMenu: (menu: NodeM
       }}
     >
       {size && <Flow key={doc.path ?? "none"} size={size} theme={theme} onNodeMenu={onNodeMenu} />}
+      {doc.canvas.nodes.length === 0 && doc.canvas.comments.length === 0 && !doc.proposal && <EmptyCanvas />}
+    </div>
+  );
+}
+
+/** What an empty blueprint shows: the three ways to start it. */
+function EmptyCanvas() {
+  return (
+    <div className="empty-canvas" role="note" aria-label="Empty blueprint">
+      <h2>This blueprint is empty</h2>
+      <ol>
+        <li>
+          <strong>Add a node:</strong> double-click one in the palette on the left, or type its name in the search and press <kbd>Enter</kbd>.
+        </li>
+        <li>
+          <strong>Or drag</strong> one onto the canvas, then connect an output (right) to an input (left).
+        </li>
+        <li>
+          <strong>Or describe it</strong> in Ask (<kbd>Ctrl+K</kbd>) and review the drafted graph before you accept it.
+        </li>
+      </ol>
+      <button type="button" className="text-button primary" onClick={() => document.getElementById("ask-input")?.focus()}>
+        Describe it in Ask
+      </button>
     </div>
   );
 }
@@ -674,8 +698,8 @@ function Shell({ backend }: { backend: Backend }) {
           ) : (
             <Welcome backend={backend} onOpen={(path) => void openFile(path)} onNew={() => void run("new")} />
           )}
-          {panels.dock.open && <Splitter panel="dock" />}
-          <Dock
+          {panels.dock.open && doc.path && <Splitter panel="dock" />}
+          {doc.path && <Dock
             backend={backend}
             tab={dockTab}
             onTab={controls.setDockTab}
@@ -684,9 +708,9 @@ function Shell({ backend }: { backend: Backend }) {
             problems={<Problems onReveal={reveal} />}
             onSelectPath={revealPath}
             onOpenChild={(path) => void openChild(path)}
-          />
+          />}
         </main>
-        {panels.inspector.open && (
+        {panels.inspector.open && doc.path && (
           <>
             <Splitter panel="inspector" />
             <div className="inspector-frame" style={{ width: panels.inspector.size }}>

@@ -190,6 +190,7 @@ export function useActions(backend: Backend, shell: ShellControls) {
             const title = file.replace(/^.*\//, "").replace(/\.json$/, "");
             await backend.create(file, title);
             await refresh();
+            useRun.getState().clear();
             await state.open(backend, file);
             rememberOpen(useWorkspace.getState().root, file);
             return;

@@ -105,6 +105,13 @@ async fn guard(State(shared): State<Shared>, request: Request, next: Next) -> Re
         .and_then(|q| q.split('&').find_map(|pair| pair.strip_prefix("token=").map(str::to_owned)));
     let from_query = query.as_deref() == Some(shared.token.as_str());
     if ![bearer, cookie, query].iter().flatten().any(|t| *t == shared.token) {
+        // A person who opened the page without its token gets a page that says how to get in.
+        let wants_page = request.method() == axum::http::Method::GET
+            && headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/html"));
+        if wants_page {
+            return (StatusCode::UNAUTHORIZED, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], NO_TOKEN_PAGE)
+                .into_response();
+        }
         return problem(StatusCode::UNAUTHORIZED, "missing or wrong token; open the URL `floe serve` printed");
     }
     let mut response = next.run(request).await;
@@ -113,6 +120,28 @@ async fn guard(State(shared): State<Shared>, request: Request, next: Next) -> Re
     }
     response
 }
+
+/// What a browser shows when the page is opened without the token (or with an old one).
+const NO_TOKEN_PAGE: &str = r#"<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Floe: open the link with its token</title>
+<style>
+body{font-family:system-ui,sans-serif;background:#f3f4f6;color:#141821;display:grid;place-items:center;min-height:100vh;margin:0}
+main{background:#fff;border:1px solid #e2e5ea;border-radius:12px;padding:28px 32px;max-width:560px;box-shadow:0 10px 30px rgb(16 24 40/12%)}
+h1{font-size:20px;margin:0 0 12px}code{background:#f6f7f9;border:1px solid #e2e5ea;border-radius:5px;padding:1px 5px}
+li{margin:6px 0}p.hint{color:#5d6574;font-size:14px}
+@media (prefers-color-scheme:dark){body{background:#0e1014;color:#e8eaef}main{background:#181b21;border-color:#2a2f38}code{background:#1f232a;border-color:#2a2f38}p.hint{color:#9ba3b1}}
+</style></head>
+<body><main>
+<h1>This Floe page needs its access token</h1>
+<p><code>floe serve</code> only answers the link it printed when it started, so that no other page or program on this machine can use your workflows.</p>
+<ol>
+<li>Look in the terminal where <code>floe serve</code> runs: it printed a line like <code>http://127.0.0.1:PORT/?token=…</code>.</li>
+<li>Open that whole link, <code>?token=…</code> included. The browser remembers it until <code>floe serve</code> stops.</li>
+<li>Lost it, or the server was restarted? Stop <code>floe serve</code> (Ctrl-C) and start it again: it prints a new link.</li>
+</ol>
+<p class="hint">The desktop app needs no token: run <code>make app</code> or the installed Floe.</p>
+</main></body></html>
+"#;
 
 fn problem(status: StatusCode, message: &str) -> Response {
     let code = if status == StatusCode::NOT_FOUND { ErrorCode::NotFound } else { ErrorCode::BadRequest };

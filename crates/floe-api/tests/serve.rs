@@ -124,6 +124,12 @@ async fn requests_need_the_token_and_this_servers_host_and_origin() {
     let url = format!("{}/api/workspace", server.base);
     let none = server.http.post(&url).send().await.expect("answers");
     assert_eq!(none.status().as_u16(), 401);
+    // A person opening the page without the token is told how to get in.
+    let page =
+        server.http.get(format!("{}/", server.base)).header("accept", "text/html").send().await.expect("answers");
+    assert_eq!(page.status().as_u16(), 401);
+    let text = page.text().await.expect("a page");
+    assert!(text.contains("needs its access token") && text.contains("?token="), "{text}");
     let wrong = server.http.post(&url).bearer_auth("nope").send().await.expect("answers");
     assert_eq!(wrong.status().as_u16(), 401);
     let post = |path: &str| server.send(reqwest::Method::POST, path, json!({}));

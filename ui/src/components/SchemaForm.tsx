@@ -159,8 +159,8 @@ function fromText(text: string, type: string): { ok: boolean; value?: unknown; w
  */
 export function defaultOf(schema: Schema): string | undefined {
   if (schema.default !== undefined && schema.default !== null) return typeof schema.default === "string" ? schema.default : JSON.stringify(schema.default);
-  const stated = /default:?\s+`?\\?"?([A-Za-z0-9_.\-]+)/.exec(schema.description ?? "")?.[1];
-  return stated && !["the", "none", "a", "an", "fail", "it"].includes(stated) ? stated : undefined;
+  const stated = /default:?\s+`?\\?"?([A-Za-z0-9_.\-]+(?:,\s*[A-Za-z0-9_.\-]+)*)/.exec(schema.description ?? "")?.[1];
+  return stated && !["the", "none", "a", "an", "fail", "it"].includes(stated.split(",")[0]) ? stated : undefined;
 }
 
 const UNITS = ["ms", "s", "m", "h", "d"] as const;
