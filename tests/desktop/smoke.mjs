@@ -114,14 +114,15 @@ try {
   const problems = await (await browser.$(".problem-count")).getText();
   if (problems !== "0") fail(`expected no problems, the app shows ${problems}`);
   // The About box answers through the app's own command.
-  await (await browser.$("button=About")).click();
+  await (await browser.$('button[aria-label="More"]')).click();
+  await (await browser.$('[role="menuitem"]*=About Floe')).click();
   const about = await browser.$('[aria-label="About Floe"]');
   await about.waitForExist({ timeout: 5000 });
   if (!/Version \d+\.\d+\.\d+/.test(await about.getText())) fail(`the About box shows no version: ${await about.getText()}`);
   await about.click();
   // Settings opens from the toolbar, over the app's own command, with every provider.
-  await (await browser.$("button=Settings")).click();
-  const settings = await browser.$('[aria-label="Settings"]');
+  await (await browser.$('.toolbar button[aria-label="Settings"]')).click();
+  const settings = await browser.$('[role="dialog"][aria-label="Settings"]');
   await settings.waitForExist({ timeout: 5000 });
   await browser.waitUntil(async () => (await settings.getText()).includes("Ollama"), { timeout: 5000, timeoutMsg: "Settings lists no providers" });
   const chosen = await (await browser.$("#default-model")).getValue();
@@ -154,7 +155,7 @@ try {
   await browser.waitUntil(async () => (await browser.$$(".react-flow__node-floe")).length === 4, { timeout: 15000, timeoutMsg: "log-triage's 4 nodes did not appear" });
   const ran = Date.now();
   await (await browser.$(".run-button")).click();
-  const form = await browser.$('[aria-label="Run inputs"]');
+  const form = await browser.$('[role="dialog"][aria-label="Run inputs"]');
   await form.waitForExist({ timeout: 5000 });
   await (await form.$("button=Run")).click();
   await browser.waitUntil(async () => (await (await browser.$(".run-controls")).getAttribute("data-status")) === "succeeded", {

@@ -204,3 +204,85 @@ test("forms fit their fields: chips for lists of choices, durations with units, 
   expect(byId("commentary").policy.timeout).toBe("90s");
   expect(byId("load").config.args.has_header).toBe(false);
 });
+
+test("the blueprint panel edits the blueprint itself: name, run inputs with types and defaults, outputs, defaults, limits", async ({ page }) => {
+  await page.goto(server.url);
+  await page.getByRole("button", { name: /summarise-text\.json/ }).click();
+  await expect(page.locator(".blueprint-panel")).toBeVisible();
+  // Save is the main button only when there is something to save.
+  await expect(page.locator(".toolbar .text-button.primary")).toHaveCount(0);
+  const panel = page.locator(".blueprint-panel");
+  await panel.locator("#blueprint-name").fill("Summarise any text");
+  await panel.locator("#blueprint-name").press("Enter");
+  await expect(page.locator(".toolbar .text-button.primary")).toHaveText("Save");
+
+  // A run input: added, renamed, typed, given a default checked against its type, described.
+  await panel.getByRole("button", { name: "Add input" }).click();
+  const name = panel.getByLabel("Input input: name");
+  await name.fill("max_words");
+  await name.press("Enter");
+  await panel.getByLabel("Input max_words: type").selectOption("integer");
+  const fallback = panel.getByLabel("Input max_words: default");
+  await fallback.fill("12.5");
+  await expect(panel.locator('[data-input="max_words"] .field-problem')).toContainText("not a whole number");
+  await fallback.fill("120");
+  await fallback.press("Enter");
+  await panel.getByLabel("Input max_words: description").fill("Longest summary, in words");
+  await panel.getByLabel("Input max_words: description").press("Enter");
+
+  // Defaults every node inherits, and the run's limits.
+  await panel.locator("details.policy summary", { hasText: "Defaults" }).click();
+  await panel.locator("#field-defaults\\.timeout").fill("2");
+  await panel.locator('[data-field="defaults.timeout"] select').selectOption("m");
+  await panel.locator("#field-defaults\\.timeout").blur();
+  await panel.locator("details.policy summary", { hasText: "Run limits" }).click();
+  await panel.locator("#field-run\\.max_concurrency").fill("4");
+  await panel.locator("#field-run\\.max_concurrency").blur();
+  await page.screenshot({ path: "target/e2e-results/blueprint-panel.png" });
+
+  await page.keyboard.press("Control+s");
+  await expect(page.locator(".notice")).toHaveText("saved summarise-text.json");
+  await expect(page.locator(".problem-count")).toHaveText("0");
+  const saved = JSON.parse(readFileSync(path.join(server.folder, "summarise-text.json"), "utf8"));
+  expect(saved.name).toBe("Summarise any text");
+  expect(saved.inputs.max_words).toEqual({ type: "integer", default: 120, description: "Longest summary, in words" });
+  expect(saved.defaults.timeout).toBe("2m");
+  expect(saved.run.max_concurrency).toBe(4);
+  // Each edit was one undoable step.
+  await page.keyboard.press("Control+z");
+  await expect(panel.locator("#field-run\\.max_concurrency")).toHaveValue("");
+});
+
+test("the sidebar, inspector and run panel fold and resize, the minimap hides, and the layout is remembered", async ({ page }) => {
+  await page.goto(server.url);
+  await page.getByRole("button", { name: /csv-report\.json/ }).click();
+  const inspector = page.locator(".inspector-frame");
+  const before = (await inspector.boundingBox())!.width;
+  // Drag the inspector's edge 80 px to the left: it grows by 80.
+  const edge = (await page.getByRole("separator", { name: /Resize the inspector/ }).boundingBox())!;
+  await page.mouse.move(edge.x + edge.width / 2, edge.y + 200);
+  await page.mouse.down();
+  await page.mouse.move(edge.x + edge.width / 2 - 80, edge.y + 200, { steps: 6 });
+  await page.mouse.up();
+  await expect.poll(async () => Math.round((await inspector.boundingBox())!.width)).toBe(Math.round(before + 80));
+  // Fold the sidebar (Ctrl+B), open the run panel (Ctrl+J), hide the minimap.
+  await page.locator(".react-flow__pane").click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press("Control+b");
+  await expect(page.locator(".sidebar")).toHaveCount(0);
+  await page.keyboard.press("Control+j");
+  await expect(page.locator(".dock-body")).toBeVisible();
+  await page.getByRole("button", { name: "Hide the minimap" }).click();
+  await expect(page.locator(".minimap")).toHaveCount(0);
+  // After a reload it is all as it was left.
+  await page.reload();
+  await expect(page.locator(".doc-title")).toHaveText("csv-report.json");
+  await expect(page.locator(".sidebar")).toHaveCount(0);
+  await expect(page.locator(".dock-body")).toBeVisible();
+  await expect(page.locator(".minimap")).toHaveCount(0);
+  await expect.poll(async () => Math.round((await inspector.boundingBox())!.width)).toBe(Math.round(before + 80));
+  // The toolbar's toggles bring them back.
+  await page.getByRole("button", { name: "Sidebar" }).click();
+  await expect(page.locator(".sidebar")).toBeVisible();
+  await page.getByRole("button", { name: "Inspector" }).click();
+  await expect(inspector).toHaveCount(0);
+});
