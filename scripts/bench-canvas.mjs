@@ -7,6 +7,7 @@
 //   node scripts/bench-canvas.mjs [--json]      (after `cargo build -p floe-cli` and `npm run build`)
 //   BENCH_HIDE=".react-flow__minimap"           hides parts of the canvas, to find what a frame costs
 //   BENCH_STYLE="… { … }"                       adds a style sheet (to try a rendering idea before coding it)
+//   BENCH_UI=/path/to/dist                      another build of the UI (to compare two versions in one sitting)
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -65,7 +66,7 @@ const sizes = [
 ];
 for (const { file, graph } of sizes) writeFileSync(path.join(folder, file), `${JSON.stringify(graph, null, 2)}\n`);
 
-const server = spawn(path.join(target, "debug", "floe"), ["serve", folder, "--json", "--ui", path.join(repo, "ui/dist"), "--db", path.join(scratch, "runs.db")], {
+const server = spawn(path.join(target, "debug", "floe"), ["serve", folder, "--json", "--ui", process.env.BENCH_UI ?? path.join(repo, "ui/dist"), "--db", path.join(scratch, "runs.db")], {
   stdio: ["ignore", "pipe", "inherit"],
 });
 const url = await new Promise((resolve, reject) => {
@@ -100,11 +101,11 @@ try {
       while (shown() === 0) await frame();
       await frame();
       const painted = (await frame()) - start;
-      while (document.querySelector(".problems .count")?.textContent === "" || !document.querySelector(".doc-title")?.textContent.includes(name)) await frame();
+      while (document.querySelector(".problem-count, .problems .count")?.textContent === "" || !document.querySelector(".doc-title")?.textContent.includes(name)) await frame();
       return { painted, rendered: shown(), overview: document.querySelector("canvas.overview") !== null };
     }, file);
-    await page.locator(".problems .count").waitFor();
-    const problems = await page.locator(".problems .count").textContent();
+    await page.locator(".problem-count, .problems .count").waitFor();
+    const problems = await page.locator(".problem-count, .problems .count").textContent();
 
     // Scripted gestures, paced by the page's own frames: each animation frame moves the mouse
     // (or turns the wheel) one step, so what is measured is the app's frame time rather than the

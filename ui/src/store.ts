@@ -3,6 +3,7 @@
 import { applyEdgeChanges, applyNodeChanges, type Connection, type EdgeChange, type NodeChange } from "@xyflow/react";
 import { useMemo } from "react";
 import { create } from "zustand";
+import { useShallow } from "zustand/react/shallow";
 import type { Backend } from "./backend/backend";
 import { BackendError } from "./backend/backend";
 import { applyPatch, type Operation } from "fast-json-patch";
@@ -630,11 +631,19 @@ export const useDocument = create<DocumentState>((set, get) => {
   };
 });
 
+/**
+ * Every canvas node's contents (not its position or selection): the same array while nodes are
+ * only dragged or selected, so what is derived from it is not rebuilt on every frame of a drag.
+ */
+export function useNodeContents(): CanvasNode["data"][] {
+  return useDocument(useShallow((s) => s.canvas.nodes.map((n) => n.data)));
+}
+
 /** A node id's title in the open document (its id when it has none, or when it is not there). */
 export function useTitles(): (id: string) => string {
-  const nodes = useDocument((s) => s.canvas.nodes);
+  const nodes = useNodeContents();
   return useMemo(() => {
-    const titles = new Map(nodes.map((n) => [n.id, n.data.node.title || n.id]));
+    const titles = new Map(nodes.map((n) => [n.node.id, n.node.title || n.node.id]));
     return (id: string) => titles.get(id) ?? id;
   }, [nodes]);
 }

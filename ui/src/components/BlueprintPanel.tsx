@@ -4,11 +4,11 @@
 // and the run's limits and budget. The two policy sections are forms over the blueprint schema's
 // `Policy` and `RunPolicy`, like the node forms; every commit is one undoable step.
 import { FileCog, Plus, X } from "lucide-react";
-import { useEffect, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { useShallow } from "zustand/react/shallow";
 import type { Blueprint, RunInput, RunOutput } from "../generated/blueprint";
 import { portsOf } from "../model/ports";
-import { useCatalog, useDocument } from "../store";
+import { useCatalog, useDocument, useNodeContents } from "../store";
 import { ModelPicker } from "./ModelPicker";
 import { blueprintRoot, FormContext, type FormContextValue, SchemaForm } from "./SchemaForm";
 
@@ -195,25 +195,29 @@ export function BlueprintPanel() {
   const base = useDocument((s) => s.base);
   const update = useDocument((s) => s.updateBlueprint);
   const catalog = useCatalog((s) => s.catalog);
-  const check = useDocument((s) => s.check);
-  // Every top-level node's output ports, for the outputs' "from".
-  const sources = useDocument(
-    useShallow((s) =>
-      s.canvas.nodes
-        .filter((n) => n.data.scope === null)
-        .flatMap((n) => portsOf(n.data.node, catalog, s.canvas).outputs.map((port) => `${n.id}.${port}`)),
-    ),
+  // The blueprint's own problems (not its nodes'), as a list that stays the same array while
+  // they do: a check after every drag step must not render these forms again.
+  const own = useDocument(useShallow((s) => (s.check?.diagnostics ?? []).filter((d) => !d.node).map((d) => `${d.pointer}\n${d.message}`)));
+  // Every top-level node's output ports, for the outputs' "from" (rebuilt when nodes or edges
+  // change, not while nodes are dragged).
+  const contents = useNodeContents();
+  const edges = useDocument((s) => s.canvas.edges);
+  const sources = useMemo(
+    () => contents.filter((n) => n.scope === null).flatMap((n) => portsOf(n.node, catalog, { edges }).outputs.map((port) => `${n.node.id}.${port}`)),
+    [contents, edges, catalog],
   );
+  const context = useMemo<FormContextValue>(() => {
+    const problems = new Map<string, string[]>();
+    for (const entry of own) {
+      const [pointer, message] = entry.split("\n");
+      const field = pointer.replace(/^\//, "").split("/").slice(0, 1).join(".");
+      problems.set(field, [...(problems.get(field) ?? []), message]);
+    }
+    return { root: blueprintRoot, scope: () => ({ variables: [], properties: () => [] }), scripts: [], problems };
+  }, [own]);
   if (!base) return null;
   const inputs = base.inputs ?? {};
   const outputs = base.outputs ?? {};
-  const problems = new Map<string, string[]>();
-  for (const d of check?.diagnostics ?? []) {
-    if (d.node) continue;
-    const field = d.pointer.replace(/^\//, "").split("/").slice(0, 1).join(".");
-    problems.set(field, [...(problems.get(field) ?? []), d.message]);
-  }
-  const context: FormContextValue = { root: blueprintRoot, scope: () => ({ variables: [], properties: () => [] }), scripts: [], problems };
   const set = (fields: Partial<Blueprint>) => update(fields);
   const emptyToUndefined = <T extends object>(value: T) => (Object.keys(value).length > 0 ? value : undefined);
   return (

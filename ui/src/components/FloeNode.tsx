@@ -152,4 +152,5 @@ function FloeNodeView({ id, data, selected }: NodeProps<CanvasNode>) {
   );
 }
 
-export const FloeNode = memo(FloeNodeView);
+/** Re-rendered only for what it shows: a drag moves the node's box (React Flow's wrapper) without rendering its contents again. */
+export const FloeNode = memo(FloeNodeView, (a, b) => a.id === b.id && a.data === b.data && a.selected === b.selected);
