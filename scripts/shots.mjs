@@ -1,5 +1,8 @@
-// Screenshots of the app's main views at 1440×900 and 1280×720 (light and dark) against `floe serve`:
-// `node scripts/shots.mjs OUTDIR`. Needs `cargo build -p floe-cli` and `npm run build`.
+// Screenshots of the app's main views at 1440×900 and 1280×720, light and dark, against `floe serve`,
+// to look at a change of design side by side with what was there before:
+// `node scripts/shots.mjs OUTDIR` (SHOTS_UI=/path/to/dist for another build of the UI). Needs
+// `cargo build -p floe-cli` and `npm run build`. The views a regression must not change are
+// pinned by tests/e2e/looks.spec.ts; these are for people.
 import { chromium } from "playwright-core";
 import { spawn } from "node:child_process";
 import { cpSync, mkdtempSync, writeFileSync, mkdirSync } from "node:fs";
@@ -15,7 +18,7 @@ cpSync(path.join(repo, "blueprints"), folder, { recursive: true });
 const settings = path.join(scratch, "settings.json");
 writeFileSync(settings, JSON.stringify({ default_model: "ollama:llama3.2" }));
 const target = process.env.CARGO_TARGET_DIR ?? path.join(repo, "target");
-const child = spawn(path.join(target, "debug", "floe"), ["serve", folder, "--json", "--ui", path.join(repo, "ui/dist"), "--db", path.join(scratch, "runs.db")], {
+const child = spawn(path.join(target, "debug", "floe"), ["serve", folder, "--json", "--ui", process.env.SHOTS_UI ?? path.join(repo, "ui/dist"), "--db", path.join(scratch, "runs.db")], {
   stdio: ["ignore", "pipe", "inherit"],
   env: { ...process.env, FLOE_SETTINGS: settings },
 });
@@ -38,9 +41,12 @@ try {
       await page.getByRole("button", { name: /csv-report\.json/ }).click();
       await page.waitForTimeout(800);
       await page.screenshot({ path: name("example") });
-      await page.locator('.react-flow__node[data-id="commentary"]').click();
-      await page.waitForTimeout(300);
-      await page.screenshot({ path: name("selected") });
+      const node = page.locator('.react-flow__node[data-id="commentary"]');
+      if (await node.isVisible()) {
+        await node.click();
+        await page.waitForTimeout(300);
+        await page.screenshot({ path: name("selected") });
+      }
       await page.locator(".react-flow__pane").click({ position: { x: 5, y: 5 } });
       await page.waitForTimeout(300);
       await page.screenshot({ path: name("blueprint") });

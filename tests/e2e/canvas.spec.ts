@@ -227,6 +227,14 @@ test("palette items added by double-click or Enter land in view, never on each o
   await page.locator(".palette-search").fill("");
   await page.locator('.palette-item[data-kind="loop"]').dblclick();
   await expect(page.locator('.react-flow__node[data-id="each_item"]')).toHaveCount(1);
+  // A recursive node with nothing to refine gets a first draft to start from; a sub-workflow
+  // calls a blueprint of the folder that needs no inputs.
+  await page.locator(".react-flow__pane").click({ position: { x: 5, y: 5 } });
+  await page.locator('.palette-item[data-kind="recursive"]').dblclick();
+  await expect(page.locator('.react-flow__node[data-id="first_draft"]')).toHaveCount(1);
+  await page.locator(".react-flow__pane").click({ position: { x: 5, y: 5 } });
+  await page.locator('.palette-item[data-kind="workflow"]').dblclick();
+  await expect(page.locator('.react-flow__node[data-id="workflow"] .floe-node-summary')).toContainText("../");
   await page.getByRole("tab", { name: /^Problems/ }).click();
   await expect(page.locator(".problem-count")).toHaveText("0");
   await page.screenshot({ path: "target/e2e-results/placed.png" });

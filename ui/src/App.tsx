@@ -26,8 +26,8 @@ import type { Node as BlueprintNode } from "./generated/blueprint";
 import type { CatalogDoc } from "./generated/catalog";
 import type { Canvas, CanvasEdge, CanvasNode } from "./model/convert";
 import { absoluteBoxes, fitViewport, MIN_ZOOM, NODE_WIDTH, nodeHeight } from "./model/geometry";
-import { feedingPort, placeBox } from "./model/place";
-import { starter } from "./model/starter";
+import { feedingPort, placeBox, relativeTo } from "./model/place";
+import { SEED_ROOM, starter } from "./model/starter";
 import { portsOf } from "./model/ports";
 import { type NodeStatus, pathOf, pathTitle, scopesOf } from "./model/run";
 import { hidden, markCycles, sizedCanvas } from "./model/view";
@@ -108,7 +108,7 @@ export interface NodeMenu {
   node: string;
 }
 
-function Canvas({ theme, onNodeMenu }: { theme: string; onNodeMenu: (menu: NodeMenu) => void }) {
+function Canvas({ backend, theme, onNodeMenu }: { backend: Backend; theme: string; onNodeMenu: (menu: NodeMenu) => void }) {
   const doc = useDocument();
   const catalog = useCatalog((s) => s.catalog);
   const flow = useReactFlow();
@@ -133,7 +133,7 @@ function Canvas({ theme, onNodeMenu }: { theme: string; onNodeMenu: (menu: NodeM
           event.dataTransfer.dropEffect = "copy";
         }
       }}
-      onDrop={(event) => {
+      onDrop={async (event) => {
         const raw = event.dataTransfer.getData(DRAG_TYPE);
         if (!raw || !catalog || !doc.path) return;
         event.preventDefault();
@@ -143,7 +143,8 @@ function Canvas({ theme, onNodeMenu }: { theme: string; onNodeMenu: (menu: NodeM
         const container = containerAt(doc.canvas.nodes, point, absolute);
         const origin = container ? absolute(container) : { x: 0, y: 0 };
         const position = { x: Math.round(point.x - origin.x), y: Math.round(point.y - origin.y) };
-        doc.addNode(catalog, item.kind, item.tool, position, container?.id ?? null);
+        const overrides = item.kind === "workflow" ? await callable(backend, doc.path).catch(() => null) : null;
+        doc.addNode(catalog, item.kind, item.tool, position, container?.id ?? null, null, overrides ?? {});
       }}
     >
       {size && <Flow key={doc.path ?? "none"} size={size} theme={theme} onNodeMenu={onNodeMenu} />}
@@ -294,7 +295,7 @@ function Flow({ size, theme, onNodeMenu }: { size: { width: number; height: numb
  * it when one of its outputs fits), else in the middle of the view; never on another node; and
  * the view follows it when it lands outside.
  */
-function placeFromPalette(flow: ReactFlowInstance, catalog: CatalogDoc, canvas: Canvas, item: PaletteItem, addNode: DocumentState["addNode"]) {
+function placeFromPalette(flow: ReactFlowInstance, catalog: CatalogDoc, canvas: Canvas, item: PaletteItem, addNode: DocumentState["addNode"], overrides: Record<string, unknown>) {
   const view = sizedCanvas(canvas, catalog);
   const boxes = absoluteBoxes([...view.comments, ...view.nodes]);
   const picked = view.nodes.filter((n) => n.selected);
@@ -305,9 +306,12 @@ function placeFromPalette(flow: ReactFlowInstance, catalog: CatalogDoc, canvas: 
   const probe = { id: "new", kind: item.kind, config: item.tool ? { tool: item.tool } : {} } as BlueprintNode;
   const ports = portsOf(probe, catalog, { edges: [] });
   const spec = catalog.kinds.find((k) => k.kind === item.kind);
-  const size = spec?.container
-    ? (starter(item.kind, (stem) => stem, false)?.size ?? { width: 320, height: 180 })
-    : { width: NODE_WIDTH, height: nodeHeight(Math.max(ports.inputs.length, ports.outputs.length)) };
+  const feed = anchor ? feedingPort(anchor.data.node, portsOf(anchor.data.node, catalog, canvas).outputs, probe, ports.inputs, catalog) : null;
+  const start = spec?.container ? starter(item.kind, (stem) => stem, !!feed) : null;
+  // A seed left of its container takes room too.
+  const seed = start?.seed ? SEED_ROOM : 0;
+  const own = start?.size ?? (spec?.container ? { width: 320, height: 180 } : { width: NODE_WIDTH, height: nodeHeight(Math.max(ports.inputs.length, ports.outputs.length)) });
+  const size = { width: own.width + seed, height: own.height };
   const pane = document.querySelector(".react-flow__pane")?.getBoundingClientRect();
   const corner = pane ? flow.screenToFlowPosition({ x: pane.x, y: pane.y }) : { x: 0, y: 0 };
   const far = pane ? flow.screenToFlowPosition({ x: pane.right, y: pane.bottom }) : { x: 800, y: 600 };
@@ -315,10 +319,20 @@ function placeFromPalette(flow: ReactFlowInstance, catalog: CatalogDoc, canvas: 
   // Other boxes of the same graph, and everything around a body (a body node must not cover its container's edge either).
   const taken = [...boxes].filter(([id]) => id !== scope).map(([, box]) => box);
   const at = placeBox(size, taken, anchor ? boxes.get(anchor.id)! : null, visible);
-  const feed = anchor ? feedingPort(anchor.data.node, portsOf(anchor.data.node, catalog, canvas).outputs, probe, ports.inputs, catalog) : null;
-  addNode(catalog, item.kind, item.tool, { x: at.x - origin.x, y: at.y - origin.y }, scope, anchor && feed ? { node: anchor.id, port: feed.from, to: feed.to } : null);
+  addNode(catalog, item.kind, item.tool, { x: at.x + seed - origin.x, y: at.y - origin.y }, scope, anchor && feed ? { node: anchor.id, port: feed.from, to: feed.to } : null, overrides);
   const inView = at.x >= visible.x && at.y >= visible.y && at.x + size.width <= visible.x + visible.width && at.y + size.height <= visible.y + visible.height;
   if (!inView) void flow.setCenter(at.x + size.width / 2, at.y + size.height / 2, { zoom: flow.getZoom(), duration: 200 });
+}
+
+/** A sub-workflow config calling the first blueprint in the folder (not `open`) whose inputs all have defaults; null when none does. */
+async function callable(backend: Backend, open: string): Promise<Record<string, unknown> | null> {
+  for (const entry of useWorkspace.getState().entries) {
+    if (entry.path === open) continue;
+    const text = (await backend.read(entry.path)).text;
+    const inputs = (JSON.parse(text) as { inputs?: Record<string, { default?: unknown }> }).inputs ?? {};
+    if (Object.values(inputs).every((input) => input.default !== undefined)) return { blueprint: relativeTo(open, entry.path), inputs: {} };
+  }
+  return null;
 }
 
 /** A folder's last two parts (the whole path is its tooltip). */
@@ -539,13 +553,15 @@ function Shell({ backend }: { backend: Backend }) {
 
   const flow = useReactFlow();
   const addFromPalette = useCallback(
-    (item: PaletteItem) => {
+    async (item: PaletteItem) => {
       const { catalog } = useCatalog.getState();
       const { path, canvas, addNode } = useDocument.getState();
       if (!catalog || !path) return;
-      placeFromPalette(flow, catalog, canvas, item, addNode);
+      // A sub-workflow starts out calling a blueprint of this folder that needs no inputs.
+      const overrides = item.kind === "workflow" ? await callable(backend, path).catch(() => null) : null;
+      placeFromPalette(flow, catalog, canvas, item, addNode, overrides ?? {});
     },
-    [flow],
+    [flow, backend],
   );
 
   const reveal = useCallback(
@@ -694,7 +710,7 @@ function Shell({ backend }: { backend: Backend }) {
           )}
           {doc.path && <AskBox backend={backend} onSaved={() => void workspace.refresh(backend)} onProposed={() => void fitView()} />}
           {doc.path ? (
-            <Canvas theme={theme} onNodeMenu={setMenu} />
+            <Canvas backend={backend} theme={theme} onNodeMenu={setMenu} />
           ) : (
             <Welcome backend={backend} onOpen={(path) => void openFile(path)} onNew={() => void run("new")} />
           )}

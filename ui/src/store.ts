@@ -141,6 +141,8 @@ export interface DocumentState {
     scope?: string | null,
     /** An output that feeds the new node's input `to`, connected in the same step. */
     feed?: { node: string; port: string; to: string } | null,
+    /** Config fields over the catalogue's example. */
+    overrides?: Record<string, unknown>,
   ): string;
   /** Replaces fields of a node (title, config…) as one undoable step. */
   updateNode(id: string, fields: Partial<BlueprintNode>): void;
@@ -360,17 +362,17 @@ export const useDocument = create<DocumentState>((set, get) => {
       };
       edit({ canvas: { ...canvas, edges: [...canvas.edges, edge] }, notice: null });
     },
-    addNode(catalog, kind, tool, position, scope = null, feed = null) {
+    addNode(catalog, kind, tool, position, scope = null, feed = null, overrides = {}) {
       const { canvas } = get();
       const taken = new Set(canvas.nodes.map((n) => n.id));
       const stem = (tool ?? kind).replace(/[^A-Za-z0-9_]/g, "_");
       let id = stem;
       for (let n = 2; taken.has(id); n += 1) id = `${stem}_${n}`;
       const spec = catalog.kinds.find((k) => k.kind === kind);
-      const config =
-        kind === "tool"
-          ? { tool, args: structuredClone(catalog.tools.find((t) => t.tool === tool)?.example ?? {}) }
-          : structuredClone(spec?.example ?? {});
+      const config = {
+        ...(kind === "tool" ? { tool, args: structuredClone(catalog.tools.find((t) => t.tool === tool)?.example ?? {}) } : structuredClone(spec?.example ?? {})),
+        ...overrides,
+      };
       const node: CanvasNode = {
         id,
         type: "floe",
@@ -398,15 +400,21 @@ export const useDocument = create<DocumentState>((set, get) => {
         node.width = start?.size.width ?? 320;
         node.height = start?.size.height ?? 180;
       }
+      const seeds: CanvasNode[] = [];
       if (start) {
         node.data.node = { ...node.data.node, config: { ...config, ...start.config } } as BlueprintNode;
         for (const child of start.body) {
           body.push({ id: child.node.id, type: "floe", position: child.position, parentId: id, data: { node: child.node, scope: id, placed: true } });
         }
+        if (start.seed) {
+          const at = { x: position.x + start.seed.position.x, y: position.y + start.seed.position.y };
+          seeds.push({ id: start.seed.node.id, type: "floe", position: at, ...(scope ? { parentId: scope } : {}), data: { node: start.seed.node, scope, placed: true } });
+          feed = { node: start.seed.node.id, port: start.seed.from, to: start.seed.to };
+        }
       }
       // The new node is the selection, so the inspector shows it at once. A parent must come
       // before its children in React Flow's list.
-      const nodes = [...canvas.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node, ...body];
+      const nodes = [...canvas.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), ...seeds, node, ...body];
       const edges = feed
         ? [...canvas.edges, { id: edgeId(`${feed.node}.${feed.port}`, `${id}.${feed.to}`), source: feed.node, sourceHandle: feed.port, target: id, targetHandle: feed.to, data: { scope } }]
         : canvas.edges;

@@ -3,7 +3,7 @@ import catalogJson from "../../../schemas/catalog.json";
 import type { Node as BlueprintNode } from "../generated/blueprint";
 import type { CatalogDoc } from "../generated/catalog";
 import type { Box } from "./geometry";
-import { feedingPort, fits, GAP, placeBox } from "./place";
+import { feedingPort, fits, GAP, placeBox, relativeTo } from "./place";
 
 const catalog = catalogJson as unknown as CatalogDoc;
 const size = { width: 220, height: 94 };
@@ -47,5 +47,14 @@ describe("connecting a placed node", () => {
     expect(fits("number", "integer")).toBe(false);
     expect(fits("string", "array")).toBe(false);
     expect(fits("any", "array")).toBe(true);
+  });
+});
+
+describe("a sub-workflow's reference", () => {
+  it("is relative to the calling file's folder", () => {
+    expect(relativeTo("a.json", "b.json")).toBe("b.json");
+    expect(relativeTo("made/a.json", "b.json")).toBe("../b.json");
+    expect(relativeTo("made/a.json", "made/b.json")).toBe("b.json");
+    expect(relativeTo("x/y/a.json", "x/z/b.json")).toBe("../z/b.json");
   });
 });

@@ -55,3 +55,12 @@ export function feedingPort(source: BlueprintNode, sourceOutputs: string[], targ
   }
   return null;
 }
+
+/** `to` (a path in the folder) as written in a file at `from`: relative to that file's folder, as sub-workflow references are. */
+export function relativeTo(from: string, to: string): string {
+  const base = from.split("/").slice(0, -1);
+  const target = to.split("/");
+  let common = 0;
+  while (common < base.length && common < target.length - 1 && base[common] === target[common]) common += 1;
+  return [...base.slice(common).map(() => ".."), ...target.slice(common)].join("/");
+}

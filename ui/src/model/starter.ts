@@ -10,7 +10,15 @@ export interface Starter {
   body: { node: BlueprintNode; position: { x: number; y: number } }[];
   /** The container's box. */
   size: { width: number; height: number };
+  /**
+   * A node that feeds the container's required input when nothing else does, placed left of it
+   * (its position relative to the container's), and the edge's ports.
+   */
+  seed?: { node: BlueprintNode; position: { x: number; y: number }; from: string; to: string };
 }
+
+/** Room a seed takes left of its container: a node's width and the gap to the container. */
+export const SEED_ROOM = 290;
 
 const template = (id: string, text: string): BlueprintNode => ({ id, kind: "tool", config: { tool: "text_template", args: { template: text } } }) as BlueprintNode;
 
@@ -43,6 +51,7 @@ export function starter(kind: string, fresh: (stem: string) => string, fed: bool
         config: { next: `${step}.text` },
         body: [{ node: template(step, "{{ state }} APPROVED"), position: { x: 50, y: 80 } }],
         size: { width: 320, height: 200 },
+        ...(fed ? {} : { seed: { node: template(fresh("first_draft"), "a first draft"), position: { x: -SEED_ROOM, y: 40 }, from: "text", to: "initial" } }),
       };
     }
     default:
