@@ -233,6 +233,9 @@ test("palette items added by double-click or Enter land in view, never on each o
   await page.locator('.palette-item[data-kind="recursive"]').dblclick();
   await expect(page.locator('.react-flow__node[data-id="first_draft"]')).toHaveCount(1);
   await page.locator(".react-flow__pane").click({ position: { x: 5, y: 5 } });
+  await page.locator('.palette-item[data-kind="parallel"]').dblclick();
+  await expect(page.locator('.react-flow__node[data-id="branch_b"]')).toHaveCount(1);
+  await page.locator(".react-flow__pane").click({ position: { x: 5, y: 5 } });
   await page.locator('.palette-item[data-kind="workflow"]').dblclick();
   await expect(page.locator('.react-flow__node[data-id="workflow"] .floe-node-summary')).toContainText("../");
   await page.getByRole("tab", { name: /^Problems/ }).click();

@@ -476,8 +476,8 @@ function Shell({ backend }: { backend: Backend }) {
     if (blueprintId) usePins.getState().load(blueprintId);
   }, [blueprintId]);
 
+  // The folder's listing is read by the effect that reopens the last file (below).
   useEffect(() => {
-    void workspace.refresh(backend);
     void loadCatalog(backend);
     useModels.getState().attach(backend);
     // Load once per backend.
