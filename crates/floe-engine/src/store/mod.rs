@@ -10,6 +10,7 @@ mod approvals;
 mod blobs;
 mod journal;
 mod leases;
+mod memory;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -26,6 +27,9 @@ pub use approvals::{PendingApproval, StoreApprovals};
 pub use blobs::SPILL_BYTES;
 pub use journal::StoreJournal;
 pub use leases::{CancelOutcome, LEASE};
+pub use memory::{
+    DEFAULT_BUDGET, Hit, MAX_MEMORY_BYTES, Memory, MemoryKind, MemoryState, Namespace, NewMemory, Provenance, Written,
+};
 
 /// The columns of a [`RunSummary`] (a macro, so queries stay literal strings).
 macro_rules! summary_columns {

@@ -1,0 +1,264 @@
+//! Memory on a real SQLite file: the rules that keep it true (one memory for one fact written
+//! twice, new values superseding old ones with their history kept, provenance, budgets enforced
+//! on every write, forgetting, idempotent writes), keyword search, bad input refused with nothing
+//! stored, and all of it still there after the file is opened again.
+
+mod support;
+
+use floe_engine::store::{MemoryKind, MemoryState, NewMemory, Provenance, Store, StoreError, Written};
+use serde_json::{Value, json};
+
+async fn store(name: &str) -> (Store, std::path::PathBuf) {
+    let dir = support::scratch("memory", name);
+    let path = dir.join("runs.db");
+    (Store::open(&path).await.expect("store"), path)
+}
+
+fn fact(entity: &str, attribute: &str, value: Value, run: &str) -> NewMemory {
+    NewMemory {
+        namespace: "support".into(),
+        kind: MemoryKind::Semantic,
+        subject: Some(entity.into()),
+        attribute: Some(attribute.into()),
+        text: format!("{entity} {attribute}: {value}"),
+        value,
+        tags: vec![],
+        provenance: Provenance { run: Some(run.into()), node: Some("remember".into()) },
+        call_key: None,
+    }
+}
+
+fn episode(text: &str) -> NewMemory {
+    NewMemory {
+        namespace: "support".into(),
+        kind: MemoryKind::Episodic,
+        subject: None,
+        attribute: None,
+        text: text.into(),
+        value: Value::Null,
+        tags: vec!["ticket".into()],
+        provenance: Provenance::default(),
+        call_key: None,
+    }
+}
+
+fn refused(result: Result<Written, StoreError>) -> String {
+    match result {
+        Err(StoreError::Refused(why)) => why,
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn the_same_memory_twice_is_one() {
+    let (store, _) = store("same").await;
+    let first = store.remember(&episode("Ada could not log in after the password reset")).await.expect("written");
+    assert!(matches!(first, Written::Added { .. }), "{first:?}");
+    let again = store.remember(&episode("Ada could not log in after the password reset")).await.expect("written");
+    assert!(matches!(again, Written::Unchanged { .. }), "{again:?}");
+    assert_eq!(again.memory().id, first.memory().id);
+    let hits = store.search_memory("support", "password reset", 10).await.expect("search");
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert_eq!(store.memory_namespaces().await.expect("namespaces")[0].memories, 1);
+}
+
+#[tokio::test]
+async fn a_new_value_supersedes_the_old_which_stays_as_history_hidden_from_search() {
+    let (store, _) = store("supersede").await;
+    let old = store.remember(&fact("ada", "plan", json!("free"), "r1")).await.expect("written");
+    let new = store.remember(&fact("ada", "plan", json!("pro"), "r2")).await.expect("written");
+    let Written::Superseded { memory, previous } = &new else { panic!("expected a supersede: {new:?}") };
+    assert_eq!(*previous, old.memory().id);
+    assert_eq!(memory.value, json!("pro"));
+    // Search finds the current value only; the stale one is not returned beside it.
+    let hits = store.search_memory("support", "ada plan", 10).await.expect("search");
+    assert_eq!(hits.iter().map(|h| h.memory.value.clone()).collect::<Vec<_>>(), vec![json!("pro")]);
+    // History: both, oldest first, the old one pointing at its successor.
+    let history = store.memory_history(memory.id).await.expect("history");
+    assert_eq!(history.iter().map(|m| m.value.clone()).collect::<Vec<_>>(), vec![json!("free"), json!("pro")]);
+    assert_eq!(history[0].state, MemoryState::Superseded);
+    assert_eq!(history[0].superseded_by, Some(memory.id));
+    // Provenance: which run and node wrote each value.
+    assert_eq!(history[0].provenance.run.as_deref(), Some("r1"));
+    assert_eq!(history[1].provenance, Provenance { run: Some("r2".into()), node: Some("remember".into()) });
+    assert!(history[1].created_at >= history[0].created_at && history[1].created_at > 0);
+    // Another attribute of the same entity is another fact.
+    let email = store.remember(&fact("ada", "email", json!("ada@example.com"), "r2")).await.expect("written");
+    assert!(matches!(email, Written::Added { .. }));
+}
+
+#[tokio::test]
+async fn budgets_are_enforced_on_every_write_and_a_refused_write_stores_nothing() {
+    let (store, _) = store("budget").await;
+    store.set_memory_budget("support", 300).await.expect("budget");
+    store.remember(&episode("first ticket about invoices")).await.expect("fits");
+    let big = episode(&"a long complaint about the export ".repeat(10));
+    let why = refused(store.remember(&big).await);
+    assert!(why.contains("`support`") && why.contains("budget") && why.contains("forget"), "{why}");
+    // A supersede counts too: history is stored.
+    let why = refused(store.remember(&fact("ada", "notes", json!("x".repeat(400)), "r1")).await);
+    assert!(why.contains("budget"), "{why}");
+    let spaces = store.memory_namespaces().await.expect("namespaces");
+    assert_eq!(spaces[0].memories, 1, "nothing of the refused writes was stored");
+    assert!(spaces[0].used_bytes <= 300);
+    // A budget below what is held is refused, with what to do.
+    let Err(StoreError::Refused(why)) = store.set_memory_budget("support", 10).await else { panic!("accepted") };
+    assert!(why.contains("forget"), "{why}");
+    // Every write path: a single memory over the per-memory cap is refused whatever the budget.
+    store.set_memory_budget("support", 64 << 20).await.expect("budget");
+    let why = refused(store.remember(&episode(&"x".repeat(300 << 10))).await);
+    assert!(why.contains("at most"), "{why}");
+}
+
+#[tokio::test]
+async fn forgetting_hides_and_a_hard_forget_deletes_the_history_too() {
+    let (store, _) = store("forget").await;
+    let used = |store: &Store| {
+        let store = store.clone();
+        async move { store.memory_namespaces().await.expect("namespaces").first().map_or(0, |n| n.used_bytes) }
+    };
+    let kept = store.remember(&episode("the printer on floor 2 jams")).await.expect("written");
+    assert!(used(&store).await > 0);
+    store.forget_memory(kept.memory().id, false).await.expect("forgotten");
+    assert_eq!(used(&store).await, 0, "a forgotten memory no longer counts against the budget");
+    assert!(store.search_memory("support", "printer", 10).await.expect("search").is_empty());
+    assert!(store.list_memories("support", 100, 0).await.expect("list").is_empty());
+    assert_eq!(store.memory(kept.memory().id).await.expect("still readable").state, MemoryState::Forgotten);
+
+    store.remember(&fact("bob", "plan", json!("free"), "r1")).await.expect("written");
+    let current = store.remember(&fact("bob", "plan", json!("pro"), "r2")).await.expect("written");
+    assert!(used(&store).await > 0);
+    store.forget_memory(current.memory().id, true).await.expect("deleted");
+    assert_eq!(used(&store).await, 0, "the deleted fact and its history are off the budget");
+    assert!(store.memory(current.memory().id).await.is_err());
+    assert!(store.search_memory("support", "bob", 10).await.expect("search").is_empty());
+    // The fact can be written afresh: nothing of it is left.
+    let again = store.remember(&fact("bob", "plan", json!("pro"), "r3")).await.expect("written");
+    assert!(matches!(again, Written::Added { .. }), "{again:?}");
+}
+
+#[tokio::test]
+async fn a_write_with_an_idempotency_key_happens_once() {
+    let (store, path) = store("once").await;
+    let mut first = episode("refund sent to Ada");
+    first.call_key = Some("r1/answer/0".into());
+    let written = store.remember(&first).await.expect("written");
+    // A resumed run calls again with the same key (its text may even differ): nothing new.
+    let mut retry = episode("refund sent to Ada (again)");
+    retry.call_key = Some("r1/answer/0".into());
+    let again = store.remember(&retry).await.expect("written");
+    assert!(matches!(again, Written::Unchanged { .. }), "{again:?}");
+    assert_eq!(again.memory().id, written.memory().id);
+    // Still so after the file is opened again.
+    drop(store);
+    let reopened = Store::open(&path).await.expect("reopened");
+    let once_more = reopened.remember(&retry).await.expect("written");
+    assert_eq!(once_more.memory().id, written.memory().id);
+    assert_eq!(reopened.list_memories("support", 100, 0).await.expect("list").len(), 1);
+}
+
+#[tokio::test]
+async fn procedures_count_their_outcomes_and_working_memory_belongs_to_its_run() {
+    let (store, _) = store("kinds").await;
+    let procedure = NewMemory {
+        namespace: "support".into(),
+        kind: MemoryKind::Procedural,
+        subject: Some("reset_password".into()),
+        attribute: None,
+        text: "Send the reset link, then confirm by email".into(),
+        value: Value::Null,
+        tags: vec![],
+        provenance: Provenance::default(),
+        call_key: None,
+    };
+    store.remember(&procedure).await.expect("written");
+    store.procedure_outcome("support", "reset_password", true).await.expect("counted");
+    let counted = store.procedure_outcome("support", "reset_password", false).await.expect("counted");
+    assert_eq!((counted.successes, counted.failures), (1, 1));
+    let missing = store.procedure_outcome("support", "nope", true).await.expect_err("no such procedure").to_string();
+    assert!(missing.contains("no procedure `nope`"), "{missing}");
+
+    let working = |run: &str, value: Value| NewMemory {
+        namespace: "support".into(),
+        kind: MemoryKind::Working,
+        subject: Some("draft".into()),
+        attribute: None,
+        text: format!("draft: {value}"),
+        value,
+        tags: vec![],
+        provenance: Provenance { run: Some(run.into()), node: Some("write".into()) },
+        call_key: None,
+    };
+    store.remember(&working("r1", json!(1))).await.expect("written");
+    let other_run = store.remember(&working("r2", json!(1))).await.expect("written");
+    assert!(matches!(other_run, Written::Added { .. }), "another run's key is its own: {other_run:?}");
+    let changed = store.remember(&working("r1", json!(2))).await.expect("written");
+    assert!(matches!(changed, Written::Superseded { .. }), "{changed:?}");
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_with_what_to_do_and_nothing_is_stored() {
+    let (store, _) = store("bad").await;
+    let mut bad_space = episode("x");
+    bad_space.namespace = "no spaces here".into();
+    assert!(refused(store.remember(&bad_space).await).contains("namespace name"));
+    assert!(refused(store.remember(&episode("   ")).await).contains("needs its text"));
+    let mut no_attribute = fact("ada", "plan", json!("pro"), "r1");
+    no_attribute.attribute = None;
+    assert!(refused(store.remember(&no_attribute).await).contains("attribute"));
+    let mut no_run = fact("ada", "plan", json!("pro"), "r1");
+    no_run.kind = MemoryKind::Working;
+    no_run.provenance.run = None;
+    assert!(refused(store.remember(&no_run).await).contains("run"));
+    assert!(store.memory_namespaces().await.expect("namespaces").is_empty());
+    // Search text is never read as FTS syntax.
+    store.remember(&episode("quotes \" and NEAR( operators")).await.expect("written");
+    let hits = store.search_memory("support", "\"NEAR( AND OR *", 10).await.expect("no syntax error");
+    assert_eq!(hits.len(), 1);
+    assert!(store.search_memory("support", "!!!", 10).await.expect("empty query").is_empty());
+}
+
+#[tokio::test]
+async fn search_ranks_by_relevance_within_a_namespace() {
+    let (store, _) = store("rank").await;
+    for text in ["invoice export fails with a timeout", "the invoice total is wrong", "login works again"] {
+        store.remember(&episode(text)).await.expect("written");
+    }
+    let mut elsewhere = episode("invoice export fails with a timeout");
+    elsewhere.namespace = "billing".into();
+    store.remember(&elsewhere).await.expect("written");
+    let hits = store.search_memory("support", "invoice export timeout", 10).await.expect("search");
+    assert_eq!(hits.len(), 2, "{hits:?}");
+    assert_eq!(hits[0].memory.text, "invoice export fails with a timeout");
+    assert!(hits[0].score > hits[1].score);
+    assert!(hits.iter().all(|h| h.memory.namespace == "support"));
+    // Pinned first in lists.
+    store.pin_memory(hits[1].memory.id, true).await.expect("pinned");
+    assert_eq!(store.list_memories("support", 10, 0).await.expect("list")[0].id, hits[1].memory.id);
+}
+
+#[tokio::test]
+async fn a_batch_is_written_whole_or_not_at_all() {
+    let (store, _) = store("batch").await;
+    store.remember(&episode("already here")).await.expect("written");
+    let mut bad = episode("x");
+    bad.namespace = "bad name".into();
+    let Err((index, StoreError::Refused(why))) = store.remember_all(&[episode("one"), bad, episode("three")]).await
+    else {
+        panic!("a batch with a bad memory was accepted")
+    };
+    assert_eq!(index, 1, "{why}");
+    // Over budget half way: refused at that memory, and the ones before it are rolled back too.
+    store.set_memory_budget("support", 200).await.expect("budget");
+    let big = episode(&"long words ".repeat(30));
+    let Err((index, _)) = store.remember_all(&[episode("fits"), big]).await else { panic!("accepted") };
+    assert_eq!(index, 1);
+    let all = store.list_memories("support", 100, 0).await.expect("list");
+    assert_eq!(
+        all.iter().map(|m| m.text.as_str()).collect::<Vec<_>>(),
+        vec!["already here"],
+        "nothing already stored was lost"
+    );
+    let written = store.remember_all(&[episode("four"), episode("four"), episode("five")]).await.expect("written");
+    assert!(matches!(written[1], Written::Unchanged { .. }), "the same memory twice in one batch is one");
+}
