@@ -262,3 +262,101 @@ async fn a_batch_is_written_whole_or_not_at_all() {
     let written = store.remember_all(&[episode("four"), episode("four"), episode("five")]).await.expect("written");
     assert!(matches!(written[1], Written::Unchanged { .. }), "the same memory twice in one batch is one");
 }
+
+mod tools {
+    use std::sync::Arc;
+
+    use floe_engine::events::RunStatus;
+    use floe_engine::run::{Prepared, RunOptions, run};
+    use floe_engine::store::Store;
+    use floe_engine::tools::{MemoryTools, Toolbox};
+    use serde_json::{Value, json};
+
+    fn prepare(toolbox: &Toolbox, nodes: Value, outputs: Value) -> Prepared {
+        let document = json!({"format": "floe.blueprint", "version": 1, "id": "mem", "name": "Memory",
+            "inputs": {"plan": {"type": "string", "default": "pro"}}, "outputs": outputs, "nodes": nodes});
+        let checked = floe_compiler::check_parsed(
+            floe_blueprint::parse_value(document),
+            toolbox.catalog(),
+            &floe_compiler::NoResolver,
+            None,
+        );
+        checked.plan.map(Prepared::new).unwrap_or_else(|| panic!("compiles: {:#?}", checked.diagnostics))
+    }
+
+    async fn go(prepared: &Prepared, toolbox: &Arc<Toolbox>, id: &str, plan: &str) -> floe_engine::run::RunReport {
+        let mut inputs = serde_json::Map::new();
+        inputs.insert("plan".into(), json!(plan));
+        let options = RunOptions { tools: toolbox.clone(), run_id: Some(id.into()), inputs, ..RunOptions::default() };
+        let report = run(prepared, options).await.expect("runs");
+        assert_eq!(report.status, RunStatus::Succeeded, "{:?}", report.error);
+        report
+    }
+
+    #[tokio::test]
+    async fn tool_nodes_remember_in_one_run_and_find_it_in_the_next_once_per_call() {
+        let dir = super::support::scratch("memory", "tools");
+        let store = Store::open(&dir.join("runs.db")).await.expect("store");
+        let toolbox =
+            Arc::new(Toolbox::with_sources(vec![Arc::new(MemoryTools::new(store.clone()))]).expect("no clash"));
+        let listed: Vec<String> =
+            toolbox.catalog().doc().tools.into_iter().filter(|t| t.source == "memory").map(|t| t.tool).collect();
+        assert_eq!(listed.len(), 6, "{listed:?}");
+
+        let remember = prepare(
+            &toolbox,
+            json!([{"id": "remember", "kind": "tool", "config": {"tool": "memory_remember", "args": {
+                "namespace": "support", "entity": "ada", "attribute": "plan", "value": "{{ run.plan }}",
+                "text": "Ada is on the {{ run.plan }} plan"}}}]),
+            json!({"outcome": {"from": "remember.outcome"}}),
+        );
+        let first = go(&remember, &toolbox, "r1", "pro").await;
+        assert_eq!(first.outputs["outcome"], json!("added"));
+
+        // The next run finds it, with where it came from.
+        let search = prepare(
+            &toolbox,
+            json!([{"id": "recall", "kind": "tool", "config": {"tool": "memory_search", "args": {
+                "namespace": "support", "query": "what plan is ada on"}}}]),
+            json!({"found": {"from": "recall.results"}}),
+        );
+        let found = go(&search, &toolbox, "r2", "pro").await;
+        let hit = &found.outputs["found"][0]["memory"];
+        assert_eq!(hit["value"], json!("pro"));
+        assert_eq!(
+            (hit["provenance"]["run"].clone(), hit["provenance"]["node"].clone()),
+            (json!("r1"), json!("remember"))
+        );
+
+        // Run `r1` again (a resumed run re-executing its node): the same call key writes nothing,
+        // even with another value.
+        let again = go(&remember, &toolbox, "r1", "enterprise").await;
+        assert_eq!(again.outputs["outcome"], json!("unchanged"));
+        // A new run with a new value supersedes: search returns the new value only.
+        let newer = go(&remember, &toolbox, "r3", "enterprise").await;
+        assert_eq!(newer.outputs["outcome"], json!("superseded"));
+        let found = go(&search, &toolbox, "r4", "pro").await;
+        let values: Vec<Value> =
+            found.outputs["found"].as_array().expect("array").iter().map(|h| h["memory"]["value"].clone()).collect();
+        assert_eq!(values, vec![json!("enterprise")]);
+    }
+
+    #[tokio::test]
+    async fn a_refused_memory_write_fails_the_node_with_the_reason() {
+        let dir = super::support::scratch("memory", "tool-refused");
+        let store = Store::open(&dir.join("runs.db")).await.expect("store");
+        let toolbox =
+            Arc::new(Toolbox::with_sources(vec![Arc::new(MemoryTools::new(store.clone()))]).expect("no clash"));
+        let bad = prepare(
+            &toolbox,
+            json!([{"id": "remember", "kind": "tool", "config": {"tool": "memory_remember", "args": {
+                "namespace": "not a name", "text": "x"}}}]),
+            json!({}),
+        );
+        let options = RunOptions { tools: toolbox.clone(), ..RunOptions::default() };
+        let report = run(&bad, options).await.expect("runs");
+        assert_eq!(report.status, RunStatus::Failed);
+        let error = format!("{:?}", report.error);
+        assert!(error.contains("namespace name"), "{error}");
+    }
+}

@@ -11,6 +11,7 @@ mod files;
 mod http_request;
 mod json_query;
 mod list_files;
+mod memory;
 mod regex_extract;
 mod sleep;
 mod text_split;
@@ -29,6 +30,7 @@ use crate::exec::{NodeCtx, NodeError};
 use crate::template::Outputs;
 
 pub use files::confine;
+pub use memory::{MEMORY, MemoryTools};
 
 /// Where tools come from: it lists them and calls them.
 pub trait ToolSource: Send + Sync {
