@@ -66,7 +66,7 @@ describe.each([
 
 describe("the kinds' icon tiles", () => {
   const kinds = ["llm", "agent", "code", "condition", "loop", "parallel", "recursive", "workflow", "approval"];
-  const tools = ["http_request", "read_file", "write_file", "list_files", "csv_read", "csv_write", "json_query", "regex_extract", "text_split", "text_template", "sleep", "an_mcp_tool"];
+  const tools = ["http_request", "read_file", "write_file", "list_files", "csv_read", "csv_write", "json_query", "regex_extract", "text_split", "text_template", "sleep", "memory_search", "an_mcp_tool"];
   it.each([...kinds.map((k) => lookOf(k)), ...tools.map((t) => lookOf("tool", t))].map((l) => [l.color]))("white on %s is visible (3:1)", (color) => {
     expect(contrast("#ffffff", color)).toBeGreaterThanOrEqual(3);
   });

@@ -24,6 +24,7 @@ use floe_engine::run::approvals::Decision;
 use floe_engine::run::{RunControl, RunReport, new_run_id};
 use floe_engine::runs::{FileRun, RunError, resume, run_file};
 use floe_engine::store::{PendingApproval, RunSummary, Store};
+use floe_engine::tools::Toolbox;
 use floe_engine::workspace::{Check, Entry, Workspace};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -268,6 +269,8 @@ pub struct Api {
     llm: Arc<floe_llm::Llm>,
     /// Drafts being made or made here.
     drafts: drafts::SharedDrafts,
+    /// The tools runs started here may call: the built-in ones and the store's memory tools.
+    tools: Arc<Toolbox>,
 }
 
 impl std::fmt::Debug for Api {
@@ -300,12 +303,14 @@ impl Api {
 
     /// An API whose runs call models through `llm`.
     pub fn with_llm(root: &Path, store: Store, llm: Arc<floe_llm::Llm>) -> Result<Self, ApiError> {
+        let tools = Toolbox::with_memory(&store);
         Ok(Self {
             workspace: Arc::new(Mutex::new(Workspace::open(root)?)),
             store,
             live: Arc::default(),
             llm,
             drafts: Arc::default(),
+            tools,
         })
     }
 
@@ -324,7 +329,7 @@ impl Api {
 
     /// Every node kind and built-in tool, with schemas, ports and docs.
     pub fn catalog(&self) -> Result<floe_blueprint::catalog::CatalogDoc, ApiError> {
-        Ok(floe_blueprint::Catalog::builtin().doc())
+        Ok(self.tools.catalog().doc())
     }
 
     /// Opens another folder.
@@ -352,7 +357,7 @@ impl Api {
 
     /// Compiles a document as if saved at `path`: every problem with its position.
     pub fn check(&self, path: String, text: String) -> Result<Check, ApiError> {
-        Ok(self.folder().check(&path, &text, self.llm.default_model())?)
+        Ok(self.folder().check(&path, &text, self.tools.catalog(), self.llm.default_model())?)
     }
 
     /// Saves a document in canonical form; returns what was written.
@@ -442,6 +447,7 @@ impl Api {
         run.reuse = request.reuse;
         run.pinned = request.pinned;
         run.llm = Some(self.llm.clone());
+        run.tools = self.tools.clone();
         run.check_ready = !request.no_check;
         let run_id = new_run_id();
         run.run_id = Some(run_id.clone());
@@ -467,12 +473,11 @@ impl Api {
         if self.live.lock().unwrap_or_else(PoisonError::into_inner).runs.contains_key(&run_id) {
             return Err(ApiError::conflict(format!("run {run_id} is still running here; pause or cancel it instead")));
         }
-        let (store, llm) = (self.store.clone(), self.llm.clone());
+        let (store, llm, tools) = (self.store.clone(), self.llm.clone(), self.tools.clone());
         let id = run_id.clone();
-        self.launch(
-            run_id,
-            move |sink, control| async move { resume(&store, &id, sink, control, Some(llm), None).await },
-        )
+        self.launch(run_id, move |sink, control| async move {
+            resume(&store, &id, sink, control, Some(llm), Some(tools)).await
+        })
         .await
     }
 

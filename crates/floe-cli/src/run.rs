@@ -225,6 +225,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
             reuse: args.reuse.clone(),
             from: args.from.clone(),
             check_ready: !args.no_check,
+            tools: floe_engine::tools::Toolbox::with_memory(&store),
             ..FileRun::new(args.file.clone())
         };
         let result = run_file(&store, request).await;
@@ -238,7 +239,8 @@ pub fn resume_run(args: &ResumeArgs) -> anyhow::Result<Outcome> {
         let control = RunControl::new();
         cancel_on_ctrl_c(&control);
         let display = Display::new(args.json);
-        let result = resume(&store, &args.id, display.sink(), control, None, None).await;
+        let tools = floe_engine::tools::Toolbox::with_memory(&store);
+        let result = resume(&store, &args.id, display.sink(), control, None, Some(tools)).await;
         display.finish(result, &args.id)
     })
 }

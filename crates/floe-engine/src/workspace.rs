@@ -182,14 +182,21 @@ impl Workspace {
         String::from_utf8(bytes).map_err(|_| WorkspaceError::Path(format!("`{relative}` is not UTF-8 text")))
     }
 
-    /// Checks a document as if it were saved at `relative` (sub-workflows resolve from there),
-    /// `default` models resolving to `default_model` (the one chosen in the settings).
-    pub fn check(&self, relative: &str, text: &str, default_model: Option<String>) -> Result<Check, WorkspaceError> {
+    /// Checks a document against `catalog` (the process's tools) as if it were saved at
+    /// `relative` (sub-workflows resolve from there), `default` models resolving to
+    /// `default_model` (the one chosen in the settings).
+    pub fn check(
+        &self,
+        relative: &str,
+        text: &str,
+        catalog: &Catalog,
+        default_model: Option<String>,
+    ) -> Result<Check, WorkspaceError> {
         let path = self.path(relative)?;
         let key = files::key_of(&path);
         let resolver = FileResolver::with_default_model(default_model);
         let Checked { plan, mut diagnostics, .. } =
-            floe_compiler::check_bytes(text.as_bytes(), Catalog::builtin(), &resolver, Some(&key));
+            floe_compiler::check_bytes(text.as_bytes(), catalog, &resolver, Some(&key));
         floe_blueprint::locate(text, &mut diagnostics);
         Ok(Check {
             hash: plan.as_ref().map(|p| p.hash().to_owned()),

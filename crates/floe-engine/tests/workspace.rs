@@ -5,6 +5,7 @@ mod support;
 
 use std::path::Path;
 
+use floe_blueprint::Catalog;
 use floe_engine::workspace::{Workspace, WorkspaceError};
 
 fn repo() -> &'static Path {
@@ -66,10 +67,10 @@ fn saving_writes_the_canonical_form_and_check_reports_with_positions() {
 
     // A sub-workflow resolves relative to where the document would be saved.
     let digest = workspace.read("pages-digest.json").expect("reads");
-    let check = workspace.check("pages-digest.json", &digest, None).expect("checks");
+    let check = workspace.check("pages-digest.json", &digest, Catalog::builtin(), None).expect("checks");
     assert!(check.diagnostics.is_empty(), "{:?}", check.diagnostics);
     assert!(check.hash.is_some() && check.nodes == Some(4));
-    let moved = workspace.check("nested/digest.json", &digest, None).expect("checks");
+    let moved = workspace.check("nested/digest.json", &digest, Catalog::builtin(), None).expect("checks");
     let codes: Vec<floe_blueprint::Code> = moved.diagnostics.iter().map(|d| d.code).collect();
     assert_eq!(codes, [floe_blueprint::Code::WorkflowNotFound], "nested/ has no summarise-text.json beside it");
     assert!(moved.diagnostics[0].span.is_some(), "the problem has a line and column");
@@ -102,7 +103,7 @@ fn create_rename_and_delete_never_overwrite_and_stay_inside() {
     assert!(created.contains("\"id\": \"my-flow\"") && created.contains("\"name\": \"My flow\""), "{created}");
     assert!(
         workspace
-            .check("flows/My Flow.json", &created, None)
+            .check("flows/My Flow.json", &created, Catalog::builtin(), None)
             .expect("checks")
             .diagnostics
             .iter()

@@ -3,6 +3,7 @@
 // inspector's heading take their look from here, so a kind looks the same wherever it appears.
 import {
   Bot,
+  Brain,
   Braces,
   CodeXml,
   FileSpreadsheet,
@@ -58,6 +59,12 @@ const TOOLS: Record<string, Look> = {
   text_split: { color: "#0284c7", icon: Scissors },
   text_template: { color: "#0284c7", icon: Type },
   sleep: { color: "#78716c", icon: Hourglass },
+  memory_search: { color: "#9333ea", icon: Brain },
+  memory_remember: { color: "#9333ea", icon: Brain },
+  memory_record: { color: "#9333ea", icon: Brain },
+  memory_forget: { color: "#9333ea", icon: Brain },
+  procedure_lookup: { color: "#9333ea", icon: Brain },
+  procedure_outcome: { color: "#9333ea", icon: Brain },
 };
 
 /** Tools from other sources (memory, MCP servers) share one look until they bring their own. */

@@ -109,6 +109,16 @@ impl Toolbox {
             .clone()
     }
 
+    /// The built-in tools and the memory tools over `store`: what a process that runs
+    /// blueprints against a store offers them (the app, `floe serve`, `floe run`).
+    pub fn with_memory(store: &crate::store::Store) -> Arc<Toolbox> {
+        match Toolbox::with_sources(vec![Arc::new(MemoryTools::new(store.clone()))]) {
+            Ok(toolbox) => Arc::new(toolbox),
+            // The memory tools' names are their own; a clash is a bug caught by the tests.
+            Err(_) => Toolbox::builtin(),
+        }
+    }
+
     /// The built-in tools and those of `sources`; a name two sources share is refused.
     pub fn with_sources(sources: Vec<Arc<dyn ToolSource>>) -> Result<Toolbox, String> {
         let mut all: Vec<Arc<dyn ToolSource>> = vec![Arc::new(Builtin)];
