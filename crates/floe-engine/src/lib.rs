@@ -22,7 +22,7 @@ pub mod workspace;
 
 use std::path::{Path, PathBuf};
 
-use floe_blueprint::{Catalog, Diagnostic};
+use floe_blueprint::Diagnostic;
 use floe_compiler::{Checked, Plan};
 
 pub use files::{FileError, FileResolver};
@@ -52,15 +52,16 @@ impl FileReport {
     }
 }
 
-/// Reads, parses and compiles a blueprint file, resolving its sub-workflows from disk and
-/// `default` models to the one the settings choose.
+/// Reads, parses and compiles a blueprint file against the tools runs offer (built-in and
+/// memory), resolving its sub-workflows from disk and `default` models to the one the settings
+/// choose.
 pub fn validate_file(path: &Path) -> Result<FileReport, FileError> {
     let bytes = files::read(path)?;
     let key = files::key_of(path);
     let span = tracing::debug_span!("validate", path = %path.display());
     let _guard = span.enter();
     let Checked { plan, diagnostics, migrated_from } =
-        floe_compiler::check_bytes(&bytes, Catalog::builtin(), &FileResolver::from_settings(), Some(&key));
+        floe_compiler::check_bytes(&bytes, tools::catalog_with_memory(), &FileResolver::from_settings(), Some(&key));
     tracing::debug!(errors = diagnostics.iter().filter(|d| d.is_error()).count(), "checked");
     Ok(FileReport { path: path.to_owned(), plan, diagnostics, migrated_from })
 }

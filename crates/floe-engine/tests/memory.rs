@@ -360,3 +360,24 @@ mod tools {
         assert!(error.contains("namespace name"), "{error}");
     }
 }
+
+#[test]
+fn a_blueprint_calling_memory_tools_validates_as_it_runs() {
+    let dir = support::scratch("memory", "validate");
+    let file = dir.join("recall.json");
+    let document = json!({"format": "floe.blueprint", "version": 1, "id": "recall", "name": "Recall",
+        "nodes": [{"id": "recall", "kind": "tool", "config": {"tool": "memory_search", "args": {"namespace": "support", "query": "refund"}}}]});
+    std::fs::write(&file, document.to_string()).expect("written");
+    let report = floe_engine::validate_file(&file).expect("reads");
+    assert_eq!(report.errors(), 0, "{:#?}", report.diagnostics);
+    // A memory tool's args are checked like a built-in tool's.
+    let bad = json!({"format": "floe.blueprint", "version": 1, "id": "recall", "name": "Recall",
+        "nodes": [{"id": "recall", "kind": "tool", "config": {"tool": "memory_search", "args": {"query": "refund"}}}]});
+    std::fs::write(&file, bad.to_string()).expect("written");
+    let report = floe_engine::validate_file(&file).expect("reads");
+    assert!(
+        report.diagnostics.iter().any(|d| d.pointer.starts_with("/nodes/0/config/args")),
+        "{:#?}",
+        report.diagnostics
+    );
+}

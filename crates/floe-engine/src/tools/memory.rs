@@ -243,65 +243,7 @@ impl ToolSource for MemoryTools {
     }
 
     fn tools(&self) -> Vec<ToolInfo> {
-        let memory =
-            || PortDef::new("memory", ValueType::Object, "the memory written, or the one that already held it");
-        let outcome = || PortDef::new("outcome", ValueType::String, "`added`, `unchanged` or `superseded`");
-        vec![
-            tool(
-                "memory_search",
-                "Search memory",
-                "Finds what a namespace remembers, best matches first (keyword search, BM25)",
-                schema::<SearchArgs>(),
-                vec![PortDef::new("results", ValueType::Array, "the matches: each memory with its score")],
-                Effect::Read,
-                json!({"namespace": "support", "query": "{{ inputs.in | default('refund') }}"}),
-            ),
-            tool(
-                "memory_remember",
-                "Remember",
-                "Remembers a fact about an entity (a new value supersedes the old) or a note",
-                schema::<RememberArgs>(),
-                vec![memory(), outcome()],
-                Effect::Write,
-                json!({"namespace": "support", "entity": "ada", "attribute": "plan", "text": "Ada is on the pro plan"}),
-            ),
-            tool(
-                "memory_record",
-                "Record an episode",
-                "Records what happened and how it ended",
-                schema::<RecordArgs>(),
-                vec![memory(), outcome()],
-                Effect::Write,
-                json!({"namespace": "support", "what": "{{ inputs.in | default('answered a ticket') }}", "outcome": "resolved"}),
-            ),
-            tool(
-                "memory_forget",
-                "Forget",
-                "Hides a memory from search, or deletes it and its history",
-                schema::<ForgetArgs>(),
-                vec![PortDef::new("forgotten", ValueType::Integer, "the memory's id")],
-                Effect::Write,
-                json!({"id": 1}),
-            ),
-            tool(
-                "procedure_lookup",
-                "Look up a procedure",
-                "Finds the named procedure that best fits a task, with its successes and failures",
-                schema::<LookupArgs>(),
-                vec![PortDef::new("procedure", ValueType::Any, "the procedure, or null when none fits")],
-                Effect::Read,
-                json!({"namespace": "support", "query": "reset a password"}),
-            ),
-            tool(
-                "procedure_outcome",
-                "Count a procedure's outcome",
-                "Counts a success or a failure of a named procedure",
-                schema::<OutcomeArgs>(),
-                vec![PortDef::new("procedure", ValueType::Object, "the procedure with its counts")],
-                Effect::Write,
-                json!({"namespace": "support", "name": "reset_password", "success": true}),
-            ),
-        ]
+        infos()
     }
 
     fn call<'a>(
@@ -312,4 +254,77 @@ impl ToolSource for MemoryTools {
     ) -> BoxFuture<'a, Result<Outputs, NodeError>> {
         Box::pin(self.run(tool, args, ctx))
     }
+}
+
+/// The built-in tools and the memory tools, for checking blueprints where no store is open
+/// (`floe validate`): the same catalogue runs are checked against.
+pub fn catalog() -> &'static floe_blueprint::Catalog {
+    static CATALOG: std::sync::OnceLock<floe_blueprint::Catalog> = std::sync::OnceLock::new();
+    CATALOG.get_or_init(|| {
+        floe_blueprint::Catalog::builtin()
+            .with_tools(infos())
+            .unwrap_or_else(|_| floe_blueprint::Catalog::builtin().clone())
+    })
+}
+
+/// The memory tools, described.
+fn infos() -> Vec<ToolInfo> {
+    let memory = || PortDef::new("memory", ValueType::Object, "the memory written, or the one that already held it");
+    let outcome = || PortDef::new("outcome", ValueType::String, "`added`, `unchanged` or `superseded`");
+    vec![
+        tool(
+            "memory_search",
+            "Search memory",
+            "Finds what a namespace remembers, best matches first (keyword search, BM25)",
+            schema::<SearchArgs>(),
+            vec![PortDef::new("results", ValueType::Array, "the matches: each memory with its score")],
+            Effect::Read,
+            json!({"namespace": "support", "query": "{{ inputs.in | default('refund') }}"}),
+        ),
+        tool(
+            "memory_remember",
+            "Remember",
+            "Remembers a fact about an entity (a new value supersedes the old) or a note",
+            schema::<RememberArgs>(),
+            vec![memory(), outcome()],
+            Effect::Write,
+            json!({"namespace": "support", "entity": "ada", "attribute": "plan", "text": "Ada is on the pro plan"}),
+        ),
+        tool(
+            "memory_record",
+            "Record an episode",
+            "Records what happened and how it ended",
+            schema::<RecordArgs>(),
+            vec![memory(), outcome()],
+            Effect::Write,
+            json!({"namespace": "support", "what": "{{ inputs.in | default('answered a ticket') }}", "outcome": "resolved"}),
+        ),
+        tool(
+            "memory_forget",
+            "Forget",
+            "Hides a memory from search, or deletes it and its history",
+            schema::<ForgetArgs>(),
+            vec![PortDef::new("forgotten", ValueType::Integer, "the memory's id")],
+            Effect::Write,
+            json!({"id": 1}),
+        ),
+        tool(
+            "procedure_lookup",
+            "Look up a procedure",
+            "Finds the named procedure that best fits a task, with its successes and failures",
+            schema::<LookupArgs>(),
+            vec![PortDef::new("procedure", ValueType::Any, "the procedure, or null when none fits")],
+            Effect::Read,
+            json!({"namespace": "support", "query": "reset a password"}),
+        ),
+        tool(
+            "procedure_outcome",
+            "Count a procedure's outcome",
+            "Counts a success or a failure of a named procedure",
+            schema::<OutcomeArgs>(),
+            vec![PortDef::new("procedure", ValueType::Object, "the procedure with its counts")],
+            Effect::Write,
+            json!({"namespace": "support", "name": "reset_password", "success": true}),
+        ),
+    ]
 }

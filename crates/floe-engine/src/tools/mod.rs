@@ -30,7 +30,7 @@ use crate::exec::{NodeCtx, NodeError};
 use crate::template::Outputs;
 
 pub use files::confine;
-pub use memory::{MEMORY, MemoryTools};
+pub use memory::{MEMORY, MemoryTools, catalog as catalog_with_memory};
 
 /// Where tools come from: it lists them and calls them.
 pub trait ToolSource: Send + Sync {
