@@ -7,13 +7,12 @@
 use futures::future::BoxFuture;
 use schemars::JsonSchema;
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use floe_blueprint::catalog::{PortDef, ToolEffect, ToolInfo};
 use floe_blueprint::{Effect, ErrorClass, ValueType};
 
-use super::ToolSource;
+use super::{ToolSource, parse};
 use crate::exec::{NodeCtx, NodeError, output};
 use crate::store::{MemoryKind, NewMemory, Provenance, Store, StoreError};
 use crate::template::Outputs;
@@ -144,10 +143,6 @@ fn tool(
         example,
         compiled: std::sync::Arc::default(),
     }
-}
-
-fn parse<T: DeserializeOwned>(args: &Value) -> Result<T, NodeError> {
-    T::deserialize(args).map_err(|e| NodeError::new(ErrorClass::BadRequest, format!("`/config/args`: {e}")))
 }
 
 /// A refusal of the store (bad input, a budget) is the tool's error, said as the store says it.
