@@ -16,6 +16,7 @@ mod catalog;
 mod draft;
 mod fmt;
 mod keys;
+mod memory;
 mod models;
 mod report;
 mod run;
@@ -76,6 +77,8 @@ enum Command {
     Models(models::Args),
     /// Serve the app's API and UI on 127.0.0.1 (browser mode).
     Serve(serve::Args),
+    /// What agents and workflows remember: list, search, show, forget, export, import.
+    Memory(memory::Args),
 }
 
 /// How a command ended, as the process exit code.
@@ -106,6 +109,7 @@ fn main() -> ExitCode {
         Command::Approve(args) => run::decide(&args, true),
         Command::Reject(args) => run::decide(&args, false),
         Command::Draft(args) => draft::run(&args),
+        Command::Memory(args) => memory::run(&args),
         Command::Explain(args) => draft::explain(&args),
         Command::Keys(args) => keys::run(&args),
         Command::Models(args) => models::run(&args),

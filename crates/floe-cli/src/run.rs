@@ -182,7 +182,7 @@ pub struct CancelArgs {
 /// One thread: a run's scheduler polls its nodes' futures itself (blocking work such as the code
 /// sandbox goes to tokio's blocking pool either way), so worker threads add nothing but their own
 /// heaps — a 10,000-node run peaked 4–6 MB higher in RSS on the multi-thread runtime.
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_current_thread().enable_all().build()?)
 }
 

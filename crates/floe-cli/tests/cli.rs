@@ -275,3 +275,71 @@ async fn draft_with_a_model_says_which_model_answered_and_what_it_cost() {
         String::from_utf8_lossy(&refused.stderr)
     );
 }
+
+#[test]
+fn memory_imports_json_lines_whole_searches_shows_history_and_exports() {
+    let dir = scratch("memory");
+    let db = dir.join("runs.db");
+    let db = db.to_str().expect("utf-8 path");
+    let lines = [
+        r#"{"namespace": "support", "kind": "semantic", "subject": "ada", "attribute": "plan", "text": "Ada is on the free plan", "value": "free"}"#,
+        r#"{"namespace": "support", "kind": "episodic", "text": "Ada asked for a refund of invoice 42", "tags": ["refund"]}"#,
+        r#"{"namespace": "support", "kind": "semantic", "subject": "ada", "attribute": "plan", "text": "Ada is on the pro plan", "value": "pro"}"#,
+    ];
+    let file = dir.join("memories.jsonl");
+    std::fs::write(&file, lines.join("\n")).expect("written");
+    let imported = floe(&["memory", "import", file.to_str().expect("utf-8"), "--db", db]);
+    assert_eq!(imported.status.code(), Some(0), "{}", String::from_utf8_lossy(&imported.stderr));
+    assert!(String::from_utf8_lossy(&imported.stderr).contains("imported 3 memories"));
+
+    // Search, as JSON on stdout: the current plan first; the stale one never (the episode about
+    // Ada matches too, lower).
+    let found = floe(&["memory", "search", "support", "ada plan", "--json", "--db", db]);
+    let hits: serde_json::Value = serde_json::from_slice(&found.stdout).expect("JSON");
+    let values: Vec<&serde_json::Value> =
+        hits.as_array().expect("array").iter().map(|h| &h["memory"]["value"]).collect();
+    assert_eq!(values[0], &serde_json::json!("pro"), "{hits}");
+    assert!(!values.contains(&&serde_json::json!("free")), "{hits}");
+    // Show: the fact's history, oldest first.
+    let id = hits[0]["memory"]["id"].as_i64().expect("id").to_string();
+    let shown = floe(&["memory", "show", &id, "--json", "--db", db]);
+    let history: serde_json::Value = serde_json::from_slice(&shown.stdout).expect("JSON");
+    assert_eq!(history[0]["value"], "free");
+    assert_eq!(history[0]["state"], "superseded");
+    assert_eq!(history[1]["value"], "pro");
+    // Namespaces, and an export that imports again as the same memories (nothing new).
+    let spaces = floe(&["memory", "list", "--json", "--db", db]);
+    let spaces: serde_json::Value = serde_json::from_slice(&spaces.stdout).expect("JSON");
+    assert_eq!((spaces[0]["name"].as_str(), spaces[0]["memories"].as_u64()), (Some("support"), Some(2)));
+    let exported = floe(&["memory", "export", "support", "--db", db]);
+    assert_eq!(stdout(&exported).lines().count(), 2);
+    let again = dir.join("again.jsonl");
+    std::fs::write(&again, &exported.stdout).expect("written");
+    let reimported = floe(&["memory", "import", again.to_str().expect("utf-8"), "--db", db]);
+    assert!(
+        String::from_utf8_lossy(&reimported.stderr).contains("0 new or changed, 2 already there"),
+        "{}",
+        String::from_utf8_lossy(&reimported.stderr)
+    );
+
+    // A malformed line: an error naming it, and nothing of the file is written.
+    let bad = dir.join("bad.jsonl");
+    std::fs::write(&bad, format!("{}\n{{\"namespace\": \"support\", \"text\": \n", lines[1].replace("42", "43")))
+        .expect("written");
+    let refused = floe(&["memory", "import", bad.to_str().expect("utf-8"), "--db", db]);
+    assert_ne!(refused.status.code(), Some(0));
+    let why = String::from_utf8_lossy(&refused.stderr).into_owned();
+    assert!(why.contains("line 2") && why.contains("floe memory export"), "{why}");
+    // An unknown namespace name is refused with what a name may hold; an over-budget one says so.
+    let odd = dir.join("odd.jsonl");
+    std::fs::write(&odd, r#"{"namespace": "no spaces", "kind": "episodic", "text": "x"}"#).expect("written");
+    let refused = floe(&["memory", "import", odd.to_str().expect("utf-8"), "--db", db]);
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("memory 1 of 1"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    let after = floe(&["memory", "list", "support", "--json", "--db", db]);
+    let after: serde_json::Value = serde_json::from_slice(&after.stdout).expect("JSON");
+    assert_eq!(after.as_array().map(Vec::len), Some(2), "nothing already stored was lost, nothing bad was added");
+}
