@@ -35,20 +35,22 @@ try {
     for (const [w, h] of [[1440, 900], [1280, 720]]) {
       const page = await browser.newPage({ viewport: { width: w, height: h }, colorScheme: scheme });
       const name = (view) => path.join(out, `${view}-${scheme}-${w}x${h}.png`);
+      // Each view once what it shows is there (the listing, the nodes, the inspector's form).
       await page.goto(url);
-      await page.waitForTimeout(500);
+      await page.locator(".welcome .welcome-card").first().waitFor();
       await page.screenshot({ path: name("start") });
       await page.getByRole("button", { name: /csv-report\.json/ }).click();
-      await page.waitForTimeout(800);
+      await page.locator(".blueprint-panel").waitFor();
+      await page.locator(".floe-node, canvas.overview").first().waitFor();
       await page.screenshot({ path: name("example") });
       const node = page.locator('.react-flow__node[data-id="commentary"]');
       if (await node.isVisible()) {
         await node.click();
-        await page.waitForTimeout(300);
+        await page.locator("#field-id").waitFor();
         await page.screenshot({ path: name("selected") });
       }
       await page.locator(".react-flow__pane").click({ position: { x: 5, y: 5 } });
-      await page.waitForTimeout(300);
+      await page.locator(".blueprint-panel").waitFor();
       await page.screenshot({ path: name("blueprint") });
       await page.close();
     }
