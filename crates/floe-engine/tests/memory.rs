@@ -381,3 +381,88 @@ fn a_blueprint_calling_memory_tools_validates_as_it_runs() {
         report.diagnostics
     );
 }
+
+mod agents {
+    use std::sync::Arc;
+
+    use floe_engine::events::{Recorder, RunEvent, RunStatus};
+    use floe_engine::run::{Prepared, RunOptions, run};
+    use floe_engine::store::Store;
+    use floe_engine::tools::Toolbox;
+    use floe_fakes::{FakeServer, Reply, Vendor};
+    use serde_json::{Value, json};
+
+    #[tokio::test]
+    async fn an_agent_with_memory_remembers_in_one_run_and_recalls_in_the_next() {
+        let dir = super::support::scratch("memory", "agent");
+        let store = Store::open(&dir.join("runs.db")).await.expect("store");
+        let toolbox = Toolbox::with_memory(&store);
+        let model = FakeServer::start(Vendor::Anthropic).await.expect("fake");
+        let mut settings = floe_llm::Settings::default();
+        settings.providers.insert(
+            "anthropic".into(),
+            floe_llm::settings::ProviderSettings { base_url: Some(model.base_url()), ..Default::default() },
+        );
+        let llm = Arc::new(
+            floe_llm::Llm::new(settings, floe_llm::Prices::builtin())
+                .with_keys(Arc::new(|_| Some(floe_llm::Secret::new("sk-test")))),
+        );
+        let document = json!({"format": "floe.blueprint", "version": 1, "id": "helper", "name": "Helper",
+            "outputs": {"said": {"from": "helper.text"}},
+            "nodes": [{"id": "helper", "kind": "agent", "config": {"model": "anthropic:claude-sonnet-4-5",
+                "prompt": "Help the customer.", "max_turns": 3,
+                "memory": {"namespace": "support", "recall": true, "remember": true}}}]});
+        let checked = floe_compiler::check_parsed(
+            floe_blueprint::parse_value(document),
+            toolbox.catalog(),
+            &floe_compiler::NoResolver,
+            None,
+        );
+        let prepared =
+            checked.plan.map(Prepared::new).unwrap_or_else(|| panic!("compiles: {:#?}", checked.diagnostics));
+        let go = |id: &str| {
+            let recorder = Recorder::new();
+            let options = RunOptions {
+                tools: toolbox.clone(),
+                llm: Some(llm.clone()),
+                sink: Arc::new(recorder.clone()),
+                run_id: Some(id.into()),
+                ..RunOptions::default()
+            };
+            (recorder, options)
+        };
+
+        // Run 1: the model writes a fact into the agent's memory.
+        model.push([
+            Reply::tool(
+                "memory_remember",
+                json!({"entity": "ada", "attribute": "plan", "text": "Ada is on the pro plan", "value": "pro"}),
+            ),
+            Reply::text("Noted."),
+        ]);
+        let (_, options) = go("r1");
+        let report = run(&prepared, options).await.expect("runs");
+        assert_eq!(report.status, RunStatus::Succeeded, "{:?}", report.error);
+        // It was offered the memory tools without a namespace to choose.
+        let offered = &model.requests()[0].body["tools"];
+        let names: Vec<&str> = offered.as_array().expect("tools").iter().filter_map(|t| t["name"].as_str()).collect();
+        assert_eq!(names, ["memory_search", "memory_remember", "memory_record"]);
+        assert!(offered[0]["input_schema"]["properties"].get("namespace").is_none(), "{offered}");
+
+        // Run 2: the model searches and finds what run 1 remembered, in the same namespace.
+        model.push([Reply::tool("memory_search", json!({"query": "ada plan"})), Reply::text("Ada is on pro.")]);
+        let (recorder, options) = go("r2");
+        let report = run(&prepared, options).await.expect("runs");
+        assert_eq!(report.status, RunStatus::Succeeded, "{:?}", report.error);
+        let result = recorder.events().into_iter().find_map(|e| match e.kind {
+            RunEvent::AgentToolResult { ok, result, .. } => Some((ok, result)),
+            _ => None,
+        });
+        let (ok, result) = result.expect("a tool result");
+        assert!(ok, "{result}");
+        let first: &Value = &result[0]["memory"];
+        assert_eq!((first["value"].clone(), first["namespace"].clone()), (json!("pro"), json!("support")));
+        assert_eq!(first["provenance"]["run"], "r1");
+        assert_eq!(store.memory_namespaces().await.expect("namespaces")[0].name, "support");
+    }
+}

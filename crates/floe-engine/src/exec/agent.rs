@@ -34,6 +34,11 @@ enum Target {
     /// A tool of the run's toolbox (built-in, memory, MCP…).
     Toolbox(String),
     Workflow(String),
+    /// A memory tool bound to the agent's namespace: the model never chooses another.
+    Memory {
+        tool: String,
+        namespace: String,
+    },
 }
 
 struct Tool {
@@ -46,14 +51,9 @@ impl Executor for AgentExecutor {
     fn execute(&self, ctx: NodeCtx) -> BoxFuture<'static, Result<Outputs, NodeError>> {
         Box::pin(async move {
             let config: AgentConfig = config_as(&ctx.node.config)?;
-            if config.memory.is_some() {
-                return Err(NodeError::new(
-                    ErrorClass::BadRequest,
-                    "`/config/memory`: memory tools arrive with Floe's memory store and cannot run yet; remove `memory` from this agent",
-                ));
-            }
             let llm = ctx.run.llm()?;
-            let tools = tools(&config, &ctx.node.tools, ctx.run.tools().catalog())?;
+            let mut tools = tools(&config, &ctx.node.tools, ctx.run.tools().catalog())?;
+            tools.extend(memory_tools(&config, &ctx.node.id, ctx.run.tools().catalog(), &tools)?);
             let turn_timeout = match &config.turn_timeout {
                 Some(text) => Some(floe_blueprint::policy::parse_duration(text).map_err(|e| {
                     NodeError::new(ErrorClass::BadRequest, format!("`/config/turn_timeout` {text:?}: {e}"))
@@ -230,6 +230,53 @@ fn tools(config: &AgentConfig, workflows: &[WorkflowTool], catalog: &Catalog) ->
     Ok(out)
 }
 
+/// The memory tools an agent's `memory` setting gives it, bound to its namespace (default: the
+/// node's id): `recall` searches, `remember` writes facts and episodes. Their schemas leave the
+/// namespace out. Tools the agent already names are not offered twice.
+fn memory_tools(config: &AgentConfig, node: &str, catalog: &Catalog, named: &[Tool]) -> Result<Vec<Tool>, NodeError> {
+    let Some(memory) = &config.memory else { return Ok(Vec::new()) };
+    let namespace = memory.namespace.clone().unwrap_or_else(|| node.to_owned());
+    let mut wanted = Vec::new();
+    if memory.recall {
+        wanted.push("memory_search");
+    }
+    if memory.remember {
+        wanted.extend(["memory_remember", "memory_record"]);
+    }
+    let mut out = Vec::new();
+    for name in wanted {
+        if named.iter().any(|t| t.def.name == name) {
+            continue;
+        }
+        let spec = catalog.tool(name).ok_or_else(|| {
+            NodeError::new(
+                ErrorClass::BadRequest,
+                "`/config/memory`: this run has no memory store; run the blueprint from the app, `floe serve` or `floe run`",
+            )
+        })?;
+        let mut parameters = spec.args_schema.clone();
+        if let Some(map) = parameters.as_object_mut() {
+            map.remove("$schema");
+            if let Some(properties) = map.get_mut("properties").and_then(Value::as_object_mut) {
+                properties.remove("namespace");
+            }
+            if let Some(required) = map.get_mut("required").and_then(Value::as_array_mut) {
+                required.retain(|r| r != "namespace");
+            }
+        }
+        out.push(Tool {
+            validator: floe_llm::schema::validator(&parameters).ok(),
+            def: ToolDef {
+                name: spec.name.clone(),
+                description: format!("{} (in the memory `{namespace}`)", spec.summary),
+                parameters,
+            },
+            target: Target::Memory { tool: spec.name.clone(), namespace: namespace.clone() },
+        });
+    }
+    Ok(out)
+}
+
 fn json_type(ty: ValueType) -> Option<&'static str> {
     (ty != ValueType::Any).then(|| ty.as_str())
 }
@@ -263,16 +310,22 @@ async fn run_tool(
             return Err(format!("invalid arguments for `{}`: {}", call.name, problems.join("; ")));
         }
     }
+    let call_tool = |name: String, args: Value| async move {
+        // Each call its own idempotency key, named like a blueprint tool's child run.
+        let ctx = ctx.for_call(format!("tool/{turn}.{index}"));
+        let outputs = ctx.run.tools().call(&name, &args, &ctx).await.map_err(|e| e.message)?;
+        Ok(if outputs.len() == 1 {
+            outputs.into_iter().next().map(|(_, v)| v).unwrap_or_default()
+        } else {
+            Value::Object(outputs)
+        })
+    };
     match &tool.target {
-        Target::Toolbox(name) => {
-            // Each call its own idempotency key, named like a blueprint tool's child run.
-            let ctx = ctx.for_call(format!("tool/{turn}.{index}"));
-            let outputs = ctx.run.tools().call(name, &call.arguments, &ctx).await.map_err(|e| e.message)?;
-            Ok(if outputs.len() == 1 {
-                outputs.into_iter().next().map(|(_, v)| v).unwrap_or_default()
-            } else {
-                Value::Object(outputs)
-            })
+        Target::Toolbox(name) => call_tool(name.clone(), call.arguments.clone()).await,
+        Target::Memory { tool, namespace } => {
+            let mut args = call.arguments.as_object().cloned().unwrap_or_default();
+            args.insert("namespace".into(), Value::String(namespace.clone()));
+            call_tool(tool.clone(), Value::Object(args)).await
         }
         Target::Workflow(key) => {
             let inputs = call.arguments.as_object().cloned().unwrap_or_default();
