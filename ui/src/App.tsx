@@ -600,11 +600,12 @@ function Shell({ backend }: { backend: Backend }) {
       }
       // Typing in a field or an editor is not a shortcut (Ctrl+Enter, run, works from anywhere).
       const typing = target && (target.tagName === "INPUT" || target.tagName === "TEXTAREA" || target.tagName === "SELECT" || target.isContentEditable);
-      // Ctrl+S saves from a field too: the field commits its edit (on blur) first.
+      // Ctrl+S saves from a field too: blurring it commits its edit (its onBlur runs within
+      // blur(), and the document store updates synchronously), then the save reads it.
       if (typing && mod && event.key.toLowerCase() === "s" && !event.shiftKey) {
         event.preventDefault();
         target.blur();
-        setTimeout(() => void run("save"), 0);
+        void run("save");
         return;
       }
       if (typing && !(mod && event.key === "Enter")) return;

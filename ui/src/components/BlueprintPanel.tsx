@@ -4,7 +4,7 @@
 // and the run's limits and budget. The two policy sections are forms over the blueprint schema's
 // `Policy` and `RunPolicy`, like the node forms; every commit is one undoable step.
 import { FileCog, Plus, X } from "lucide-react";
-import { useEffect, useMemo, useState } from "react";
+import { type ReactNode, useEffect, useMemo, useState } from "react";
 import { useShallow } from "zustand/react/shallow";
 import type { Blueprint, RunInput, RunOutput } from "../generated/blueprint";
 import { portsOf } from "../model/ports";
@@ -92,18 +92,45 @@ function TextField({
   );
 }
 
+/** An input's or output's first line: its name (renamed on commit, checked), a control, and Remove. */
+function EntryHead({
+  what,
+  name,
+  taken,
+  onRename,
+  onRemove,
+  children,
+}: {
+  what: "input" | "output";
+  name: string;
+  taken: Set<string>;
+  onRename: (name: string) => void;
+  onRemove: () => void;
+  children: ReactNode;
+}) {
+  const label = `${what[0].toUpperCase()}${what.slice(1)} ${name}`;
+  return (
+    <div className="entry-row">
+      <TextField
+        id={`${what}-${name}-name`}
+        label={`${label}: name`}
+        value={name}
+        check={(text) => (!IDENTIFIER.test(text) ? "letters, digits and _, not starting with a digit" : taken.has(text) ? `there is an ${what} ${text} already` : null)}
+        onCommit={onRename}
+      />
+      {children}
+      <button type="button" className="icon-only" aria-label={`Remove ${what} ${name}`} title={`Remove this ${what}`} onClick={onRemove}>
+        <X size={14} aria-hidden />
+      </button>
+    </div>
+  );
+}
+
 function InputRow({ name, input, taken, onChange }: { name: string; input: RunInput; taken: Set<string>; onChange: (name: string | null, input: RunInput) => void }) {
   const type: InputType = input.type ?? "any";
   return (
     <li className="entry" data-input={name}>
-      <div className="entry-row">
-        <TextField
-          id={`input-${name}-name`}
-          label={`Input ${name}: name`}
-          value={name}
-          check={(text) => (!IDENTIFIER.test(text) ? "letters, digits and _, not starting with a digit" : taken.has(text) ? `there is an input ${text} already` : null)}
-          onCommit={(text) => onChange(text, input)}
-        />
+      <EntryHead what="input" name={name} taken={taken} onRename={(text) => onChange(text, input)} onRemove={() => onChange(null, input)}>
         <select aria-label={`Input ${name}: type`} value={type} onChange={(e) => onChange(name, { ...input, type: e.target.value as InputType })}>
           {TYPES.map((t) => (
             <option key={t} value={t}>
@@ -111,10 +138,7 @@ function InputRow({ name, input, taken, onChange }: { name: string; input: RunIn
             </option>
           ))}
         </select>
-        <button type="button" className="icon-only" aria-label={`Remove input ${name}`} title="Remove this input" onClick={() => onChange(null, input)}>
-          <X size={14} aria-hidden />
-        </button>
-      </div>
+      </EntryHead>
       <TextField
         id={`input-${name}-default`}
         label={`Input ${name}: default`}
@@ -143,14 +167,7 @@ function InputRow({ name, input, taken, onChange }: { name: string; input: RunIn
 function OutputRow({ name, output, sources, taken, onChange }: { name: string; output: RunOutput; sources: string[]; taken: Set<string>; onChange: (name: string | null, output: RunOutput) => void }) {
   return (
     <li className="entry" data-output={name}>
-      <div className="entry-row">
-        <TextField
-          id={`output-${name}-name`}
-          label={`Output ${name}: name`}
-          value={name}
-          check={(text) => (!IDENTIFIER.test(text) ? "letters, digits and _, not starting with a digit" : taken.has(text) ? `there is an output ${text} already` : null)}
-          onCommit={(text) => onChange(text, output)}
-        />
+      <EntryHead what="output" name={name} taken={taken} onRename={(text) => onChange(text, output)} onRemove={() => onChange(null, output)}>
         <select aria-label={`Output ${name}: from`} value={output.from} onChange={(e) => onChange(name, { ...output, from: e.target.value })}>
           {!sources.includes(output.from) && <option value={output.from}>{output.from || "(choose a node port)"}</option>}
           {sources.map((s) => (
@@ -159,10 +176,7 @@ function OutputRow({ name, output, sources, taken, onChange }: { name: string; o
             </option>
           ))}
         </select>
-        <button type="button" className="icon-only" aria-label={`Remove output ${name}`} title="Remove this output" onClick={() => onChange(null, output)}>
-          <X size={14} aria-hidden />
-        </button>
-      </div>
+      </EntryHead>
       <TextField
         id={`output-${name}-description`}
         label={`Output ${name}: description`}
