@@ -1,6 +1,11 @@
-//! Memory figures on a real SQLite file: time for 10,000 writes one by one (each its own
-//! transaction, as agents write) and the rest in batches of 1,000 (as an import does), keyword search latency (p50 /
-//! p95 / max of 500 searches) over 100,000 memories, and the database's size per 100,000.
+//! Memory figures on a real SQLite file:
+//! - 10,000 writes one at a time (each awaited before the next, as one agent writes);
+//! - 10,000 writes from 16 writers at once (as parallel branches and runs write: committed together);
+//! - the rest of the corpus in batches of 1,000 (as an import does);
+//! - keyword search latency (p50 / p95 / max of 500 searches) over 100,000 memories;
+//! - fused search latency (keyword + 384-dimension vectors, reciprocal rank fusion) over the same;
+//! - the database's size per 100,000 memories, with and without the vectors.
+//!
 //! `cargo run --release -p floe-engine --example memory_bench [memories]` (default 100,000).
 #![allow(clippy::print_stderr, clippy::print_stdout)]
 
@@ -17,6 +22,17 @@ fn vocabulary() -> Vec<String> {
 
 fn text(words: &[String], rng: &mut fastrand::Rng) -> String {
     (0..40).map(|_| words[rng.usize(..words.len())].as_str()).collect::<Vec<_>>().join(" ")
+}
+
+fn report(what: &str, total: usize, times: &mut [Duration], found: usize) {
+    times.sort();
+    eprintln!(
+        "{what} over {total} memories: p50 {:?}, p95 {:?}, max {:?} ({:.1} hits per search)",
+        percentile(times, 0.5),
+        percentile(times, 0.95),
+        times[times.len() - 1],
+        found as f64 / times.len() as f64
+    );
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -45,17 +61,40 @@ async fn main() {
         provenance: Provenance { run: Some("bench".into()), node: Some("write".into()) },
         call_key: Some(format!("bench/{i}")),
     };
-    // 10,000 writes, timed; then the rest of the corpus.
+    // 10,000 writes one at a time.
+    let one = 10_000.min(total);
     let started = Instant::now();
-    for i in 0..10_000.min(total) {
+    for i in 0..one {
         store.remember(&memory(i, &mut rng)).await.expect("written");
     }
     let writes = started.elapsed();
-    eprintln!("10,000 writes: {writes:?} ({:.0} writes/s)", 10_000.0 / writes.as_secs_f64());
+    eprintln!("10,000 writes one at a time: {writes:?} ({:.0} writes/s)", one as f64 / writes.as_secs_f64());
+    // 10,000 more from 16 writers at once.
+    let many = 20_000.min(total);
+    let started = Instant::now();
+    let writers: Vec<_> = (0..16)
+        .map(|w| {
+            let store = store.clone();
+            let batch: Vec<NewMemory> = (one..many).filter(|i| i % 16 == w).map(|i| memory(i, &mut rng)).collect();
+            tokio::spawn(async move {
+                for new in &batch {
+                    store.remember(new).await.expect("written");
+                }
+            })
+        })
+        .collect();
+    for writer in writers {
+        writer.await.expect("writer");
+    }
+    let writes = started.elapsed();
+    eprintln!(
+        "10,000 writes from 16 writers at once: {writes:?} ({:.0} writes/s)",
+        (many - one) as f64 / writes.as_secs_f64()
+    );
     // The rest as an import does it: a thousand per transaction.
     let started = Instant::now();
     let mut batched = 0;
-    for chunk in (10_000..total).collect::<Vec<_>>().chunks(1000) {
+    for chunk in (many..total).collect::<Vec<_>>().chunks(1000) {
         let batch: Vec<NewMemory> = chunk.iter().map(|&i| memory(i, &mut rng)).collect();
         store.remember_all(&batch).await.expect("written");
         batched += batch.len();
@@ -77,23 +116,39 @@ async fn main() {
         found += store.search_memory("bench", &query, 10).await.expect("search").len();
         times.push(started.elapsed());
     }
-    times.sort();
-    let size: u64 = ["memory.db", "memory.db-wal"]
-        .iter()
-        .filter_map(|f| std::fs::metadata(dir.join(f)).ok())
-        .map(|m| m.len())
-        .sum();
+    report("keyword search", total, &mut times, found);
+    let size = || -> f64 {
+        ["memory.db", "memory.db-wal"]
+            .iter()
+            .filter_map(|f| std::fs::metadata(dir.join(f)).ok())
+            .map(|m| m.len() as f64 / 1e6)
+            .sum()
+    };
+    let keyword_size = size();
+    // Every memory embedded (384 dimensions, as all-MiniLM and friends make), then fused search.
+    let random_vector = |rng: &mut fastrand::Rng| (0..384).map(|_| rng.f32() - 0.5).collect::<Vec<f32>>();
+    let started = Instant::now();
+    for id in 1..=total as i64 {
+        store.set_memory_vector(id, "bench:minilm", &random_vector(&mut rng)).await.expect("vector");
+    }
+    eprintln!("{total} vectors stored: {:?}", started.elapsed());
+    let mut times = Vec::new();
+    let mut found = 0;
+    for _ in 0..500 {
+        let query =
+            (0..rng.usize(1..=3)).map(|_| words[rng.usize(..words.len())].as_str()).collect::<Vec<_>>().join(" ");
+        let vector = random_vector(&mut rng);
+        let started = Instant::now();
+        found +=
+            store.search_memory_with("bench", &query, Some(("bench:minilm", &vector)), 10).await.expect("search").len();
+        times.push(started.elapsed());
+    }
+    report("fused search (keyword + 384-d vectors)", total, &mut times, found);
     eprintln!(
-        "keyword search over {total} memories: p50 {:?}, p95 {:?}, max {:?} ({:.1} hits per search)",
-        percentile(&times, 0.5),
-        percentile(&times, 0.95),
-        times[times.len() - 1],
-        found as f64 / times.len() as f64
-    );
-    eprintln!(
-        "database: {:.1} MB for {total} memories ({:.1} MB per 100,000)",
-        size as f64 / 1e6,
-        size as f64 / 1e6 * 100_000.0 / total as f64
+        "database: {keyword_size:.1} MB for {total} memories ({:.1} MB per 100,000); with their vectors {:.1} MB ({:.1} MB per 100,000)",
+        keyword_size * 100_000.0 / total as f64,
+        size(),
+        size() * 100_000.0 / total as f64
     );
     drop(store);
     let _ = std::fs::remove_dir_all(&dir);

@@ -59,7 +59,10 @@ async fn the_same_memory_twice_is_one() {
     assert_eq!(again.memory().id, first.memory().id);
     let hits = store.search_memory("support", "password reset", 10).await.expect("search");
     assert_eq!(hits.len(), 1, "{hits:?}");
-    assert_eq!(store.memory_namespaces().await.expect("namespaces")[0].memories, 1);
+    let namespaces = store.memory_namespaces().await.expect("namespaces");
+    assert_eq!(namespaces[0].memories, 1);
+    // Made on first write, with the default budget (the schema's trigger and the constant agree).
+    assert_eq!(namespaces[0].budget_bytes, floe_engine::store::DEFAULT_BUDGET);
 }
 
 #[tokio::test]
@@ -464,5 +467,165 @@ mod agents {
         assert_eq!((first["value"].clone(), first["namespace"].clone()), (json!("pro"), json!("support")));
         assert_eq!(first["provenance"]["run"], "r1");
         assert_eq!(store.memory_namespaces().await.expect("namespaces")[0].name, "support");
+    }
+}
+
+mod embeddings {
+    use std::sync::Arc;
+
+    use floe_engine::events::{Recorder, RunEvent, RunStatus};
+    use floe_engine::run::{Prepared, RunOptions, run};
+    use floe_engine::store::{MemoryKind, NewMemory, Provenance, Store};
+    use floe_engine::tools::Toolbox;
+    use floe_fakes::{FakeServer, Vendor};
+    use serde_json::{Value, json};
+
+    /// Models whose embeddings come from `server` (`provider` speaking its API), or from nowhere.
+    fn llm(provider: &str, base_url: String, embedding_model: Option<&str>) -> Arc<floe_llm::Llm> {
+        let mut settings =
+            floe_llm::Settings { embedding_model: embedding_model.map(str::to_owned), ..Default::default() };
+        settings.providers.insert(
+            provider.into(),
+            floe_llm::settings::ProviderSettings { base_url: Some(base_url), ..Default::default() },
+        );
+        Arc::new(
+            floe_llm::Llm::new(settings, floe_llm::Prices::builtin())
+                .with_keys(Arc::new(|_| Some(floe_llm::Secret::new("sk-test")))),
+        )
+    }
+
+    fn plan(toolbox: &Toolbox, tool: &str, args: Value, output: &str) -> Prepared {
+        let document = json!({"format": "floe.blueprint", "version": 1, "id": "mem", "name": "Memory",
+            "outputs": {"out": {"from": format!("call.{output}")}},
+            "nodes": [{"id": "call", "kind": "tool", "config": {"tool": tool, "args": args}}]});
+        let checked = floe_compiler::check_parsed(
+            floe_blueprint::parse_value(document),
+            toolbox.catalog(),
+            &floe_compiler::NoResolver,
+            None,
+        );
+        checked.plan.map(Prepared::new).unwrap_or_else(|| panic!("compiles: {:#?}", checked.diagnostics))
+    }
+
+    async fn go(
+        prepared: &Prepared,
+        toolbox: &Arc<Toolbox>,
+        llm: &Arc<floe_llm::Llm>,
+        id: &str,
+    ) -> (Value, Vec<String>) {
+        let recorder = Recorder::new();
+        let options = RunOptions {
+            tools: toolbox.clone(),
+            llm: Some(llm.clone()),
+            sink: Arc::new(recorder.clone()),
+            run_id: Some(id.into()),
+            ..RunOptions::default()
+        };
+        let report = run(prepared, options).await.expect("runs");
+        assert_eq!(report.status, RunStatus::Succeeded, "{:?}", report.error);
+        let notes = recorder
+            .events()
+            .into_iter()
+            .filter_map(|e| match e.kind {
+                RunEvent::NodeProgress { message, .. } => Some(message),
+                _ => None,
+            })
+            .collect();
+        (report.outputs["out"].clone(), notes)
+    }
+
+    /// With an embedding model, a memory is found by what it means: "plan" finds the memory that
+    /// says "subscription", which keyword search cannot. Over Ollama's and OpenAI's wire formats.
+    #[tokio::test]
+    async fn similarity_search_finds_what_keywords_miss_with_embeddings_from_a_loopback_server() {
+        for (vendor, provider, model) in [
+            (Vendor::Ollama, "ollama", "ollama:all-minilm"),
+            (Vendor::Openai, "openai", "openai:text-embedding-3-small"),
+        ] {
+            let dir = super::support::scratch("memory", &format!("embed-{provider}"));
+            let store = Store::open(&dir.join("runs.db")).await.expect("store");
+            let toolbox = Toolbox::with_memory(&store);
+            let server = FakeServer::start(vendor).await.expect("fake");
+            server.set_synonyms(&[("subscription", "plan"), ("subscriptions", "plan")]);
+            let with = llm(provider, server.base_url(), Some(model));
+            let without = llm(provider, server.base_url(), None);
+            let remember = plan(
+                &toolbox,
+                "memory_remember",
+                json!({"namespace": "support", "text": "Ada's subscription renews every month"}),
+                "outcome",
+            );
+            let (outcome, _) = go(&remember, &toolbox, &with, "r1").await;
+            assert_eq!(outcome, json!("added"));
+            let embedded: Vec<String> = server.requests().iter().map(|r| r.uri.clone()).collect();
+            assert!(embedded.iter().any(|u| u.ends_with("/embed") || u.ends_with("/embeddings")), "{embedded:?}");
+
+            let search = plan(&toolbox, "memory_search", json!({"namespace": "support", "query": "plan"}), "results");
+            let (keyword_only, _) = go(&search, &toolbox, &without, "r2").await;
+            assert_eq!(keyword_only, json!([]), "no keyword matches `plan`");
+            let (fused, notes) = go(&search, &toolbox, &with, "r3").await;
+            assert_eq!(fused[0]["memory"]["text"], json!("Ada's subscription renews every month"), "{fused}");
+            assert!(notes.is_empty(), "{notes:?}");
+        }
+    }
+
+    /// A memory found by both rankings comes first; one found by either is found.
+    #[tokio::test]
+    async fn the_two_rankings_are_fused() {
+        let dir = super::support::scratch("memory", "fused");
+        let store = Store::open(&dir.join("runs.db")).await.expect("store");
+        let mut ids = Vec::new();
+        for (text, vector) in [
+            ("refund policy for annual plans", [1.0, 0.0, 0.0]),
+            ("money back within thirty days", [0.9, 0.1, 0.0]),
+            ("refund of a printer order", [0.0, 0.0, 1.0]),
+        ] {
+            let new = NewMemory {
+                namespace: "support".into(),
+                kind: MemoryKind::Episodic,
+                subject: None,
+                attribute: None,
+                text: text.into(),
+                value: Value::Null,
+                tags: Vec::new(),
+                provenance: Provenance::default(),
+                call_key: None,
+            };
+            let id = store.remember(&new).await.expect("written").memory().id;
+            store.set_memory_vector(id, "test:3d", &vector).await.expect("vector");
+            ids.push(id);
+        }
+        let query = [1.0, 0.05, 0.0];
+        let hits = store.search_memory_with("support", "refund", Some(("test:3d", &query)), 3).await.expect("search");
+        let order: Vec<i64> = hits.iter().map(|h| h.memory.id).collect();
+        // Both rankings found #1; #2 only by meaning, #3 only by keyword, and the two tie.
+        assert_eq!(order[0], ids[0], "{hits:#?}");
+        assert_eq!(order.len(), 3);
+        // Another model's vectors are not compared with this one's.
+        let other = store.search_memory_with("support", "zzz", Some(("test:other", &query)), 3).await.expect("search");
+        assert!(other.is_empty(), "{other:#?}");
+        // A forgotten memory leaves both rankings.
+        store.forget_memory(ids[0], false).await.expect("forgotten");
+        let hits = store.search_memory_with("support", "refund", Some(("test:3d", &query)), 3).await.expect("search");
+        assert!(hits.iter().all(|h| h.memory.id != ids[0]), "{hits:#?}");
+        // A vector that is not one is refused.
+        assert!(store.set_memory_vector(ids[1], "test:3d", &[0.0, 0.0, 0.0]).await.is_err());
+    }
+
+    /// An embedding server that is down leaves memory working by keyword, and says so.
+    #[tokio::test]
+    async fn a_missing_embedding_server_falls_back_to_keyword_search_and_says_so() {
+        let dir = super::support::scratch("memory", "embed-down");
+        let store = Store::open(&dir.join("runs.db")).await.expect("store");
+        let toolbox = Toolbox::with_memory(&store);
+        let down = llm("ollama", "http://127.0.0.1:9".into(), Some("ollama:all-minilm"));
+        let remember =
+            plan(&toolbox, "memory_remember", json!({"namespace": "support", "text": "Ada's plan is pro"}), "outcome");
+        let (outcome, notes) = go(&remember, &toolbox, &down, "r1").await;
+        assert_eq!(outcome, json!("added"));
+        assert!(notes.iter().any(|n| n.contains("ollama:all-minilm") && n.contains("keyword")), "{notes:?}");
+        let search = plan(&toolbox, "memory_search", json!({"namespace": "support", "query": "plan"}), "results");
+        let (found, _) = go(&search, &toolbox, &down, "r2").await;
+        assert_eq!(found[0]["memory"]["text"], json!("Ada's plan is pro"));
     }
 }

@@ -117,6 +117,7 @@ struct Shared {
     in_flight: AtomicUsize,
     max_in_flight: AtomicUsize,
     sent: Mutex<Vec<Instant>>,
+    synonyms: Mutex<std::collections::HashMap<String, String>>,
 }
 
 /// A running fake; it stops when dropped.
@@ -150,6 +151,7 @@ impl FakeServer {
             in_flight: AtomicUsize::new(0),
             max_in_flight: AtomicUsize::new(0),
             sent: Mutex::default(),
+            synonyms: Mutex::default(),
         });
         let app = axum::Router::new().fallback(handle).with_state(shared.clone());
         // Frames go out as they are written, as from a vendor's edge: no Nagle delay on loopback.
@@ -184,6 +186,12 @@ impl FakeServer {
     /// The reply given when no rule matches and the script is empty.
     pub fn set_fallback(&self, reply: Reply) {
         *lock(&self.shared.fallback) = reply;
+    }
+
+    /// Words the embeddings treat as one (each word → the word it stands for), so similarity
+    /// search can find what keyword search cannot.
+    pub fn set_synonyms(&self, pairs: &[(&str, &str)]) {
+        *lock(&self.shared.synonyms) = pairs.iter().map(|(a, b)| ((*a).to_owned(), (*b).to_owned())).collect();
     }
 
     /// A wait before every reply (a model's thinking time).
@@ -263,6 +271,9 @@ async fn handle(
     if method == Method::GET {
         return json_response(StatusCode::OK, models(shared.vendor));
     }
+    if let Some(reply) = embeddings(&shared, &uri, &body) {
+        return json_response(StatusCode::OK, reply);
+    }
     let text = String::from_utf8_lossy(&body);
     let ruled = lock(&shared.rules).iter().find(|(needle, _)| text.contains(needle.as_str())).map(|(_, r)| r.clone());
     let mut reply = match ruled {
@@ -275,6 +286,59 @@ async fn handle(
     }
     let model = model_of(shared.vendor, &uri, &body);
     respond(shared.clone(), reply, &model, guard)
+}
+
+/// The reply to an embeddings request (none when `uri` is not the vendor's embeddings path):
+/// each text's vector counts its words (synonyms as one) in hashed buckets, `dimensions` long
+/// (default 384), so texts sharing words, or synonyms, point the same way.
+fn embeddings(shared: &Shared, uri: &Uri, body: &[u8]) -> Option<Value> {
+    let path = uri.path();
+    let request: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+    let texts: Vec<String> = match shared.vendor {
+        Vendor::Openai if path == "/v1/embeddings" => strings(&request["input"]),
+        Vendor::Ollama if path == "/api/embed" => strings(&request["input"]),
+        Vendor::Gemini if path.ends_with(":batchEmbedContents") => request["requests"]
+            .as_array()
+            .map(|all| {
+                all.iter().filter_map(|r| r["content"]["parts"][0]["text"].as_str().map(str::to_owned)).collect()
+            })
+            .unwrap_or_default(),
+        _ => return None,
+    };
+    let dims = request["dimensions"].as_u64().map_or(384, |d| d as usize).max(1);
+    let synonyms = lock(&shared.synonyms).clone();
+    let vector = |text: &str| -> Vec<f32> {
+        let mut v = vec![0f32; dims];
+        for word in text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+            let word = word.to_lowercase();
+            let meant = synonyms.get(&word).unwrap_or(&word);
+            let mut hasher = std::hash::DefaultHasher::new();
+            std::hash::Hash::hash(meant, &mut hasher);
+            v[(std::hash::Hasher::finish(&hasher) % dims as u64) as usize] += 1.0;
+        }
+        v
+    };
+    Some(match shared.vendor {
+        Vendor::Openai => json!({
+            "object": "list",
+            "data": texts.iter().enumerate().map(|(i, t)| json!({"object": "embedding", "index": i, "embedding": vector(t)})).collect::<Vec<_>>(),
+            "model": request["model"],
+            "usage": {"prompt_tokens": texts.len(), "total_tokens": texts.len()}
+        }),
+        Vendor::Ollama => {
+            json!({"model": request["model"], "embeddings": texts.iter().map(|t| vector(t)).collect::<Vec<_>>()})
+        }
+        _ => json!({"embeddings": texts.iter().map(|t| json!({"values": vector(t)})).collect::<Vec<_>>()}),
+    })
+}
+
+/// A string or an array of strings, as a list.
+fn strings(value: &Value) -> Vec<String> {
+    match value {
+        Value::String(s) => vec![s.clone()],
+        Value::Array(all) => all.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// Whether the vendor has its API at `path`.

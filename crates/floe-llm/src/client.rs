@@ -323,7 +323,7 @@ impl Llm {
         self.key(provider).is_ok()
     }
 
-    fn key(&self, provider: &Provider) -> Result<Option<Secret>, LlmError> {
+    pub(crate) fn key(&self, provider: &Provider) -> Result<Option<Secret>, LlmError> {
         let mut cached = self.cached_keys.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         // A provider that needs no key (a local server) is never looked up: no keychain prompt,
         // no warning that the keychain is unavailable.
@@ -344,7 +344,7 @@ impl Llm {
         Ok(key)
     }
 
-    fn limit(&self, provider: &Provider) -> Arc<Semaphore> {
+    pub(crate) fn limit(&self, provider: &Provider) -> Arc<Semaphore> {
         let mut limits = self.limits.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let (made_for, semaphore) = limits
             .entry(provider.name.clone())
@@ -356,6 +356,11 @@ impl Llm {
             *semaphore = Arc::new(Semaphore::new(provider.concurrency as usize));
         }
         semaphore.clone()
+    }
+
+    /// The HTTP client every call shares.
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.http
     }
 
     /// One streamed call to one model; `on_delta` gets reply text as it arrives. Waits for a

@@ -6,9 +6,11 @@
 //! - [`error`]: failures classified into the engine's error classes (with `Retry-After`).
 //! - [`client`]: the registry ([`Llm`]): settings, keys, per-provider limits, fallbacks, output schemas.
 //! - [`settings`], [`secrets`], [`prices`]: the provider settings file, API keys, the price table.
+//! - `embed`: text to vectors ([`Llm::embed`]), for memory's similarity search.
 //! - [`ready`]: whether a model can be called at all, checked before a run starts.
 
 pub mod client;
+mod embed;
 pub mod error;
 pub mod models;
 pub mod prices;

@@ -20,6 +20,11 @@ pub struct Settings {
     /// (`FLOE_DEFAULT_MODEL` overrides it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_model: Option<String>,
+    /// The model that embeds memories for similarity search, as `provider:model` (OpenAI,
+    /// Ollama or any OpenAI-compatible endpoint; `FLOE_EMBEDDING_MODEL` overrides it). None:
+    /// memory search is by keyword only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub embedding_model: Option<String>,
     /// Provider name → its settings.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub providers: BTreeMap<String, ProviderSettings>,
@@ -91,6 +96,9 @@ impl Provider {
 
 /// The environment variable that overrides the default model.
 pub const DEFAULT_MODEL_ENV: &str = "FLOE_DEFAULT_MODEL";
+
+/// The environment variable that overrides the embedding model.
+pub const EMBEDDING_MODEL_ENV: &str = "FLOE_EMBEDDING_MODEL";
 
 /// Default wait for a reply's first byte and between chunks.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
@@ -180,6 +188,14 @@ impl Settings {
     /// The default model: `FLOE_DEFAULT_MODEL` when set, else the file's.
     pub fn default_model(&self) -> Option<String> {
         std::env::var(DEFAULT_MODEL_ENV).ok().filter(|m| !m.trim().is_empty()).or_else(|| self.default_model.clone())
+    }
+
+    /// The embedding model: `FLOE_EMBEDDING_MODEL` when set, else the file's.
+    pub fn embedding_model(&self) -> Option<String> {
+        std::env::var(EMBEDDING_MODEL_ENV)
+            .ok()
+            .filter(|m| !m.trim().is_empty())
+            .or_else(|| self.embedding_model.clone())
     }
 
     /// The default model of the default settings file (none when it cannot be read).

@@ -14,7 +14,13 @@
 //! - **A write with an idempotency key happens once**: written again with the same key (a retry,
 //!   a resumed run) it answers with what the first write did.
 //!
-//! Search is SQLite FTS5 with BM25 ranking over the active memories of one namespace.
+//! Search is SQLite FTS5 with BM25 ranking over the active memories of one namespace. When the
+//! memories have embeddings (an embedding model is configured), the query's embedding ranks
+//! them by cosine similarity too, and the two rankings are fused (reciprocal rank fusion), so a
+//! memory found by either way is found, and one found by both comes first.
+
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -23,7 +29,8 @@ use sqlx::sqlite::SqliteRow;
 
 use super::{Store, StoreError};
 
-/// What a namespace may hold unless it is given another budget: 16 MiB.
+/// What a namespace may hold unless it is given another budget: 16 MiB (the `memories_admit`
+/// trigger of migration 0008 creates namespaces with it; a test checks they agree).
 pub const DEFAULT_BUDGET: u64 = 16 << 20;
 /// The largest single memory (its text and value together): 256 KiB.
 pub const MAX_MEMORY_BYTES: usize = 256 << 10;
@@ -200,6 +207,107 @@ pub struct Namespace {
     pub budget_bytes: u64,
 }
 
+/// Most writes committed in one transaction.
+const MAX_BATCH: usize = 512;
+
+/// Memory writes waiting for a commit, and whether a writer is committing them.
+#[derive(Debug, Default)]
+pub(crate) struct WriteQueue(std::sync::Mutex<Queued>);
+
+#[derive(Debug, Default)]
+struct Queued {
+    pending: Vec<Pending>,
+    leading: bool,
+}
+
+#[derive(Debug)]
+struct Pending {
+    new: NewMemory,
+    bytes: usize,
+    digest: String,
+    done: tokio::sync::oneshot::Sender<Result<Written, StoreError>>,
+}
+
+impl WriteQueue {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Queued> {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// Memory embeddings read into memory, per namespace and model: read whole on a namespace's
+/// first vector search, then only the rows added since (vectors are written once per memory).
+#[derive(Debug, Default)]
+pub(crate) struct VectorCache(std::sync::Mutex<HashMap<(String, String), Arc<tokio::sync::RwLock<Vectors>>>>);
+
+/// One namespace's vectors of one model, as unit vectors end to end.
+#[derive(Debug, Default)]
+struct Vectors {
+    dims: usize,
+    ids: Vec<i64>,
+    unit: Vec<f32>,
+    /// The highest memory id read.
+    upto: i64,
+}
+
+impl Vectors {
+    /// The `k` ids nearest `query` (a unit vector), nearest first, with their cosine similarity.
+    fn nearest(&self, query: &[f32], k: usize) -> Vec<(i64, f32)> {
+        if self.dims != query.len() || self.ids.is_empty() {
+            return Vec::new();
+        }
+        let mut scored: Vec<(f32, usize)> =
+            self.unit.chunks_exact(self.dims).enumerate().map(|(i, v)| (dot(v, query), i)).collect();
+        let k = k.min(scored.len());
+        if k < scored.len() {
+            scored.select_nth_unstable_by(k, |a, b| b.0.total_cmp(&a.0));
+            scored.truncate(k);
+        }
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+        scored.into_iter().map(|(score, i)| (self.ids[i], score)).collect()
+    }
+}
+
+/// A dot product the compiler vectorises (eight lanes of partial sums).
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let mut lanes = [0f32; 8];
+    let (a8, b8) = (a.chunks_exact(8), b.chunks_exact(8));
+    let tail: f32 = a8.remainder().iter().zip(b8.remainder()).map(|(x, y)| x * y).sum();
+    for (x, y) in a8.zip(b8) {
+        for lane in 0..8 {
+            lanes[lane] += x[lane] * y[lane];
+        }
+    }
+    lanes.iter().sum::<f32>() + tail
+}
+
+/// `vector` scaled to length 1 (none for a zero or non-finite vector).
+fn unit(vector: &[f32]) -> Option<Vec<f32>> {
+    let norm = dot(vector, vector).sqrt();
+    (norm.is_finite() && norm > 0.0).then(|| vector.iter().map(|x| x / norm).collect())
+}
+
+/// Reciprocal rank fusion's constant: how much the first ranks count more than the later ones.
+const RRF_K: f64 = 60.0;
+
+/// A writer's turn at committing. When it ends (done, or stopped short: a dropped future, a
+/// panic), the writes that arrived meanwhile get a committing task, or the turn is free again.
+struct Turn(Store);
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        let mut queue = self.0.memory_writes.lock();
+        let runtime = tokio::runtime::Handle::try_current();
+        match runtime {
+            Ok(runtime) if !queue.pending.is_empty() => {
+                drop(queue);
+                let store = self.0.clone();
+                runtime.spawn(async move { store.commit_memory_writes(Vec::new()).await });
+            }
+            _ => queue.leading = false,
+        }
+    }
+}
+
 /// A memory's columns (a macro, so queries stay literal strings), optionally of table alias `m`.
 macro_rules! columns {
     () => {
@@ -336,10 +444,100 @@ fn read(row: &SqliteRow) -> Result<Memory, StoreError> {
 }
 
 impl Store {
-    /// Writes a memory under the rules above, in one transaction.
+    /// Writes a memory under the rules above.
+    ///
+    /// Writes made at once (agents and branches writing together) are committed together: the
+    /// first writer to find no commit under way writes every write waiting, in one transaction,
+    /// and keeps going while more arrive; the others wait for their own answer. Each write is
+    /// one statement, so one refused (a budget) leaves the others in the batch standing.
     pub async fn remember(&self, new: &NewMemory) -> Result<Written, StoreError> {
-        let mut written = self.remember_all(std::slice::from_ref(new)).await.map_err(|(_, e)| e)?;
-        written.pop().ok_or_else(|| StoreError::Damaged("a write answered nothing".into()))
+        let bytes = check_new(new)?;
+        let (done, answer) = tokio::sync::oneshot::channel();
+        let taken = {
+            let mut queue = self.memory_writes.lock();
+            queue.pending.push(Pending { new: new.clone(), bytes, digest: digest(new), done });
+            if queue.leading {
+                None
+            } else {
+                queue.leading = true;
+                Some(std::mem::take(&mut queue.pending))
+            }
+        };
+        match taken {
+            // Another writer is committing: it takes this write in its next batch.
+            None => {}
+            // No one else is writing: this write goes now, on this task, as one statement (so
+            // a caller that stops waiting cannot leave a transaction open).
+            Some(mut alone) if alone.len() == 1 => {
+                let _turn = Turn(self.clone());
+                return self
+                    .write_batch(&alone.split_off(0))
+                    .await
+                    .pop()
+                    .unwrap_or_else(|| Err(StoreError::Damaged("a memory write answered nothing".into())));
+            }
+            // Several: committed on a task of their own, so a caller that stops waiting leaves
+            // the others' writes, and the transaction, whole.
+            Some(batch) => {
+                let store = self.clone();
+                tokio::spawn(async move { store.commit_memory_writes(batch).await });
+            }
+        }
+        answer.await.unwrap_or_else(|_| {
+            Err(StoreError::Damaged("the memory writer stopped before this write was done; write it again".into()))
+        })
+    }
+
+    /// Commits `first`, then the memory writes waiting, batch after batch, until none is left.
+    async fn commit_memory_writes(&self, first: Vec<Pending>) {
+        let _turn = Turn(self.clone());
+        let mut batch = first;
+        loop {
+            if batch.is_empty() {
+                let mut queue = self.memory_writes.lock();
+                let take = queue.pending.len().min(MAX_BATCH);
+                batch = queue.pending.drain(..take).collect();
+            }
+            if batch.is_empty() {
+                return;
+            }
+            let answers = self.write_batch(&batch).await;
+            for (pending, answer) in batch.drain(..).zip(answers) {
+                // Its writer may have stopped waiting; the write stands all the same.
+                let _ = pending.done.send(answer);
+            }
+        }
+    }
+
+    /// Writes a batch: alone, one statement; more, one transaction.
+    async fn write_batch(&self, batch: &[Pending]) -> Vec<Result<Written, StoreError>> {
+        let all_fail = |error: StoreError| {
+            let said = error.to_string();
+            std::iter::once(Err(error))
+                .chain(batch.iter().skip(1).map(|_| Err(StoreError::Shared(said.clone()))))
+                .collect()
+        };
+        let mut conn = match self.pool.acquire().await {
+            Ok(conn) => conn,
+            Err(e) => return all_fail(self.error(e)),
+        };
+        if let [one] = batch {
+            return vec![self.remember_in(&mut conn, &one.new, one.bytes, &one.digest).await];
+        }
+        if let Err(e) = sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await {
+            return all_fail(self.error(e));
+        }
+        let mut answers = Vec::with_capacity(batch.len());
+        for pending in batch {
+            answers.push(self.remember_in(&mut conn, &pending.new, pending.bytes, &pending.digest).await);
+        }
+        match sqlx::query("COMMIT").execute(&mut *conn).await {
+            Ok(_) => answers,
+            Err(e) => {
+                let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+                all_fail(self.error(e))
+            }
+        }
     }
 
     /// Writes memories in order, all in one transaction: each under the rules above, as if
@@ -374,6 +572,9 @@ impl Store {
         }
     }
 
+    /// One write: a single INSERT (one round trip), the rest done by the schema's triggers in the
+    /// same statement: the namespace made on first use, its budget checked, the memory this one
+    /// `replaces` (the same fact, key or procedure, looked up in a sub-select) made history.
     async fn remember_in(
         &self,
         conn: &mut sqlx::SqliteConnection,
@@ -381,77 +582,17 @@ impl Store {
         bytes: usize,
         digest: &str,
     ) -> Result<Written, StoreError> {
-        // This write's key written before, or the same memory active: nothing to do.
-        let same = sqlx::query(concat!(
-            "SELECT ",
-            columns!(),
-            " FROM memories WHERE call_key = ? OR (namespace = ? AND digest = ? AND state = 'active') LIMIT 1"
-        ))
-        .bind(&new.call_key)
-        .bind(&new.namespace)
-        .bind(digest)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(|e| self.error(e))?;
-        if let Some(row) = same {
-            return Ok(Written::Unchanged { memory: read(&row)? });
-        }
-        let now = now_ms() as i64;
-        let space = sqlx::query("SELECT budget_bytes, used_bytes FROM memory_namespaces WHERE name = ?")
-            .bind(&new.namespace)
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(|e| self.error(e))?;
-        let (budget, used) = match space {
-            Some(row) => (
-                u64::try_from(row.get::<i64, _>("budget_bytes")).unwrap_or(0),
-                u64::try_from(row.get::<i64, _>("used_bytes")).unwrap_or(0),
-            ),
-            None => {
-                sqlx::query("INSERT INTO memory_namespaces (name, budget_bytes, created_at) VALUES (?, ?, ?)")
-                    .bind(&new.namespace)
-                    .bind(DEFAULT_BUDGET as i64)
-                    .bind(now)
-                    .execute(&mut *conn)
-                    .await
-                    .map_err(|e| self.error(e))?;
-                (DEFAULT_BUDGET, 0)
-            }
-        };
-        if used + bytes as u64 > budget {
-            return Err(StoreError::Refused(format!(
-                "memory namespace `{}` holds {} of its {} budget; this memory ({}) would pass it: forget memories \
-                 (`floe memory forget`), or give the namespace a larger budget",
-                new.namespace,
-                human(used),
-                human(budget),
-                human(bytes as u64)
-            )));
-        }
-        // The fact, key or procedure this one replaces.
-        let previous: Option<i64> = match new.kind {
-            MemoryKind::Episodic => None,
-            kind => sqlx::query(
-                "SELECT id FROM memories WHERE namespace = ? AND kind = ? AND subject IS ? AND attribute IS ? \
-                 AND state = 'active' AND (? <> 'working' OR run_id IS ?)",
-            )
-            .bind(&new.namespace)
-            .bind(kind.as_str())
-            .bind(&new.subject)
-            .bind(&new.attribute)
-            .bind(kind.as_str())
-            .bind(&new.provenance.run)
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(|e| self.error(e))?
-            .map(|r| r.get("id")),
-        };
         let tags =
             new.tags.iter().map(|t| t.split_whitespace().collect::<Vec<_>>().join("_")).collect::<Vec<_>>().join(" ");
-        let row = sqlx::query(concat!(
+        let inserted = sqlx::query(concat!(
             "INSERT INTO memories (namespace, kind, subject, attribute, text, value, tags, digest, bytes, run_id, node, \
-             call_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ",
-            columns!()
+             call_key, created_at, updated_at, replaces) \
+             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, \
+             (SELECT id FROM memories WHERE namespace = ?1 AND kind = ?2 AND subject IS ?3 AND attribute IS ?4 \
+              AND state = 'active' AND ?2 <> 'episodic' AND (?2 <> 'working' OR run_id IS ?10)) \
+             WHERE true ON CONFLICT DO NOTHING RETURNING ",
+            columns!(),
+            ", replaces"
         ))
         .bind(&new.namespace)
         .bind(new.kind.as_str())
@@ -465,31 +606,109 @@ impl Store {
         .bind(&new.provenance.run)
         .bind(&new.provenance.node)
         .bind(&new.call_key)
-        .bind(now)
-        .bind(now)
-        .fetch_one(&mut *conn)
+        .bind(now_ms() as i64)
+        // Read to the end, so the statement is done and its write committed when this returns.
+        .fetch_all(&mut *conn)
         .await
-        .map_err(|e| self.error(e))?;
-        let memory = read(&row)?;
-        Ok(match previous {
-            Some(old) => {
-                // After the insert: the new row's id is known, and its digest differs from the old one's.
-                sqlx::query("UPDATE memories SET state = 'superseded', superseded_by = ?, updated_at = ? WHERE id = ?")
-                    .bind(memory.id)
-                    .bind(now)
-                    .bind(old)
-                    .execute(&mut *conn)
+        .map(|mut rows| rows.pop());
+        let over_budget =
+            matches!(&inserted, Err(sqlx::Error::Database(e)) if e.message().contains("floe: memory budget"));
+        match inserted {
+            Ok(Some(row)) => {
+                let memory = read(&row)?;
+                Ok(match row.get::<Option<i64>, _>("replaces") {
+                    Some(previous) => Written::Superseded { memory, previous },
+                    None => Written::Added { memory },
+                })
+            }
+            // Refused by a uniqueness rule: this key was written, or the same memory is active.
+            Ok(None) => match self.same_memory(conn, new, digest).await? {
+                Some(memory) => Ok(Written::Unchanged { memory }),
+                None => Err(StoreError::Damaged("a memory write was refused and nothing holds it".into())),
+            },
+            Err(_) if over_budget => {
+                // A full namespace still answers a repeated write with what it holds.
+                if let Some(memory) = self.same_memory(conn, new, digest).await? {
+                    return Ok(Written::Unchanged { memory });
+                }
+                let row = sqlx::query("SELECT budget_bytes, used_bytes FROM memory_namespaces WHERE name = ?")
+                    .bind(&new.namespace)
+                    .fetch_one(&mut *conn)
                     .await
                     .map_err(|e| self.error(e))?;
-                Written::Superseded { memory, previous: old }
+                Err(StoreError::Refused(format!(
+                    "memory namespace `{}` holds {} of its {} budget; this memory ({}) would pass it: forget memories \
+                     (`floe memory forget`), or give the namespace a larger budget",
+                    new.namespace,
+                    human(u64::try_from(row.get::<i64, _>("used_bytes")).unwrap_or(0)),
+                    human(u64::try_from(row.get::<i64, _>("budget_bytes")).unwrap_or(0)),
+                    human(bytes as u64)
+                )))
             }
-            None => Written::Added { memory },
-        })
+            Err(e) => Err(self.error(e)),
+        }
+    }
+
+    /// The memory a write's key already wrote, or the active one equal to it.
+    async fn same_memory(
+        &self,
+        conn: &mut sqlx::SqliteConnection,
+        new: &NewMemory,
+        digest: &str,
+    ) -> Result<Option<Memory>, StoreError> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM memories WHERE call_key = ? OR (namespace = ? AND digest = ? AND state = 'active') LIMIT 1"
+        ))
+        .bind(&new.call_key)
+        .bind(&new.namespace)
+        .bind(digest)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(|e| self.error(e))?;
+        row.as_ref().map(read).transpose()
     }
 
     /// The active memories of `namespace` that match `query` best (BM25), at most `limit`.
     pub async fn search_memory(&self, namespace: &str, query: &str, limit: u32) -> Result<Vec<Hit>, StoreError> {
+        self.search_memory_with(namespace, query, None, limit).await
+    }
+
+    /// Like [`Store::search_memory`], and with `embedding` (the query's, and the model that made
+    /// it), the memories that model embedded ranked by similarity too, the two rankings fused:
+    /// each memory scores the sum of 1 / (60 + its rank) over the rankings that found it.
+    pub async fn search_memory_with(
+        &self,
+        namespace: &str,
+        query: &str,
+        embedding: Option<(&str, &[f32])>,
+        limit: u32,
+    ) -> Result<Vec<Hit>, StoreError> {
         check_namespace(namespace)?;
+        let limit = limit.clamp(1, 1000);
+        let Some((model, vector)) = embedding else { return self.keyword_hits(namespace, query, limit).await };
+        // Each ranking offers more than asked, so a memory ranked lower by one can still win.
+        let deep = limit.saturating_mul(3).min(1000);
+        let keyword = self.keyword_hits(namespace, query, deep).await?;
+        let similar = self.similar_hits(namespace, model, vector, deep).await?;
+        let mut fused: Vec<Hit> = Vec::new();
+        for ranking in [keyword, similar] {
+            for (rank, hit) in ranking.into_iter().enumerate() {
+                let score = 1.0 / (RRF_K + rank as f64 + 1.0);
+                match fused.iter_mut().find(|h| h.memory.id == hit.memory.id) {
+                    Some(known) => known.score += score,
+                    None => fused.push(Hit { memory: hit.memory, score }),
+                }
+            }
+        }
+        fused.sort_by(|a, b| b.score.total_cmp(&a.score).then(b.memory.id.cmp(&a.memory.id)));
+        fused.truncate(limit as usize);
+        Ok(fused)
+    }
+
+    /// The keyword ranking (BM25; the score is higher for better matches).
+    async fn keyword_hits(&self, namespace: &str, query: &str, limit: u32) -> Result<Vec<Hit>, StoreError> {
         let Some(matching) = fts_query(namespace, query) else { return Ok(Vec::new()) };
         // The index finds and ranks (its top-k path); the rows are read for the best only. The
         // namespace is checked exactly again: its name's words could match another's.
@@ -500,14 +719,105 @@ impl Store {
              JOIN memories m ON m.id = f.rowid WHERE m.namespace = ? AND m.state = 'active' ORDER BY f.rank LIMIT ?"
         ))
         .bind(matching)
-        .bind(i64::from(limit.clamp(1, 1000)) * 2)
+        .bind(i64::from(limit) * 2)
         .bind(namespace)
-        .bind(i64::from(limit.clamp(1, 1000)))
+        .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await
         .map_err(|e| self.error(e))?;
         // SQLite's bm25 is lower for better matches; a score reads the other way round.
         rows.iter().map(|row| Ok(Hit { memory: read(row)?, score: -row.get::<f64, _>("rank") })).collect()
+    }
+
+    /// The similarity ranking: the active memories `model` embedded nearest `query` (the score is
+    /// the cosine similarity).
+    async fn similar_hits(
+        &self,
+        namespace: &str,
+        model: &str,
+        query: &[f32],
+        limit: u32,
+    ) -> Result<Vec<Hit>, StoreError> {
+        let Some(query) = unit(query) else { return Ok(Vec::new()) };
+        let vectors = self.vectors_of(namespace, model).await?;
+        let nearest = tokio::task::spawn_blocking(move || vectors.blocking_read().nearest(&query, limit as usize * 2))
+            .await
+            .map_err(|e| StoreError::Damaged(format!("the vector search stopped: {e}")))?;
+        let ids = serde_json::to_string(&nearest.iter().map(|(id, _)| id).collect::<Vec<_>>()).unwrap_or_default();
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM memories WHERE id IN (SELECT value FROM json_each(?)) AND state = 'active'"
+        ))
+        .bind(ids)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.error(e))?;
+        let mut found: HashMap<i64, Memory> =
+            rows.iter().map(read).map(|m| m.map(|m| (m.id, m))).collect::<Result<_, _>>()?;
+        Ok(nearest
+            .into_iter()
+            .filter_map(|(id, score)| found.remove(&id).map(|memory| Hit { memory, score: f64::from(score) }))
+            .take(limit as usize)
+            .collect())
+    }
+
+    /// A namespace's vectors of `model`, brought up to date with what was written since last read.
+    async fn vectors_of(&self, namespace: &str, model: &str) -> Result<Arc<tokio::sync::RwLock<Vectors>>, StoreError> {
+        let vectors = {
+            let mut cache = self.vectors.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            cache.entry((namespace.to_owned(), model.to_owned())).or_default().clone()
+        };
+        let mut held = vectors.write().await;
+        let rows = sqlx::query(
+            "SELECT id, dims, vector FROM memory_vectors WHERE namespace = ? AND model = ? AND id > ? ORDER BY id",
+        )
+        .bind(namespace)
+        .bind(model)
+        .bind(held.upto)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.error(e))?;
+        for row in &rows {
+            let id: i64 = row.get("id");
+            let dims = usize::try_from(row.get::<i64, _>("dims")).unwrap_or(0);
+            let bytes: Vec<u8> = row.get("vector");
+            held.upto = held.upto.max(id);
+            if held.ids.is_empty() {
+                held.dims = dims;
+            }
+            // A vector of another length (the model changed its size) cannot be compared: skipped.
+            if dims == 0 || dims != held.dims || bytes.len() != dims * 4 {
+                continue;
+            }
+            held.ids.push(id);
+            held.unit.extend(bytes.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])));
+        }
+        drop(held);
+        Ok(vectors)
+    }
+
+    /// Stores memory `id`'s embedding, made by `model` (`provider:model`). A memory keeps the
+    /// first embedding it is given.
+    pub async fn set_memory_vector(&self, id: i64, model: &str, vector: &[f32]) -> Result<(), StoreError> {
+        let Some(unit) = unit(vector) else {
+            return Err(StoreError::Refused(format!(
+                "the embedding of memory {id} from {model} is empty or not finite; check the embedding model"
+            )));
+        };
+        let bytes: Vec<u8> = unit.iter().flat_map(|x| x.to_le_bytes()).collect();
+        sqlx::query(
+            "INSERT INTO memory_vectors (id, namespace, model, dims, vector) SELECT id, namespace, ?, ?, ? \
+             FROM memories WHERE id = ? ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(model)
+        .bind(unit.len() as i64)
+        .bind(bytes)
+        .bind(id)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| self.error(e))?;
+        Ok(())
     }
 
     /// One memory, whatever its state.

@@ -77,6 +77,9 @@ pub enum StoreError {
     /// A stored row did not read back.
     #[error("the run store holds a damaged row: {0}")]
     Damaged(String),
+    /// A failure shared by writes committed together, as the first of them was told it.
+    #[error("{0}")]
+    Shared(String),
 }
 
 /// A run about to start.
@@ -196,6 +199,10 @@ pub struct Store {
     pool: SqlitePool,
     path: Arc<PathBuf>,
     blobs: Arc<PathBuf>,
+    /// Memory writes waiting to be committed together (`memory.rs`).
+    memory_writes: Arc<memory::WriteQueue>,
+    /// Memory embeddings read into memory for search (`memory.rs`).
+    vectors: Arc<memory::VectorCache>,
 }
 
 impl Store {
@@ -224,13 +231,26 @@ impl Store {
             // with it, so the WAL never starts over: it grew to 5 GB in a benchmark (test
             // `the_wal_stays_small_as_the_journal_grows`).
             .busy_timeout(std::time::Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await.map_err(database)?;
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            // A local file cannot drop a connection: no ping before each use (a round trip to
+            // SQLite's thread, a third of a single memory write's time).
+            .test_before_acquire(false)
+            .connect_with(options)
+            .await
+            .map_err(database)?;
         MIGRATOR.run(&pool).await.map_err(|source| StoreError::Migrate { path: path.to_owned(), source })?;
         let blobs = path.with_file_name(format!(
             "{}.blobs",
             path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "floe.db".into())
         ));
-        Ok(Self { pool, path: Arc::new(path.to_owned()), blobs: Arc::new(blobs) })
+        Ok(Self {
+            pool,
+            path: Arc::new(path.to_owned()),
+            blobs: Arc::new(blobs),
+            memory_writes: Arc::default(),
+            vectors: Arc::default(),
+        })
     }
 
     /// Where the database file is.

@@ -14,7 +14,7 @@ use floe_blueprint::{Effect, ErrorClass, ValueType};
 
 use super::{ToolSource, parse};
 use crate::exec::{NodeCtx, NodeError, output};
-use crate::store::{MemoryKind, NewMemory, Provenance, Store, StoreError};
+use crate::store::{Hit, MemoryKind, NewMemory, Provenance, Store, StoreError, Written};
 use crate::template::Outputs;
 
 /// The source's name, which each of its tools carries.
@@ -145,6 +145,26 @@ fn tool(
     }
 }
 
+/// `text`'s embedding and the model that made it, when an embedding model is configured. A
+/// model that cannot embed leaves the call to keyword search, and says so in the node's progress.
+async fn embedding(ctx: &NodeCtx, text: &str) -> Option<(String, Vec<f32>)> {
+    let llm = ctx.run.llm().ok()?;
+    let model = match llm.embedding_model()? {
+        Ok(model) => model,
+        Err(e) => {
+            ctx.progress(format!("memory: the embedding model setting: {}; searching by keyword", e.message), None);
+            return None;
+        }
+    };
+    match llm.embed(&model, &[text.to_owned()]).await {
+        Ok(mut vectors) => vectors.pop().map(|v| (model.to_string(), v)),
+        Err(e) => {
+            ctx.progress(format!("memory: {model} could not embed ({}); searching by keyword", e.message), None);
+            None
+        }
+    }
+}
+
 /// A refusal of the store (bad input, a budget) is the tool's error, said as the store says it.
 fn refused(error: StoreError) -> NodeError {
     match error {
@@ -158,12 +178,26 @@ impl MemoryTools {
         Provenance { run: Some(ctx.run.run_id().to_owned()), node: Some(ctx.path.to_string()) }
     }
 
-    async fn write(&self, new: NewMemory) -> Result<Outputs, NodeError> {
+    async fn write(&self, new: NewMemory, ctx: &NodeCtx) -> Result<Outputs, NodeError> {
         let written = self.store.remember(&new).await.map_err(refused)?;
+        if !matches!(written, Written::Unchanged { .. }) {
+            if let Some((model, vector)) = embedding(ctx, &new.text).await {
+                if let Err(e) = self.store.set_memory_vector(written.memory().id, &model, &vector).await {
+                    ctx.progress(format!("memory: kept without its embedding ({e}); keyword search finds it"), None);
+                }
+            }
+        }
         let outcome = serde_json::to_value(&written).unwrap_or(Value::Null);
         let mut out = output("memory", json!(written.memory()));
         out.insert("outcome".into(), outcome["outcome"].clone());
         Ok(out)
+    }
+
+    /// Keyword search, fused with similarity search when an embedding model is configured.
+    async fn search(&self, namespace: &str, query: &str, limit: u32, ctx: &NodeCtx) -> Result<Vec<Hit>, NodeError> {
+        let embedded = embedding(ctx, query).await;
+        let embedded = embedded.as_ref().map(|(model, vector)| (model.as_str(), vector.as_slice()));
+        self.store.search_memory_with(namespace, query, embedded, limit).await.map_err(refused)
     }
 
     async fn run(&self, tool: &str, args: &Value, ctx: &NodeCtx) -> Result<Outputs, NodeError> {
@@ -171,25 +205,27 @@ impl MemoryTools {
         match tool {
             "memory_search" => {
                 let a: SearchArgs = parse(args)?;
-                let hits =
-                    self.store.search_memory(&a.namespace, &a.query, a.limit.unwrap_or(5)).await.map_err(refused)?;
+                let hits = self.search(&a.namespace, &a.query, a.limit.unwrap_or(5), ctx).await?;
                 Ok(output("results", json!(hits)))
             }
             "memory_remember" => {
                 let a: RememberArgs = parse(args)?;
                 let fact = a.entity.is_some() || a.attribute.is_some();
                 let value = a.value.unwrap_or_else(|| if fact { json!(a.text) } else { Value::Null });
-                self.write(NewMemory {
-                    namespace: a.namespace,
-                    kind: if fact { MemoryKind::Semantic } else { MemoryKind::Episodic },
-                    subject: a.entity,
-                    attribute: a.attribute,
-                    text: a.text,
-                    value,
-                    tags: a.tags,
-                    provenance: Self::provenance(ctx),
-                    call_key: key,
-                })
+                self.write(
+                    NewMemory {
+                        namespace: a.namespace,
+                        kind: if fact { MemoryKind::Semantic } else { MemoryKind::Episodic },
+                        subject: a.entity,
+                        attribute: a.attribute,
+                        text: a.text,
+                        value,
+                        tags: a.tags,
+                        provenance: Self::provenance(ctx),
+                        call_key: key,
+                    },
+                    ctx,
+                )
                 .await
             }
             "memory_record" => {
@@ -198,17 +234,20 @@ impl MemoryTools {
                     Some(outcome) => format!("{} (outcome: {outcome})", a.what),
                     None => a.what.clone(),
                 };
-                self.write(NewMemory {
-                    namespace: a.namespace,
-                    kind: MemoryKind::Episodic,
-                    subject: None,
-                    attribute: None,
-                    text,
-                    value: json!({"what": a.what, "outcome": a.outcome}),
-                    tags: a.tags,
-                    provenance: Self::provenance(ctx),
-                    call_key: key,
-                })
+                self.write(
+                    NewMemory {
+                        namespace: a.namespace,
+                        kind: MemoryKind::Episodic,
+                        subject: None,
+                        attribute: None,
+                        text,
+                        value: json!({"what": a.what, "outcome": a.outcome}),
+                        tags: a.tags,
+                        provenance: Self::provenance(ctx),
+                        call_key: key,
+                    },
+                    ctx,
+                )
                 .await
             }
             "memory_forget" => {
@@ -218,7 +257,7 @@ impl MemoryTools {
             }
             "procedure_lookup" => {
                 let a: LookupArgs = parse(args)?;
-                let hits = self.store.search_memory(&a.namespace, &a.query, 20).await.map_err(refused)?;
+                let hits = self.search(&a.namespace, &a.query, 20, ctx).await?;
                 let best = hits.into_iter().find(|h| h.memory.kind == MemoryKind::Procedural);
                 Ok(output("procedure", best.map_or(Value::Null, |h| json!(h.memory))))
             }
@@ -270,7 +309,7 @@ fn infos() -> Vec<ToolInfo> {
         tool(
             "memory_search",
             "Search memory",
-            "Finds what a namespace remembers, best matches first (keyword search, BM25)",
+            "Finds what a namespace remembers, best matches first (keyword search, fused with similarity search when an embedding model is set)",
             schema::<SearchArgs>(),
             vec![PortDef::new("results", ValueType::Array, "the matches: each memory with its score")],
             Effect::Read,
