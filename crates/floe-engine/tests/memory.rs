@@ -629,3 +629,158 @@ mod embeddings {
         assert_eq!(found[0]["memory"]["text"], json!("Ada's plan is pro"));
     }
 }
+
+mod threads {
+    use std::sync::Arc;
+
+    use floe_engine::events::RunStatus;
+    use floe_engine::run::{Prepared, RunOptions, run};
+    use floe_engine::store::{MemoryKind, NewMemory, Provenance, Store};
+    use floe_engine::tools::Toolbox;
+    use floe_fakes::{FakeServer, Reply, Vendor};
+    use serde_json::{Value, json};
+
+    fn llm(base_url: String) -> Arc<floe_llm::Llm> {
+        let mut settings = floe_llm::Settings::default();
+        settings.providers.insert(
+            "openai".into(),
+            floe_llm::settings::ProviderSettings { base_url: Some(base_url), ..Default::default() },
+        );
+        Arc::new(
+            floe_llm::Llm::new(settings, floe_llm::Prices::builtin())
+                .with_keys(Arc::new(|_| Some(floe_llm::Secret::new("sk-test")))),
+        )
+    }
+
+    fn prepare(toolbox: &Toolbox, node: Value) -> Prepared {
+        let document = json!({"format": "floe.blueprint", "version": 1, "id": "chat", "name": "Chat",
+            "inputs": {"customer": {"type": "string"}, "message": {"type": "string"}},
+            "outputs": {"reply": {"from": "reply.text"}}, "nodes": [node]});
+        let checked = floe_compiler::check_parsed(
+            floe_blueprint::parse_value(document),
+            toolbox.catalog(),
+            &floe_compiler::NoResolver,
+            None,
+        );
+        checked.plan.map(Prepared::new).unwrap_or_else(|| panic!("compiles: {:#?}", checked.diagnostics))
+    }
+
+    async fn say(
+        prepared: &Prepared,
+        toolbox: &Arc<Toolbox>,
+        llm: &Arc<floe_llm::Llm>,
+        id: &str,
+        customer: &str,
+        message: &str,
+    ) {
+        let mut inputs = serde_json::Map::new();
+        inputs.insert("customer".into(), json!(customer));
+        inputs.insert("message".into(), json!(message));
+        let options = RunOptions {
+            tools: toolbox.clone(),
+            llm: Some(llm.clone()),
+            run_id: Some(id.into()),
+            inputs,
+            ..RunOptions::default()
+        };
+        let report = run(prepared, options).await.expect("runs");
+        assert_eq!(report.status, RunStatus::Succeeded, "{:?}", report.error);
+    }
+
+    /// The messages a request sent, as `role: content` lines.
+    fn sent(request: &floe_fakes::Recorded) -> Vec<String> {
+        request.body["messages"]
+            .as_array()
+            .expect("messages")
+            .iter()
+            .map(|m| format!("{}: {}", m["role"].as_str().unwrap_or(""), m["content"].as_str().unwrap_or("")))
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn an_llm_thread_persists_per_key_across_runs_once_per_call_and_is_summarised_past_its_budget() {
+        let dir = super::support::scratch("memory", "threads");
+        let store = Store::open(&dir.join("runs.db")).await.expect("store");
+        let toolbox = Toolbox::with_memory(&store);
+        let model = FakeServer::start(Vendor::Openai).await.expect("fake");
+        let llm = llm(model.base_url());
+        let chat = prepare(
+            &toolbox,
+            json!({"id": "reply", "kind": "llm", "config": {"model": "openai:gpt-4o-mini",
+                "system": "You answer customers.", "prompt": "{{ run.message }}",
+                "thread": "support-{{ run.customer }}", "thread_tokens": 200}}),
+        );
+        model.push([Reply::text("Hello Ada."), Reply::text("You asked about refunds.")]);
+        say(&chat, &toolbox, &llm, "r1", "ada", "Hi, I am Ada and I want a refund.").await;
+        say(&chat, &toolbox, &llm, "r2", "ada", "What did I ask?").await;
+        let second = sent(&model.requests()[1]);
+        assert_eq!(
+            second,
+            [
+                "system: You answer customers.",
+                "user: Hi, I am Ada and I want a refund.",
+                "assistant: Hello Ada.",
+                "user: What did I ask?"
+            ]
+        );
+        // Another key is another thread.
+        say(&chat, &toolbox, &llm, "r3", "bob", "Hello?").await;
+        assert_eq!(sent(&model.requests()[2]), ["system: You answer customers.", "user: Hello?"]);
+        // Run r2 again (a resumed run re-executing the node): the thread reads as before that
+        // call, and nothing is added twice.
+        say(&chat, &toolbox, &llm, "r2", "ada", "What did I ask?").await;
+        assert_eq!(sent(&model.requests()[3]), second);
+        assert_eq!(store.thread("support-ada", None).await.expect("thread").messages.len(), 4);
+
+        // Past 200 tokens the oldest messages fold into a summary, by the same model.
+        model.rule("running summary", Reply::text("Ada wants a refund for her annual plan."));
+        let long = "I bought the annual plan in March and it does not work for my team at all. ".repeat(12);
+        say(&chat, &toolbox, &llm, "r4", "ada", &long).await;
+        let thread = store.thread("support-ada", None).await.expect("thread");
+        assert_eq!(thread.summary, "Ada wants a refund for her annual plan.");
+        assert!(thread.messages.iter().map(|m| m.tokens).sum::<u32>() <= 200, "{thread:#?}");
+        say(&chat, &toolbox, &llm, "r5", "ada", "And now?").await;
+        let last = sent(model.requests().last().expect("a request"));
+        assert_eq!(last[1], "system: Summary of the conversation so far:\nAda wants a refund for her annual plan.");
+        assert_eq!(last.last().map(String::as_str), Some("user: And now?"));
+    }
+
+    #[tokio::test]
+    async fn an_agent_gets_its_best_memories_in_its_system_prompt_and_keeps_a_thread() {
+        let dir = super::support::scratch("memory", "agent-context");
+        let store = Store::open(&dir.join("runs.db")).await.expect("store");
+        for text in ["Ada is on the pro plan", "Refunds take five working days", "The office closes at six"] {
+            let new = NewMemory {
+                namespace: "support".into(),
+                kind: MemoryKind::Episodic,
+                subject: None,
+                attribute: None,
+                text: text.into(),
+                value: Value::Null,
+                tags: Vec::new(),
+                provenance: Provenance::default(),
+                call_key: None,
+            };
+            store.remember(&new).await.expect("written");
+        }
+        let toolbox = Toolbox::with_memory(&store);
+        let model = FakeServer::start(Vendor::Openai).await.expect("fake");
+        let llm = llm(model.base_url());
+        let agent = prepare(
+            &toolbox,
+            json!({"id": "reply", "kind": "agent", "config": {"model": "openai:gpt-4o-mini",
+                "system": "You answer customers.", "prompt": "{{ run.message }}", "thread": "{{ run.customer }}",
+                "memory": {"namespace": "support", "context": 2}}}),
+        );
+        model.push([Reply::text("Five working days.")]);
+        say(&agent, &toolbox, &llm, "r1", "ada", "How long does a refund take?").await;
+        let first = sent(&model.requests()[0]);
+        assert!(first[0].starts_with("system: You answer customers.\n\nWhat you remember"), "{first:?}");
+        assert!(first[0].contains("- Refunds take five working days (memory 2)"), "{first:?}");
+        assert!(!first[0].contains("office"), "only matches: {first:?}");
+        // The thread has the question and the final answer.
+        let thread = store.thread("ada", None).await.expect("thread");
+        let said: Vec<&str> = thread.messages.iter().map(|m| m.content.as_str()).collect();
+        assert_eq!(said, ["How long does a refund take?", "Five working days."]);
+    }
+}

@@ -62,13 +62,26 @@ impl Executor for AgentExecutor {
             };
             let max_turns = config.max_turns.unwrap_or(DEFAULT_MAX_TURNS);
             let max_calls = config.max_tool_calls.unwrap_or(DEFAULT_MAX_TOOL_CALLS);
+            let prompt = render_text(&ctx, &config.prompt, "/config/prompt")?;
             let mut messages = Vec::new();
-            if let Some(system) = &config.system {
-                messages.push(Message::system(render_text(&ctx, system, "/config/system")?));
+            let mut system = match &config.system {
+                Some(system) => render_text(&ctx, system, "/config/system")?,
+                None => String::new(),
+            };
+            if let Some(recalled) = recalled(&ctx, &config, &prompt).await? {
+                system = if system.is_empty() { recalled } else { format!("{system}\n\n{recalled}") };
             }
-            messages.push(Message::user(render_text(&ctx, &config.prompt, "/config/prompt")?));
+            if !system.is_empty() {
+                messages.push(Message::system(system));
+            }
+            let thread = super::thread::open(&ctx, config.thread.as_deref(), config.thread_tokens).await?;
+            if let Some(thread) = &thread {
+                messages.extend(thread.history());
+            }
+            messages.push(Message::user(prompt.clone()));
+            let models = models(&config.model, &config.fallbacks)?;
             let mut call = Call {
-                models: models(&config.model, &config.fallbacks)?,
+                models: models.clone(),
                 fallback_on: DEFAULT_FALLBACK_ON.to_vec(),
                 request: ChatRequest {
                     tools: tools.iter().map(|t| t.def.clone()).collect(),
@@ -130,6 +143,9 @@ impl Executor for AgentExecutor {
                         cached_tokens: usage.cached_tokens,
                         cost_usd: cost,
                     };
+                    if let Some(thread) = thread {
+                        thread.record(&ctx, &llm, &models, &prompt, &response.text).await?;
+                    }
                     let mut outputs = Map::new();
                     outputs.insert("text".into(), Value::String(response.text));
                     outputs.insert("transcript".into(), Value::Array(transcript));
@@ -230,6 +246,36 @@ fn tools(config: &AgentConfig, workflows: &[WorkflowTool], catalog: &Catalog) ->
     Ok(out)
 }
 
+/// The memories that best match the prompt, for the system prompt, when the `memory` setting
+/// asks for `context` (searched as the `memory_search` tool, with its own idempotency key).
+async fn recalled(ctx: &NodeCtx, config: &AgentConfig, prompt: &str) -> Result<Option<String>, NodeError> {
+    let Some(memory) = &config.memory else { return Ok(None) };
+    let Some(limit) = memory.context.filter(|n| *n > 0) else { return Ok(None) };
+    let namespace = memory.namespace.clone().unwrap_or_else(|| ctx.node.id.to_string());
+    if ctx.run.tools().catalog().tool("memory_search").is_none() {
+        return Err(no_memory_store());
+    }
+    let args = json!({"namespace": namespace, "query": prompt, "limit": limit});
+    let found = ctx.run.tools().call("memory_search", &args, &ctx.for_call("memory/context".into())).await?;
+    let hits = found.get("results").and_then(Value::as_array).cloned().unwrap_or_default();
+    if hits.is_empty() {
+        return Ok(None);
+    }
+    let mut text = format!("What you remember that may help (memory `{namespace}`, best matches first):");
+    for hit in &hits {
+        let memory = &hit["memory"];
+        text.push_str(&format!("\n- {} (memory {})", memory["text"].as_str().unwrap_or_default(), memory["id"]));
+    }
+    Ok(Some(text))
+}
+
+fn no_memory_store() -> NodeError {
+    NodeError::new(
+        ErrorClass::BadRequest,
+        "`/config/memory`: this run has no memory store; run the blueprint from the app, `floe serve` or `floe run`",
+    )
+}
+
 /// The memory tools an agent's `memory` setting gives it, bound to its namespace (default: the
 /// node's id): `recall` searches, `remember` writes facts and episodes. Their schemas leave the
 /// namespace out. Tools the agent already names are not offered twice.
@@ -248,12 +294,7 @@ fn memory_tools(config: &AgentConfig, node: &str, catalog: &Catalog, named: &[To
         if named.iter().any(|t| t.def.name == name) {
             continue;
         }
-        let spec = catalog.tool(name).ok_or_else(|| {
-            NodeError::new(
-                ErrorClass::BadRequest,
-                "`/config/memory`: this run has no memory store; run the blueprint from the app, `floe serve` or `floe run`",
-            )
-        })?;
+        let spec = catalog.tool(name).ok_or_else(no_memory_store)?;
         let mut parameters = spec.args_schema.clone();
         if let Some(map) = parameters.as_object_mut() {
             map.remove("$schema");

@@ -29,9 +29,15 @@ impl Executor for LlmExecutor {
             if let Some(system) = &config.system {
                 messages.push(Message::system(render_text(&ctx, system, "/config/system")?));
             }
-            messages.push(Message::user(render_text(&ctx, &config.prompt, "/config/prompt")?));
+            let thread = super::thread::open(&ctx, config.thread.as_deref(), config.thread_tokens).await?;
+            if let Some(thread) = &thread {
+                messages.extend(thread.history());
+            }
+            let prompt = render_text(&ctx, &config.prompt, "/config/prompt")?;
+            messages.push(Message::user(prompt.clone()));
+            let models = models(&config.model, &config.fallbacks)?;
             let call = Call {
-                models: models(&config.model, &config.fallbacks)?,
+                models: models.clone(),
                 fallback_on: config.fallback_on.clone().unwrap_or_else(|| DEFAULT_FALLBACK_ON.to_vec()),
                 request: ChatRequest {
                     messages,
@@ -50,6 +56,9 @@ impl Executor for LlmExecutor {
                 .map_err(node_error)?;
             let usage = usage_info(&done);
             ctx.run.record_usage(&ctx.path, &done.model.to_string(), usage);
+            if let Some(thread) = thread {
+                thread.record(&ctx, &llm, &models, &prompt, &done.response.text).await?;
+            }
             let mut outputs = Map::new();
             outputs.insert("text".into(), Value::String(done.response.text.clone()));
             if let Some(data) = done.data {

@@ -14,6 +14,7 @@ pub mod approval;
 pub mod code;
 pub mod condition;
 pub mod llm;
+mod thread;
 pub mod tool;
 pub mod workflow;
 

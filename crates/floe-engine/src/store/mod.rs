@@ -11,6 +11,7 @@ mod blobs;
 mod journal;
 mod leases;
 mod memory;
+mod threads;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -30,6 +31,7 @@ pub use leases::{CancelOutcome, LEASE};
 pub use memory::{
     DEFAULT_BUDGET, Hit, MAX_MEMORY_BYTES, Memory, MemoryKind, MemoryState, Namespace, NewMemory, Provenance, Written,
 };
+pub use threads::{NewThreadMessage, Thread, ThreadMessage, estimate_tokens};
 
 /// The columns of a [`RunSummary`] (a macro, so queries stay literal strings).
 macro_rules! summary_columns {

@@ -79,6 +79,8 @@ pub struct Toolbox {
     /// Tool name → its source (index into `sources`) and whether it takes its args raw. Looked
     /// up once per tool node attempt, so a fast hash (the names are the sources' own).
     by_name: FxHashMap<String, Tool>,
+    /// The store its memory tools work on, which also keeps `llm` and `agent` threads.
+    memory: Option<crate::store::Store>,
 }
 
 /// A tool of a toolbox, resolved: which source calls it, and whether it takes its args raw.
@@ -104,7 +106,12 @@ impl Toolbox {
             .get_or_init(|| {
                 let by_name =
                     Builtin.tools().into_iter().map(|t| (t.name, Tool { source: 0, raw_args: t.raw_args })).collect();
-                Arc::new(Toolbox { catalog: Catalog::builtin().clone(), sources: vec![Arc::new(Builtin)], by_name })
+                Arc::new(Toolbox {
+                    catalog: Catalog::builtin().clone(),
+                    sources: vec![Arc::new(Builtin)],
+                    by_name,
+                    memory: None,
+                })
             })
             .clone()
     }
@@ -113,10 +120,16 @@ impl Toolbox {
     /// blueprints against a store offers them (the app, `floe serve`, `floe run`).
     pub fn with_memory(store: &crate::store::Store) -> Arc<Toolbox> {
         match Toolbox::with_sources(vec![Arc::new(MemoryTools::new(store.clone()))]) {
-            Ok(toolbox) => Arc::new(toolbox),
+            Ok(toolbox) => Arc::new(Toolbox { memory: Some(store.clone()), ..toolbox }),
             // The memory tools' names are their own; a clash is a bug caught by the tests.
             Err(_) => Toolbox::builtin(),
         }
+    }
+
+    /// The store behind its memory tools, when it has them: where `llm` and `agent` nodes keep
+    /// their threads.
+    pub fn memory_store(&self) -> Option<&crate::store::Store> {
+        self.memory.as_ref()
     }
 
     /// The built-in tools and those of `sources`; a name two sources share is refused.
@@ -135,7 +148,7 @@ impl Toolbox {
             }
         }
         let catalog = Catalog::builtin().with_tools(extra)?;
-        Ok(Toolbox { catalog, sources: all, by_name })
+        Ok(Toolbox { catalog, sources: all, by_name, memory: None })
     }
 
     /// Every kind and every tool of every source, for the compiler and the UI.

@@ -19,7 +19,9 @@ call again, until it answers or a limit is reached. Every turn and tool call is 
 - **Config**: `model` (`provider:model`) and `fallbacks`; `system`, `prompt` (templates); `tools`, each
   a built-in tool name or `{"workflow": "path.json"}` to use another blueprint as a tool;
   `max_turns` (default 8), `max_tool_calls` (default 32), `turn_timeout`; `temperature`,
-  `max_tokens`; `memory` (namespace and whether to recall and remember).
+  `max_tokens`; `memory` (namespace; `recall` and `remember` give it the search and write tools;
+  `context` puts the best matches for the prompt into the system prompt); `thread`, a conversation
+  kept across runs by key (a template), folded into a summary past `thread_tokens`.
 - **Fails with**: the `llm` classes, plus `tool` when a tool fails and the model cannot recover, and
   `invalid_output` when `max_turns` runs out without an answer.
 - **Example**: `{"model": "default", "prompt": "{{ inputs.in | default('What is the title of https://example.com?') }}", "tools": ["http_request"]}`"#;
@@ -66,6 +68,15 @@ pub struct AgentConfig {
     /// Long-term memory use.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memory: Option<AgentMemory>,
+    /// A conversation to keep, by key (a template, e.g. `support-{{ run.customer }}`): its earlier
+    /// messages come before the prompt, and the prompt and final answer join it, across runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thread: Option<String>,
+    /// Tokens of a thread's messages kept whole; past them the oldest are folded into a summary
+    /// by the same model (default 4000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 200))]
+    pub thread_tokens: Option<u32>,
 }
 
 /// A tool offered to an agent.
@@ -97,6 +108,11 @@ pub struct AgentMemory {
     /// Give the agent tools to write to its memory.
     #[serde(default)]
     pub remember: bool,
+    /// Put this many of the memories that best match the prompt into the system prompt before
+    /// the first turn (default 0: none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 50))]
+    pub context: Option<u32>,
 }
 
 /// The `agent` kind.
@@ -133,7 +149,7 @@ fn ports(_: &Map<String, Value>, _: &Catalog) -> Ports {
 }
 
 fn fields(config: &Map<String, Value>) -> Vec<ScriptField> {
-    fields_at(config, &["system", "prompt"], FieldRole::Template)
+    fields_at(config, &["system", "prompt", "thread"], FieldRole::Template)
 }
 
 /// Built-in tool names an agent config lists, with their pointers.
@@ -144,8 +160,18 @@ pub fn builtin_tools(config: &Map<String, Value>) -> Vec<(String, &str)> {
 
 fn effect(config: &Map<String, Value>, catalog: &Catalog) -> Effect {
     // An agent may call any listed tool, so it has the strongest effect among them; blueprint
-    // tools may do anything.
-    let Some(Value::Array(tools)) = config.get("tools") else { return Effect::Pure };
+    // tools may do anything. Memory it writes and a thread it keeps are writes; memory it reads
+    // is a read.
+    let memory = config.get("memory");
+    let flag = |name: &str| memory.and_then(|m| m.get(name)).and_then(Value::as_bool).unwrap_or(false);
+    let memory_effect = if flag("remember") {
+        Effect::Write
+    } else if flag("recall") || memory.and_then(|m| m.get("context")).and_then(Value::as_u64).unwrap_or(0) > 0 {
+        Effect::Read
+    } else {
+        Effect::Pure
+    };
+    let tools = config.get("tools").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
     tools
         .iter()
         .map(|tool| match tool.as_str() {
@@ -153,6 +179,7 @@ fn effect(config: &Map<String, Value>, catalog: &Catalog) -> Effect {
             Some(name) => catalog.tool(name).map_or(Effect::Pure, ToolInfo::max_effect),
             None => Effect::Write,
         })
+        .chain([memory_effect, super::llm::thread_effect(config)])
         .max()
         .unwrap_or(Effect::Pure)
 }
@@ -170,9 +197,11 @@ fn check(config: &Map<String, Value>, catalog: &Catalog) -> Vec<Diagnostic> {
 /// Turns an agent takes at most when `max_turns` is not set.
 pub const DEFAULT_MAX_TURNS: u32 = 8;
 
-/// One call per turn, at most `max_turns`.
+/// One call per turn, at most `max_turns` (and a thread's summary).
 fn model_calls(config: &Map<String, Value>) -> Option<Repeats> {
-    Some(Repeats::UpTo(config.get("max_turns").and_then(Value::as_u64).unwrap_or(u64::from(DEFAULT_MAX_TURNS))))
+    let turns = config.get("max_turns").and_then(Value::as_u64).unwrap_or(u64::from(DEFAULT_MAX_TURNS));
+    // A thread that outgrows its budget is summarised: one call more.
+    Some(Repeats::UpTo(turns + u64::from(config.contains_key("thread"))))
 }
 
 /// The blueprints it may call as tools (`{"workflow": "...", "name": "..."}` entries of `tools`).

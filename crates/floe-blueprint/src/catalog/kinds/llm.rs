@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::catalog::{
-    Catalog, FieldRole, KindSpec, PLAIN, PortDef, Ports, Repeats, ScriptField, Traits, fields_at, in_port,
-    no_body_refs, pure, schema_of,
+    Catalog, Effect, FieldRole, KindSpec, PLAIN, PortDef, Ports, Repeats, ScriptField, Traits, fields_at, in_port,
+    no_body_refs, schema_of,
 };
 use crate::diagnostic::{Code, Diagnostic};
 use crate::document::ValueType;
@@ -22,7 +22,8 @@ output, streamed token by token.
 - **Config**: `model` as `provider:model` (e.g. `anthropic:claude-sonnet-4-5`, `ollama:llama3.2`);
   `fallbacks`, further models tried in order on the classes in `fallback_on`; `system`, `prompt`
   (templates); `temperature`, `max_tokens`, `top_p`, `stop`; `output_schema`, a JSON Schema the reply
-  must match.
+  must match; `thread`, a conversation kept across runs by key (a template, e.g. one per customer),
+  folded into a summary past `thread_tokens` (default 4000).
 - **Fails with**: `auth`, `rate_limited` (with Retry-After), `overloaded`, `bad_request`,
   `context_too_long`, `server`, `timeout`, `stream_broken`, `unparseable`, `invalid_output`.
 - **Example**: `{"model": "openai:gpt-4o-mini", "prompt": "Summarise: {{ inputs.in }}"}`"#;
@@ -76,6 +77,23 @@ pub struct LlmConfig {
     /// JSON Schema the reply must match; the parsed reply goes to `data`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output_schema: Option<Value>,
+    /// A conversation to keep, by key (a template, e.g. `support-{{ run.customer }}`): its earlier
+    /// messages come before the prompt, and the prompt and reply join it, across runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thread: Option<String>,
+    /// Tokens of a thread's messages kept whole; past them the oldest are folded into a summary
+    /// by the same model (default 4000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 200))]
+    pub thread_tokens: Option<u32>,
+}
+
+/// Tokens of a thread's messages kept whole when `thread_tokens` is not set.
+pub const DEFAULT_THREAD_TOKENS: u32 = 4000;
+
+/// The effect of an `llm` or `agent` node's thread: it writes the conversation.
+pub fn thread_effect(config: &Map<String, Value>) -> Effect {
+    if config.contains_key("thread") { Effect::Write } else { Effect::Pure }
 }
 
 /// The `llm` kind.
@@ -89,11 +107,11 @@ pub fn spec() -> KindSpec {
         body_vars: &[],
         extra_inputs: true,
         extra_outputs: false,
-        traits: Traits { model_calls: |_| Some(Repeats::Exactly(1)), models: MODEL_FIELDS, ..PLAIN },
+        traits: Traits { model_calls, models: MODEL_FIELDS, ..PLAIN },
         config_schema: schema_of::<LlmConfig>,
         ports,
         fields,
-        effect: pure,
+        effect: |config, _| thread_effect(config),
         check,
         body_refs: no_body_refs,
         example: || json!({"model": "default", "prompt": "Summarise in three bullet points:\n\n{{ inputs.in | default('Floe runs AI workflows on your own machine.') }}"}),
@@ -110,7 +128,12 @@ fn ports(config: &Map<String, Value>, _: &Catalog) -> Ports {
 }
 
 fn fields(config: &Map<String, Value>) -> Vec<ScriptField> {
-    fields_at(config, &["system", "prompt"], FieldRole::Template)
+    fields_at(config, &["system", "prompt", "thread"], FieldRole::Template)
+}
+
+/// One call, and one more when a thread outgrows its budget and is summarised.
+fn model_calls(config: &Map<String, Value>) -> Option<Repeats> {
+    Some(if config.contains_key("thread") { Repeats::UpTo(2) } else { Repeats::Exactly(1) })
 }
 
 fn check(config: &Map<String, Value>, _: &Catalog) -> Vec<Diagnostic> {
