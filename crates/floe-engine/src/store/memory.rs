@@ -690,8 +690,9 @@ impl Store {
         let Some((model, vector)) = embedding else { return self.keyword_hits(namespace, query, limit).await };
         // Each ranking offers more than asked, so a memory ranked lower by one can still win.
         let deep = limit.saturating_mul(3).min(1000);
-        let keyword = self.keyword_hits(namespace, query, deep).await?;
-        let similar = self.similar_hits(namespace, model, vector, deep).await?;
+        // The index on SQLite's thread, the vectors on a blocking one: at the same time.
+        let (keyword, similar) =
+            tokio::try_join!(self.keyword_hits(namespace, query, deep), self.similar_hits(namespace, model, vector, deep))?;
         let mut fused: Vec<Hit> = Vec::new();
         for ranking in [keyword, similar] {
             for (rank, hit) in ranking.into_iter().enumerate() {
