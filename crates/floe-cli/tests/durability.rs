@@ -310,3 +310,59 @@ async fn each_tool_call_of_an_agent_has_its_own_idempotency_key_and_keeps_it_acr
     before.sort();
     assert_eq!(again, before, "and sent the same keys, so the receiver can drop the repeats");
 }
+
+/// Memory writes are effects journaled with the run: a run whose nodes write memories, killed
+/// with SIGKILL at several points and resumed each time, ends with every memory written once:
+/// one per writing node, none superseded by its own rewrite, none repeated.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn memory_written_by_a_killed_and_resumed_run_is_written_once() {
+    const WRITERS: usize = 60;
+    let dir = scratch("memory-kill");
+    let file = dir.join("remember.json");
+    // Six chains: a memory write, then a short sleep, in turn, so kills land between writes.
+    let mut nodes = Vec::new();
+    let mut edges = Vec::new();
+    for i in 0..WRITERS {
+        nodes.push(json!({"id": format!("w{i}"), "kind": "tool", "config": {"tool": "memory_remember", "args": {
+            "namespace": "kill", "entity": format!("item{i}"), "attribute": "seen",
+            "text": format!("item {i} was seen after {{{{ inputs.in | default('the start') }}}}")}}}));
+        nodes.push(
+            json!({"id": format!("s{i}"), "kind": "tool", "config": {"tool": "sleep", "args": {"duration": "20ms"}}}),
+        );
+        edges.push(json!({"from": format!("w{i}.outcome"), "to": format!("s{i}.in")}));
+        if i % 10 != 0 {
+            edges.push(json!({"from": format!("s{}.out", i - 1), "to": format!("w{i}.in")}));
+        }
+    }
+    let document = json!({"format": "floe.blueprint", "version": 1, "id": "remember", "name": "Remember",
+        "nodes": nodes, "edges": edges});
+    std::fs::write(&file, document.to_string()).expect("blueprint written");
+    let db = dir.join("runs.db");
+    let run = run_and_kill(&["run", &file.to_string_lossy()], &db, 40);
+    let store = Store::open(&db).await.expect("store");
+    let mut written = Vec::new();
+    for kill_after in [15, 25, 35] {
+        written.push(store.list_memories("kill", 1000, 0).await.map(|m| m.len()).unwrap_or(0));
+        run_and_kill(&["resume", &run], &db, kill_after);
+    }
+    if store.run(&run).await.expect("record").summary.status != RunStatus::Succeeded {
+        let finished = floe().args(["resume", &run, "--json", "--db"]).arg(&db).output().expect("resume");
+        assert_eq!(finished.status.code(), Some(0), "{}", String::from_utf8_lossy(&finished.stderr));
+    }
+    assert!(written[0] > 0 && written[0] < WRITERS, "the first kill landed mid-run: {written:?}");
+    let active = store.list_memories("kill", 1000, 0).await.expect("memories");
+    assert_eq!(active.len(), WRITERS, "one memory per writing node");
+    let mut entities: Vec<String> = active.iter().filter_map(|m| m.subject.clone()).collect();
+    entities.sort();
+    entities.dedup();
+    assert_eq!(entities.len(), WRITERS);
+    for memory in &active {
+        assert_eq!(memory.provenance.run.as_deref(), Some(run.as_str()));
+        // Its history is itself: a re-executed node did not write a second version.
+        let history = store.memory_history(memory.id).await.expect("history");
+        assert_eq!(history.len(), 1, "{history:#?}");
+    }
+    let namespaces = store.memory_namespaces().await.expect("namespaces");
+    assert_eq!(namespaces[0].memories, WRITERS as u64);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -691,8 +691,10 @@ impl Store {
         // Each ranking offers more than asked, so a memory ranked lower by one can still win.
         let deep = limit.saturating_mul(3).min(1000);
         // The index on SQLite's thread, the vectors on a blocking one: at the same time.
-        let (keyword, similar) =
-            tokio::try_join!(self.keyword_hits(namespace, query, deep), self.similar_hits(namespace, model, vector, deep))?;
+        let (keyword, similar) = tokio::try_join!(
+            self.keyword_hits(namespace, query, deep),
+            self.similar_hits(namespace, model, vector, deep)
+        )?;
         let mut fused: Vec<Hit> = Vec::new();
         for ranking in [keyword, similar] {
             for (rank, hit) in ranking.into_iter().enumerate() {
