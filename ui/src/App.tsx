@@ -16,6 +16,7 @@ import { DRAG_TYPE, Palette, type PaletteItem } from "./components/Palette";
 import { ReadinessDialog } from "./components/Readiness";
 import { type DockTab, RunDock, RunInputsDialog } from "./components/RunPanel";
 import { SettingsScreen } from "./components/Settings";
+import { MemoryScreen, useMemoryView } from "./components/Memory";
 import { Splitter } from "./components/Splitter";
 import { Toolbar } from "./components/Toolbar";
 import { Welcome } from "./components/Welcome";
@@ -70,6 +71,7 @@ const SHORTCUTS: Shortcut[] = [
   { key: "enter", mod: true, action: "run", label: "Run the blueprint (asks for its inputs)" },
   { key: "enter", mod: true, shift: true, action: "run-from", label: "Run from the selected node, reusing the latest run's upstream results" },
   { key: ".", mod: true, action: "cancel-run", label: "Cancel the run" },
+  { key: "m", mod: true, shift: true, action: "memory", label: "Memory: what agents and workflows remember" },
   { key: "?", mod: false, action: "help", label: "Show or hide these shortcuts" },
 ];
 
@@ -738,6 +740,17 @@ function Shell({ backend }: { backend: Backend }) {
       </div>
       {menu && <NodeMenuView menu={menu} onClose={() => setMenu(null)} onRunFrom={(id) => void startRun(topLevel(id)).catch((e: Error) => useDocument.setState({ notice: e.message }))} onOpenChild={(path) => void openChild(path)} />}
       <SettingsScreen backend={backend} />
+      <MemoryScreen
+        backend={backend}
+        onOpenRun={(runId, node, path) => {
+          useMemoryView.getState().close();
+          void (async () => {
+            if (path && path !== useDocument.getState().path) await openFile(path);
+            useRun.getState().watch(backend, runId);
+            if (node) revealPath(node);
+          })().catch((e: Error) => useDocument.setState({ notice: e.message }));
+        }}
+      />
       <ReadinessDialog />
       {inputsFor && <RunInputsDialog blueprint={inputsFor.blueprint} inputs={inputsFor.inputs} onDone={inputsFor.resolve} />}
       {help && (

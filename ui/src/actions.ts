@@ -7,6 +7,7 @@ import { type Backend, BackendError } from "./backend/backend";
 import { ask, confirm } from "./components/Dialog";
 import { useFitView } from "./components/Overview";
 import { useReadiness } from "./components/Readiness";
+import { useMemoryView } from "./components/Memory";
 import { useSettings } from "./components/Settings";
 import { type DockTab, rememberedInputs } from "./components/RunPanel";
 import type { About, RunSummary } from "./generated/api";
@@ -288,6 +289,9 @@ export function useActions(backend: Backend, shell: ShellControls) {
             return;
           case "settings":
             useSettings.getState().show();
+            return;
+          case "memory":
+            useMemoryView.getState().show();
             return;
           case "about":
             shell.showAbout(await backend.about());

@@ -6,6 +6,7 @@
 
 mod drafts;
 mod error;
+pub mod memory;
 pub mod menu;
 pub mod methods;
 pub mod serve;

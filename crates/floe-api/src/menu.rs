@@ -60,6 +60,7 @@ pub const MENU: &[MenuItem] = &[
     item("View", "toggle-inspector", "Show / Hide Inspector", None, Some("Ctrl+I")),
     item("View", "toggle-dock", "Show / Hide Run Panel", None, Some("Ctrl+J")),
     item("View", "toggle-minimap", "Show / Hide Minimap", None, Some("Shift+M")),
+    after_separator(item("View", "memory", "Memory…", None, Some("Ctrl+Shift+M"))),
     // Run keys are the window's (Ctrl+Enter works in text fields too).
     item("Run", "run", "Run…", None, Some("Ctrl+Enter")),
     item("Run", "run-from", "Run From Selected Node", None, Some("Ctrl+Shift+Enter")),

@@ -193,6 +193,19 @@ api! {
     blocking set_default_model(model: Option<String>) -> SettingsView as SetDefaultModelArgs;
     /// One cheap call to a provider (listing its models) to check its key and base URL.
     awaited test_provider(name: String) -> ProviderTest as TestProviderArgs;
+    /// Every memory namespace, with how many memories it holds and its budget.
+    awaited memory_namespaces() -> Vec<floe_engine::store::Namespace> as MemoryNamespacesArgs;
+    /// A namespace's memories: with `query`, the best matches first (keyword search, fused with
+    /// similarity when an embedding model is set); without, pinned first, then newest.
+    awaited memories(namespace: String, query: Option<String>, limit: Option<u32>) -> Vec<floe_engine::store::Hit> as MemoriesArgs;
+    /// One memory with its history (every version) and the blueprint of the run that wrote it.
+    awaited memory_detail(id: i64) -> crate::memory::MemoryDetail as MemoryDetailArgs;
+    /// A person's edit of a memory: a new version that supersedes it (kept as its history).
+    awaited edit_memory(id: i64, text: String, value: Value, tags: Vec<String>) -> floe_engine::store::Memory as EditMemoryArgs;
+    /// Pins a memory (first in lists), or unpins it.
+    awaited pin_memory(id: i64, pinned: bool) -> floe_engine::store::Memory as PinMemoryArgs;
+    /// Forgets a memory: hidden from search; with `hard`, deleted for good with its history.
+    awaited forget_memory(id: i64, hard: Option<bool>) -> () as ForgetMemoryArgs;
     /// Copies the example blueprints (and the files they read) into the open folder, leaving
     /// files already there as they are.
     blocking add_examples() -> WorkspaceInfo as AddExamplesArgs;

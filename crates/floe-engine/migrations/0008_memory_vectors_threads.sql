@@ -14,6 +14,9 @@ CREATE TRIGGER memories_admit BEFORE INSERT ON memories BEGIN
     FROM memory_namespaces WHERE name = new.namespace AND used_bytes + new.bytes > budget_bytes;
 END;
 
+-- A memory's history is the chain of `superseded_by` links, read both ways.
+CREATE INDEX memories_by_successor ON memories (superseded_by) WHERE superseded_by IS NOT NULL;
+
 CREATE TRIGGER memories_supersede AFTER INSERT ON memories WHEN new.replaces IS NOT NULL BEGIN
     UPDATE memories SET state = 'superseded', superseded_by = new.id, updated_at = new.created_at
     WHERE id = new.replaces AND state = 'active';

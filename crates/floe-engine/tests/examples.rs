@@ -115,6 +115,8 @@ async fn run_example_with(
     let recorder = Recorder::new();
     let mut request = FileRun::new(repo().join("blueprints").join(file));
     request.llm = llm;
+    // As the app and `floe run` do: the built-in tools and the store's memory tools.
+    request.tools = floe_engine::tools::Toolbox::with_memory(&store);
     request.inputs = inputs.as_object().cloned().unwrap_or_default();
     request.workspace = Some(workspace.to_owned());
     request.concurrency = Some(1);
@@ -163,7 +165,39 @@ fn every_offline_example_is_covered_here() {
         .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
         .collect();
     offline.sort();
-    assert_eq!(offline, ["log-triage.json", "order-alerts.json", "uptime-report.json"]);
+    assert_eq!(offline, ["log-triage.json", "order-alerts.json", "remember-facts.json", "uptime-report.json"]);
+}
+
+/// Facts recorded with tool nodes, no model: a second run with a new plan supersedes the first
+/// (kept as its history), and the note of each run is an episode.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn remember_facts() {
+    let dir = workspace("remember-facts");
+    let (first, _, store) = run_example("remember-facts.json", &dir, json!({})).await;
+    assert_eq!(first.status, RunStatus::Succeeded, "{:?}", first.error);
+    assert_eq!(first.outputs["plan"], json!("added"));
+    let (second, _, _) =
+        run_example("remember-facts.json", &dir, json!({"plan": "team", "note": "moved to the team plan"})).await;
+    assert_eq!(second.status, RunStatus::Succeeded, "{:?}", second.error);
+    assert_eq!(second.outputs["plan"], json!("superseded"));
+    let found: Vec<String> = second.outputs["remembered"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|hit| hit["memory"]["text"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert!(found.contains(&"ada is on the team plan".to_owned()), "{found:?}");
+    assert!(!found.contains(&"ada is on the pro plan".to_owned()), "the old plan is history, not found: {found:?}");
+    assert_eq!(found.len(), 3, "the plan and two notes: {found:?}");
+    let plan = store
+        .list_memories("customers", 10, 0)
+        .await
+        .expect("list")
+        .into_iter()
+        .find(|m| m.attribute.as_deref() == Some("plan"));
+    let history = store.memory_history(plan.expect("the plan").id).await.expect("history");
+    assert_eq!(history.iter().map(|m| m.value.clone()).collect::<Vec<_>>(), [json!("pro"), json!("team")]);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -270,7 +304,7 @@ const OLLAMA: &str = "ollama:llama3.2";
 const OPENAI: &str = "openai:gpt-4o-mini";
 const ANTHROPIC: &str = "anthropic:claude-sonnet-4-5";
 
-const MODEL_EXAMPLES: [&str; 11] = [
+const MODEL_EXAMPLES: [&str; 12] = [
     "agent-research.json",
     "approval-gate.json",
     "chunked-summary.json",
@@ -282,6 +316,7 @@ const MODEL_EXAMPLES: [&str; 11] = [
     "pages-digest.json",
     "parallel-race.json",
     "summarise-text.json",
+    "support-answers.json",
 ];
 
 #[test]
@@ -292,7 +327,7 @@ fn every_model_example_is_covered_here() {
         .filter_map(|e| e.file_name().to_str().filter(|n| n.ends_with(".json")).map(str::to_owned))
         .collect();
     all.sort();
-    let offline = ["log-triage.json", "order-alerts.json", "uptime-report.json"];
+    let offline = ["log-triage.json", "order-alerts.json", "remember-facts.json", "uptime-report.json"];
     let expected: Vec<&str> = {
         let mut both: Vec<&str> = MODEL_EXAMPLES.iter().chain(offline.iter()).copied().collect();
         both.sort_unstable();
@@ -485,6 +520,47 @@ async fn approval_gate_sends_the_approved_reply() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// The support agent answers, remembers its answer, and the next question (another customer)
+/// gets that answer in its prompt; a customer's second question continues their thread.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn support_answers_from_memory_and_keeps_a_thread_per_customer() {
+    let models = Models::start().await;
+    let dir = workspace("support-answers");
+    let refund = "Refunds for annual plans: ask within 30 days in Settings → Billing.";
+    models.anthropic.push([
+        Reply::tool("memory_remember", json!({"entity": "refund annual plan", "attribute": "answer", "text": refund})),
+        Reply::text(refund),
+    ]);
+    let llm = models.llm(ANTHROPIC);
+    let (first, _, store) = run_example_with("support-answers.json", &dir, json!({}), Some(llm.clone())).await;
+    assert_eq!(first.status, RunStatus::Succeeded, "{:?}", first.error);
+    assert_eq!(first.outputs["answer"], json!(refund));
+    // Another customer asks the same: the remembered answer is in the system prompt.
+    models.anthropic.push([Reply::text("Within 30 days, in Settings → Billing.")]);
+    let (second, _, _) = run_example_with(
+        "support-answers.json",
+        &dir,
+        json!({"customer": "bob", "question": "Can I get a refund on the annual plan?"}),
+        Some(llm.clone()),
+    )
+    .await;
+    assert_eq!(second.status, RunStatus::Succeeded, "{:?}", second.error);
+    let asked = models.anthropic.requests().last().expect("a request").body.clone();
+    assert!(asked["system"].to_string().contains("ask within 30 days"), "{asked}");
+    assert_eq!(asked["messages"].as_array().map(Vec::len), Some(1), "bob's thread starts empty: {asked}");
+    // Ada asks again: her thread has her first question and its answer.
+    models.anthropic.push([Reply::text("Yes, the same applies.")]);
+    run_example_with("support-answers.json", &dir, json!({"question": "Does that apply to me?"}), Some(llm)).await;
+    let asked = models.anthropic.requests().last().expect("a request").body.to_string();
+    assert!(
+        asked.contains("How do I get a refund for my annual plan?") && asked.contains("Does that apply to me?"),
+        "{asked}"
+    );
+    let thread = store.thread("support-ada", None).await.expect("thread");
+    assert_eq!(thread.messages.len(), 4);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn agent_research_reads_a_file_calls_a_blueprint_and_answers() {
     let models = Models::start().await;
@@ -509,6 +585,9 @@ async fn agent_research_reads_a_file_calls_a_blueprint_and_answers() {
         })
         .collect();
     assert_eq!(results, [("read_file".to_owned(), true), ("summarise".to_owned(), true)]);
+    // It works with its memory: offered the search and write tools of the `research` namespace.
+    let offered = models.anthropic.requests()[0].body["tools"].to_string();
+    assert!(offered.contains("memory_search") && offered.contains("memory_remember"), "{offered}");
     // The second turn saw the file; the blueprint tool ran as a linked child run.
     assert!(models.anthropic.requests()[1].body.to_string().contains("Runs can be resumed after a crash"));
     let asked = models.anthropic.requests().iter().any(|r| r.body.to_string().contains("below as one line"));

@@ -784,3 +784,44 @@ mod threads {
         assert_eq!(said, ["How long does a refund take?", "Five working days."]);
     }
 }
+
+#[tokio::test]
+async fn a_persons_edit_is_a_new_version_that_keeps_the_pin_and_the_history() {
+    let (store, _) = store("edit").await;
+    let first = store.remember(&episode("Ada called about a refund")).await.expect("written").memory().clone();
+    store.pin_memory(first.id, true).await.expect("pinned");
+    let edited = store
+        .edit_memory(
+            first.id,
+            "Ada called about a refund of her annual plan",
+            json!({"by": "phone"}),
+            vec!["refund".into()],
+        )
+        .await
+        .expect("edited");
+    let Written::Superseded { memory, previous } = &edited else { panic!("expected a new version: {edited:?}") };
+    assert_eq!(*previous, first.id);
+    assert!(memory.pinned, "the pin stays with the memory");
+    assert_eq!(memory.provenance, Provenance::default(), "edited by a person, not a run");
+    let history: Vec<i64> = store.memory_history(memory.id).await.expect("history").iter().map(|m| m.id).collect();
+    assert_eq!(history, [first.id, memory.id]);
+    assert_eq!(store.memory_history(first.id).await.expect("history").len(), 2, "read from either end");
+    let hits = store.search_memory("support", "annual", 5).await.expect("search");
+    assert_eq!(hits.len(), 1);
+    // The old version is history: it cannot be edited, and says which one can.
+    let Err(StoreError::Refused(why)) = store.edit_memory(first.id, "x", Value::Null, Vec::new()).await else {
+        panic!("an edit of history was accepted")
+    };
+    assert!(why.contains(&format!("newest version is {}", memory.id)), "{why}");
+    // An edit that changes nothing is no new version.
+    let same = store
+        .edit_memory(
+            memory.id,
+            "Ada called about a refund of her annual plan",
+            json!({"by": "phone"}),
+            vec!["refund".into()],
+        )
+        .await
+        .expect("edited");
+    assert!(matches!(same, Written::Unchanged { .. }), "{same:?}");
+}

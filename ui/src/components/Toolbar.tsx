@@ -2,6 +2,7 @@
 // file actions that are rarely needed, Save (the main button only when there is something to
 // save) and Run. It spans the window, so it never wraps, even at 1280 px with a run on screen.
 import {
+  Brain,
   Ellipsis,
   FilePlus2,
   FolderOpen,
@@ -173,6 +174,7 @@ export function Toolbar({
       </Group>
       <Group>
         <IconButton icon={theme === "dark" ? Sun : Moon} label={theme === "dark" ? "Light theme" : "Dark theme"} keys="Shift+T" onClick={act("theme")} />
+        <IconButton icon={Brain} label="Memory" keys="Ctrl+Shift+M" onClick={act("memory")} />
         <IconButton icon={Settings} label="Settings" keys="Ctrl+," onClick={act("settings")} />
         <Menu
           label="More"

@@ -956,23 +956,29 @@ export interface MenuItem {
  */
 export interface ApiMethods {
   about: Method;
-  add_examples: Method28;
+  add_examples: Method34;
   approvals: Method18;
-  ask_history: Method33;
+  ask_history: Method39;
   cancel: Method16;
-  cancel_draft: Method31;
+  cancel_draft: Method37;
   catalog: Method2;
   check: Method6;
   create: Method8;
   decide: Method19;
-  decide_draft: Method32;
+  decide_draft: Method38;
   delete_key: Method25;
-  draft: Method29;
-  draft_status: Method30;
-  explain: Method34;
+  draft: Method35;
+  draft_status: Method36;
+  edit_memory: Method31;
+  explain: Method40;
+  forget_memory: Method33;
+  memories: Method29;
+  memory_detail: Method30;
+  memory_namespaces: Method28;
   models: Method20;
   open_folder: Method4;
   pause: Method17;
+  pin_memory: Method32;
   read: Method5;
   remove: Method11;
   remove_provider: Method23;
@@ -1022,7 +1028,7 @@ export interface AboutArgs {}
  * Copies the example blueprints (and the files they read) into the open folder, leaving
  * files already there as they are.
  */
-export interface Method28 {
+export interface Method34 {
   answer: WorkspaceInfo;
   args: AddExamplesArgs;
 }
@@ -1122,7 +1128,7 @@ export interface ApprovalsArgs {
  * The requests made with Ask about a blueprint (or all), newest first, with what became of
  * each; kept in the folder (`.floe/asks.json`), not in the blueprint.
  */
-export interface Method33 {
+export interface Method39 {
   /**
    * The answer.
    */
@@ -1191,7 +1197,7 @@ export interface CancelArgs {
 /**
  * Stops a draft.
  */
-export interface Method31 {
+export interface Method37 {
   /**
    * The answer.
    */
@@ -1475,7 +1481,7 @@ export interface DecideArgs {
 /**
  * Records whether the person accepted or rejected a draft (for the history of requests).
  */
-export interface Method32 {
+export interface Method38 {
   /**
    * The answer.
    */
@@ -1606,7 +1612,7 @@ export interface DeleteKeyArgs {
  * Starts drafting a request (a new graph, or an edit of `path`, optionally about selected
  * nodes) with the default model (or `model`, or offline); answers with its id at once.
  */
-export interface Method29 {
+export interface Method35 {
   answer: DraftStarted;
   args: DraftArgs;
 }
@@ -1658,7 +1664,7 @@ export interface DraftRequest {
  * What happened to a draft since `after` (waiting up to ten seconds for something new): the
  * model's text, each round's problems, and the draft once it is over.
  */
-export interface Method30 {
+export interface Method36 {
   answer: DraftStatus;
   args: DraftStatusArgs;
 }
@@ -1953,10 +1959,110 @@ export interface DraftStatusArgs {
   id: string;
 }
 /**
+ * A person's edit of a memory: a new version that supersedes it (kept as its history).
+ */
+export interface Method31 {
+  answer: Memory;
+  args: EditMemoryArgs;
+}
+/**
+ * The answer.
+ */
+export interface Memory {
+  /**
+   * The attribute of a fact.
+   */
+  attribute?: string | null;
+  /**
+   * When it was written, ms since the epoch.
+   */
+  created_at: number;
+  /**
+   * Procedures: how often it did not.
+   */
+  failures: number;
+  /**
+   * Its id (stable).
+   */
+  id: number;
+  /**
+   * Its kind.
+   */
+  kind: "working" | "episodic" | "semantic" | "procedural";
+  /**
+   * Its namespace.
+   */
+  namespace: string;
+  /**
+   * Pinned by a person: kept first in lists.
+   */
+  pinned: boolean;
+  provenance: Provenance;
+  /**
+   * Active, superseded or forgotten.
+   */
+  state: "active" | "superseded" | "forgotten";
+  /**
+   * The working key, the entity, or the procedure's name.
+   */
+  subject?: string | null;
+  /**
+   * Procedures: how often it worked.
+   */
+  successes: number;
+  /**
+   * The memory that replaced it, when superseded.
+   */
+  superseded_by?: number | null;
+  /**
+   * Words to find it by.
+   */
+  tags: string[];
+  /**
+   * In words.
+   */
+  text: string;
+  /**
+   * When it last changed (state, pin, counts), ms since the epoch.
+   */
+  updated_at: number;
+  /**
+   * Its value.
+   */
+  value: {
+    [k: string]: unknown;
+  };
+}
+/**
+ * Where it came from.
+ */
+export interface Provenance {
+  /**
+   * The node path in that run.
+   */
+  node?: string | null;
+  /**
+   * The run that wrote it (none: written by a person or an import).
+   */
+  run?: string | null;
+}
+/**
+ * The arguments, by name.
+ */
+export interface EditMemoryArgs {
+  id: number;
+  /**
+   * Optional: String.
+   */
+  tags?: string[];
+  text: string;
+  value: unknown;
+}
+/**
  * A blueprint (the file, or the document in the editor) in plain words, step by step: by the
  * default model when one is chosen (only steps naming its own nodes kept), else by Floe.
  */
-export interface Method34 {
+export interface Method40 {
   answer: ExplainAnswer;
   args: ExplainArgs;
 }
@@ -2018,6 +2124,327 @@ export interface ExplainArgs {
   offline?: boolean | null;
   path: string;
 }
+/**
+ * Forgets a memory: hidden from search; with `hard`, deleted for good with its history.
+ */
+export interface Method33 {
+  /**
+   * The answer.
+   */
+  answer: null;
+  args: ForgetMemoryArgs;
+}
+/**
+ * The arguments, by name.
+ */
+export interface ForgetMemoryArgs {
+  /**
+   * Optional: bool.
+   */
+  hard?: boolean | null;
+  id: number;
+}
+/**
+ * A namespace's memories: with `query`, the best matches first (keyword search, fused with
+ * similarity when an embedding model is set); without, pinned first, then newest.
+ */
+export interface Method29 {
+  /**
+   * The answer.
+   */
+  answer: Hit[];
+  args: MemoriesArgs;
+}
+/**
+ * A search result.
+ */
+export interface Hit {
+  memory: Memory1;
+  /**
+   * Its BM25 relevance (higher is better).
+   */
+  score: number;
+}
+/**
+ * The memory.
+ */
+export interface Memory1 {
+  /**
+   * The attribute of a fact.
+   */
+  attribute?: string | null;
+  /**
+   * When it was written, ms since the epoch.
+   */
+  created_at: number;
+  /**
+   * Procedures: how often it did not.
+   */
+  failures: number;
+  /**
+   * Its id (stable).
+   */
+  id: number;
+  /**
+   * Its kind.
+   */
+  kind: "working" | "episodic" | "semantic" | "procedural";
+  /**
+   * Its namespace.
+   */
+  namespace: string;
+  /**
+   * Pinned by a person: kept first in lists.
+   */
+  pinned: boolean;
+  provenance: Provenance;
+  /**
+   * Active, superseded or forgotten.
+   */
+  state: "active" | "superseded" | "forgotten";
+  /**
+   * The working key, the entity, or the procedure's name.
+   */
+  subject?: string | null;
+  /**
+   * Procedures: how often it worked.
+   */
+  successes: number;
+  /**
+   * The memory that replaced it, when superseded.
+   */
+  superseded_by?: number | null;
+  /**
+   * Words to find it by.
+   */
+  tags: string[];
+  /**
+   * In words.
+   */
+  text: string;
+  /**
+   * When it last changed (state, pin, counts), ms since the epoch.
+   */
+  updated_at: number;
+  /**
+   * Its value.
+   */
+  value: {
+    [k: string]: unknown;
+  };
+}
+/**
+ * The arguments, by name.
+ */
+export interface MemoriesArgs {
+  /**
+   * Optional: u32.
+   */
+  limit?: number | null;
+  namespace: string;
+  /**
+   * Optional: String.
+   */
+  query?: string | null;
+}
+/**
+ * One memory with its history (every version) and the blueprint of the run that wrote it.
+ */
+export interface Method30 {
+  answer: MemoryDetail;
+  args: MemoryDetailArgs;
+}
+/**
+ * The answer.
+ */
+export interface MemoryDetail {
+  /**
+   * Every version of it, oldest first (itself included).
+   */
+  history: Memory2[];
+  memory: Memory3;
+  /**
+   * The blueprint (relative to the open folder) of the run that wrote it, when known.
+   */
+  run_path?: string | null;
+}
+/**
+ * A stored memory.
+ */
+export interface Memory2 {
+  /**
+   * The attribute of a fact.
+   */
+  attribute?: string | null;
+  /**
+   * When it was written, ms since the epoch.
+   */
+  created_at: number;
+  /**
+   * Procedures: how often it did not.
+   */
+  failures: number;
+  /**
+   * Its id (stable).
+   */
+  id: number;
+  /**
+   * Its kind.
+   */
+  kind: "working" | "episodic" | "semantic" | "procedural";
+  /**
+   * Its namespace.
+   */
+  namespace: string;
+  /**
+   * Pinned by a person: kept first in lists.
+   */
+  pinned: boolean;
+  provenance: Provenance;
+  /**
+   * Active, superseded or forgotten.
+   */
+  state: "active" | "superseded" | "forgotten";
+  /**
+   * The working key, the entity, or the procedure's name.
+   */
+  subject?: string | null;
+  /**
+   * Procedures: how often it worked.
+   */
+  successes: number;
+  /**
+   * The memory that replaced it, when superseded.
+   */
+  superseded_by?: number | null;
+  /**
+   * Words to find it by.
+   */
+  tags: string[];
+  /**
+   * In words.
+   */
+  text: string;
+  /**
+   * When it last changed (state, pin, counts), ms since the epoch.
+   */
+  updated_at: number;
+  /**
+   * Its value.
+   */
+  value: {
+    [k: string]: unknown;
+  };
+}
+/**
+ * A stored memory.
+ */
+export interface Memory3 {
+  /**
+   * The attribute of a fact.
+   */
+  attribute?: string | null;
+  /**
+   * When it was written, ms since the epoch.
+   */
+  created_at: number;
+  /**
+   * Procedures: how often it did not.
+   */
+  failures: number;
+  /**
+   * Its id (stable).
+   */
+  id: number;
+  /**
+   * Its kind.
+   */
+  kind: "working" | "episodic" | "semantic" | "procedural";
+  /**
+   * Its namespace.
+   */
+  namespace: string;
+  /**
+   * Pinned by a person: kept first in lists.
+   */
+  pinned: boolean;
+  provenance: Provenance;
+  /**
+   * Active, superseded or forgotten.
+   */
+  state: "active" | "superseded" | "forgotten";
+  /**
+   * The working key, the entity, or the procedure's name.
+   */
+  subject?: string | null;
+  /**
+   * Procedures: how often it worked.
+   */
+  successes: number;
+  /**
+   * The memory that replaced it, when superseded.
+   */
+  superseded_by?: number | null;
+  /**
+   * Words to find it by.
+   */
+  tags: string[];
+  /**
+   * In words.
+   */
+  text: string;
+  /**
+   * When it last changed (state, pin, counts), ms since the epoch.
+   */
+  updated_at: number;
+  /**
+   * Its value.
+   */
+  value: {
+    [k: string]: unknown;
+  };
+}
+/**
+ * The arguments, by name.
+ */
+export interface MemoryDetailArgs {
+  id: number;
+}
+/**
+ * Every memory namespace, with how many memories it holds and its budget.
+ */
+export interface Method28 {
+  /**
+   * The answer.
+   */
+  answer: Namespace[];
+  args: MemoryNamespacesArgs;
+}
+/**
+ * A namespace and what it holds.
+ */
+export interface Namespace {
+  /**
+   * Most bytes they may take.
+   */
+  budget_bytes: number;
+  /**
+   * Active memories.
+   */
+  memories: number;
+  /**
+   * Its name.
+   */
+  name: string;
+  /**
+   * Bytes its stored memories take (history included, forgotten ones not).
+   */
+  used_bytes: number;
+}
+/**
+ * The arguments, by name.
+ */
+export interface MemoryNamespacesArgs {}
 /**
  * The models of every provider, read from each provider's own list (once, until
  * `refresh`), with prices and context sizes where known; a provider that cannot be listed
@@ -2144,6 +2571,88 @@ export interface Method17 {
 export interface PauseArgs {
   paused: boolean;
   run_id: string;
+}
+/**
+ * Pins a memory (first in lists), or unpins it.
+ */
+export interface Method32 {
+  answer: Memory4;
+  args: PinMemoryArgs;
+}
+/**
+ * A stored memory.
+ */
+export interface Memory4 {
+  /**
+   * The attribute of a fact.
+   */
+  attribute?: string | null;
+  /**
+   * When it was written, ms since the epoch.
+   */
+  created_at: number;
+  /**
+   * Procedures: how often it did not.
+   */
+  failures: number;
+  /**
+   * Its id (stable).
+   */
+  id: number;
+  /**
+   * Its kind.
+   */
+  kind: "working" | "episodic" | "semantic" | "procedural";
+  /**
+   * Its namespace.
+   */
+  namespace: string;
+  /**
+   * Pinned by a person: kept first in lists.
+   */
+  pinned: boolean;
+  provenance: Provenance;
+  /**
+   * Active, superseded or forgotten.
+   */
+  state: "active" | "superseded" | "forgotten";
+  /**
+   * The working key, the entity, or the procedure's name.
+   */
+  subject?: string | null;
+  /**
+   * Procedures: how often it worked.
+   */
+  successes: number;
+  /**
+   * The memory that replaced it, when superseded.
+   */
+  superseded_by?: number | null;
+  /**
+   * Words to find it by.
+   */
+  tags: string[];
+  /**
+   * In words.
+   */
+  text: string;
+  /**
+   * When it last changed (state, pin, counts), ms since the epoch.
+   */
+  updated_at: number;
+  /**
+   * Its value.
+   */
+  value: {
+    [k: string]: unknown;
+  };
+}
+/**
+ * The arguments, by name.
+ */
+export interface PinMemoryArgs {
+  id: number;
+  pinned: boolean;
 }
 /**
  * A blueprint's text.

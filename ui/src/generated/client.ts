@@ -148,6 +148,36 @@ export abstract class ApiClient {
     return this.call("test_provider", { name });
   }
 
+  /** Every memory namespace, with how many memories it holds and its budget. */
+  memoryNamespaces(): Promise<Answer<"memory_namespaces">> {
+    return this.call("memory_namespaces", {});
+  }
+
+  /** A namespace's memories: with `query`, the best matches first (keyword search, fused with similarity when an embedding model is set); without, pinned first, then newest. */
+  memories(namespace: Args<"memories">["namespace"], query?: Args<"memories">["query"], limit?: Args<"memories">["limit"]): Promise<Answer<"memories">> {
+    return this.call("memories", { namespace, query, limit });
+  }
+
+  /** One memory with its history (every version) and the blueprint of the run that wrote it. */
+  memoryDetail(id: Args<"memory_detail">["id"]): Promise<Answer<"memory_detail">> {
+    return this.call("memory_detail", { id });
+  }
+
+  /** A person's edit of a memory: a new version that supersedes it (kept as its history). */
+  editMemory(id: Args<"edit_memory">["id"], text: Args<"edit_memory">["text"], value: Args<"edit_memory">["value"], tags: Args<"edit_memory">["tags"]): Promise<Answer<"edit_memory">> {
+    return this.call("edit_memory", { id, text, value, tags });
+  }
+
+  /** Pins a memory (first in lists), or unpins it. */
+  pinMemory(id: Args<"pin_memory">["id"], pinned: Args<"pin_memory">["pinned"]): Promise<Answer<"pin_memory">> {
+    return this.call("pin_memory", { id, pinned });
+  }
+
+  /** Forgets a memory: hidden from search; with `hard`, deleted for good with its history. */
+  forgetMemory(id: Args<"forget_memory">["id"], hard?: Args<"forget_memory">["hard"]): Promise<Answer<"forget_memory">> {
+    return this.call("forget_memory", { id, hard });
+  }
+
   /** Copies the example blueprints (and the files they read) into the open folder, leaving files already there as they are. */
   addExamples(): Promise<Answer<"add_examples">> {
     return this.call("add_examples", {});

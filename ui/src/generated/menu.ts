@@ -23,6 +23,7 @@ export const MENU_ACTIONS = [
   "toggle-inspector",
   "toggle-dock",
   "toggle-minimap",
+  "memory",
   "run",
   "run-from",
   "cancel-run",

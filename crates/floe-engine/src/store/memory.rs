@@ -582,14 +582,27 @@ impl Store {
         bytes: usize,
         digest: &str,
     ) -> Result<Written, StoreError> {
+        self.write_in(conn, new, bytes, digest, None).await
+    }
+
+    /// [`Store::remember_in`], replacing memory `replaces` when given (an edit), else the
+    /// active memory of the same fact, key or procedure.
+    async fn write_in(
+        &self,
+        conn: &mut sqlx::SqliteConnection,
+        new: &NewMemory,
+        bytes: usize,
+        digest: &str,
+        replaces: Option<i64>,
+    ) -> Result<Written, StoreError> {
         let tags =
             new.tags.iter().map(|t| t.split_whitespace().collect::<Vec<_>>().join("_")).collect::<Vec<_>>().join(" ");
         let inserted = sqlx::query(concat!(
             "INSERT INTO memories (namespace, kind, subject, attribute, text, value, tags, digest, bytes, run_id, node, \
              call_key, created_at, updated_at, replaces) \
              SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, \
-             (SELECT id FROM memories WHERE namespace = ?1 AND kind = ?2 AND subject IS ?3 AND attribute IS ?4 \
-              AND state = 'active' AND ?2 <> 'episodic' AND (?2 <> 'working' OR run_id IS ?10)) \
+             coalesce(?14, (SELECT id FROM memories WHERE namespace = ?1 AND kind = ?2 AND subject IS ?3 \
+              AND attribute IS ?4 AND state = 'active' AND ?2 <> 'episodic' AND (?2 <> 'working' OR run_id IS ?10))) \
              WHERE true ON CONFLICT DO NOTHING RETURNING ",
             columns!(),
             ", replaces"
@@ -607,6 +620,7 @@ impl Store {
         .bind(&new.provenance.node)
         .bind(&new.call_key)
         .bind(now_ms() as i64)
+        .bind(replaces)
         // Read to the end, so the statement is done and its write committed when this returns.
         .fetch_all(&mut *conn)
         .await
@@ -834,28 +848,24 @@ impl Store {
         read(&row)
     }
 
-    /// A memory's history: every value its fact, key or procedure has had, oldest first (itself
-    /// included); an episode's history is itself.
+    /// A memory's history: every version of it, oldest first (itself included): the memories
+    /// it superseded, and those that superseded it, link by link.
     pub async fn memory_history(&self, id: i64) -> Result<Vec<Memory>, StoreError> {
-        let memory = self.memory(id).await?;
-        if memory.kind == MemoryKind::Episodic {
-            return Ok(vec![memory]);
-        }
         let rows = sqlx::query(concat!(
-            "SELECT ",
+            "WITH RECURSIVE older(id) AS (SELECT ?1 UNION SELECT m.id FROM memories m JOIN older o ON m.superseded_by = o.id), \
+             newer(id) AS (SELECT ?1 UNION SELECT m.superseded_by FROM memories m JOIN newer n ON m.id = n.id \
+             WHERE m.superseded_by IS NOT NULL) \
+             SELECT ",
             columns!(),
-            " FROM memories WHERE namespace = ? AND kind = ? AND subject IS ? AND attribute IS ? \
-             AND (? <> 'working' OR run_id IS ?) ORDER BY id"
+            " FROM memories WHERE id IN (SELECT id FROM older UNION SELECT id FROM newer) ORDER BY id"
         ))
-        .bind(&memory.namespace)
-        .bind(memory.kind.as_str())
-        .bind(&memory.subject)
-        .bind(&memory.attribute)
-        .bind(memory.kind.as_str())
-        .bind(&memory.provenance.run)
+        .bind(id)
         .fetch_all(&self.pool)
         .await
         .map_err(|e| self.error(e))?;
+        if rows.is_empty() {
+            return Err(StoreError::Refused(format!("there is no memory {id}; `floe memory list` shows them")));
+        }
         rows.iter().map(read).collect()
     }
 
@@ -895,6 +905,46 @@ impl Store {
             query.bind(memory.id).execute(&mut *tx).await.map_err(|e| self.error(e))?;
         }
         tx.commit().await.map_err(|e| self.error(e))
+    }
+
+    /// A person's edit of memory `id`: a new version with `text`, `value` and `tags`, which
+    /// supersedes it (kept as its history) and keeps its pin. The edit's provenance is a person's
+    /// (no run). Only the newest version of a memory can be edited.
+    pub async fn edit_memory(
+        &self,
+        id: i64,
+        text: &str,
+        value: Value,
+        tags: Vec<String>,
+    ) -> Result<Written, StoreError> {
+        let old = self.memory(id).await?;
+        if old.state != MemoryState::Active {
+            let newest = old.superseded_by.map_or_else(String::new, |n| format!(" (its newest version is {n})"));
+            return Err(StoreError::Refused(format!(
+                "memory {id} is {} and cannot be edited{newest}",
+                if old.state == MemoryState::Forgotten { "forgotten" } else { "history" }
+            )));
+        }
+        let new = NewMemory {
+            namespace: old.namespace,
+            kind: old.kind,
+            subject: old.subject,
+            attribute: old.attribute,
+            text: text.to_owned(),
+            value,
+            tags,
+            provenance: Provenance { run: old.provenance.run.filter(|_| old.kind == MemoryKind::Working), node: None },
+            call_key: None,
+        };
+        let bytes = check_new(&new)?;
+        let mut conn = self.pool.acquire().await.map_err(|e| self.error(e))?;
+        let written = self.write_in(&mut conn, &new, bytes, &digest(&new), Some(id)).await?;
+        drop(conn);
+        if old.pinned && matches!(written, Written::Superseded { .. }) {
+            let pinned = self.pin_memory(written.memory().id, true).await?;
+            return Ok(Written::Superseded { memory: pinned, previous: id });
+        }
+        Ok(written)
     }
 
     /// Records how a named procedure went.

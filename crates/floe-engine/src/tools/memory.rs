@@ -149,19 +149,20 @@ fn tool(
 /// model that cannot embed leaves the call to keyword search, and says so in the node's progress.
 async fn embedding(ctx: &NodeCtx, text: &str) -> Option<(String, Vec<f32>)> {
     let llm = ctx.run.llm().ok()?;
-    let model = match llm.embedding_model()? {
-        Ok(model) => model,
-        Err(e) => {
-            ctx.progress(format!("memory: the embedding model setting: {}; searching by keyword", e.message), None);
-            return None;
-        }
-    };
+    embed(&llm, text).await.unwrap_or_else(|why| {
+        ctx.progress(format!("memory: {why}; searching by keyword"), None);
+        None
+    })
+}
+
+/// `text`'s embedding by the configured embedding model, with the model's name; none when no
+/// embedding model is configured; an error says why the configured one could not embed.
+pub async fn embed(llm: &floe_llm::Llm, text: &str) -> Result<Option<(String, Vec<f32>)>, String> {
+    let Some(model) = llm.embedding_model() else { return Ok(None) };
+    let model = model.map_err(|e| format!("the embedding model setting: {}", e.message))?;
     match llm.embed(&model, &[text.to_owned()]).await {
-        Ok(mut vectors) => vectors.pop().map(|v| (model.to_string(), v)),
-        Err(e) => {
-            ctx.progress(format!("memory: {model} could not embed ({}); searching by keyword", e.message), None);
-            None
-        }
+        Ok(mut vectors) => Ok(vectors.pop().map(|v| (model.to_string(), v))),
+        Err(e) => Err(format!("{model} could not embed ({})", e.message)),
     }
 }
 

@@ -30,7 +30,7 @@ use crate::exec::{NodeCtx, NodeError};
 use crate::template::Outputs;
 
 pub use files::confine;
-pub use memory::{MEMORY, MemoryTools, catalog as catalog_with_memory};
+pub use memory::{MEMORY, MemoryTools, catalog as catalog_with_memory, embed as embed_for_memory};
 
 /// Where tools come from: it lists them and calls them.
 pub trait ToolSource: Send + Sync {
