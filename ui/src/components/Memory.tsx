@@ -284,7 +284,7 @@ function MemoryEditor({
       </label>
       <label className="memory-field">
         <span>Value (JSON)</span>
-        <textarea aria-label="Memory value" className="mono" rows={3} value={value} disabled={!active} onChange={(e) => setValue(e.target.value)} />
+        <textarea aria-label="Memory value" className="mono" rows={5} value={value} disabled={!active} onChange={(e) => setValue(e.target.value)} />
       </label>
       {invalid && <p className="field-error">{invalid}</p>}
       <label className="memory-field">
