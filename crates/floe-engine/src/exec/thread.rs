@@ -76,7 +76,7 @@ impl Kept {
             NewThreadMessage { role: "assistant", content: reply },
         ];
         self.store
-            .add_to_thread(key, &messages, ctx.run.run_id(), &ctx.path.to_string(), &ctx.idempotency_key())
+            .add_to_thread(key, &messages, ctx.run.run_id(), &ctx.path, &ctx.idempotency_key())
             .await
             .map_err(store_error)?;
         let now = self.store.thread(key, None).await.map_err(store_error)?;

@@ -237,7 +237,10 @@ impl WriteQueue {
 /// Memory embeddings read into memory, per namespace and model: read whole on a namespace's
 /// first vector search, then only the rows added since (vectors are written once per memory).
 #[derive(Debug, Default)]
-pub(crate) struct VectorCache(std::sync::Mutex<HashMap<(String, String), Arc<tokio::sync::RwLock<Vectors>>>>);
+pub(crate) struct VectorCache(std::sync::Mutex<HashMap<(String, String), SharedVectors>>);
+
+/// One namespace's vectors of one model, shared by the searches reading them.
+type SharedVectors = Arc<tokio::sync::RwLock<Vectors>>;
 
 /// One namespace's vectors of one model, as unit vectors end to end.
 #[derive(Debug, Default)]

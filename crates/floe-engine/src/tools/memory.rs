@@ -181,12 +181,11 @@ impl MemoryTools {
 
     async fn write(&self, new: NewMemory, ctx: &NodeCtx) -> Result<Outputs, NodeError> {
         let written = self.store.remember(&new).await.map_err(refused)?;
-        if !matches!(written, Written::Unchanged { .. }) {
-            if let Some((model, vector)) = embedding(ctx, &new.text).await {
-                if let Err(e) = self.store.set_memory_vector(written.memory().id, &model, &vector).await {
-                    ctx.progress(format!("memory: kept without its embedding ({e}); keyword search finds it"), None);
-                }
-            }
+        if !matches!(written, Written::Unchanged { .. })
+            && let Some((model, vector)) = embedding(ctx, &new.text).await
+            && let Err(e) = self.store.set_memory_vector(written.memory().id, &model, &vector).await
+        {
+            ctx.progress(format!("memory: kept without its embedding ({e}); keyword search finds it"), None);
         }
         let outcome = serde_json::to_value(&written).unwrap_or(Value::Null);
         let mut out = output("memory", json!(written.memory()));
