@@ -27,9 +27,11 @@ pub fn blueprint_schema(catalog: &Catalog) -> Value {
         node.insert("allOf".into(), conditional("kind", "config", &kind_configs));
     }
     if let Some(Value::Object(tool)) = definitions.get_mut("ToolConfig") {
+        // The built-in names are offered, not required: tools of other sources (memory, MCP
+        // servers) have names of their own, which the compiler checks against the run's tools.
         let names: Vec<&str> = builtin.iter().map(|t| t.name).collect();
         if let Some(name) = tool.get_mut("properties").and_then(|p| p.get_mut("tool")) {
-            name["enum"] = json!(names);
+            name["examples"] = json!(names);
         }
         tool.insert("allOf".into(), conditional("tool", "args", &tool_args));
     }

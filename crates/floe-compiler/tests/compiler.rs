@@ -52,16 +52,18 @@ fn json_files(folder: &Path) -> Vec<PathBuf> {
 fn every_example_compiles_without_problems() {
     let examples = json_files(&repo().join("blueprints"));
     assert!(examples.len() >= 8, "at least eight examples, found {}", examples.len());
+    // Checked as `floe validate` and the app check them: built-in and memory tools.
+    let catalog = floe_engine::tools::catalog_with_memory();
     for path in &examples {
         // Model examples call the default model: with none chosen they say so (W0310), and
         // nothing else.
-        let diagnostics = check_file(path);
+        let bytes = std::fs::read(path).expect("example");
+        let diagnostics = check_bytes(&bytes, catalog, &Files(None), Some(&path.display().to_string())).diagnostics;
         let other: Vec<_> = diagnostics.iter().filter(|d| d.code != Code::NoDefaultModel).collect();
         assert!(other.is_empty(), "{} has problems: {other:#?}", path.display());
         let resolver = Files(Some("ollama:llama3.2"));
-        let bytes = std::fs::read(path).expect("example");
         let key = path.to_string_lossy().into_owned();
-        let checked = check_bytes(&bytes, Catalog::builtin(), &resolver, Some(&key));
+        let checked = check_bytes(&bytes, catalog, &resolver, Some(&key));
         assert!(checked.diagnostics.is_empty(), "{}: {:#?}", path.display(), checked.diagnostics);
     }
 }
@@ -72,7 +74,9 @@ fn every_example_compiles_without_problems() {
 /// so those are left out here.
 #[test]
 fn every_starting_config_is_valid_alone() {
-    let doc = Catalog::builtin().doc();
+    // Every tool the palette offers: built-in and memory.
+    let catalog = floe_engine::tools::catalog_with_memory();
+    let doc = catalog.doc();
     let mut nodes: Vec<(String, serde_json::Value)> = Vec::new();
     for kind in doc.kinds.iter().filter(|k| !k.container && k.kind != "workflow") {
         nodes.push((
@@ -91,7 +95,7 @@ fn every_starting_config_is_valid_alone() {
     for (what, node) in nodes {
         let document = serde_json::json!({"format": "floe.blueprint", "version": 1, "id": "placed", "name": "Placed", "nodes": [node]});
         let bytes = serde_json::to_vec(&document).expect("serialises");
-        let checked = check_bytes(&bytes, Catalog::builtin(), &Files(Some("ollama:llama3.2")), None);
+        let checked = check_bytes(&bytes, catalog, &Files(Some("ollama:llama3.2")), None);
         let errors: Vec<_> = checked.diagnostics.iter().filter(|d| d.is_error()).collect();
         assert!(errors.is_empty(), "a new {what} node is not valid as placed: {errors:#?}");
     }

@@ -210,8 +210,13 @@ fn every_example_is_explained_step_by_step_naming_only_its_own_nodes() {
             assert!(ids.contains(&step.node), "{}: names `{}`", path.display(), step.node);
             // Any `id` in backticks it mentions is a node, an input or an output of the blueprint.
             for quoted in step.text.split('`').skip(1).step_by(2) {
+                let tools: Vec<&str> = floe_blueprint::walk_nodes(&blueprint)
+                    .into_iter()
+                    .filter_map(|(node, _)| node.config.get("tool").and_then(|t| t.as_str()))
+                    .collect();
                 let known = ids.contains(quoted)
                     || blueprint.inputs.contains_key(quoted)
+                    || tools.contains(&quoted)
                     || !quoted.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
                 assert!(known, "{}: `{quoted}` in {:?}", path.display(), step.text);
             }
