@@ -139,7 +139,18 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
                 }
             }
             MemoryCommand::Search { namespace, query, limit } => {
-                let hits = store.search_memory(namespace, query, *limit).await?;
+                // With an embedding model set, fused with similarity; one that cannot embed leaves
+                // the search to keywords, and says so.
+                let llm = floe_llm::Llm::from_default_settings().ok();
+                let embedded = match &llm {
+                    Some(llm) => floe_engine::tools::embed_for_memory(llm, query).await.unwrap_or_else(|why| {
+                        note!("{why}; searching by keyword");
+                        None
+                    }),
+                    None => None,
+                };
+                let embedded = embedded.as_ref().map(|(model, vector)| (model.as_str(), vector.as_slice()));
+                let hits = store.search_memory_with(namespace, query, embedded, *limit).await?;
                 if args.json {
                     return crate::print_json(&hits);
                 }
