@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { aboutOf, bytes } from "./Memory";
 
 const memory = (over: Record<string, unknown>) =>
-  ({ id: 1, namespace: "support", kind: "episodic", subject: null, attribute: null, text: "x", value: null, tags: [], state: "active", superseded_by: null, pinned: false, successes: 0, failures: 0, provenance: { run: null, node: null }, created_at: 0, updated_at: 0, ...over }) as Parameters<typeof aboutOf>[0];
+  ({ id: 1, namespace: "support", kind: "episodic", subject: null, attribute: null, text: "x", value: null, tags: [], state: "active", superseded_by: null, pinned: false, successes: 0, failures: 0, provenance: { run: null, node: null }, created_at: 0, updated_at: 0, ...over }) as unknown as Parameters<typeof aboutOf>[0];
 
 describe("memory view", () => {
   it("says what a memory is about by its kind", () => {
