@@ -33,6 +33,7 @@ impl Api {
         limit: Option<u32>,
     ) -> Result<Vec<Hit>, ApiError> {
         let limit = limit.unwrap_or(100);
+        self.store.known_namespace(&namespace).await?;
         match query.filter(|q| !q.trim().is_empty()) {
             Some(query) => {
                 // An embedding model that cannot be reached leaves the search to keywords.

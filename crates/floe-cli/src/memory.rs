@@ -130,6 +130,7 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
                 }
             }
             MemoryCommand::List { namespace: Some(namespace), limit } => {
+                store.known_namespace(namespace).await?;
                 let memories = store.list_memories(namespace, *limit, 0).await?;
                 if args.json {
                     return crate::print_json(&memories);
@@ -139,6 +140,7 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
                 }
             }
             MemoryCommand::Search { namespace, query, limit } => {
+                store.known_namespace(namespace).await?;
                 // With an embedding model set, fused with similarity; one that cannot embed leaves
                 // the search to keywords, and says so.
                 let llm = floe_llm::Llm::from_default_settings().ok();
@@ -184,6 +186,7 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
                 note!("{} memory {id}", if *hard { "deleted" } else { "forgot" });
             }
             MemoryCommand::Export { namespace } => {
+                store.known_namespace(namespace).await?;
                 let mut offset = 0;
                 loop {
                     let page = store.list_memories(namespace, 1000, offset).await?;

@@ -330,6 +330,15 @@ fn memory_imports_json_lines_whole_searches_shows_history_and_exports() {
     assert_ne!(refused.status.code(), Some(0));
     let why = String::from_utf8_lossy(&refused.stderr).into_owned();
     assert!(why.contains("line 2") && why.contains("floe memory export"), "{why}");
+    // Reading a namespace that does not exist says so, and names the ones there are.
+    for args in
+        [&["memory", "search", "suport", "plan"][..], &["memory", "list", "suport"], &["memory", "export", "suport"]]
+    {
+        let unknown = floe(&[args, &["--db", db]].concat());
+        assert_eq!(unknown.status.code(), Some(1), "{args:?}");
+        let why = String::from_utf8_lossy(&unknown.stderr);
+        assert!(why.contains("no memory namespace `suport`") && why.contains("`support`"), "{why}");
+    }
     // An unknown namespace name is refused with what a name may hold; an over-budget one says so.
     let odd = dir.join("odd.jsonl");
     std::fs::write(&odd, r#"{"namespace": "no spaces", "kind": "episodic", "text": "x"}"#).expect("written");

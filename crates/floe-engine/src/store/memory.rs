@@ -1022,6 +1022,22 @@ impl Store {
             .ok_or_else(|| StoreError::Damaged(format!("namespace `{namespace}` did not read back")))
     }
 
+    /// Refuses a namespace no memory was ever written to, naming the ones there are: what a
+    /// person reading memory (the CLI, the app) is told; runs search an empty namespace freely.
+    pub async fn known_namespace(&self, name: &str) -> Result<(), StoreError> {
+        check_namespace(name)?;
+        let all = self.memory_namespaces().await?;
+        if all.iter().any(|n| n.name == name) {
+            return Ok(());
+        }
+        let names: Vec<String> = all.iter().map(|n| format!("`{}`", n.name)).collect();
+        Err(StoreError::Refused(if names.is_empty() {
+            format!("there is no memory namespace `{name}`: nothing has been remembered yet")
+        } else {
+            format!("there is no memory namespace `{name}`; there are {} (`floe memory list`)", names.join(", "))
+        }))
+    }
+
     /// Every namespace, with what it holds.
     pub async fn memory_namespaces(&self) -> Result<Vec<Namespace>, StoreError> {
         let rows = sqlx::query(
