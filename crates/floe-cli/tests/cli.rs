@@ -335,7 +335,7 @@ fn memory_imports_json_lines_whole_searches_shows_history_and_exports() {
         [&["memory", "search", "suport", "plan"][..], &["memory", "list", "suport"], &["memory", "export", "suport"]]
     {
         let unknown = floe(&[args, &["--db", db]].concat());
-        assert_eq!(unknown.status.code(), Some(3), "{args:?}: refused as bad input");
+        assert_eq!(unknown.status.code(), Some(3), "{args:?}: fails as errors do (exit 3)");
         let why = String::from_utf8_lossy(&unknown.stderr);
         assert!(why.contains("no memory namespace `suport`") && why.contains("`support`"), "{why}");
     }
