@@ -69,6 +69,12 @@ async fn main() {
     }
     let writes = started.elapsed();
     eprintln!("10,000 writes one at a time: {writes:?} ({:.0} writes/s)", one as f64 / writes.as_secs_f64());
+    // The floor under a write: 10,000 reads of one row by id (one round trip each).
+    let started = Instant::now();
+    for id in 1..=one as i64 {
+        store.memory(id).await.expect("read");
+    }
+    eprintln!("10,000 reads by id (a round trip each): {:?}", started.elapsed());
     // 10,000 more from 16 writers at once.
     let many = 20_000.min(total);
     let started = Instant::now();

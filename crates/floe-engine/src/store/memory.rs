@@ -520,19 +520,23 @@ impl Store {
                 .chain(batch.iter().skip(1).map(|_| Err(StoreError::Shared(said.clone()))))
                 .collect()
         };
-        let mut conn = match self.pool.acquire().await {
-            Ok(conn) => conn,
-            Err(e) => return all_fail(self.error(e)),
-        };
+        let mut writer = self.memory_writer.lock().await;
+        if writer.is_none() {
+            match sqlx::ConnectOptions::connect(self.connect.as_ref()).await {
+                Ok(conn) => *writer = Some(conn),
+                Err(e) => return all_fail(self.error(e)),
+            }
+        }
+        let Some(conn) = writer.as_mut() else { return all_fail(StoreError::Damaged("no memory writer".into())) };
         if let [one] = batch {
-            return vec![self.remember_in(&mut conn, &one.new, one.bytes, &one.digest).await];
+            return vec![self.remember_in(conn, &one.new, one.bytes, &one.digest).await];
         }
         if let Err(e) = sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await {
             return all_fail(self.error(e));
         }
         let mut answers = Vec::with_capacity(batch.len());
         for pending in batch {
-            answers.push(self.remember_in(&mut conn, &pending.new, pending.bytes, &pending.digest).await);
+            answers.push(self.remember_in(conn, &pending.new, pending.bytes, &pending.digest).await);
         }
         match sqlx::query("COMMIT").execute(&mut *conn).await {
             Ok(_) => answers,

@@ -205,6 +205,11 @@ pub struct Store {
     memory_writes: Arc<memory::WriteQueue>,
     /// Memory embeddings read into memory for search (`memory.rs`).
     vectors: Arc<memory::VectorCache>,
+    /// The connection memory writes are committed on (made on first use): one writer's own, so
+    /// a write does not go through the pool's acquire and release.
+    memory_writer: Arc<tokio::sync::Mutex<Option<sqlx::SqliteConnection>>>,
+    /// How to open another connection to the database.
+    connect: Arc<SqliteConnectOptions>,
 }
 
 impl Store {
@@ -233,6 +238,7 @@ impl Store {
             // with it, so the WAL never starts over: it grew to 5 GB in a benchmark (test
             // `the_wal_stays_small_as_the_journal_grows`).
             .busy_timeout(std::time::Duration::from_secs(10));
+        let connect = Arc::new(options.clone());
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             // A local file cannot drop a connection: no ping before each use (a round trip to
@@ -252,6 +258,8 @@ impl Store {
             blobs: Arc::new(blobs),
             memory_writes: Arc::default(),
             vectors: Arc::default(),
+            memory_writer: Arc::default(),
+            connect,
         })
     }
 
