@@ -6,6 +6,7 @@
 
 mod drafts;
 mod error;
+pub mod mcp;
 pub mod memory;
 pub mod menu;
 pub mod methods;

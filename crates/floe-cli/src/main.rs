@@ -16,6 +16,7 @@ mod catalog;
 mod draft;
 mod fmt;
 mod keys;
+mod mcp;
 mod memory;
 mod models;
 mod report;
@@ -79,6 +80,8 @@ enum Command {
     Serve(serve::Args),
     /// What agents and workflows remember: list, search, show, forget, export, import.
     Memory(memory::Args),
+    /// Offer the folder's blueprints as tools to MCP clients (Claude Desktop, Cursor), over stdio.
+    Mcp(mcp::Args),
 }
 
 /// How a command ended, as the process exit code.
@@ -110,6 +113,7 @@ fn main() -> ExitCode {
         Command::Reject(args) => run::decide(&args, false),
         Command::Draft(args) => draft::run(&args),
         Command::Memory(args) => memory::run(&args),
+        Command::Mcp(args) => mcp::run(&args),
         Command::Explain(args) => draft::explain(&args),
         Command::Keys(args) => keys::run(&args),
         Command::Models(args) => models::run(&args),

@@ -27,6 +27,11 @@ pub struct StoreArgs {
 }
 
 impl StoreArgs {
+    /// The database given, if one was.
+    pub fn path(&self) -> Option<&std::path::Path> {
+        self.db.as_deref()
+    }
+
     pub async fn open(&self) -> anyhow::Result<Store> {
         let path = match &self.db {
             Some(path) => path.clone(),

@@ -1,0 +1,451 @@
+//! Floe as a Model Context Protocol server, through the official Rust SDK (`rmcp`): `floe mcp`
+//! speaks it over stdio. What a client sees:
+//!
+//! - **Every blueprint of the folder is a tool**, named after its id (the same name in
+//!   `tools/list` and `tools/call`, whatever its length), described by its name and description,
+//!   its input schema made from its run inputs and its output schema from its outputs. A call runs
+//!   the blueprint with the real engine and journal, exactly as the app's Run button does; while
+//!   it runs, each finished node is a progress notification (when the client asked for them);
+//!   the client cancelling the request cancels the run (it stays resumable in the app); Floe puts
+//!   no time limit on a call. The result is the run's outputs, as structured content and as text,
+//!   with the run's id.
+//! - **Tools to work on workflows**: `validate` (the compiler's diagnostics), `explain`, `runs`
+//!   and `run_status`.
+//! - **Resources**: each blueprint (`floe://blueprints/<path>`) and the recent runs
+//!   (`floe://runs/<id>`).
+//!
+//! Arguments that do not fit a tool (unknown tool, wrong run inputs) are protocol errors
+//! (`invalid_params`); a run that fails is a tool result with `isError`, which the client shows.
+
+use std::sync::Arc;
+
+use rmcp::model::{
+    AnnotateAble, CallToolRequestParams, CallToolResult, Content, Implementation, JsonObject, ListResourcesResult,
+    ListToolsResult, PaginatedRequestParams, ProgressNotificationParam, RawResource, ReadResourceRequestParams,
+    ReadResourceResult, ResourceContents, ServerCapabilities, ServerInfo, Tool,
+};
+use rmcp::service::RequestContext;
+use rmcp::{ErrorData, RoleServer, ServerHandler};
+use serde_json::{Map, Value, json};
+
+use crate::{Api, ApiError, ErrorCode, RunRequest};
+use floe_engine::events::{RunEvent, RunStatus};
+
+/// The tools for working on workflows, beside the blueprints.
+const META_TOOLS: [&str; 4] = ["validate", "explain", "runs", "run_status"];
+
+/// The MCP server over one folder of blueprints and its run store.
+#[derive(Clone)]
+pub struct McpServer {
+    api: Api,
+}
+
+impl std::fmt::Debug for McpServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("McpServer").finish_non_exhaustive()
+    }
+}
+
+/// A blueprint of the folder, as a tool.
+struct Offered {
+    path: String,
+    tool: Tool,
+}
+
+fn object(value: Value) -> Arc<JsonObject> {
+    Arc::new(match value {
+        Value::Object(map) => map,
+        _ => JsonObject::new(),
+    })
+}
+
+/// A run input's JSON Schema type (none: any value).
+fn json_type(ty: floe_blueprint::ValueType) -> Option<&'static str> {
+    (ty != floe_blueprint::ValueType::Any).then(|| ty.as_str())
+}
+
+/// The tool a blueprint is: its inputs as the input schema, its outputs as the output schema.
+fn blueprint_tool(blueprint: &floe_blueprint::Blueprint) -> Tool {
+    let mut properties = Map::new();
+    let mut required = Vec::new();
+    for (name, input) in &blueprint.inputs {
+        let mut schema = json!({});
+        if let Some(ty) = json_type(input.ty) {
+            schema["type"] = json!(ty);
+        }
+        if !input.description.is_empty() {
+            schema["description"] = json!(input.description);
+        }
+        match &input.default {
+            Some(default) => schema["default"] = default.clone(),
+            None => required.push(name.clone()),
+        }
+        properties.insert(name.clone(), schema);
+    }
+    let outputs: Map<String, Value> = blueprint
+        .outputs
+        .iter()
+        .map(|(name, output)| {
+            let description = if output.description.is_empty() {
+                format!("from {}", output.from)
+            } else {
+                output.description.clone()
+            };
+            (name.clone(), json!({"description": description}))
+        })
+        .collect();
+    let description = if blueprint.description.is_empty() {
+        format!("Runs the Floe blueprint “{}”.", blueprint.name)
+    } else {
+        format!("{} (Floe blueprint “{}”.)", blueprint.description, blueprint.name)
+    };
+    Tool::new(
+        blueprint.id.clone(),
+        description,
+        object(json!({"type": "object", "properties": properties, "required": required})),
+    )
+    .with_title(blueprint.name.clone())
+    .with_raw_output_schema(object(json!({"type": "object", "properties": outputs})))
+}
+
+fn meta_tools() -> Vec<Tool> {
+    let path =
+        json!({"type": "string", "description": "the blueprint's path in the folder, e.g. `summarise-text.json`"});
+    vec![
+        Tool::new(
+            "validate",
+            "Checks a blueprint of the folder (or a document given as text) with Floe's compiler: every problem with \
+             its node, line and what to do.",
+            object(json!({"type": "object", "properties": {
+                "path": path,
+                "text": {"type": "string", "description": "the document to check, as if saved at `path` (default: the saved file)"}
+            }, "required": ["path"]})),
+        ),
+        Tool::new(
+            "explain",
+            "Explains a blueprint in plain words, step by step (offline: Floe's own explanation, no model).",
+            object(json!({"type": "object", "properties": {"path": path}, "required": ["path"]})),
+        ),
+        Tool::new(
+            "runs",
+            "Recent runs, newest first: status, times, node counts, tokens and cost; of one blueprint when `blueprint` \
+             (its id) is given.",
+            object(json!({"type": "object", "properties": {
+                "blueprint": {"type": "string", "description": "a blueprint id"},
+                "limit": {"type": "integer", "minimum": 1, "maximum": 500, "description": "most runs (default 20)"}
+            }})),
+        ),
+        Tool::new(
+            "run_status",
+            "One run: its status, outputs, error and the blueprint that ran.",
+            object(json!({"type": "object", "properties": {
+                "run_id": {"type": "string", "description": "the run's id (from `runs` or a blueprint call)"}
+            }, "required": ["run_id"]})),
+        ),
+    ]
+}
+
+fn text_result(value: &Value) -> CallToolResult {
+    let mut result = CallToolResult::success(vec![Content::text(
+        serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string()),
+    )]);
+    if value.is_object() {
+        result.structured_content = Some(value.clone());
+    }
+    result
+}
+
+/// An API failure as a tool result the client shows (the tool ran and failed).
+fn failed(error: &ApiError) -> CallToolResult {
+    let mut text = error.message.clone();
+    for diagnostic in error.diagnostics.iter().take(20) {
+        text.push_str(&format!("\n- {}", diagnostic.message));
+    }
+    CallToolResult::error(vec![Content::text(text)])
+}
+
+fn string_arg(args: &JsonObject, name: &str) -> Result<String, ErrorData> {
+    args.get(name)
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .ok_or_else(|| ErrorData::invalid_params(format!("`{name}` is required (a string)"), None))
+}
+
+impl McpServer {
+    /// The server over `api`'s folder and store.
+    pub fn new(api: Api) -> Self {
+        Self { api }
+    }
+
+    /// The folder's blueprints as tools (a file that cannot be read is left out, with a log line;
+    /// of two blueprints with one id, the first by path).
+    async fn offered(&self) -> Result<Vec<Offered>, ErrorData> {
+        let api = self.api.clone();
+        tokio::task::spawn_blocking(move || {
+            let entries = api.workspace().map_err(|e| ErrorData::internal_error(e.message, None))?.entries;
+            let mut offered: Vec<Offered> = Vec::new();
+            for entry in entries {
+                let Ok(file) = api.read(entry.path.clone()) else { continue };
+                let Some(blueprint) = floe_blueprint::parse_bytes(file.text.as_bytes()).blueprint else {
+                    tracing::warn!(path = %entry.path, "not offered as an MCP tool: it does not parse");
+                    continue;
+                };
+                if offered.iter().any(|o| o.tool.name == blueprint.id) || META_TOOLS.contains(&blueprint.id.as_str()) {
+                    tracing::warn!(path = %entry.path, id = %blueprint.id, "not offered as an MCP tool: its id is taken");
+                    continue;
+                }
+                offered.push(Offered { path: entry.path, tool: blueprint_tool(&blueprint) });
+            }
+            Ok(offered)
+        })
+        .await
+        .map_err(|e| ErrorData::internal_error(format!("listing the blueprints stopped: {e}"), None))?
+    }
+
+    /// Runs the blueprint at `path` with `inputs`, reporting each finished top-level node as
+    /// progress, cancelling the run when the request is cancelled.
+    async fn call_blueprint(
+        &self,
+        path: String,
+        inputs: JsonObject,
+        context: &RequestContext<RoleServer>,
+    ) -> Result<CallToolResult, ErrorData> {
+        let request = RunRequest { path: path.clone(), inputs, ..RunRequest::default() };
+        let started = match self.api.run(request).await {
+            Ok(started) => started,
+            Err(error) if matches!(error.code, ErrorCode::InvalidInput | ErrorCode::BadRequest) => {
+                return Err(ErrorData::invalid_params(error.message, error.pointer.map(|p| json!({"pointer": p}))));
+            }
+            Err(error) => return Ok(failed(&error)),
+        };
+        let run_id = started.run_id;
+        let total = {
+            let api = self.api.clone();
+            let path = path.clone();
+            // Its top-level nodes: each one that finishes is a step of progress.
+            tokio::task::spawn_blocking(move || {
+                let text = api.read(path).ok()?.text;
+                floe_blueprint::parse_bytes(text.as_bytes()).blueprint.map(|b| b.nodes.len())
+            })
+            .await
+            .ok()
+            .flatten()
+        };
+        let token = context.meta.get_progress_token();
+        let mut feed = self.api.events(&run_id, 0).await.map_err(|e| ErrorData::internal_error(e.message, None))?;
+        let mut done = 0u32;
+        let mut finished: Option<(RunStatus, Map<String, Value>, Option<String>)> = None;
+        let mut cancelled = false;
+        while finished.is_none() {
+            tokio::select! {
+                batch = feed.next_batch(256) => {
+                    if batch.is_empty() {
+                        break;
+                    }
+                    for event in batch {
+                        match event.kind {
+                            RunEvent::NodeSucceeded { node, .. } | RunEvent::NodeFailed { node, .. } | RunEvent::NodeSkipped { node, .. }
+                                if event.run.as_ref() == run_id && !node.to_string().contains('/') =>
+                            {
+                                done += 1;
+                                if let Some(token) = &token {
+                                    let mut progress = ProgressNotificationParam::new(token.clone(), f64::from(done))
+                                        .with_message(format!("{node} done"));
+                                    if let Some(total) = total {
+                                        progress = progress.with_total(total as f64);
+                                    }
+                                    let _ = context.peer.notify_progress(progress).await;
+                                }
+                            }
+                            RunEvent::RunFinished { status, outputs, error } if event.run.as_ref() == run_id => {
+                                finished = Some((status, outputs, error));
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                () = context.ct.cancelled(), if !cancelled => {
+                    cancelled = true;
+                    if let Err(error) = self.api.cancel(run_id.clone()).await {
+                        tracing::warn!(run = %run_id, "cancelling on the client's request: {}", error.message);
+                    }
+                }
+            }
+        }
+        let (status, outputs, error) = match finished {
+            Some(finished) => finished,
+            None => {
+                let detail = self
+                    .api
+                    .run_detail(run_id.clone())
+                    .await
+                    .map_err(|e| ErrorData::internal_error(e.message, None))?;
+                (detail.summary.status, detail.outputs.unwrap_or_default(), detail.summary.error)
+            }
+        };
+        let outputs = Value::Object(outputs);
+        let mut result = if status == RunStatus::Succeeded {
+            let mut result = CallToolResult::success(vec![Content::text(format!(
+                "{}\n\n(Floe run {run_id}; open it in the app's History, or `floe runs {run_id}`.)",
+                serde_json::to_string_pretty(&outputs).unwrap_or_default()
+            ))]);
+            result.structured_content = Some(outputs);
+            result
+        } else {
+            CallToolResult::error(vec![Content::text(format!(
+                "the run {run_id} {}: {}{}",
+                status.as_str(),
+                error.as_deref().unwrap_or("no error recorded"),
+                if status == RunStatus::Cancelled { " (`floe resume` finishes it)" } else { "" }
+            ))])
+        };
+        let mut meta = rmcp::model::Meta::new();
+        meta.insert("floe/run".into(), json!(run_id));
+        result.meta = Some(meta);
+        Ok(result)
+    }
+
+    async fn call_meta(&self, name: &str, args: JsonObject) -> Result<CallToolResult, ErrorData> {
+        let api = self.api.clone();
+        let answer = match name {
+            "validate" => {
+                let path = string_arg(&args, "path")?;
+                let text = args.get("text").and_then(Value::as_str).map(str::to_owned);
+                tokio::task::spawn_blocking(move || {
+                    let text = match text {
+                        Some(text) => text,
+                        None => api.read(path.clone())?.text,
+                    };
+                    api.check(path, text)
+                        .map(|check| json!({"diagnostics": check.diagnostics, "compiles": check.hash.is_some()}))
+                })
+                .await
+                .map_err(|e| ErrorData::internal_error(e.to_string(), None))?
+            }
+            "explain" => {
+                let path = string_arg(&args, "path")?;
+                api.explain(path, None, Some(true)).await.map(|answer| json!(answer.explanation))
+            }
+            "runs" => {
+                let blueprint = args.get("blueprint").and_then(Value::as_str).map(str::to_owned);
+                let limit = args.get("limit").and_then(Value::as_u64).map_or(20, |l| l.clamp(1, 500) as u32);
+                api.runs(blueprint, Some(limit)).await.map(|runs| json!({"runs": runs}))
+            }
+            "run_status" => {
+                let run_id = string_arg(&args, "run_id")?;
+                api.run_detail(run_id).await.map(|detail| {
+                    json!({"summary": detail.summary, "outputs": detail.outputs, "path": detail.path, "resumable": detail.resumable})
+                })
+            }
+            other => return Err(ErrorData::invalid_params(format!("there is no tool `{other}`"), None)),
+        };
+        Ok(match answer {
+            Ok(value) => text_result(&value),
+            Err(error) if error.code == ErrorCode::NotFound => {
+                return Err(ErrorData::invalid_params(error.message, None));
+            }
+            Err(error) => failed(&error),
+        })
+    }
+}
+
+impl ServerHandler for McpServer {
+    fn get_info(&self) -> ServerInfo {
+        ServerInfo::new(ServerCapabilities::builder().enable_tools().enable_resources().build())
+            .with_server_info(Implementation::new("floe", env!("CARGO_PKG_VERSION")))
+            .with_instructions(
+                "Each tool named after a blueprint runs that Floe workflow on this machine and answers with its \
+                 outputs. `validate`, `explain`, `runs` and `run_status` work on the workflows and their runs.",
+            )
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, ErrorData> {
+        let mut tools: Vec<Tool> = self.offered().await?.into_iter().map(|o| o.tool).collect();
+        tools.extend(meta_tools());
+        Ok(ListToolsResult::with_all_items(tools))
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResult, ErrorData> {
+        let args = request.arguments.unwrap_or_default();
+        if META_TOOLS.contains(&request.name.as_ref()) {
+            return self.call_meta(&request.name, args).await;
+        }
+        let offered = self.offered().await?;
+        let Some(found) = offered.into_iter().find(|o| o.tool.name == request.name) else {
+            return Err(ErrorData::invalid_params(
+                format!(
+                    "there is no tool `{}`; `tools/list` names them (one per blueprint of the folder)",
+                    request.name
+                ),
+                None,
+            ));
+        };
+        self.call_blueprint(found.path, args, &context).await
+    }
+
+    async fn list_resources(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourcesResult, ErrorData> {
+        let mut resources = Vec::new();
+        for offered in self.offered().await? {
+            let resource = RawResource::new(format!("floe://blueprints/{}", offered.path), offered.path.clone())
+                .with_title(offered.tool.title.clone().unwrap_or_default());
+            resources.push(resource.no_annotation());
+        }
+        let runs = self.api.runs(None, Some(50)).await.map_err(|e| ErrorData::internal_error(e.message, None))?;
+        for run in runs {
+            let title = format!("{} run {} ({})", run.name, run.id, run.status.as_str());
+            resources.push(
+                RawResource::new(format!("floe://runs/{}", run.id), run.id.clone()).with_title(title).no_annotation(),
+            );
+        }
+        Ok(ListResourcesResult::with_all_items(resources))
+    }
+
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResult, ErrorData> {
+        let uri = request.uri;
+        let not_found = |why: String| ErrorData::resource_not_found(why, Some(json!({"uri": uri})));
+        let text = if let Some(path) = uri.strip_prefix("floe://blueprints/") {
+            let api = self.api.clone();
+            let path = path.to_owned();
+            tokio::task::spawn_blocking(move || api.read(path))
+                .await
+                .map_err(|e| ErrorData::internal_error(e.to_string(), None))?
+                .map_err(|e| not_found(e.message))?
+                .text
+        } else if let Some(run) = uri.strip_prefix("floe://runs/") {
+            let detail = self.api.run_detail(run.to_owned()).await.map_err(|e| not_found(e.message))?;
+            serde_json::to_string_pretty(&json!({"summary": detail.summary, "inputs": detail.inputs, "outputs": detail.outputs, "path": detail.path}))
+                .unwrap_or_default()
+        } else {
+            return Err(not_found(format!(
+                "`{uri}` is not a Floe resource: they are floe://blueprints/<path> and floe://runs/<id>"
+            )));
+        };
+        Ok(ReadResourceResult::new(vec![ResourceContents::text(text, uri.clone())]))
+    }
+}
+
+/// Serves `api`'s folder over MCP on this process's stdin and stdout until the client closes them.
+pub async fn serve_stdio(api: Api) -> Result<(), String> {
+    use rmcp::ServiceExt;
+    let running = McpServer::new(api)
+        .serve(rmcp::transport::stdio())
+        .await
+        .map_err(|e| format!("the MCP client did not start a session: {e}"))?;
+    running.waiting().await.map(|_| ()).map_err(|e| format!("the MCP session ended with an error: {e}"))
+}
