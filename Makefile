@@ -18,7 +18,7 @@ app: setup ui-deps
 # Every test: unit, integration (bad corpus, examples, model providers against loopback vendor
 # servers, CLI end to end, the keychain against a real Secret Service, `floe serve`), the
 # examples through the real binary, then the UI: generated types current, vitest (stores and
-# the blueprint ⇄ canvas round trip), Playwright in Chromium against `floe serve` with the real
+# the blueprint ⇄ canvas round trip), `floe mcp` driven by the official MCP TypeScript SDK, Playwright in Chromium against `floe serve` with the real
 # engine, and the desktop app under Xvfb through tauri-driver (screenshots in
 # target/e2e-results/). The UI is built first: the app embeds it.
 test: setup ui-deps
@@ -28,6 +28,7 @@ test: setup ui-deps
 	scripts/with-keyring.sh $(CARGO) test --workspace --no-fail-fast
 	$(CARGO) run -q -p floe-cli -- validate blueprints
 	npm test
+	npm run test:mcp
 	scripts/with-keyring.sh npm run e2e
 	$(CARGO) build -p floe-app --features floe-app/custom-protocol
 	npm run e2e:desktop

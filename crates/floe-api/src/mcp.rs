@@ -443,9 +443,47 @@ impl ServerHandler for McpServer {
 /// Serves `api`'s folder over MCP on this process's stdin and stdout until the client closes them.
 pub async fn serve_stdio(api: Api) -> Result<(), String> {
     use rmcp::ServiceExt;
+    let (gated, to_server) = tokio::io::duplex(1 << 16);
+    tokio::spawn(gate(tokio::io::stdin(), gated));
     let running = McpServer::new(api)
-        .serve(rmcp::transport::stdio())
+        .serve((to_server, tokio::io::stdout()))
         .await
         .map_err(|e| format!("the MCP client did not start a session: {e}"))?;
     running.waiting().await.map(|_| ()).map_err(|e| format!("the MCP session ended with an error: {e}"))
+}
+
+/// Hands the client's lines to the server once the client has sent `initialize`. Before that,
+/// rmcp would end the session at the first other message; here a request is answered with an
+/// error saying to initialize first, a line that is not JSON with a parse error, and the server
+/// waits on. Until `initialize` passes, the server writes nothing, so the two never share stdout.
+async fn gate(input: impl tokio::io::AsyncRead + Unpin, mut server: tokio::io::DuplexStream) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
+    let mut lines = tokio::io::BufReader::new(input).lines();
+    let mut out = tokio::io::stdout();
+    let mut open = false;
+    while let Ok(Some(line)) = lines.next_line().await {
+        if !open && !line.trim().is_empty() {
+            let answer = match serde_json::from_str::<Value>(&line) {
+                Ok(message) if message.get("method").and_then(Value::as_str) == Some("initialize") => {
+                    open = true;
+                    None
+                }
+                // A notification before the handshake: nothing to answer.
+                Ok(message) if message.get("id").is_none() => continue,
+                Ok(message) => Some(json!({"jsonrpc": "2.0", "id": message["id"], "error": {"code": -32600,
+                    "message": "the session is not initialized: send `initialize` first"}})),
+                Err(_) => Some(json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32700, "message": "Parse error"}})),
+            };
+            if let Some(answer) = answer {
+                let text = format!("{answer}\n");
+                if out.write_all(text.as_bytes()).await.is_err() || out.flush().await.is_err() {
+                    return;
+                }
+                continue;
+            }
+        }
+        if server.write_all(format!("{line}\n").as_bytes()).await.is_err() {
+            return;
+        }
+    }
 }
