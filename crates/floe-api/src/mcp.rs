@@ -219,21 +219,11 @@ impl McpServer {
             Err(error) => return Ok(failed(&error)),
         };
         let run_id = started.run_id;
-        let total = {
-            let api = self.api.clone();
-            let path = path.clone();
-            // Its top-level nodes: each one that finishes is a step of progress.
-            tokio::task::spawn_blocking(move || {
-                let text = api.read(path).ok()?.text;
-                floe_blueprint::parse_bytes(text.as_bytes()).blueprint.map(|b| b.nodes.len())
-            })
-            .await
-            .ok()
-            .flatten()
-        };
         let token = context.meta.get_progress_token();
         let mut feed = self.api.events(&run_id, 0).await.map_err(|e| ErrorData::internal_error(e.message, None))?;
         let mut done = 0u32;
+        // Its top-level nodes, from `run_started`: each one that finishes is a step of progress.
+        let mut total: Option<usize> = None;
         let mut finished: Option<(RunStatus, Map<String, Value>, Option<String>)> = None;
         let mut cancelled = false;
         while finished.is_none() {
@@ -244,6 +234,7 @@ impl McpServer {
                     }
                     for event in batch {
                         match event.kind {
+                            RunEvent::RunStarted { nodes, .. } if event.run.as_ref() == run_id => total = Some(nodes),
                             RunEvent::NodeSucceeded { node, .. } | RunEvent::NodeFailed { node, .. } | RunEvent::NodeSkipped { node, .. }
                                 if event.run.as_ref() == run_id && !node.to_string().contains('/') =>
                             {
@@ -286,7 +277,7 @@ impl McpServer {
         let outputs = Value::Object(outputs);
         let mut result = if status == RunStatus::Succeeded {
             let mut result = CallToolResult::success(vec![Content::text(format!(
-                "{}\n\n(Floe run {run_id}; open it in the app's History, or `floe runs {run_id}`.)",
+                "{}\n\n(Floe run {run_id}; open it in the app's History, or `floe runs show {run_id}`.)",
                 serde_json::to_string_pretty(&outputs).unwrap_or_default()
             ))]);
             result.structured_content = Some(outputs);
@@ -378,13 +369,16 @@ impl ServerHandler for McpServer {
         if META_TOOLS.contains(&request.name.as_ref()) {
             return self.call_meta(&request.name, args).await;
         }
-        let offered = self.offered().await?;
-        let Some(found) = offered.into_iter().find(|o| o.tool.name == request.name) else {
+        // The folder's listing knows each file's id: no blueprint is read to find the one called.
+        let api = self.api.clone();
+        let entries = tokio::task::spawn_blocking(move || api.workspace())
+            .await
+            .map_err(|e| ErrorData::internal_error(e.to_string(), None))?
+            .map_err(|e| ErrorData::internal_error(e.message, None))?
+            .entries;
+        let Some(found) = entries.into_iter().find(|e| e.id == request.name) else {
             return Err(ErrorData::invalid_params(
-                format!(
-                    "there is no tool `{}`; `tools/list` names them (one per blueprint of the folder)",
-                    request.name
-                ),
+                format!("there is no tool `{}`; `tools/list` names them (one per blueprint of the folder)", request.name),
                 None,
             ));
         };

@@ -67,8 +67,20 @@ pub async fn bind(api: Api, options: ServeOptions) -> std::io::Result<Bound> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port)).await?;
     let addr = listener.local_addr()?;
     let token = options.token.unwrap_or_else(|| (0..32).map(|_| fastrand::alphanumeric()).collect());
+    // MCP over streamable HTTP, behind the same token (and Host check) as the API.
+    let mcp = {
+        let api = api.clone();
+        rmcp::transport::streamable_http_server::StreamableHttpService::new(
+            move || Ok(crate::mcp::McpServer::new(api.clone())),
+            std::sync::Arc::new(rmcp::transport::streamable_http_server::session::local::LocalSessionManager::default()),
+            rmcp::transport::streamable_http_server::StreamableHttpServerConfig::default(),
+        )
+    };
     let shared = Shared { api, token: token.clone(), port: addr.port() };
-    let mut app = axum::Router::new().route("/api/{method}", post(call)).route("/api/runs/{id}/events", get(events));
+    let mut app = axum::Router::new()
+        .route("/api/{method}", post(call))
+        .route("/api/runs/{id}/events", get(events))
+        .nest_service("/mcp", mcp);
     if let Some(ui) = options.ui {
         app = app.fallback(move |request: Request| ui_file(ui.clone(), request));
     }

@@ -1,0 +1,56 @@
+// `floe serve` offers the same MCP server over streamable HTTP at /mcp, behind its token:
+// driven by the official MCP TypeScript SDK's streamable HTTP client.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const floe = path.join(process.env.CARGO_TARGET_DIR ?? path.join(repo, "target"), "debug", "floe");
+const scratch = mkdtempSync(path.join(tmpdir(), "floe-mcp-http-"));
+const folder = path.join(scratch, "blueprints");
+let server;
+let served;
+
+before(async () => {
+  cpSync(path.join(repo, "blueprints"), folder, { recursive: true });
+  server = spawn(floe, ["serve", folder, "--json", "--db", path.join(scratch, "runs.db")], { stdio: ["ignore", "pipe", "ignore"] });
+  served = await new Promise((resolve, reject) => {
+    let buffer = "";
+    server.stdout.on("data", (chunk) => {
+      buffer += chunk.toString();
+      if (buffer.includes("\n")) resolve(JSON.parse(buffer.split("\n")[0]));
+    });
+    server.on("exit", (code) => reject(new Error(`floe serve exited with ${code}`)));
+  });
+});
+
+after(() => {
+  server?.kill();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+const endpoint = () => new URL(`http://${served.addr}/mcp`);
+
+test("with its token, an MCP client lists and calls the blueprints over streamable HTTP", async () => {
+  const client = new Client({ name: "floe-http-test", version: "1.0.0" });
+  await client.connect(new StreamableHTTPClientTransport(endpoint(), { requestInit: { headers: { Authorization: `Bearer ${served.token}` } } }));
+  const { tools } = await client.listTools();
+  assert.ok(tools.some((t) => t.name === "log-triage"));
+  const progress = [];
+  const result = await client.callTool({ name: "log-triage", arguments: {} }, undefined, { onprogress: (p) => progress.push(p) });
+  assert.equal(result.isError, false);
+  assert.equal(result.structuredContent.counts[0].code, "DB-500");
+  assert.ok(progress.length >= 3, JSON.stringify(progress));
+  await client.close();
+});
+
+test("without the token, nothing is served", async () => {
+  const client = new Client({ name: "floe-http-test", version: "1.0.0" });
+  await assert.rejects(client.connect(new StreamableHTTPClientTransport(endpoint())), /401|token/i);
+});
