@@ -162,3 +162,27 @@ test("malformed and out-of-order JSON-RPC get errors, and the server keeps servi
     child.kill();
   }
 });
+
+test("a blueprint that opts out is not offered, nor callable", async () => {
+  writeFileSync(
+    path.join(folder, "private.json"),
+    blueprint("private-report", [{ id: "say", kind: "tool", config: { tool: "text_template", args: { template: "secret" } } }], [], { run: { as_tool: false } }),
+  );
+  const { tools } = await client.listTools();
+  assert.ok(!tools.some((t) => t.name === "private-report"));
+  await assert.rejects(client.callTool({ name: "private-report", arguments: {} }), (e) => e.code === -32602);
+});
+
+test("draft drafts a blueprint (offline here: no model is reachable), saves it, and it becomes a tool", async () => {
+  const drafted = await client.callTool({
+    name: "draft",
+    arguments: { request: "Fetch https://example.com, summarise it and save it to summary.md", offline: true, save_as: "digest.json" },
+  });
+  assert.equal(drafted.isError, false, JSON.stringify(drafted.content));
+  assert.match(drafted.structuredContent.summary, /fetch .*summarise .*save/i);
+  assert.equal(drafted.structuredContent.saved, "digest.json");
+  const id = drafted.structuredContent.blueprint.id;
+  assert.ok((await client.listTools()).tools.some((t) => t.name === id), `${id} offered`);
+  const explained = await client.callTool({ name: "explain", arguments: { path: "digest.json" } });
+  assert.ok(explained.structuredContent.steps.length >= 3, JSON.stringify(explained.structuredContent));
+});

@@ -1,7 +1,8 @@
 //! Floe as a Model Context Protocol server, through the official Rust SDK (`rmcp`): `floe mcp`
 //! speaks it over stdio. What a client sees:
 //!
-//! - **Every blueprint of the folder is a tool**, named after its id (the same name in
+//! - **Every blueprint of the folder is a tool** (unless it opts out with `"run": {"as_tool":
+//!   false}`: the folder offers all by default, so a new blueprint is usable at once), named after its id (the same name in
 //!   `tools/list` and `tools/call`, whatever its length), described by its name and description,
 //!   its input schema made from its run inputs and its output schema from its outputs. A call runs
 //!   the blueprint with the real engine and journal, exactly as the app's Run button does; while
@@ -32,7 +33,7 @@ use crate::{Api, ApiError, ErrorCode, RunRequest};
 use floe_engine::events::{RunEvent, RunStatus};
 
 /// The tools for working on workflows, beside the blueprints.
-const META_TOOLS: [&str; 4] = ["validate", "explain", "runs", "run_status"];
+const META_TOOLS: [&str; 5] = ["validate", "draft", "explain", "runs", "run_status"];
 
 /// The MCP server over one folder of blueprints and its run store.
 #[derive(Clone)]
@@ -122,6 +123,18 @@ fn meta_tools() -> Vec<Tool> {
             }, "required": ["path"]})),
         ),
         Tool::new(
+            "draft",
+            "Drafts a Floe blueprint from a request in words (a new one, or a change to `path`) with the default model, \
+             checks it with the compiler, and answers with the blueprint and what it does; with `save_as`, saves it in \
+             the folder, where it becomes a tool.",
+            object(json!({"type": "object", "properties": {
+                "request": {"type": "string", "description": "what the workflow should do, in words"},
+                "path": {"type": "string", "description": "a blueprint of the folder to change (default: draft a new one)"},
+                "save_as": {"type": "string", "description": "where to save the draft in the folder, e.g. `triage.json` (default: not saved)"},
+                "offline": {"type": "boolean", "description": "draft without a model (Floe's own drafter; simple requests only)"}
+            }, "required": ["request"]})),
+        ),
+        Tool::new(
             "explain",
             "Explains a blueprint in plain words, step by step (offline: Floe's own explanation, no model).",
             object(json!({"type": "object", "properties": {"path": path}, "required": ["path"]})),
@@ -190,6 +203,9 @@ impl McpServer {
                     tracing::warn!(path = %entry.path, "not offered as an MCP tool: it does not parse");
                     continue;
                 };
+                if blueprint.run.as_tool == Some(false) {
+                    continue;
+                }
                 if offered.iter().any(|o| o.tool.name == blueprint.id) || META_TOOLS.contains(&blueprint.id.as_str()) {
                     tracing::warn!(path = %entry.path, id = %blueprint.id, "not offered as an MCP tool: its id is taken");
                     continue;
@@ -296,7 +312,12 @@ impl McpServer {
         Ok(result)
     }
 
-    async fn call_meta(&self, name: &str, args: JsonObject) -> Result<CallToolResult, ErrorData> {
+    async fn call_meta(
+        &self,
+        name: &str,
+        args: JsonObject,
+        context: &RequestContext<RoleServer>,
+    ) -> Result<CallToolResult, ErrorData> {
         let api = self.api.clone();
         let answer = match name {
             "validate" => {
@@ -313,6 +334,7 @@ impl McpServer {
                 .await
                 .map_err(|e| ErrorData::internal_error(e.to_string(), None))?
             }
+            "draft" => return self.draft(args, context).await,
             "explain" => {
                 let path = string_arg(&args, "path")?;
                 api.explain(path, None, Some(true)).await.map(|answer| json!(answer.explanation))
@@ -337,6 +359,74 @@ impl McpServer {
             }
             Err(error) => failed(&error),
         })
+    }
+}
+
+impl McpServer {
+    /// The `draft` tool: drafts, reporting the drafter's progress, and saves when asked.
+    async fn draft(&self, args: JsonObject, context: &RequestContext<RoleServer>) -> Result<CallToolResult, ErrorData> {
+        let text = string_arg(&args, "request")?;
+        let path = args.get("path").and_then(Value::as_str).map(str::to_owned);
+        let save_as = args.get("save_as").and_then(Value::as_str).map(str::to_owned);
+        let offline = args.get("offline").and_then(Value::as_bool).unwrap_or(false);
+        let request = crate::DraftRequest { text, path, offline, ..crate::DraftRequest::default() };
+        let started = match self.api.draft(request).await {
+            Ok(started) => started,
+            Err(error) => return Ok(failed(&error)),
+        };
+        let token = context.meta.get_progress_token();
+        let mut after = None;
+        let mut steps = 0u32;
+        let result = loop {
+            let status = tokio::select! {
+                status = self.api.draft_status(started.id.clone(), after) => status,
+                () = context.ct.cancelled() => {
+                    let _ = self.api.cancel_draft(started.id.clone()).await;
+                    return Ok(CallToolResult::error(vec![Content::text("the draft was cancelled")]));
+                }
+            };
+            let status = match status {
+                Ok(status) => status,
+                Err(error) => return Ok(failed(&error)),
+            };
+            after = Some(status.next);
+            if let Some(token) = &token
+                && !status.progress.is_empty()
+            {
+                steps += status.progress.len() as u32;
+                let _ = context
+                    .peer
+                    .notify_progress(
+                        ProgressNotificationParam::new(token.clone(), f64::from(steps)).with_message("drafting"),
+                    )
+                    .await;
+            }
+            if let Some(result) = status.result {
+                break result;
+            }
+        };
+        let Some(text) = result.text else {
+            let why = result.error.unwrap_or_else(|| "the draft could not be applied".into());
+            return Ok(CallToolResult::error(vec![Content::text(why)]));
+        };
+        let summary = result.draft.as_ref().map(|d| d.summary.clone()).unwrap_or_default();
+        let problems: Vec<String> = result
+            .draft
+            .as_ref()
+            .map(|d| d.diagnostics.iter().map(|p| p.message.clone()).collect())
+            .unwrap_or_default();
+        let mut answer = json!({"summary": summary, "blueprint": serde_json::from_str::<Value>(&text).unwrap_or(Value::String(text.clone())), "problems": problems});
+        if let Some(save_as) = save_as {
+            let api = self.api.clone();
+            let saved = tokio::task::spawn_blocking(move || api.save(save_as, text))
+                .await
+                .map_err(|e| ErrorData::internal_error(e.to_string(), None))?;
+            match saved {
+                Ok(file) => answer["saved"] = json!(file.path),
+                Err(error) => return Ok(failed(&error)),
+            }
+        }
+        Ok(text_result(&answer))
     }
 }
 
@@ -367,7 +457,7 @@ impl ServerHandler for McpServer {
     ) -> Result<CallToolResult, ErrorData> {
         let args = request.arguments.unwrap_or_default();
         if META_TOOLS.contains(&request.name.as_ref()) {
-            return self.call_meta(&request.name, args).await;
+            return self.call_meta(&request.name, args, &context).await;
         }
         // The folder's listing knows each file's id: no blueprint is read to find the one called.
         let api = self.api.clone();
@@ -376,9 +466,18 @@ impl ServerHandler for McpServer {
             .map_err(|e| ErrorData::internal_error(e.to_string(), None))?
             .map_err(|e| ErrorData::internal_error(e.message, None))?
             .entries;
-        let Some(found) = entries.into_iter().find(|e| e.id == request.name) else {
+        let offered = |entry: &floe_engine::workspace::Entry| {
+            entry.id == request.name
+                && self.api.read(entry.path.clone()).ok().and_then(|file| {
+                    floe_blueprint::parse_bytes(file.text.as_bytes()).blueprint.map(|b| b.run.as_tool != Some(false))
+                }) == Some(true)
+        };
+        let Some(found) = entries.into_iter().find(offered) else {
             return Err(ErrorData::invalid_params(
-                format!("there is no tool `{}`; `tools/list` names them (one per blueprint of the folder)", request.name),
+                format!(
+                    "there is no tool `{}`; `tools/list` names them (one per blueprint of the folder)",
+                    request.name
+                ),
                 None,
             ));
         };
@@ -466,7 +565,9 @@ async fn gate(input: impl tokio::io::AsyncRead + Unpin, mut server: tokio::io::D
                 Ok(message) if message.get("id").is_none() => continue,
                 Ok(message) => Some(json!({"jsonrpc": "2.0", "id": message["id"], "error": {"code": -32600,
                     "message": "the session is not initialized: send `initialize` first"}})),
-                Err(_) => Some(json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32700, "message": "Parse error"}})),
+                Err(_) => {
+                    Some(json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32700, "message": "Parse error"}}))
+                }
             };
             if let Some(answer) = answer {
                 let text = format!("{answer}\n");

@@ -158,6 +158,10 @@ pub struct RunPolicy {
     /// Spending limit; crossing it stops the run cleanly.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub budget: Option<Budget>,
+    /// Whether MCP clients (`floe mcp`, `floe serve`'s `/mcp`) are offered this blueprint as a
+    /// tool (default yes: every blueprint of the folder is; `false` keeps it to the app).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub as_tool: Option<bool>,
 }
 
 impl RunPolicy {

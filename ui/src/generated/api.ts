@@ -1919,6 +1919,11 @@ export interface RunInput {
  */
 export interface RunPolicy {
   /**
+   * Whether MCP clients (`floe mcp`, `floe serve`'s `/mcp`) are offered this blueprint as a
+   * tool (default yes: every blueprint of the folder is; `false` keeps it to the app).
+   */
+  as_tool?: boolean | null;
+  /**
    * Spending limit; crossing it stops the run cleanly.
    */
   budget?: Budget | null;
