@@ -271,8 +271,9 @@ pub struct Api {
     llm: Arc<floe_llm::Llm>,
     /// Drafts being made or made here.
     drafts: drafts::SharedDrafts,
-    /// The tools runs started here may call: the built-in ones and the store's memory tools.
-    tools: Arc<Toolbox>,
+    /// The tools runs started here may call: the built-in ones, the store's memory tools, and
+    /// the MCP servers' (added once they are connected: the API answers before they are).
+    tools: Arc<std::sync::RwLock<Arc<Toolbox>>>,
 }
 
 impl std::fmt::Debug for Api {
@@ -305,7 +306,20 @@ impl Api {
 
     /// An API whose runs call models through `llm`.
     pub fn with_llm(root: &Path, store: Store, llm: Arc<floe_llm::Llm>) -> Result<Self, ApiError> {
-        let tools = Toolbox::with_memory(&store);
+        let tools = Arc::new(std::sync::RwLock::new(Toolbox::with_memory(&store)));
+        let settings = llm.settings();
+        if !settings.mcp_servers.is_empty()
+            && let Ok(runtime) = tokio::runtime::Handle::try_current()
+        {
+            let (store, tools) = (store.clone(), tools.clone());
+            runtime.spawn(async move {
+                let (toolbox, problems) = Toolbox::for_process(&store, &settings).await;
+                for problem in problems {
+                    tracing::warn!("{problem}");
+                }
+                *tools.write().unwrap_or_else(PoisonError::into_inner) = toolbox;
+            });
+        }
         Ok(Self {
             workspace: Arc::new(Mutex::new(Workspace::open(root)?)),
             store,
@@ -314,6 +328,11 @@ impl Api {
             drafts: Arc::default(),
             tools,
         })
+    }
+
+    /// The tools runs started now may call.
+    pub(crate) fn tools(&self) -> Arc<Toolbox> {
+        self.tools.read().unwrap_or_else(PoisonError::into_inner).clone()
     }
 
     pub(crate) fn folder(&self) -> Workspace {
@@ -331,7 +350,7 @@ impl Api {
 
     /// Every node kind and built-in tool, with schemas, ports and docs.
     pub fn catalog(&self) -> Result<floe_blueprint::catalog::CatalogDoc, ApiError> {
-        Ok(self.tools.catalog().doc())
+        Ok(self.tools().catalog().doc())
     }
 
     /// Opens another folder.
@@ -359,7 +378,7 @@ impl Api {
 
     /// Compiles a document as if saved at `path`: every problem with its position.
     pub fn check(&self, path: String, text: String) -> Result<Check, ApiError> {
-        Ok(self.folder().check(&path, &text, self.tools.catalog(), self.llm.default_model())?)
+        Ok(self.folder().check(&path, &text, self.tools().catalog(), self.llm.default_model())?)
     }
 
     /// Saves a document in canonical form; returns what was written.
@@ -449,7 +468,7 @@ impl Api {
         run.reuse = request.reuse;
         run.pinned = request.pinned;
         run.llm = Some(self.llm.clone());
-        run.tools = self.tools.clone();
+        run.tools = self.tools();
         run.check_ready = !request.no_check;
         let run_id = new_run_id();
         run.run_id = Some(run_id.clone());
@@ -475,7 +494,7 @@ impl Api {
         if self.live.lock().unwrap_or_else(PoisonError::into_inner).runs.contains_key(&run_id) {
             return Err(ApiError::conflict(format!("run {run_id} is still running here; pause or cancel it instead")));
         }
-        let (store, llm, tools) = (self.store.clone(), self.llm.clone(), self.tools.clone());
+        let (store, llm, tools) = (self.store.clone(), self.llm.clone(), self.tools());
         let id = run_id.clone();
         self.launch(run_id, move |sink, control| async move {
             resume(&store, &id, sink, control, Some(llm), Some(tools)).await

@@ -26,6 +26,18 @@ pub struct StoreArgs {
     db: Option<PathBuf>,
 }
 
+/// The tools a run from the command line may call: built-in, memory, and the MCP servers of the
+/// settings (what went wrong with a server is said on stderr; its cached tools still compile).
+async fn process_tools(store: &Store) -> Arc<floe_engine::tools::Toolbox> {
+    let settings =
+        floe_llm::Settings::default_path().and_then(|path| floe_llm::Settings::load(&path).ok()).unwrap_or_default();
+    let (tools, problems) = floe_engine::tools::Toolbox::for_process(store, &settings).await;
+    for problem in problems {
+        note!("{problem}");
+    }
+    tools
+}
+
 impl StoreArgs {
     /// The database given, if one was.
     pub fn path(&self) -> Option<&std::path::Path> {
@@ -230,7 +242,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Outcome> {
             reuse: args.reuse.clone(),
             from: args.from.clone(),
             check_ready: !args.no_check,
-            tools: floe_engine::tools::Toolbox::with_memory(&store),
+            tools: process_tools(&store).await,
             ..FileRun::new(args.file.clone())
         };
         let result = run_file(&store, request).await;
@@ -244,7 +256,7 @@ pub fn resume_run(args: &ResumeArgs) -> anyhow::Result<Outcome> {
         let control = RunControl::new();
         cancel_on_ctrl_c(&control);
         let display = Display::new(args.json);
-        let tools = floe_engine::tools::Toolbox::with_memory(&store);
+        let tools = process_tools(&store).await;
         let result = resume(&store, &args.id, display.sink(), control, None, Some(tools)).await;
         display.finish(result, &args.id)
     })

@@ -352,3 +352,39 @@ fn memory_imports_json_lines_whole_searches_shows_history_and_exports() {
     let after: serde_json::Value = serde_json::from_slice(&after.stdout).expect("JSON");
     assert_eq!(after.as_array().map(Vec::len), Some(2), "nothing already stored was lost, nothing bad was added");
 }
+
+/// MCP servers from the settings (written as Claude Desktop writes them): `floe run` calls their
+/// tools; their schemas are cached, so `floe validate` checks a blueprint that calls them while
+/// the server is gone, and a run then fails naming the server.
+#[test]
+fn blueprints_call_the_tools_of_mcp_servers_in_the_settings_and_validate_offline() {
+    let dir = scratch("mcp-servers");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let server = repo().join("node_modules/@modelcontextprotocol/server-everything/dist/index.js");
+    assert!(server.is_file(), "run `npm ci` first (make test does)");
+    let launcher = dir.join("everything.sh");
+    std::fs::write(&launcher, format!("#!/bin/sh\nexec node {} stdio\n", server.display())).expect("written");
+    let settings = dir.join("settings.json");
+    let entry =
+        serde_json::json!({"mcpServers": {"everything": {"command": "sh", "args": [launcher.to_string_lossy()]}}});
+    std::fs::write(&settings, entry.to_string()).expect("written");
+    let blueprint = dir.join("sum.json");
+    let document = serde_json::json!({"format": "floe.blueprint", "version": 1, "id": "sum", "name": "Sum",
+        "outputs": {"said": {"from": "sum.text"}},
+        "nodes": [{"id": "sum", "kind": "tool", "config": {"tool": "everything__get-sum", "args": {"a": 40, "b": 2}}}]});
+    std::fs::write(&blueprint, document.to_string()).expect("written");
+    let env = [("FLOE_SETTINGS", settings.to_str().expect("utf-8"))];
+    let db = dir.join("runs.db");
+    let ran = floe_with(&["run", blueprint.to_str().expect("utf-8"), "--db", db.to_str().expect("utf-8")], &env);
+    assert_eq!(ran.status.code(), Some(0), "{}", String::from_utf8_lossy(&ran.stderr));
+    assert!(stdout(&ran).contains("42"), "{}", stdout(&ran));
+    assert!(dir.join("mcp-tools.json").is_file(), "the server's tools are cached beside the settings");
+    // The server is gone: the blueprint still checks, and a run says which server and what to do.
+    std::fs::remove_file(&launcher).expect("removed");
+    let checked = floe_with(&["validate", blueprint.to_str().expect("utf-8")], &env);
+    assert_eq!(checked.status.code(), Some(0), "{}{}", stdout(&checked), String::from_utf8_lossy(&checked.stderr));
+    let failed = floe_with(&["run", blueprint.to_str().expect("utf-8"), "--db", db.to_str().expect("utf-8")], &env);
+    assert_ne!(failed.status.code(), Some(0));
+    let said = String::from_utf8_lossy(&failed.stderr);
+    assert!(said.contains("`everything`") && said.contains("mcp_servers.everything"), "{said}");
+}

@@ -61,7 +61,7 @@ pub fn validate_file(path: &Path) -> Result<FileReport, FileError> {
     let span = tracing::debug_span!("validate", path = %path.display());
     let _guard = span.enter();
     let Checked { plan, diagnostics, migrated_from } =
-        floe_compiler::check_bytes(&bytes, tools::catalog_with_memory(), &FileResolver::from_settings(), Some(&key));
+        floe_compiler::check_bytes(&bytes, tools::offline_catalog(), &FileResolver::from_settings(), Some(&key));
     tracing::debug!(errors = diagnostics.iter().filter(|d| d.is_error()).count(), "checked");
     Ok(FileReport { path: path.to_owned(), plan, diagnostics, migrated_from })
 }

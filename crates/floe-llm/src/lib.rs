@@ -29,5 +29,5 @@ pub use prices::{Price, Prices};
 pub use providers::Api;
 pub use ready::{NotReady, Remedy};
 pub use secrets::Secret;
-pub use settings::{Provider, Settings};
+pub use settings::{McpServerSettings, Provider, Settings};
 pub use types::{ChatRequest, ChatResponse, Message, Role, StopReason, ToolCall, ToolDef, Usage};

@@ -28,6 +28,10 @@ pub struct Settings {
     /// Provider name → its settings.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub providers: BTreeMap<String, ProviderSettings>,
+    /// MCP servers whose tools workflows may call, by name (`mcpServers`, as Claude Desktop's
+    /// configuration writes it, is read too).
+    #[serde(default, alias = "mcpServers", skip_serializing_if = "BTreeMap::is_empty")]
+    pub mcp_servers: BTreeMap<String, McpServerSettings>,
     /// A price table overriding (entry by entry) the built-in one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prices: Option<PathBuf>,
@@ -55,6 +59,34 @@ pub struct ProviderSettings {
     /// Whether it needs an API key (local servers do not).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub needs_key: Option<bool>,
+}
+
+/// An MCP server: a command started with stdio (`command`, `args`, `env`), or a streamable HTTP
+/// endpoint (`url`, `headers`). The shape is Claude Desktop's and Cursor's, so their entries can
+/// be pasted as they are (their `type` is read and not needed).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct McpServerSettings {
+    /// The program that serves MCP on its stdin and stdout.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
+    /// Its arguments.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub args: Vec<String>,
+    /// Environment variables it gets (beside Floe's own).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub env: BTreeMap<String, String>,
+    /// Or: the URL of a streamable HTTP MCP endpoint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// HTTP headers sent with every request (e.g. `Authorization`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub headers: BTreeMap<String, String>,
+    /// `stdio`, `http` or `streamable-http`, as other clients write it (read, not needed).
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub transport: Option<String>,
+    /// Longest wait for one tool call, e.g. `"5m"` (default 60 s).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<String>,
 }
 
 /// A provider with every setting resolved.

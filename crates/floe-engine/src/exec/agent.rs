@@ -210,7 +210,7 @@ fn tools(config: &AgentConfig, workflows: &[WorkflowTool], catalog: &Catalog) ->
                 }
                 let validator = floe_llm::schema::validator(&parameters).ok();
                 out.push(Tool {
-                    def: ToolDef { name: spec.name.clone(), description: spec.summary.clone(), parameters },
+                    def: ToolDef { name: model_tool_name(&spec.name), description: spec.summary.clone(), parameters },
                     target: Target::Toolbox(spec.name.clone()),
                     validator,
                 });
@@ -316,6 +316,12 @@ fn memory_tools(config: &AgentConfig, node: &str, catalog: &Catalog, named: &[To
         });
     }
     Ok(out)
+}
+
+/// A tool's name as model APIs accept it (letters, digits, `_` and `-`, at most 64): tools of
+/// other sources (an MCP server's) may have others.
+fn model_tool_name(name: &str) -> String {
+    name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '_' }).take(64).collect()
 }
 
 fn json_type(ty: ValueType) -> Option<&'static str> {

@@ -302,7 +302,7 @@ pub fn catalog() -> &'static floe_blueprint::Catalog {
 }
 
 /// The memory tools, described.
-fn infos() -> Vec<ToolInfo> {
+pub(crate) fn infos() -> Vec<ToolInfo> {
     let memory = || PortDef::new("memory", ValueType::Object, "the memory written, or the one that already held it");
     let outcome = || PortDef::new("outcome", ValueType::String, "`added`, `unchanged` or `superseded`");
     vec![

@@ -11,6 +11,7 @@ mod files;
 mod http_request;
 mod json_query;
 mod list_files;
+pub mod mcp;
 mod memory;
 mod regex_extract;
 mod sleep;
@@ -31,6 +32,27 @@ use crate::template::Outputs;
 
 pub use files::confine;
 pub use memory::{MEMORY, MemoryTools, catalog as catalog_with_memory, embed as embed_for_memory};
+
+/// The catalogue blueprints are checked against where no run is made (`floe validate`): the
+/// built-in tools, the memory tools, and the MCP servers' tools as last listed (no server is
+/// started). Read once per process.
+pub fn offline_catalog() -> &'static Catalog {
+    static CATALOG: OnceLock<Catalog> = OnceLock::new();
+    CATALOG.get_or_init(|| {
+        let settings = floe_llm::Settings::default_path()
+            .and_then(|path| floe_llm::Settings::load(&path).ok())
+            .unwrap_or_default();
+        let servers = mcp::default_cache().map(|cache| mcp::cached(&settings.mcp_servers, &cache)).unwrap_or_default();
+        let mut tools = memory::infos();
+        for server in &servers {
+            tools.extend(server.tools().into_iter().map(|mut t| {
+                t.source = server.name().to_owned();
+                t
+            }));
+        }
+        Catalog::builtin().with_tools(tools).unwrap_or_else(|_| catalog_with_memory().clone())
+    })
+}
 
 /// Where tools come from: it lists them and calls them.
 pub trait ToolSource: Send + Sync {
@@ -123,6 +145,37 @@ impl Toolbox {
             Ok(toolbox) => Arc::new(Toolbox { memory: Some(store.clone()), ..toolbox }),
             // The memory tools' names are their own; a clash is a bug caught by the tests.
             Err(_) => Toolbox::builtin(),
+        }
+    }
+
+    /// What a process that runs blueprints offers them: the built-in tools, the memory tools
+    /// over `store`, and the tools of the MCP servers in the settings (`mcp_servers`), connected
+    /// at once (a server that is down keeps the tools it listed last time). Answers with what
+    /// went wrong with the servers, in words, beside the toolbox.
+    pub async fn for_process(
+        store: &crate::store::Store,
+        settings: &floe_llm::Settings,
+    ) -> (Arc<Toolbox>, Vec<String>) {
+        let mut sources: Vec<Arc<dyn ToolSource>> = vec![Arc::new(MemoryTools::new(store.clone()))];
+        let mut problems = Vec::new();
+        if !settings.mcp_servers.is_empty() {
+            match mcp::default_cache() {
+                Some(cache) => {
+                    let (servers, said) = mcp::open_all(&settings.mcp_servers, &cache).await;
+                    sources.extend(servers);
+                    problems.extend(said);
+                }
+                None => problems.push(
+                    "MCP servers are configured, but this user has no config folder to cache their tools in".into(),
+                ),
+            }
+        }
+        match Toolbox::with_sources(sources) {
+            Ok(toolbox) => (Arc::new(Toolbox { memory: Some(store.clone()), ..toolbox }), problems),
+            Err(clash) => {
+                problems.push(format!("the MCP servers' tools were left out: {clash}"));
+                (Toolbox::with_memory(store), problems)
+            }
         }
     }
 
