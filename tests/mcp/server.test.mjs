@@ -73,9 +73,11 @@ test("a call runs the blueprint with the engine and journal, with progress as it
   const result = await client.callTool({ name: "log-triage", arguments: {} }, undefined, { onprogress: (p) => progress.push(p) });
   assert.equal(result.isError, false);
   assert.deepEqual(result.structuredContent.counts[0], { code: "DB-500", count: 3 });
-  // One notification per finished node, in order, out of the blueprint's four (the last one
-  // may reach the client after the result, which ends the client's interest in them).
-  assert.ok(progress.length >= 3, JSON.stringify(progress));
+  // One notification per finished node, in order, out of the blueprint's four. The server writes
+  // all four before the result (the raw-protocol test below reads them off the wire); the SDK's
+  // client has been seen handing on fewer on a loaded machine, so here only their order and
+  // totals are pinned.
+  assert.ok(progress.length >= 1, JSON.stringify(progress));
   assert.deepEqual(progress.map((p) => p.progress), [1, 2, 3, 4].slice(0, progress.length));
   assert.ok(progress.every((p) => p.total === 4 && / done$/.test(p.message)), JSON.stringify(progress));
   const run = result._meta["floe/run"];
@@ -157,6 +159,11 @@ test("malformed and out-of-order JSON-RPC get errors, and the server keeps servi
     const unknown = await reply(3);
     assert.ok(unknown.error, JSON.stringify(unknown));
     assert.ok((await reply(4)).result.tools.length > 8);
+    // Progress is written before the result: one per node, then the answer.
+    send('{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"log-triage","arguments":{},"_meta":{"progressToken":"p5"}}}');
+    await reply(5);
+    const order = replies.filter((r) => r.id === 5 || r.params?.progressToken === "p5").map((r) => (r.id === 5 ? "result" : r.params.progress));
+    assert.deepEqual(order, [1, 2, 3, 4, "result"]);
     assert.ok(replies.some((r) => r.error?.code === -32700), `a parse error: ${JSON.stringify(replies)}`);
   } finally {
     child.kill();

@@ -274,6 +274,8 @@ pub struct Api {
     /// The tools runs started here may call: the built-in ones, the store's memory tools, and
     /// the MCP servers' (added once they are connected: the API answers before they are).
     tools: Arc<std::sync::RwLock<Arc<Toolbox>>>,
+    /// What went wrong when the MCP servers were last connected, in words.
+    mcp_problems: Arc<std::sync::RwLock<Vec<String>>>,
 }
 
 impl std::fmt::Debug for Api {
@@ -306,28 +308,24 @@ impl Api {
 
     /// An API whose runs call models through `llm`.
     pub fn with_llm(root: &Path, store: Store, llm: Arc<floe_llm::Llm>) -> Result<Self, ApiError> {
-        let tools = Arc::new(std::sync::RwLock::new(Toolbox::with_memory(&store)));
-        let settings = llm.settings();
-        if !settings.mcp_servers.is_empty()
-            && let Ok(runtime) = tokio::runtime::Handle::try_current()
-        {
-            let (store, tools) = (store.clone(), tools.clone());
-            runtime.spawn(async move {
-                let (toolbox, problems) = Toolbox::for_process(&store, &settings).await;
-                for problem in problems {
-                    tracing::warn!("{problem}");
-                }
-                *tools.write().unwrap_or_else(PoisonError::into_inner) = toolbox;
-            });
-        }
-        Ok(Self {
+        let api = Self {
             workspace: Arc::new(Mutex::new(Workspace::open(root)?)),
+            tools: Arc::new(std::sync::RwLock::new(Toolbox::with_memory(&store))),
             store,
             live: Arc::default(),
             llm,
             drafts: Arc::default(),
-            tools,
-        })
+            mcp_problems: Arc::default(),
+        };
+        // The MCP servers connect in the background: the API answers at once, their tools
+        // join when they are listed.
+        if !api.llm.settings().mcp_servers.is_empty()
+            && let Ok(runtime) = tokio::runtime::Handle::try_current()
+        {
+            let api = api.clone();
+            runtime.spawn(async move { api.connect_mcp_servers().await });
+        }
+        Ok(api)
     }
 
     /// The tools runs started now may call.

@@ -533,6 +533,138 @@ impl ServerHandler for McpServer {
     }
 }
 
+/// An MCP server of the settings, for the Settings screen.
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
+pub struct McpServerView {
+    /// Its name (its tools are `<name>__<tool>`).
+    pub name: String,
+    /// How it is reached.
+    pub settings: floe_llm::McpServerSettings,
+    /// Its tools as workflows call them.
+    pub tools: Vec<String>,
+    /// Why it could not be reached (its tools, if any, are the ones listed last time).
+    pub problem: Option<String>,
+}
+
+impl Api {
+    /// Connects the MCP servers of the settings and makes their tools the ones runs started
+    /// from now on may call.
+    pub(crate) async fn connect_mcp_servers(&self) {
+        let (toolbox, problems) = floe_engine::tools::Toolbox::for_process(&self.store, &self.llm.settings()).await;
+        for problem in &problems {
+            tracing::warn!("{problem}");
+        }
+        *self.tools.write().unwrap_or_else(std::sync::PoisonError::into_inner) = toolbox;
+        *self.mcp_problems.write().unwrap_or_else(std::sync::PoisonError::into_inner) = problems;
+    }
+
+    /// The MCP servers of the settings, with their tools and what is wrong with them.
+    pub async fn mcp_servers(&self) -> Result<Vec<McpServerView>, ApiError> {
+        let settings = self.llm.settings();
+        let tools = self.tools();
+        let problems = self.mcp_problems.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+        Ok(settings
+            .mcp_servers
+            .into_iter()
+            .map(|(name, settings)| {
+                let source = format!("mcp:{name}");
+                McpServerView {
+                    tools: tools
+                        .catalog()
+                        .tools()
+                        .iter()
+                        .filter(|t| t.source == source)
+                        .map(|t| t.name.clone())
+                        .collect(),
+                    problem: problems.iter().find(|p| p.contains(&format!("`{name}`"))).cloned(),
+                    name,
+                    settings,
+                }
+            })
+            .collect())
+    }
+
+    /// Adds or changes an MCP server in the settings, and connects every server again.
+    pub async fn set_mcp_server(
+        &self,
+        name: String,
+        settings: floe_llm::McpServerSettings,
+    ) -> Result<Vec<McpServerView>, ApiError> {
+        let valid = !name.is_empty()
+            && name.len() <= 40
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            && !name.contains("__");
+        if !valid {
+            return Err(ApiError {
+                pointer: Some("/name".into()),
+                ..ApiError::bad_request(format!(
+                    "{name:?} cannot name an MCP server: use letters, digits and `-` (e.g. `github` or `my-files`)"
+                ))
+            });
+        }
+        match (&settings.command, &settings.url) {
+            (Some(command), None) if !command.trim().is_empty() => {}
+            (None, Some(url)) if reqwest::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https")) => {}
+            (Some(_), Some(_)) => {
+                return Err(ApiError::bad_request("an MCP server has a `command` or a `url`, not both"));
+            }
+            _ => {
+                return Err(ApiError::bad_request(
+                    "an MCP server needs a `command` (started with stdio) or an http(s) `url` (streamable HTTP)",
+                ));
+            }
+        }
+        if let Some(timeout) = &settings.timeout {
+            humantime::parse_duration(timeout).map_err(|e| {
+                ApiError::bad_request(format!("`timeout` {timeout:?} is not a duration ({e}); write e.g. \"120s\""))
+            })?;
+        }
+        self.llm
+            .update_settings(move |file| {
+                file.mcp_servers.insert(name, settings);
+                Ok(())
+            })
+            .map_err(|e| ApiError::bad_request(e.to_string()))?;
+        self.connect_mcp_servers().await;
+        self.mcp_servers().await
+    }
+
+    /// Removes an MCP server from the settings.
+    pub async fn remove_mcp_server(&self, name: String) -> Result<Vec<McpServerView>, ApiError> {
+        self.llm
+            .update_settings(move |file| {
+                file.mcp_servers.remove(&name).map(|_| ()).ok_or_else(|| format!("there is no MCP server `{name}`"))
+            })
+            .map_err(|e| ApiError::not_found(e.to_string()))?;
+        self.connect_mcp_servers().await;
+        self.mcp_servers().await
+    }
+
+    /// Adds the servers of a configuration as Claude Desktop or Cursor writes it (`{"mcpServers":
+    /// {...}}`, or the object of servers alone), pasted as it is.
+    pub async fn add_mcp_servers(&self, json: String) -> Result<Vec<McpServerView>, ApiError> {
+        let value: Value = serde_json::from_str(&json).map_err(|e| {
+            ApiError::bad_request(format!("this is not JSON (line {}, column {}): {e}", e.line(), e.column()))
+        })?;
+        let servers = value.get("mcpServers").or_else(|| value.get("mcp_servers")).unwrap_or(&value);
+        let servers: std::collections::BTreeMap<String, floe_llm::McpServerSettings> =
+            serde_json::from_value(servers.clone()).map_err(|e| {
+                ApiError::bad_request(format!(
+                    "expected {{\"mcpServers\": {{\"name\": {{\"command\": …, \"args\": […]}}}}}}: {e}"
+                ))
+            })?;
+        if servers.is_empty() {
+            return Err(ApiError::bad_request(
+                "no MCP server in it: paste the `mcpServers` object of the configuration",
+            ));
+        }
+        for (name, settings) in servers {
+            Box::pin(self.set_mcp_server(name, settings)).await?;
+        }
+        self.mcp_servers().await
+    }
+}
+
 /// Serves `api`'s folder over MCP on this process's stdin and stdout until the client closes them.
 pub async fn serve_stdio(api: Api) -> Result<(), String> {
     use rmcp::ServiceExt;

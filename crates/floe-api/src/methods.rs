@@ -123,6 +123,7 @@ use std::path::PathBuf;
 use floe_engine::store::{PendingApproval, RunSummary};
 use floe_engine::workspace::Check;
 
+use floe_llm::McpServerSettings;
 use floe_llm::settings::ProviderSettings;
 
 use crate::settings::{ProviderTest, SettingsView};
@@ -206,6 +207,15 @@ api! {
     awaited pin_memory(id: i64, pinned: bool) -> floe_engine::store::Memory as PinMemoryArgs;
     /// Forgets a memory: hidden from search; with `hard`, deleted for good with its history.
     awaited forget_memory(id: i64, hard: Option<bool>) -> () as ForgetMemoryArgs;
+    /// The MCP servers of the settings, with their tools (`<server>__<tool>`) and what is wrong.
+    awaited mcp_servers() -> Vec<crate::mcp::McpServerView> as McpServersArgs;
+    /// Adds or changes an MCP server (a `command` with `args` and `env`, or a `url` with
+    /// `headers`; a `timeout`); every server connects again.
+    awaited set_mcp_server(name: String, settings: McpServerSettings) -> Vec<crate::mcp::McpServerView> as SetMcpServerArgs;
+    /// Removes an MCP server.
+    awaited remove_mcp_server(name: String) -> Vec<crate::mcp::McpServerView> as RemoveMcpServerArgs;
+    /// Adds the servers of a Claude Desktop or Cursor configuration, pasted as it is.
+    awaited add_mcp_servers(json: String) -> Vec<crate::mcp::McpServerView> as AddMcpServersArgs;
     /// Copies the example blueprints (and the files they read) into the open folder, leaving
     /// files already there as they are.
     blocking add_examples() -> WorkspaceInfo as AddExamplesArgs;

@@ -7,6 +7,7 @@ import { useEffect, useState } from "react";
 import { create } from "zustand";
 import type { Backend } from "../backend/backend";
 import type { Answer } from "../generated/client";
+import { McpSettings } from "./McpSettings";
 import { ModelPicker, useModels } from "./ModelPicker";
 
 type View = Answer<"settings">;
@@ -75,6 +76,7 @@ function message(error: unknown): string {
 export function SettingsScreen({ backend }: { backend: Backend }) {
   const { open, selected, view, error, tests } = useSettings();
   const [adding, setAdding] = useState(false);
+  const [mcp, setMcp] = useState(false);
 
   useEffect(() => {
     if (!open) return;
@@ -142,9 +144,10 @@ export function SettingsScreen({ backend }: { backend: Backend }) {
             {providers.map((p) => (
               <button
                 key={p.name}
-                className={p.name === current?.name ? "provider-item active" : "provider-item"}
+                className={p.name === current?.name && !adding && !mcp ? "provider-item active" : "provider-item"}
                 onClick={() => {
                   setAdding(false);
+                  setMcp(false);
                   useSettings.setState({ selected: p.name });
                 }}
               >
@@ -152,12 +155,29 @@ export function SettingsScreen({ backend }: { backend: Backend }) {
                 <span className={`key-state key-${p.key}`}>{p.key === "not_needed" ? "local" : p.key === "missing" ? "no key" : p.key === "env" ? "env" : "key"}</span>
               </button>
             ))}
-            <button className={adding ? "provider-item add active" : "provider-item add"} onClick={() => setAdding(true)}>
+            <button
+              className={adding ? "provider-item add active" : "provider-item add"}
+              onClick={() => {
+                setMcp(false);
+                setAdding(true);
+              }}
+            >
               + Add endpoint
+            </button>
+            <button
+              className={mcp ? "provider-item mcp-item active" : "provider-item mcp-item"}
+              onClick={() => {
+                setAdding(false);
+                setMcp(true);
+              }}
+            >
+              <span className="provider-name">MCP servers</span>
             </button>
           </nav>
           <div className="provider-detail">
-            {adding ? (
+            {mcp ? (
+              <McpSettings backend={backend} />
+            ) : adding ? (
               <AddEndpoint
                 onAdd={async (name, settings) => {
                   if (await apply(() => backend.setProvider(name, settings))) {

@@ -956,22 +956,24 @@ export interface MenuItem {
  */
 export interface ApiMethods {
   about: Method;
-  add_examples: Method34;
+  add_examples: Method38;
+  add_mcp_servers: Method37;
   approvals: Method18;
-  ask_history: Method39;
+  ask_history: Method43;
   cancel: Method16;
-  cancel_draft: Method37;
+  cancel_draft: Method41;
   catalog: Method2;
   check: Method6;
   create: Method8;
   decide: Method19;
-  decide_draft: Method38;
+  decide_draft: Method42;
   delete_key: Method25;
-  draft: Method35;
-  draft_status: Method36;
+  draft: Method39;
+  draft_status: Method40;
   edit_memory: Method31;
-  explain: Method40;
+  explain: Method44;
   forget_memory: Method33;
+  mcp_servers: Method34;
   memories: Method29;
   memory_detail: Method30;
   memory_namespaces: Method28;
@@ -981,6 +983,7 @@ export interface ApiMethods {
   pin_memory: Method32;
   read: Method5;
   remove: Method11;
+  remove_mcp_server: Method36;
   remove_provider: Method23;
   rename: Method9;
   rename_node: Method10;
@@ -991,6 +994,7 @@ export interface ApiMethods {
   save: Method7;
   set_default_model: Method26;
   set_key: Method24;
+  set_mcp_server: Method35;
   set_provider: Method22;
   settings: Method21;
   test_provider: Method27;
@@ -1028,7 +1032,7 @@ export interface AboutArgs {}
  * Copies the example blueprints (and the files they read) into the open folder, leaving
  * files already there as they are.
  */
-export interface Method34 {
+export interface Method38 {
   answer: WorkspaceInfo;
   args: AddExamplesArgs;
 }
@@ -1074,6 +1078,77 @@ export interface Entry {
  * The arguments, by name.
  */
 export interface AddExamplesArgs {}
+/**
+ * Adds the servers of a Claude Desktop or Cursor configuration, pasted as it is.
+ */
+export interface Method37 {
+  /**
+   * The answer.
+   */
+  answer: McpServerView[];
+  args: AddMcpServersArgs;
+}
+/**
+ * An MCP server of the settings, for the Settings screen.
+ */
+export interface McpServerView {
+  /**
+   * Its name (its tools are `<name>__<tool>`).
+   */
+  name: string;
+  /**
+   * Why it could not be reached (its tools, if any, are the ones listed last time).
+   */
+  problem?: string | null;
+  settings: McpServerSettings;
+  /**
+   * Its tools as workflows call them.
+   */
+  tools: string[];
+}
+/**
+ * How it is reached.
+ */
+export interface McpServerSettings {
+  /**
+   * Its arguments.
+   */
+  args?: string[];
+  /**
+   * The program that serves MCP on its stdin and stdout.
+   */
+  command?: string | null;
+  /**
+   * Environment variables it gets (beside Floe's own).
+   */
+  env?: {
+    [k: string]: string;
+  };
+  /**
+   * HTTP headers sent with every request (e.g. `Authorization`).
+   */
+  headers?: {
+    [k: string]: string;
+  };
+  /**
+   * Longest wait for one tool call, e.g. `"5m"` (default 60 s).
+   */
+  timeout?: string | null;
+  /**
+   * `stdio`, `http` or `streamable-http`, as other clients write it (read, not needed).
+   */
+  type?: string | null;
+  /**
+   * Or: the URL of a streamable HTTP MCP endpoint.
+   */
+  url?: string | null;
+}
+/**
+ * The arguments, by name.
+ */
+export interface AddMcpServersArgs {
+  json: string;
+}
 /**
  * Approvals waiting for a decision (of one run, or all).
  */
@@ -1128,7 +1203,7 @@ export interface ApprovalsArgs {
  * The requests made with Ask about a blueprint (or all), newest first, with what became of
  * each; kept in the folder (`.floe/asks.json`), not in the blueprint.
  */
-export interface Method39 {
+export interface Method43 {
   /**
    * The answer.
    */
@@ -1197,7 +1272,7 @@ export interface CancelArgs {
 /**
  * Stops a draft.
  */
-export interface Method37 {
+export interface Method41 {
   /**
    * The answer.
    */
@@ -1481,7 +1556,7 @@ export interface DecideArgs {
 /**
  * Records whether the person accepted or rejected a draft (for the history of requests).
  */
-export interface Method38 {
+export interface Method42 {
   /**
    * The answer.
    */
@@ -1612,7 +1687,7 @@ export interface DeleteKeyArgs {
  * Starts drafting a request (a new graph, or an edit of `path`, optionally about selected
  * nodes) with the default model (or `model`, or offline); answers with its id at once.
  */
-export interface Method35 {
+export interface Method39 {
   answer: DraftStarted;
   args: DraftArgs;
 }
@@ -1664,7 +1739,7 @@ export interface DraftRequest {
  * What happened to a draft since `after` (waiting up to ten seconds for something new): the
  * model's text, each round's problems, and the draft once it is over.
  */
-export interface Method36 {
+export interface Method40 {
   answer: DraftStatus;
   args: DraftStatusArgs;
 }
@@ -2067,7 +2142,7 @@ export interface EditMemoryArgs {
  * A blueprint (the file, or the document in the editor) in plain words, step by step: by the
  * default model when one is chosen (only steps naming its own nodes kept), else by Floe.
  */
-export interface Method40 {
+export interface Method44 {
   answer: ExplainAnswer;
   args: ExplainArgs;
 }
@@ -2149,6 +2224,20 @@ export interface ForgetMemoryArgs {
   hard?: boolean | null;
   id: number;
 }
+/**
+ * The MCP servers of the settings, with their tools (`<server>__<tool>`) and what is wrong.
+ */
+export interface Method34 {
+  /**
+   * The answer.
+   */
+  answer: McpServerView[];
+  args: McpServersArgs;
+}
+/**
+ * The arguments, by name.
+ */
+export interface McpServersArgs {}
 /**
  * A namespace's memories: with `query`, the best matches first (keyword search, fused with
  * similarity when an embedding model is set); without, pinned first, then newest.
@@ -2702,6 +2791,22 @@ export interface RemoveArgs {
   path: string;
 }
 /**
+ * Removes an MCP server.
+ */
+export interface Method36 {
+  /**
+   * The answer.
+   */
+  answer: McpServerView[];
+  args: RemoveMcpServerArgs;
+}
+/**
+ * The arguments, by name.
+ */
+export interface RemoveMcpServerArgs {
+  name: string;
+}
+/**
  * Removes an added endpoint (and its stored key), or puts a built-in provider back to
  * Floe's own values.
  */
@@ -3181,6 +3286,63 @@ export interface SettingsView3 {
 export interface SetKeyArgs {
   key: string;
   provider: string;
+}
+/**
+ * Adds or changes an MCP server (a `command` with `args` and `env`, or a `url` with
+ * `headers`; a `timeout`); every server connects again.
+ */
+export interface Method35 {
+  /**
+   * The answer.
+   */
+  answer: McpServerView[];
+  args: SetMcpServerArgs;
+}
+/**
+ * The arguments, by name.
+ */
+export interface SetMcpServerArgs {
+  name: string;
+  settings: McpServerSettings1;
+}
+/**
+ * An MCP server: a command started with stdio (`command`, `args`, `env`), or a streamable HTTP
+ * endpoint (`url`, `headers`). The shape is Claude Desktop's and Cursor's, so their entries can
+ * be pasted as they are (their `type` is read and not needed).
+ */
+export interface McpServerSettings1 {
+  /**
+   * Its arguments.
+   */
+  args?: string[];
+  /**
+   * The program that serves MCP on its stdin and stdout.
+   */
+  command?: string | null;
+  /**
+   * Environment variables it gets (beside Floe's own).
+   */
+  env?: {
+    [k: string]: string;
+  };
+  /**
+   * HTTP headers sent with every request (e.g. `Authorization`).
+   */
+  headers?: {
+    [k: string]: string;
+  };
+  /**
+   * Longest wait for one tool call, e.g. `"5m"` (default 60 s).
+   */
+  timeout?: string | null;
+  /**
+   * `stdio`, `http` or `streamable-http`, as other clients write it (read, not needed).
+   */
+  type?: string | null;
+  /**
+   * Or: the URL of a streamable HTTP MCP endpoint.
+   */
+  url?: string | null;
 }
 /**
  * Sets a provider's settings (a built-in one's overrides, or a new OpenAI-compatible

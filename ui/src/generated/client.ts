@@ -178,6 +178,26 @@ export abstract class ApiClient {
     return this.call("forget_memory", { id, hard });
   }
 
+  /** The MCP servers of the settings, with their tools (`<server>__<tool>`) and what is wrong. */
+  mcpServers(): Promise<Answer<"mcp_servers">> {
+    return this.call("mcp_servers", {});
+  }
+
+  /** Adds or changes an MCP server (a `command` with `args` and `env`, or a `url` with `headers`; a `timeout`); every server connects again. */
+  setMcpServer(name: Args<"set_mcp_server">["name"], settings: Args<"set_mcp_server">["settings"]): Promise<Answer<"set_mcp_server">> {
+    return this.call("set_mcp_server", { name, settings });
+  }
+
+  /** Removes an MCP server. */
+  removeMcpServer(name: Args<"remove_mcp_server">["name"]): Promise<Answer<"remove_mcp_server">> {
+    return this.call("remove_mcp_server", { name });
+  }
+
+  /** Adds the servers of a Claude Desktop or Cursor configuration, pasted as it is. */
+  addMcpServers(json: Args<"add_mcp_servers">["json"]): Promise<Answer<"add_mcp_servers">> {
+    return this.call("add_mcp_servers", { json });
+  }
+
   /** Copies the example blueprints (and the files they read) into the open folder, leaving files already there as they are. */
   addExamples(): Promise<Answer<"add_examples">> {
     return this.call("add_examples", {});
