@@ -67,6 +67,17 @@ async fn an_mcp_servers_tools_join_the_catalogue_and_tool_nodes_call_them_over_s
     assert_eq!(sum.source, "mcp:everything");
     assert_eq!(sum.args_schema["properties"]["a"]["type"], "number");
     assert!(matches!(sum.effect, ToolEffect::Fixed(Effect::Read)), "read-only by its annotation");
+    // A node placed from the palette starts valid: each required argument at a value of its type.
+    assert_eq!(sum.example, json!({"a": 0, "b": 0}));
+    let placed = json!({"format": "floe.blueprint", "version": 1, "id": "placed", "name": "Placed",
+        "nodes": [{"id": "sum", "kind": "tool", "config": {"tool": "everything__get-sum", "args": sum.example}}]});
+    let checked = floe_compiler::check_parsed(
+        floe_blueprint::parse_value(placed),
+        toolbox.catalog(),
+        &floe_compiler::NoResolver,
+        None,
+    );
+    assert!(checked.diagnostics.iter().all(|d| !d.is_error()), "{:#?}", checked.diagnostics);
     let report = sum_with(&toolbox).await;
     assert_eq!(report.status, RunStatus::Succeeded, "{:?}", report.error);
     assert!(report.outputs["text"].as_str().is_some_and(|t| t.contains("42")), "{:?}", report.outputs);

@@ -225,6 +225,29 @@ impl McpSource {
     }
 }
 
+/// The args a new node starts with: each required argument at its default, else the plain
+/// value of its type, so a node placed from the palette compiles before it is filled in.
+fn example_of(schema: &rmcp::model::JsonObject) -> Value {
+    let properties = schema.get("properties").and_then(Value::as_object);
+    let required = schema.get("required").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+    let mut example = Map::new();
+    for name in required.iter().filter_map(Value::as_str) {
+        let property = properties.and_then(|p| p.get(name));
+        let value = match property.and_then(|p| p.get("default")) {
+            Some(default) => default.clone(),
+            None => match property.and_then(|p| p.get("type")).and_then(Value::as_str) {
+                Some("number" | "integer") => json!(0),
+                Some("boolean") => json!(false),
+                Some("array") => json!([]),
+                Some("object") => json!({}),
+                _ => json!(""),
+            },
+        };
+        example.insert(name.to_owned(), value);
+    }
+    Value::Object(example)
+}
+
 impl ToolSource for McpSource {
     fn name(&self) -> &str {
         &self.source
@@ -253,7 +276,7 @@ impl ToolSource for McpSource {
                     ],
                     effect: ToolEffect::Fixed(if read_only { Effect::Read } else { Effect::Write }),
                     raw_args: false,
-                    example: json!({}),
+                    example: example_of(&tool.input_schema),
                     compiled: Arc::default(),
                 }
             })
