@@ -87,6 +87,7 @@ codes! {
     InvalidModel = "E0308", Error, "malformed model name";
     BodyRefInvalid = "E0309", Error, "container reads a missing body port";
     NoDefaultModel = "W0310", Warning, "no default model is chosen";
+    ToolNotAllowed = "E0311", Error, "an agent lists a tool the blueprint does not allow agents";
     InvalidRetry = "E0401", Error, "invalid retry policy";
     InvalidDuration = "E0402", Error, "invalid duration";
     InvalidLimit = "E0403", Error, "invalid limit";

@@ -162,6 +162,12 @@ pub struct RunPolicy {
     /// tool (default yes: every blueprint of the folder is; `false` keeps it to the app).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub as_tool: Option<bool>,
+    /// The MCP servers whose tools this blueprint's agents may call (by name, as in the
+    /// settings). A model chooses an agent's calls and their arguments, so another server's
+    /// tools are refused to agents unless listed here; `tool` nodes, whose calls the blueprint
+    /// spells out, may call any tool. Built-in and memory tools are always allowed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub agent_tools: Vec<String>,
 }
 
 impl RunPolicy {

@@ -37,7 +37,11 @@ fn stdio(script: &std::path::Path) -> McpServerSettings {
 }
 
 fn prepare(toolbox: &Toolbox, nodes: Value, outputs: Value) -> Prepared {
-    let document = json!({"format": "floe.blueprint", "version": 1, "id": "mcp", "name": "MCP", "outputs": outputs, "nodes": nodes});
+    prepare_with(toolbox, nodes, outputs, json!({}))
+}
+
+fn prepare_with(toolbox: &Toolbox, nodes: Value, outputs: Value, run: Value) -> Prepared {
+    let document = json!({"format": "floe.blueprint", "version": 1, "id": "mcp", "name": "MCP", "outputs": outputs, "nodes": nodes, "run": run});
     let checked = floe_compiler::check_parsed(
         floe_blueprint::parse_value(document),
         toolbox.catalog(),
@@ -184,12 +188,32 @@ async fn an_agent_calls_an_mcp_tool_against_a_loopback_model() {
         floe_llm::Llm::new(settings, floe_llm::Prices::builtin())
             .with_keys(Arc::new(|_| Some(floe_llm::Secret::new("sk-test")))),
     );
-    let prepared = prepare(
-        &toolbox,
-        json!([{"id": "ask", "kind": "agent", "config": {"model": "anthropic:claude-sonnet-4-5", "prompt": "What is 19 + 23?",
-            "tools": ["everything__get-sum"], "max_turns": 3}}]),
-        json!({"answer": {"from": "ask.text"}}),
+    let agent = json!([{"id": "ask", "kind": "agent", "config": {"model": "anthropic:claude-sonnet-4-5", "prompt": "What is 19 + 23?",
+        "tools": ["everything__get-sum"], "max_turns": 3}}]);
+    // The gate: an agent may list a server's tools only where the blueprint allows that server.
+    let refused = json!({"format": "floe.blueprint", "version": 1, "id": "mcp", "name": "MCP", "nodes": agent});
+    let checked = floe_compiler::check_parsed(
+        floe_blueprint::parse_value(refused.clone()),
+        toolbox.catalog(),
+        &floe_compiler::NoResolver,
+        None,
     );
+    let gate = checked.diagnostics.iter().find(|d| d.code == floe_blueprint::Code::ToolNotAllowed).expect("refused");
+    assert_eq!(gate.pointer, "/nodes/0/config/tools/0");
+    assert!(gate.message.contains("`everything`") && gate.help.contains("run.agent_tools"), "{gate:?}");
+    // Its fix allows the server, and then the blueprint compiles.
+    let mut fixed = refused.clone();
+    floe_blueprint::apply_patch(&mut fixed, &gate.fix.as_ref().expect("a fix").patch).expect("applies");
+    assert_eq!(fixed["run"]["agent_tools"], json!(["everything"]));
+    let checked = floe_compiler::check_parsed(
+        floe_blueprint::parse_value(fixed),
+        toolbox.catalog(),
+        &floe_compiler::NoResolver,
+        None,
+    );
+    assert!(checked.plan.is_some(), "{:#?}", checked.diagnostics);
+    let prepared =
+        prepare_with(&toolbox, agent, json!({"answer": {"from": "ask.text"}}), json!({"agent_tools": ["everything"]}));
     let recorder = Recorder::new();
     let options = RunOptions {
         tools: toolbox.clone(),

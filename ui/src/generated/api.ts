@@ -728,6 +728,7 @@ export interface Diagnostic {
     | "E0308"
     | "E0309"
     | "W0310"
+    | "E0311"
     | "E0401"
     | "E0402"
     | "E0403"
@@ -1993,6 +1994,13 @@ export interface RunInput {
  * The policy.
  */
 export interface RunPolicy {
+  /**
+   * The MCP servers whose tools this blueprint's agents may call (by name, as in the
+   * settings). A model chooses an agent's calls and their arguments, so another server's
+   * tools are refused to agents unless listed here; `tool` nodes, whose calls the blueprint
+   * spells out, may call any tool. Built-in and memory tools are always allowed.
+   */
+  agent_tools?: string[];
   /**
    * Whether MCP clients (`floe mcp`, `floe serve`'s `/mcp`) are offered this blueprint as a
    * tool (default yes: every blueprint of the folder is; `false` keeps it to the app).

@@ -45,6 +45,7 @@ mod collect;
 mod edges;
 mod hash;
 mod models;
+mod permissions;
 mod reads;
 mod results;
 
@@ -209,6 +210,7 @@ impl<'a, 's> Compiler<'a, 's> {
         self.used = vec![false; self.infos.len()];
         self.assign_ids();
         self.nodes();
+        self.agent_tool_permissions();
         for s in 0..self.scopes.len() {
             self.edges(s);
         }
