@@ -10,6 +10,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const floe = path.join(process.env.CARGO_TARGET_DIR ?? path.join(repo, "target"), "debug", "floe");
@@ -181,6 +182,10 @@ test("a blueprint that opts out is not offered, nor callable", async () => {
 });
 
 test("draft drafts a blueprint (offline here: no model is reachable), saves it, and it becomes a tool", async () => {
+  let changed = 0;
+  client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
+    changed += 1;
+  });
   const drafted = await client.callTool({
     name: "draft",
     arguments: { request: "Fetch https://example.com, summarise it and save it to summary.md", offline: true, save_as: "digest.json" },
@@ -190,6 +195,9 @@ test("draft drafts a blueprint (offline here: no model is reachable), saves it, 
   assert.equal(drafted.structuredContent.saved, "digest.json");
   const id = drafted.structuredContent.blueprint.id;
   assert.ok((await client.listTools()).tools.some((t) => t.name === id), `${id} offered`);
+  // The client is told the list changed (the folder is looked at every two seconds).
+  for (let i = 0; i < 60 && changed === 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.ok(changed > 0, "notifications/tools/list_changed");
   const explained = await client.callTool({ name: "explain", arguments: { path: "digest.json" } });
   assert.ok(explained.structuredContent.steps.length >= 3, JSON.stringify(explained.structuredContent));
 });

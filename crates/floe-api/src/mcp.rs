@@ -14,6 +14,8 @@
 //!   and `run_status`.
 //! - **Resources**: each blueprint (`floe://blueprints/<path>`) and the recent runs
 //!   (`floe://runs/<id>`).
+//! - **The list follows the folder**: a blueprint added, removed or saved sends
+//!   `notifications/tools/list_changed` (the folder is looked at every two seconds).
 //!
 //! Arguments that do not fit a tool (unknown tool, wrong run inputs) are protocol errors
 //! (`invalid_params`); a run that fails is a tool result with `isError`, which the client shows.
@@ -432,12 +434,43 @@ impl McpServer {
 
 impl ServerHandler for McpServer {
     fn get_info(&self) -> ServerInfo {
-        ServerInfo::new(ServerCapabilities::builder().enable_tools().enable_resources().build())
-            .with_server_info(Implementation::new("floe", env!("CARGO_PKG_VERSION")))
-            .with_instructions(
-                "Each tool named after a blueprint runs that Floe workflow on this machine and answers with its \
+        ServerInfo::new(
+            ServerCapabilities::builder().enable_tools().enable_tool_list_changed().enable_resources().build(),
+        )
+        .with_server_info(Implementation::new("floe", env!("CARGO_PKG_VERSION")))
+        .with_instructions(
+            "Each tool named after a blueprint runs that Floe workflow on this machine and answers with its \
                  outputs. `validate`, `explain`, `runs` and `run_status` work on the workflows and their runs.",
-            )
+        )
+    }
+
+    /// Once the client is ready: tells it whenever the folder's blueprints change (a file added,
+    /// removed, renamed or saved), so it lists the tools again without a restart.
+    async fn on_initialized(&self, context: rmcp::service::NotificationContext<RoleServer>) {
+        let api = self.api.clone();
+        tokio::spawn(async move {
+            let listing = |api: Api| async move {
+                tokio::task::spawn_blocking(move || api.workspace().ok())
+                    .await
+                    .ok()
+                    .flatten()
+                    .map(|w| w.entries.into_iter().map(|e| (e.path, e.id, e.modified_ms)).collect::<Vec<_>>())
+            };
+            let mut seen = listing(api.clone()).await;
+            loop {
+                tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+                let now = listing(api.clone()).await;
+                if now != seen {
+                    seen = now;
+                    if context.peer.notify_tool_list_changed().await.is_err() {
+                        return;
+                    }
+                }
+                if context.peer.is_transport_closed() {
+                    return;
+                }
+            }
+        });
     }
 
     async fn list_tools(
