@@ -179,15 +179,7 @@ async fn an_agent_calls_an_mcp_tool_against_a_loopback_model() {
     let toolbox = Arc::new(Toolbox::with_sources(vec![Arc::new(source)]).expect("no clash"));
     let model = FakeServer::start(Vendor::Anthropic).await.expect("fake");
     model.push([Reply::tool("everything__get-sum", json!({"a": 19, "b": 23})), Reply::text("It is 42.")]);
-    let mut settings = floe_llm::Settings::default();
-    settings.providers.insert(
-        "anthropic".into(),
-        floe_llm::settings::ProviderSettings { base_url: Some(model.base_url()), ..Default::default() },
-    );
-    let llm = Arc::new(
-        floe_llm::Llm::new(settings, floe_llm::Prices::builtin())
-            .with_keys(Arc::new(|_| Some(floe_llm::Secret::new("sk-test")))),
-    );
+    let llm = support::fake_llm("anthropic", model.base_url(), None);
     let agent = json!([{"id": "ask", "kind": "agent", "config": {"model": "anthropic:claude-sonnet-4-5", "prompt": "What is 19 + 23?",
         "tools": ["everything__get-sum"], "max_turns": 3}}]);
     // The gate: an agent may list a server's tools only where the blueprint allows that server.

@@ -401,15 +401,7 @@ mod agents {
         let store = Store::open(&dir.join("runs.db")).await.expect("store");
         let toolbox = Toolbox::with_memory(&store);
         let model = FakeServer::start(Vendor::Anthropic).await.expect("fake");
-        let mut settings = floe_llm::Settings::default();
-        settings.providers.insert(
-            "anthropic".into(),
-            floe_llm::settings::ProviderSettings { base_url: Some(model.base_url()), ..Default::default() },
-        );
-        let llm = Arc::new(
-            floe_llm::Llm::new(settings, floe_llm::Prices::builtin())
-                .with_keys(Arc::new(|_| Some(floe_llm::Secret::new("sk-test")))),
-        );
+        let llm = super::support::fake_llm("anthropic", model.base_url(), None);
         let document = json!({"format": "floe.blueprint", "version": 1, "id": "helper", "name": "Helper",
             "outputs": {"said": {"from": "helper.text"}},
             "nodes": [{"id": "helper", "kind": "agent", "config": {"model": "anthropic:claude-sonnet-4-5",
@@ -482,16 +474,7 @@ mod embeddings {
 
     /// Models whose embeddings come from `server` (`provider` speaking its API), or from nowhere.
     fn llm(provider: &str, base_url: String, embedding_model: Option<&str>) -> Arc<floe_llm::Llm> {
-        let mut settings =
-            floe_llm::Settings { embedding_model: embedding_model.map(str::to_owned), ..Default::default() };
-        settings.providers.insert(
-            provider.into(),
-            floe_llm::settings::ProviderSettings { base_url: Some(base_url), ..Default::default() },
-        );
-        Arc::new(
-            floe_llm::Llm::new(settings, floe_llm::Prices::builtin())
-                .with_keys(Arc::new(|_| Some(floe_llm::Secret::new("sk-test")))),
-        )
+        super::support::fake_llm(provider, base_url, embedding_model)
     }
 
     fn plan(toolbox: &Toolbox, tool: &str, args: Value, output: &str) -> Prepared {
@@ -641,15 +624,7 @@ mod threads {
     use serde_json::{Value, json};
 
     fn llm(base_url: String) -> Arc<floe_llm::Llm> {
-        let mut settings = floe_llm::Settings::default();
-        settings.providers.insert(
-            "openai".into(),
-            floe_llm::settings::ProviderSettings { base_url: Some(base_url), ..Default::default() },
-        );
-        Arc::new(
-            floe_llm::Llm::new(settings, floe_llm::Prices::builtin())
-                .with_keys(Arc::new(|_| Some(floe_llm::Secret::new("sk-test")))),
-        )
+        super::support::fake_llm("openai", base_url, None)
     }
 
     fn prepare(toolbox: &Toolbox, node: Value) -> Prepared {

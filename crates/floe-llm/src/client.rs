@@ -436,11 +436,16 @@ impl Llm {
         }
     }
 
-    /// Reads a provider's model list from its list endpoint.
-    async fn list_models(&self, provider: &Provider) -> Result<Vec<ModelInfo>, LlmError> {
-        let key = self.key(provider)?;
+    /// Sends a request that answers in one body (not a stream) under the provider's timeout, and
+    /// reads the body; an error status is classified as the provider's error. `what` names the
+    /// body in a timeout's message.
+    pub(crate) async fn send_whole(
+        &self,
+        provider: &Provider,
+        builder: reqwest::RequestBuilder,
+        what: &str,
+    ) -> Result<String, LlmError> {
         let name = provider.name.as_str();
-        let builder = provider.api.list_models(&self.http, &provider.base_url, key.as_ref());
         let response = tokio::time::timeout(provider.timeout, builder.send())
             .await
             .map_err(|_| LlmError::timeout(name, provider.timeout, "reply"))?
@@ -449,11 +454,20 @@ impl Llm {
         let headers = response.headers().clone();
         let body = tokio::time::timeout(provider.timeout, response.text())
             .await
-            .map_err(|_| LlmError::timeout(name, provider.timeout, "model list"))?
+            .map_err(|_| LlmError::timeout(name, provider.timeout, what))?
             .map_err(|e| LlmError::transport(name, provider.api, &e))?;
         if !status.is_success() {
             return Err(provider.error(status, &headers, &body));
         }
+        Ok(body)
+    }
+
+    /// Reads a provider's model list from its list endpoint.
+    async fn list_models(&self, provider: &Provider) -> Result<Vec<ModelInfo>, LlmError> {
+        let key = self.key(provider)?;
+        let name = provider.name.as_str();
+        let builder = provider.api.list_models(&self.http, &provider.base_url, key.as_ref());
+        let body = self.send_whole(provider, builder, "model list").await?;
         serde_json::from_str::<Value>(&body)
             .ok()
             .and_then(|list| crate::models::parse(name, provider.api, &list, &self.prices()))

@@ -88,7 +88,6 @@ impl Llm {
     /// The embeddings of `texts` by `model`, one vector per text, in order (sent in batches of 64).
     pub async fn embed(&self, model: &ModelRef, texts: &[String]) -> Result<Vec<Vec<f32>>, LlmError> {
         let provider = self.provider(&model.provider)?;
-        let name = provider.name.as_str();
         let key = self.key(&provider)?;
         let mut all = Vec::with_capacity(texts.len());
         for batch in texts.chunks(BATCH) {
@@ -105,19 +104,7 @@ impl Llm {
             let limit = self.limit(&provider);
             let _permit =
                 limit.acquire().await.map_err(|_| LlmError::new(ErrorClass::Server, "the provider limit closed"))?;
-            let response = tokio::time::timeout(provider.timeout, builder.send())
-                .await
-                .map_err(|_| LlmError::timeout(name, provider.timeout, "reply"))?
-                .map_err(|e| LlmError::transport(name, provider.api, &e))?;
-            let status = response.status();
-            let headers = response.headers().clone();
-            let body = tokio::time::timeout(provider.timeout, response.text())
-                .await
-                .map_err(|_| LlmError::timeout(name, provider.timeout, "embeddings"))?
-                .map_err(|e| LlmError::transport(name, provider.api, &e))?;
-            if !status.is_success() {
-                return Err(provider.error(status, &headers, &body));
-            }
+            let body = self.send_whole(&provider, builder, "embeddings").await?;
             let got = serde_json::from_str::<Value>(&body)
                 .ok()
                 .and_then(|reply| vectors(provider.api, &reply))

@@ -113,16 +113,7 @@ impl Executor for AgentExecutor {
                 .map_err(node_error)?;
                 usage.add(done.usage);
                 cost = cost.zip(done.cost_usd).map(|(a, b)| a + b);
-                ctx.run.record_usage(
-                    &ctx.path,
-                    &done.model.to_string(),
-                    UsageInfo {
-                        input_tokens: done.usage.input_tokens,
-                        output_tokens: done.usage.output_tokens,
-                        cached_tokens: done.usage.cached_tokens,
-                        cost_usd: done.cost_usd,
-                    },
-                );
+                ctx.run.record_usage(&ctx.path, &done.model.to_string(), super::llm::usage_info(&done));
                 let response = done.response;
                 ctx.run.emit(RunEvent::AgentTurn {
                     node: ctx.path.clone(),

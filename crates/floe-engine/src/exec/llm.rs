@@ -101,7 +101,8 @@ pub(crate) fn describe(note: &Note) -> String {
     }
 }
 
-fn usage_info(done: &Completion) -> UsageInfo {
+/// A finished call's usage, as the run records it.
+pub(crate) fn usage_info(done: &Completion) -> UsageInfo {
     UsageInfo {
         input_tokens: done.usage.input_tokens,
         output_tokens: done.usage.output_tokens,

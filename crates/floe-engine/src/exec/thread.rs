@@ -8,7 +8,6 @@ use floe_llm::{Call, ChatRequest, Llm, Message, ModelRef};
 
 use super::llm::{DEFAULT_FALLBACK_ON, node_error, render_text};
 use super::{NodeCtx, NodeError};
-use crate::events::UsageInfo;
 use crate::store::{NewThreadMessage, Store, Thread};
 
 pub use floe_blueprint::catalog::kinds::llm::DEFAULT_THREAD_TOKENS;
@@ -119,16 +118,7 @@ impl Kept {
             reasks: 0,
         };
         let done = llm.complete(&call, &mut |_| {}, &mut |_| {}).await.map_err(node_error)?;
-        ctx.run.record_usage(
-            &ctx.path,
-            &done.model.to_string(),
-            UsageInfo {
-                input_tokens: done.usage.input_tokens,
-                output_tokens: done.usage.output_tokens,
-                cached_tokens: done.usage.cached_tokens,
-                cost_usd: done.cost_usd,
-            },
-        );
+        ctx.run.record_usage(&ctx.path, &done.model.to_string(), super::llm::usage_info(&done));
         self.store.fold_thread(key, done.response.text.trim(), upto).await.map_err(store_error)
     }
 }

@@ -116,3 +116,18 @@ pub fn scratch(suite: &str, name: &str) -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir
 }
+
+/// A model registry whose provider `provider` is served at `base_url` (a loopback fake), with a
+/// key, and `embedding_model` when given.
+pub fn fake_llm(provider: &str, base_url: String, embedding_model: Option<&str>) -> Arc<floe_llm::Llm> {
+    let mut settings =
+        floe_llm::Settings { embedding_model: embedding_model.map(str::to_owned), ..floe_llm::Settings::default() };
+    settings.providers.insert(
+        provider.into(),
+        floe_llm::settings::ProviderSettings { base_url: Some(base_url), ..Default::default() },
+    );
+    Arc::new(
+        floe_llm::Llm::new(settings, floe_llm::Prices::builtin())
+            .with_keys(Arc::new(|_| Some(floe_llm::Secret::new("sk-test")))),
+    )
+}
