@@ -42,13 +42,7 @@ fn prepare(toolbox: &Toolbox, nodes: Value, outputs: Value) -> Prepared {
 
 fn prepare_with(toolbox: &Toolbox, nodes: Value, outputs: Value, run: Value) -> Prepared {
     let document = json!({"format": "floe.blueprint", "version": 1, "id": "mcp", "name": "MCP", "outputs": outputs, "nodes": nodes, "run": run});
-    let checked = floe_compiler::check_parsed(
-        floe_blueprint::parse_value(document),
-        toolbox.catalog(),
-        &floe_compiler::NoResolver,
-        None,
-    );
-    checked.plan.map(Prepared::new).unwrap_or_else(|| panic!("compiles: {:#?}", checked.diagnostics))
+    support::compile_against(document, toolbox.catalog())
 }
 
 async fn sum_with(toolbox: &Arc<Toolbox>) -> floe_engine::run::RunReport {

@@ -278,13 +278,7 @@ mod tools {
     fn prepare(toolbox: &Toolbox, nodes: Value, outputs: Value) -> Prepared {
         let document = json!({"format": "floe.blueprint", "version": 1, "id": "mem", "name": "Memory",
             "inputs": {"plan": {"type": "string", "default": "pro"}}, "outputs": outputs, "nodes": nodes});
-        let checked = floe_compiler::check_parsed(
-            floe_blueprint::parse_value(document),
-            toolbox.catalog(),
-            &floe_compiler::NoResolver,
-            None,
-        );
-        checked.plan.map(Prepared::new).unwrap_or_else(|| panic!("compiles: {:#?}", checked.diagnostics))
+        super::support::compile_against(document, toolbox.catalog())
     }
 
     async fn go(prepared: &Prepared, toolbox: &Arc<Toolbox>, id: &str, plan: &str) -> floe_engine::run::RunReport {
@@ -389,7 +383,7 @@ mod agents {
     use std::sync::Arc;
 
     use floe_engine::events::{Recorder, RunEvent, RunStatus};
-    use floe_engine::run::{Prepared, RunOptions, run};
+    use floe_engine::run::{RunOptions, run};
     use floe_engine::store::Store;
     use floe_engine::tools::Toolbox;
     use floe_fakes::{FakeServer, Reply, Vendor};
@@ -407,14 +401,7 @@ mod agents {
             "nodes": [{"id": "helper", "kind": "agent", "config": {"model": "anthropic:claude-sonnet-4-5",
                 "prompt": "Help the customer.", "max_turns": 3,
                 "memory": {"namespace": "support", "recall": true, "remember": true}}}]});
-        let checked = floe_compiler::check_parsed(
-            floe_blueprint::parse_value(document),
-            toolbox.catalog(),
-            &floe_compiler::NoResolver,
-            None,
-        );
-        let prepared =
-            checked.plan.map(Prepared::new).unwrap_or_else(|| panic!("compiles: {:#?}", checked.diagnostics));
+        let prepared = super::support::compile_against(document, toolbox.catalog());
         let go = |id: &str| {
             let recorder = Recorder::new();
             let options = RunOptions {
@@ -481,13 +468,7 @@ mod embeddings {
         let document = json!({"format": "floe.blueprint", "version": 1, "id": "mem", "name": "Memory",
             "outputs": {"out": {"from": format!("call.{output}")}},
             "nodes": [{"id": "call", "kind": "tool", "config": {"tool": tool, "args": args}}]});
-        let checked = floe_compiler::check_parsed(
-            floe_blueprint::parse_value(document),
-            toolbox.catalog(),
-            &floe_compiler::NoResolver,
-            None,
-        );
-        checked.plan.map(Prepared::new).unwrap_or_else(|| panic!("compiles: {:#?}", checked.diagnostics))
+        super::support::compile_against(document, toolbox.catalog())
     }
 
     async fn go(
@@ -631,13 +612,7 @@ mod threads {
         let document = json!({"format": "floe.blueprint", "version": 1, "id": "chat", "name": "Chat",
             "inputs": {"customer": {"type": "string"}, "message": {"type": "string"}},
             "outputs": {"reply": {"from": "reply.text"}}, "nodes": [node]});
-        let checked = floe_compiler::check_parsed(
-            floe_blueprint::parse_value(document),
-            toolbox.catalog(),
-            &floe_compiler::NoResolver,
-            None,
-        );
-        checked.plan.map(Prepared::new).unwrap_or_else(|| panic!("compiles: {:#?}", checked.diagnostics))
+        super::support::compile_against(document, toolbox.catalog())
     }
 
     async fn say(

@@ -131,3 +131,11 @@ pub fn fake_llm(provider: &str, base_url: String, embedding_model: Option<&str>)
             .with_keys(Arc::new(|_| Some(floe_llm::Secret::new("sk-test")))),
     )
 }
+
+/// Compiles a whole blueprint document against `catalog` (a process's tools: memory, MCP…);
+/// panics with the diagnostics if it does not compile.
+pub fn compile_against(document: Value, catalog: &Catalog) -> Prepared {
+    let checked =
+        floe_compiler::check_parsed(floe_blueprint::parse_value(document), catalog, &floe_compiler::NoResolver, None);
+    checked.plan.map(Prepared::new).unwrap_or_else(|| panic!("compiles: {:#?}", checked.diagnostics))
+}
