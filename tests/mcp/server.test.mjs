@@ -182,10 +182,7 @@ test("a blueprint that opts out is not offered, nor callable", async () => {
 });
 
 test("draft drafts a blueprint (offline here: no model is reachable), saves it, and it becomes a tool", async () => {
-  let changed = 0;
-  client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
-    changed += 1;
-  });
+  const told = new Promise((resolve) => client.setNotificationHandler(ToolListChangedNotificationSchema, () => resolve(true)));
   const drafted = await client.callTool({
     name: "draft",
     arguments: { request: "Fetch https://example.com, summarise it and save it to summary.md", offline: true, save_as: "digest.json" },
@@ -196,8 +193,8 @@ test("draft drafts a blueprint (offline here: no model is reachable), saves it, 
   const id = drafted.structuredContent.blueprint.id;
   assert.ok((await client.listTools()).tools.some((t) => t.name === id), `${id} offered`);
   // The client is told the list changed (the folder is looked at every two seconds).
-  for (let i = 0; i < 60 && changed === 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 100));
-  assert.ok(changed > 0, "notifications/tools/list_changed");
+  const deadline = new Promise((resolve) => setTimeout(() => resolve(false), 6000).unref());
+  assert.ok(await Promise.race([told, deadline]), "notifications/tools/list_changed");
   const explained = await client.callTool({ name: "explain", arguments: { path: "digest.json" } });
   assert.ok(explained.structuredContent.steps.length >= 3, JSON.stringify(explained.structuredContent));
 });
