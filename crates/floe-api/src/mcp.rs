@@ -583,7 +583,8 @@ impl Api {
     /// Connects the MCP servers of the settings and makes their tools the ones runs started
     /// from now on may call.
     pub(crate) async fn connect_mcp_servers(&self) {
-        let (toolbox, problems) = floe_engine::tools::Toolbox::for_process(&self.store, &self.llm.settings()).await;
+        let (toolbox, problems) =
+            floe_engine::tools::Toolbox::for_process(&self.store, &self.llm.settings(), false).await;
         for problem in &problems {
             tracing::warn!("{problem}");
         }

@@ -31,7 +31,7 @@ pub struct StoreArgs {
 async fn process_tools(store: &Store) -> Arc<floe_engine::tools::Toolbox> {
     let settings =
         floe_llm::Settings::default_path().and_then(|path| floe_llm::Settings::load(&path).ok()).unwrap_or_default();
-    let (tools, problems) = floe_engine::tools::Toolbox::for_process(store, &settings).await;
+    let (tools, problems) = floe_engine::tools::Toolbox::for_process(store, &settings, true).await;
     for problem in problems {
         note!("{problem}");
     }

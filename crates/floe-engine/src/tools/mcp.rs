@@ -318,6 +318,24 @@ pub fn cached(servers: &BTreeMap<String, McpServerSettings>, cache: &Path) -> Ve
         .collect()
 }
 
+/// Every server of `servers`, without starting the ones whose tools are cached (they connect at
+/// their first call); the others are opened as [`open_all`] does. What a single run needs: a
+/// blueprint that calls no MCP tool starts no server.
+pub async fn open_lazily(
+    servers: &BTreeMap<String, McpServerSettings>,
+    cache: &Path,
+) -> (Vec<Arc<dyn ToolSource>>, Vec<String>) {
+    let known = cached(servers, cache);
+    let unknown: BTreeMap<String, McpServerSettings> = servers
+        .iter()
+        .filter(|(name, _)| !known.iter().any(|source| source.name() == format!("mcp:{name}")))
+        .map(|(name, settings)| (name.clone(), settings.clone()))
+        .collect();
+    let (mut opened, problems) = open_all(&unknown, cache).await;
+    opened.extend(known);
+    (opened, problems)
+}
+
 /// Where the tool schemas of MCP servers are cached: beside the settings file.
 pub fn default_cache() -> Option<std::path::PathBuf> {
     floe_llm::Settings::default_path().map(|settings| settings.with_file_name("mcp-tools.json"))

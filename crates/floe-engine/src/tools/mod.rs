@@ -149,19 +149,26 @@ impl Toolbox {
     }
 
     /// What a process that runs blueprints offers them: the built-in tools, the memory tools
-    /// over `store`, and the tools of the MCP servers in the settings (`mcp_servers`), connected
-    /// at once (a server that is down keeps the tools it listed last time). Answers with what
-    /// went wrong with the servers, in words, beside the toolbox.
+    /// over `store`, and the tools of the MCP servers in the settings (`mcp_servers`). With
+    /// `lazily`, a server whose tools are cached is started only at its first call (a single
+    /// run); without, every server is connected now (the app, which shows their state), and one
+    /// that is down keeps the tools it listed last time. Answers with what went wrong with the
+    /// servers, in words, beside the toolbox.
     pub async fn for_process(
         store: &crate::store::Store,
         settings: &floe_llm::Settings,
+        lazily: bool,
     ) -> (Arc<Toolbox>, Vec<String>) {
         let mut sources: Vec<Arc<dyn ToolSource>> = vec![Arc::new(MemoryTools::new(store.clone()))];
         let mut problems = Vec::new();
         if !settings.mcp_servers.is_empty() {
             match mcp::default_cache() {
                 Some(cache) => {
-                    let (servers, said) = mcp::open_all(&settings.mcp_servers, &cache).await;
+                    let (servers, said) = if lazily {
+                        mcp::open_lazily(&settings.mcp_servers, &cache).await
+                    } else {
+                        mcp::open_all(&settings.mcp_servers, &cache).await
+                    };
                     sources.extend(servers);
                     problems.extend(said);
                 }
