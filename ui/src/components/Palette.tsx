@@ -25,7 +25,7 @@ function grouped(items: PaletteItem[], catalog: CatalogDoc): [string, PaletteIte
   const groups = new Map<string, PaletteItem[]>();
   for (const item of items) {
     const source = item.tool ? catalog.tools.find((t) => t.tool === item.tool)?.source : undefined;
-    const name = GROUPS.find(([, holds]) => holds(item))?.[0] ?? (source === "memory" ? "Memory" : source?.startsWith("mcp:") ? `${source.slice(4)} (MCP)` : source && source !== "builtin" ? source : "Other");
+    const name = GROUPS.find(([, holds]) => holds(item))?.[0] ?? (source === "memory" ? "Memory" : source === "floe" ? "Workflows" : source?.startsWith("mcp:") ? `${source.slice(4)} (MCP)` : source && source !== "builtin" ? source : "Other");
     groups.set(name, [...(groups.get(name) ?? []), item]);
   }
   const order = (name: string) => {

@@ -1,6 +1,7 @@
 //! The permission gate for agents: a tool from an MCP server (a catalogue tool whose source is
-//! `mcp:<server>`) may be listed in an agent's `tools` only when the blueprint names the server
-//! in `run.agent_tools`. The model picks an agent's calls and arguments, so what it may reach is
+//! `mcp:<server>`), or one of Floe's own that check and run workflows (source `floe`), may be
+//! listed in an agent's `tools` only when the blueprint names the server (or `floe`) in
+//! `run.agent_tools`. The model picks an agent's calls and arguments, so what it may reach is
 //! the blueprint author's decision, written in the blueprint and visible in review; `tool` nodes
 //! spell out their calls and are not gated.
 
@@ -17,7 +18,9 @@ impl Compiler<'_, '_> {
                 continue;
             }
             for (pointer, name) in floe_blueprint::catalog::kinds::agent::builtin_tools(info.node.config_map()) {
-                let Some(server) = self.catalog.tool(name).and_then(|t| t.source.strip_prefix("mcp:")) else {
+                // A tool of an MCP server, or of Floe itself (it checks and runs workflows).
+                let source = self.catalog.tool(name).map(|t| t.source.as_str()).unwrap_or_default();
+                let Some(server) = source.strip_prefix("mcp:").or((source == "floe").then_some("floe")) else {
                     continue;
                 };
                 if allowed.iter().any(|a| a == server) {
@@ -36,7 +39,17 @@ impl Compiler<'_, '_> {
                     Diagnostic::new(
                         Code::ToolNotAllowed,
                         format!("{}/config{pointer}", info.pointer),
-                        format!("agent `{}` lists `{name}`, a tool of the MCP server `{server}`, which this blueprint does not allow its agents", info.node.id),
+                        if server == "floe" {
+                            format!(
+                                "agent `{}` lists `{name}`, which checks or runs workflows, and this blueprint does not allow its agents Floe's own tools",
+                                info.node.id
+                            )
+                        } else {
+                            format!(
+                                "agent `{}` lists `{name}`, a tool of the MCP server `{server}`, which this blueprint does not allow its agents",
+                                info.node.id
+                            )
+                        },
                         format!("if the agent's model may call `{server}`'s tools, add \"{server}\" to `run.agent_tools`; or call the tool from a `tool` node"),
                     )
                     .node(info.node.id.as_str())

@@ -290,13 +290,15 @@ impl ToolSource for MemoryTools {
     }
 }
 
-/// The built-in tools and the memory tools, for checking blueprints where no store is open
+/// The built-in tools, the memory tools and Floe's own, for checking blueprints where no store is open
 /// (`floe validate`): the same catalogue runs are checked against.
 pub fn catalog() -> &'static floe_blueprint::Catalog {
     static CATALOG: std::sync::OnceLock<floe_blueprint::Catalog> = std::sync::OnceLock::new();
     CATALOG.get_or_init(|| {
+        let mut tools = infos();
+        tools.extend(super::floe::infos());
         floe_blueprint::Catalog::builtin()
-            .with_tools(infos())
+            .with_tools(tools)
             .unwrap_or_else(|_| floe_blueprint::Catalog::builtin().clone())
     })
 }

@@ -8,6 +8,7 @@
 mod csv_read;
 mod csv_write;
 mod files;
+pub mod floe;
 mod http_request;
 mod json_query;
 mod list_files;
@@ -44,6 +45,7 @@ pub fn offline_catalog() -> &'static Catalog {
             .unwrap_or_default();
         let servers = mcp::default_cache().map(|cache| mcp::cached(&settings.mcp_servers, &cache)).unwrap_or_default();
         let mut tools = memory::infos();
+        tools.extend(floe::infos());
         for server in &servers {
             tools.extend(server.tools().into_iter().map(|mut t| {
                 t.source = server.name().to_owned();
@@ -138,10 +140,11 @@ impl Toolbox {
             .clone()
     }
 
-    /// The built-in tools and the memory tools over `store`: what a process that runs
-    /// blueprints against a store offers them (the app, `floe serve`, `floe run`).
+    /// The built-in tools, the memory tools over `store` and Floe's own (`floe_validate`,
+    /// `floe_run`): what a process that runs blueprints against a store offers them, before its
+    /// MCP servers join ([`Toolbox::for_process`]).
     pub fn with_memory(store: &crate::store::Store) -> Arc<Toolbox> {
-        match Toolbox::with_sources(vec![Arc::new(MemoryTools::new(store.clone()))]) {
+        match Toolbox::with_sources(vec![Arc::new(MemoryTools::new(store.clone())), Arc::new(floe::FloeTools)]) {
             Ok(toolbox) => Arc::new(Toolbox { memory: Some(store.clone()), ..toolbox }),
             // The memory tools' names are their own; a clash is a bug caught by the tests.
             Err(_) => Toolbox::builtin(),
@@ -159,7 +162,8 @@ impl Toolbox {
         settings: &floe_llm::Settings,
         lazily: bool,
     ) -> (Arc<Toolbox>, Vec<String>) {
-        let mut sources: Vec<Arc<dyn ToolSource>> = vec![Arc::new(MemoryTools::new(store.clone()))];
+        let mut sources: Vec<Arc<dyn ToolSource>> =
+            vec![Arc::new(MemoryTools::new(store.clone())), Arc::new(floe::FloeTools)];
         let mut problems = Vec::new();
         if !settings.mcp_servers.is_empty() {
             match mcp::default_cache() {
