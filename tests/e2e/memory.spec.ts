@@ -57,6 +57,14 @@ test("memory written by a workflow is searched, traced to its run, edited and fo
   await shot(page, "memory-1280.png");
   await page.setViewportSize({ width: 1440, height: 900 });
 
+  // Up and down move through the list.
+  await list.getByRole("option").first().focus();
+  await page.keyboard.press("ArrowDown");
+  await expect(list.getByRole("option").nth(1)).toHaveAttribute("aria-selected", "true");
+  await expect(list.getByRole("option").nth(1)).toBeFocused();
+  await page.keyboard.press("ArrowUp");
+  await expect(list.getByRole("option").first()).toHaveAttribute("aria-selected", "true");
+
   // Search: only the matching memory.
   await view.getByRole("searchbox", { name: "Search memories" }).fill("invoice");
   await expect(list.getByRole("option")).toHaveCount(1);

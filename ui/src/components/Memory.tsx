@@ -187,11 +187,26 @@ export function MemoryScreen({ backend, onOpenRun }: { backend: Backend; onOpenR
               {hits.length === 0 ? (
                 <p className="hint memory-none">{query ? "No memory matches." : "This namespace holds no memories."}</p>
               ) : (
-                <ul role="listbox" aria-label="Memories">
+                <ul
+                  role="listbox"
+                  aria-label="Memories"
+                  onKeyDown={(event) => {
+                    // Up and down move through the memories, as in a mail list.
+                    if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
+                    event.preventDefault();
+                    const at = hits.findIndex((h) => h.memory.id === selected);
+                    const next = hits[Math.min(hits.length - 1, Math.max(0, at + (event.key === "ArrowDown" ? 1 : -1)))];
+                    if (!next) return;
+                    useMemoryView.setState({ selected: next.memory.id });
+                    void loadDetail(backend, next.memory.id);
+                    event.currentTarget.querySelector<HTMLElement>(`[data-memory="${next.memory.id}"]`)?.focus();
+                  }}
+                >
                   {hits.map(({ memory }) => (
                     <li key={memory.id}>
                       <button
                         role="option"
+                        data-memory={memory.id}
                         aria-selected={memory.id === selected}
                         className={memory.id === selected ? "memory-item active" : "memory-item"}
                         onClick={() => {
