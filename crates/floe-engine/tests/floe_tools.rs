@@ -103,3 +103,31 @@ async fn an_agent_runs_a_workflow_with_floe_run_only_where_its_blueprint_allows_
     assert_eq!(result["outputs"]["greeting"], json!("hello Ada"));
     assert!(result["run"].as_str().is_some_and(|id| id.starts_with("boss.")), "a child run: {result}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn floe_draft_drafts_saves_a_new_file_and_never_overwrites_one() {
+    let dir = workspace("draft");
+    let store = Store::open(&dir.join("runs.db")).await.expect("store");
+    let toolbox = Toolbox::with_memory(&store);
+    let prepared = support::compile_against(
+        json!({"format": "floe.blueprint", "version": 1, "id": "drafter", "name": "Drafter",
+            "outputs": {"summary": {"from": "draft.summary"}, "saved": {"from": "draft.saved"}},
+            "nodes": [{"id": "draft", "kind": "tool", "config": {"tool": "floe_draft", "args": {
+                "request": "Fetch https://example.com, summarise it and save it to summary.md",
+                "offline": true, "save_as": "digest.json"}}}]}),
+        toolbox.catalog(),
+    );
+    let go = || run(&prepared, RunOptions { tools: toolbox.clone(), workspace: dir.clone(), ..RunOptions::default() });
+    let report = go().await.expect("runs");
+    assert_eq!(report.status, RunStatus::Succeeded, "{:?}", report.error);
+    assert_eq!(report.outputs["saved"], json!("digest.json"));
+    assert!(report.outputs["summary"].as_str().is_some_and(|s| s.contains("fetch")), "{:?}", report.outputs);
+    let saved = floe_engine::validate_file(&dir.join("digest.json")).expect("reads");
+    assert!(saved.plan.is_some(), "the saved draft compiles: {:#?}", saved.diagnostics);
+    // The same again would replace a file: refused, and the file stays.
+    let before = std::fs::read(dir.join("digest.json")).expect("saved");
+    let again = go().await.expect("runs");
+    assert_eq!(again.status, RunStatus::Failed);
+    assert!(format!("{:?}", again.error).contains("digest.json"), "{:?}", again.error);
+    assert_eq!(std::fs::read(dir.join("digest.json")).expect("kept"), before);
+}

@@ -1,5 +1,7 @@
-//! Floe's own tools, a [`ToolSource`] named `floe`: `floe_validate` checks a blueprint of the
-//! workspace with the compiler, `floe_run` runs one as a linked child run. An agent may list
+//! Floe's own tools, a [`ToolSource`] named `floe`: `floe_draft` drafts a blueprint from a
+//! request in words (with the default model, or Floe's offline drafter) and may save it,
+//! `floe_validate` checks a blueprint of the workspace with the compiler, `floe_run` runs one as
+//! a linked child run. An agent may list
 //! them only where its blueprint allows it (`run.agent_tools` names `floe`): with them its model
 //! chooses which workflows to check and run. `tool` nodes may call them as they are.
 
@@ -25,6 +27,24 @@ pub const FLOE: &str = "floe";
 pub struct ValidateArgs {
     /// The blueprint's path in the workspace folder, e.g. `summarise-text.json`.
     pub path: String,
+}
+
+/// Args of `floe_draft`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DraftArgs {
+    /// What the workflow should do, in words.
+    pub request: String,
+    /// A blueprint of the workspace to change (default: draft a new one).
+    #[serde(default)]
+    pub path: Option<String>,
+    /// Where to save the draft in the workspace, e.g. `triage.json` (default: not saved). A new
+    /// draft never replaces a file that exists; an edit may be saved over its own file.
+    #[serde(default)]
+    pub save_as: Option<String>,
+    /// Draft with Floe's offline drafter, not the default model (simple requests only).
+    #[serde(default)]
+    pub offline: bool,
 }
 
 /// Args of `floe_run`.
@@ -62,6 +82,20 @@ pub(crate) fn infos() -> Vec<ToolInfo> {
         compiled: std::sync::Arc::default(),
     };
     vec![
+        info(
+            "floe_draft",
+            "Draft a blueprint",
+            "Drafts a blueprint from a request in words (or a change to one), checks it, and saves it when asked",
+            schema::<DraftArgs>(),
+            vec![
+                PortDef::new("summary", ValueType::String, "what the draft does, in words"),
+                PortDef::new("blueprint", ValueType::Object, "the drafted blueprint"),
+                PortDef::new("problems", ValueType::Array, "what the compiler says of it"),
+                PortDef::new("saved", ValueType::Any, "the path it was saved at, or null"),
+            ],
+            Effect::Write,
+            json!({"request": "{{ inputs.in | default('Fetch https://example.com and summarise it') }}", "offline": true}),
+        ),
         info(
             "floe_validate",
             "Check a blueprint",
@@ -114,6 +148,7 @@ impl FloeTools {
                 out.insert("problems".into(), Value::Array(problems));
                 Ok(out)
             }
+            "floe_draft" => draft(parse(args)?, ctx).await,
             "floe_run" => {
                 let a: RunArgs = parse(args)?;
                 let path = confine(ctx.run.workspace(), &a.path)?;
@@ -139,6 +174,94 @@ impl FloeTools {
             other => Err(NodeError::tool(format!("the floe source has no tool `{other}`"))),
         }
     }
+}
+
+/// `floe_draft`: drafts with the default model (or offline, when asked or when none is chosen),
+/// and saves when asked.
+async fn draft(a: DraftArgs, ctx: &NodeCtx) -> Result<Outputs, NodeError> {
+    let resolver = crate::files::FileResolver::from_settings();
+    let catalog = ctx.run.tools().catalog();
+    let (base, key) = match &a.path {
+        Some(path) => {
+            let file = confine(ctx.run.workspace(), path)?;
+            let bytes = crate::files::read(&file).map_err(|e| NodeError::tool(format!("`{path}`: {e}")))?;
+            let parsed = floe_blueprint::parse_bytes(&bytes).blueprint.ok_or_else(|| {
+                NodeError::tool(format!("`{path}` cannot be read as a blueprint; `floe_validate` says why"))
+            })?;
+            (parsed, Some(crate::files::key_of(&file)))
+        }
+        None => {
+            let id = a.save_as.as_deref().and_then(|s| s.strip_suffix(".json")).unwrap_or("drafted");
+            let id: String =
+                id.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' }).collect();
+            (floe_blueprint::Blueprint::new(id.clone(), id), None)
+        }
+    };
+    let llm = ctx.run.llm().ok();
+    let model = llm.as_ref().and_then(|l| l.default_model()).and_then(|m| floe_llm::ModelRef::parse(&m).ok());
+    let drafted = match (a.offline, llm, model) {
+        (false, Some(llm), Some(model)) => {
+            let request = floe_draft::model::Request {
+                text: &a.request,
+                base: &base,
+                selection: &[],
+                resolver: &resolver,
+                key: key.as_deref(),
+            };
+            let drafted = floe_draft::model::draft_with_model(&llm, &model, &request, catalog, &mut |_| {})
+                .await
+                .map_err(|e| NodeError::tool(format!("drafting with {model}: {e}")))?;
+            ctx.run.record_usage(
+                &ctx.path,
+                &model.to_string(),
+                crate::events::UsageInfo {
+                    input_tokens: drafted.tokens_in,
+                    output_tokens: drafted.tokens_out,
+                    cached_tokens: 0,
+                    cost_usd: drafted.cost_usd,
+                },
+            );
+            drafted
+        }
+        _ => {
+            let ops = floe_draft::offline::draft_offline(&a.request, &base, &resolver, key.as_deref())
+                .map_err(|unclear| NodeError::tool(unclear.0))?;
+            let reason = if a.offline { "asked for" } else { "no default model is chosen" };
+            floe_draft::make_draft(
+                &base,
+                ops,
+                catalog,
+                &resolver,
+                key.as_deref(),
+                floe_draft::Drafter::Offline { reason: reason.into() },
+            )
+        }
+    };
+    let Some(blueprint) = drafted.blueprint else {
+        let why = drafted.apply_error.map_or_else(|| "the draft could not be applied".to_owned(), |e| e.to_string());
+        return Err(NodeError::tool(why));
+    };
+    let saved = match &a.save_as {
+        Some(save_as) => {
+            let file = confine(ctx.run.workspace(), save_as)?;
+            let own = a.path.as_deref() == Some(save_as.as_str());
+            if !save_as.ends_with(".json") || (file.exists() && !own) {
+                return Err(NodeError::tool(format!(
+                    "`{save_as}`: save a draft as a new `.json` file of the workspace (it exists, or is not `.json`)"
+                )));
+            }
+            let text = floe_blueprint::to_canonical_string(&blueprint);
+            crate::files::write_atomic(&file, text.as_bytes()).map_err(|e| NodeError::tool(e.to_string()))?;
+            json!(save_as)
+        }
+        None => Value::Null,
+    };
+    let problems: Vec<Value> = drafted.diagnostics.iter().map(|d| json!(d.message)).collect();
+    let mut out = output("summary", json!(drafted.summary));
+    out.insert("blueprint".into(), serde_json::to_value(&blueprint).unwrap_or(Value::Null));
+    out.insert("problems".into(), Value::Array(problems));
+    out.insert("saved".into(), saved);
+    Ok(out)
 }
 
 impl ToolSource for FloeTools {
