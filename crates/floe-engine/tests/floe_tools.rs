@@ -6,7 +6,7 @@ mod support;
 
 use std::sync::Arc;
 
-use floe_engine::events::{Recorder, RunEvent, RunStatus};
+use floe_engine::events::{Recorder, RunStatus};
 use floe_engine::run::{RunOptions, run};
 use floe_engine::store::Store;
 use floe_engine::tools::Toolbox;
@@ -94,10 +94,7 @@ async fn an_agent_runs_a_workflow_with_floe_run_only_where_its_blueprint_allows_
     };
     let report = run(&prepared, options).await.expect("runs");
     assert_eq!(report.status, RunStatus::Succeeded, "{:?}", report.error);
-    let result = recorder.events().into_iter().find_map(|e| match e.kind {
-        RunEvent::AgentToolResult { ok, result, .. } => Some((ok, result)),
-        _ => None,
-    });
+    let result = support::first_tool_result(&recorder);
     let (ok, result) = result.expect("a tool result");
     assert!(ok, "{result}");
     assert_eq!(result["outputs"]["greeting"], json!("hello Ada"));

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use floe_blueprint::Effect;
 use floe_blueprint::catalog::ToolEffect;
-use floe_engine::events::{Recorder, RunEvent, RunStatus};
+use floe_engine::events::{Recorder, RunStatus};
 use floe_engine::run::{Prepared, RunOptions, run};
 use floe_engine::tools::Toolbox;
 use floe_engine::tools::mcp::{McpSource, open_all};
@@ -210,10 +210,7 @@ async fn an_agent_calls_an_mcp_tool_against_a_loopback_model() {
     let report = run(&prepared, options).await.expect("runs");
     assert_eq!(report.status, RunStatus::Succeeded, "{:?}", report.error);
     assert_eq!(report.outputs["answer"], json!("It is 42."));
-    let result = recorder.events().into_iter().find_map(|e| match e.kind {
-        RunEvent::AgentToolResult { ok, result, .. } => Some((ok, result)),
-        _ => None,
-    });
+    let result = support::first_tool_result(&recorder);
     let (ok, result) = result.expect("a tool result");
     assert!(ok && result.to_string().contains("42"), "{result}");
     // The model was offered the tool with the server's schema.

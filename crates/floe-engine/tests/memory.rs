@@ -382,7 +382,7 @@ fn a_blueprint_calling_memory_tools_validates_as_it_runs() {
 mod agents {
     use std::sync::Arc;
 
-    use floe_engine::events::{Recorder, RunEvent, RunStatus};
+    use floe_engine::events::{Recorder, RunStatus};
     use floe_engine::run::{RunOptions, run};
     use floe_engine::store::Store;
     use floe_engine::tools::Toolbox;
@@ -436,10 +436,7 @@ mod agents {
         let (recorder, options) = go("r2");
         let report = run(&prepared, options).await.expect("runs");
         assert_eq!(report.status, RunStatus::Succeeded, "{:?}", report.error);
-        let result = recorder.events().into_iter().find_map(|e| match e.kind {
-            RunEvent::AgentToolResult { ok, result, .. } => Some((ok, result)),
-            _ => None,
-        });
+        let result = super::support::first_tool_result(&recorder);
         let (ok, result) = result.expect("a tool result");
         assert!(ok, "{result}");
         let first: &Value = &result[0]["memory"];
@@ -454,7 +451,7 @@ mod embeddings {
 
     use floe_engine::events::{Recorder, RunEvent, RunStatus};
     use floe_engine::run::{Prepared, RunOptions, run};
-    use floe_engine::store::{MemoryKind, NewMemory, Provenance, Store};
+    use floe_engine::store::Store;
     use floe_engine::tools::Toolbox;
     use floe_fakes::{FakeServer, Vendor};
     use serde_json::{Value, json};
@@ -544,17 +541,7 @@ mod embeddings {
             ("money back within thirty days", [0.9, 0.1, 0.0]),
             ("refund of a printer order", [0.0, 0.0, 1.0]),
         ] {
-            let new = NewMemory {
-                namespace: "support".into(),
-                kind: MemoryKind::Episodic,
-                subject: None,
-                attribute: None,
-                text: text.into(),
-                value: Value::Null,
-                tags: Vec::new(),
-                provenance: Provenance::default(),
-                call_key: None,
-            };
+            let new = super::episode(text);
             let id = store.remember(&new).await.expect("written").memory().id;
             store.set_memory_vector(id, "test:3d", &vector).await.expect("vector");
             ids.push(id);
@@ -599,7 +586,7 @@ mod threads {
 
     use floe_engine::events::RunStatus;
     use floe_engine::run::{Prepared, RunOptions, run};
-    use floe_engine::store::{MemoryKind, NewMemory, Provenance, Store};
+    use floe_engine::store::Store;
     use floe_engine::tools::Toolbox;
     use floe_fakes::{FakeServer, Reply, Vendor};
     use serde_json::{Value, json};
@@ -700,17 +687,7 @@ mod threads {
         let dir = super::support::scratch("memory", "agent-context");
         let store = Store::open(&dir.join("runs.db")).await.expect("store");
         for text in ["Ada is on the pro plan", "Refunds take five working days", "The office closes at six"] {
-            let new = NewMemory {
-                namespace: "support".into(),
-                kind: MemoryKind::Episodic,
-                subject: None,
-                attribute: None,
-                text: text.into(),
-                value: Value::Null,
-                tags: Vec::new(),
-                provenance: Provenance::default(),
-                call_key: None,
-            };
+            let new = super::episode(text);
             store.remember(&new).await.expect("written");
         }
         let toolbox = Toolbox::with_memory(&store);

@@ -2,11 +2,13 @@
 //! and calls them; the compiler checks their args, `tool` nodes and agents call them, and nothing
 //! else in Floe knows the source exists.
 
+mod support;
+
 use std::sync::Arc;
 
 use floe_blueprint::catalog::{PortDef, ToolEffect, ToolInfo};
 use floe_blueprint::{Code, Effect, ValueType};
-use floe_engine::events::{Recorder, RunEvent, RunStatus};
+use floe_engine::events::{Recorder, RunStatus};
 use floe_engine::exec::{NodeCtx, NodeError};
 use floe_engine::run::{Prepared, RunOptions, run};
 use floe_engine::template::Outputs;
@@ -124,10 +126,7 @@ async fn an_agent_is_offered_another_sources_tool_and_calls_it() {
     let offered = &model.requests()[0].body["tools"][0];
     assert_eq!(offered["name"], "dice_roll");
     assert_eq!(offered["input_schema"]["required"], json!(["sides"]), "offered with the source's schema");
-    let result = recorder.events().into_iter().find_map(|e| match e.kind {
-        RunEvent::AgentToolResult { ok, result, .. } => Some((ok, result)),
-        _ => None,
-    });
+    let result = support::first_tool_result(&recorder);
     assert_eq!(result, Some((true, json!(12))));
 }
 

@@ -62,10 +62,6 @@ pub struct RunArgs {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct FloeTools;
 
-fn schema<T: JsonSchema>() -> Value {
-    serde_json::to_value(schemars::schema_for!(T)).unwrap_or(Value::Null)
-}
-
 /// Floe's tools, described.
 pub(crate) fn infos() -> Vec<ToolInfo> {
     let info = |name: &str, title: &str, summary: &str, args: Value, outputs, effect, example: Value| ToolInfo {
@@ -86,7 +82,7 @@ pub(crate) fn infos() -> Vec<ToolInfo> {
             "floe_draft",
             "Draft a blueprint",
             "Drafts a blueprint from a request in words (or a change to one), checks it, and saves it when asked",
-            schema::<DraftArgs>(),
+            super::args_schema::<DraftArgs>(),
             vec![
                 PortDef::new("summary", ValueType::String, "what the draft does, in words"),
                 PortDef::new("blueprint", ValueType::Object, "the drafted blueprint"),
@@ -100,7 +96,7 @@ pub(crate) fn infos() -> Vec<ToolInfo> {
             "floe_validate",
             "Check a blueprint",
             "Checks a blueprint of the workspace with Floe's compiler: whether it compiles, and every problem",
-            schema::<ValidateArgs>(),
+            super::args_schema::<ValidateArgs>(),
             vec![
                 PortDef::new("compiles", ValueType::Boolean, "whether it compiles"),
                 PortDef::new("problems", ValueType::Array, "each problem: code, node, where, what and what to do"),
@@ -112,7 +108,7 @@ pub(crate) fn infos() -> Vec<ToolInfo> {
             "floe_run",
             "Run a blueprint",
             "Runs a blueprint of the workspace with inputs, as a run linked to this one, and answers with its outputs",
-            schema::<RunArgs>(),
+            super::args_schema::<RunArgs>(),
             vec![
                 PortDef::new("outputs", ValueType::Object, "the run's outputs"),
                 PortDef::new("run", ValueType::String, "the run's id"),

@@ -117,10 +117,6 @@ impl MemoryTools {
     }
 }
 
-fn schema<T: JsonSchema>() -> Value {
-    serde_json::to_value(schemars::schema_for!(T)).unwrap_or(Value::Null)
-}
-
 fn tool(
     name: &str,
     title: &str,
@@ -312,7 +308,7 @@ pub(crate) fn infos() -> Vec<ToolInfo> {
             "memory_search",
             "Search memory",
             "Finds what a namespace remembers, best matches first (keyword search, fused with similarity search when an embedding model is set)",
-            schema::<SearchArgs>(),
+            super::args_schema::<SearchArgs>(),
             vec![PortDef::new("results", ValueType::Array, "the matches: each memory with its score")],
             Effect::Read,
             json!({"namespace": "support", "query": "{{ inputs.in | default('refund') }}"}),
@@ -321,7 +317,7 @@ pub(crate) fn infos() -> Vec<ToolInfo> {
             "memory_remember",
             "Remember",
             "Remembers a fact about an entity (a new value supersedes the old) or a note",
-            schema::<RememberArgs>(),
+            super::args_schema::<RememberArgs>(),
             vec![memory(), outcome()],
             Effect::Write,
             json!({"namespace": "support", "entity": "ada", "attribute": "plan", "text": "Ada is on the pro plan"}),
@@ -330,7 +326,7 @@ pub(crate) fn infos() -> Vec<ToolInfo> {
             "memory_record",
             "Record an episode",
             "Records what happened and how it ended",
-            schema::<RecordArgs>(),
+            super::args_schema::<RecordArgs>(),
             vec![memory(), outcome()],
             Effect::Write,
             json!({"namespace": "support", "what": "{{ inputs.in | default('answered a ticket') }}", "outcome": "resolved"}),
@@ -339,7 +335,7 @@ pub(crate) fn infos() -> Vec<ToolInfo> {
             "memory_forget",
             "Forget",
             "Hides a memory from search, or deletes it and its history",
-            schema::<ForgetArgs>(),
+            super::args_schema::<ForgetArgs>(),
             vec![PortDef::new("forgotten", ValueType::Integer, "the memory's id")],
             Effect::Write,
             json!({"id": 1}),
@@ -348,7 +344,7 @@ pub(crate) fn infos() -> Vec<ToolInfo> {
             "procedure_lookup",
             "Look up a procedure",
             "Finds the named procedure that best fits a task, with its successes and failures",
-            schema::<LookupArgs>(),
+            super::args_schema::<LookupArgs>(),
             vec![PortDef::new("procedure", ValueType::Any, "the procedure, or null when none fits")],
             Effect::Read,
             json!({"namespace": "support", "query": "reset a password"}),
@@ -357,7 +353,7 @@ pub(crate) fn infos() -> Vec<ToolInfo> {
             "procedure_outcome",
             "Count a procedure's outcome",
             "Counts a success or a failure of a named procedure",
-            schema::<OutcomeArgs>(),
+            super::args_schema::<OutcomeArgs>(),
             vec![PortDef::new("procedure", ValueType::Object, "the procedure with its counts")],
             Effect::Write,
             json!({"namespace": "support", "name": "reset_password", "success": true}),

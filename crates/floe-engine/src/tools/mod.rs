@@ -56,6 +56,11 @@ pub fn offline_catalog() -> &'static Catalog {
     })
 }
 
+/// A tool's args type as the JSON Schema its `ToolInfo` carries.
+pub(crate) fn args_schema<T: schemars::JsonSchema>() -> Value {
+    serde_json::to_value(schemars::schema_for!(T)).unwrap_or(Value::Null)
+}
+
 /// Where tools come from: it lists them and calls them.
 pub trait ToolSource: Send + Sync {
     /// Its name (`builtin`, `memory`, `mcp:<server>`), which each of its tools carries.

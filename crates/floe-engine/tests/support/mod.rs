@@ -139,3 +139,12 @@ pub fn compile_against(document: Value, catalog: &Catalog) -> Prepared {
         floe_compiler::check_parsed(floe_blueprint::parse_value(document), catalog, &floe_compiler::NoResolver, None);
     checked.plan.map(Prepared::new).unwrap_or_else(|| panic!("compiles: {:#?}", checked.diagnostics))
 }
+
+/// The first tool result an agent got in the recorded events: whether the call worked, and its
+/// result (or error).
+pub fn first_tool_result(recorder: &Recorder) -> Option<(bool, Value)> {
+    recorder.events().into_iter().find_map(|e| match e.kind {
+        RunEvent::AgentToolResult { ok, result, .. } => Some((ok, result)),
+        _ => None,
+    })
+}
