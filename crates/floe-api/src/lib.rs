@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use floe_engine::events::{Event, EventSink, RunEvent};
-use floe_engine::run::approvals::Decision;
+use floe_engine::run::approvals::{Decision, Scope};
 use floe_engine::run::{RunControl, RunReport, new_run_id};
 use floe_engine::runs::{FileRun, RunError, resume, run_file};
 use floe_engine::store::{PendingApproval, RunSummary, Store};
@@ -127,7 +127,7 @@ pub struct ChildRunInfo {
     pub path: Option<String>,
 }
 
-/// A reviewer's decision on a waiting approval node.
+/// A reviewer's decision on a waiting approval (an approval node, or an agent's tool call).
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "decision", rename_all = "snake_case")]
 pub enum ApprovalDecision {
@@ -140,6 +140,10 @@ pub enum ApprovalDecision {
         /// A note for the record.
         #[serde(default)]
         comment: Option<String>,
+        /// For a tool call: this call only (the default), every call of the tool in this run,
+        /// or also the blueprint's later runs (written into its `run.approved_tools`).
+        #[serde(default)]
+        scope: Option<Scope>,
     },
     /// Stop this branch.
     Reject {
@@ -610,18 +614,20 @@ impl Api {
     pub async fn decide(&self, run_id: String, node: String, decision: ApprovalDecision) -> Result<(), ApiError> {
         let (run_id, node) = (run_id.as_str(), node.as_str());
         let decision = match decision {
-            ApprovalDecision::Approve { value: Some(value), comment } => Decision::Approved { value, comment },
-            ApprovalDecision::Approve { value: None, comment } => {
-                let pending = self.store.pending_approvals(Some(run_id)).await?;
-                let value = pending.into_iter().find(|p| p.node == node).map(|p| p.value).ok_or_else(|| {
-                    ApiError::not_found(format!(
-                        "no approval of `{node}` waits in run {run_id}; it may be decided already"
-                    ))
-                })?;
-                Decision::Approved { value, comment }
+            ApprovalDecision::Approve { value, comment, scope } => {
+                let value = match value {
+                    Some(value) => value,
+                    None => self.store.pending_approval(run_id, node).await.map(|p| p.value).map_err(|_| {
+                        ApiError::not_found(format!(
+                            "no approval of `{node}` waits in run {run_id}; it may be decided already"
+                        ))
+                    })?,
+                };
+                Decision::Approved { value, comment, scope: scope.unwrap_or_default() }
             }
             ApprovalDecision::Reject { comment } => Decision::Rejected { comment },
         };
-        Ok(self.store.decide(run_id, node, &decision).await?)
+        self.store.decide(run_id, node, &decision).await?;
+        Ok(())
     }
 }

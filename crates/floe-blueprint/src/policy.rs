@@ -168,6 +168,12 @@ pub struct RunPolicy {
     /// spells out, may call any tool. Built-in and memory tools are always allowed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub agent_tools: Vec<String>,
+    /// Tools this blueprint's agents may call without asking first: tool names, or a server's
+    /// name (or `floe`) for all its tools. An agent's call to a tool of an MCP server or of
+    /// Floe's own that can change something otherwise waits for a person's approval ("always
+    /// for this blueprint" in the app adds the tool here).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub approved_tools: Vec<String>,
 }
 
 impl RunPolicy {

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use floe_engine::events::{Event, EventSink, JsonLines, RunEvent, RunStatus};
-use floe_engine::run::approvals::Decision;
+use floe_engine::run::approvals::{Decision, Scope};
 use floe_engine::run::{RunControl, RunReport};
 use floe_engine::runs::{FileRun, RunError, resume, run_file};
 use floe_engine::store::{CancelOutcome, Store, StoreError};
@@ -153,6 +153,13 @@ pub struct DecideArgs {
     /// A note for the record.
     #[arg(long)]
     comment: Option<String>,
+    /// For an agent's tool call: allow every call of this tool in the run.
+    #[arg(long, conflicts_with = "always")]
+    for_run: bool,
+    /// For an agent's tool call: allow it in this run and add it to the blueprint's
+    /// `run.approved_tools`, so later runs do not ask.
+    #[arg(long)]
+    always: bool,
     #[command(flatten)]
     store: StoreArgs,
 }
@@ -168,13 +175,26 @@ pub fn decide(args: &DecideArgs, approve: bool) -> anyhow::Result<Outcome> {
                 (None, Some(request)) => request.value.clone(),
                 (None, None) => Value::Null,
             };
-            Decision::Approved { value, comment: args.comment.clone() }
+            let scope = match (args.for_run, args.always) {
+                (_, true) => Scope::Blueprint,
+                (true, _) => Scope::Run,
+                _ => Scope::Once,
+            };
+            Decision::Approved { value, comment: args.comment.clone(), scope }
         } else {
+            if args.for_run || args.always {
+                note!("error: --for-run and --always widen an approval; a rejection is of one call");
+                return Ok(Outcome::Problems);
+            }
             Decision::Rejected { comment: args.comment.clone() }
         };
-        if let Err(error) = store.decide(&args.id, &args.node, &decision).await {
-            note!("error: {error}");
-            return Ok(Outcome::Problems);
+        match store.decide(&args.id, &args.node, &decision).await {
+            Ok(Some(file)) => note!("added the tool to run.approved_tools in {}", file.display()),
+            Ok(None) => {}
+            Err(error) => {
+                note!("error: {error}");
+                return Ok(Outcome::Problems);
+            }
         }
         let verb = if approve { "approved" } else { "rejected" };
         let record = store.run(&args.id).await?;

@@ -146,6 +146,8 @@ pub struct RunSettings {
     pub max_usd: Option<f64>,
     /// Token limit.
     pub max_tokens: Option<u64>,
+    /// Tools (or sources) whose calls by agents need no approval.
+    pub approved_tools: Vec<String>,
 }
 
 /// One graph: the top level or a container's body.

@@ -164,5 +164,6 @@ pub(crate) fn run(policy: &RunPolicy, out: &mut Vec<Diagnostic>) -> RunSettings 
         max_concurrency: policy.max_concurrency,
         max_usd: budget.max_usd,
         max_tokens: budget.max_tokens,
+        approved_tools: policy.approved_tools.clone(),
     }
 }

@@ -37,6 +37,28 @@ pub enum WorkspaceError {
     },
 }
 
+/// Adds `tool` to the `run.approved_tools` of the blueprint at `path` (the answer "always for
+/// this blueprint" to an agent's tool call), keeping the rest of the document, in canonical form,
+/// atomically. Returns false when it was listed already.
+pub fn approve_tool_in_file(path: &Path, tool: &str) -> Result<bool, WorkspaceError> {
+    let bytes = files::read(path)?;
+    let parsed = floe_blueprint::parse_bytes(&bytes);
+    let clean = parsed.is_clean();
+    let Some(mut blueprint) = parsed.blueprint.filter(|_| clean) else {
+        return Err(WorkspaceError::Path(format!(
+            "{} does not read as a blueprint now, so `{tool}` was not added to its run.approved_tools; fix it and add it there by hand",
+            path.display()
+        )));
+    };
+    let approved = &mut blueprint.run.approved_tools;
+    if approved.iter().any(|a| a == tool) {
+        return Ok(false);
+    }
+    approved.push(tool.to_owned());
+    files::write_atomic(path, floe_blueprint::to_canonical_string(&blueprint).as_bytes())?;
+    Ok(true)
+}
+
 /// A blueprint file in the workspace.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Entry {

@@ -674,7 +674,7 @@ async fn an_approval_waits_for_a_person_and_routes_the_edited_value() {
     use floe_engine::run::approvals::Decision;
     let (report, events) = run_with_approvals(approval_gate(json!({})), |approvals| {
         assert_eq!(approvals.pending()[0].prompt, "Ship v1?");
-        approvals.decide("review", Decision::Approved { value: json!("v2"), comment: None });
+        approvals.decide("review", Decision::Approved { value: json!("v2"), comment: None, scope: Default::default() });
     })
     .await;
     assert_eq!(report.outputs["shipped"], json!("shipped v2"));

@@ -367,7 +367,7 @@ export type Event = {
     }
 );
 /**
- * A reviewer's decision on a waiting approval node.
+ * A reviewer's decision on a waiting approval (an approval node, or an agent's tool call).
  */
 export type ApprovalDecision =
   | {
@@ -376,6 +376,11 @@ export type ApprovalDecision =
        */
       comment?: string | null;
       decision: "approve";
+      /**
+       * For a tool call: this call only (the default), every call of the tool in this run,
+       * or also the blueprint's later runs (written into its `run.approved_tools`).
+       */
+      scope?: Scope | null;
       /**
        * The edited value (any JSON).
        */
@@ -388,6 +393,10 @@ export type ApprovalDecision =
       comment?: string | null;
       decision: "reject";
     };
+/**
+ * How far an approval of a tool call reaches.
+ */
+export type Scope = "once" | "run" | "blueprint";
 /**
  * Which API a provider speaks.
  */
@@ -1184,6 +1193,11 @@ export interface PendingApproval {
    * The run.
    */
   run: string;
+  /**
+   * For an agent's tool call (`node` is then the call's path): the tool. Only these may be
+   * allowed for the run or the blueprint.
+   */
+  tool?: string | null;
   /**
    * The value under review.
    */
@@ -2001,6 +2015,13 @@ export interface RunPolicy {
    * spells out, may call any tool. Built-in and memory tools are always allowed.
    */
   agent_tools?: string[];
+  /**
+   * Tools this blueprint's agents may call without asking first: tool names, or a server's
+   * name (or `floe`) for all its tools. An agent's call to a tool of an MCP server or of
+   * Floe's own that can change something otherwise waits for a person's approval ("always
+   * for this blueprint" in the app adds the tool here).
+   */
+  approved_tools?: string[];
   /**
    * Whether MCP clients (`floe mcp`, `floe serve`'s `/mcp`) are offered this blueprint as a
    * tool (default yes: every blueprint of the folder is; `false` keeps it to the app).

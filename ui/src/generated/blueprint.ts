@@ -385,6 +385,13 @@ export interface RunPolicy {
    */
   agent_tools?: string[];
   /**
+   * Tools this blueprint's agents may call without asking first: tool names, or a server's
+   * name (or `floe`) for all its tools. An agent's call to a tool of an MCP server or of
+   * Floe's own that can change something otherwise waits for a person's approval ("always
+   * for this blueprint" in the app adds the tool here).
+   */
+  approved_tools?: string[];
+  /**
    * Whether MCP clients (`floe mcp`, `floe serve`'s `/mcp`) are offered this blueprint as a
    * tool (default yes: every blueprint of the folder is; `false` keeps it to the app).
    */

@@ -6,6 +6,10 @@
 //! Tools are built-in tools (arguments checked against the tool's schema) and other blueprints
 //! (run as linked child runs, arguments as their inputs). A failing tool does not fail the node:
 //! the error goes back to the model, which may try again or answer.
+//!
+//! A call that can change something, to a tool of an MCP server or one of Floe's own, waits for
+//! a person's approval first (see [`approval_needed`]); a declined call is an error the model
+//! reads.
 
 use floe_blueprint::catalog::kinds::agent::DEFAULT_MAX_TURNS;
 use floe_blueprint::catalog::kinds::agent::{AgentConfig, AgentTool};
@@ -17,6 +21,7 @@ use serde_json::{Map, Value, json};
 
 use super::llm::{DEFAULT_FALLBACK_ON, describe, models, node_error, render_text, usage_value};
 use super::{Executor, NodeCtx, NodeError, config_as};
+use crate::approvals::{ApprovalRequest, Decision, Scope};
 use crate::events::{AgentCall, RunEvent, RunStatus, UsageInfo};
 use crate::template::Outputs;
 
@@ -359,7 +364,21 @@ async fn run_tool(
         })
     };
     match &tool.target {
-        Target::Toolbox(name) => call_tool(name.clone(), call.arguments.clone()).await,
+        Target::Toolbox(name) => {
+            let mut args = call.arguments.clone();
+            if let Some(source) = approval_needed(ctx, name, &args) {
+                args = approved(ctx, name, &source, args, turn, index).await?;
+                if let Some(validator) = &tool.validator
+                    && let Some(problem) = validator.iter_errors(&args).next()
+                {
+                    return Err(format!(
+                        "the reviewer's edited arguments for `{name}` are invalid at `{}`: {problem}",
+                        problem.instance_path().as_str()
+                    ));
+                }
+            }
+            call_tool(name.clone(), args).await
+        }
         Target::Memory { tool, namespace } => {
             let mut args = call.arguments.as_object().cloned().unwrap_or_default();
             args.insert("namespace".into(), Value::String(namespace.clone()));
@@ -381,6 +400,71 @@ async fn run_tool(
                 )),
             }
         }
+    }
+}
+
+/// Whether an agent's call of tool `name` with `args` waits for a person first, and if so, what
+/// offers the tool (for the request's wording). It does when the tool comes from an MCP server
+/// or is one of Floe's own (the sources the blueprint must allow its agents at all, see the
+/// compiler's permission gate) and this call can change something (a `write` effect), unless the
+/// blueprint lists the tool, or its server, in `run.approved_tools`.
+fn approval_needed(ctx: &NodeCtx, name: &str, args: &Value) -> Option<String> {
+    let info = ctx.run.tools().catalog().tool(name)?;
+    let source = match info.source.strip_prefix("mcp:") {
+        Some(server) => server,
+        None if info.source == "floe" => "floe",
+        None => return None,
+    };
+    let no_args = Map::new();
+    if info.effect(args.as_object().unwrap_or(&no_args)) != floe_blueprint::Effect::Write {
+        return None;
+    }
+    let approved = ctx.run.approved_tools().iter().any(|a| a == name || a == source);
+    (!approved).then(|| if source == "floe" { "one of Floe's own tools".to_owned() } else { format!("a tool of the MCP server `{source}`") })
+}
+
+/// Asks the run's reviewer about one tool call (unless the tool was allowed for the whole run
+/// already) and answers with the arguments to call it with: the reviewer may edit them. A
+/// declined call is the message the model is shown.
+async fn approved(
+    ctx: &NodeCtx,
+    name: &str,
+    source: &str,
+    args: Value,
+    turn: u32,
+    index: usize,
+) -> Result<Value, String> {
+    let unrecorded = |e: String| format!("the approval of this call could not be recorded ({e}); try again later");
+    if ctx.run.approvals().allowed(ctx.run.run_id(), name).await.map_err(unrecorded)? {
+        return Ok(args);
+    }
+    let prompt = format!("`{}` wants to call `{name}`, {source}, with these arguments.", ctx.node.id);
+    let request = ApprovalRequest {
+        run: ctx.run.run_id().to_owned(),
+        node: format!("{}/tool/{turn}.{index}", ctx.path),
+        prompt: prompt.clone(),
+        value: args,
+        allow_edit: true,
+        timeout: None,
+        tool: Some(name.to_owned()),
+    };
+    ctx.run.approvals().record(&request).await.map_err(unrecorded)?;
+    ctx.run.emit(RunEvent::NodeWaiting { node: ctx.path.clone(), prompt });
+    match ctx.run.approvals().wait(&request).await.map_err(unrecorded)? {
+        Decision::Approved { value, scope, .. } => {
+            let reach = match scope {
+                Scope::Once => "",
+                Scope::Run => " for the rest of this run",
+                Scope::Blueprint => " for this blueprint from now on",
+            };
+            ctx.progress(format!("the call to `{name}` was approved{reach}"), None);
+            Ok(value)
+        }
+        Decision::Rejected { comment } => Err(format!(
+            "the person reviewing this run declined the call to `{name}`{}; do without it, or answer and say what you would need",
+            comment.map(|c| format!(" ({c})")).unwrap_or_default()
+        )),
+        Decision::TimedOut => Err(format!("nobody approved the call to `{name}` in time; do without it")),
     }
 }
 

@@ -38,6 +38,7 @@ impl Executor for ApprovalExecutor {
                 value: value.clone(),
                 allow_edit: config.allow_edit.unwrap_or(true),
                 timeout,
+                tool: None,
             };
             let unrecorded = |e: String| NodeError::tool(format!("the approval could not be recorded: {e}"));
             ctx.run.approvals().record(&request).await.map_err(unrecorded)?;

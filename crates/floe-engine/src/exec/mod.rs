@@ -50,6 +50,8 @@ pub trait NodeHost: Send + Sync {
     fn record_usage(&self, node: &NodePath, model: &str, usage: UsageInfo);
     /// Where approval decisions come from.
     fn approvals(&self) -> &dyn Approvals;
+    /// The tools (or tool sources) the blueprint lets its agents call without asking.
+    fn approved_tools(&self) -> &[String];
     /// Runs (or resumes, or reuses the finished run of) the blueprint at resolver key `key` as the
     /// child run of node path `node`.
     fn run_child<'a>(

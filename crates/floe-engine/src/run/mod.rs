@@ -426,6 +426,8 @@ pub struct RunEnv {
     pub(crate) prior: Prior,
     /// Where approval decisions come from.
     pub approvals: Arc<dyn approvals::Approvals>,
+    /// The blueprint's `run.approved_tools`.
+    pub approved_tools: Vec<String>,
     /// Runs sub-workflows.
     pub subflows: Arc<dyn Subflows>,
     /// Sub-workflow resolver key → the plan hash it had when this run's plan was compiled.
@@ -535,6 +537,10 @@ impl NodeHost for RunEnv {
 
     fn approvals(&self) -> &dyn approvals::Approvals {
         self.approvals.as_ref()
+    }
+
+    fn approved_tools(&self) -> &[String] {
+        &self.approved_tools
     }
 
     fn run_child<'a>(
@@ -715,6 +721,7 @@ pub async fn run(prepared: &Prepared, options: RunOptions) -> Result<RunReport, 
         ),
         prior: options.prior,
         approvals: options.approvals,
+        approved_tools: plan.run().approved_tools.clone(),
         subflows: options.subflows,
         workflows: Arc::new(plan.workflows().clone()),
         sink: options.sink,

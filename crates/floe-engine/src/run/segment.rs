@@ -218,6 +218,8 @@ impl Totals {
                 self.settled = true;
             }
             RunEvent::NodeSkipped { .. } => self.skipped += 1,
+            // An agent's tool call that waited for approval has its result: the run moves again.
+            RunEvent::AgentToolResult { .. } => self.settled = true,
             RunEvent::RunStarted { .. } | RunEvent::RunResumed => self.status = Some(RunStatus::Running),
             RunEvent::RunPaused => self.status = Some(RunStatus::Paused),
             RunEvent::NodeWaiting { .. } => self.status = Some(RunStatus::Waiting),
@@ -234,7 +236,6 @@ impl Totals {
             | RunEvent::NodeRetrying { .. }
             | RunEvent::RunCancelled { .. }
             | RunEvent::AgentTurn { .. }
-            | RunEvent::AgentToolResult { .. }
             | RunEvent::BudgetExceeded { .. }
             | RunEvent::NodeQueued { .. }
             | RunEvent::NodeProgress { .. }
