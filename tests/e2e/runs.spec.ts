@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import { serve, type Served } from "./server";
+import { runEvents, serve, type Served } from "./server";
 
 // Runs from the canvas against `floe serve` with the real engine: states in order, a retry, a
 // failure, cancel, history and replay, a crash and resume, an approval, run from here.
@@ -53,20 +53,6 @@ const node = (page: Page, id: string) => page.locator(`.floe-node[data-node="${i
 async function open(page: Page, file: string) {
   await page.locator("button.file", { has: page.locator(".file-path", { hasText: new RegExp(`^${file}$`) }) }).click();
   await expect(page.locator(".doc-title")).toHaveText(file);
-}
-
-/** Every event of a run, read over the API's WebSocket from the page. */
-async function runEvents(page: Page, run: string): Promise<{ type: string; node?: string }[]> {
-  return page.evaluate(
-    (id) =>
-      new Promise((resolve) => {
-        const out: unknown[] = [];
-        const socket = new WebSocket(`${location.origin.replace(/^http/, "ws")}/api/runs/${id}/events`);
-        socket.onmessage = (m) => out.push(...JSON.parse(String(m.data)));
-        socket.onclose = () => resolve(out as { type: string; node?: string }[]);
-      }),
-    run,
-  );
 }
 
 test("runs an example from the canvas: states in order, a retry after a failing call, the timeline", async ({ page }) => {

@@ -5,6 +5,7 @@ import { cpSync, existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import type { Page } from "@playwright/test";
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -56,4 +57,18 @@ export async function fakeProvider(vendor: string, args: string[] = []): Promise
     child.on("exit", (code) => reject(new Error(`fake-provider exited with ${code}`)));
   });
   return { baseUrl, process: child };
+}
+
+/** Every event of a run, read over the API's WebSocket from the page. */
+export async function runEvents(page: Page, run: string): Promise<{ type: string; node?: string }[]> {
+  return page.evaluate(
+    (id) =>
+      new Promise((resolve) => {
+        const out: unknown[] = [];
+        const socket = new WebSocket(`${location.origin.replace(/^http/, "ws")}/api/runs/${id}/events`);
+        socket.onmessage = (m) => out.push(...JSON.parse(String(m.data)));
+        socket.onclose = () => resolve(out as { type: string; node?: string }[]);
+      }),
+    run,
+  );
 }

@@ -30,7 +30,7 @@ import { absoluteBoxes, fitViewport, MIN_ZOOM, NODE_WIDTH, nodeHeight } from "./
 import { feedingPort, placeBox, relativeTo } from "./model/place";
 import { SEED_ROOM, starter } from "./model/starter";
 import { portsOf } from "./model/ports";
-import { type NodeStatus, pathOf, pathTitle, scopesOf } from "./model/run";
+import { approvalOwner, type NodeStatus, pathOf, pathTitle, scopesOf } from "./model/run";
 import { hidden, markCycles, sizedCanvas } from "./model/view";
 import { usePanels } from "./panels";
 import { useNodePath, usePins, useRun } from "./runStore";
@@ -633,8 +633,10 @@ function Shell({ backend }: { backend: Backend }) {
   const waiting = useRun((s) => {
     if (!s.view || s.mode !== "live") return null;
     for (const n of s.view.nodes.values()) if (n.status === "waiting") return n.path;
-    return null;
+    // An agent with a second tool call under review, after the first was answered.
+    return s.approvals.length > 0 ? approvalOwner(s.approvals[0].node) : null;
   });
+  const waitingTool = useRun((s) => s.approvals.find((a) => a.tool && approvalOwner(a.node) === waiting)?.tool ?? null);
   useEffect(() => {
     if (!waiting) return;
     if ("Notification" in window && Notification.permission === "granted" && document.visibilityState !== "visible") {
@@ -700,7 +702,14 @@ function Shell({ backend }: { backend: Backend }) {
         <main className="main">
           {waiting && (
             <div className="banner attention" role="alert">
-              <strong>{pathTitle(waiting, titles)}</strong> waits for your approval.
+              <strong>{pathTitle(waiting, titles)}</strong>{" "}
+              {waitingTool ? (
+                <>
+                  wants to call <code className="ticked">{waitingTool}</code> and waits for your approval.
+                </>
+              ) : (
+                "waits for your approval."
+              )}
               <button onClick={() => revealPath(waiting)}>Review</button>
             </div>
           )}

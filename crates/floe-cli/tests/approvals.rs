@@ -74,7 +74,11 @@ fn an_approval_given_while_no_process_runs_is_used_on_resume() {
     // Only an agent's tool calls can be allowed for the whole run.
     let widened = floe(&["approve", &run, "review", "--for-run"], &db);
     assert_eq!(widened.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&widened.stderr).contains("approved once"), "{}", String::from_utf8_lossy(&widened.stderr));
+    assert!(
+        String::from_utf8_lossy(&widened.stderr).contains("approved once"),
+        "{}",
+        String::from_utf8_lossy(&widened.stderr)
+    );
     let approve = floe(&["approve", &run, "review"], &db);
     assert!(String::from_utf8_lossy(&approve.stderr).contains("floe resume"));
     let resumed = floe(&["resume", &run], &db);

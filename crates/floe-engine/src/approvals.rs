@@ -121,7 +121,10 @@ impl Decided {
 
 impl Default for MemoryApprovals {
     fn default() -> Self {
-        Self { decisions: Arc::new(watch::channel(Decided::default()).0), pending: Arc::new(watch::channel(Vec::new()).0) }
+        Self {
+            decisions: Arc::new(watch::channel(Decided::default()).0),
+            pending: Arc::new(watch::channel(Vec::new()).0),
+        }
     }
 }
 

@@ -141,7 +141,8 @@ impl floe_engine::events::EventSink for Reviewer {
                 self.1.spawn(async move {
                     let pending = store.pending_approvals(Some(&run)).await.unwrap_or_default();
                     let value = pending.iter().find(|p| p.node == node).map(|p| p.value.clone()).unwrap_or_default();
-                    let decision = Decision::Approved { value, comment: Some("looks right".into()), scope: Default::default() };
+                    let decision =
+                        Decision::Approved { value, comment: Some("looks right".into()), scope: Default::default() };
                     store.decide(&run, &node, &decision).await.expect("decision recorded");
                 });
             }

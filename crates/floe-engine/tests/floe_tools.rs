@@ -10,8 +10,8 @@ use std::sync::{Arc, Mutex};
 
 use floe_engine::events::{Event, EventSink, Fanout, Recorder, RunEvent, RunStatus};
 use floe_engine::run::approvals::{Decision, Scope};
-use floe_engine::runs::{FileRun, run_file};
 use floe_engine::run::{RunOptions, run};
+use floe_engine::runs::{FileRun, run_file};
 use floe_engine::store::Store;
 use floe_engine::tools::Toolbox;
 use floe_fakes::{FakeServer, Reply, Vendor};
@@ -156,7 +156,11 @@ impl EventSink for Reviewer {
                 // The request is recorded before the run announces that it waits.
                 let pending = store.pending_approvals(Some(&run)).await.expect("pending");
                 let request = pending.into_iter().next().expect("a recorded request");
-                asked.lock().expect("asked").push(format!("{} {}", request.node, request.tool.clone().unwrap_or_default()));
+                asked.lock().expect("asked").push(format!(
+                    "{} {}",
+                    request.node,
+                    request.tool.clone().unwrap_or_default()
+                ));
                 let decision = match answer {
                     Some(scope) => Decision::Approved { value: request.value, comment: None, scope },
                     None => Decision::Rejected { comment: Some("not today".into()) },
@@ -226,8 +230,12 @@ async fn an_agents_floe_run_call_waits_for_approval_for_the_run_or_always() {
     model.push([greet("Cy"), Reply::text("I could not greet Cy.")]);
     let (results, asked) = go(vec![None]).await;
     assert_eq!(asked.len(), 1);
-    assert!(!results[0].0 && results[0].1["error"].as_str().is_some_and(|e| e.contains("declined") && e.contains("not today")), "{results:?}");
-    assert_eq!(std::fs::read_to_string(&boss).expect("boss").contains("approved_tools"), false);
+    assert!(
+        !results[0].0
+            && results[0].1["error"].as_str().is_some_and(|e| e.contains("declined") && e.contains("not today")),
+        "{results:?}"
+    );
+    assert!(!std::fs::read_to_string(&boss).expect("boss").contains("approved_tools"));
 
     // Allowed once: the next call asks again.
     model.push([greet("Di"), greet("Ed"), Reply::text("Both greeted.")]);
@@ -237,7 +245,8 @@ async fn an_agents_floe_run_call_waits_for_approval_for_the_run_or_always() {
     // "Always for this blueprint" wrote the tool into it, and the blueprint still compiles.
     let saved = floe_engine::validate_file(&boss).expect("reads");
     assert!(saved.plan.is_some(), "{:#?}", saved.diagnostics);
-    let document: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&boss).expect("boss")).expect("json");
+    let document: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&boss).expect("boss")).expect("json");
     assert_eq!(document["run"]["approved_tools"], json!(["floe_run"]));
 
     // So the next run asks nobody.

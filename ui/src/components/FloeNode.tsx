@@ -6,7 +6,7 @@ import { portDoc, portsOf } from "../model/ports";
 import { isFinal, newNode, type NodeRun, statusLabel } from "../model/run";
 import { useNodePath, useNodeRun, usePins, useRun } from "../runStore";
 import { useCatalog, useDocument } from "../store";
-import { KindIcon, kindLabel, lookOf, preview, summaryOf, toolOf } from "./look";
+import { KindIcon, kindLabel, lookOf, preview, summaryOf, Ticked, toolOf } from "./look";
 
 /** Streamed text shown in the node: its tail (the inspector has it all). */
 const STREAM_TAIL = 160;
@@ -36,7 +36,7 @@ function RunStrip({ run, container }: { run: NodeRun; container: boolean }) {
           {error.class}: {error.message}
         </div>
       )}
-      {run.status === "waiting" && run.prompt && <div className="floe-run-stream">{run.prompt}</div>}
+      {run.status === "waiting" && run.prompt && <div className="floe-run-stream"><Ticked text={run.prompt} /></div>}
       {output && (
         <div className="floe-run-output" title={output}>
           {output}

@@ -171,3 +171,21 @@ export function KindIcon({ look, size = 16 }: { look: Look; size?: number }) {
     </span>
   );
 }
+
+/** A message from the engine, with its `quoted` names set as code (ids, tools, fields). */
+export function Ticked({ text }: { text: string }) {
+  const parts = text.split(/`([^`\n]+)`/);
+  return (
+    <>
+      {parts.map((part, i) =>
+        i % 2 === 1 ? (
+          <code key={i} className="ticked">
+            {part}
+          </code>
+        ) : (
+          part
+        ),
+      )}
+    </>
+  );
+}

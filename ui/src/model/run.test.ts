@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Event } from "../generated/api";
-import { emptyRun, fold, pathOf, pathTitle, statusLabel } from "./run";
+import { approvalOwner, emptyRun, fold, pathOf, pathTitle, statusLabel } from "./run";
 
 const RUN = "r1";
 let seq = 0;
@@ -103,6 +103,22 @@ describe("fold", () => {
     expect(view.nodes.get("a")!.fromRun).toBe("r0");
     expect(view.nodes.get("gate")!.status).toBe("waiting");
     expect(view.nodes.get("gate")!.prompt).toBe("OK?");
+  });
+
+  it("shows an agent waiting on a tool call's approval, and running again once the call has its result", () => {
+    const asked = events(
+      started,
+      { type: "node_started", node: "ask", attempt: 1, inputs: {} },
+      { type: "node_waiting", node: "ask", prompt: "`ask` wants to call `floe_run`" },
+    );
+    const waiting = fold(emptyRun(RUN), asked).view;
+    expect(waiting.nodes.get("ask")!.status).toBe("waiting");
+    const answered = fold(waiting, events({ type: "agent_tool_result", node: "ask", turn: 1, call: "c1", tool: "floe_run", ok: true, result: {} }).map((e, i) => ({ ...e, seq: asked.length + 1 + i }))).view;
+    const ask = answered.nodes.get("ask")!;
+    expect(ask.status).toBe("running");
+    expect(ask.spans.map((s) => s.status)).toEqual(["running", "waiting", "running"]);
+    expect(approvalOwner("ask/tool/1.0")).toBe("ask");
+    expect(approvalOwner("map/2/review")).toBe("map/2/review");
   });
 });
 

@@ -151,6 +151,16 @@ function closeSpan(spans: Span[], end: number, status: NodeStatus): Span[] {
   return [...spans.slice(0, -1), { ...last, end, status }];
 }
 
+/** The node a waiting approval belongs to: itself, or the agent whose tool call it is (`ask/tool/1.0` → `ask`). */
+export const approvalOwner = (path: string) => path.replace(/\/tool\/\d+\.\d+$/, "");
+
+/** A node that waited for a person (an agent's tool call under review) and runs again. */
+function moveOn(n: NodeRun, at: number) {
+  if (n.status !== "waiting") return;
+  n.status = "running";
+  n.spans = [...closeSpan(n.spans, at, "waiting"), { attempt: n.attempt, start: at, end: null, status: "running" }];
+}
+
 /** The next view after `events` (of this run; other runs' events, e.g. a sub-workflow's, are ignored). */
 export function fold(view: RunView, events: Event[]): Folded {
   let nodes: Map<string, NodeRun> | null = null;
@@ -239,6 +249,7 @@ export function fold(view: RunView, events: Event[]): Folded {
       }
       case "node_progress": {
         const n = node(event.node);
+        moveOn(n, event.at);
         n.log = [...n.log, { at: event.at, message: event.message }];
         n.fraction = event.fraction ?? n.fraction;
         break;
@@ -329,6 +340,7 @@ export function fold(view: RunView, events: Event[]): Folded {
       }
       case "agent_tool_result": {
         const n = node(event.node);
+        moveOn(n, event.at);
         n.transcript = [
           ...n.transcript,
           { kind: "tool", turn: event.turn, call: event.call, tool: event.tool, ok: event.ok, result: event.result },

@@ -420,7 +420,13 @@ fn approval_needed(ctx: &NodeCtx, name: &str, args: &Value) -> Option<String> {
         return None;
     }
     let approved = ctx.run.approved_tools().iter().any(|a| a == name || a == source);
-    (!approved).then(|| if source == "floe" { "one of Floe's own tools".to_owned() } else { format!("a tool of the MCP server `{source}`") })
+    (!approved).then(|| {
+        if source == "floe" {
+            "one of Floe's own tools".to_owned()
+        } else {
+            format!("a tool of the MCP server `{source}`")
+        }
+    })
 }
 
 /// Asks the run's reviewer about one tool call (unless the tool was allowed for the whole run

@@ -121,7 +121,9 @@ impl Store {
         tx.commit().await.map_err(|e| self.error(e))?;
         if let (Some(file), Some(tool)) = (&file, &request.tool) {
             crate::workspace::approve_tool_in_file(file, tool).map_err(|e| {
-                StoreError::Refused(format!("the call was allowed for this run, but the blueprint was not changed: {e}"))
+                StoreError::Refused(format!(
+                    "the call was allowed for this run, but the blueprint was not changed: {e}"
+                ))
             })?;
         }
         Ok(file)

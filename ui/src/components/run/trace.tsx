@@ -1,8 +1,12 @@
 // A node's trace in the dock: inputs and outputs as JSON trees, the streamed text, an agent's transcript, attempts and their errors, approvals.
-import { type ReactNode, useMemo, useState } from "react";
-import type { Backend } from "../../backend/backend";
-import { type NodeRun, statusLabel } from "../../model/run";
+import { type ReactNode, useEffect, useMemo, useRef, useState } from "react";
+import { useShallow } from "zustand/react/shallow";
+import type { ApprovalDecision, Backend } from "../../backend/backend";
+import type { PendingApproval, Scope } from "../../generated/api";
+import { approvalOwner, type NodeRun, statusLabel } from "../../model/run";
 import { useRun } from "../../runStore";
+import { useDocument, useWorkspace } from "../../store";
+import { Ticked } from "../look";
 import { cost } from "./controls";
 
 /** A JSON value as a collapsible tree, with a copy button. */
@@ -65,55 +69,98 @@ function JsonNode({ value, depth, name }: { value: unknown; depth: number; name?
   );
 }
 
-/** An approval waiting on this node: what it asks, and Approve / Reject / Edit and approve. */
-function ApprovalBox({ backend, node }: { backend: Backend; node: NodeRun }) {
-  const approval = useRun((s) => s.approvals.find((a) => a.node === node.path));
+/** Approvals waiting on this node: an approval node's, or each of an agent's tool calls under review. */
+function Approvals({ backend, node }: { backend: Backend; node: NodeRun }) {
+  const approvals = useRun(useShallow((s) => s.approvals.filter((a) => approvalOwner(a.node) === node.path)));
+  if (approvals.length === 0) return node.status === "waiting" ? <ApprovalBox backend={backend} path={node.path} prompt={node.prompt} /> : null;
+  return (
+    <>
+      {approvals.map((a) => (
+        <ApprovalBox key={a.node} backend={backend} path={a.node} prompt={a.prompt} approval={a} />
+      ))}
+    </>
+  );
+}
+
+/**
+ * One approval: what it asks, and Approve / Reject / Edit and approve. An agent's tool call
+ * (which has a `tool`) is allowed once, for the rest of the run, or always for this blueprint.
+ */
+function ApprovalBox({ backend, path, prompt, approval }: { backend: Backend; path: string; prompt?: string | null; approval?: PendingApproval }) {
   const [editing, setEditing] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const decide = (decision: Parameters<Backend["decide"]>[2]) =>
-    useRun
-      .getState()
-      .decide(backend, node.path, decision)
-      .catch((e: Error) => setError(e.message));
+  const tool = approval?.tool ?? null;
+  // Scrolled into view when it appears, so its answers are at hand in a short dock.
+  const shown = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    shown.current?.scrollIntoView({ block: "end" });
+  }, []);
+  const decide = async (decision: ApprovalDecision) => {
+    try {
+      await useRun.getState().decide(backend, path, decision);
+      // "Always" wrote the blueprint: show it now rather than at the next look at the disk.
+      if (decision.decision === "approve" && decision.scope === "blueprint") {
+        await useWorkspace.getState().refresh(backend);
+        await useDocument.getState().syncDisk(backend, useWorkspace.getState().entries);
+      }
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+  const edited = (): { value: unknown } | null => {
+    if (editing === null) return { value: undefined };
+    if (typeof approval?.value === "string") return { value: editing };
+    try {
+      return { value: JSON.parse(editing) };
+    } catch {
+      setError(`the ${tool ? "arguments are" : "value is"} not valid JSON; fix ${tool ? "them" : "it"} or cancel the edit`);
+      return null;
+    }
+  };
+  const approve = (scope?: Scope) => {
+    const value = edited();
+    if (value) void decide({ decision: "approve", ...(value.value === undefined ? {} : value), ...(scope ? { scope } : {}) });
+  };
   return (
-    <div className="approval" role="group" aria-label={`Approval of ${node.path}`}>
-      <div className="approval-prompt">{node.prompt}</div>
-      {approval && editing === null && <JsonView value={approval.value} label="Value under review" />}
-      {editing !== null && <textarea className="approval-edit" rows={6} value={editing} onChange={(e) => setEditing(e.target.value)} aria-label="Edited value" />}
+    <div ref={shown} className={tool ? "approval approval-tool" : "approval"} role="group" aria-label={`Approval of ${path}`}>
+      <div className="approval-prompt">
+        <Ticked text={prompt ?? ""} />
+      </div>
+      {approval && editing === null && <JsonView value={approval.value} label={tool ? "Arguments" : "Value under review"} />}
+      {editing !== null && (
+        <textarea className="approval-edit" rows={6} value={editing} onChange={(e) => setEditing(e.target.value)} aria-label={tool ? "Edited arguments" : "Edited value"} />
+      )}
       {error && <div className="error">{error}</div>}
       <div className="modal-actions">
-        {editing === null ? (
+        {tool ? (
           <>
-            <button className="primary" onClick={() => void decide({ decision: "approve" })}>
-              Approve
+            <button className="primary" onClick={() => approve()} data-tip="Run this call; the next call of the tool asks again">
+              {editing === null ? "Allow once" : "Allow edited"}
             </button>
-            <button onClick={() => void decide({ decision: "reject" })}>Reject</button>
-            {approval?.allow_edit && (
-              <button onClick={() => setEditing(typeof approval.value === "string" ? approval.value : JSON.stringify(approval.value, null, 2))}>Edit…</button>
-            )}
+            <button onClick={() => approve("run")} data-tip={`Run every call of ${tool} in this run without asking`}>
+              Allow for this run
+            </button>
+            <button onClick={() => approve("blueprint")} data-tip={`Add ${tool} to the blueprint's run.approved_tools, so its runs do not ask`}>
+              Always for this blueprint
+            </button>
+            <button onClick={() => void decide({ decision: "reject" })} data-tip="The agent is told the call was declined and goes on without it">
+              Deny
+            </button>
           </>
         ) : (
           <>
-            <button
-              className="primary"
-              onClick={() => {
-                let value: unknown = editing;
-                if (typeof approval?.value !== "string") {
-                  try {
-                    value = JSON.parse(editing);
-                  } catch {
-                    setError("the value is not valid JSON; fix it or cancel the edit");
-                    return;
-                  }
-                }
-                void decide({ decision: "approve", value });
-              }}
-            >
-              Approve edited
+            <button className="primary" onClick={() => approve()}>
+              {editing === null ? "Approve" : "Approve edited"}
             </button>
-            <button onClick={() => setEditing(null)}>Cancel edit</button>
+            <button onClick={() => void decide({ decision: "reject" })}>Reject</button>
           </>
         )}
+        {approval?.allow_edit &&
+          (editing === null ? (
+            <button onClick={() => setEditing(typeof approval.value === "string" ? approval.value : JSON.stringify(approval.value, null, 2))}>Edit…</button>
+          ) : (
+            <button onClick={() => setEditing(null)}>Cancel edit</button>
+          ))}
       </div>
     </div>
   );
@@ -128,7 +175,7 @@ export function NodeTrace({ backend, node, kind, onOpenChild }: { backend: Backe
       <h3>
         {node.path} <span className={`run-chip run-${node.status}`}>{statusLabel(node, Math.max(now, Date.now()))}</span>
       </h3>
-      {node.status === "waiting" && <ApprovalBox backend={backend} node={node} />}
+      <Approvals backend={backend} node={node} />
       {node.status === "cached" && node.fromRun && <p className="hint">Result reused from run {node.fromRun}.</p>}
       {kind === "workflow" && onOpenChild && (
         <button onClick={onOpenChild} title="Open the sub-workflow and its run">
