@@ -2,8 +2,13 @@
 //! [`floe_api::Api`]'s table, the same table `floe serve` exposes over HTTP, so the UI's screens
 //! do not know which transport they use. Run events reach the window through a `Channel`. No
 //! command runs on the main thread.
+//!
+//! Links `floe://run/<id>` (what `floe mcp` answers a call with) open a run: the app registers
+//! itself as their handler (tauri-plugin-deep-link), and a link it was started with, or is
+//! handed while open, goes to the window (`take_link`, then the `link` event).
 
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use floe_api::{Api, ApiError};
@@ -21,6 +26,8 @@ struct App {
     settings: PathBuf,
     /// Whether the window holds unsaved edits (closing then asks first).
     unsaved: AtomicBool,
+    /// The link the app was started with, until the window takes it.
+    link: Mutex<Option<String>>,
 }
 
 impl App {
@@ -49,6 +56,12 @@ async fn api(app: State<'_, App>, method: String, args: Value) -> Result<Value, 
 async fn set_unsaved(app: State<'_, App>, unsaved: bool) -> Result<(), ApiError> {
     app.unsaved.store(unsaved, Ordering::Relaxed);
     Ok(())
+}
+
+/// The link the app was started with (once; the window asks when it has loaded).
+#[tauri::command]
+async fn take_link(app: State<'_, App>) -> Result<Option<String>, ApiError> {
+    Ok(app.link.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take())
 }
 
 /// Closes the window for good (after the person chose to discard unsaved edits).
@@ -99,8 +112,9 @@ fn remember_folder(settings: &Path, root: &Path) {
     }
 }
 
-/// Starts the app on `folder` (else the folder opened last time, else `~/Floe`).
-pub fn start(folder: Option<PathBuf>) -> anyhow::Result<()> {
+/// Starts the app on `folder` (else the folder opened last time, else `~/Floe`), opening `link`
+/// (`floe://run/<id>`) once the window has loaded.
+pub fn start(folder: Option<PathBuf>, link: Option<String>) -> anyhow::Result<()> {
     let dirs = directories::ProjectDirs::from("dev", "floe", "floe")
         .ok_or_else(|| anyhow::anyhow!("this user has no home folder; Floe needs one for its data"))?;
     let settings = dirs.config_dir().join("app.json");
@@ -121,9 +135,11 @@ pub fn start(folder: Option<PathBuf>) -> anyhow::Result<()> {
     tauri::Builder::default()
         .plugin(tauri_plugin_window_state::Builder::new().build())
         .plugin(tauri_plugin_dialog::init())
-        .manage(App { api: opened, settings, unsaved: AtomicBool::new(false) })
+        .plugin(tauri_plugin_deep_link::init())
+        .manage(App { api: opened, settings, unsaved: AtomicBool::new(false), link: Mutex::new(link) })
         .setup(|app| {
             app.set_menu(menu(app.handle())?)?;
+            links(app.handle());
             Ok(())
         })
         // Menu items are the UI's actions: the window runs them (it knows the document).
@@ -138,9 +154,26 @@ pub fn start(folder: Option<PathBuf>) -> anyhow::Result<()> {
                 let _ = window.emit("close-requested", ());
             }
         })
-        .invoke_handler(tauri::generate_handler![api, run_events, set_unsaved, quit])
+        .invoke_handler(tauri::generate_handler![api, run_events, set_unsaved, quit, take_link])
         .run(tauri::generate_context!())?;
     Ok(())
+}
+
+/// Makes the app the handler of `floe://` links (on Linux and Windows at every start, so a moved
+/// or rebuilt app stays the one links open; best effort: a desktop without `xdg-mime` only loses
+/// the links) and hands links that arrive while it runs to the window.
+fn links(handle: &AppHandle) {
+    use tauri_plugin_deep_link::DeepLinkExt;
+    #[cfg(any(windows, target_os = "linux"))]
+    if let Err(error) = handle.deep_link().register_all() {
+        tracing::warn!("floe:// links will not open the app: {error}");
+    }
+    let window = handle.clone();
+    handle.deep_link().on_open_url(move |event| {
+        for url in event.urls() {
+            let _ = window.emit("link", url.as_str());
+        }
+    });
 }
 
 /// The native menu, built from the table the UI's action type is generated from. Item ids are

@@ -84,6 +84,8 @@ function residentMegabytes(binary) {
 
 await listening(4444);
 const started = Date.now();
+/** The run the first session finishes, which a link then opens. */
+let linked = null;
 const browser = await remote({
   hostname: "127.0.0.1",
   port: 4444,
@@ -168,9 +170,50 @@ try {
   if (!statuses.every((s) => s.endsWith("=succeeded"))) fail(`after the run, nodes show ${statuses.join(", ")}`);
   console.log(`desktop: ran log-triage.json to the end in ${Date.now() - ran} ms (${statuses.join(", ")})`);
   await browser.saveScreenshot(path.join(repo, "target/e2e-results/desktop-run.png"));
+  linked = await (await browser.$(".run-controls")).getAttribute("data-run");
 } catch (error) {
   await browser.deleteSession().catch(() => {});
   fail(error.message);
 }
 await browser.deleteSession();
+
+// A `floe://run/<id>` link (what `floe mcp` answers a call with) starts the app the way the
+// desktop does, with the link as its only argument: it opens the folder it had open and that run.
+const opened = Date.now();
+const again = await remote({
+  hostname: "127.0.0.1",
+  port: 4444,
+  logLevel: "warn",
+  capabilities: {
+    browserName: "wry",
+    "tauri:options": { application, args: [`floe://run/${linked}`] },
+    "wdio:enforceWebDriverClassic": true,
+  },
+});
+try {
+  let title = "";
+  await again.waitUntil(
+    async () => {
+      title = await again.execute(() => document.querySelector(".doc-title")?.textContent ?? "");
+      return title === "log-triage.json";
+    },
+    { timeout: 30000, timeoutMsg: "the link did not open log-triage.json" },
+  ).catch((error) => fail(`${error.message} (the title is ${JSON.stringify(title)})`));
+  // Shown once its journal has been read: the run, finished.
+  let shown = "";
+  await again.waitUntil(
+    async () => {
+      const controls = await again.$(".run-controls");
+      shown = `${await controls.getAttribute("data-run")} ${await controls.getAttribute("data-status")}`;
+      return shown === `${linked} succeeded`;
+    },
+    { timeout: 15000, timeoutMsg: `the link did not show run ${linked}` },
+  ).catch((error) => fail(`${error.message} (it shows ${shown})`));
+  console.log(`desktop: floe://run/${linked} opened its run ${Date.now() - opened} ms after launch`);
+} catch (error) {
+  await again.saveScreenshot(path.join(repo, "target/e2e-results/desktop-link-failed.png")).catch(() => {});
+  await again.deleteSession().catch(() => {});
+  fail(error.message);
+}
+await again.deleteSession();
 driver.kill();

@@ -382,3 +382,25 @@ test("a loop shows its items with a picker for the body; a sub-workflow node ope
   await expect(page.locator(".node-trace .json-view", { hasText: "Outputs" })).toContainText("hello cy");
   await page.screenshot({ path: "target/e2e-results/run-child-in-loop.png" });
 });
+
+test("a link to a run (what an MCP call answers with) opens its blueprint and shows that run", async ({ page, context }) => {
+  await page.goto(server.url);
+  await open(page, "log-triage.json");
+  await page.keyboard.press("Control+Enter");
+  await page.getByRole("dialog", { name: "Run inputs" }).locator('textarea[name="log"]').fill("logs/app.log");
+  await page.getByRole("dialog", { name: "Run inputs" }).getByRole("button", { name: "Run" }).click();
+  await expect(page.locator(".run-controls")).toHaveAttribute("data-status", "succeeded");
+  const run = await page.locator(".run-controls").getAttribute("data-run");
+  // Another window, opened on the link while a different blueprint was last open.
+  const other = await context.newPage();
+  await other.goto(server.url);
+  await open(other, "approval-gate.json");
+  await other.goto(`${server.url}&run=${run}`);
+  await expect(other.locator(".doc-title")).toHaveText("log-triage.json");
+  await expect(other.locator(".run-controls")).toHaveAttribute("data-run", run!);
+  await expect(other.locator(".run-controls")).toHaveAttribute("data-status", "succeeded");
+  await expect(node(other, "count")).toHaveAttribute("data-status", "succeeded");
+  // The link is used once: a reload shows what is open, not the link again.
+  expect(new URL(other.url()).searchParams.get("run")).toBeNull();
+  await other.close();
+});

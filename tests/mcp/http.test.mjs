@@ -3,7 +3,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,7 +19,11 @@ let served;
 
 before(async () => {
   cpSync(path.join(repo, "blueprints"), folder, { recursive: true });
-  server = spawn(floe, ["serve", folder, "--json", "--db", path.join(scratch, "runs.db")], { stdio: ["ignore", "pipe", "ignore"] });
+  // A page to serve (the UI's stand-in): links to runs then open it.
+  const ui = path.join(scratch, "ui");
+  mkdirSync(ui);
+  writeFileSync(path.join(ui, "index.html"), "<!doctype html><title>Floe</title>");
+  server = spawn(floe, ["serve", folder, "--json", "--ui", ui, "--db", path.join(scratch, "runs.db")], { stdio: ["ignore", "pipe", "ignore"] });
   served = await new Promise((resolve, reject) => {
     let buffer = "";
     server.stdout.on("data", (chunk) => {
@@ -47,6 +51,12 @@ test("with its token, an MCP client lists and calls the blueprints over streamab
   assert.equal(result.isError, false);
   assert.equal(result.structuredContent.counts[0].code, "DB-500");
   assert.ok(progress.length >= 1, JSON.stringify(progress));
+  // The run's link opens this server's page on that run (the page then shows it: Playwright).
+  const link = result._meta["floe/link"];
+  assert.equal(link, `http://${served.addr}/?run=${result._meta["floe/run"]}`);
+  const page = await fetch(link, { headers: { Authorization: `Bearer ${served.token}` } });
+  assert.equal(page.status, 200);
+  assert.match(await page.text(), /<title>Floe<\/title>/);
   await client.close();
 });
 

@@ -83,6 +83,9 @@ test("a call runs the blueprint with the engine and journal, with progress as it
   assert.ok(progress.every((p) => p.total === 4 && / done$/.test(p.message)), JSON.stringify(progress));
   const run = result._meta["floe/run"];
   assert.ok(runs().some((r) => r.id === run && r.status === "succeeded"), "journaled as succeeded");
+  // A link that opens the run in the desktop app, in the metadata and in the text a person reads.
+  assert.equal(result._meta["floe/link"], `floe://run/${run}`);
+  assert.ok(result.content[0].text.includes(`floe://run/${run}`), result.content[0].text);
 });
 
 test("cancelling a call cancels its run, which the journal records", async () => {

@@ -30,7 +30,7 @@ import { absoluteBoxes, fitViewport, MIN_ZOOM, NODE_WIDTH, nodeHeight } from "./
 import { feedingPort, placeBox, relativeTo } from "./model/place";
 import { SEED_ROOM, starter } from "./model/starter";
 import { portsOf } from "./model/ports";
-import { approvalOwner, type NodeStatus, pathOf, pathTitle, scopesOf } from "./model/run";
+import { approvalOwner, type NodeStatus, pathOf, pathTitle, runOfLink, scopesOf } from "./model/run";
 import { hidden, markCycles, sizedCanvas } from "./model/view";
 import { usePanels } from "./panels";
 import { useNodePath, usePins, useRun } from "./runStore";
@@ -540,18 +540,6 @@ function Shell({ backend }: { backend: Backend }) {
   );
   const { run, startRun, openChild, openFile, topLevel } = useActions(backend, controls);
 
-  // A reload (or the next launch) opens the file that was open, and with it its live run.
-  const reopened = useRef(false);
-  useEffect(() => {
-    if (reopened.current) return;
-    reopened.current = true;
-    void (async () => {
-      await useWorkspace.getState().refresh(backend);
-      const { root, entries } = useWorkspace.getState();
-      const last = rememberedOpen(root);
-      if (last && !useDocument.getState().path && entries.some((e) => e.path === last)) await openFile(last);
-    })();
-  }, [backend, openFile]);
 
   const flow = useReactFlow();
   const addFromPalette = useCallback(
@@ -656,6 +644,48 @@ function Shell({ backend }: { backend: Backend }) {
     [fitView],
   );
 
+  // A run shown on the canvas of its blueprint (opened when another is open), with `node` selected.
+  const openRun = useCallback(
+    async (runId: string, node: string | null = null, path: string | null = null) => {
+      const blueprint = path ?? (await backend.runDetail(runId)).path ?? null;
+      if (blueprint && blueprint !== useDocument.getState().path) await openFile(blueprint);
+      useRun.getState().watch(backend, runId);
+      if (node) revealPath(node);
+    },
+    [backend, openFile, revealPath],
+  );
+  const openLink = useCallback(
+    (link: string) => {
+      const runId = runOfLink(link);
+      if (!runId) {
+        useDocument.setState({ notice: `Floe opens links to runs (floe://run/<id>); ${link} is not one` });
+        return;
+      }
+      openRun(runId).catch((e: Error) => useDocument.setState({ notice: `cannot open run ${runId}: ${e.message}` }));
+    },
+    [openRun],
+  );
+
+  // A reload (or the next launch) opens the file that was open, and with it its live run; a link
+  // the app was opened with (`?run=<id>` in the browser, `floe://run/<id>` on the desktop) opens
+  // its run instead.
+  const reopened = useRef(false);
+  useEffect(() => {
+    if (reopened.current) return;
+    reopened.current = true;
+    void (async () => {
+      await useWorkspace.getState().refresh(backend);
+      const linked = new URLSearchParams(window.location.search).get("run");
+      if (linked) window.history.replaceState(null, "", window.location.pathname);
+      const link = linked ? `floe://run/${linked}` : await backend.native?.takeLink();
+      if (link) return openLink(link);
+      const { root, entries } = useWorkspace.getState();
+      const last = rememberedOpen(root);
+      if (last && !useDocument.getState().path && entries.some((e) => e.path === last)) await openFile(last);
+    })();
+  }, [backend, openFile, openLink]);
+  useEffect(() => backend.native?.onLink(openLink), [backend, openLink]);
+
   const panels = usePanels(useShallow((s) => ({ sidebar: s.sidebar, inspector: s.inspector, dock: s.dock })));
   return (
     <div className="app">
@@ -753,11 +783,7 @@ function Shell({ backend }: { backend: Backend }) {
         backend={backend}
         onOpenRun={(runId, node, path) => {
           useMemoryView.getState().close();
-          void (async () => {
-            if (path && path !== useDocument.getState().path) await openFile(path);
-            useRun.getState().watch(backend, runId);
-            if (node) revealPath(node);
-          })().catch((e: Error) => useDocument.setState({ notice: e.message }));
+          openRun(runId, node, path).catch((e: Error) => useDocument.setState({ notice: e.message }));
         }}
       />
       <ReadinessDialog />

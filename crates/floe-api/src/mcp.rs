@@ -41,6 +41,8 @@ const META_TOOLS: [&str; 5] = ["validate", "draft", "explain", "runs", "run_stat
 #[derive(Clone)]
 pub struct McpServer {
     api: Api,
+    /// What a run's id is appended to for a link that opens it in the app.
+    links: String,
 }
 
 impl std::fmt::Debug for McpServer {
@@ -189,7 +191,14 @@ fn string_arg(args: &JsonObject, name: &str) -> Result<String, ErrorData> {
 impl McpServer {
     /// The server over `api`'s folder and store.
     pub fn new(api: Api) -> Self {
-        Self { api }
+        Self { api, links: "floe://run/".into() }
+    }
+
+    /// Links to runs open them in the page of `floe serve` at `page` (`http://127.0.0.1:PORT/`)
+    /// rather than in the desktop app (`floe://run/<id>`, the default).
+    pub fn linking_to(mut self, page: &str) -> Self {
+        self.links = format!("{page}?run=");
+        self
     }
 
     /// The folder's blueprints as tools (a file that cannot be read is left out, with a log line;
@@ -293,9 +302,10 @@ impl McpServer {
             }
         };
         let outputs = Value::Object(outputs);
+        let link = format!("{}{run_id}", self.links);
         let mut result = if status == RunStatus::Succeeded {
             let mut result = CallToolResult::success(vec![Content::text(format!(
-                "{}\n\n(Floe run {run_id}; open it in the app's History, or `floe runs show {run_id}`.)",
+                "{}\n\n(Floe run {run_id}: {link} opens it in Floe; or `floe runs show {run_id}`.)",
                 serde_json::to_string_pretty(&outputs).unwrap_or_default()
             ))]);
             result.structured_content = Some(outputs);
@@ -310,6 +320,7 @@ impl McpServer {
         };
         let mut meta = rmcp::model::Meta::new();
         meta.insert("floe/run".into(), json!(run_id));
+        meta.insert("floe/link".into(), json!(link));
         result.meta = Some(meta);
         Ok(result)
     }

@@ -67,11 +67,19 @@ pub async fn bind(api: Api, options: ServeOptions) -> std::io::Result<Bound> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port)).await?;
     let addr = listener.local_addr()?;
     let token = options.token.unwrap_or_else(|| (0..32).map(|_| fastrand::alphanumeric()).collect());
-    // MCP over streamable HTTP, behind the same token (and Host check) as the API.
+    // MCP over streamable HTTP, behind the same token (and Host check) as the API. A call's link
+    // to its run opens this server's page when it serves the UI, else the desktop app.
     let mcp = {
         let api = api.clone();
+        let page = options.ui.is_some().then(|| format!("http://{addr}/"));
         rmcp::transport::streamable_http_server::StreamableHttpService::new(
-            move || Ok(crate::mcp::McpServer::new(api.clone())),
+            move || {
+                let server = crate::mcp::McpServer::new(api.clone());
+                Ok(match &page {
+                    Some(page) => server.linking_to(page),
+                    None => server,
+                })
+            },
             std::sync::Arc::new(rmcp::transport::streamable_http_server::session::local::LocalSessionManager::default()),
             rmcp::transport::streamable_http_server::StreamableHttpServerConfig::default(),
         )

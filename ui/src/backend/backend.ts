@@ -41,6 +41,10 @@ export interface NativeShell {
   onCloseRequested(handler: () => void): () => void;
   /** Closes the app. */
   quit(): void;
+  /** The link the app was started with (`floe://run/<id>`), once; null when none. */
+  takeLink(): Promise<string | null>;
+  /** Calls `handler` with each link the app is handed while it runs. */
+  onLink(handler: (link: string) => void): () => void;
 }
 
 /** A subscription to a run's events: batches in order; `onClose` when the stream ends (the run finished, or the connection dropped). */

@@ -43,6 +43,12 @@ const native: NativeShell = {
   quit() {
     void invoke("quit");
   },
+  takeLink() {
+    return invoke<string | null>("take_link");
+  },
+  onLink(handler) {
+    return subscribe<string>("link", handler);
+  },
 };
 
 export class TauriBackend extends Backend {

@@ -151,6 +151,12 @@ function closeSpan(spans: Span[], end: number, status: NodeStatus): Span[] {
   return [...spans.slice(0, -1), { ...last, end, status }];
 }
 
+/** The run a link opens: `floe://run/<id>` (what `floe mcp` answers a call with); null for any other. */
+export function runOfLink(link: string): string | null {
+  const match = /^floe:\/\/run\/([A-Za-z0-9._-]+)\/?$/.exec(link.trim());
+  return match ? match[1] : null;
+}
+
 /** The node a waiting approval belongs to: itself, or the agent whose tool call it is (`ask/tool/1.0` → `ask`). */
 export const approvalOwner = (path: string) => path.replace(/\/tool\/\d+\.\d+$/, "");
 
