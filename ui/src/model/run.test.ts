@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Event } from "../generated/api";
-import { approvalOwner, emptyRun, fold, pathOf, pathTitle, statusLabel } from "./run";
+import { approvalOwner, emptyRun, fold, pathOf, pathTitle, runOfLink, statusLabel } from "./run";
 
 const RUN = "r1";
 let seq = 0;
@@ -138,5 +138,16 @@ describe("node paths for people", () => {
     expect(pathTitle("summarise", title)).toBe("Summarise");
     expect(pathTitle("map/3/summarise", title)).toBe("Summarise (Map, item 3)");
     expect(pathTitle("outer/0/map/2/untitled", title)).toBe("untitled (outer, item 0 · Map, item 2)");
+  });
+});
+
+describe("links", () => {
+  it("reads the run of a floe://run/<id> link and nothing else", () => {
+    expect(runOfLink("floe://run/r01a23fd70a6d494926")).toBe("r01a23fd70a6d494926");
+    expect(runOfLink(" floe://run/r01.tool-1/ ")).toBe("r01.tool-1");
+    expect(runOfLink("floe://run/")).toBeNull();
+    expect(runOfLink("floe://blueprint/x")).toBeNull();
+    expect(runOfLink("https://example.com/run/r1")).toBeNull();
+    expect(runOfLink("floe://run/../../etc")).toBeNull();
   });
 });
