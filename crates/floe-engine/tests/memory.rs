@@ -140,6 +140,76 @@ async fn forgetting_hides_and_a_hard_forget_deletes_the_history_too() {
     assert!(matches!(again, Written::Added { .. }), "{again:?}");
 }
 
+/// The full-text index catches up in batches (every 256 writes, and before every search): a
+/// memory is found as soon as it is written, superseded and forgotten ones are never found,
+/// whether they were indexed before they changed or not, and another store on the same file
+/// finds what this one wrote.
+#[tokio::test]
+async fn search_finds_every_active_memory_whether_or_not_the_index_has_caught_up() {
+    let (store, path) = store("index-batches").await;
+    let word = |i: usize| format!("zq{i}x");
+    let mut ids = Vec::new();
+    for i in 0..300 {
+        let written = store.remember(&fact(&word(i), "note", json!(i), "r1")).await.expect("written");
+        ids.push(written.memory().id);
+    }
+    // Changed after the index caught up (the first 256) and before (the rest).
+    for i in [5, 290] {
+        store.remember(&fact(&word(i), "note", json!(format!("new {i}")), "r2")).await.expect("superseded");
+    }
+    for i in [10, 295] {
+        store.forget_memory(ids[i], false).await.expect("forgotten");
+    }
+    store.forget_memory(ids[20], true).await.expect("deleted");
+    store.forget_memory(ids[297], true).await.expect("deleted");
+    // Another store on the same file (another process) writes one more, unindexed.
+    let other = Store::open(&path).await.expect("second store");
+    other.remember(&fact("zqotherx", "note", json!("other"), "r3")).await.expect("written");
+    for i in 0..300 {
+        let hits = store.search_memory("support", &word(i), 5).await.expect("search");
+        let values: Vec<Value> = hits.iter().map(|h| h.memory.value.clone()).collect();
+        let expected = match i {
+            5 | 290 => vec![json!(format!("new {i}"))],
+            10 | 295 | 20 | 297 => vec![],
+            _ => vec![json!(i)],
+        };
+        assert_eq!(values, expected, "searching for memory {i}");
+    }
+    let hits = store.search_memory("support", "zqotherx", 5).await.expect("search");
+    assert_eq!(hits.len(), 1, "the other store's memory is found: {hits:?}");
+    let hits = other.search_memory("support", "zq299x", 5).await.expect("search");
+    assert_eq!(hits.len(), 1, "and this store's by the other: {hits:?}");
+    // The index holds exactly the active memories: FTS5's document count (the first varint of its
+    // averages record) is theirs. Taking out of the index a memory that never went in would
+    // lower it without an error.
+    let file = sqlx::SqlitePool::connect(&format!("sqlite:{}", path.display())).await.expect("file");
+    let active: i64 = sqlx::query_scalar("SELECT count(*) FROM memories WHERE state = 'active'")
+        .fetch_one(&file)
+        .await
+        .expect("count");
+    let averages: Vec<u8> = sqlx::query_scalar("SELECT block FROM memories_fts_data WHERE id = 1")
+        .fetch_one(&file)
+        .await
+        .expect("averages record");
+    assert_eq!(sqlite_varint(&averages), active, "indexed documents against active memories");
+    assert_eq!(active, 300 - 4 + 1);
+}
+
+/// The first of SQLite's variable-length integers in `bytes` (7 bits a byte, high bit: more).
+fn sqlite_varint(bytes: &[u8]) -> i64 {
+    let mut value = 0i64;
+    for (i, byte) in bytes.iter().take(9).enumerate() {
+        if i == 8 {
+            return (value << 8) | i64::from(*byte);
+        }
+        value = (value << 7) | i64::from(byte & 0x7f);
+        if byte & 0x80 == 0 {
+            break;
+        }
+    }
+    value
+}
+
 #[tokio::test]
 async fn a_write_with_an_idempotency_key_happens_once() {
     let (store, path) = store("once").await;

@@ -210,6 +210,11 @@ pub struct Namespace {
 /// Most writes committed in one transaction.
 const MAX_BATCH: usize = 512;
 
+/// Memories this process writes before its writer brings the full-text index up to date (a
+/// search does that too, first, whatever is left): indexing in batches costs a fraction of
+/// indexing at every write, whose commit would write an index segment each time.
+const INDEX_EVERY: usize = 256;
+
 /// Memory writes waiting for a commit, and whether a writer is committing them.
 #[derive(Debug, Default)]
 pub(crate) struct WriteQueue(std::sync::Mutex<Queued>);
@@ -218,6 +223,8 @@ pub(crate) struct WriteQueue(std::sync::Mutex<Queued>);
 struct Queued {
     pending: Vec<Pending>,
     leading: bool,
+    /// Memories written since the writer last brought the index up to date.
+    unindexed: usize,
 }
 
 #[derive(Debug)]
@@ -520,31 +527,82 @@ impl Store {
                 .chain(batch.iter().skip(1).map(|_| Err(StoreError::Shared(said.clone()))))
                 .collect()
         };
+        let mut writer = match self.writer().await {
+            Ok(writer) => writer,
+            Err(e) => return all_fail(e),
+        };
+        let conn = &mut *writer;
+        let answers = if let [one] = batch {
+            vec![self.remember_in(conn, &one.new, one.bytes, &one.digest).await]
+        } else {
+            if let Err(e) = sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await {
+                return all_fail(self.error(e));
+            }
+            let mut answers = Vec::with_capacity(batch.len());
+            for pending in batch {
+                answers.push(self.remember_in(conn, &pending.new, pending.bytes, &pending.digest).await);
+            }
+            if let Err(e) = sqlx::query("COMMIT").execute(&mut *conn).await {
+                let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+                return all_fail(self.error(e));
+            }
+            answers
+        };
+        let added =
+            answers.iter().filter(|a| matches!(a, Ok(Written::Added { .. } | Written::Superseded { .. }))).count();
+        let due = {
+            let mut queue = self.memory_writes.lock();
+            queue.unindexed += added;
+            let due = queue.unindexed >= INDEX_EVERY;
+            if due {
+                queue.unindexed = 0;
+            }
+            due
+        };
+        // Written and committed whatever happens here: an index that stays behind is brought up
+        // to date by the next search.
+        if due && let Err(error) = self.index_in(conn).await {
+            tracing::warn!("the memory index did not catch up now; the next search brings it up to date: {error}");
+        }
+        answers
+    }
+
+    /// Indexes for full-text search the memories written since the index last caught up (one
+    /// statement: the `memory_fts_catch_up` trigger indexes the rows it moves past).
+    async fn index_in(&self, conn: &mut sqlx::SqliteConnection) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE memory_fts_state SET indexed_upto = (SELECT coalesce(max(id), 0) FROM memories) \
+             WHERE indexed_upto < (SELECT coalesce(max(id), 0) FROM memories)",
+        )
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| self.error(e))?;
+        Ok(())
+    }
+
+    /// Brings the full-text index up to date before a search reads it, when memories (of this
+    /// process or another) were written since it last caught up.
+    async fn index_before_search(&self) -> Result<(), StoreError> {
+        let behind = sqlx::query(
+            "SELECT 1 FROM memory_fts_state WHERE indexed_upto < (SELECT coalesce(max(id), 0) FROM memories)",
+        )
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|e| self.error(e))?;
+        if behind.is_none() {
+            return Ok(());
+        }
+        self.index_in(&mut *self.writer().await?).await
+    }
+
+    /// The memory writer's own connection (opened on first use), held while the guard lives.
+    async fn writer(&self) -> Result<tokio::sync::MappedMutexGuard<'_, sqlx::SqliteConnection>, StoreError> {
         let mut writer = self.memory_writer.lock().await;
         if writer.is_none() {
-            match sqlx::ConnectOptions::connect(self.connect.as_ref()).await {
-                Ok(conn) => *writer = Some(conn),
-                Err(e) => return all_fail(self.error(e)),
-            }
+            *writer = Some(sqlx::ConnectOptions::connect(self.connect.as_ref()).await.map_err(|e| self.error(e))?);
         }
-        let Some(conn) = writer.as_mut() else { return all_fail(StoreError::Damaged("no memory writer".into())) };
-        if let [one] = batch {
-            return vec![self.remember_in(conn, &one.new, one.bytes, &one.digest).await];
-        }
-        if let Err(e) = sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await {
-            return all_fail(self.error(e));
-        }
-        let mut answers = Vec::with_capacity(batch.len());
-        for pending in batch {
-            answers.push(self.remember_in(conn, &pending.new, pending.bytes, &pending.digest).await);
-        }
-        match sqlx::query("COMMIT").execute(&mut *conn).await {
-            Ok(_) => answers,
-            Err(e) => {
-                let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
-                all_fail(self.error(e))
-            }
-        }
+        tokio::sync::MutexGuard::try_map(writer, Option::as_mut)
+            .map_err(|_| StoreError::Damaged("the memory writer has no connection".into()))
     }
 
     /// Writes memories in order, all in one transaction: each under the rules above, as if
@@ -570,6 +628,12 @@ impl Store {
                     break;
                 }
             }
+        }
+        // An import is indexed with it, in bulk: its first search has nothing left to index.
+        if failed.is_none()
+            && let Err(error) = self.index_in(&mut conn).await
+        {
+            failed = Some((all.len().saturating_sub(1), error));
         }
         let end = if failed.is_none() { "COMMIT" } else { "ROLLBACK" };
         sqlx::query(end).execute(&mut *conn).await.map_err(whole)?;
@@ -734,6 +798,7 @@ impl Store {
     /// The keyword ranking (BM25; the score is higher for better matches).
     async fn keyword_hits(&self, namespace: &str, query: &str, limit: u32) -> Result<Vec<Hit>, StoreError> {
         let Some(matching) = fts_query(namespace, query) else { return Ok(Vec::new()) };
+        self.index_before_search().await?;
         // The index finds and ranks (its top-k path); the rows are read for the best only. The
         // namespace is checked exactly again: its name's words could match another's.
         let rows = sqlx::query(concat!(
