@@ -50,6 +50,16 @@ const firstFrame = (all: Record<string, string>[], id: string, status: string) =
 
 const node = (page: Page, id: string) => page.locator(`.floe-node[data-node="${id}"]`);
 
+/** Opens log-triage.json and runs it from the canvas, with its log, to success. */
+async function runLogTriage(page: Page) {
+  await page.goto(server.url);
+  await open(page, "log-triage.json");
+  await page.keyboard.press("Control+Enter");
+  await page.getByRole("dialog", { name: "Run inputs" }).locator('textarea[name="log"]').fill("logs/app.log");
+  await page.getByRole("dialog", { name: "Run inputs" }).getByRole("button", { name: "Run" }).click();
+  await expect(page.locator(".run-controls")).toHaveAttribute("data-status", "succeeded");
+}
+
 async function open(page: Page, file: string) {
   await page.locator("button.file", { has: page.locator(".file-path", { hasText: new RegExp(`^${file}$`) }) }).click();
   await expect(page.locator(".doc-title")).toHaveText(file);
@@ -288,12 +298,7 @@ test("an approval waits in the app and is approved with an edited value", async 
 });
 
 test("run from here reuses the latest run's upstream results; a pinned output is taken instead of running", async ({ page }) => {
-  await page.goto(server.url);
-  await open(page, "log-triage.json");
-  await page.keyboard.press("Control+Enter");
-  await page.getByRole("dialog", { name: "Run inputs" }).locator('textarea[name="log"]').fill("logs/app.log");
-  await page.getByRole("dialog", { name: "Run inputs" }).getByRole("button", { name: "Run" }).click();
-  await expect(page.locator(".run-controls")).toHaveAttribute("data-status", "succeeded");
+  await runLogTriage(page);
   await node(page, "count").click({ button: "right" });
   await page.getByRole("menuitem", { name: "Run from here" }).click();
   await expect(page.locator(".run-controls")).toHaveAttribute("data-status", "succeeded");
@@ -384,12 +389,7 @@ test("a loop shows its items with a picker for the body; a sub-workflow node ope
 });
 
 test("a link to a run (what an MCP call answers with) opens its blueprint and shows that run", async ({ page, context }) => {
-  await page.goto(server.url);
-  await open(page, "log-triage.json");
-  await page.keyboard.press("Control+Enter");
-  await page.getByRole("dialog", { name: "Run inputs" }).locator('textarea[name="log"]').fill("logs/app.log");
-  await page.getByRole("dialog", { name: "Run inputs" }).getByRole("button", { name: "Run" }).click();
-  await expect(page.locator(".run-controls")).toHaveAttribute("data-status", "succeeded");
+  await runLogTriage(page);
   const run = await page.locator(".run-controls").getAttribute("data-run");
   // Another window, opened on the link while a different blueprint was last open.
   const other = await context.newPage();
