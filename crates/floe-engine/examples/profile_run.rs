@@ -30,7 +30,14 @@ fn main() {
     let prepared = graphs::prepare(work, shape, n);
     eprintln!("compiled and prepared in {:?}", compiling.elapsed());
     let expected = graphs::expected(work, shape, n);
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+    // `FLOE_RUNTIME=current`: one thread; `one-worker`: the caller's thread and one worker, as
+    // `floe run` runs; else tokio's multi-threaded runtime with a worker per core.
+    let runtime = match std::env::var("FLOE_RUNTIME").as_deref() {
+        Ok("current") => tokio::runtime::Builder::new_current_thread().enable_all().build(),
+        Ok("one-worker") => tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build(),
+        _ => tokio::runtime::Builder::new_multi_thread().enable_all().build(),
+    }
+    .expect("runtime");
     let folder = std::env::temp_dir().join(format!("floe-profile-{}", std::process::id()));
     let store = runtime.block_on(Store::open(&folder.join("profile.db"))).expect("store opens");
     let mut times = Vec::new();
