@@ -67,7 +67,9 @@ async fn run_checked(prepared: &Prepared, store: Option<&Store>, expected: &Valu
 }
 
 fn throughput(c: &mut Criterion) {
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+    // As `floe run` runs: the scheduler on the calling thread, one worker beside it for the
+    // journal's writer (`crates/floe-cli/src/run.rs`, `runtime`).
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
     // The journaled runs write to a real SQLite file (WAL), as `floe run` does.
     let folder = std::env::temp_dir().join(format!("floe-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&folder);

@@ -60,6 +60,10 @@ const QUEUED_KIB: usize = 8 * 1024;
 /// a run whose sink keeps its events holds at most about 2,000 of them in flight.
 const KEPT_EVENT_KIB: usize = 4;
 
+/// The largest buffer the writer hands back for reuse (a burst's larger ones are freed, so they
+/// do not stay pinned for the rest of the run).
+const SPARE_BYTES: usize = 1 << 20;
+
 /// Events waiting at which the writer starts a transaction without lingering.
 const GROUP_COMMIT_EVENTS: usize = 512;
 
@@ -79,6 +83,11 @@ struct Outbox {
     room: Option<OwnedSemaphorePermit>,
     /// The highest event number an effect waits for (see [`Emitter::journaled`]).
     urgent: u64,
+    /// An emptied buffer for the scheduler's next segment: the writer's last one, or what an
+    /// append left over. Serialising into a buffer that already has room spares the scheduler
+    /// growing a fresh one (each doubling copies what it holds) and the allocator a large block
+    /// made on one thread and freed on another for every write.
+    spare: Vec<u8>,
     /// No more flushes come: write what is left and stop.
     closed: bool,
     /// The journal failed: flushes are dropped, unannounced.
@@ -264,7 +273,7 @@ impl Emitter {
                         permit
                     }
                 };
-                let (was_empty, pressing) = {
+                let (was_empty, pressing, spare) = {
                     let mut outbox = shared.outbox();
                     if outbox.failed {
                         // The writer stopped on a journal error (the run is being cancelled);
@@ -272,19 +281,26 @@ impl Emitter {
                         return;
                     }
                     let was_empty = outbox.segment.is_empty();
-                    outbox.segment.append(segment);
+                    let mut spare = outbox.segment.append(segment);
+                    if spare.capacity() < outbox.spare.capacity() {
+                        std::mem::swap(&mut spare, &mut outbox.spare);
+                    }
                     outbox.events.append(&mut batch);
                     match &mut outbox.room {
                         Some(held) => held.merge(permit),
                         held => *held = Some(permit),
                     }
-                    (was_empty, outbox.pressing())
+                    (was_empty, outbox.pressing(), spare)
                 };
                 if was_empty {
                     shared.arrived.notify_one();
                 }
                 if pressing {
                     shared.hurry.notify_one();
+                }
+                let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
+                if pending.segment.is_empty() && pending.segment.lines.capacity() < spare.capacity() {
+                    pending.segment = Segment::reusing(spare);
                 }
             }
         }
@@ -384,7 +400,16 @@ async fn write_batches(
             sink.emit(&events);
         }
         journaled.send_replace(segment.last_seq);
-        // Announced and dropped: room for as many more.
-        drop((segment, events, room));
+        // Announced: room for as many more, and the buffer goes back for the scheduler's next
+        // segment.
+        drop((events, room));
+        let mut lines = segment.lines;
+        if lines.capacity() <= SPARE_BYTES {
+            lines.clear();
+            let mut outbox = shared.outbox();
+            if outbox.spare.capacity() < lines.capacity() {
+                outbox.spare = lines;
+            }
+        }
     }
 }

@@ -207,7 +207,7 @@ impl RuntimeScope {
 /// The hash of a node's constant part of its result key.
 fn key_base(node: &PlanNode, subflows: &[String]) -> [u8; 32] {
     let mut hasher = blake3::Hasher::new();
-    hasher.update(b"floe result key 2\x1f");
+    hasher.update(b"floe result key 3\x1f");
     hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
     hasher.update(b"\x1fkind");
     hasher.update(node.kind.as_bytes());

@@ -609,6 +609,9 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
 /// node's own part was hashed when the plan was laid out ([`RuntimeNode::key_base`]); the values
 /// are serialised into one buffer per thread, reused, and hashed at once: the same hash as
 /// streaming the same bytes into it, without a hasher call for every token the serialiser writes.
+/// A part with nothing in it is left out (each part is tagged, and a tag cannot occur inside
+/// JSON, where control characters are escaped): a node that reads only its ports then hashes
+/// under 64 bytes, one blake3 block instead of two.
 fn cache_key(node: &RuntimeNode, context: &Context) -> String {
     thread_local! {
         /// The key's text, gathered before it is hashed: one hash update per key rather than
@@ -650,7 +653,7 @@ fn part(text: &mut Vec<u8>, tag: &[u8], value: &impl serde::Serialize) {
     let _ = serde_json::to_writer(&mut *text, value);
 }
 
-/// One tagged part of a key: `entries` as a JSON object with its names sorted (`{}` when there
+/// One tagged part of a key: `entries` as a JSON object with its names sorted (nothing when there
 /// are none, without building a map).
 fn part_sorted<'a, V: serde::Serialize + 'a>(
     text: &mut Vec<u8>,
@@ -658,10 +661,7 @@ fn part_sorted<'a, V: serde::Serialize + 'a>(
     entries: impl Iterator<Item = (&'a str, V)>,
 ) {
     let mut entries = entries.peekable();
-    if entries.peek().is_none() {
-        text.extend_from_slice(tag);
-        text.extend_from_slice(b"{}");
-        return;
+    if entries.peek().is_some() {
+        part(text, tag, &entries.collect::<std::collections::BTreeMap<_, _>>());
     }
-    part(text, tag, &entries.collect::<std::collections::BTreeMap<_, _>>());
 }

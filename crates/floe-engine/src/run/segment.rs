@@ -110,20 +110,32 @@ impl Segment {
         Ok(())
     }
 
-    /// Appends another segment that follows this one.
-    pub fn append(&mut self, next: Segment) {
+    /// Appends another segment that follows this one, and returns the buffer left over (emptied,
+    /// its capacity kept for the next segment): `next`'s, once its lines are copied here, or this
+    /// one's own when it held nothing and takes `next` whole.
+    pub fn append(&mut self, mut next: Segment) -> Vec<u8> {
         if next.count == 0 {
-            return;
+            next.lines.clear();
+            return next.lines;
         }
         if self.count == 0 {
-            *self = next;
-            return;
+            let mut spare = std::mem::replace(self, next).lines;
+            spare.clear();
+            return spare;
         }
         self.lines.extend_from_slice(&next.lines);
         self.last_seq = next.last_seq;
         self.count += next.count;
         self.longest_line = self.longest_line.max(next.longest_line);
         self.totals.append(next.totals);
+        next.lines.clear();
+        next.lines
+    }
+
+    /// An empty segment that writes into `buffer` (emptied; its capacity is reused).
+    pub fn reusing(mut buffer: Vec<u8>) -> Self {
+        buffer.clear();
+        Self { lines: buffer, ..Self::default() }
     }
 
     /// The lines as text.
@@ -298,6 +310,28 @@ mod tests {
             (first.totals.succeeded, first.totals.settled, first.totals.status),
             (1, true, Some(RunStatus::Running))
         );
+    }
+
+    #[test]
+    fn appending_hands_back_an_emptied_buffer_and_a_reused_one_starts_clean() {
+        let queued = |seq| event(seq, RunEvent::NodeQueued { node: "a".into() });
+        let mut held = Segment::default();
+        let mut first = Segment::default();
+        first.push(&[queued(1)]).expect("serialises");
+        // Into an empty segment: it takes `first` whole and hands back its own (empty) buffer.
+        assert_eq!(held.append(first).capacity(), 0);
+        let mut second = Segment::default();
+        second.push(&[queued(2), queued(3)]).expect("serialises");
+        let written = second.lines.capacity();
+        // Into a non-empty one: the lines are copied and `second`'s buffer comes back, emptied.
+        let spare = held.append(second);
+        assert!(spare.is_empty() && spare.capacity() == written);
+        let mut next = Segment::reusing(spare);
+        assert!(next.is_empty() && next.lines.capacity() == written);
+        next.push(&[queued(4)]).expect("serialises");
+        assert_eq!((next.first_seq, next.last_seq, next.text().expect("UTF-8").lines().count()), (4, 4, 1));
+        assert_eq!((held.first_seq, held.last_seq, held.count), (1, 3, 3));
+        assert_eq!(held.text().expect("UTF-8").lines().count(), 3);
     }
 
     #[test]
