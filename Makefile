@@ -25,7 +25,9 @@ test: setup ui-deps
 	npm run codegen:check
 	npm run build
 	$(CARGO) build --workspace --all-targets
-	scripts/with-keyring.sh $(CARGO) test --workspace --no-fail-fast
+	# Snapshots and fixtures are found from where the tests run, not where they were compiled: a
+	# shared build cache can hold tests compiled in another checkout (`floe_fakes::repository`).
+	INSTA_WORKSPACE_ROOT=$(CURDIR) scripts/with-keyring.sh $(CARGO) test --workspace --no-fail-fast
 	$(CARGO) run -q -p floe-cli -- validate blueprints
 	npm test
 	npm run test:mcp

@@ -5,7 +5,7 @@
 
 #![allow(clippy::print_stderr)] // a developer chore binary: its messages are for the terminal
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
@@ -121,7 +121,11 @@ fn menu_ts() -> String {
 }
 
 fn codegen(check: bool) -> anyhow::Result<()> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().context("xtask lives in the repository")?;
+    // The folder `cargo xtask` runs it from (the one compiled in may be another checkout's, from a
+    // shared build cache).
+    let manifest =
+        std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| env!("CARGO_MANIFEST_DIR").into(), PathBuf::from);
+    let root = manifest.parent().context("xtask lives in the repository")?;
     let mut stale = Vec::new();
     for (relative, contents) in generated()? {
         let path = root.join(&relative);

@@ -157,10 +157,8 @@ async fn a_draft_can_be_cancelled_and_a_blueprint_explained() {
     let (_, result) = wait(&api, &started.id).await;
     assert_eq!(result.error.as_deref(), Some("the draft was cancelled"));
 
-    let example = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../blueprints/fetch-and-summarise.json"),
-    )
-    .expect("example");
+    let example =
+        std::fs::read_to_string(floe_fakes::repository().join("blueprints/fetch-and-summarise.json")).expect("example");
     api.save("fetch.json".into(), example).expect("saved");
     // The default model does not answer (it is slow here): Floe explains, saying why.
     server.set_latency(Duration::ZERO);

@@ -148,7 +148,7 @@ async fn the_examples_are_copied_into_a_folder_without_overwriting_anything() {
     let mine = dir.join("flows/summarise-text.json");
     std::fs::write(&mine, asks("default")).expect("own file");
     let info = api.add_examples().expect("copied");
-    let shipped = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../blueprints"))
+    let shipped = std::fs::read_dir(floe_fakes::repository().join("blueprints"))
         .expect("examples")
         .flatten()
         .filter(|e| e.path().extension().is_some_and(|x| x == "json"))

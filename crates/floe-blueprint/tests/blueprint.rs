@@ -1,7 +1,7 @@
 //! Blueprint tests: canonical form is stable and diff-friendly, migrations upgrade v0, the error
 //! docs cover every code, and fixes apply as JSON Patch.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use floe_blueprint::{
     Code, Edge, Node, PatchOp, apply_patch, format_bytes, parse_bytes, parse_str, to_canonical_string,
@@ -9,7 +9,7 @@ use floe_blueprint::{
 use serde_json::json;
 
 fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    floe_fakes::repository()
 }
 
 fn examples() -> Vec<PathBuf> {
@@ -70,7 +70,7 @@ fn a_one_node_change_is_a_small_diff() {
 
 #[test]
 fn version_0_migrates_to_version_1() {
-    let fixture = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/v0.json")).expect("fixture");
+    let fixture = std::fs::read(repo().join("crates/floe-blueprint/tests/fixtures/v0.json")).expect("fixture");
     let parsed = parse_bytes(&fixture);
     assert!(parsed.diagnostics.is_empty(), "{:#?}", parsed.diagnostics);
     assert_eq!(parsed.migrated_from, Some(0));
@@ -165,7 +165,7 @@ fn the_fast_reader_and_the_lenient_reader_agree() {
     let mut files = examples();
     let bad = repo().join("tests/bad");
     files.extend(std::fs::read_dir(&bad).expect("tests/bad").map(|e| e.expect("entry").path()));
-    files.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/v0.json"));
+    files.push(repo().join("crates/floe-blueprint/tests/fixtures/v0.json"));
     let mut compared = 0;
     for path in files {
         let text = std::fs::read_to_string(&path).expect("utf-8");

@@ -12,6 +12,7 @@ macro_rules! note {
     }};
 }
 
+mod allocator;
 mod catalog;
 mod draft;
 mod fmt;
@@ -29,11 +30,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-
-// The system allocator: measured against mimalloc on 10,000-node blueprints, `floe validate` and
-// `floe run` take the same time (50 ms, 250–260 ms), and a run peaks ~14 MB lower in RSS
-// (mimalloc keeps freed pages for a second, per thread, so the compile's pages are not reused
-// by the run). ARCHITECTURE.md "Run performance".
 
 /// Floe: local-first AI and automation workflows.
 #[derive(Debug, Parser)]
@@ -98,6 +94,7 @@ pub enum Outcome {
 }
 
 fn main() -> ExitCode {
+    allocator::return_large_blocks_when_freed();
     let cli = Cli::parse();
     init_logging(cli.verbose);
     let result = match cli.command {

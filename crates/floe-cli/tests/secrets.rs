@@ -11,7 +11,7 @@ use std::process::{Command, Output, Stdio};
 use floe_fakes::{FakeServer, Reply, Vendor};
 
 fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    floe_fakes::repository()
 }
 
 /// `floe` with the settings file given, no key in the environment, and every log on.

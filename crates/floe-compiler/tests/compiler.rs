@@ -12,7 +12,7 @@ use floe_compiler::{Resolved, Resolver, check_bytes};
 use support::synthetic::{Shape, blueprint};
 
 fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    floe_fakes::repository()
 }
 
 /// Resolves sub-workflows as files next to the referencing one (the engine's resolver does the

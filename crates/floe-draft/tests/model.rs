@@ -223,7 +223,7 @@ async fn a_models_explanation_keeps_only_the_blueprints_own_nodes() {
         .to_string(),
     ));
     let llm = llm("openai", &server);
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../blueprints/fetch-and-summarise.json");
+    let path = floe_fakes::repository().join("blueprints/fetch-and-summarise.json");
     let blueprint = floe_blueprint::parse_bytes(&std::fs::read(path).expect("example")).blueprint.expect("parses");
     let model = ModelRef::parse("openai:gpt-4o-mini").expect("model");
     let (explained, note) = floe_draft::explain::explain_with_model(&llm, &model, &blueprint).await;

@@ -22,8 +22,7 @@ use serde_json::{Value, json};
 
 /// The reference server's entry point, as `npm ci` installs it.
 fn everything() -> PathBuf {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../node_modules/@modelcontextprotocol/server-everything/dist/index.js");
+    let path = floe_fakes::repository().join("node_modules/@modelcontextprotocol/server-everything/dist/index.js");
     assert!(path.is_file(), "{} is missing: run `npm ci` (make test does)", path.display());
     path
 }

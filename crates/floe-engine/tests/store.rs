@@ -300,7 +300,7 @@ async fn runs_journaled_before_event_segments_read_back_after_the_upgrade() {
     let path = dir.join("runs.db");
     let url = format!("sqlite://{}?mode=rwc", path.display());
     let pool = sqlx::SqlitePool::connect(&url).await.expect("pool");
-    let migrations = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    let migrations = floe_fakes::repository().join("crates/floe-engine/migrations");
     let migrator = sqlx::migrate::Migrator::new(migrations.as_path()).await.expect("migrations");
     migrator.run_to(4, &pool).await.expect("schema 4");
     sqlx::query(

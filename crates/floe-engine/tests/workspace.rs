@@ -3,17 +3,17 @@
 
 mod support;
 
-use std::path::Path;
+use std::path::PathBuf;
 
 use floe_blueprint::Catalog;
 use floe_engine::workspace::{Workspace, WorkspaceError};
 
-fn repo() -> &'static Path {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+fn repo() -> PathBuf {
+    floe_fakes::repository()
 }
 
 /// A scratch workspace holding copies of two examples and some files that are not blueprints.
-fn workspace(name: &str) -> (Workspace, std::path::PathBuf) {
+fn workspace(name: &str) -> (Workspace, PathBuf) {
     let dir = support::scratch("workspace", name);
     for file in ["summarise-text.json", "pages-digest.json"] {
         std::fs::copy(repo().join("blueprints").join(file), dir.join(file)).expect("example copied");

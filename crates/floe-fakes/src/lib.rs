@@ -5,6 +5,7 @@
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -16,6 +17,17 @@ use axum::response::Response;
 use bytes::Bytes;
 use futures::StreamExt;
 use serde_json::{Value, json};
+
+/// The repository's root folder, as found when the test runs: `cargo test` hands each test its
+/// crate's folder (`crates/<name>`). The folder compiled in is only the fallback, because a build
+/// cache shared between checkouts (CI's) can hold a test compiled in another checkout, which
+/// cargo does not rebuild when only the checkout's path changed.
+pub fn repository() -> PathBuf {
+    match std::env::var_os("CARGO_MANIFEST_DIR") {
+        Some(crate_folder) => PathBuf::from(crate_folder).join("../.."),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."),
+    }
+}
 
 /// Which vendor a server imitates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,14 +1,14 @@
 //! What the drafting tests share: the examples folder as a resolver (sub-workflows by file, the
 //! settings' default model `ollama:llama3.2`), and an example by name.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use floe_blueprint::Blueprint;
 use floe_compiler::{Resolved, Resolver};
 
 /// `blueprints/` in the repository.
 pub fn examples() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../blueprints")
+    floe_fakes::repository().join("blueprints")
 }
 
 /// Sub-workflows from the examples folder; the settings' default model.
