@@ -354,6 +354,30 @@ mod tests {
                 duration_ms: 0,
                 key: Some("blake3:d32f2f3691fd786ee550c6be92069a7d".into()),
             },
+            RunEvent::NodeStarted {
+                node: "n1".into(),
+                attempt: 1,
+                inputs: map(json!({
+                    "numbers": [0, -0.0, 1e300, -1.25e-7, 0.1, u64::MAX, i64::MIN, -1, 12345678901234567890_u64, 2.5e15],
+                    "empty": {"a": [], "b": {}, "c": "", "d": [[]]},
+                    "text": ["plain/é😀", "tab\there", "quote\"", "back\\slash", "\u{0}\u{1f}", "\u{7f}"],
+                    "na\"me\n": {"k\\": false, "": null},
+                })),
+            },
+            RunEvent::NodeSucceeded {
+                node: "n1".into(),
+                attempt: 1,
+                outputs: map(json!({"result": {"n": 2}, "text": "49", "list": [{"x": 1.0}, [true, null]]})),
+                duration_ms: 3,
+                key: None,
+            },
+            RunEvent::NodeSucceeded {
+                node: "a".into(),
+                attempt: 1,
+                outputs: map(json!({"text": "49"})),
+                duration_ms: 0,
+                key: Some("blake3:d32f2f3691fd786ee550c6be92069a7d".into()),
+            },
             RunEvent::NodeSucceeded {
                 node: odd.into(),
                 attempt: 4_294_967_295,
