@@ -13,7 +13,8 @@ use floe_blueprint::{Catalog, to_canonical_string};
 use floe_compiler::{NoResolver, check_bytes};
 use synthetic::{Shape, blueprint};
 
-// The same allocator the `floe` binary (and later the app) uses.
+// The allocator every bench of the workspace uses (the `floe` binary keeps glibc's: see
+// ARCHITECTURE.md "Run memory").
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
