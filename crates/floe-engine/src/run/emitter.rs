@@ -242,6 +242,8 @@ impl Emitter {
 
     /// Hands what is queued to the journal (or, without one, to the sinks).
     pub async fn flush(&self) {
+        // An emptied buffer the outbox gave back, for the next segment.
+        let mut spare = Vec::new();
         let (segment, mut batch, broken) = {
             let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
             pending.since = None;
@@ -273,7 +275,7 @@ impl Emitter {
                         permit
                     }
                 };
-                let (was_empty, pressing, spare) = {
+                let (was_empty, pressing) = {
                     let mut outbox = shared.outbox();
                     if outbox.failed {
                         // The writer stopped on a journal error (the run is being cancelled);
@@ -281,7 +283,7 @@ impl Emitter {
                         return;
                     }
                     let was_empty = outbox.segment.is_empty();
-                    let mut spare = outbox.segment.append(segment);
+                    spare = outbox.segment.append(segment);
                     if spare.capacity() < outbox.spare.capacity() {
                         std::mem::swap(&mut spare, &mut outbox.spare);
                     }
@@ -290,7 +292,7 @@ impl Emitter {
                         Some(held) => held.merge(permit),
                         held => *held = Some(permit),
                     }
-                    (was_empty, outbox.pressing(), spare)
+                    (was_empty, outbox.pressing())
                 };
                 if was_empty {
                     shared.arrived.notify_one();
@@ -298,14 +300,13 @@ impl Emitter {
                 if pressing {
                     shared.hurry.notify_one();
                 }
-                let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
-                if pending.segment.is_empty() && pending.segment.lines.capacity() < spare.capacity() {
-                    pending.segment = Segment::reusing(spare);
-                }
             }
         }
-        // The emptied batch becomes the next one's buffer.
+        // The emptied buffers become the next batch's.
         let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
+        if pending.segment.is_empty() && pending.segment.lines.capacity() < spare.capacity() {
+            pending.segment = Segment::reusing(spare);
+        }
         if pending.events.is_empty() && batch.capacity() > 0 {
             batch.clear();
             std::mem::swap(&mut pending.events, &mut batch);

@@ -372,13 +372,6 @@ mod tests {
                 key: None,
             },
             RunEvent::NodeSucceeded {
-                node: "a".into(),
-                attempt: 1,
-                outputs: map(json!({"text": "49"})),
-                duration_ms: 0,
-                key: Some("blake3:d32f2f3691fd786ee550c6be92069a7d".into()),
-            },
-            RunEvent::NodeSucceeded {
                 node: odd.into(),
                 attempt: 4_294_967_295,
                 outputs: map(json!({})),
