@@ -213,7 +213,7 @@ pub struct Store {
 }
 
 /// The WAL's size, in 4 KiB pages, at which the commit that reaches it checkpoints.
-pub const WAL_CHECKPOINT_PAGES: u32 = 4_000;
+pub const WAL_CHECKPOINT_PAGES: u32 = 1_000;
 
 impl Store {
     /// The default database file: `floe.db` in the platform data folder.
@@ -236,13 +236,13 @@ impl Store {
             // can drop the last transactions.
             .synchronous(SqliteSynchronous::Normal)
             // SQLite checkpoints the WAL inside the commit that takes it past this many pages
-            // (16 MiB; its default is 1,000). Each checkpoint syncs the WAL and the database
-            // file, so fewer, larger ones cost a journaled 10k chain of `text_template` nodes
-            // less: 2.68 → 2.54 µs/node (8,000 pages: 2.51). Tried and not kept: checkpoints on
-            // another connection, beside the writer (a journaled 10k chain 3.2 → 2.8 µs/node),
-            // because under steady writing they never catch up with it, so the WAL never
-            // starts over: it grew to 5 GB in a benchmark (test
-            // `the_wal_stays_small_as_the_journal_grows`).
+            // (4 MiB, SQLite's default). Tried and not kept: 4,000 pages (a few journaled runs
+            // in a fresh process are faster, a 10k `text_template` chain 2.68 → 2.54 µs/node,
+            // but under criterion's sustained runs a fan-out is slower, 31–32 → 34–44 ms; 500
+            // and 2,000 pages measured the same as 1,000); checkpoints on another connection,
+            // beside the writer (a journaled 10k chain 3.2 → 2.8 µs/node), because under steady
+            // writing they never catch up with it, so the WAL never starts over: it grew to
+            // 5 GB in a benchmark (test `the_wal_stays_small_as_the_journal_grows`).
             .pragma("wal_autocheckpoint", WAL_CHECKPOINT_PAGES.to_string())
             .busy_timeout(std::time::Duration::from_secs(10));
         let connect = Arc::new(options.clone());
