@@ -354,13 +354,14 @@ async fn runs_journaled_before_event_segments_read_back_after_the_upgrade() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-#[tokio::test]
-async fn the_wal_stays_small_as_the_journal_grows() {
+/// A store at `dir` with a run `big` whose journal gets `batches` segments of ~600 KB, back to
+/// back as a busy writer hands them over; returns the store, the database file's growth and the
+/// largest the WAL was after a segment.
+async fn journal_big(dir: &Path, batches: u64) -> (Store, u64, u64) {
     use floe_engine::events::Event;
     use floe_engine::run::{Journal, Segment};
     use floe_engine::store::NewRun;
 
-    let dir = scratch("checkpoint");
     let path = dir.join("runs.db");
     let wal = dir.join("runs.db-wal");
     let store = Store::open(&path).await.expect("store");
@@ -372,16 +373,12 @@ async fn the_wal_stays_small_as_the_journal_grows() {
         blueprint_json: "{}".into(),
         hash: "h".into(),
         inputs: Default::default(),
-        workspace: dir.clone(),
+        workspace: dir.to_owned(),
         parent: None,
         started_at: 0,
     };
     store.create_run(&run).await.expect("run row");
     let before = std::fs::metadata(&path).expect("database file").len();
-    // About three checkpoints' worth of events, in segments of ~600 KB, as a run's writer hands
-    // them over.
-    let checkpoint = u64::from(floe_engine::store::WAL_CHECKPOINT_PAGES) * 4096;
-    let batches = 3 * checkpoint / 600_000;
     let journal = store.journal("big");
     let message = "x".repeat(1200);
     let mut largest_wal = 0;
@@ -399,12 +396,45 @@ async fn the_wal_stays_small_as_the_journal_grows() {
         journal.append(&segment).await.expect("journaled");
         largest_wal = largest_wal.max(std::fs::metadata(&wal).map_or(0, |m| m.len()));
     }
-    // Written back to back, as a busy writer does: the database file grew because checkpoints
-    // copied the WAL into it, and the WAL started over instead of growing with everything
-    // written (checkpoints run beside a busy writer never let it: see `Store::open`).
     let grown = std::fs::metadata(&path).expect("database file").len() - before;
-    assert!(grown > 2 * checkpoint, "checkpoints copied only {grown} bytes into the database file");
-    assert!(largest_wal < checkpoint + 2_000_000, "the WAL grew to {largest_wal} bytes");
+    (store, grown, largest_wal)
+}
+
+/// The WAL size at which a commit checkpoints, in bytes.
+fn checkpoint_bytes() -> u64 {
+    u64::from(floe_engine::store::WAL_CHECKPOINT_PAGES) * 4096
+}
+
+#[tokio::test]
+async fn the_wal_stays_small_as_the_journal_grows() {
+    let dir = scratch("checkpoint");
+    // About three checkpoints' worth of events.
+    let batches = 3 * checkpoint_bytes() / 600_000;
+    let (store, grown, largest_wal) = journal_big(&dir, batches).await;
+    // The database file grew because checkpoints copied the WAL into it, and the WAL started
+    // over instead of growing with everything written (checkpoints run beside a busy writer
+    // never let it: see `store/checkpoints.rs`).
+    assert!(grown > 2 * checkpoint_bytes(), "checkpoints copied only {grown} bytes into the database file");
+    assert!(largest_wal < checkpoint_bytes() + 2_000_000, "the WAL grew to {largest_wal} bytes");
     assert_eq!(store.events("big").await.expect("events").len() as u64, batches * 500);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn the_journal_has_the_wal_checkpointed_beside_its_writer() {
+    let dir = scratch("checkpoint-beside");
+    // Half of what makes a commit checkpoint: only the journal's own checkpointer copies any of
+    // it into the database file.
+    let (store, _, largest_wal) = journal_big(&dir, checkpoint_bytes() / 2 / 600_000).await;
+    assert!(largest_wal < checkpoint_bytes(), "no commit reached its own checkpoint");
+    let path = dir.join("runs.db");
+    let copied = || std::fs::metadata(&path).map_or(0, |m| m.len()) > checkpoint_bytes() / 4;
+    let waited = std::time::Instant::now();
+    while !copied() && waited.elapsed() < std::time::Duration::from_secs(10) {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let size = std::fs::metadata(&path).expect("database file").len();
+    assert!(copied(), "the database file is {size} bytes: nothing was checkpointed beside the writer");
+    assert_eq!(store.events("big").await.expect("events").len() as u64, checkpoint_bytes() / 2 / 600_000 * 500);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -142,6 +142,7 @@ impl StoreJournal {
         .await
         .map_err(error)?;
         tx.commit().await.map_err(error)?;
+        self.store.checkpoints.wrote(lines.len(), &self.store.connect);
         Ok(())
     }
 }

@@ -8,6 +8,7 @@
 
 mod approvals;
 mod blobs;
+mod checkpoints;
 mod journal;
 mod leases;
 mod memory;
@@ -210,10 +211,14 @@ pub struct Store {
     memory_writer: Arc<tokio::sync::Mutex<Option<sqlx::SqliteConnection>>>,
     /// How to open another connection to the database.
     connect: Arc<SqliteConnectOptions>,
+    /// Checkpoints the WAL beside the journal's writer (`checkpoints.rs`).
+    checkpoints: Arc<checkpoints::Checkpointer>,
 }
 
-/// The WAL's size, in 4 KiB pages, at which the commit that reaches it checkpoints.
-pub const WAL_CHECKPOINT_PAGES: u32 = 1_000;
+/// The WAL's size, in 4 KiB pages, at which the commit that reaches it checkpoints (16 MiB): the
+/// bound on the WAL. Journaled runs have it checkpointed beside their writer well before
+/// (`checkpoints.rs`), so that commit has little left to copy.
+pub const WAL_CHECKPOINT_PAGES: u32 = 4_000;
 
 impl Store {
     /// The default database file: `floe.db` in the platform data folder.
@@ -235,14 +240,8 @@ impl Store {
             // In WAL mode, NORMAL loses nothing when the process is killed; only a power cut
             // can drop the last transactions.
             .synchronous(SqliteSynchronous::Normal)
-            // SQLite checkpoints the WAL inside the commit that takes it past this many pages
-            // (4 MiB, SQLite's default). Tried and not kept: 4,000 pages (a few journaled runs
-            // in a fresh process are faster, a 10k `text_template` chain 2.68 → 2.54 µs/node,
-            // but under criterion's sustained runs a fan-out is slower, 31–32 → 34–44 ms; 500
-            // and 2,000 pages measured the same as 1,000); checkpoints on another connection,
-            // beside the writer (a journaled 10k chain 3.2 → 2.8 µs/node), because under steady
-            // writing they never catch up with it, so the WAL never starts over: it grew to
-            // 5 GB in a benchmark (test `the_wal_stays_small_as_the_journal_grows`).
+            // SQLite checkpoints the WAL inside the commit that takes it past this many pages;
+            // the journal has it checkpointed beside its writer long before (`checkpoints.rs`).
             .pragma("wal_autocheckpoint", WAL_CHECKPOINT_PAGES.to_string())
             .busy_timeout(std::time::Duration::from_secs(10));
         let connect = Arc::new(options.clone());
@@ -267,6 +266,7 @@ impl Store {
             vectors: Arc::default(),
             memory_writer: Arc::default(),
             connect,
+            checkpoints: Arc::default(),
         })
     }
 
