@@ -17,22 +17,35 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use sqlx::ConnectOptions;
 use sqlx::sqlite::SqliteConnectOptions;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 
 /// Bytes journaled between two requests for a checkpoint (about 500 WAL pages).
 const CHECKPOINT_BYTES: u64 = 2 << 20;
 
 /// Asks for checkpoints as the journal writes.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(super) struct Checkpointer {
     /// Bytes journaled since a checkpoint was last asked for.
     written: AtomicU64,
     /// Asks the checkpointing task: started on first use, again if its runtime ended it; it
     /// ends when the store is dropped.
     ask: Mutex<Option<mpsc::Sender<()>>>,
+    /// How many checkpoints the task completed.
+    done: Arc<watch::Sender<u64>>,
+}
+
+impl Default for Checkpointer {
+    fn default() -> Self {
+        Self { written: AtomicU64::new(0), ask: Mutex::default(), done: Arc::new(watch::Sender::new(0)) }
+    }
 }
 
 impl Checkpointer {
+    /// Follows how many checkpoints were completed beside the journal's writer.
+    pub(super) fn done(&self) -> watch::Receiver<u64> {
+        self.done.subscribe()
+    }
+
     /// Counts `bytes` journaled, and asks for a checkpoint every [`CHECKPOINT_BYTES`]. Must be
     /// called inside a tokio runtime.
     pub(super) fn wrote(&self, bytes: usize, connect: &Arc<SqliteConnectOptions>) {
@@ -49,7 +62,7 @@ impl Checkpointer {
             None | Some(Err(mpsc::error::TrySendError::Closed(()))) => {
                 let (task, asked) = mpsc::channel(1);
                 let _ = task.try_send(());
-                tokio::spawn(checkpoint(Arc::clone(connect), asked));
+                tokio::spawn(checkpoint(Arc::clone(connect), asked, Arc::clone(&self.done)));
                 *ask = Some(task);
             }
         }
@@ -58,7 +71,7 @@ impl Checkpointer {
 
 /// Checkpoints the WAL each time it is asked, on a connection of its own (opened on first use).
 /// A checkpoint that fails is logged and left to the writers' own.
-async fn checkpoint(connect: Arc<SqliteConnectOptions>, mut asked: mpsc::Receiver<()>) {
+async fn checkpoint(connect: Arc<SqliteConnectOptions>, mut asked: mpsc::Receiver<()>, done: Arc<watch::Sender<u64>>) {
     let mut connection = None;
     while asked.recv().await.is_some() {
         if connection.is_none() {
@@ -70,10 +83,10 @@ async fn checkpoint(connect: Arc<SqliteConnectOptions>, mut asked: mpsc::Receive
                 }
             }
         }
-        if let Some(connection) = connection.as_mut()
-            && let Err(error) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(connection).await
-        {
-            tracing::warn!(%error, "could not checkpoint the WAL");
+        let Some(connection) = connection.as_mut() else { continue };
+        match sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(connection).await {
+            Ok(_) => done.send_modify(|count| *count += 1),
+            Err(error) => tracing::warn!(%error, "could not checkpoint the WAL"),
         }
     }
 }

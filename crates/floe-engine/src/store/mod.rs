@@ -270,6 +270,12 @@ impl Store {
         })
     }
 
+    /// How many times the WAL was checkpointed beside the journal's writer (`checkpoints.rs`):
+    /// to wait for one.
+    pub fn wal_checkpoints(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.checkpoints.done()
+    }
+
     /// Where the database file is.
     pub fn path(&self) -> &Path {
         &self.path
