@@ -7,8 +7,6 @@
 //! says whether it may be written back (formatting a document with structural errors would lose
 //! what could not be read).
 
-use std::sync::Arc;
-
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
@@ -184,7 +182,9 @@ pub fn parse_value(value: Value) -> Parsed {
     };
     let migrated_from = (migrated.from_version != crate::VERSION).then_some(migrated.from_version);
     let mut reader = Reader { diagnostics };
+    let sharing = crate::shared::Sharing::begin();
     let blueprint = reader.blueprint(migrated.document);
+    drop(sharing);
     Parsed { blueprint, diagnostics: reader.diagnostics, migrated_from }
 }
 
@@ -340,7 +340,7 @@ impl Reader {
         node.description = self.take_string(&mut object, "description", pointer, node_id, false).unwrap_or_default();
         match object.remove("config") {
             None => {}
-            Some(config @ Value::Object(_)) => node.config = Arc::new(config),
+            Some(config @ Value::Object(_)) => node.config = crate::shared::share(config),
             Some(other) => self.wrong_type(&join_pointer(pointer, "config"), node_id, "a config object", &other),
         }
         node.inputs = self.take(&mut object, "inputs", pointer, node_id, false).unwrap_or_default();

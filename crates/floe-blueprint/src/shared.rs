@@ -5,7 +5,11 @@
 //! its `args`). Generated graphs repeat a config thousands of times. While a document is read,
 //! each config is looked up among those already read and, when equal, the earlier one is shared;
 //! the fresh copy is freed at once, so reading holds each distinct config once. (Sharing after
-//! reading saved as much live memory but not the peak, which is reached while reading.)
+//! reading saved as much live memory but not the peak, which is reached while reading.) Both
+//! readers share: the strict one from text and the lenient one from a JSON value (old versions,
+//! documents with something to report, documents built in code). A plan that kept a copy of each
+//! config also left the run's own objects, allocated and freed thousands of times, among its
+//! copies in the heap: a 10k-node run of `json_query` nodes took 3.5 µs/node against 2.5.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -41,7 +45,7 @@ impl Drop for Sharing {
 }
 
 /// `config`, or an equal one read earlier in the same document.
-fn share(config: Value) -> Arc<Value> {
+pub(crate) fn share(config: Value) -> Arc<Value> {
     SEEN.with_borrow_mut(|seen| {
         let Some(seen) = seen else { return Arc::new(config) };
         let mut hasher = DefaultHasher::new();
@@ -104,5 +108,24 @@ mod tests {
             !Arc::ptr_eq(&a, &read(r#"{"tool": "sleep", "args": {"duration": "0s"}}"#)),
             "outside a reading nothing is kept"
         );
+    }
+
+    #[test]
+    fn both_readers_share_equal_configs() {
+        let config = serde_json::json!({"tool": "sleep", "args": {"duration": "0s"}});
+        let node = |id: &str| serde_json::json!({"id": id, "kind": "tool", "config": config});
+        let document = serde_json::json!({
+            "format": "floe.blueprint", "version": 1, "id": "t", "name": "t",
+            "nodes": [node("a"), node("b")], "edges": [],
+        });
+        let from_text = crate::parse_str(&document.to_string());
+        // An unknown field sends the lenient reader a note to make, as documents built in code and
+        // old versions go through it too.
+        let mut noted = document.clone();
+        noted["nodes"][1]["colour"] = serde_json::json!("red");
+        for parsed in [from_text, crate::parse_value(document), crate::parse_value(noted)] {
+            let nodes = parsed.blueprint.expect("reads").nodes;
+            assert!(Arc::ptr_eq(&nodes[0].config, &nodes[1].config), "equal configs are one");
+        }
     }
 }

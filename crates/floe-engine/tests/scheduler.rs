@@ -577,6 +577,43 @@ async fn templates_and_expressions_are_compiled_once_per_plan_not_per_item() {
 }
 
 #[tokio::test]
+async fn tool_calls_read_once_per_plan_answer_as_rendered_ones_do() {
+    // Static args are read (and the filter compiled) once per plan; templated ones each time.
+    let document = json!({
+        "inputs": {"x": {"type": "object", "default": {"n": 2}}},
+        "outputs": {
+            "fixed": {"from": "fixed.result"}, "given": {"from": "given.result"},
+            "templated": {"from": "templated.result"}, "many": {"from": "many.result"},
+            "text": {"from": "text.text"},
+        },
+        "nodes": [
+            tool("source", "json_query", json!({"query": "{n: 41}"})),
+            tool("fixed", "json_query", json!({"query": ".n + 1"})),
+            tool("given", "json_query", json!({"query": ".n * 10", "input": {"n": 5}})),
+            tool("templated", "json_query", json!({"query": ".n + 1", "input": "{{ run.x }}"})),
+            tool("many", "json_query", json!({"query": ".n, .n"})),
+            tool("text", "text_template", json!({"template": "{{ inputs.in }}!"})),
+        ],
+        "edges": [edge("source.result", "fixed.in"), edge("source.result", "many.in"), edge("fixed.result", "text.in")],
+    });
+    let prepared = prepare(document);
+    for _ in 0..2 {
+        let (report, _) = run_with(&prepared, json!({}), RunControl::new()).await;
+        assert_eq!(report.status, RunStatus::Succeeded, "{:?}", report.error);
+        let outputs = json!(report.outputs);
+        assert_eq!(outputs, json!({"fixed": 42, "given": 50, "templated": 3, "many": [41, 41], "text": "42!"}));
+    }
+    // A filter that does not compile is reported by the node that runs it, as it always was.
+    let (report, events) = run_plain(json!({"nodes": [tool("broken", "json_query", json!({"query": ".n +"}))]})).await;
+    assert_eq!(report.status, RunStatus::Failed);
+    let failure = events.iter().find_map(|e| match &e.kind {
+        RunEvent::NodeFailed { node, error, .. } if node.as_ref() == "broken" => Some(error.message.clone()),
+        _ => None,
+    });
+    assert!(failure.as_deref().is_some_and(|m| m.contains("does not parse as a jq filter")), "{failure:?}");
+}
+
+#[tokio::test]
 async fn code_keeps_no_state_across_loop_items_or_runs() {
     // Each item tries to leave something behind for the next: a global, a change to a built-in
     // prototype, a property on its own function; and counts what earlier ones left.

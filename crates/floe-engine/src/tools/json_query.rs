@@ -1,7 +1,7 @@
 //! `json_query`: a jq filter (the jaq implementation) over a JSON value. Filters are compiled
 //! once per text in the process and run inline: a compiled filter takes microseconds.
 
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use floe_blueprint::cache::ContentCache;
 use floe_blueprint::catalog::tools::json_query::JsonQueryArgs;
@@ -16,11 +16,34 @@ use crate::template::Outputs;
 pub(super) fn run(args: JsonQueryArgs, ctx: &NodeCtx) -> Result<Outputs, NodeError> {
     let input = args.input.unwrap_or_else(|| ctx.input("in"));
     let results = query(&args.query, input)?;
-    let result = match <[Value; 1]>::try_from(results) {
+    Ok(output("result", one_or_all(results)))
+}
+
+/// A `json_query` call whose args hold no template: its filter compiled once per plan.
+pub(crate) struct Prepared {
+    filter: Arc<Compiled>,
+    input: Option<Value>,
+}
+
+impl Prepared {
+    /// `None` when the filter does not compile: an execution reports why, as an unprepared one
+    /// would.
+    pub(crate) fn new(args: JsonQueryArgs) -> Option<Prepared> {
+        Some(Prepared { filter: compiled(&args.query).ok()?, input: args.input })
+    }
+
+    pub(crate) fn run(&self, ctx: &NodeCtx) -> Result<Outputs, NodeError> {
+        let input = self.input.clone().unwrap_or_else(|| ctx.input("in"));
+        Ok(output("result", one_or_all(run_filter(&self.filter, input)?)))
+    }
+}
+
+/// One result as it is, several (or none) as an array.
+fn one_or_all(results: Vec<Value>) -> Value {
+    match <[Value; 1]>::try_from(results) {
         Ok([one]) => one,
         Err(many) => Value::Array(many),
-    };
-    Ok(output("result", result))
+    }
 }
 
 /// A filter compiled with jaq's standard library.
@@ -28,10 +51,18 @@ type Compiled = Filter<Native<Val>>;
 
 /// Every output of `filter` run on `input`.
 pub(crate) fn query(filter: &str, input: Value) -> Result<Vec<Value>, NodeError> {
-    // Loading the standard library and compiling take hundreds of microseconds, running a
-    // compiled filter one or two: each filter is compiled once in the process.
+    run_filter(&*compiled(filter)?, input)
+}
+
+/// `filter`, compiled. Loading the standard library and compiling take hundreds of
+/// microseconds, running a compiled filter one or two: each filter is compiled once in the
+/// process.
+fn compiled(filter: &str) -> Result<Arc<Compiled>, NodeError> {
     static FILTERS: LazyLock<ContentCache<Compiled>> = LazyLock::new(|| ContentCache::new(1024));
-    let compiled = FILTERS.get_or_insert_with(filter, || compile(filter))?;
+    FILTERS.get_or_insert_with(filter, || compile(filter))
+}
+
+fn run_filter(compiled: &Compiled, input: Value) -> Result<Vec<Value>, NodeError> {
     let inputs = RcIter::new(core::iter::empty());
     compiled
         .run((Ctx::new([], &inputs), Val::from(input)))

@@ -266,9 +266,38 @@ async fn call(name: &str, args: &Value, ctx: &NodeCtx) -> Result<Outputs, NodeEr
         "regex_extract" => regex_extract::run(parse(args)?, ctx),
         "sleep" => sleep::run(parse(args)?, ctx).await,
         "text_split" => text_split::run(parse(args)?, ctx),
-        "text_template" => text_template::run(parse(args)?, ctx),
+        "text_template" => text_template::render(&parse(args)?, ctx),
         "write_file" => files::write(parse(args)?, ctx).await,
         other => Err(NodeError::tool(format!("there is no built-in tool `{other}`; run `floe catalog` for the list"))),
+    }
+}
+
+/// A call of a built-in pure tool, read once per plan: its args hold no template (or the tool
+/// renders its own), so they say the same on every execution, and what compiles from them (a jq
+/// filter) is compiled once. Only the tools that run inline are prepared; the others wait on
+/// files or the network, beside which reading their args is nothing.
+pub(crate) enum PreparedCall {
+    JsonQuery(json_query::Prepared),
+    TextTemplate(floe_blueprint::catalog::tools::text_template::TextTemplateArgs),
+}
+
+impl PreparedCall {
+    /// The call of built-in tool `name` with `args`, as written; `None` when the tool is not
+    /// prepared, or its args or filter are wrong (an execution reports that, as it would have).
+    pub(crate) fn new(name: &str, args: &Value) -> Option<PreparedCall> {
+        match name {
+            "json_query" => json_query::Prepared::new(parse(args).ok()?).map(PreparedCall::JsonQuery),
+            "text_template" => parse(args).ok().map(PreparedCall::TextTemplate),
+            _ => None,
+        }
+    }
+
+    /// Runs the call for one execution.
+    pub(crate) fn call(&self, ctx: &NodeCtx) -> Result<Outputs, NodeError> {
+        match self {
+            PreparedCall::JsonQuery(prepared) => prepared.run(ctx),
+            PreparedCall::TextTemplate(args) => text_template::render(args, ctx),
+        }
     }
 }
 

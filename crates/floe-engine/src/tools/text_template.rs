@@ -6,7 +6,7 @@ use serde_json::Value;
 use crate::exec::{NodeCtx, NodeError, output};
 use crate::template::{Outputs, render_str};
 
-pub(super) fn run(args: TextTemplateArgs, ctx: &NodeCtx) -> Result<Outputs, NodeError> {
+pub(super) fn render(args: &TextTemplateArgs, ctx: &NodeCtx) -> Result<Outputs, NodeError> {
     let text = match render_str(&args.template, &ctx.context, "/config/args/template")? {
         Value::String(text) => text,
         Value::Null => String::new(),
