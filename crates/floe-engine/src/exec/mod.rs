@@ -195,7 +195,10 @@ pub trait Executor: Send + Sync {
 
     /// An executor made for `node` alone, when this kind has work to do once per plan rather
     /// than per execution (a script to compile). `vars` are the body variables of the scope the
-    /// node is in. `None`: this executor runs every node as it is.
+    /// node is in. `None`: this executor runs every node as it is. The built-in kinds prepare
+    /// from the node's config and `vars` only, so the scheduler gives nodes of one scope with
+    /// the same config (one allocation, as equal configs are once read) one prepared executor;
+    /// an executor an embedder supplies is asked for each node.
     fn prepare(&self, _node: &PlanNode, _vars: &[&'static str]) -> Option<Arc<dyn Executor>> {
         None
     }

@@ -132,6 +132,7 @@ impl RuntimeScope {
             });
             edges.push(RuntimeEdge { to, from_port: intern(&edge.weight.from_port), to_port, slot });
         }
+        let mut prepared = HashMap::new();
         let nodes = graph
             .node_weights()
             .zip(inbound.into_iter().zip(outbound).zip(in_ports))
@@ -142,11 +143,7 @@ impl RuntimeScope {
                         let vars = Catalog::builtin().kind(&node.kind).map_or(&[][..], |kind| kind.body_vars);
                         Arc::new(RuntimeScope::build(body, executors, workflows, &body_results(node), vars, templates))
                     }),
-                    executor: executors
-                        .get(&node.kind)
-                        .cloned()
-                        .or_else(|| executor_for(&node.kind))
-                        .map(|executor| executor.prepare(node, vars).unwrap_or(executor))
+                    executor: executor(node, executors, vars, &mut prepared)
                         .map(Work::Node)
                         .or_else(|| container_for(&node.kind).map(Work::Container)),
                     plan: Arc::clone(node),
@@ -202,6 +199,30 @@ impl RuntimeScope {
     pub fn is_empty(&self) -> bool {
         self.nodes.is_empty()
     }
+}
+
+/// What executes `node`, prepared. A built-in kind prepares a node from its config (and the
+/// scope's variables) alone, and equal configs are one allocation once read (`floe_blueprint`'s
+/// `shared.rs`): nodes with the same config share one prepared executor (`prepared`, by config
+/// and kind), which also keeps it in cache across a large graph. An embedder's executor is
+/// prepared for each node, as [`Executor::prepare`] says.
+fn executor<'a>(
+    node: &'a PlanNode,
+    executors: &Executors,
+    vars: &[&'static str],
+    prepared: &mut HashMap<(*const Value, &'a str), Arc<dyn Executor>>,
+) -> Option<Arc<dyn Executor>> {
+    if let Some(own) = executors.get(&node.kind) {
+        return Some(own.prepare(node, vars).unwrap_or_else(|| Arc::clone(own)));
+    }
+    let key = (Arc::as_ptr(&node.config), node.kind.as_str());
+    if let Some(executor) = prepared.get(&key) {
+        return Some(Arc::clone(executor));
+    }
+    let builtin = executor_for(&node.kind)?;
+    let executor = builtin.prepare(node, vars).unwrap_or(builtin);
+    prepared.insert(key, Arc::clone(&executor));
+    Some(executor)
 }
 
 /// The hash of a node's constant part of its result key.
@@ -797,4 +818,38 @@ fn collect_outputs(plan: &Plan, result: &ScopeResult) -> Map<String, Value> {
         outputs.insert(name.clone(), value.unwrap_or(Value::Null));
     }
     outputs
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use serde_json::json;
+
+    use super::{Prepared, Work};
+
+    #[test]
+    fn nodes_with_one_config_share_one_prepared_executor() {
+        let tool = |id: &str, query: &str| json!({"id": id, "kind": "tool", "config": {"tool": "json_query", "args": {"query": query}}});
+        let document = json!({
+            "format": "floe.blueprint", "version": 1, "id": "t", "name": "t",
+            "nodes": [tool("a", ".n"), tool("b", ".n"), tool("c", ".m")], "edges": [],
+        });
+        let checked = floe_compiler::check_parsed(
+            floe_blueprint::parse_value(document),
+            floe_blueprint::Catalog::builtin(),
+            &floe_compiler::NoResolver,
+            None,
+        );
+        let prepared = Prepared::new(checked.plan.expect("compiles"));
+        let executor = |id: &str| {
+            let node = &prepared.root.nodes[prepared.root.ids[id]];
+            match &node.executor {
+                Some(Work::Node(executor)) => Arc::clone(executor),
+                _ => panic!("{id} has an executor"),
+            }
+        };
+        assert!(Arc::ptr_eq(&executor("a"), &executor("b")), "equal configs, one executor");
+        assert!(!Arc::ptr_eq(&executor("a"), &executor("c")), "different configs, each its own");
+    }
 }
