@@ -14,9 +14,7 @@ use crate::exec::{NodeCtx, NodeError, output};
 use crate::template::Outputs;
 
 pub(super) fn run(args: JsonQueryArgs, ctx: &NodeCtx) -> Result<Outputs, NodeError> {
-    let input = args.input.unwrap_or_else(|| ctx.input("in"));
-    let results = query(&args.query, input)?;
-    Ok(output("result", one_or_all(results)))
+    answer(&*compiled(&args.query)?, args.input.unwrap_or_else(|| ctx.input("in")))
 }
 
 /// A `json_query` call whose args hold no template: its filter compiled once per plan.
@@ -26,33 +24,28 @@ pub(crate) struct Prepared {
 }
 
 impl Prepared {
-    /// `None` when the filter does not compile: an execution reports why, as an unprepared one
-    /// would.
-    pub(crate) fn new(args: JsonQueryArgs) -> Option<Prepared> {
-        Some(Prepared { filter: compiled(&args.query).ok()?, input: args.input })
+    /// Fails when the filter does not compile.
+    pub(crate) fn new(args: JsonQueryArgs) -> Result<Prepared, NodeError> {
+        Ok(Prepared { filter: compiled(&args.query)?, input: args.input })
     }
 
     pub(crate) fn run(&self, ctx: &NodeCtx) -> Result<Outputs, NodeError> {
-        let input = self.input.clone().unwrap_or_else(|| ctx.input("in"));
-        Ok(output("result", one_or_all(run_filter(&self.filter, input)?)))
+        answer(&self.filter, self.input.clone().unwrap_or_else(|| ctx.input("in")))
     }
 }
 
-/// One result as it is, several (or none) as an array.
-fn one_or_all(results: Vec<Value>) -> Value {
-    match <[Value; 1]>::try_from(results) {
+/// The node's outputs: `filter` run on `input`, one result as it is, several (or none) as an
+/// array.
+fn answer(filter: &Compiled, input: Value) -> Result<Outputs, NodeError> {
+    let result = match <[Value; 1]>::try_from(run_filter(filter, input)?) {
         Ok([one]) => one,
         Err(many) => Value::Array(many),
-    }
+    };
+    Ok(output("result", result))
 }
 
 /// A filter compiled with jaq's standard library.
 type Compiled = Filter<Native<Val>>;
-
-/// Every output of `filter` run on `input`.
-pub(crate) fn query(filter: &str, input: Value) -> Result<Vec<Value>, NodeError> {
-    run_filter(&*compiled(filter)?, input)
-}
 
 /// `filter`, compiled. Loading the standard library and compiling take hundreds of
 /// microseconds, running a compiled filter one or two: each filter is compiled once in the
@@ -62,6 +55,7 @@ fn compiled(filter: &str) -> Result<Arc<Compiled>, NodeError> {
     FILTERS.get_or_insert_with(filter, || compile(filter))
 }
 
+/// Every output of `compiled` run on `input`.
 fn run_filter(compiled: &Compiled, input: Value) -> Result<Vec<Value>, NodeError> {
     let inputs = RcIter::new(core::iter::empty());
     compiled
@@ -88,9 +82,14 @@ fn compile(filter: &str) -> Result<Compiled, NodeError> {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
+    use serde_json::{Value, json};
 
-    use super::query;
+    use super::{compiled, run_filter};
+    use crate::exec::NodeError;
+
+    fn query(filter: &str, input: Value) -> Result<Vec<Value>, NodeError> {
+        run_filter(&*compiled(filter)?, input)
+    }
 
     #[test]
     fn runs_jq_filters() {

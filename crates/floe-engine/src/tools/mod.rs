@@ -286,7 +286,7 @@ impl PreparedCall {
     /// prepared, or its args or filter are wrong (an execution reports that, as it would have).
     pub(crate) fn new(name: &str, args: &Value) -> Option<PreparedCall> {
         match name {
-            "json_query" => json_query::Prepared::new(parse(args).ok()?).map(PreparedCall::JsonQuery),
+            "json_query" => json_query::Prepared::new(parse(args).ok()?).ok().map(PreparedCall::JsonQuery),
             "text_template" => parse(args).ok().map(PreparedCall::TextTemplate),
             _ => None,
         }
