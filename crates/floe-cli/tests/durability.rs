@@ -6,7 +6,7 @@
 mod support;
 
 use std::collections::{BTreeMap, HashSet};
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -300,8 +300,11 @@ async fn each_tool_call_of_an_agent_has_its_own_idempotency_key_and_keeps_it_acr
     assert_ne!(first[0], first[1], "two different POSTs of one agent carry different keys: {first:?}");
     assert!(first.iter().all(|k| k.starts_with(&format!("{run}/agent/tool/1."))), "{first:?}");
 
-    let (mut resumed, _) = spawn_with_model(&["resume", &run], &db, &model);
-    assert_eq!(resumed.wait().expect("resumed").code(), Some(0));
+    // Its events are read to the end: a pipe closed under it could fail its writes.
+    let (mut resumed, mut events) = spawn_with_model(&["resume", &run], &db, &model);
+    let mut said = String::new();
+    events.read_to_string(&mut said).expect("the resume's events");
+    assert_eq!(resumed.wait().expect("resumed").code(), Some(0), "{said}");
     let all = keys(&receiver.received_requests().await.unwrap_or_default());
     assert_eq!(all.len(), 4, "the resumed agent made its calls again: {all:?}");
     let mut again = all[2..].to_vec();
