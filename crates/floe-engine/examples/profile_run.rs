@@ -58,11 +58,13 @@ fn main() {
     }
     times.sort();
     let median = times[times.len() / 2];
+    let per_node = |time: std::time::Duration| time.as_secs_f64() * 1e6 / n as f64;
     eprintln!(
-        "{} {shape} {n}{}: median {median:?} ({:.2} µs/node), min {:?}",
+        "{} {shape} {n}{}: median {median:?} ({:.2} µs/node), first quartile {:.2} µs/node, min {:?}",
         work.name(),
         if mode.is_empty() { String::new() } else { format!(" {mode}") },
-        median.as_secs_f64() * 1e6 / n as f64,
+        per_node(median),
+        per_node(times[times.len() / 4]),
         times[0]
     );
     let _ = std::fs::remove_dir_all(&folder);

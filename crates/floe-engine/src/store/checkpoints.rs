@@ -19,7 +19,8 @@ use sqlx::ConnectOptions;
 use sqlx::sqlite::SqliteConnectOptions;
 use tokio::sync::{mpsc, watch};
 
-/// Bytes journaled between two requests for a checkpoint (about 500 WAL pages).
+/// Bytes journaled (as stored: compressed) between two requests for a checkpoint (about 500 WAL
+/// pages).
 const CHECKPOINT_BYTES: u64 = 2 << 20;
 
 /// Asks for checkpoints as the journal writes.

@@ -449,7 +449,7 @@ impl Store {
     /// The journaled events of a run whose line `wanted` accepts (a cheap look at the JSON text
     /// before it is parsed; the caller still matches what it parsed).
     async fn events_where(&self, id: &str, wanted: impl Fn(&str) -> bool) -> Result<Vec<Event>, StoreError> {
-        let rows = sqlx::query("SELECT events FROM event_segments WHERE run_id = ? ORDER BY first_seq")
+        let rows = sqlx::query("SELECT events, codec FROM event_segments WHERE run_id = ? ORDER BY first_seq")
             .bind(id)
             .fetch_all(&self.pool)
             .await
@@ -457,7 +457,7 @@ impl Store {
         let run: Arc<str> = id.into();
         let mut events = Vec::new();
         for row in &rows {
-            let segment: &str = row.get("events");
+            let segment = journal::decompress(row.get("events"), row.get("codec"))?;
             for line in segment.lines().filter(|line| !line.is_empty() && wanted(line)) {
                 events.push(self.event(&run, line)?);
             }
