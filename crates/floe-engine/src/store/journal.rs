@@ -94,11 +94,11 @@ fn rows(lines: &str) -> impl Iterator<Item = &str> {
 /// (negative) ones stored more for no time measured on the journal's writes.
 const LEVEL: i32 = 1;
 
-/// `lines` as one zstd frame (with its size, so reading it back allocates once).
+/// `lines` as one zstd frame.
 fn compress(lines: &[u8]) -> Result<Vec<u8>, StoreError> {
     thread_local! {
-        /// The writer thread's compression context, kept between segments: making one
-        /// allocates and clears its tables, which cost as much as compressing a small segment.
+        /// The writer thread's compression context, kept between segments rather than made
+        /// (allocated and its tables initialised) for each.
         static COMPRESSOR: std::cell::RefCell<Option<zstd::bulk::Compressor<'static>>> =
             const { std::cell::RefCell::new(None) };
     }
