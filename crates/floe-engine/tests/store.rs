@@ -354,30 +354,35 @@ async fn runs_journaled_before_event_segments_read_back_after_the_upgrade() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// A store at `dir` with a run `big` whose journal gets `batches` segments of ~600 KB, back to
+/// A store opened at `path` holding the row of a run `id` (of an empty blueprint) to journal into.
+async fn store_with_run(path: &Path, id: &str) -> Store {
+    let store = Store::open(path).await.expect("store");
+    let run = floe_engine::store::NewRun {
+        id: id.into(),
+        blueprint_id: "b".into(),
+        blueprint_name: "b".into(),
+        blueprint_path: None,
+        blueprint_json: "{}".into(),
+        hash: "h".into(),
+        inputs: Default::default(),
+        workspace: path.parent().unwrap_or(path).to_owned(),
+        parent: None,
+        started_at: 0,
+    };
+    store.create_run(&run).await.expect("run row");
+    store
+}
+
+/// A store at `dir` with a run `big` whose journal gets `batches` segments of ~480 KB, back to
 /// back as a busy writer hands them over; returns the store, the database file's growth and the
 /// largest the WAL was after a segment.
 async fn journal_big(dir: &Path, batches: u64) -> (Store, u64, u64) {
     use floe_engine::events::Event;
     use floe_engine::run::{Journal, Segment};
-    use floe_engine::store::NewRun;
 
     let path = dir.join("runs.db");
     let wal = dir.join("runs.db-wal");
-    let store = Store::open(&path).await.expect("store");
-    let run = NewRun {
-        id: "big".into(),
-        blueprint_id: "big".into(),
-        blueprint_name: "big".into(),
-        blueprint_path: None,
-        blueprint_json: "{}".into(),
-        hash: "h".into(),
-        inputs: Default::default(),
-        workspace: dir.to_owned(),
-        parent: None,
-        started_at: 0,
-    };
-    store.create_run(&run).await.expect("run row");
+    let store = store_with_run(&path, "big").await;
     let before = std::fs::metadata(&path).expect("database file").len();
     let journal = store.journal("big");
     // Letters and digits at random, so that the journal's compression leaves ~0.75 of them: each
@@ -410,25 +415,11 @@ async fn journal_big(dir: &Path, batches: u64) -> (Store, u64, u64) {
 async fn segments_are_stored_compressed_and_rows_of_every_codec_read_back() {
     use floe_engine::events::Event;
     use floe_engine::run::{Journal, Segment};
-    use floe_engine::store::NewRun;
     use sqlx::Row;
 
     let dir = scratch("codec");
     let path = dir.join("runs.db");
-    let store = Store::open(&path).await.expect("store");
-    let run = NewRun {
-        id: "r".into(),
-        blueprint_id: "b".into(),
-        blueprint_name: "b".into(),
-        blueprint_path: None,
-        blueprint_json: "{}".into(),
-        hash: "h".into(),
-        inputs: Default::default(),
-        workspace: dir.clone(),
-        parent: None,
-        started_at: 0,
-    };
-    store.create_run(&run).await.expect("run row");
+    let store = store_with_run(&path, "r").await;
     // What a chain of fast nodes journals: a start and a result per node.
     let events: Vec<Event> = (0..2_000u64)
         .map(|i| {
