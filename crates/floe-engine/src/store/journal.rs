@@ -8,7 +8,8 @@
 //! about 0.44 MB, at ~500 MB/s on the writer's thread. What SQLite then writes (WAL frames and
 //! their checksums, the checkpoint's copy into the database file) shrinks by as much, and that
 //! work, on the other core, was what slowed the scheduler: a journaled 10k chain of
-//! `text_template` nodes went from 2.78 to 2.27 µs/node (in memory: 1.67).
+//! `text_template` nodes went from 2.32 to 2.14 µs/node (in memory: 1.67; ARCHITECTURE.md,
+//! "Segments are stored compressed").
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -141,32 +142,32 @@ impl StoreJournal {
             Some(end) => (Some(blobs::spill_map(folder, &end.outputs)?), end.error.clone(), Some(end.at as i64)),
             None => (None, None, None),
         };
-        let error = |e| self.store.error(e);
-        let mut tx = self.store.pool.begin().await.map_err(error)?;
+        // Each row's first and last event and its lines compressed, before the transaction
+        // takes the database's write lock.
+        let mut stored = Vec::new();
         let mut first_seq = segment.first_seq;
-        // What SQLite is handed to write, compressed: what the checkpointer counts.
-        let mut written = 0;
         for rows in rows(&lines) {
             // A segment that fits in one row is all its events; a piece of a larger one is counted.
             let count = match rows.len() == lines.len() {
                 true => segment.count as u64,
                 false => memchr::memchr_iter(b'\n', rows.as_bytes()).count() as u64,
             };
+            stored.push((first_seq, first_seq + count - 1, compress(rows.as_bytes())?));
+            first_seq += count;
+        }
+        let error = |e| self.store.error(e);
+        let mut tx = self.store.pool.begin().await.map_err(error)?;
+        for (first, last, events) in &stored {
             sqlx::query(
                 "INSERT INTO event_segments (run_id, first_seq, last_seq, events, codec) VALUES (?, ?, ?, ?, 'zstd')",
             )
             .bind(self.run.as_ref())
-            .bind(first_seq as i64)
-            .bind((first_seq + count - 1) as i64)
-            .bind({
-                let stored = compress(rows.as_bytes())?;
-                written += stored.len();
-                stored
-            })
+            .bind(*first as i64)
+            .bind(*last as i64)
+            .bind(events.as_slice())
             .execute(&mut *tx)
             .await
             .map_err(error)?;
-            first_seq += count;
         }
         sqlx::query(
             "UPDATE runs SET last_seq = max(last_seq, ?), \
@@ -196,6 +197,8 @@ impl StoreJournal {
         .await
         .map_err(error)?;
         tx.commit().await.map_err(error)?;
+        // What SQLite was handed to write: what the checkpointer counts.
+        let written = stored.iter().map(|(_, _, events)| events.len()).sum();
         self.store.checkpoints.wrote(written, &self.store.connect);
         Ok(())
     }
