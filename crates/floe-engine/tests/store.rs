@@ -373,9 +373,13 @@ async fn store_with_run(path: &Path, id: &str) -> Store {
     store
 }
 
-/// A store at `dir` with a run `big` whose journal gets `batches` segments of ~480 KB, back to
-/// back as a busy writer hands them over; returns the store, the database file's growth and the
-/// largest the WAL was after a segment.
+/// What one segment of [`journal_big`] stores, about: 500 events of 1,200 random letters and
+/// digits, which the journal's compression leaves at ~0.75 of their size.
+const BATCH_BYTES: u64 = 480_000;
+
+/// A store at `dir` with a run `big` whose journal gets `batches` segments of ~[`BATCH_BYTES`]
+/// stored, back to back as a busy writer hands them over; returns the store, the database file's
+/// growth and the largest the WAL was after a segment.
 async fn journal_big(dir: &Path, batches: u64) -> (Store, u64, u64) {
     use floe_engine::events::Event;
     use floe_engine::run::{Journal, Segment};
@@ -385,8 +389,7 @@ async fn journal_big(dir: &Path, batches: u64) -> (Store, u64, u64) {
     let store = store_with_run(&path, "big").await;
     let before = std::fs::metadata(&path).expect("database file").len();
     let journal = store.journal("big");
-    // Letters and digits at random, so that the journal's compression leaves ~0.75 of them: each
-    // batch stores about 480 KB.
+    // Letters and digits at random, so that compression leaves most of them (`BATCH_BYTES`).
     let mut rng = fastrand::Rng::with_seed(7);
     let mut largest_wal = 0;
     for batch in 0..batches {
@@ -499,7 +502,7 @@ fn checkpoint_bytes() -> u64 {
 async fn the_wal_stays_small_as_the_journal_grows() {
     let dir = scratch("checkpoint");
     // About three checkpoints' worth of events.
-    let batches = 3 * checkpoint_bytes() / 480_000;
+    let batches = 3 * checkpoint_bytes() / BATCH_BYTES;
     let (store, grown, largest_wal) = journal_big(&dir, batches).await;
     // The database file grew because checkpoints copied the WAL into it, and the WAL started
     // over instead of growing with everything written (checkpoints run beside a busy writer
@@ -518,7 +521,8 @@ async fn the_journal_has_the_wal_checkpointed_beside_its_writer() {
     let dir = scratch("checkpoint-beside");
     // Half of what makes a commit checkpoint: only the journal's own checkpointer copies any of
     // it into the database file.
-    let (store, _, largest_wal) = journal_big(&dir, checkpoint_bytes() / 2 / 480_000).await;
+    let batches = checkpoint_bytes() / 2 / BATCH_BYTES;
+    let (store, _, largest_wal) = journal_big(&dir, batches).await;
     assert!(largest_wal < checkpoint_bytes(), "no commit reached its own checkpoint");
     // The checkpointer works on a task of its own: wait for it to report one (a deadline, so
     // that a journal that never asks fails here rather than hangs).
@@ -529,6 +533,6 @@ async fn the_journal_has_the_wal_checkpointed_beside_its_writer() {
     // Asked for after the first 2 MiB: at least those pages are in the database file now (it
     // was one page before).
     assert!(size > 1_000_000, "the database file is {size} bytes: the checkpoint copied too little");
-    assert_eq!(store.events("big").await.expect("events").len() as u64, checkpoint_bytes() / 2 / 480_000 * 500);
+    assert_eq!(store.events("big").await.expect("events").len() as u64, batches * 500);
     let _ = std::fs::remove_dir_all(&dir);
 }
