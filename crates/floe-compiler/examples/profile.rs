@@ -1,5 +1,5 @@
 //! Profiling aid: times reading and compiling a generated 10,000-node blueprint, phase by phase.
-//! `cargo run --release -p floe-compiler --example profile [chain|fan_out|layered]`
+//! `cargo run --release -p floe-compiler --example profile [chain|fan_out|layered|join_ports]`
 #![allow(clippy::print_stderr)]
 
 #[path = "../tests/support/synthetic.rs"]
@@ -14,6 +14,7 @@ fn main() {
     let shape = match std::env::args().nth(1).as_deref() {
         Some("fan_out") => synthetic::Shape::FanOut,
         Some("layered") => synthetic::Shape::Layered { width: 20 },
+        Some("join_ports") => synthetic::Shape::Ports,
         _ => synthetic::Shape::Chain,
     };
     let text = floe_blueprint::to_canonical_string(&synthetic::blueprint(shape, 10_000));

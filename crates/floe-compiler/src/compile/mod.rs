@@ -163,7 +163,6 @@ struct Compiler<'a, 's> {
     ids: HashMap<&'a str, usize>,
     ancestors: HashMap<(usize, NodeIndex), HashSet<NodeIndex>>,
     used: Vec<bool>,
-    env: minijinja::Environment<'static>,
     /// The default model, once resolved (`None` inside: none is chosen).
     default_model: Option<Option<DefaultModel>>,
     /// Whether a node of this blueprint says `default`.
@@ -194,7 +193,6 @@ impl<'a, 's> Compiler<'a, 's> {
             ids: HashMap::default(),
             ancestors: HashMap::default(),
             used: Vec::new(),
-            env: templates::environment(),
             default_model: None,
             default_used: false,
             models: Vec::new(),

@@ -8,7 +8,7 @@ impl<'a, 's> Compiler<'a, 's> {
     /// graph checks on what each one reads run in order afterwards.
     pub(super) fn templates(&mut self) {
         // Per node, in parallel: which fields hold templates, and what each one reads.
-        let (env, infos) = (&self.env, &self.infos);
+        let infos = &self.infos;
         let analysed: Vec<(usize, Analysed<'a>)> = infos
             .par_iter()
             .enumerate()
@@ -20,7 +20,7 @@ impl<'a, 's> Compiler<'a, 's> {
                     .into_iter()
                     .filter_map(|field| {
                         let source = value_at(&info.node.config, &field.pointer)?.as_str()?;
-                        let result = templates::analyse(env, source, field.role);
+                        let result = templates::analyse(source, field.role);
                         Some((field, result))
                     })
                     .collect::<Analysed<'a>>();
@@ -158,8 +158,8 @@ impl<'a, 's> Compiler<'a, 's> {
                 } else if let Some(name) = second
                     && info.live
                     && info.input(name).is_some_and(|p| !p.required)
-                    && !templates::guarded(source, &format!("inputs.{name}"))
                     && !self.connected(i, name)
+                    && !templates::guarded(source, &path[.."inputs.".len() + name.len()])
                 {
                     self.unconnected_read(i, name, at);
                 }
