@@ -470,13 +470,9 @@ mod tests {
             "line one\n{{ 1 + }}",
             "{% endfor %}",
         ];
-        for source in templates {
-            assert_eq!(
-                our_reads(source, FieldRole::Template),
-                minijinja_reads(source, FieldRole::Template),
-                "{source:?}"
-            );
-        }
+        let agree =
+            |source: &str, role| assert_eq!(our_reads(source, role), minijinja_reads(source, role), "{source:?}");
+        templates.into_iter().for_each(|source| agree(source, FieldRole::Template));
         // The bundled blueprints slice values (`run.ticket[:80]`), which the walk reads on
         // purpose (see below): there it reads everything minijinja does, and more only where the
         // template takes a slice.
@@ -498,13 +494,7 @@ mod tests {
             "inputs.x >",
             "a b",
         ];
-        for source in expressions {
-            assert_eq!(
-                our_reads(source, FieldRole::Expression),
-                minijinja_reads(source, FieldRole::Expression),
-                "{source:?}"
-            );
-        }
+        expressions.into_iter().for_each(|source| agree(source, FieldRole::Expression));
     }
 
     /// Where the walk reads more than minijinja on purpose: arguments of block filters and the
