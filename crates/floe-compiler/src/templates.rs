@@ -58,15 +58,14 @@ pub(crate) fn analyse(source: &str, role: FieldRole) -> Result<Reads<'_>, Syntax
 
 /// The variables a template reads without declaring them, as dotted paths: the walk minijinja's
 /// `undeclared_variables(true)` makes (a test compares the two), over a tree we already have.
-/// One difference, on purpose: the arguments of `{% filter f(x) %}` and `{% set v | f(x) %}` are
-/// reads too (minijinja skips them, so a missing `x` would only fail at run time).
+/// Two differences, on purpose, where minijinja's walk skips a read so that a missing name would
+/// only fail at run time: the value a slice is taken of (`run.ticket[:80]`), and the arguments
+/// of `{% filter f(x) %}` and `{% set v | f(x) %}`.
 #[derive(Default)]
 struct Walk<'s> {
     reads: Reads<'s>,
     /// Names declared in the enclosing scopes, innermost last.
     declared: Vec<&'s str>,
-    /// Where each open scope's names start in `declared`.
-    scopes: Vec<usize>,
 }
 
 impl<'s> Walk<'s> {
@@ -85,11 +84,9 @@ impl<'s> Walk<'s> {
 
     /// Walks `body` in a scope of its own: what it declares is gone afterwards.
     fn scoped(&mut self, body: impl FnOnce(&mut Self)) {
-        self.scopes.push(self.declared.len());
+        let start = self.declared.len();
         body(self);
-        if let Some(start) = self.scopes.pop() {
-            self.declared.truncate(start);
-        }
+        self.declared.truncate(start);
     }
 
     fn stmts(&mut self, body: &[ast::Stmt<'s>]) {
