@@ -482,6 +482,7 @@ async fn segments_are_stored_compressed_and_rows_of_every_codec_read_back() {
     .expect("row of another codec");
     let error = store.events("r").await.expect_err("an unknown codec").to_string();
     assert!(error.contains("`lz9`") && error.contains("update Floe"), "{error}");
+    assert!(error.contains("run r: the journal segment from event 2002"), "{error}");
     // A damaged frame is reported as damaged.
     sqlx::query("UPDATE event_segments SET codec = 'zstd' WHERE first_seq = 2002")
         .execute(&pool)
@@ -489,6 +490,7 @@ async fn segments_are_stored_compressed_and_rows_of_every_codec_read_back() {
         .expect("damaged");
     let error = store.events("r").await.expect_err("a damaged frame").to_string();
     assert!(error.contains("damaged") && error.contains("does not decompress"), "{error}");
+    assert!(error.contains("run r: the journal segment from event 2002"), "{error}");
     pool.close().await;
     let _ = std::fs::remove_dir_all(&dir);
 }

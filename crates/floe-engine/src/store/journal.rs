@@ -113,21 +113,17 @@ fn compress(lines: &[u8]) -> Result<Vec<u8>, StoreError> {
     })
 }
 
-/// The lines a stored segment holds, as `codec` stored them (see the module's doc).
-pub(super) fn decompress<'a>(events: &'a [u8], codec: Option<&str>) -> Result<Cow<'a, str>, StoreError> {
-    let damaged = |what: String| StoreError::Damaged(format!("a journal segment {what}"));
+/// The lines a stored segment holds, as `codec` stored them (see the module's doc); when they
+/// do not read back, what is wrong with them, for the caller to place.
+pub(super) fn decompress<'a>(events: &'a [u8], codec: Option<&str>) -> Result<Cow<'a, str>, String> {
     let bytes = match codec {
-        None => {
-            return std::str::from_utf8(events).map(Cow::Borrowed).map_err(|e| damaged(format!("is not UTF-8: {e}")));
-        }
-        Some("zstd") => zstd::stream::decode_all(events).map_err(|e| damaged(format!("does not decompress: {e}")))?,
+        None => return std::str::from_utf8(events).map(Cow::Borrowed).map_err(|e| format!("is not UTF-8: {e}")),
+        Some("zstd") => zstd::stream::decode_all(events).map_err(|e| format!("does not decompress: {e}"))?,
         Some(other) => {
-            return Err(damaged(format!(
-                "is stored as `{other}`, which this version of Floe does not read; update Floe"
-            )));
+            return Err(format!("is stored as `{other}`, which this version of Floe does not read; update Floe"));
         }
     };
-    String::from_utf8(bytes).map(Cow::Owned).map_err(|e| damaged(format!("is not UTF-8 once decompressed: {e}")))
+    String::from_utf8(bytes).map(Cow::Owned).map_err(|e| format!("is not UTF-8 once decompressed: {e}"))
 }
 
 impl StoreJournal {

@@ -449,15 +449,19 @@ impl Store {
     /// The journaled events of a run whose line `wanted` accepts (a cheap look at the JSON text
     /// before it is parsed; the caller still matches what it parsed).
     async fn events_where(&self, id: &str, wanted: impl Fn(&str) -> bool) -> Result<Vec<Event>, StoreError> {
-        let rows = sqlx::query("SELECT events, codec FROM event_segments WHERE run_id = ? ORDER BY first_seq")
-            .bind(id)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(|e| self.error(e))?;
+        let rows =
+            sqlx::query("SELECT first_seq, events, codec FROM event_segments WHERE run_id = ? ORDER BY first_seq")
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(|e| self.error(e))?;
         let run: Arc<str> = id.into();
         let mut events = Vec::new();
         for row in &rows {
-            let segment = journal::decompress(row.get("events"), row.get("codec"))?;
+            let segment = journal::decompress(row.get("events"), row.get("codec")).map_err(|what| {
+                let first: i64 = row.get("first_seq");
+                StoreError::Damaged(format!("run {id}: the journal segment from event {first} {what}"))
+            })?;
             for line in segment.lines().filter(|line| !line.is_empty() && wanted(line)) {
                 events.push(self.event(&run, line)?);
             }
