@@ -31,6 +31,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::approvals::Approvals;
 use crate::events::{ErrorInfo, NodePath, RunEvent, RunReport, UsageInfo};
+use crate::run::RuntimeScope;
 use crate::template::{Context, Outputs};
 use crate::tools::Toolbox;
 
@@ -109,11 +110,40 @@ impl fmt::Display for NodeError {
 
 impl std::error::Error for NodeError {}
 
+/// The compiled node an attempt runs: a handle into the prepared plan, read as a [`PlanNode`].
+/// Handing it over counts no reference on the node itself: in a wide graph, the node's own
+/// memory is cold by the time it starts, and a locked increment there stalls the scheduler.
+#[derive(Clone)]
+pub struct NodeRef {
+    scope: Arc<RuntimeScope>,
+    index: usize,
+}
+
+impl NodeRef {
+    pub(crate) fn new(scope: Arc<RuntimeScope>, index: usize) -> Self {
+        Self { scope, index }
+    }
+}
+
+impl std::ops::Deref for NodeRef {
+    type Target = PlanNode;
+
+    fn deref(&self) -> &PlanNode {
+        &self.scope.nodes[self.index].plan
+    }
+}
+
+impl fmt::Debug for NodeRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("NodeRef").field(&self.id).finish()
+    }
+}
+
 /// What an executor gets for one attempt.
 #[derive(Clone)]
 pub struct NodeCtx {
     /// The compiled node.
-    pub node: Arc<PlanNode>,
+    pub node: NodeRef,
     /// Where it sits (`map/3/summarise`).
     pub path: NodePath,
     /// Attempt number, from 1.

@@ -29,27 +29,24 @@ pub use emitter::{Emitter, Journal, JournalError, NoJournal};
 use scope::{ScopeResult, ScopeRun};
 pub use segment::{Finished, Line, Segment, Totals};
 
-/// A node ready to execute: its compiled form, its edges as indices, and its executor.
+/// A node ready to execute: its compiled form and what runs it. What the scheduler reads for
+/// every node (edges, ports, reads) is kept beside it in its [`RuntimeScope`], side by side.
 pub struct RuntimeNode {
     /// The compiled node.
     pub plan: Arc<PlanNode>,
-    /// Edges (indices into the scope's edge list) arriving at it.
-    pub(crate) inbound: Vec<usize>,
-    /// Edges leaving it.
-    pub(crate) outbound: Vec<usize>,
-    /// Its connected input ports, by slot ([`RuntimeEdge::slot`]).
-    pub(crate) in_ports: Vec<Arc<str>>,
     /// The body, for containers.
     pub body: Option<Arc<RuntimeScope>>,
     /// What runs it; `None` for kinds this build cannot execute: the node fails with a clear error.
     pub(crate) executor: Option<Work>,
-    /// The named concurrency pool it draws from.
-    pub(crate) pool: Option<String>,
+    /// The named concurrency pool it draws from (one shared copy of each name per scope).
+    pub(crate) pool: Option<Arc<str>>,
+    /// Its attempts' time limit and whether it changes the outside world (`policy.timeout` and
+    /// `effect` of its plan), here so that starting it reads only this row (see [`RuntimeScope`]).
+    pub(crate) timeout: Option<std::time::Duration>,
+    pub(crate) writes: bool,
     /// The plan hashes of the blueprints it runs (a `workflow` node's child, an agent's
     /// blueprint tools), for its result key: a changed child changes the key.
     pub(crate) subflows: Vec<String>,
-    /// Its id as a node path, shared by every top-level run of the plan.
-    pub(crate) id_path: Arc<str>,
     /// The hash of what identifies its work before its inputs are known: the engine version,
     /// its kind and config, and the plans it runs (see `scope::cache_key`). A hash, not a hasher
     /// state (which is 2 KB per node).
@@ -76,28 +73,85 @@ pub(crate) struct RuntimeEdge {
     pub to: usize,
     pub from_port: Arc<str>,
     pub to_port: Option<Arc<str>>,
-    /// The target's slot for `to_port` (its index in the target's `in_ports`): values are
-    /// delivered by slot, so a node with N input ports takes each in O(1).
+    /// The slot of `to_port` among the scope's input ports ([`RuntimeScope::in_ports`], all
+    /// nodes' end to end): values are delivered by slot, so a node with N input ports takes each
+    /// in O(1).
     pub slot: u32,
 }
 
-/// A scope (top level or a body) laid out as flat vectors for the scheduler.
+/// A node whose outputs a node's templates read (`nodes.<id>`).
+#[derive(Debug)]
+pub(crate) struct Read {
+    pub id: String,
+    /// Its index when it is in the same scope (else it is an enclosing scope's node).
+    pub local: Option<u32>,
+}
+
+/// One list per node, laid end to end in one allocation: node `i`'s is
+/// `items[start[i]..start[i + 1]]`.
+#[derive(Debug)]
+pub(crate) struct Lists<T> {
+    start: Vec<u32>,
+    items: Vec<T>,
+}
+
+impl<T> Lists<T> {
+    fn new(lists: impl IntoIterator<Item = impl IntoIterator<Item = T>>) -> Self {
+        let mut start = vec![0];
+        let mut items = Vec::new();
+        for list in lists {
+            items.extend(list);
+            start.push(items.len() as u32);
+        }
+        Self { start, items }
+    }
+
+    /// Node `i`'s list.
+    pub(crate) fn get(&self, i: usize) -> &[T] {
+        &self.items[self.range(i)]
+    }
+
+    /// Where node `i`'s list lies in [`Lists::all`].
+    pub(crate) fn range(&self, i: usize) -> std::ops::Range<usize> {
+        self.start[i] as usize..self.start[i + 1] as usize
+    }
+
+    /// Every item of every list.
+    pub(crate) fn all(&self) -> &[T] {
+        &self.items
+    }
+}
+
+/// A scope (top level or a body) laid out for the scheduler.
+///
+/// What the scheduler reads for every node as it settles, queues and starts nodes is in flat
+/// vectors indexed by node, side by side, not in each node's own allocation: a fan-out that
+/// makes 10,000 nodes ready at once then walks compact memory, and starting a node touches a
+/// few dense rows instead of lines scattered over its `RuntimeNode` and `PlanNode`, which a
+/// burst of 10,000 other nodes has long evicted by then (see ARCHITECTURE.md, "wide graphs").
 #[derive(Debug)]
 pub struct RuntimeScope {
-    pub(crate) nodes: Vec<Arc<RuntimeNode>>,
+    pub(crate) nodes: Vec<RuntimeNode>,
     pub(crate) edges: Vec<RuntimeEdge>,
     pub(crate) ids: HashMap<String, usize>,
-    /// For each node, the nodes of this scope whose outputs its templates read when it starts;
-    /// once all readers of a node started, its outputs can be let go.
-    pub(crate) sources: Vec<Vec<usize>>,
+    /// Each node's id as a node path, shared by every top-level run of the plan.
+    pub(crate) paths: Vec<NodePath>,
+    /// How many edges arrive at each node.
+    pub(crate) inbound: Vec<u32>,
+    /// Whether each node is a container (it takes no concurrency slot).
+    pub(crate) containers: Vec<bool>,
+    /// Each node's connected input ports, by slot ([`RuntimeEdge::slot`]).
+    pub(crate) in_ports: Lists<Arc<str>>,
+    /// The nodes each node's templates read when it starts. Once all readers of a node in this
+    /// scope started, its outputs can be let go (values on edges are handed over when they are
+    /// delivered, so they need no keeping).
+    pub(crate) reads: Lists<Read>,
     /// Nodes whose outputs are read after the scope ends (run outputs, a container's results).
     pub(crate) keep: Vec<bool>,
-    /// Per node, what settling edges needs, side by side so a large graph settles without
-    /// visiting each node's own allocation: its join rule, and its outbound edges
-    /// (`outbound[out_start[i]..out_start[i + 1]]`).
+    /// Each node's join rule.
     pub(crate) joins: Vec<floe_blueprint::JoinRule>,
-    pub(crate) out_start: Vec<u32>,
-    pub(crate) outbound: Vec<u32>,
+    /// The edges (indices into `edges`) leaving each node.
+    pub(crate) outbound: Lists<u32>,
 }
 
 impl RuntimeScope {
@@ -110,19 +164,20 @@ impl RuntimeScope {
         templates: &mut Templates,
     ) -> Self {
         let graph = scope.graph();
-        let mut inbound = vec![Vec::new(); graph.node_count()];
-        let mut outbound = vec![Vec::new(); graph.node_count()];
+        let count = graph.node_count();
+        let mut inbound = vec![0u32; count];
+        let mut outbound = vec![Vec::new(); count];
         let mut edges = Vec::with_capacity(graph.edge_count());
         // Port names repeat on every edge ("out", "in", "text"): one shared copy of each keeps
         // the edge list compact and hot in cache.
         let mut names: HashMap<String, Arc<str>> = HashMap::new();
         let mut intern = |name: &str| names.entry(name.to_owned()).or_insert_with(|| Arc::from(name)).clone();
-        let mut in_ports: Vec<Vec<Arc<str>>> = vec![Vec::new(); graph.node_count()];
+        let mut in_ports: Vec<Vec<Arc<str>>> = vec![Vec::new(); count];
         let mut slots: HashMap<(usize, Arc<str>), u32> = HashMap::new();
         for edge in graph.raw_edges() {
             let (from, to) = (edge.source().index(), edge.target().index());
-            outbound[from].push(edges.len());
-            inbound[to].push(edges.len());
+            outbound[from].push(edges.len() as u32);
+            inbound[to] += 1;
             let to_port = edge.weight.to_port.as_deref().map(&mut intern);
             let slot = to_port.as_ref().map_or(0, |port| {
                 *slots.entry((to, port.clone())).or_insert_with(|| {
@@ -132,11 +187,14 @@ impl RuntimeScope {
             });
             edges.push(RuntimeEdge { to, from_port: intern(&edge.weight.from_port), to_port, slot });
         }
+        let in_ports = Lists::new(in_ports);
+        for edge in &mut edges {
+            edge.slot += in_ports.start[edge.to];
+        }
         let mut prepared = HashMap::new();
-        let nodes = graph
+        let nodes: Vec<RuntimeNode> = graph
             .node_weights()
-            .zip(inbound.into_iter().zip(outbound).zip(in_ports))
-            .map(|(node, ((inbound, outbound), in_ports))| {
+            .map(|node| {
                 templates.add_config(&node.kind, &node.config);
                 let mut runtime = RuntimeNode {
                     body: node.body.as_ref().map(|body| {
@@ -147,47 +205,52 @@ impl RuntimeScope {
                         .map(Work::Node)
                         .or_else(|| container_for(&node.kind).map(Work::Container)),
                     plan: Arc::clone(node),
-                    inbound,
-                    outbound,
-                    in_ports,
                     pool: None,
+                    timeout: node.policy.timeout,
+                    writes: node.effect == floe_blueprint::Effect::Write,
                     subflows: node
                         .workflow
                         .iter()
                         .chain(node.tools.iter().map(|tool| &tool.key))
                         .filter_map(|key| workflows.get(key).cloned())
                         .collect(),
-                    id_path: Arc::from(node.id.as_str()),
                     key_base: [0; 32],
                 };
                 runtime.key_base = key_base(&runtime.plan, &runtime.subflows);
                 runtime.pool = match &runtime.executor {
-                    Some(Work::Node(executor)) => executor.pool(&runtime.plan),
+                    Some(Work::Node(executor)) => executor.pool(&runtime.plan).map(|name| intern(&name)),
                     _ => None,
                 };
-                Arc::new(runtime)
+                runtime
             })
-            .collect::<Vec<_>>();
+            .collect();
         let ids: HashMap<String, usize> = nodes.iter().enumerate().map(|(i, n)| (n.plan.id.clone(), i)).collect();
-        // The nodes of this scope each node's templates read when it starts (values on edges are
-        // handed over when they are delivered, so they need no keeping).
-        let sources =
-            nodes.iter().map(|node| node.plan.reads.iter().filter_map(|id| ids.get(id).copied()).collect()).collect();
-        let keep = nodes.iter().map(|n| keep.contains(&n.plan.id)).collect();
-        let joins = nodes.iter().map(|n| n.plan.policy.join).collect();
-        let mut out_start = Vec::with_capacity(nodes.len() + 1);
-        let mut flat = Vec::with_capacity(edges.len());
-        for node in &nodes {
-            out_start.push(flat.len() as u32);
-            flat.extend(node.outbound.iter().map(|&e| e as u32));
+        let reads = Lists::new(nodes.iter().map(|node| {
+            node.plan.reads.iter().map(|id| Read { id: id.clone(), local: ids.get(id).map(|&j| j as u32) })
+        }));
+        Self {
+            paths: nodes.iter().map(|n| NodePath::from(n.plan.id.as_str())).collect(),
+            inbound,
+            containers: nodes.iter().map(|n| n.body.is_some()).collect(),
+            in_ports,
+            reads,
+            keep: nodes.iter().map(|n| keep.contains(&n.plan.id)).collect(),
+            joins: nodes.iter().map(|n| n.plan.policy.join).collect(),
+            outbound: Lists::new(outbound),
+            nodes,
+            edges,
+            ids,
         }
-        out_start.push(flat.len() as u32);
-        Self { nodes, edges, ids, sources, keep, joins, out_start, outbound: flat }
     }
 
     /// The edges leaving node `i`.
     pub(crate) fn outbound(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
-        self.outbound[self.out_start[i] as usize..self.out_start[i + 1] as usize].iter().map(|&e| e as usize)
+        self.outbound.get(i).iter().map(|&e| e as usize)
+    }
+
+    /// The nodes of this scope whose outputs node `i`'s templates read.
+    pub(crate) fn sources(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
+        self.reads.get(i).iter().filter_map(|read| Some(read.local? as usize))
     }
 
     /// Node count of this scope (bodies not included).

@@ -24,7 +24,7 @@ use tokio::sync::OwnedSemaphorePermit;
 use super::containers::Attempt;
 use super::{RunEnv, RuntimeNode, RuntimeScope, Work, retry};
 use crate::events::{ErrorInfo, NodePath, RunEvent, SkipReason};
-use crate::exec::{NodeCtx, NodeError};
+use crate::exec::{NodeCtx, NodeError, NodeRef};
 use crate::template::{Context, Outputs};
 
 /// How a scope ended.
@@ -78,8 +78,9 @@ pub struct ScopeRun {
     outputs: Vec<Option<Arc<Outputs>>>,
     failure: Option<(NodePath, ErrorInfo)>,
     halted: bool,
-    /// Each node's path, made once.
-    paths: Vec<NodePath>,
+    /// Each node's path in a body scope (`map/3/<id>`), made once; empty at the top level, where
+    /// the scope's own id paths are used.
+    prefixed: Vec<NodePath>,
     /// Nodes whose inputs resolved, in the order they did.
     ready: VecDeque<usize>,
     /// Queued nodes waiting for a concurrency slot (only admitted nodes get a future).
@@ -96,7 +97,9 @@ pub struct ScopeRun {
     /// (Holding the upstream's shared outputs instead of a copy, and copying at start, saves a
     /// 10k fan-out 7 MB but cost a layered `text_template` run 35% of its speed: the upstream
     /// outputs then outlive their settling, and fresh allocations stop reusing hot memory.)
-    delivered_values: Vec<Vec<Option<(usize, Value)>>>,
+    /// Indexed like the scope's `in_ports` (one row for all nodes, [`RuntimeEdge::slot`]): a
+    /// fan-out's burst of deliveries writes one dense array rather than a fresh allocation per node.
+    delivered_values: Vec<Option<(usize, Value)>>,
     stop_after: usize,
 }
 
@@ -118,21 +121,16 @@ impl ScopeRun {
         policy: RunFailurePolicy,
     ) -> Self {
         let n = scope.nodes.len();
-        let paths = scope
-            .nodes
-            .iter()
-            .map(|node| {
-                if prefix.is_empty() {
-                    node.id_path.clone()
-                } else {
-                    NodePath::from(format!("{prefix}{}", node.plan.id))
-                }
-            })
-            .collect();
-        let waiting = scope.nodes.iter().map(|node| node.inbound.len() as u32).collect();
+        let ports = scope.in_ports.all().len();
+        let prefixed = if prefix.is_empty() {
+            Vec::new()
+        } else {
+            scope.paths.iter().map(|id| NodePath::from(format!("{prefix}{id}"))).collect()
+        };
+        let waiting = scope.inbound.clone();
         let mut readers = vec![0u32; n];
-        for &source in scope.sources.iter().flatten() {
-            readers[source] += 1;
+        for source in scope.reads.all().iter().filter_map(|read| read.local) {
+            readers[source as usize] += 1;
         }
         Self {
             scope,
@@ -148,14 +146,14 @@ impl ScopeRun {
             outputs: vec![None; n],
             failure: None,
             halted: false,
-            paths,
+            prefixed,
             ready: VecDeque::new(),
             queued: VecDeque::new(),
             watched: Vec::new(),
             finished: Vec::new(),
             keys: vec![None; n],
             readers,
-            delivered_values: vec![Vec::new(); n],
+            delivered_values: vec![None; ports],
             stop_after: usize::MAX,
         }
     }
@@ -179,7 +177,7 @@ impl ScopeRun {
     /// run was cancelled.
     pub async fn run(mut self) -> ScopeResult {
         let mut running: Running = FuturesUnordered::new();
-        self.ready.extend((0..self.scope.nodes.len()).filter(|&i| self.scope.nodes[i].inbound.is_empty()));
+        self.ready.extend((0..self.scope.nodes.len()).filter(|&i| self.scope.inbound[i] == 0));
         let cancel = self.env.control.cancel.clone();
         let mut paused = self.env.control.paused.subscribe();
         let mut cancelled = false;
@@ -234,7 +232,7 @@ impl ScopeRun {
     }
 
     fn path(&self, i: usize) -> NodePath {
-        self.paths[i].clone()
+        self.prefixed.get(i).unwrap_or(&self.scope.paths[i]).clone()
     }
 
     /// A node whose inputs resolved: settle it from the journal when it finished before a
@@ -252,7 +250,7 @@ impl ScopeRun {
             return;
         }
         self.state[i] = State::Running;
-        if self.scope.nodes[i].body.is_some() {
+        if self.scope.containers[i] {
             self.launch(i, None, running);
             return;
         }
@@ -281,21 +279,25 @@ impl ScopeRun {
         }
     }
 
+    /// Starts node `i`. It reads only the scope's dense rows until its future runs (see
+    /// [`RuntimeScope`]).
     fn launch(&mut self, i: usize, slot: Option<OwnedSemaphorePermit>, running: &mut Running) {
-        let node = self.scope.nodes[i].clone();
-        let inputs: Map<String, Value> = std::mem::take(&mut self.delivered_values[i])
-            .into_iter()
-            .zip(&node.in_ports)
-            .filter_map(|(delivered, port)| Some((port.to_string(), delivered?.1)))
+        let scope = Arc::clone(&self.scope);
+        let ports = scope.in_ports.range(i);
+        let inputs: Map<String, Value> = self.delivered_values[ports.clone()]
+            .iter_mut()
+            .zip(&scope.in_ports.all()[ports])
+            .filter_map(|(delivered, port)| Some((port.to_string(), delivered.take()?.1)))
             .collect();
-        let nodes = node
-            .plan
+        let nodes = scope
             .reads
+            .get(i)
             .iter()
-            .filter_map(|id| {
-                let local = self.scope.ids.get(id).and_then(|&j| self.outputs[j].clone());
-                let outputs = local.or_else(|| self.outer.iter().find(|(o, _)| o == id).map(|(_, out)| out.clone()))?;
-                Some((id.clone(), outputs))
+            .filter_map(|read| {
+                let local = read.local.and_then(|j| self.outputs[j as usize].clone());
+                let outputs =
+                    local.or_else(|| self.outer.iter().find(|(o, _)| *o == read.id).map(|(_, out)| out.clone()))?;
+                Some((read.id.clone(), outputs))
             })
             .collect();
         let context = Context {
@@ -308,7 +310,7 @@ impl ScopeRun {
         self.release_sources(i);
         let path = self.path(i);
         if self.env.keys {
-            let key = cache_key(&node, &context);
+            let key = cache_key(&scope.nodes[i], &context);
             if let Some((outputs, from_run)) = self.env.reuse.as_ref().and_then(|reuse| reuse.matching(&path, &key)) {
                 // `--reuse`: the earlier run produced this exact result (or a person pinned one); take it instead.
                 drop(slot);
@@ -324,7 +326,7 @@ impl ScopeRun {
             }
             self.keys[i] = Some(key);
         }
-        running.push(Box::pin(attempts(i, node, path, context, self.env.clone(), slot)));
+        running.push(Box::pin(attempts(i, scope, path, context, self.env.clone(), slot)));
     }
 
     fn finish(&mut self, i: usize, outcome: Outcome) {
@@ -344,7 +346,8 @@ impl ScopeRun {
             Outcome::Failed { error, attempt } => {
                 let info = error.info();
                 self.env.emitter.push(RunEvent::NodeFailed { node: path.clone(), attempt, error: info.clone() });
-                let node = self.scope.nodes[i].clone();
+                let scope = Arc::clone(&self.scope);
+                let node = &scope.nodes[i];
                 match &node.plan.policy.on_error {
                     OnError::Fail => {
                         if self.policy != RunFailurePolicy::Always && self.failure.is_none() {
@@ -401,11 +404,7 @@ impl ScopeRun {
                 continue;
             };
             if edge.to_port.is_some() && self.state[edge.to] == State::Pending {
-                let values = &mut self.delivered_values[edge.to];
-                if values.is_empty() {
-                    values.resize(scope.nodes[edge.to].in_ports.len(), None);
-                }
-                let slot = &mut values[edge.slot as usize];
+                let slot = &mut self.delivered_values[edge.slot as usize];
                 if slot.as_ref().is_none_or(|(first, _)| *first > e) {
                     *slot = Some((e, value.clone()));
                 }
@@ -453,7 +452,7 @@ impl ScopeRun {
                 Some(Ok(())) => self.ready.push_back(t),
                 Some(Err(reason)) => {
                     self.state[t] = State::Skipped;
-                    self.delivered_values[t] = Vec::new();
+                    self.delivered_values[scope.in_ports.range(t)].fill(None);
                     self.release_sources(t);
                     self.env.emitter.push(RunEvent::NodeSkipped { node: self.path(t), reason });
                     let next = if reason == SkipReason::UpstreamFailed { Settle::Failed } else { Settle::Skipped };
@@ -468,7 +467,7 @@ impl ScopeRun {
     /// has one reader fewer, and a source nobody else will read lets go of its outputs.
     fn release_sources(&mut self, t: usize) {
         let scope = self.scope.clone();
-        for &source in &scope.sources[t] {
+        for source in scope.sources(t) {
             self.readers[source] = self.readers[source].saturating_sub(1);
             if self.readers[source] == 0 && !scope.keep[source] {
                 self.outputs[source] = None;
@@ -491,12 +490,13 @@ impl ScopeRun {
 /// executor under the timeout with panics caught, and retry what the policy retries.
 async fn attempts(
     i: usize,
-    node: Arc<RuntimeNode>,
+    scope: Arc<RuntimeScope>,
     path: NodePath,
     context: Context,
     env: Arc<RunEnv>,
     first_slot: Option<OwnedSemaphorePermit>,
 ) -> (usize, Outcome) {
+    let node = &scope.nodes[i];
     let Some(executor) = node.executor.clone() else {
         let error = NodeError::tool(format!(
             "`{}` nodes cannot run in this build yet; remove the node or replace it with a supported kind",
@@ -505,7 +505,7 @@ async fn attempts(
         return (i, Outcome::Failed { error, attempt: 1 });
     };
     let policy = &node.plan.policy;
-    let pool = node.pool.as_ref().and_then(|name| env.pools.get(name).cloned());
+    let pool = node.pool.as_ref().and_then(|name| env.pools.get(name.as_ref()).cloned());
     let mut attempt = 1;
     let mut first_slot = first_slot;
     loop {
@@ -525,7 +525,7 @@ async fn attempts(
         };
         let started_seq =
             env.emitter.push(RunEvent::NodeStarted { node: path.clone(), attempt, inputs: context.inputs.clone() });
-        if node.plan.effect == floe_blueprint::Effect::Write {
+        if node.writes {
             // An effect fires only once its start (and everything before it) is journaled.
             env.emitter.journaled(started_seq).await;
         }
@@ -533,7 +533,7 @@ async fn attempts(
         // Dropping this attempt (halt, a parallel race won, cancel) stops its blocking work too.
         let _stop_on_drop = cancel.clone().drop_guard();
         let ctx = NodeCtx {
-            node: node.plan.clone(),
+            node: NodeRef::new(Arc::clone(&scope), i),
             path: path.clone(),
             attempt,
             context: context.clone(),
@@ -547,7 +547,7 @@ async fn attempts(
             Work::Container(container) => container.execute(Attempt { ctx, body: node.body.clone(), env: env.clone() }),
         };
         let work = AssertUnwindSafe(running).catch_unwind();
-        let result = match policy.timeout {
+        let result = match node.timeout {
             Some(limit) => match tokio::time::timeout(limit, work).await {
                 Ok(result) => result,
                 Err(_) => {
