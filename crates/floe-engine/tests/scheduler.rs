@@ -877,3 +877,39 @@ async fn a_port_fed_by_several_edges_takes_the_first_edge_in_document_order() {
     .await;
     assert_eq!(report.outputs["got"], json!("from the first edge"), "document order, not arrival order");
 }
+
+#[tokio::test]
+async fn each_node_takes_its_own_ports_values_when_many_nodes_take_several() {
+    // Ports are delivered by slot in one row for the whole scope: each node must see its own
+    // slots, and a skipped node's delivered values must not leak into its neighbours'.
+    let join = |id: &str, ports: &[&str]| {
+        let template = ports.iter().map(|p| format!("{{{{ inputs.{p} }}}}")).collect::<Vec<_>>().join("-");
+        let inputs: Vec<Value> = ports.iter().map(|p| json!({"name": p})).collect();
+        json!({"id": id, "kind": "tool", "inputs": inputs, "config": {"tool": "text_template", "args": {"template": template}}})
+    };
+    let (report, events) = run_plain(json!({
+        "outputs": {"x": {"from": "x.text"}, "y": {"from": "y.text"}, "z": {"from": "z.text"}},
+        "nodes": [
+            tool("one", "text_template", json!({"template": "1"})),
+            tool("two", "text_template", json!({"template": "2"})),
+            tool("three", "text_template", json!({"template": "3"})),
+            {"id": "never", "kind": "condition", "config": {"expression": "false"}},
+            join("x", &["a", "b"]),
+            join("skipped", &["a", "b"]),
+            join("y", &["a", "b", "c"]),
+            join("z", &["b", "a"]),
+        ],
+        "edges": [
+            edge("one.text", "x.a"), edge("two.text", "x.b"),
+            edge("three.text", "skipped.a"), edge("never.true", "skipped.b"),
+            edge("three.text", "y.a"), edge("one.text", "y.b"), edge("two.text", "y.c"),
+            edge("two.text", "z.a"), edge("three.text", "z.b"),
+        ],
+    }))
+    .await;
+    assert_eq!(report.status, RunStatus::Succeeded, "{report:?}");
+    assert_eq!(skipped(&events), ["skipped"]);
+    assert_eq!(report.outputs["x"], json!("1-2"));
+    assert_eq!(report.outputs["y"], json!("3-1-2"));
+    assert_eq!(report.outputs["z"], json!("3-2"), "declared b, a; fed a from two, b from three");
+}
