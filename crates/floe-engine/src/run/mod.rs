@@ -40,10 +40,12 @@ pub struct RuntimeNode {
     pub(crate) executor: Option<Work>,
     /// The named concurrency pool it draws from (one shared copy of each name per scope).
     pub(crate) pool: Option<Arc<str>>,
-    /// Its attempts' time limit and whether it changes the outside world (`policy.timeout` and
-    /// `effect` of its plan), here so that starting it reads only this row (see [`RuntimeScope`]).
+    /// Its attempts' time limit, whether it changes the outside world, and the run inputs its
+    /// result key covers (`policy.timeout`, `effect` and `run_reads` of its plan): here, so that
+    /// starting a node reads this row and not its `PlanNode` (see [`RuntimeScope`]).
     pub(crate) timeout: Option<std::time::Duration>,
     pub(crate) writes: bool,
+    pub(crate) run_reads: Option<Box<[String]>>,
     /// The plan hashes of the blueprints it runs (a `workflow` node's child, an agent's
     /// blueprint tools), for its result key: a changed child changes the key.
     pub(crate) subflows: Vec<String>,
@@ -208,6 +210,7 @@ impl RuntimeScope {
                     pool: None,
                     timeout: node.policy.timeout,
                     writes: node.effect == floe_blueprint::Effect::Write,
+                    run_reads: node.run_reads.as_deref().map(Box::from),
                     subflows: node
                         .workflow
                         .iter()

@@ -626,7 +626,7 @@ fn cache_key(node: &RuntimeNode, context: &Context) -> String {
         let nodes = context.nodes.iter().map(|(id, outputs)| (id.as_str(), outputs.as_ref()));
         part_sorted(text, b"\x1fnodes", nodes);
         // Only the run inputs it reads, so changing another input does not invalidate it.
-        match &node.plan.run_reads {
+        match &node.run_reads {
             Some(names) => {
                 let read = names.iter().filter_map(|n| Some((n.as_str(), context.run.get(n)?)));
                 part_sorted(text, b"\x1frun", read);
