@@ -50,7 +50,7 @@ fn stored_lines<'s>(folder: &std::path::Path, segment: &'s Segment) -> Result<Co
     let damaged = |e: serde_json::Error| StoreError::Damaged(e.to_string());
     let mut lines = String::with_capacity(text.len().min(1 << 20));
     for line in text.lines() {
-        if line.len() < blobs::SPILL_BYTES {
+        if line.len() < blobs::SPILL_BYTES || !has_large_value(line).map_err(damaged)? {
             lines.push_str(line);
         } else {
             let mut data: Value = serde_json::from_str(line).map_err(damaged)?;
@@ -66,6 +66,43 @@ fn stored_lines<'s>(folder: &std::path::Path, segment: &'s Segment) -> Result<Co
         lines.push('\n');
     }
     Ok(Cow::Owned(lines))
+}
+
+/// Whether an event line's `inputs` or `outputs` hold a value whose JSON text is at least
+/// [`blobs::SPILL_BYTES`], the least a value that [`blobs::spill_value`] moves out can take. A
+/// line can be long for many small values (a join's 10,000 ports): read borrowed, without
+/// building a value or a map, it is then stored as it is.
+fn has_large_value(line: &str) -> Result<bool, serde_json::Error> {
+    type Fields<'a> = std::collections::HashMap<Cow<'a, str>, &'a serde_json::value::RawValue>;
+    let event: Fields = serde_json::from_str(line)?;
+    for field in ["outputs", "inputs"] {
+        let Some(raw) = event.get(field).map(|raw| raw.get()) else { continue };
+        if raw.starts_with('{')
+            && serde::Deserializer::deserialize_map(&mut serde_json::Deserializer::from_str(raw), LargeValue)?
+        {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Reads an object and says whether one of its values is [`blobs::SPILL_BYTES`] or more.
+struct LargeValue;
+
+impl<'de> serde::de::Visitor<'de> for LargeValue {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+        let mut large = false;
+        while let Some((_, value)) = map.next_entry::<serde::de::IgnoredAny, &serde_json::value::RawValue>()? {
+            large |= value.get().len() >= blobs::SPILL_BYTES;
+        }
+        Ok(large)
+    }
 }
 
 /// Most bytes of events in one row. A burst (10,000 nodes made ready at once) becomes several
@@ -203,6 +240,28 @@ impl StoreJournal {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_line_with_one_large_value_is_read_for_spilling() {
+        let line = |field: &str, values: serde_json::Map<String, Value>| {
+            serde_json::json!({"type": "node_started", "node": "join", field: values}).to_string()
+        };
+        let many: serde_json::Map<String, Value> =
+            (0..10_000).map(|i| (format!("p\"{i}"), Value::from("payload"))).collect();
+        let many = line("inputs", many);
+        assert!(many.len() > blobs::SPILL_BYTES);
+        assert!(!has_large_value(&many).expect("reads"), "long for many small values: stored as it is");
+        let large = "x".repeat(blobs::SPILL_BYTES);
+        for field in ["inputs", "outputs"] {
+            let one = line(field, [("text".to_owned(), Value::from(large.as_str()))].into_iter().collect());
+            assert!(has_large_value(&one).expect("reads"), "a large value in `{field}`");
+        }
+        let nested = serde_json::json!({"outputs": {"rows": [large.as_str()]}}).to_string();
+        assert!(has_large_value(&nested).expect("reads"), "a value large for what it holds");
+        let elsewhere = serde_json::json!({"type": "node_failed", "error": large, "inputs": null}).to_string();
+        assert!(!has_large_value(&elsewhere).expect("reads"), "only inputs and outputs are spilled");
+        assert!(has_large_value("{\"inputs\": {\"a\": ").is_err(), "a broken line is an error, not a guess");
+    }
 
     #[test]
     fn rows_cut_at_line_ends_and_keep_every_byte() {
