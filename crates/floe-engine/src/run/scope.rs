@@ -231,18 +231,16 @@ impl ScopeRun {
         ScopeResult { outputs: self.outputs, failure: self.failure, cancelled, finished: self.finished }
     }
 
-    fn path(&self, i: usize) -> NodePath {
-        self.prefixed.get(i).unwrap_or(&self.scope.paths[i]).clone()
+    fn path(&self, i: usize) -> &NodePath {
+        self.prefixed.get(i).unwrap_or(&self.scope.paths[i])
     }
 
     /// A node whose inputs resolved: settle it from the journal when it finished before a
     /// resume, else queue it for a slot. Containers take no slot (their body nodes do), so a
     /// body can always run whatever the limit.
     fn enqueue(&mut self, i: usize, running: &mut Running) {
-        let path = self.path(i);
-        if let Some(outputs) =
-            (!self.env.prior.succeeded.is_empty()).then(|| self.env.prior.succeeded.get(path.as_ref())).flatten()
-        {
+        let prior = &self.env.prior.succeeded;
+        if let Some(outputs) = (!prior.is_empty()).then(|| prior.get(self.path(i).as_ref())).flatten() {
             // Finished before the process stopped: never re-run.
             let outputs = outputs.clone();
             self.release_sources(i);
@@ -263,7 +261,7 @@ impl ScopeRun {
             self.launch(i, Some(slot), running);
             return;
         }
-        self.env.emitter.push(RunEvent::NodeQueued { node: path });
+        self.env.emitter.push(RunEvent::NodeQueued { node: self.path(i).clone() });
         self.queued.push_back(i);
     }
 
@@ -308,7 +306,7 @@ impl ScopeRun {
             templates: self.env.templates.clone(),
         };
         self.release_sources(i);
-        let path = self.path(i);
+        let path = self.path(i).clone();
         if self.env.keys {
             let key = cache_key(&scope.nodes[i], &context);
             if let Some((outputs, from_run)) = self.env.reuse.as_ref().and_then(|reuse| reuse.matching(&path, &key)) {
@@ -330,7 +328,7 @@ impl ScopeRun {
     }
 
     fn finish(&mut self, i: usize, outcome: Outcome) {
-        let path = self.path(i);
+        let path = self.path(i).clone();
         match outcome {
             Outcome::Succeeded { outputs, attempt, elapsed } => {
                 let outputs = Arc::new(outputs);
@@ -454,7 +452,7 @@ impl ScopeRun {
                     self.state[t] = State::Skipped;
                     self.delivered_values[scope.in_ports.range(t)].fill(None);
                     self.release_sources(t);
-                    self.env.emitter.push(RunEvent::NodeSkipped { node: self.path(t), reason });
+                    self.env.emitter.push(RunEvent::NodeSkipped { node: self.path(t).clone(), reason });
                     let next = if reason == SkipReason::UpstreamFailed { Settle::Failed } else { Settle::Skipped };
                     work.extend(scope.outbound(t).map(|e| (e, next)));
                 }
@@ -480,7 +478,7 @@ impl ScopeRun {
         for i in 0..self.state.len() {
             if matches!(self.state[i], State::Pending | State::Running) {
                 self.state[i] = State::Skipped;
-                self.env.emitter.push(RunEvent::NodeSkipped { node: self.path(i), reason: SkipReason::Halted });
+                self.env.emitter.push(RunEvent::NodeSkipped { node: self.path(i).clone(), reason: SkipReason::Halted });
             }
         }
     }
