@@ -130,7 +130,8 @@ impl<T> Lists<T> {
 /// vectors indexed by node, side by side, not in each node's own allocation: a fan-out that
 /// makes 10,000 nodes ready at once then walks compact memory, and starting a node touches a
 /// few dense rows instead of lines scattered over its `RuntimeNode` and `PlanNode`, which a
-/// burst of 10,000 other nodes has long evicted by then (see ARCHITECTURE.md, "wide graphs").
+/// burst of 10,000 other nodes has long evicted by then (ARCHITECTURE.md, "Per-node scheduler
+/// state lies in dense rows").
 #[derive(Debug)]
 pub struct RuntimeScope {
     pub(crate) nodes: Vec<RuntimeNode>,
@@ -142,7 +143,8 @@ pub struct RuntimeScope {
     pub(crate) inbound: Vec<u32>,
     /// Whether each node is a container (it takes no concurrency slot).
     pub(crate) containers: Vec<bool>,
-    /// Each node's connected input ports, by slot ([`RuntimeEdge::slot`]).
+    /// Each node's connected input ports in name order, their positions in [`Lists::all`] being
+    /// their slots ([`RuntimeEdge::slot`]).
     pub(crate) in_ports: Lists<Arc<str>>,
     /// The nodes each node's templates read when it starts. Once all readers of a node in this
     /// scope started, its outputs can be let go (values on edges are handed over when they are

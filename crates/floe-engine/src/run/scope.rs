@@ -92,13 +92,14 @@ pub struct ScopeRun {
     /// For each node, how many template readers have not started yet; at 0 its outputs are let
     /// go (unless kept), so a long run holds only the outputs still ahead of someone.
     readers: Vec<u32>,
-    /// Values delivered to each waiting node's ports, by slot: (edge index, value). A port fed
-    /// by several edges keeps the value of the first edge in document order that delivered.
-    /// (Holding the upstream's shared outputs instead of a copy, and copying at start, saves a
-    /// 10k fan-out 7 MB but cost a layered `text_template` run 35% of its speed: the upstream
-    /// outputs then outlive their settling, and fresh allocations stop reusing hot memory.)
-    /// Indexed like the scope's `in_ports` (one row for all nodes, [`RuntimeEdge::slot`]): a
-    /// fan-out's burst of deliveries writes one dense array rather than a fresh allocation per node.
+    /// Values delivered to waiting nodes' ports, (edge index, value): one entry per input port
+    /// of the scope, all nodes' ports end to end, indexed by [`super::RuntimeEdge::slot`], so a
+    /// fan-out's burst of deliveries writes one dense array rather than an allocation per node.
+    /// A port fed by several edges keeps the value of the first edge in document order that
+    /// delivered. (Holding the upstream's shared outputs instead of a copy, and copying at start,
+    /// saves a 10k fan-out 7 MB but cost a layered `text_template` run 35% of its speed: the
+    /// upstream outputs then outlive their settling, and fresh allocations stop reusing hot
+    /// memory.)
     delivered_values: Vec<Option<(usize, Value)>>,
     stop_after: usize,
 }
